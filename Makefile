@@ -1,0 +1,40 @@
+# thidua-bot — the commands a newcomer needs. Every target creates the virtual
+# environment first if it is missing, so each works on a fresh clone.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test run lint types unit install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## The offline demo on the example bloc (add ARGS="--as chair" to choose who you are).
+demo: $(STAMP)
+	$(BIN)/thidua demo $(ARGS)
+
+## Lint, types and the whole test suite: what CI runs.
+test: $(STAMP) lint types unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot handlers storage config tests
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## Run for real on Telegram (needs TELEGRAM_BOT_TOKEN in the environment or .env).
+run: $(STAMP)
+	$(BIN)/thidua run
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

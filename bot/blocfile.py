@@ -1,0 +1,94 @@
+"""Loading the bloc file into storage, reporting mistakes readably, and reloading on change."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.clock import Clock
+from bot.i18n import Catalog
+from config.bloc import BlocConfig, BlocFileError, load_bloc_file
+from storage.records import Bloc, SyncSummary
+from storage.repository import Repository
+
+log = logging.getLogger(__name__)
+
+BLOC_CODE_KEY = "bloc_code"
+
+
+def render_problems(error: BlocFileError, catalog: Catalog, language: str) -> str:
+    """Every problem of a bloc file, one line each, in words a secretary can act on."""
+    lines = [catalog.text(language, "bloc.problem_header", path=error.path or "-",
+                          count=len(error.problems))]
+    for problem in error.problems:
+        where = problem.where() or catalog.text(language, "bloc.whole_file")
+        text = catalog.text(language, f"bloc.{problem.kind}", **problem.params)
+        lines.append(catalog.text(language, "bloc.problem_line", where=where, text=text))
+    return "\n".join(lines)
+
+
+def with_timezone(config: BlocConfig, default_timezone: str) -> BlocConfig:
+    """The bloc file's time zone, or the configured default when it names none."""
+    if config.timezone:
+        return config
+    return config.model_copy(update={"timezone": default_timezone})
+
+
+async def sync_file(
+    repo: Repository, path: Path, *, default_timezone: str, clock: Clock
+) -> tuple[Bloc, SyncSummary]:
+    """Validate ``path`` and write it to storage (raises :class:`BlocFileError`)."""
+    config = with_timezone(load_bloc_file(path), default_timezone)
+    summary = await repo.sync_bloc(config, clock.now())
+    await repo.set_meta(BLOC_CODE_KEY, config.code)
+    bloc = await repo.get_bloc(config.code)
+    assert bloc is not None
+    return bloc, summary
+
+
+async def last_good_bloc(repo: Repository) -> Bloc | None:
+    """The bloc loaded by the last successful sync, if any."""
+    code = await repo.get_meta(BLOC_CODE_KEY)
+    return await repo.get_bloc(code) if code else None
+
+
+@dataclass
+class BlocFileWatcher:
+    """Reloads the bloc file when it changes; a broken edit leaves the last good data."""
+
+    repo: Repository
+    path: Path
+    default_timezone: str
+    clock: Clock
+    catalog: Catalog
+    language: str
+    _mtime: float | None = None
+
+    def remember_current(self) -> None:
+        """Note the file's current modification time (after a load)."""
+        self._mtime = self._stat()
+
+    def _stat(self) -> float | None:
+        try:
+            return self.path.stat().st_mtime
+        except OSError:
+            return None
+
+    async def check(self) -> Bloc | None:
+        """Reload if the file changed; return the new bloc, or ``None`` if nothing changed."""
+        mtime = self._stat()
+        if mtime is None or mtime == self._mtime:
+            return None
+        self._mtime = mtime
+        try:
+            bloc, summary = await sync_file(
+                self.repo, self.path, default_timezone=self.default_timezone, clock=self.clock
+            )
+        except BlocFileError as error:
+            log.error("%s\n%s", render_problems(error, self.catalog, self.language),
+                      self.catalog.text(self.language, "bloc.kept_last_good"))
+            return None
+        log.info("%s", self.catalog.text(self.language, "bloc.reloaded", created=summary.created,
+                                         updated=summary.updated, retired=summary.retired))
+        return bloc

@@ -1,0 +1,1 @@
+"""Channels: each turns a messenger's updates into core events and renders the core's replies."""

@@ -1,0 +1,181 @@
+"""The console channel: the offline demo, where a terminal plays a person in chat.
+
+It reads lines from standard input until end of input (so it can be scripted),
+shows options as a numbered list, prints text without HTML, and saves files
+and images it is sent into an output folder. ``/as WHO`` changes who is typing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from bot.core import Core
+from bot.events import ChatKind, Inbound, Reply, Response
+from bot.text import fold, html_to_plain
+from storage.records import Role
+
+CHANNEL = "console"
+_SAFE_NAME = re.compile(r"[^\w.\-]+")
+
+
+@dataclass(frozen=True)
+class Persona:
+    """Someone the demo can play: a code to choose it by, and the member it is."""
+
+    code: str
+    external_id: str
+    label: str
+
+
+async def demo_personas(core: Core) -> list[Persona]:
+    """Register (idempotently) and list the demo's people.
+
+    They are the chair, the deputy, the liaison and one contact per unit.
+    """
+    repo, bloc, now, language = core.repo, core.bloc, core.clock.now(), core.default_language
+    units = await repo.list_units(bloc.id)
+    unit_by_id = {unit.id: unit for unit in units}
+
+    def name(key: str, **params: str) -> str:
+        return core.catalog.text(language, f"console.demo_name_{key}", **params)
+
+    people: list[tuple[str, str, int | None, Role]] = [
+        ("chair", name("chair"), bloc.chair_unit_id, Role.CHAIR),
+        ("deputy", name("deputy"), bloc.deputy_unit_id, Role.DEPUTY),
+        ("liaison", name("liaison"), None, Role.LIAISON),
+    ]
+    people += [(unit.code, name("contact", unit=unit.short_name), unit.id, Role.CONTACT)
+               for unit in units]
+    personas = []
+    for code, display, unit_id, role in people:
+        if role is Role.DEPUTY and unit_id is None:
+            continue
+        external_id = f"demo-{code.lower()}"
+        await repo.upsert_member(bloc_id=bloc.id, channel=CHANNEL, external_id=external_id,
+                                 display_name=display, unit_id=unit_id, role=role, now=now)
+        unit = unit_by_id.get(unit_id) if unit_id else None
+        label = display if unit is None or role is Role.CONTACT else f"{display} — {unit.name}"
+        personas.append(Persona(code, external_id, label))
+    return personas
+
+
+class ConsoleChannel:
+    """Plays the demo on a terminal (or a script piped into it)."""
+
+    def __init__(
+        self, core: Core, personas: list[Persona], *, out_dir: Path,
+        stdin: TextIO | None = None, stdout: TextIO | None = None, echo: bool | None = None,
+    ) -> None:
+        self.core = core
+        self.personas = personas
+        self.out_dir = out_dir
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.echo = (not self.stdin.isatty()) if echo is None else echo
+        self.persona: Persona | None = None
+        self._saved = 0
+
+    def t(self, key: str, **params: object) -> str:
+        return self.core.catalog.text(self.core.default_language, key, **params)
+
+    def print(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    async def _read_line(self) -> str | None:
+        line: str = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
+        if line == "":
+            return None
+        line = line.rstrip("\r\n")
+        if self.echo:
+            self.print(f"> {line}")
+        return line
+
+    def find_persona(self, wanted: str) -> Persona | None:
+        """A persona by code (any case, diacritics ignored) or by its number in the list."""
+        key = fold(wanted)
+        if key.isdigit() and 1 <= int(key) <= len(self.personas):
+            return self.personas[int(key) - 1]
+        return next((p for p in self.personas if fold(p.code) == key), None)
+
+    def _switch(self, wanted: str) -> bool:
+        persona = self.find_persona(wanted)
+        if persona is None:
+            codes = ", ".join(p.code for p in self.personas)
+            self.print(self.t("console.identity_unknown", value=wanted, codes=codes))
+            return False
+        self.persona = persona
+        self.print(self.t("console.you_are", who=persona.label))
+        return True
+
+    async def _ask_persona(self) -> bool:
+        self.print(self.t("console.choose_identity"))
+        for number, persona in enumerate(self.personas, start=1):
+            self.print(self.t("console.identity_line", number=number, code=persona.code,
+                              label=persona.label))
+        while True:
+            line = await self._read_line()
+            if line is None:
+                return False
+            if line.strip() and self._switch(line.strip()):
+                return True
+
+    async def run(self, as_who: str | None = None) -> None:
+        """Chat until end of input."""
+        self.print(self.t("console.banner", bloc=html_to_plain(self.core.bloc.name)))
+        if as_who is not None:
+            if not self._switch(as_who):
+                return
+        elif not await self._ask_persona():
+            return
+        while True:
+            line = await self._read_line()
+            if line is None:
+                return
+            text = line.strip()
+            if not text:
+                continue
+            if fold(text).startswith("/as"):
+                wanted = text[3:].strip()
+                if wanted:
+                    self._switch(wanted)
+                elif not await self._ask_persona():
+                    return
+                continue
+            await self.say(text)
+
+    async def say(self, text: str) -> Response:
+        """Send one line as the current persona and print the bot's answer."""
+        assert self.persona is not None
+        event = Inbound(
+            channel=CHANNEL, user_id=self.persona.external_id, chat_id=self.persona.external_id,
+            chat_kind=ChatKind.PRIVATE, display_name=self.persona.label, text=text,
+        )
+        response = await self.core.handle(event)
+        self.render(response)
+        return response
+
+    def render(self, response: Response) -> None:
+        """Print replies as a person would read them on a plain screen."""
+        for reply in response.replies:
+            self._render_reply(reply)
+
+    def _render_reply(self, reply: Reply) -> None:
+        if reply.file is not None:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            self._saved += 1
+            safe = _SAFE_NAME.sub("_", reply.file.name) or "file"
+            path = self.out_dir / f"{self._saved:03d}-{safe}"
+            path.write_bytes(reply.file.content)
+            self.print(self.t("console.file_saved", path=path))
+        self.print(html_to_plain(reply.text))
+        if reply.options:
+            for number, option in enumerate(reply.options, start=1):
+                self.print(f"  {number}. {option.label}")
+            self.print(self.t("console.options_hint"))
+        self.print()

@@ -1,0 +1,279 @@
+"""The Telegram channel: python-telegram-bot long-polling, rendered with inline keyboards.
+
+Everything Telegram-specific stays here: turning an ``Update`` into an
+:class:`~bot.events.Inbound`, versioned callback data, HTML messages split at
+4096 characters, retries of failed sends, and the application's lifecycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeDefault,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.core import Core
+from bot.events import ChatKind, Choice, Inbound, InboundFile, Reply, Response
+from bot.text import escape, split_message
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+CALLBACK_VERSION = "1"
+CAPTION_LIMIT = 1024
+SEND_ATTEMPTS = 4
+USERNAME_KEY = "telegram_username"
+
+T = TypeVar("T")
+
+
+class TelegramStartError(Exception):
+    """Start-up failed for a reason the operator can fix; ``kind`` is a catalog key."""
+
+    def __init__(self, kind: str, **params: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.params = params
+
+
+def encode_choice(token: int, value: str) -> str:
+    """Callback data for an option: version, dialog token, value (at most 64 bytes)."""
+    data = f"{CALLBACK_VERSION}:{token}:{value}"
+    if len(data.encode("utf-8")) > 64:
+        raise ValueError(f"option value too long for Telegram callback data: {value!r}")
+    return data
+
+
+def decode_choice(data: str | None) -> Choice | None:
+    """The option behind callback data, or ``None`` for data of another version or shape."""
+    if not data:
+        return None
+    version, _, rest = data.partition(":")
+    token, _, value = rest.partition(":")
+    if version != CALLBACK_VERSION or not token.isdigit():
+        return None
+    return Choice(int(token), value)
+
+
+def to_inbound(update: Update) -> Inbound | None:
+    """The core event for a Telegram update, or ``None`` for kinds the bot ignores."""
+    key = str(update.update_id)
+    query = update.callback_query
+    if query is not None:
+        chat = query.message.chat if query.message is not None else None
+        return Inbound(
+            channel=CHANNEL, user_id=str(query.from_user.id),
+            chat_id=str(chat.id if chat else query.from_user.id),
+            chat_kind=(ChatKind.PRIVATE if chat is None or chat.type == "private"
+                       else ChatKind.GROUP),
+            display_name=query.from_user.full_name, choice=decode_choice(query.data),
+            raw_choice=query.data or "", update_key=key,
+            language_hint=query.from_user.language_code,
+        )
+    message = update.message
+    if message is None or message.from_user is None or message.from_user.is_bot:
+        return None
+    file: InboundFile | None = None
+    if message.document is not None:
+        doc = message.document
+        file = InboundFile(doc.file_id, doc.file_name, doc.mime_type, doc.file_size, "document")
+    elif message.photo:
+        photo = message.photo[-1]
+        file = InboundFile(photo.file_id, None, "image/jpeg", photo.file_size, "photo")
+    return Inbound(
+        channel=CHANNEL, user_id=str(message.from_user.id), chat_id=str(message.chat.id),
+        chat_kind=ChatKind.PRIVATE if message.chat.type == "private" else ChatKind.GROUP,
+        display_name=message.from_user.full_name,
+        text=message.text if message.text is not None else message.caption,
+        file=file, update_key=key, language_hint=message.from_user.language_code,
+    )
+
+
+async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
+    """Run a Bot API call, retrying network errors and 5xx answers with backoff.
+
+    429s are waited out by the rate limiter first; a 429 still escaping it is
+    retried here after ``retry_after``. Bad requests and blocked users are final.
+    """
+    delay = 0.5
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            return await call()
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+            if attempt == SEND_ATTEMPTS:
+                raise
+            await asyncio.sleep(float(seconds))
+        except (BadRequest, Forbidden, InvalidToken):
+            raise
+        except (NetworkError, TimedOut) as exc:
+            if attempt == SEND_ATTEMPTS:
+                raise
+            log.warning("%s failed (%s), retrying in %.1fs", what, exc, delay)
+            await asyncio.sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")
+
+
+class TelegramChannel:
+    """Connects the core to one Telegram bot."""
+
+    def __init__(self, core: Core, *, token: str, api_url: str) -> None:
+        self.core = core
+        self.application: Application[Any, Any, Any, Any, Any, Any] = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(f"{api_url}/bot")
+            .base_file_url(f"{api_url}/file/bot")
+            .rate_limiter(AIORateLimiter(max_retries=3))
+            .concurrent_updates(True)
+            .build()
+        )
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> str:
+        """Connect, announce commands and start polling; returns the bot's username."""
+        app = self.application
+        try:
+            await app.initialize()
+        except InvalidToken:
+            raise TelegramStartError("cli.bad_token") from None
+        except (NetworkError, TimedOut) as exc:
+            raise TelegramStartError("cli.unreachable", reason=str(exc)) from None
+        username: str = app.bot.username
+        self.core.bot_usernames[CHANNEL] = username
+        await self.core.repo.set_meta(USERNAME_KEY, username)
+        await self._announce_commands()
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=10, allowed_updates=["message", "callback_query"]
+        )
+        await app.start()
+        return username
+
+    async def stop(self) -> None:
+        """Stop polling and release the connection; safe to call after a failed start."""
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def _announce_commands(self) -> None:
+        """setMyCommands per language; a server that lacks it is logged, not fatal."""
+        for language in ("vi", "en"):
+            commands = [
+                BotCommand(command.name_for(language),
+                           self.core.catalog.text(language, command.help_key))
+                for command in self.core.router.commands() if command.listed
+            ]
+            try:
+                await self.application.bot.set_my_commands(
+                    commands, scope=BotCommandScopeDefault(),
+                    language_code=None if language == "vi" else language,
+                )
+            except TelegramError as exc:
+                log.warning("could not set the command menu (%s): %s", language, exc)
+                return
+
+    # -- inbound ----------------------------------------------------------------------------
+
+    async def _on_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        event = to_inbound(update)
+        if event is None:
+            return
+        response = await self.core.handle(event)
+        if update.callback_query is not None:
+            await self._answer_query(update.callback_query, response)
+        await self.deliver(event.chat_id, response)
+
+    async def _answer_query(self, query: CallbackQuery, response: Response) -> None:
+        try:
+            await query.answer(text=response.notice)
+        except TelegramError as exc:
+            log.info("could not answer a button press: %s", exc)
+        if response.notice is None and isinstance(query.message, Message):
+            await self._mark_chosen(query.message, query.data or "")
+
+    async def _mark_chosen(self, message: Message, data: str) -> None:
+        """Replace the answered question's keyboard by the chosen label, so it reads as history."""
+        label = next(
+            (button.text for row in (message.reply_markup.inline_keyboard
+                                     if message.reply_markup else ())
+             for button in row if button.callback_data == data),
+            None,
+        )
+        if label is None or message.text is None:
+            return
+        try:
+            await message.edit_text(f"{message.text_html}\n→ <b>{escape(label)}</b>",
+                                    parse_mode=ParseMode.HTML, reply_markup=None)
+        except TelegramError as exc:
+            log.debug("could not mark the chosen option: %s", exc)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error in the Telegram channel: %s", context.error, exc_info=context.error)
+
+    # -- outbound ---------------------------------------------------------------------------
+
+    async def deliver(self, chat_id: str, response: Response) -> None:
+        """Send every reply of a response, in order."""
+        for reply in response.replies:
+            try:
+                await self.send(reply.chat_id or chat_id, reply)
+            except TelegramError as exc:
+                log.error("could not send a reply to chat %s: %s", reply.chat_id or chat_id, exc)
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """One reply: a file (with the text as caption when short) and/or text chunks."""
+        bot = self.application.bot
+        markup = InlineKeyboardMarkup([
+            [InlineKeyboardButton(option.label, callback_data=encode_choice(reply.token,
+                                                                            option.value))]
+            for option in reply.options
+        ]) if reply.options else None
+        text = reply.text
+        if reply.file is not None:
+            caption = text if len(text) <= CAPTION_LIMIT else None
+            payload = InputFile(reply.file.content, filename=reply.file.name)
+            sender = bot.send_photo if reply.file.is_image else bot.send_document
+            await with_retries(lambda: sender(
+                chat_id, payload, caption=caption, parse_mode=ParseMode.HTML,
+                reply_markup=markup if caption is not None else None,
+            ), "sending a file")
+            if caption is not None:
+                return
+        chunks = split_message(text)
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            await with_retries(lambda chunk=chunk, last=last: bot.send_message(  # type: ignore[misc]
+                chat_id, chunk, parse_mode=ParseMode.HTML,
+                reply_markup=markup if last else None,
+            ), "sending a message")

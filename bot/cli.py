@@ -1,0 +1,244 @@
+"""The ``thidua`` command: run the bot, try it offline, make invites, look after the database.
+
+Verbs and options are an interface that scripts rely on: add, never rename.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from bot import invites
+from bot.blocfile import render_problems
+from bot.i18n import catalog
+from bot.logs import configure_logging
+from bot.runtime import StartupError, open_runtime
+from config.bloc import BlocFileError, load_bloc_file
+from config.settings import Settings
+from storage.migrations import LATEST_VERSION
+from storage.records import Role
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database", type=Path, help="SQLite file (THIDUA_DATABASE)")
+    parser.add_argument("--bloc-file", type=Path, help="bloc YAML file (THIDUA_BLOC_FILE)")
+    parser.add_argument("--timezone", help="bloc time zone (THIDUA_TIMEZONE)")
+    parser.add_argument("--language", choices=("vi", "en"),
+                        help="default language (THIDUA_LANGUAGE)")
+    parser.add_argument("--api-url", help="Bot API server root (THIDUA_TELEGRAM_API_URL)")
+    parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default INFO)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``thidua`` (also used to document the verbs)."""
+    parser = argparse.ArgumentParser(prog="thidua", description="Chatbot của Khối thi đua.")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+
+    run = verbs.add_parser("run", help="run the bot on Telegram (long polling)")
+    _common(run)
+
+    demo = verbs.add_parser("demo", help="try the bot offline, in this terminal")
+    _common(demo)
+    demo.add_argument("--as", dest="as_who",
+                      help="who you are: a unit code, chair, deputy, liaison")
+    demo.add_argument("--out-dir", type=Path, help="where files the bot sends are saved")
+
+    invite = verbs.add_parser("invite", help="make an invite token and link")
+    _common(invite)
+    invite.add_argument("--unit", help="the unit's code (contacts; optional for chair/deputy)")
+    invite.add_argument("--role", required=True,
+                        choices=[r.value for r in Role if r is not Role.ADMIN])
+    invite.add_argument("--uses", type=int, default=1,
+                        help="how many people may use it (default 1)")
+    invite.add_argument("--expires", default="7d", help="validity, e.g. 7d, 12h, 2w (default 7d)")
+    invite.add_argument("--bot-username", help="the bot's @username, for the link")
+
+    db = verbs.add_parser("db", help="database maintenance")
+    db_verbs = db.add_subparsers(dest="db_verb", required=True)
+    _common(db_verbs.add_parser("migrate", help="create or upgrade the database schema"))
+
+    bloc = verbs.add_parser("bloc", help="the bloc file")
+    bloc_verbs = bloc.add_subparsers(dest="bloc_verb", required=True)
+    check = bloc_verbs.add_parser("check", help="validate a bloc file without loading it")
+    _common(check)
+    check.add_argument("file", nargs="?", type=Path, help="default: THIDUA_BLOC_FILE")
+    return parser
+
+
+def load_settings(args: argparse.Namespace) -> Settings:
+    """Environment (and .env) settings, overridden by the command line's options."""
+    overrides: dict[str, Any] = {}
+    for option, field in (("database", "database"), ("bloc_file", "bloc_file"),
+                          ("timezone", "timezone"), ("language", "language"),
+                          ("api_url", "telegram_api_url")):
+        value = getattr(args, option, None)
+        if value is not None:
+            overrides[field] = value
+    return Settings(**overrides)
+
+
+def _say(text: str, *, error: bool = False) -> None:
+    print(text, file=sys.stderr if error else sys.stdout, flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``thidua`` command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args)
+    except ValidationError as exc:
+        _say(f"thidua: {exc}", error=True)
+        return EXIT_CONFIG
+    token = settings.token_value()
+    quiet = args.verb in ("demo", "invite", "bloc", "db")
+    configure_logging(args.log_level or ("WARNING" if quiet else "INFO"), [token or ""])
+    handlers = {"run": _run, "demo": _demo, "invite": _invite, "db": _migrate, "bloc": _check}
+    try:
+        return asyncio.run(handlers[args.verb](args, settings))
+    except StartupError as exc:
+        _say(str(exc), error=True)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.telegram import TelegramChannel, TelegramStartError
+
+    messages, language = catalog(), settings.language
+    token = settings.token_value()
+    if not token:
+        _say(messages.text(language, "cli.no_token"), error=True)
+        return EXIT_CONFIG
+    async with await open_runtime(settings) as runtime:
+        channel = TelegramChannel(runtime.core, token=token, api_url=settings.telegram_api_url)
+        try:
+            username = await channel.start()
+        except TelegramStartError as exc:
+            _say(messages.text(language, exc.kind, url=settings.telegram_api_url, **exc.params),
+                 error=True)
+            await channel.stop()
+            return EXIT_FAILURE
+        runtime.core.start()
+        runtime.watch_bloc_file()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        _say(messages.text(language, "cli.running", username=username))
+        try:
+            await stop.wait()
+        finally:
+            await channel.stop()
+        _say(messages.text(language, "cli.stopped"))
+    return EXIT_OK
+
+
+async def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.console import ConsoleChannel, demo_personas
+
+    with tempfile.TemporaryDirectory(prefix="thidua-demo-") as scratch:
+        if args.database is None:
+            settings = settings.model_copy(update={"database": Path(scratch) / "demo.db"})
+        out_dir = args.out_dir or Path(scratch if args.database else tempfile.mkdtemp(
+            prefix="thidua-demo-files-"))
+        async with await open_runtime(settings) as runtime:
+            runtime.core.start()
+            channel = ConsoleChannel(runtime.core, await demo_personas(runtime.core),
+                                     out_dir=out_dir)
+            await channel.run(args.as_who)
+    return EXIT_OK
+
+
+async def _invite(args: argparse.Namespace, settings: Settings) -> int:
+    messages, language = catalog(), settings.language
+    try:
+        validity = invites.parse_validity(args.expires)
+    except invites.InviteError as exc:
+        _say(messages.text(language, f"invite.error_{exc.kind}", **exc.params), error=True)
+        return EXIT_CONFIG
+    async with await open_runtime(settings) as runtime:
+        core = runtime.core
+        try:
+            made = await invites.create_invite(
+                runtime.repo, core.bloc, role=Role(args.role), unit_code=args.unit,
+                uses=args.uses, validity=validity, created_by="cli", now=core.clock.now(),
+            )
+        except invites.InviteError as exc:
+            reason = messages.text(language, f"invite.error_{exc.kind}", **exc.params)
+            _say(messages.text(language, "cli.invite_failed", reason=reason), error=True)
+            return EXIT_CONFIG
+        who = messages.text(language, f"role.{made.invite.role.value}")
+        if made.unit is not None:
+            who = messages.text(language, "role.of_unit", role=who, unit=made.unit.name)
+        local = made.invite.expires_at.astimezone(ZoneInfo(core.bloc.timezone))
+        _say(messages.text(language, "cli.invite_made", who=who, uses=made.invite.max_uses,
+                           expires=local.strftime("%H:%M %d/%m/%Y")))
+        _say(messages.text(language, "cli.invite_token", token=made.token))
+        username = args.bot_username or await _bot_username(runtime.repo, settings)
+        if username:
+            link = invites.deep_link(username.lstrip("@"), made.token)
+            _say(messages.text(language, "cli.invite_link", link=link))
+        else:
+            _say(messages.text(language, "cli.invite_no_link", token=made.token))
+    return EXIT_OK
+
+
+async def _bot_username(repo: Any, settings: Settings) -> str | None:
+    """The bot's username: remembered from the last run, else asked of Telegram."""
+    from bot.channels.telegram import USERNAME_KEY
+
+    known: str | None = await repo.get_meta(USERNAME_KEY)
+    token = settings.token_value()
+    if known or not token:
+        return known
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    try:
+        async with Bot(token, base_url=f"{settings.telegram_api_url}/bot") as bot:
+            username = bot.username
+    except TelegramError as exc:
+        log.warning("could not ask Telegram for the bot's username: %s", exc)
+        return None
+    await repo.set_meta(USERNAME_KEY, username)
+    return username
+
+
+async def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    async with await open_runtime(settings):
+        _say(catalog().text(settings.language, "cli.migrated", path=settings.database,
+                            version=LATEST_VERSION))
+    return EXIT_OK
+
+
+async def _check(args: argparse.Namespace, settings: Settings) -> int:
+    messages, language = catalog(), settings.language
+    path = args.file or settings.bloc_file
+    try:
+        config = load_bloc_file(path)
+    except BlocFileError as error:
+        _say(render_problems(error, messages, language), error=True)
+        return EXIT_CONFIG
+    tasks = sum(len(period.tasks) for period in config.periods)
+    _say(messages.text(language, "cli.bloc_ok", name=config.name, units=len(config.units),
+                       periods=len(config.periods), tasks=tasks))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""The per-event context a handler receives: who is asking, in which language, and how to answer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from bot.events import Inbound, Option, OutFile, Reply, Response
+from storage.records import Bloc, DialogState, Member, Role
+
+if TYPE_CHECKING:
+    from bot.core import Core
+    from storage.repository import Repository
+
+
+class Context:
+    """Everything a handler needs for one event, and the replies it collects."""
+
+    def __init__(
+        self, core: Core, event: Inbound, *, member: Member | None, role: Role | None,
+        language: str, dialog: DialogState,
+    ) -> None:
+        self.core = core
+        self.event = event
+        self.member = member
+        self.role = role
+        self.language = language
+        self.dialog = dialog
+        self.args = ""
+        self.response = Response()
+
+    # -- services ---------------------------------------------------------------------------
+
+    @property
+    def repo(self) -> Repository:
+        return self.core.repo
+
+    @property
+    def bloc(self) -> Bloc:
+        return self.core.bloc
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The bloc's time zone: every time a person sees is in it."""
+        return ZoneInfo(self.core.bloc.timezone)
+
+    def now(self) -> datetime:
+        """The current instant (UTC), from the core's clock."""
+        return self.core.clock.now()
+
+    def today(self) -> date:
+        """Today's date in the bloc's time zone."""
+        return self.now().astimezone(self.zone).date()
+
+    @property
+    def actor(self) -> str:
+        """Who acts, as written in the audit log (``telegram:123``)."""
+        return f"{self.event.channel}:{self.event.user_id}"
+
+    @property
+    def display_name(self) -> str:
+        return self.member.display_name if self.member else self.event.display_name
+
+    # -- answering --------------------------------------------------------------------------
+
+    def t(self, key: str, /, **params: Any) -> str:
+        """The catalog message ``key`` in this person's language."""
+        return self.core.catalog.text(self.language, key, **params)
+
+    def reply(
+        self, text: str, *, options: tuple[Option, ...] = (), token: int = 0,
+        file: OutFile | None = None, chat_id: str | None = None,
+    ) -> None:
+        """Queue a message (HTML with user text escaped) for this chat or another."""
+        self.response.replies.append(
+            Reply(text=text, options=options, token=token, file=file, chat_id=chat_id)
+        )
+
+    def notice(self, text: str) -> None:
+        """A short toast answering a pressed option."""
+        self.response.notice = text
+
+    # -- conversations ----------------------------------------------------------------------
+
+    async def start_form(self, name: str, answers: dict[str, Any] | None = None) -> None:
+        """Begin the guided conversation ``name`` for this person."""
+        await self.core.engine.start(self, name, answers)
+
+    async def save_dialog(self) -> None:
+        """Persist this person's place in their conversation."""
+        await self.repo.save_dialog(self.dialog, self.now())

@@ -1,0 +1,177 @@
+"""The core: turns one channel-neutral :class:`Inbound` into a :class:`Response`.
+
+Cross-cutting concerns happen here, once, like middleware: dropping
+re-delivered updates, serialising each person's events, recognising the
+person and their role, choosing their language, turning strangers away,
+checking a command's roles, and routing to a command, a pressed option or the
+conversation in progress. Handlers only do their feature.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Mapping
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import Clock
+from bot.context import Context
+from bot.dialog import DialogEngine
+from bot.events import ChatKind, Inbound, Response
+from bot.i18n import Catalog, normalise_language
+from bot.router import Command, Router
+from storage.records import Bloc, DialogState, Role
+from storage.repository import Repository
+
+log = logging.getLogger(__name__)
+
+
+def parse_command(text: str) -> tuple[str, str | None, str] | None:
+    """Split ``/name@bot args`` into (name, bot username or None, args); None if not a command."""
+    if not text.startswith("/") or len(text) < 2:
+        return None
+    head, _, args = text[1:].partition(" ")
+    head = head.split("\n", 1)[0]
+    name, _, target = head.partition("@")
+    if not name:
+        return None
+    return name.lower(), (target or None), args.strip()
+
+
+class Core:
+    """The bot's brain, shared by every channel."""
+
+    def __init__(
+        self, *, repo: Repository, bloc: Bloc, router: Router, clock: Clock,
+        catalog: Catalog, default_language: str = "vi",
+        admins: Mapping[str, frozenset[str]] | None = None,
+    ) -> None:
+        self.repo = repo
+        self.bloc = bloc
+        self.router = router
+        self.clock = clock
+        self.catalog = catalog
+        self.default_language = default_language
+        self.admins = dict(admins or {})
+        self.commands: dict[str, Command] = router.command_table()
+        self.engine = DialogEngine(router.forms())
+        self.scheduler = AsyncIOScheduler(timezone=bloc.timezone)
+        self.bot_usernames: dict[str, str] = {}
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the core's scheduler (call inside the running event loop)."""
+        if not self.scheduler.running:
+            self.scheduler.start()
+
+    def stop(self) -> None:
+        """Stop the scheduler; jobs are re-planned from the database on the next start."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    # -- handling ---------------------------------------------------------------------------
+
+    async def handle(self, event: Inbound) -> Response:
+        """Answer one event. Never raises for a handler's fault: the user is told instead."""
+        # The lock comes first: events of one person are handled one at a time, in order.
+        key = (event.channel, event.user_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            if event.update_key is not None and not await self.repo.mark_update_processed(
+                event.channel, event.update_key, self.clock.now()
+            ):
+                log.info("dropping re-delivered update %s/%s", event.channel, event.update_key)
+                return Response()
+            ctx = await self._context(event)
+            try:
+                await self._dispatch(ctx)
+            except Exception:
+                log.exception("error while handling an event from %s", ctx.actor)
+                ctx.response.replies.clear()
+                ctx.reply(ctx.t("error.internal"))
+            return ctx.response
+
+    async def _context(self, event: Inbound) -> Context:
+        member = await self.repo.get_member(event.channel, event.user_id)
+        role: Role | None = member.role if member else None
+        if event.user_id in self.admins.get(event.channel, frozenset()):
+            role = Role.ADMIN
+        # Vietnamese unless the person chose otherwise with /ngonngu: a phone set to
+        # English does not mean its owner wants the bloc's business in English.
+        language = normalise_language(member.language if member else None,
+                                      self.default_language)
+        dialog = await self.repo.load_dialog(event.channel, event.user_id) or DialogState(
+            channel=event.channel, external_id=event.user_id, form=None, step=None
+        )
+        return Context(self, event, member=member, role=role, language=language, dialog=dialog)
+
+    async def _dispatch(self, ctx: Context) -> None:
+        event = ctx.event
+        private = event.chat_kind is ChatKind.PRIVATE
+        parsed = parse_command(event.text or "") if event.text else None
+        if parsed is not None:
+            name, target, args = parsed
+            own = self.bot_usernames.get(event.channel)
+            if target and own and target.lower() != own.lower():
+                return  # addressed to another bot in a group
+            await self._run_command(ctx, name, args)
+            return
+        if ctx.role is None:
+            if private:
+                ctx.reply(ctx.t("stranger.hello"))
+            return
+        if event.choice is not None or event.raw_choice is not None:
+            await self._on_choice(ctx)
+            return
+        if not private:
+            return  # in groups the bot answers commands only
+        if ctx.dialog.form is not None:
+            if event.file is not None:
+                ctx.reply(ctx.t("dialog.no_file_here"))
+                await self.engine.ask(ctx)
+                return
+            await self.engine.answer(ctx, text=event.text or "")
+            return
+        ctx.reply(ctx.t("fallback.not_understood"))
+
+    async def _run_command(self, ctx: Context, name: str, args: str) -> None:
+        command = self.commands.get(name)
+        private = ctx.event.chat_kind is ChatKind.PRIVATE
+        if command is None:
+            if ctx.role is None:
+                if private:
+                    ctx.reply(ctx.t("stranger.hello"))
+            elif private:
+                ctx.reply(ctx.t("command.unknown", name=name))
+            return
+        if not command.allows(ctx.role):
+            if ctx.role is None:
+                if private:
+                    ctx.reply(ctx.t("stranger.hello"))
+            else:
+                ctx.reply(ctx.t("command.not_allowed", name=command.name_for(ctx.language)))
+            return
+        if command.private_only and not private:
+            ctx.reply(ctx.t("command.private_only", name=command.name_for(ctx.language)))
+            return
+        ctx.args = args
+        await command.handler(ctx)
+
+    async def _on_choice(self, ctx: Context) -> None:
+        choice = ctx.event.choice
+        if choice is None or ctx.dialog.form is None or choice.token != ctx.dialog.token:
+            ctx.notice(ctx.t("dialog.menu_outdated"))
+            if ctx.dialog.form is not None:
+                await self.engine.ask(ctx)
+            else:
+                ctx.reply(ctx.t("dialog.menu_outdated"))
+            return
+        await self.engine.answer(ctx, choice=choice.value)

@@ -1,0 +1,189 @@
+"""The dialog engine: guided conversations declared as data.
+
+A :class:`Form` is an ordered list of :class:`Step` s. Each step has a prompt,
+optionally a list of options and/or a parser for free text, and a condition
+under which it is asked. The engine keeps each person's place (form, step,
+answers, token) in the database through the repository, so a restart loses
+nothing; and it works on any channel, because it only sees text and choices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.events import Option
+from bot.text import fold
+
+if TYPE_CHECKING:
+    from bot.context import Context
+
+Answers = dict[str, Any]
+PromptFn = Callable[["Context", Answers], Awaitable[str]]
+OptionsFn = Callable[["Context", Answers], Awaitable[list[Option]]]
+ParseFn = Callable[["Context", Answers, str], Awaitable[Any]]
+FinishFn = Callable[["Context", Answers], Awaitable[None]]
+
+
+class InvalidAnswer(Exception):
+    """An answer the step cannot accept; ``key`` names the catalog message to show."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question of a form.
+
+    ``prompt`` is a catalog key or a function building the (HTML) question.
+    With ``options`` the user picks one (by button, number or label); with
+    ``parse`` they may type an answer, which ``parse`` validates. A step whose
+    ``when`` returns ``False`` for the answers so far is skipped.
+    """
+
+    name: str
+    prompt: str | PromptFn
+    options: OptionsFn | None = None
+    parse: ParseFn | None = None
+    when: Callable[[Answers], bool] | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    """A guided conversation: its steps in order and what to do with the answers."""
+
+    name: str
+    steps: tuple[Step, ...]
+    finish: FinishFn
+
+    def step(self, name: str) -> Step | None:
+        """The step called ``name``, if the form still has it."""
+        return next((step for step in self.steps if step.name == name), None)
+
+    def next_step(
+        self, after: str | None, answers: Answers, *, skip_answered: bool = False
+    ) -> Step | None:
+        """The first step after ``after`` (or the first of all) that applies.
+
+        With ``skip_answered``, steps already answered (a pre-filled form) are passed over.
+        """
+        names = [step.name for step in self.steps]
+        start = names.index(after) + 1 if after in names else 0
+        for step in self.steps[start:]:
+            if skip_answered and step.name in answers:
+                continue
+            if step.when is None or step.when(answers):
+                return step
+        return None
+
+
+def match_option(text: str, options: list[Option]) -> Option | None:
+    """The option a typed answer means: its number, its label or its value."""
+    wanted = fold(text).rstrip(".)")
+    if wanted.isdigit() and 1 <= int(wanted) <= len(options):
+        return options[int(wanted) - 1]
+    for option in options:
+        if wanted in (fold(option.label), fold(option.value)):
+            return option
+    return None
+
+
+class DialogEngine:
+    """Runs forms for one person at a time, keeping their place in storage."""
+
+    def __init__(self, forms: dict[str, Form]) -> None:
+        self._forms = forms
+
+    def form(self, name: str | None) -> Form | None:
+        """A registered form by name."""
+        return self._forms.get(name) if name else None
+
+    async def start(self, ctx: Context, form_name: str, answers: Answers | None = None) -> None:
+        """Begin ``form_name`` for the person, replacing any conversation they were in."""
+        form = self._forms[form_name]
+        state = ctx.dialog
+        state.form, state.answers = form.name, dict(answers or {})
+        await self._advance(ctx, form, after=None, skip_answered=True)
+
+    async def cancel(self, ctx: Context) -> bool:
+        """Leave the current conversation; ``False`` if there was none."""
+        state = ctx.dialog
+        if state.form is None:
+            return False
+        state.form, state.step, state.answers = None, None, {}
+        await ctx.save_dialog()
+        return True
+
+    async def ask(self, ctx: Context) -> None:
+        """Ask (again) the question the person is at, under a fresh token."""
+        form = self.form(ctx.dialog.form)
+        step = form.step(ctx.dialog.step or "") if form else None
+        if form is None or step is None:
+            await self.cancel(ctx)
+            ctx.reply(ctx.t("dialog.gone"))
+            return
+        ctx.dialog.token += 1
+        await ctx.save_dialog()
+        text = ctx.t(step.prompt) if isinstance(step.prompt, str) else await step.prompt(
+            ctx, ctx.dialog.answers
+        )
+        options = await step.options(ctx, ctx.dialog.answers) if step.options else []
+        ctx.reply(text, options=tuple(options), token=ctx.dialog.token)
+
+    async def answer(self, ctx: Context, *, text: str | None = None,
+                     choice: str | None = None) -> None:
+        """Take the person's answer to the current step and move on."""
+        form = self.form(ctx.dialog.form)
+        step = form.step(ctx.dialog.step or "") if form else None
+        if form is None or step is None:
+            await self.cancel(ctx)
+            ctx.reply(ctx.t("dialog.gone"))
+            return
+        try:
+            value = await self._value(ctx, step, text=text, choice=choice)
+        except InvalidAnswer as problem:
+            ctx.reply(ctx.t(problem.key, **problem.params))
+            await self.ask(ctx)
+            return
+        ctx.dialog.answers[step.name] = value
+        await self._advance(ctx, form, after=step.name)
+
+    async def _value(self, ctx: Context, step: Step, *, text: str | None,
+                     choice: str | None) -> Any:
+        options = await step.options(ctx, ctx.dialog.answers) if step.options else []
+        if choice is not None:
+            if any(option.value == choice for option in options):
+                return choice
+            raise InvalidAnswer("dialog.stale_option")
+        raw = (text or "").strip()
+        if options:
+            picked = match_option(raw, options)
+            if picked is not None:
+                return picked.value
+        if step.parse is not None:
+            return await step.parse(ctx, ctx.dialog.answers, raw)
+        raise InvalidAnswer("dialog.pick_option", count=len(options))
+
+    async def _advance(
+        self, ctx: Context, form: Form, *, after: str | None, skip_answered: bool = False
+    ) -> None:
+        step = form.next_step(after, ctx.dialog.answers, skip_answered=skip_answered)
+        if step is not None:
+            ctx.dialog.step = step.name
+            await self.ask(ctx)
+            return
+        answers, last_step = dict(ctx.dialog.answers), ctx.dialog.step
+        ctx.dialog.form, ctx.dialog.step, ctx.dialog.answers = None, None, {}
+        ctx.dialog.token += 1  # every keyboard of the finished form is now out of date
+        await ctx.save_dialog()
+        try:
+            await form.finish(ctx, answers)
+        except Exception:
+            # keep the person's answers: they can try the last step again
+            ctx.dialog.form, ctx.dialog.step, ctx.dialog.answers = form.name, last_step, answers
+            await ctx.save_dialog()
+            raise

@@ -1,0 +1,94 @@
+"""What a channel hands to the core, and what the core hands back.
+
+These are the only types that cross between a messenger and the bot's logic:
+a channel turns its own updates into an :class:`Inbound` and renders each
+:class:`Reply` in its own way (inline keyboard, numbered menu, printed list).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ChatKind(StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+
+
+@dataclass(frozen=True)
+class InboundFile:
+    """A file or photo a user sent, known by the channel's own file id."""
+
+    file_id: str
+    name: str | None
+    mime_type: str | None
+    size: int | None
+    kind: str  # "document" or "photo"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A pressed option: the dialog token it was offered under, and its value."""
+
+    token: int
+    value: str
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One thing a person did: wrote text, pressed an option, or sent a file."""
+
+    channel: str
+    user_id: str
+    chat_id: str
+    chat_kind: ChatKind
+    display_name: str
+    text: str | None = None
+    choice: Choice | None = None
+    file: InboundFile | None = None
+    update_key: str | None = None
+    language_hint: str | None = None
+    raw_choice: str | None = None  # option data the channel could not decode
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer the user can pick; ``value`` is short (it travels in callback data)."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class OutFile:
+    """A document or image to send: its bytes, a file name and a MIME type."""
+
+    name: str
+    content: bytes
+    mime_type: str
+    is_image: bool = False
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message for the user.
+
+    ``text`` is HTML limited to ``<b>``, ``<i>``, ``<code>`` and ``<a>``; every piece
+    of user-supplied text in it has been escaped. ``options`` carry the dialog
+    ``token`` they were offered under.
+    """
+
+    text: str
+    options: tuple[Option, ...] = ()
+    token: int = 0
+    file: OutFile | None = None
+    chat_id: str | None = None  # None: the chat the event came from
+
+
+@dataclass
+class Response:
+    """Everything the core answers to one event."""
+
+    replies: list[Reply] = field(default_factory=list)
+    notice: str | None = None  # a short toast for a pressed option (Telegram's callback answer)

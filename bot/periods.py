@@ -1,0 +1,39 @@
+"""The bloc's calendar as people read it: the current period, dates in Vietnamese style."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from storage.records import Deadline, Period
+
+Translate = Callable[..., str]
+
+
+def current_period(periods: list[Period], today: date) -> Period | None:
+    """The period containing ``today``; else the latest one already begun; else the next one."""
+    if not periods:
+        return None
+    for period in periods:
+        if period.start <= today <= period.end:
+            return period
+    begun = [period for period in periods if period.start <= today]
+    if begun:
+        return max(begun, key=lambda period: period.start)
+    return min(periods, key=lambda period: period.start)
+
+
+def format_day(day: date, t: Translate) -> str:
+    """``Thứ Năm, 13/07/2023`` / ``Thursday, 13/07/2023``."""
+    return t("calendar.day", weekday=t(f"calendar.weekday_{day.weekday()}"),
+             date=day.strftime("%d/%m/%Y"))
+
+
+def format_deadline(deadline: Deadline, zone: ZoneInfo, t: Translate) -> str:
+    """A deadline in the bloc's time zone, with its time unless it is a whole day."""
+    local = deadline.at.astimezone(zone)
+    day = format_day(local.date(), t)
+    if deadline.all_day:
+        return day
+    return t("calendar.moment", time=local.strftime("%H:%M"), day=day)

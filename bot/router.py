@@ -1,0 +1,108 @@
+"""Routers: each feature module declares the commands and forms it owns.
+
+Like aiogram's ``Router``: handlers are registered by decorator, routers are
+nested with :meth:`Router.include_router`, and the core reads the merged
+registry. Role checks happen once, in the core, from these declarations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.access import EVERYONE
+from bot.dialog import Form
+from storage.records import Role
+
+if TYPE_CHECKING:
+    from bot.context import Context
+
+Handler = Callable[["Context"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command.
+
+    ``names`` are the Vietnamese name first, then its English alias (if any);
+    ``help_key`` is the catalog key of its one-line description.
+    """
+
+    names: tuple[str, ...]
+    handler: Handler
+    roles: frozenset[Role]
+    help_key: str
+    public: bool = False  # strangers may use it (``/start`` with an invite)
+    private_only: bool = False  # it converses, so it runs only in a private chat
+    listed: bool = True  # shown in /help and the messenger's command menu
+
+    @property
+    def name(self) -> str:
+        return self.names[0]
+
+    def name_for(self, language: str) -> str:
+        """The name to show a reader of ``language`` (English alias for ``en``)."""
+        return self.names[1] if language == "en" and len(self.names) > 1 else self.names[0]
+
+    def allows(self, role: Role | None) -> bool:
+        """Whether a person with ``role`` (``None``: a stranger) may run it."""
+        return self.public if role is None else role in self.roles
+
+
+class Router:
+    """A named group of commands and forms; include other routers to nest."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._commands: list[Command] = []
+        self._forms: dict[str, Form] = {}
+        self._children: list[Router] = []
+
+    def command(
+        self, *names: str, roles: frozenset[Role] = EVERYONE, help_key: str,
+        public: bool = False, private_only: bool = False, listed: bool = True,
+    ) -> Callable[[Handler], Handler]:
+        """Register the decorated coroutine as the handler of ``/name`` and its aliases."""
+
+        def register(handler: Handler) -> Handler:
+            self._commands.append(Command(
+                names=tuple(name.lower() for name in names), handler=handler, roles=roles,
+                help_key=help_key, public=public, private_only=private_only, listed=listed,
+            ))
+            return handler
+
+        return register
+
+    def form(self, form: Form) -> Form:
+        """Register a guided conversation."""
+        self._forms[form.name] = form
+        return form
+
+    def include_router(self, router: Router) -> Router:
+        """Nest ``router`` under this one."""
+        self._children.append(router)
+        return router
+
+    def commands(self) -> Iterator[Command]:
+        """Every command of this router and its children, in registration order."""
+        yield from self._commands
+        for child in self._children:
+            yield from child.commands()
+
+    def forms(self) -> dict[str, Form]:
+        """Every form of this router and its children, by name."""
+        merged = dict(self._forms)
+        for child in self._children:
+            merged.update(child.forms())
+        return merged
+
+    def command_table(self) -> dict[str, Command]:
+        """Every name and alias mapped to its command; refuses a name used twice."""
+        table: dict[str, Command] = {}
+        for command in self.commands():
+            for name in command.names:
+                if name in table:
+                    raise ValueError(f"command /{name} is registered twice")
+                table[name] = command
+        return table

@@ -1,0 +1,319 @@
+"""The bloc file: a YAML description of one emulation bloc, validated by pydantic.
+
+A secretary edits this file, so every mistake is reported as a :class:`Problem`
+(where, what kind, with which value) that the bot renders in the reader's
+language; nothing here formats user-facing text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from config.dates import DateParseError, parse_date, parse_date_or_datetime
+
+__all__ = [
+    "BlocConfig",
+    "BlocFileError",
+    "ConferenceConfig",
+    "ConferenceKind",
+    "LiaisonConfig",
+    "PeriodConfig",
+    "Problem",
+    "TaskConfig",
+    "UnitConfig",
+    "load_bloc_file",
+    "parse_bloc_text",
+]
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
+
+
+def _to_date(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date) or value is None:
+        return value
+    if isinstance(value, str | int):
+        try:
+            return parse_date(str(value))
+        except DateParseError:
+            raise PydanticCustomError("not_a_date", "not a date", {"value": str(value)}) from None
+    raise PydanticCustomError("not_a_date", "not a date", {"value": str(value)})
+
+
+def _to_date_or_datetime(value: Any) -> Any:
+    if isinstance(value, date) or value is None:
+        return value
+    if isinstance(value, str | int):
+        try:
+            return parse_date_or_datetime(str(value))
+        except DateParseError:
+            raise PydanticCustomError("not_a_date", "not a date", {"value": str(value)}) from None
+    raise PydanticCustomError("not_a_date", "not a date", {"value": str(value)})
+
+
+def _to_code(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and _CODE.match(value.strip()):
+        return value.strip()
+    raise PydanticCustomError("bad_code", "bad code", {"value": str(value)})
+
+
+Day = Annotated[date, BeforeValidator(_to_date)]
+DayOrMoment = Annotated[date | datetime, BeforeValidator(_to_date_or_datetime)]
+Code = Annotated[str, BeforeValidator(_to_code)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class ConferenceKind(StrEnum):
+    """What a conference reviews."""
+
+    MIDYEAR = "so_ket"
+    YEAR_END = "tong_ket"
+    THEMATIC = "chuyen_de"
+    OTHER = "khac"
+
+
+class UnitConfig(_Strict):
+    """A member unit; ``code`` is its stable key (history hangs on it)."""
+
+    code: Code
+    name: Text
+    short_name: Text
+    aliases: tuple[str, ...] = ()
+
+
+class LiaisonConfig(_Strict):
+    """The ministry department that oversees the bloc (reads, never writes)."""
+
+    organisation: Text
+    person: str | None = None
+    title: str | None = None
+
+
+class TaskConfig(_Strict):
+    """One item of a period's task list; ``code`` keeps it stable across edits."""
+
+    code: Code
+    title: Text
+    description: str | None = None
+    deadline: DayOrMoment | None = None
+
+
+class PeriodConfig(_Strict):
+    """A half-year (or any span) with its task list and report deadline."""
+
+    code: Code
+    title: Text
+    start: Day
+    end: Day
+    report_deadline: DayOrMoment | None = None
+    tasks: tuple[TaskConfig, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> PeriodConfig:
+        if self.end < self.start:
+            raise PydanticCustomError(
+                "end_before_start", "end before start",
+                {"start": self.start.isoformat(), "end": self.end.isoformat()},
+            )
+        _no_duplicates("tasks", [task.code for task in self.tasks])
+        return self
+
+
+class ConferenceConfig(_Strict):
+    """A review conference of the bloc."""
+
+    code: Code
+    kind: ConferenceKind
+    title: Text
+    when: DayOrMoment
+    place: str | None = None
+    agenda: tuple[str, ...] = ()
+    report_deadline: DayOrMoment | None = None
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: Any) -> Any:
+        allowed = [kind.value for kind in ConferenceKind]
+        if value not in allowed:
+            raise PydanticCustomError(
+                "not_one_of", "not one of", {"value": str(value), "allowed": ", ".join(allowed)}
+            )
+        return value
+
+
+class BlocConfig(_Strict):
+    """The whole bloc file."""
+
+    code: Code
+    name: Text
+    ministry: Text
+    year: int = Field(ge=2000, le=2100)
+    theme: str | None = None
+    timezone: str | None = None  # None: THIDUA_TIMEZONE (default Asia/Ho_Chi_Minh)
+    chair: Code
+    deputy: Code | None = None
+    liaison: LiaisonConfig | None = None
+    units: tuple[UnitConfig, ...] = Field(min_length=1)
+    movements: tuple[Text, ...] = ()
+    periods: tuple[PeriodConfig, ...] = ()
+    conferences: tuple[ConferenceConfig, ...] = ()
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise PydanticCustomError("unknown_timezone", "unknown", {"value": value}) from None
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> BlocConfig:
+        _no_duplicates("units", [unit.code for unit in self.units])
+        _no_duplicates("periods", [period.code for period in self.periods])
+        _no_duplicates("conferences", [conf.code for conf in self.conferences])
+        codes = {unit.code for unit in self.units}
+        for role in ("chair", "deputy"):
+            value = getattr(self, role)
+            if value is not None and value not in codes:
+                raise PydanticCustomError(
+                    "unknown_unit", "unknown unit",
+                    {"field": role, "value": value, "known": ", ".join(sorted(codes))},
+                )
+        if self.deputy is not None and self.deputy == self.chair:
+            raise PydanticCustomError("chair_is_deputy", "same unit", {"value": self.chair})
+        return self
+
+    def unit(self, code: str) -> UnitConfig:
+        """The unit with this code (raises ``KeyError``)."""
+        for unit in self.units:
+            if unit.code == code:
+                return unit
+        raise KeyError(code)
+
+
+def _no_duplicates(field_name: str, codes: list[str]) -> None:
+    repeated = sorted(code for code, count in Counter(codes).items() if count > 1)
+    if repeated:
+        raise PydanticCustomError(
+            "duplicate_code", "duplicate", {"field": field_name, "value": ", ".join(repeated)}
+        )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in a bloc file: where it is, its kind, and the values to show."""
+
+    location: tuple[str | int, ...]
+    kind: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    def where(self) -> str:
+        """``units[3].code``, counting list items from 1 as a reader does."""
+        text = ""
+        for part in self.location:
+            text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else part)
+        return text
+
+
+class BlocFileError(Exception):
+    """The bloc file cannot be used; ``problems`` says every reason found."""
+
+    def __init__(self, path: Path | None, problems: list[Problem]) -> None:
+        super().__init__(f"{path}: {len(problems)} problem(s)")
+        self.path = path
+        self.problems = problems
+
+
+_PYDANTIC_KINDS = {
+    "missing": "missing",
+    "extra_forbidden": "unknown_field",
+    "string_type": "not_text",
+    "int_parsing": "not_a_number",
+    "int_type": "not_a_number",
+    "int_from_float": "not_a_number",
+    "greater_than_equal": "out_of_range",
+    "less_than_equal": "out_of_range",
+    "string_too_short": "empty",
+    "too_short": "empty",
+    "tuple_type": "not_a_list",
+    "list_type": "not_a_list",
+    "model_type": "not_a_mapping",
+    "model_attributes_type": "not_a_mapping",
+}
+
+
+def _problems_from(error: ValidationError) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        kind = item["type"]
+        ctx = {key: str(value) for key, value in (item.get("ctx") or {}).items()}
+        if kind in _PYDANTIC_KINDS:
+            kind = _PYDANTIC_KINDS[kind]
+            if "input" in item and not isinstance(item["input"], dict | list):
+                ctx.setdefault("value", str(item["input"]))
+        elif kind not in {
+            "not_a_date", "bad_code", "not_one_of", "unknown_timezone", "unknown_unit",
+            "chair_is_deputy", "duplicate_code", "end_before_start",
+        }:
+            ctx.setdefault("detail", item["msg"])
+            kind = "invalid"
+        location = tuple(part for part in item["loc"] if not str(part).startswith("function-"))
+        problems.append(Problem(location, kind, ctx))
+    return problems
+
+
+def parse_bloc_text(text: str, path: Path | None = None) -> BlocConfig:
+    """Validate a bloc file's text; raise :class:`BlocFileError` on any mistake."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = str(mark.line + 1) if mark is not None else "?"
+        raise BlocFileError(path, [Problem((), "invalid_yaml", {"line": line})]) from None
+    if not isinstance(data, dict):
+        raise BlocFileError(path, [Problem((), "not_a_mapping", {})])
+    try:
+        return BlocConfig.model_validate(data)
+    except ValidationError as exc:
+        raise BlocFileError(path, _problems_from(exc)) from None
+
+
+def load_bloc_file(path: Path) -> BlocConfig:
+    """Read and validate the bloc file at ``path``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BlocFileError(path, [Problem((), "file_not_found", {"value": str(path)})]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BlocFileError(path, [Problem((), "unreadable", {"value": str(exc)})]) from None
+    return parse_bloc_text(text, path)

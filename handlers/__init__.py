@@ -1,0 +1,14 @@
+"""What the bot does: one module per feature, each exposing a ``router``."""
+
+from __future__ import annotations
+
+from bot.router import Router
+from handlers import cancel, help, invite, language, start, tasks
+
+
+def build_router() -> Router:
+    """The bot's full registry of commands and forms."""
+    root = Router("thidua")
+    for module in (start, help, tasks, invite, language, cancel):
+        root.include_router(module.router)
+    return root

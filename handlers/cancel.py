@@ -1,0 +1,17 @@
+"""``/huy`` (``/cancel``): leave any guided conversation."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.router import Router
+
+router = Router("cancel")
+
+
+@router.command("huy", "cancel", help_key="help.cmd_cancel")
+async def cancel(ctx: Context) -> None:
+    """Drop the conversation in progress, if any."""
+    if await ctx.core.engine.cancel(ctx):
+        ctx.reply(ctx.t("dialog.cancelled"))
+    else:
+        ctx.reply(ctx.t("dialog.nothing_to_cancel"))

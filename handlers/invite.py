@@ -1,0 +1,94 @@
+"""``/moi`` (``/invite``): the chair makes an invite link in chat."""
+
+from __future__ import annotations
+
+from bot import invites
+from bot.access import MANAGERS
+from bot.context import Context
+from bot.dialog import Answers, Form, InvalidAnswer, Step
+from bot.events import Option
+from bot.router import Router
+from bot.text import escape, fold
+from storage.records import Role
+
+router = Router("invite")
+
+INVITABLE = (Role.CONTACT, Role.CHAIR, Role.DEPUTY, Role.LIAISON)
+VALIDITY_CHOICES = ("1d", "7d", "30d")
+
+
+async def _roles(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(ctx.t(f"role.{role.value}"), role.value) for role in INVITABLE]
+
+
+async def _units(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(unit.short_name, unit.code) for unit in await ctx.repo.list_units(ctx.bloc.id)]
+
+
+async def _validities(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(ctx.t(f"invite.validity_{value}"), value) for value in VALIDITY_CHOICES]
+
+
+async def _parse_validity(ctx: Context, answers: Answers, text: str) -> str:
+    try:
+        invites.parse_validity(text)
+    except invites.InviteError as problem:
+        raise InvalidAnswer("invite.error_bad_validity", value=escape(text)) from problem
+    return text.strip()
+
+
+async def _unit_typed(ctx: Context, answers: Answers, text: str) -> str:
+    wanted = fold(text)
+    for unit in await ctx.repo.list_units(ctx.bloc.id):
+        if wanted in {fold(unit.name), *(fold(alias) for alias in unit.aliases)}:
+            return unit.code
+    raise InvalidAnswer("invite.unit_not_found", value=escape(text))
+
+
+async def _finish(ctx: Context, answers: Answers) -> None:
+    role = Role(answers["role"])
+    try:
+        made = await invites.create_invite(
+            ctx.repo, ctx.bloc, role=role, unit_code=answers.get("unit"), uses=1,
+            validity=invites.parse_validity(str(answers["validity"])),
+            created_by=ctx.actor, now=ctx.now(),
+        )
+    except invites.InviteError as problem:
+        ctx.reply(ctx.t(f"invite.error_{problem.kind}", **problem.params))
+        return
+    local_expiry = made.invite.expires_at.astimezone(ctx.zone).strftime("%H:%M %d/%m/%Y")
+    who = ctx.t(f"role.{role.value}")
+    if made.unit is not None:
+        who = ctx.t("role.of_unit", role=who, unit=escape(made.unit.name))
+    username = ctx.core.bot_usernames.get(ctx.event.channel)
+    how = (ctx.t("invite.link", link=invites.deep_link(username, made.token))
+           if username and ctx.event.channel == "telegram"
+           else ctx.t("invite.start_command", token=made.token))
+    ctx.reply(ctx.t("invite.made", who=who, expires=local_expiry, how=how))
+
+
+router.form(Form(
+    name="invite",
+    steps=(
+        Step("role", "invite.ask_role", options=_roles),
+        Step("unit", "invite.ask_unit", options=_units, parse=_unit_typed,
+             when=lambda answers: answers.get("role") == Role.CONTACT.value),
+        Step("validity", "invite.ask_validity", options=_validities, parse=_parse_validity),
+    ),
+    finish=_finish,
+))
+
+
+@router.command("moi", "invite", roles=MANAGERS, help_key="help.cmd_invite", private_only=True)
+async def invite(ctx: Context) -> None:
+    """``/moi`` asks role, unit and validity; ``/moi CODE`` invites a contact of that unit."""
+    code = ctx.args.strip()
+    if not code:
+        await ctx.start_form("invite")
+        return
+    units = await ctx.repo.list_units(ctx.bloc.id)
+    unit = next((unit for unit in units if unit.code.casefold() == code.casefold()), None)
+    if unit is None:
+        ctx.reply(ctx.t("invite.unit_not_found", value=escape(code)))
+        return
+    await ctx.start_form("invite", {"role": Role.CONTACT.value, "unit": unit.code})

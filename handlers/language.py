@@ -1,0 +1,51 @@
+"""``/ngonngu`` (``/lang``): switch between Vietnamese and English."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.dialog import Answers, Form, InvalidAnswer, Step
+from bot.events import Option
+from bot.i18n import LANGUAGES
+from bot.router import Router
+
+router = Router("language")
+
+
+async def _options(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(ctx.t(f"language.name_{code}"), code) for code in LANGUAGES]
+
+
+async def _parse(ctx: Context, answers: Answers, text: str) -> str:
+    raise InvalidAnswer("language.unknown", value=text)
+
+
+async def _finish(ctx: Context, answers: Answers) -> None:
+    await _switch(ctx, str(answers["language"]))
+
+
+async def _switch(ctx: Context, language: str) -> None:
+    if ctx.member is None:
+        ctx.reply(ctx.t("language.admin_not_registered"))
+        return
+    await ctx.repo.set_member_language(ctx.member.id, language)
+    ctx.language = language
+    ctx.reply(ctx.t("language.switched"))
+
+
+router.form(Form(
+    name="language",
+    steps=(Step("language", "language.ask", options=_options, parse=_parse),),
+    finish=_finish,
+))
+
+
+@router.command("ngonngu", "lang", help_key="help.cmd_lang", private_only=True)
+async def choose_language(ctx: Context) -> None:
+    """``/ngonngu en`` switches at once; plain ``/ngonngu`` offers the choice."""
+    wanted = ctx.args.strip().lower()
+    if wanted in LANGUAGES:
+        await _switch(ctx, wanted)
+    elif wanted:
+        ctx.reply(ctx.t("language.unknown", value=wanted))
+    else:
+        await ctx.start_form("language")

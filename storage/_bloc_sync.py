@@ -1,0 +1,163 @@
+"""Loading a bloc file into the database: idempotent upserts keyed by codes.
+
+Rows that leave the file are retired (``active = 0``), never deleted, so the
+history attached to them survives an editing mistake.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from config.bloc import BlocConfig
+from storage._time import day_to_db, to_db
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.created = 0
+        self.updated = 0
+        self.retired = 0
+
+
+def moment_to_utc(value: date | datetime, zone: ZoneInfo, *, end_of_day: bool) -> tuple[str, int]:
+    """A bloc-file date or wall-clock time as (UTC text, all-day flag).
+
+    A bare date means the end of that day for a deadline and its start for a
+    conference; the flag keeps that it was a date, so it is shown as one.
+    """
+    if isinstance(value, datetime):
+        return to_db(value.replace(tzinfo=zone)), 0
+    clock = time(23, 59, 59) if end_of_day else time(0, 0)
+    return to_db(datetime.combine(value, clock, tzinfo=zone)), 1
+
+
+async def _upsert(
+    db: aiosqlite.Connection, counter: _Counter, table: str,
+    key: dict[str, Any], values: dict[str, Any],
+) -> int:
+    where = " AND ".join(f"{column} = ?" for column in key)
+    columns = list(values)
+    async with db.execute(
+        f"SELECT id, {', '.join(columns)} FROM {table} WHERE {where}",  # noqa: S608 - fixed names
+        tuple(key.values()),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        names = [*key, *columns]
+        cursor = await db.execute(
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",  # noqa: S608
+            (*key.values(), *values.values()),
+        )
+        counter.created += 1
+        return int(cursor.lastrowid or 0)
+    if any(row[column] != values[column] for column in columns):
+        assignments = ", ".join(f"{column} = ?" for column in columns)
+        await db.execute(
+            f"UPDATE {table} SET {assignments} WHERE id = ?",  # noqa: S608
+            (*values.values(), row["id"]),
+        )
+        counter.updated += 1
+    return int(row["id"])
+
+
+async def _retire(
+    db: aiosqlite.Connection, counter: _Counter, table: str, parent: str, parent_id: int,
+    kept: Sequence[int],
+) -> None:
+    marks = ", ".join("?" for _ in kept) or "NULL"
+    cursor = await db.execute(
+        f"UPDATE {table} SET active = 0 WHERE {parent} = ? AND active = 1 "  # noqa: S608
+        f"AND id NOT IN ({marks})",
+        (parent_id, *kept),
+    )
+    counter.retired += max(cursor.rowcount, 0)
+
+
+async def sync_bloc(db: aiosqlite.Connection, config: BlocConfig) -> tuple[int, _Counter]:
+    """Write ``config`` into the database inside the caller's transaction.
+
+    ``config.timezone`` must be set (the runtime fills it from the settings).
+    """
+    if config.timezone is None:
+        raise ValueError("the bloc's time zone must be resolved before syncing")
+    zone = ZoneInfo(config.timezone)
+    counter = _Counter()
+    bloc_id = await _upsert(db, counter, "blocs", {"code": config.code}, {
+        "name": config.name, "ministry": config.ministry, "year": config.year,
+        "theme": config.theme, "timezone": config.timezone,
+        "liaison_organisation": config.liaison.organisation if config.liaison else None,
+        "liaison_person": config.liaison.person if config.liaison else None,
+        "liaison_title": config.liaison.title if config.liaison else None,
+    })
+    unit_ids: dict[str, int] = {}
+    for position, unit in enumerate(config.units, start=1):
+        unit_ids[unit.code] = await _upsert(db, counter, "units", {
+            "bloc_id": bloc_id, "code": unit.code,
+        }, {
+            "name": unit.name, "short_name": unit.short_name,
+            "aliases": json.dumps(list(unit.aliases), ensure_ascii=False),
+            "position": position, "active": 1,
+        })
+    await _retire(db, counter, "units", "bloc_id", bloc_id, list(unit_ids.values()))
+    await _upsert(db, counter, "blocs", {"code": config.code}, {
+        "chair_unit_id": unit_ids[config.chair],
+        "deputy_unit_id": unit_ids[config.deputy] if config.deputy else None,
+    })
+
+    movement_ids = [
+        await _upsert(db, counter, "movements", {"bloc_id": bloc_id, "name": name},
+                      {"position": position, "active": 1})
+        for position, name in enumerate(config.movements, start=1)
+    ]
+    await _retire(db, counter, "movements", "bloc_id", bloc_id, movement_ids)
+
+    period_ids = []
+    for period in config.periods:
+        deadline = (
+            moment_to_utc(period.report_deadline, zone, end_of_day=True)
+            if period.report_deadline else (None, 0)
+        )
+        period_id = await _upsert(db, counter, "periods", {
+            "bloc_id": bloc_id, "code": period.code,
+        }, {
+            "title": period.title, "start_date": day_to_db(period.start),
+            "end_date": day_to_db(period.end), "report_deadline_at": deadline[0],
+            "report_deadline_all_day": deadline[1], "active": 1,
+        })
+        period_ids.append(period_id)
+        task_ids = []
+        for position, task in enumerate(period.tasks, start=1):
+            due = (moment_to_utc(task.deadline, zone, end_of_day=True)
+                   if task.deadline else (None, 0))
+            task_ids.append(await _upsert(db, counter, "tasks", {
+                "period_id": period_id, "code": task.code,
+            }, {
+                "position": position, "title": task.title, "description": task.description,
+                "deadline_at": due[0], "deadline_all_day": due[1], "active": 1,
+            }))
+        await _retire(db, counter, "tasks", "period_id", period_id, task_ids)
+    await _retire(db, counter, "periods", "bloc_id", bloc_id, period_ids)
+
+    conference_ids = []
+    for conference in config.conferences:
+        starts = moment_to_utc(conference.when, zone, end_of_day=False)
+        due = (
+            moment_to_utc(conference.report_deadline, zone, end_of_day=True)
+            if conference.report_deadline else (None, 0)
+        )
+        conference_ids.append(await _upsert(db, counter, "conferences", {
+            "bloc_id": bloc_id, "code": conference.code,
+        }, {
+            "kind": conference.kind.value, "title": conference.title, "starts_at": starts[0],
+            "all_day": starts[1], "place": conference.place,
+            "agenda": json.dumps(list(conference.agenda), ensure_ascii=False),
+            "report_deadline_at": due[0], "report_deadline_all_day": due[1], "active": 1,
+        }))
+    await _retire(db, counter, "conferences", "bloc_id", bloc_id, conference_ids)
+    return bloc_id, counter

@@ -1,0 +1,26 @@
+"""Opening the SQLite file the way every part of the bot expects it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiosqlite
+
+BUSY_TIMEOUT_MS = 5000
+
+
+async def connect(path: Path | str) -> aiosqlite.Connection:
+    """Open (creating the folder and file if needed) with WAL, foreign keys and a busy timeout.
+
+    The connection is in autocommit mode; the repository opens explicit
+    ``BEGIN IMMEDIATE`` transactions where several writes must hold together.
+    """
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = await aiosqlite.connect(str(path), isolation_level=None)
+    db.row_factory = aiosqlite.Row
+    await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await db.execute("PRAGMA journal_mode = WAL")
+    await db.execute("PRAGMA foreign_keys = ON")
+    await db.execute("PRAGMA synchronous = NORMAL")
+    return db

@@ -1,0 +1,184 @@
+"""Versioned schema migrations, applied in order at start and by ``thidua db migrate``.
+
+The schema version is SQLite's ``PRAGMA user_version``. A migration is only ever
+appended, never edited once released: databases in the field have run it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the bloc, its people, invites, dialogs, audit.
+    """
+    CREATE TABLE blocs (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        ministry TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        theme TEXT,
+        timezone TEXT NOT NULL,
+        chair_unit_id INTEGER REFERENCES units(id),
+        deputy_unit_id INTEGER REFERENCES units(id),
+        liaison_organisation TEXT,
+        liaison_person TEXT,
+        liaison_title TEXT
+    );
+    CREATE TABLE units (
+        id INTEGER PRIMARY KEY,
+        bloc_id INTEGER NOT NULL REFERENCES blocs(id),
+        code TEXT NOT NULL,
+        name TEXT NOT NULL,
+        short_name TEXT NOT NULL,
+        aliases TEXT NOT NULL DEFAULT '[]',
+        position INTEGER NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (bloc_id, code)
+    );
+    CREATE TABLE movements (
+        id INTEGER PRIMARY KEY,
+        bloc_id INTEGER NOT NULL REFERENCES blocs(id),
+        name TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (bloc_id, name)
+    );
+    CREATE TABLE periods (
+        id INTEGER PRIMARY KEY,
+        bloc_id INTEGER NOT NULL REFERENCES blocs(id),
+        code TEXT NOT NULL,
+        title TEXT NOT NULL,
+        start_date TEXT NOT NULL,
+        end_date TEXT NOT NULL,
+        report_deadline_at TEXT,
+        report_deadline_all_day INTEGER NOT NULL DEFAULT 0,
+        active INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (bloc_id, code)
+    );
+    CREATE TABLE tasks (
+        id INTEGER PRIMARY KEY,
+        period_id INTEGER NOT NULL REFERENCES periods(id),
+        code TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        description TEXT,
+        deadline_at TEXT,
+        deadline_all_day INTEGER NOT NULL DEFAULT 0,
+        active INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (period_id, code)
+    );
+    CREATE TABLE conferences (
+        id INTEGER PRIMARY KEY,
+        bloc_id INTEGER NOT NULL REFERENCES blocs(id),
+        code TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        starts_at TEXT NOT NULL,
+        all_day INTEGER NOT NULL DEFAULT 0,
+        place TEXT,
+        agenda TEXT NOT NULL DEFAULT '[]',
+        report_deadline_at TEXT,
+        report_deadline_all_day INTEGER NOT NULL DEFAULT 0,
+        active INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (bloc_id, code)
+    );
+    CREATE TABLE members (
+        id INTEGER PRIMARY KEY,
+        bloc_id INTEGER NOT NULL REFERENCES blocs(id),
+        channel TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        unit_id INTEGER REFERENCES units(id),
+        role TEXT NOT NULL CHECK (role IN ('contact', 'chair', 'deputy', 'liaison', 'admin')),
+        language TEXT,
+        registered_at TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (channel, external_id)
+    );
+    CREATE INDEX members_by_unit ON members (unit_id);
+    CREATE TABLE invites (
+        id INTEGER PRIMARY KEY,
+        bloc_id INTEGER NOT NULL REFERENCES blocs(id),
+        token_hash TEXT NOT NULL UNIQUE,
+        unit_id INTEGER REFERENCES units(id),
+        role TEXT NOT NULL,
+        max_uses INTEGER NOT NULL CHECK (max_uses >= 1),
+        uses INTEGER NOT NULL DEFAULT 0,
+        expires_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        CHECK (uses <= max_uses)
+    );
+    CREATE TABLE dialog_states (
+        channel TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        form TEXT,
+        step TEXT,
+        answers TEXT NOT NULL DEFAULT '{}',
+        token INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (channel, external_id)
+    );
+    CREATE TABLE processed_updates (
+        channel TEXT NOT NULL,
+        update_key TEXT NOT NULL,
+        processed_at TEXT NOT NULL,
+        PRIMARY KEY (channel, update_key)
+    );
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        details TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX audit_by_time ON audit_log (at);
+    """,
+)
+
+LATEST_VERSION = len(MIGRATIONS)
+
+
+async def current_version(db: aiosqlite.Connection) -> int:
+    """The schema version the database is at (0 for a new file)."""
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def migrate(db: aiosqlite.Connection) -> list[int]:
+    """Apply every migration the database lacks, each in its own transaction.
+
+    Returns the versions applied. Refuses a database newer than this code, so an
+    old binary never writes into a schema it does not know.
+    """
+    version = await current_version(db)
+    if version > LATEST_VERSION:
+        raise RuntimeError(
+            f"database schema version {version} is newer than this program "
+            f"({LATEST_VERSION}); upgrade thidua-bot"
+        )
+    applied = []
+    for number in range(version + 1, LATEST_VERSION + 1):
+        script = MIGRATIONS[number - 1]
+        try:
+            await db.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+        except Exception:
+            if db.in_transaction:
+                await db.rollback()
+            raise
+        log.info("database migrated to schema version %d", number)
+        applied.append(number)
+    return applied

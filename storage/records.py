@@ -1,0 +1,174 @@
+"""Plain records the storage layer hands to the core.
+
+They carry no behaviour tied to a database or a messenger; the core works on
+these, never on rows or Telegram objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    """What a registered person may do."""
+
+    CONTACT = "contact"
+    CHAIR = "chair"
+    DEPUTY = "deputy"
+    LIAISON = "liaison"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Bloc:
+    id: int
+    code: str
+    name: str
+    ministry: str
+    year: int
+    theme: str | None
+    timezone: str
+    chair_unit_id: int | None
+    deputy_unit_id: int | None
+    liaison_organisation: str | None
+    liaison_person: str | None
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: int
+    bloc_id: int
+    code: str
+    name: str
+    short_name: str
+    aliases: tuple[str, ...]
+    position: int
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """An instant in UTC; ``all_day`` when only the date was given."""
+
+    at: datetime
+    all_day: bool
+
+
+@dataclass(frozen=True)
+class Period:
+    id: int
+    bloc_id: int
+    code: str
+    title: str
+    start: date
+    end: date
+    report_deadline: Deadline | None
+
+
+@dataclass(frozen=True)
+class Task:
+    id: int
+    period_id: int
+    code: str
+    position: int
+    title: str
+    description: str | None
+    deadline: Deadline | None
+
+
+@dataclass(frozen=True)
+class Conference:
+    id: int
+    bloc_id: int
+    code: str
+    kind: str
+    title: str
+    starts: Deadline
+    place: str | None
+    agenda: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Member:
+    """A person registered with the bot on one channel."""
+
+    id: int
+    bloc_id: int
+    channel: str
+    external_id: str
+    display_name: str
+    unit_id: int | None
+    role: Role
+    language: str | None
+    registered_at: datetime
+
+
+@dataclass(frozen=True)
+class Invite:
+    id: int
+    bloc_id: int
+    unit_id: int | None
+    role: Role
+    max_uses: int
+    uses: int
+    expires_at: datetime
+    created_by: str
+    created_at: datetime
+
+
+class RedeemOutcome(StrEnum):
+    """Why an invite token was or was not accepted."""
+
+    REGISTERED = "registered"
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    USED_UP = "used_up"
+
+
+@dataclass(frozen=True)
+class Redemption:
+    outcome: RedeemOutcome
+    member: Member | None = None
+
+
+@dataclass
+class DialogState:
+    """Where one person is in a guided conversation.
+
+    ``token`` grows every time the bot asks a question, so an answer to an
+    older question (an old keyboard) can be recognised and refused.
+    """
+
+    channel: str
+    external_id: str
+    form: str | None
+    step: str | None
+    answers: dict[str, Any] = field(default_factory=dict)
+    token: int = 0
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    """What loading a bloc file changed (all zero on a repeated load)."""
+
+    bloc_id: int
+    created: int
+    updated: int
+    retired: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.retired)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    details: dict[str, Any]

@@ -1,0 +1,115 @@
+"""The one interface through which the core reads and writes its data.
+
+The core depends on :class:`Repository` only; :class:`storage.sqlite.SqliteRepository`
+is the embedded implementation. A server database can be added as another
+implementation without touching handlers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from config.bloc import BlocConfig
+from storage.records import (
+    AuditEntry,
+    Bloc,
+    Conference,
+    DialogState,
+    Invite,
+    Member,
+    Period,
+    Redemption,
+    Role,
+    SyncSummary,
+    Task,
+    Unit,
+)
+
+
+class Repository(Protocol):
+    """Everything the bot stores, behind plain records."""
+
+    # lifecycle
+    async def close(self) -> None:
+        """Release the connection."""
+
+    # the bloc and its lists
+    async def sync_bloc(self, config: BlocConfig, now: datetime) -> SyncSummary:
+        """Create or update the bloc from its file; idempotent, keyed by codes."""
+
+    async def get_bloc(self, code: str) -> Bloc | None:
+        """The bloc with this code."""
+
+    async def list_units(self, bloc_id: int) -> list[Unit]:
+        """Active units in the bloc file's order."""
+
+    async def get_unit(self, unit_id: int) -> Unit | None:
+        """One unit by id (also a retired one, so history can name it)."""
+
+    async def list_movements(self, bloc_id: int) -> list[str]:
+        """Names of the bloc's active movements, in order."""
+
+    async def list_periods(self, bloc_id: int) -> list[Period]:
+        """Active periods, oldest first."""
+
+    async def list_tasks(self, period_id: int) -> list[Task]:
+        """Active tasks of a period, in order."""
+
+    async def list_conferences(self, bloc_id: int) -> list[Conference]:
+        """Active conferences, soonest first."""
+
+    # people
+    async def get_member(self, channel: str, external_id: str) -> Member | None:
+        """The registered person behind a channel's user id."""
+
+    async def list_members(self, bloc_id: int, unit_id: int | None = None) -> list[Member]:
+        """Active members of the bloc (or of one unit)."""
+
+    async def set_member_language(self, member_id: int, language: str) -> None:
+        """Remember a person's chosen language."""
+
+    async def upsert_member(
+        self, *, bloc_id: int, channel: str, external_id: str, display_name: str,
+        unit_id: int | None, role: Role, now: datetime,
+    ) -> Member:
+        """Register (or re-register) a person directly, e.g. the demo's personas."""
+
+    # invites
+    async def create_invite(
+        self, *, bloc_id: int, token_hash: str, unit_id: int | None, role: Role,
+        max_uses: int, expires_at: datetime, created_by: str, now: datetime,
+    ) -> Invite:
+        """Store a new invite (only the token's hash is kept)."""
+
+    async def redeem_invite(
+        self, *, token_hash: str, channel: str, external_id: str, display_name: str,
+        now: datetime,
+    ) -> Redemption:
+        """Atomically check and use an invite, registering the person on success."""
+
+    # dialogs
+    async def load_dialog(self, channel: str, external_id: str) -> DialogState | None:
+        """Where this person is in a conversation, if the bot has ever asked them."""
+
+    async def save_dialog(self, state: DialogState, now: datetime) -> None:
+        """Store a person's conversation place (form ``None`` means idle)."""
+
+    # delivery bookkeeping
+    async def mark_update_processed(self, channel: str, update_key: str, now: datetime) -> bool:
+        """Record an inbound update; ``False`` if it was already handled."""
+
+    async def get_meta(self, key: str) -> str | None:
+        """A small stored fact (e.g. the bot's username)."""
+
+    async def set_meta(self, key: str, value: str) -> None:
+        """Store a small fact."""
+
+    # audit
+    async def audit(
+        self, *, actor: str, action: str, subject: str, details: dict[str, Any], now: datetime
+    ) -> None:
+        """Record who changed what."""
+
+    async def list_audit(self, limit: int = 100) -> list[AuditEntry]:
+        """Newest audit entries first."""

@@ -1,0 +1,387 @@
+"""The SQLite implementation of :class:`storage.repository.Repository`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from config.bloc import BlocConfig
+from storage import _bloc_sync
+from storage._time import day_from_db, from_db, to_db
+from storage.database import connect
+from storage.migrations import migrate
+from storage.records import (
+    AuditEntry,
+    Bloc,
+    Conference,
+    Deadline,
+    DialogState,
+    Invite,
+    Member,
+    Period,
+    RedeemOutcome,
+    Redemption,
+    Role,
+    SyncSummary,
+    Task,
+    Unit,
+)
+
+
+def _deadline(at: str | None, all_day: int) -> Deadline | None:
+    return Deadline(from_db(at), bool(all_day)) if at else None
+
+
+def _member(row: aiosqlite.Row) -> Member:
+    return Member(
+        id=row["id"], bloc_id=row["bloc_id"], channel=row["channel"],
+        external_id=row["external_id"], display_name=row["display_name"],
+        unit_id=row["unit_id"], role=Role(row["role"]), language=row["language"],
+        registered_at=from_db(row["registered_at"]),
+    )
+
+
+def _invite(row: aiosqlite.Row) -> Invite:
+    return Invite(
+        id=row["id"], bloc_id=row["bloc_id"], unit_id=row["unit_id"], role=Role(row["role"]),
+        max_uses=row["max_uses"], uses=row["uses"], expires_at=from_db(row["expires_at"]),
+        created_by=row["created_by"], created_at=from_db(row["created_at"]),
+    )
+
+
+def _unit(row: aiosqlite.Row) -> Unit:
+    return Unit(
+        id=row["id"], bloc_id=row["bloc_id"], code=row["code"], name=row["name"],
+        short_name=row["short_name"], aliases=tuple(json.loads(row["aliases"])),
+        position=row["position"],
+    )
+
+
+class SqliteRepository:
+    """Repository over one aiosqlite connection.
+
+    Writes that must hold together run in ``BEGIN IMMEDIATE`` transactions
+    serialised by an asyncio lock, so coroutines sharing the connection never
+    interleave inside one another's transaction; other processes wait on
+    SQLite's busy timeout.
+    """
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> SqliteRepository:
+        """Open the file (creating it) and bring its schema up to date."""
+        db = await connect(path)
+        try:
+            await migrate(db)
+        except BaseException:
+            await db.close()
+            raise
+        return cls(db)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._write_lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                await self._db.rollback()
+                raise
+            await self._db.commit()
+
+    async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
+        async with self._db.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
+        async with self._db.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    # -- the bloc ---------------------------------------------------------------------------
+
+    async def sync_bloc(self, config: BlocConfig, now: datetime) -> SyncSummary:
+        async with self._transaction() as db:
+            bloc_id, counter = await _bloc_sync.sync_bloc(db, config)
+            summary = SyncSummary(bloc_id, counter.created, counter.updated, counter.retired)
+            if summary.changed:
+                await self._insert_audit(
+                    db, actor="bloc-file", action="bloc.sync", subject=config.code, now=now,
+                    details={"created": summary.created, "updated": summary.updated,
+                             "retired": summary.retired},
+                )
+        return summary
+
+    async def get_bloc(self, code: str) -> Bloc | None:
+        row = await self._one("SELECT * FROM blocs WHERE code = ?", (code,))
+        if row is None:
+            return None
+        return Bloc(
+            id=row["id"], code=row["code"], name=row["name"], ministry=row["ministry"],
+            year=row["year"], theme=row["theme"], timezone=row["timezone"],
+            chair_unit_id=row["chair_unit_id"], deputy_unit_id=row["deputy_unit_id"],
+            liaison_organisation=row["liaison_organisation"],
+            liaison_person=row["liaison_person"],
+        )
+
+    async def list_units(self, bloc_id: int) -> list[Unit]:
+        rows = await self._all(
+            "SELECT * FROM units WHERE bloc_id = ? AND active = 1 ORDER BY position", (bloc_id,)
+        )
+        return [_unit(row) for row in rows]
+
+    async def get_unit(self, unit_id: int) -> Unit | None:
+        row = await self._one("SELECT * FROM units WHERE id = ?", (unit_id,))
+        return _unit(row) if row else None
+
+    async def list_movements(self, bloc_id: int) -> list[str]:
+        rows = await self._all(
+            "SELECT name FROM movements WHERE bloc_id = ? AND active = 1 ORDER BY position",
+            (bloc_id,),
+        )
+        return [row["name"] for row in rows]
+
+    async def list_periods(self, bloc_id: int) -> list[Period]:
+        rows = await self._all(
+            "SELECT * FROM periods WHERE bloc_id = ? AND active = 1 ORDER BY start_date, id",
+            (bloc_id,),
+        )
+        return [
+            Period(
+                id=row["id"], bloc_id=row["bloc_id"], code=row["code"], title=row["title"],
+                start=day_from_db(row["start_date"]), end=day_from_db(row["end_date"]),
+                report_deadline=_deadline(row["report_deadline_at"],
+                                          row["report_deadline_all_day"]),
+            )
+            for row in rows
+        ]
+
+    async def list_tasks(self, period_id: int) -> list[Task]:
+        rows = await self._all(
+            "SELECT * FROM tasks WHERE period_id = ? AND active = 1 ORDER BY position",
+            (period_id,),
+        )
+        return [
+            Task(
+                id=row["id"], period_id=row["period_id"], code=row["code"],
+                position=row["position"], title=row["title"], description=row["description"],
+                deadline=_deadline(row["deadline_at"], row["deadline_all_day"]),
+            )
+            for row in rows
+        ]
+
+    async def list_conferences(self, bloc_id: int) -> list[Conference]:
+        rows = await self._all(
+            "SELECT * FROM conferences WHERE bloc_id = ? AND active = 1 ORDER BY starts_at",
+            (bloc_id,),
+        )
+        return [
+            Conference(
+                id=row["id"], bloc_id=row["bloc_id"], code=row["code"], kind=row["kind"],
+                title=row["title"], starts=Deadline(from_db(row["starts_at"]),
+                                                    bool(row["all_day"])),
+                place=row["place"], agenda=tuple(json.loads(row["agenda"])),
+            )
+            for row in rows
+        ]
+
+    # -- people -----------------------------------------------------------------------------
+
+    async def get_member(self, channel: str, external_id: str) -> Member | None:
+        row = await self._one(
+            "SELECT * FROM members WHERE channel = ? AND external_id = ? AND active = 1",
+            (channel, external_id),
+        )
+        return _member(row) if row else None
+
+    async def list_members(self, bloc_id: int, unit_id: int | None = None) -> list[Member]:
+        sql = "SELECT * FROM members WHERE bloc_id = ? AND active = 1"
+        params: tuple[Any, ...] = (bloc_id,)
+        if unit_id is not None:
+            sql += " AND unit_id = ?"
+            params += (unit_id,)
+        return [_member(row) for row in await self._all(sql + " ORDER BY id", params)]
+
+    async def set_member_language(self, member_id: int, language: str) -> None:
+        async with self._transaction() as db:
+            await db.execute("UPDATE members SET language = ? WHERE id = ?", (language, member_id))
+
+    async def upsert_member(
+        self, *, bloc_id: int, channel: str, external_id: str, display_name: str,
+        unit_id: int | None, role: Role, now: datetime,
+    ) -> Member:
+        async with self._transaction() as db:
+            return await self._register(
+                db, bloc_id=bloc_id, channel=channel, external_id=external_id,
+                display_name=display_name, unit_id=unit_id, role=role, now=now,
+            )
+
+    async def _register(
+        self, db: aiosqlite.Connection, *, bloc_id: int, channel: str, external_id: str,
+        display_name: str, unit_id: int | None, role: Role, now: datetime,
+    ) -> Member:
+        await db.execute(
+            """
+            INSERT INTO members (bloc_id, channel, external_id, display_name, unit_id, role,
+                                 registered_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (channel, external_id) DO UPDATE SET
+                bloc_id = excluded.bloc_id, display_name = excluded.display_name,
+                unit_id = excluded.unit_id, role = excluded.role, active = 1
+            """,
+            (bloc_id, channel, external_id, display_name, unit_id, role.value, to_db(now)),
+        )
+        row = await self._one(
+            "SELECT * FROM members WHERE channel = ? AND external_id = ?", (channel, external_id)
+        )
+        assert row is not None
+        return _member(row)
+
+    # -- invites ----------------------------------------------------------------------------
+
+    async def create_invite(
+        self, *, bloc_id: int, token_hash: str, unit_id: int | None, role: Role,
+        max_uses: int, expires_at: datetime, created_by: str, now: datetime,
+    ) -> Invite:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                """
+                INSERT INTO invites (bloc_id, token_hash, unit_id, role, max_uses, expires_at,
+                                     created_by, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                (bloc_id, token_hash, unit_id, role.value, max_uses, to_db(expires_at),
+                 created_by, to_db(now)),
+            )
+            await self._insert_audit(
+                db, actor=created_by, action="invite.create", subject=f"invite:{cursor.lastrowid}",
+                details={"role": role.value, "unit_id": unit_id, "max_uses": max_uses,
+                         "expires_at": to_db(expires_at)},
+                now=now,
+            )
+            row = await self._one("SELECT * FROM invites WHERE id = ?", (cursor.lastrowid,))
+        assert row is not None
+        return _invite(row)
+
+    async def redeem_invite(
+        self, *, token_hash: str, channel: str, external_id: str, display_name: str,
+        now: datetime,
+    ) -> Redemption:
+        async with self._transaction() as db:
+            row = await self._one("SELECT * FROM invites WHERE token_hash = ?", (token_hash,))
+            if row is None:
+                return Redemption(RedeemOutcome.UNKNOWN)
+            invite = _invite(row)
+            if invite.uses >= invite.max_uses:
+                return Redemption(RedeemOutcome.USED_UP)
+            if invite.expires_at <= now:
+                return Redemption(RedeemOutcome.EXPIRED)
+            await db.execute("UPDATE invites SET uses = uses + 1 WHERE id = ?", (invite.id,))
+            member = await self._register(
+                db, bloc_id=invite.bloc_id, channel=channel, external_id=external_id,
+                display_name=display_name, unit_id=invite.unit_id, role=invite.role, now=now,
+            )
+            await self._insert_audit(
+                db, actor=f"{channel}:{external_id}", action="invite.redeem",
+                subject=f"invite:{invite.id}",
+                details={"member_id": member.id, "role": invite.role.value,
+                         "unit_id": invite.unit_id},
+                now=now,
+            )
+        return Redemption(RedeemOutcome.REGISTERED, member)
+
+    # -- dialogs ----------------------------------------------------------------------------
+
+    async def load_dialog(self, channel: str, external_id: str) -> DialogState | None:
+        row = await self._one(
+            "SELECT * FROM dialog_states WHERE channel = ? AND external_id = ?",
+            (channel, external_id),
+        )
+        if row is None:
+            return None
+        return DialogState(
+            channel=channel, external_id=external_id, form=row["form"], step=row["step"],
+            answers=json.loads(row["answers"]), token=row["token"],
+            updated_at=from_db(row["updated_at"]),
+        )
+
+    async def save_dialog(self, state: DialogState, now: datetime) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                """
+                INSERT INTO dialog_states (channel, external_id, form, step, answers, token,
+                                           updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (channel, external_id) DO UPDATE SET
+                    form = excluded.form, step = excluded.step, answers = excluded.answers,
+                    token = excluded.token, updated_at = excluded.updated_at
+                """,
+                (state.channel, state.external_id, state.form, state.step,
+                 json.dumps(state.answers, ensure_ascii=False), state.token, to_db(now)),
+            )
+        state.updated_at = now
+
+    # -- bookkeeping ------------------------------------------------------------------------
+
+    async def mark_update_processed(self, channel: str, update_key: str, now: datetime) -> bool:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT OR IGNORE INTO processed_updates (channel, update_key, processed_at) "
+                "VALUES (?, ?, ?)",
+                (channel, update_key, to_db(now)),
+            )
+            return cursor.rowcount == 1
+
+    async def get_meta(self, key: str) -> str | None:
+        row = await self._one("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(row["value"]) if row else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # -- audit ------------------------------------------------------------------------------
+
+    async def audit(
+        self, *, actor: str, action: str, subject: str, details: dict[str, Any], now: datetime
+    ) -> None:
+        async with self._transaction() as db:
+            await self._insert_audit(
+                db, actor=actor, action=action, subject=subject, details=details, now=now
+            )
+
+    @staticmethod
+    async def _insert_audit(
+        db: aiosqlite.Connection, *, actor: str, action: str, subject: str,
+        details: dict[str, Any], now: datetime,
+    ) -> None:
+        await db.execute(
+            "INSERT INTO audit_log (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)",
+            (to_db(now), actor, action, subject, json.dumps(details, ensure_ascii=False)),
+        )
+
+    async def list_audit(self, limit: int = 100) -> list[AuditEntry]:
+        rows = await self._all("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))
+        return [
+            AuditEntry(
+                id=row["id"], at=from_db(row["at"]), actor=row["actor"], action=row["action"],
+                subject=row["subject"], details=json.loads(row["details"]),
+            )
+            for row in rows
+        ]

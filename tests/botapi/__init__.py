@@ -1,0 +1,18 @@
+"""Local fake Telegram Bot API server for end-to-end tests (see ``server.FakeBotApi``)."""
+
+from __future__ import annotations
+
+from ._models import ApiError, BotMessage, Call, FakeChat, FakeUser, StoredFile, Upload
+from .server import FakeBotApi, coerce_param
+
+__all__ = [
+    "ApiError",
+    "BotMessage",
+    "Call",
+    "FakeBotApi",
+    "FakeChat",
+    "FakeUser",
+    "StoredFile",
+    "Upload",
+    "coerce_param",
+]
