@@ -117,34 +117,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.channels.telegram import TelegramChannel, TelegramStartError
+    from bot.channels.telegram import TelegramStartError
+    from bot.serve import serve_telegram
 
     messages, language = catalog(), settings.language
-    token = settings.token_value()
-    if not token:
+    if not settings.token_value():
         _say(messages.text(language, "cli.no_token"), error=True)
         return EXIT_CONFIG
-    async with await open_runtime(settings) as runtime:
-        channel = TelegramChannel(runtime.core, token=token, api_url=settings.telegram_api_url)
-        try:
-            username = await channel.start()
-        except TelegramStartError as exc:
-            _say(messages.text(language, exc.kind, url=settings.telegram_api_url, **exc.params),
-                 error=True)
-            await channel.stop()
-            return EXIT_FAILURE
-        runtime.core.start()
-        runtime.watch_bloc_file()
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        _say(messages.text(language, "cli.running", username=username))
-        try:
-            await stop.wait()
-        finally:
-            await channel.stop()
-        _say(messages.text(language, "cli.stopped"))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await serve_telegram(settings, stop, on_ready=lambda username: _say(
+            messages.text(language, "cli.running", username=username)))
+    except TelegramStartError as exc:
+        _say(messages.text(language, exc.kind, url=settings.telegram_api_url, **exc.params),
+             error=True)
+        return EXIT_FAILURE
+    _say(messages.text(language, "cli.stopped"))
     return EXIT_OK
 
 

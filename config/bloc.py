@@ -288,6 +288,8 @@ def _problems_from(error: ValidationError) -> list[Problem]:
             ctx.setdefault("detail", item["msg"])
             kind = "invalid"
         location = tuple(part for part in item["loc"] if not str(part).startswith("function-"))
+        if kind in {"unknown_unit", "duplicate_code"} and "field" in ctx:
+            location += (ctx["field"],)  # a whole-model check names the field it is about
         problems.append(Problem(location, kind, ctx))
     return problems
 
@@ -305,7 +307,34 @@ def parse_bloc_text(text: str, path: Path | None = None) -> BlocConfig:
     try:
         return BlocConfig.model_validate(data)
     except ValidationError as exc:
-        raise BlocFileError(path, _problems_from(exc)) from None
+        problems = _problems_from(exc)
+        seen = {(problem.location, problem.kind) for problem in problems}
+        extra = [p for p in _cross_reference_problems(data) if (p.location, p.kind) not in seen]
+        raise BlocFileError(path, problems + extra) from None
+
+
+def _cross_reference_problems(data: dict[str, Any]) -> list[Problem]:
+    """The whole-file checks, run on the raw data too.
+
+    Pydantic skips a model's own checks once a field is wrong; a secretary should
+    still hear about a wrong chair or a repeated code in the same pass.
+    """
+    units = data.get("units")
+    if not isinstance(units, list):
+        return []
+    codes = [str(unit.get("code")) for unit in units if isinstance(unit, dict) and "code" in unit]
+    problems = []
+    repeated = sorted(code for code, count in Counter(codes).items() if count > 1)
+    if repeated:
+        problems.append(Problem(("units",), "duplicate_code",
+                                {"field": "units", "value": ", ".join(repeated)}))
+    for role in ("chair", "deputy"):
+        value = data.get(role)
+        if value is not None and str(value) not in codes:
+            problems.append(Problem((role,), "unknown_unit", {
+                "field": role, "value": str(value), "known": ", ".join(sorted(set(codes))),
+            }))
+    return problems
 
 
 def load_bloc_file(path: Path) -> BlocConfig:

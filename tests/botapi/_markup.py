@@ -13,10 +13,26 @@ from typing import Any
 
 from ._models import JSON, bad_request
 
-HTML_TAGS = frozenset({
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
-    "code", "pre", "blockquote", "tg-emoji",
-})
+HTML_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-emoji",
+    }
+)
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>")
 MDV2_RESERVED = frozenset("_*[]()~`>#+-=|{}.!")
 
@@ -42,13 +58,16 @@ def _html_to_plain(text: str) -> str:
         if match.group(1):
             if not stack or stack[-1] != name:
                 expected = f'expected "</{stack[-1]}>", ' if stack else ""
-                raise MarkupError(f"Unmatched end tag at byte offset {_offset(text, lt)}, "
-                                  f'{expected}found "</{name}>"')
+                raise MarkupError(
+                    f"Unmatched end tag at byte offset {_offset(text, lt)}, "
+                    f'{expected}found "</{name}>"'
+                )
             stack.pop()
         else:
             if name == "span" and "tg-spoiler" not in (match.group(3) or ""):
-                raise MarkupError('Tag "span" must have class "tg-spoiler" at byte offset '
-                                  f"{_offset(text, lt)}")
+                raise MarkupError(
+                    f'Tag "span" must have class "tg-spoiler" at byte offset {_offset(text, lt)}'
+                )
             stack.append(name)
         pos = match.end()
     if stack:
@@ -81,9 +100,11 @@ def _mdv2_to_plain(text: str) -> str:
         if fence:
             end = text.find(fence, i + len(fence))
             if end < 0:
-                raise MarkupError(f"Can't find end of {'Pre' if len(fence) == 3 else ''}Code "
-                                  f"entity at byte offset {_offset(text, i)}")
-            body = text[i + len(fence):end]
+                raise MarkupError(
+                    f"Can't find end of {'Pre' if len(fence) == 3 else ''}Code "
+                    f"entity at byte offset {_offset(text, i)}"
+                )
+            body = text[i + len(fence) : end]
             if len(fence) == 3 and "\n" in body:
                 body = body.split("\n", 1)[1]
             out.append(re.sub(r"\\([`\\])", r"\1", body))
@@ -105,15 +126,17 @@ def _mdv2_to_plain(text: str) -> str:
         elif c == ">" and (i == 0 or text[i - 1] == "\n"):
             i += 1
         elif c in MDV2_RESERVED:
-            raise MarkupError(f"Character '{c}' is reserved and must be escaped with the "
-                              "preceding '\\'")
+            raise MarkupError(
+                f"Character '{c}' is reserved and must be escaped with the preceding '\\'"
+            )
         else:
             out.append(c)
             i += 1
     if open_at:
         marker, start = min(open_at.items(), key=lambda item: item[1])
-        raise MarkupError(f"Can't find end of the entity starting at byte offset "
-                          f"{_offset(text, start)}")
+        raise MarkupError(
+            f"Can't find end of the entity starting at byte offset {_offset(text, start)}"
+        )
     return "".join(out)
 
 
@@ -129,9 +152,10 @@ def _markdown_to_plain(text: str) -> str:
             closer = {"[": "]"}.get(c, c)
             end = text.find(closer, i + 1)
             if end < 0:
-                raise MarkupError("Can't find end of the entity starting at byte offset "
-                                  f"{_offset(text, i)}")
-            out.append(text[i + 1:end])
+                raise MarkupError(
+                    f"Can't find end of the entity starting at byte offset {_offset(text, i)}"
+                )
+            out.append(text[i + 1 : end])
             i = _skip_link_target(text, end) if c == "[" else end + 1
         else:
             out.append(c)
@@ -166,13 +190,16 @@ def check_reply_markup(markup: Any) -> JSON | None:
     if rows is None:
         return markup
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-        raise bad_request("field \"inline_keyboard\" of the InlineKeyboardMarkup must be an "
-                          "Array of Arrays")
+        raise bad_request(
+            'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
+        )
     for row in rows:
         for button in row:
             if not isinstance(button, dict) or not button.get("text"):
-                raise bad_request("can't parse inline keyboard button: Text buttons are "
-                                  "unallowed in the inline keyboard")
+                raise bad_request(
+                    "can't parse inline keyboard button: Text buttons are "
+                    "unallowed in the inline keyboard"
+                )
             data = button.get("callback_data")
             if data is not None and not 1 <= len(str(data).encode()) <= 64:
                 raise bad_request("BUTTON_DATA_INVALID")

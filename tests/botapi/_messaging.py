@@ -17,8 +17,10 @@ from ._models import (
 from ._registry import chat_param, int_param, method
 from ._state import WorldState
 
-NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are "
-                "exactly the same as a content and reply markup of the current message")
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are "
+    "exactly the same as a content and reply markup of the current message"
+)
 
 
 def _find(state: WorldState, p: JSON, what: str, bot_only: bool) -> BotMessage | JSON:
@@ -52,15 +54,34 @@ def _reply_and_markup(state: WorldState, chat: FakeChat, p: JSON) -> JSON:
     return extra
 
 
-def _store(state: WorldState, chat: FakeChat, content: JSON, p: JSON, text: str | None,
-           plain: str | None, kind: str = "text", file: StoredFile | None = None) -> JSON:
+def _store(
+    state: WorldState,
+    chat: FakeChat,
+    content: JSON,
+    p: JSON,
+    text: str | None,
+    plain: str | None,
+    kind: str = "text",
+    file: StoredFile | None = None,
+) -> JSON:
     content.update(_reply_and_markup(state, chat, p))
     message = state.new_message(chat, state.bot_user, content)
-    record = BotMessage(chat.id, message["message_id"], text, plain, p.get("parse_mode"),
-                        p.get("reply_markup"), message, kind, file, params=p)
+    record = BotMessage(
+        chat.id,
+        message["message_id"],
+        text,
+        plain,
+        p.get("parse_mode"),
+        p.get("reply_markup"),
+        message,
+        kind,
+        file,
+        params=p,
+    )
     state.bot_messages[(chat.id, record.message_id)] = record
     state.sent.append(record)
     return message
+
 
 @method("sendMessage")
 def send_message(state: WorldState, p: JSON) -> JSON:
@@ -81,7 +102,7 @@ def send_message(state: WorldState, p: JSON) -> JSON:
 def _file_input(state: WorldState, p: JSON, field: str, kind: str) -> StoredFile:
     value = p.get(field)
     if isinstance(value, str) and value.startswith("attach://"):
-        value = p.get(value[len("attach://"):])
+        value = p.get(value[len("attach://") :])
     if isinstance(value, Upload):
         if not value.content:
             raise bad_request("file must be non-empty")
@@ -107,11 +128,15 @@ def _send_file(state: WorldState, p: JSON, kind: str) -> JSON:
     if kind == "photo":
         content: JSON = {"photo": state.photo_sizes(stored, 1280, 960)}
     else:
-        content = {"document": {"file_id": stored.file_id,
-                                "file_unique_id": stored.file_unique_id,
-                                "file_name": stored.name or "document",
-                                "mime_type": stored.mime_type or "application/octet-stream",
-                                "file_size": stored.size}}
+        content = {
+            "document": {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "file_name": stored.name or "document",
+                "mime_type": stored.mime_type or "application/octet-stream",
+                "file_size": stored.size,
+            }
+        }
     if plain:
         content["caption"] = plain
     return _store(state, chat, content, p, caption, plain, kind, stored)

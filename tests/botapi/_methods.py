@@ -10,13 +10,25 @@ from ._state import QueuedUpdate, WorldState, scope_key
 @method("getMe")
 def get_me(state: WorldState, p: JSON) -> JSON:
     """The bot's User object."""
-    return {**state.bot_user.to_dict(), "can_join_groups": True,
-            "can_read_all_group_messages": False, "supports_inline_queries": False,
-            "can_connect_to_business": False, "has_main_web_app": False}
+    return {
+        **state.bot_user.to_dict(),
+        "can_join_groups": True,
+        "can_read_all_group_messages": False,
+        "supports_inline_queries": False,
+        "can_connect_to_business": False,
+        "has_main_web_app": False,
+    }
 
 
-@method("logOut", "close", "setMyDescription", "setMyShortDescription", "setMyName",
-        "setChatMenuButton", "setMyDefaultAdministratorRights")
+@method(
+    "logOut",
+    "close",
+    "setMyDescription",
+    "setMyShortDescription",
+    "setMyName",
+    "setChatMenuButton",
+    "setMyDefaultAdministratorRights",
+)
 def accept(state: WorldState, p: JSON) -> bool:
     """Methods the fake accepts without keeping anything."""
     return True
@@ -42,8 +54,11 @@ def delete_webhook(state: WorldState, p: JSON) -> bool:
 @method("getWebhookInfo")
 def get_webhook_info(state: WorldState, p: JSON) -> JSON:
     """WebhookInfo with the recorded URL and the pending update count."""
-    return {"url": state.webhook_url, "has_custom_certificate": False,
-            "pending_update_count": len(state.queue)}
+    return {
+        "url": state.webhook_url,
+        "has_custom_certificate": False,
+        "pending_update_count": len(state.queue),
+    }
 
 
 def _confirm(state: WorldState, offset: int | None) -> None:
@@ -53,8 +68,9 @@ def _confirm(state: WorldState, offset: int | None) -> None:
         keep = sorted(state.queue, key=lambda q: q.update_id)[offset:]
         state.queue[:] = [q for q in state.queue if q in keep]
     else:
-        state.queue[:] = [q for q in state.queue
-                          if q.update_id >= offset or (q.redelivery and not q.delivered)]
+        state.queue[:] = [
+            q for q in state.queue if q.update_id >= offset or (q.redelivery and not q.delivered)
+        ]
     state.notify()
 
 
@@ -69,8 +85,11 @@ def _deliverable(state: WorldState) -> list[QueuedUpdate]:
 async def get_updates(state: WorldState, p: JSON) -> list[JSON]:
     """Long-poll: confirm by offset, wait up to ``timeout`` s, answer at most ``limit``."""
     if state.webhook_url:
-        raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                            "use deleteWebhook to delete the webhook first")
+        raise ApiError(
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; "
+            "use deleteWebhook to delete the webhook first",
+        )
     if isinstance(p.get("allowed_updates"), list):
         state.allowed_updates = [str(u) for u in p["allowed_updates"]]
     _confirm(state, int_param(p, "offset", required=False))
@@ -118,6 +137,7 @@ def delete_my_commands(state: WorldState, p: JSON) -> bool:
     state.my_commands.pop((scope_key(p.get("scope")), str(p.get("language_code") or "")), None)
     return True
 
+
 @method("answerCallbackQuery")
 def answer_callback_query(state: WorldState, p: JSON) -> bool:
     """Record the answer; unknown or already answered queries fail like Telegram's."""
@@ -137,14 +157,27 @@ def send_chat_action(state: WorldState, p: JSON) -> bool:
         raise bad_request("wrong parameter action in request")
     return True
 
+
 @method("getChat")
 def get_chat(state: WorldState, p: JSON) -> JSON:
     """ChatFullInfo with the fields PTB 22 requires."""
     chat = chat_param(state, p)
-    gifts = dict.fromkeys(("unlimited_gifts", "limited_gifts", "unique_gifts",
-                           "premium_subscription", "gifts_from_channels"), False)
-    return {**chat.to_dict(), "accent_color_id": 0, "max_reaction_count": 11,
-            "accepted_gift_types": gifts}
+    gifts = dict.fromkeys(
+        (
+            "unlimited_gifts",
+            "limited_gifts",
+            "unique_gifts",
+            "premium_subscription",
+            "gifts_from_channels",
+        ),
+        False,
+    )
+    return {
+        **chat.to_dict(),
+        "accent_color_id": 0,
+        "max_reaction_count": 11,
+        "accepted_gift_types": gifts,
+    }
 
 
 @method("getChatMember")
@@ -163,12 +196,24 @@ def get_chat_member(state: WorldState, p: JSON) -> JSON:
     if status == "creator":
         member["is_anonymous"] = False
     elif status == "administrator":
-        rights = ("can_manage_chat", "can_delete_messages", "can_manage_video_chats",
-                  "can_restrict_members", "can_change_info", "can_invite_users",
-                  "can_post_stories", "can_edit_stories", "can_delete_stories")
-        member.update(dict.fromkeys(rights, True), can_be_edited=False, is_anonymous=False,
-                      can_promote_members=False,
-                      can_pin_messages=chat.bot_can_pin if person.is_bot else True)
+        rights = (
+            "can_manage_chat",
+            "can_delete_messages",
+            "can_manage_video_chats",
+            "can_restrict_members",
+            "can_change_info",
+            "can_invite_users",
+            "can_post_stories",
+            "can_edit_stories",
+            "can_delete_stories",
+        )
+        member.update(
+            dict.fromkeys(rights, True),
+            can_be_edited=False,
+            is_anonymous=False,
+            can_promote_members=False,
+            can_pin_messages=chat.bot_can_pin if person.is_bot else True,
+        )
     elif status == "kicked":
         member["until_date"] = 0
     return member
@@ -182,5 +227,9 @@ def get_file(state: WorldState, p: JSON) -> JSON:
         raise bad_request("invalid file_id")
     if stored.size > 20 * 1024 * 1024:
         raise bad_request("file is too big")
-    return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-            "file_size": stored.size, "file_path": stored.file_path}
+    return {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "file_size": stored.size,
+        "file_path": stored.file_path,
+    }

@@ -194,8 +194,10 @@ class BotMessage:
         for label, data in flat:
             if text in label and data is not None:
                 return data
-        raise AssertionError(f"no callback button containing {text!r} in message "
-                             f"#{self.message_id} to {self.chat_id}; buttons: {self.buttons}")
+        raise AssertionError(
+            f"no callback button containing {text!r} in message "
+            f"#{self.message_id} to {self.chat_id}; buttons: {self.buttons}"
+        )
 
     def describe(self) -> str:
         """One readable line for failure dumps."""

@@ -18,10 +18,12 @@ METHODS: dict[str, tuple[str, Handler]] = {}
 
 def method(*names: str) -> Callable[[Handler], Handler]:
     """Register an implementation under Bot API method names (matched case-insensitively)."""
+
     def register(func: Handler) -> Handler:
         for name in names:
             METHODS[name.lower()] = (name, func)
         return func
+
     return register
 
 
@@ -30,7 +32,7 @@ def int_param(p: JSON, name: str, required: bool = True) -> int | None:
     value = p.get(name)
     if value is None or value == "":
         if required:
-            raise bad_request(f"parameter \"{name}\" is required")
+            raise bad_request(f'parameter "{name}" is required')
         return None
     try:
         return int(value)

@@ -1,21 +1,21 @@
+# ruff: noqa: ASYNC109  (the test-facing contract names the parameter `timeout`)
 """In-memory world of the fake Bot API: users, chats, messages, files, the update queue.
 
-The test-facing injection helpers (``send_text``, ``press``...) and the wait helpers live here;
-the HTTP layer is in ``server.py`` and the API methods in ``_methods.py``.
+The wait helpers live here, the update-injection helpers in ``_inject.py``, the HTTP layer in
+``server.py`` and the API methods in ``_methods.py`` / ``_messaging.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ._models import JSON, BotMessage, Call, FakeChat, FakeUser, StoredFile, utf16_len
+from ._models import JSON, BotMessage, Call, FakeChat, FakeUser, StoredFile
 
 T = TypeVar("T")
 ChatRef = int | FakeUser | FakeChat
@@ -46,8 +46,13 @@ class WorldState:
     def __init__(self, token: str, bot_username: str, bot_first_name: str) -> None:
         self.token = token
         head = token.split(":", 1)[0]
-        self.bot_user = FakeUser(int(head) if head.isdigit() else 123456, bot_first_name,
-                                 username=bot_username, language_code=None, is_bot=True)
+        self.bot_user = FakeUser(
+            int(head) if head.isdigit() else 123456,
+            bot_first_name,
+            username=bot_username,
+            language_code=None,
+            is_bot=True,
+        )
         self.users: dict[int, FakeUser] = {}
         self.chats: dict[int, FakeChat] = {}
         self.calls: list[Call] = []
@@ -73,13 +78,18 @@ class WorldState:
         self._seen_calls: set[int] = set()
 
     # ----------------------------------------------------------------- people and chats
-    def user(self, user_id: int, first_name: str, last_name: str | None = None,
-             username: str | None = None, language_code: str | None = "vi") -> FakeUser:
+    def user(
+        self,
+        user_id: int,
+        first_name: str,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "vi",
+    ) -> FakeUser:
         """Register a user (and their private chat, id == user id) and return it."""
         person = FakeUser(user_id, first_name, last_name, username, language_code)
         self.users[user_id] = person
-        self.chats[user_id] = FakeChat(id=user_id, type="private", user=person,
-                                       bot_status="member")
+        self.chats[user_id] = FakeChat(id=user_id, type="private", user=person, bot_status="member")
         return person
 
     def group(self, chat_id: int, title: str, chat_type: str | None = None) -> FakeChat:
@@ -89,8 +99,9 @@ class WorldState:
         self.chats[chat_id] = chat
         return chat
 
-    def set_bot_rights(self, chat_id: int, can_pin: bool = True, is_admin: bool | None = None
-                       ) -> None:
+    def set_bot_rights(
+        self, chat_id: int, can_pin: bool = True, is_admin: bool | None = None
+    ) -> None:
         """Make the bot an admin (default) or a plain member; plain members cannot pin."""
         chat = self.chats[chat_id]
         admin = can_pin if is_admin is None else is_admin
@@ -114,21 +125,38 @@ class WorldState:
         """Create a message in ``chat`` with the next message_id (shared by everyone)."""
         message_id = self._message_ids.get(chat.id, 0) + 1
         self._message_ids[chat.id] = message_id
-        message: JSON = {"message_id": message_id, "date": int(time.time()),
-                         "chat": chat.to_dict(), "from": sender.to_dict(), **content}
+        message: JSON = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat.to_dict(),
+            "from": sender.to_dict(),
+            **content,
+        }
         self.messages[(chat.id, message_id)] = message
         return message
 
-    def new_file(self, kind: str, content: bytes | None, name: str | None,
-                 mime_type: str | None, url: str | None = None) -> StoredFile:
+    def new_file(
+        self,
+        kind: str,
+        content: bytes | None,
+        name: str | None,
+        mime_type: str | None,
+        url: str | None = None,
+    ) -> StoredFile:
         """Register a file so getFile and the download route know it."""
         n = next(self._ids)
         ext = (name or "").rsplit(".", 1)[-1] if name and "." in name else "bin"
         folder = {"photo": "photos", "sticker": "stickers"}.get(kind, "documents")
-        stored = StoredFile(file_id=f"fake-{kind}-{n}", file_unique_id=f"uniq-{n}",
-                            file_path=f"{folder}/file_{n}.{'jpg' if kind == 'photo' else ext}",
-                            name=name, mime_type=mime_type, size=len(content or b""),
-                            content=content, url=url)
+        stored = StoredFile(
+            file_id=f"fake-{kind}-{n}",
+            file_unique_id=f"uniq-{n}",
+            file_path=f"{folder}/file_{n}.{'jpg' if kind == 'photo' else ext}",
+            name=name,
+            mime_type=mime_type,
+            size=len(content or b""),
+            content=content,
+            url=url,
+        )
         self.files[stored.file_id] = stored
         return stored
 
@@ -138,137 +166,39 @@ class WorldState:
         for scale in (90, 320, max(width, height)):
             factor = min(1.0, scale / max(width, height, 1))
             n = next(self._ids)
-            size_file = StoredFile(f"{stored.file_id}-s{n}", f"{stored.file_unique_id}-s{n}",
-                                   stored.file_path, stored.name, stored.mime_type, stored.size,
-                                   stored.content)
+            size_file = StoredFile(
+                f"{stored.file_id}-s{n}",
+                f"{stored.file_unique_id}-s{n}",
+                stored.file_path,
+                stored.name,
+                stored.mime_type,
+                stored.size,
+                stored.content,
+            )
             self.files[size_file.file_id] = size_file
-            sizes.append({"file_id": size_file.file_id,
-                          "file_unique_id": size_file.file_unique_id,
-                          "width": max(1, int(width * factor)),
-                          "height": max(1, int(height * factor)), "file_size": stored.size})
+            sizes.append(
+                {
+                    "file_id": size_file.file_id,
+                    "file_unique_id": size_file.file_unique_id,
+                    "width": max(1, int(width * factor)),
+                    "height": max(1, int(height * factor)),
+                    "file_size": stored.size,
+                }
+            )
         return sizes
 
     def _resolve_chat(self, sender: FakeUser, chat: ChatRef | None) -> FakeChat:
         if chat is None:
             if sender.id not in self.chats:
-                self.user(sender.id, sender.first_name, sender.last_name, sender.username,
-                          sender.language_code)
+                self.user(
+                    sender.id,
+                    sender.first_name,
+                    sender.last_name,
+                    sender.username,
+                    sender.language_code,
+                )
             return self.chats[sender.id]
         return self.chat(chat)
-
-    # ----------------------------------------------------------------- injecting updates
-    def _queue_update(self, payload: JSON) -> JSON:
-        update = {"update_id": self._next_update_id, **payload}
-        self._next_update_id += 1
-        self.queue.append(QueuedUpdate(update))
-        self._last_update = update
-        self.notify()
-        return update
-
-    def send_text(self, user: FakeUser, text: str, chat: ChatRef | None = None, *,
-                  reply_to: BotMessage | JSON | None = None,
-                  entities: list[JSON] | None = None) -> JSON:
-        """Queue a text message from ``user``; a leading /command gets a bot_command entity."""
-        content: JSON = {"text": text}
-        if entities is None and text.startswith("/"):
-            command = text.split(maxsplit=1)[0] if text.strip() else text
-            entities = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
-        if entities:
-            content["entities"] = entities
-        target = self._resolve_chat(user, chat)
-        if reply_to is not None:
-            key = self._message_key(reply_to)
-            content["reply_to_message"] = self.messages.get(key, {"message_id": key[1]})
-        message = self.new_message(target, user, content)
-        self._queue_update({"message": message})
-        return message
-
-    def send_document(self, user: FakeUser, file_name: str = "bao-cao.pdf",
-                      content: bytes = b"%PDF-1.4 fake", mime_type: str = "application/pdf",
-                      chat: ChatRef | None = None, caption: str | None = None) -> JSON:
-        """Queue a document message from ``user``; its bytes are downloadable via getFile."""
-        stored = self.new_file("document", content, file_name, mime_type)
-        body: JSON = {"document": {"file_id": stored.file_id,
-                                   "file_unique_id": stored.file_unique_id,
-                                   "file_name": file_name, "mime_type": mime_type,
-                                   "file_size": stored.size}}
-        return self._send_media(user, chat, body, caption)
-
-    def send_photo(self, user: FakeUser, content: bytes = b"\xff\xd8\xff fake jpeg",
-                   chat: ChatRef | None = None, caption: str | None = None, *,
-                   width: int = 1280, height: int = 960) -> JSON:
-        """Queue a photo message (three PhotoSize entries, largest last)."""
-        stored = self.new_file("photo", content, None, "image/jpeg")
-        return self._send_media(user, chat, {"photo": self.photo_sizes(stored, width, height)},
-                                caption)
-
-    def send_sticker(self, user: FakeUser, chat: ChatRef | None = None) -> JSON:
-        """Queue a sticker message, a kind of message the bot is not expected to handle."""
-        stored = self.new_file("sticker", b"RIFF fake webp", "sticker.webp", "image/webp")
-        sticker = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                   "type": "regular", "width": 512, "height": 512, "is_animated": False,
-                   "is_video": False, "emoji": "👍", "file_size": stored.size}
-        return self._send_media(user, chat, {"sticker": sticker}, None)
-
-    def _send_media(self, user: FakeUser, chat: ChatRef | None, body: JSON,
-                    caption: str | None) -> JSON:
-        if caption is not None:
-            body["caption"] = caption
-        message = self.new_message(self._resolve_chat(user, chat), user, body)
-        self._queue_update({"message": message})
-        return message
-
-    def press(self, user: FakeUser, message: BotMessage | JSON, data: str, *,
-              force: bool = False) -> JSON:
-        """Queue a callback_query as if ``user`` pressed the button with ``data`` on ``message``.
-
-        Raises ValueError if the message is gone or has no such button (a real client could not
-        press it) unless ``force`` is true.
-        """
-        key = self._message_key(message)
-        current = copy.deepcopy(self.messages.get(key))
-        if not force:
-            bot_message = self.bot_messages.get(key)
-            if current is None or bot_message is None:
-                raise ValueError(f"message {key} does not exist (deleted or never sent)")
-            if data not in [d for row in bot_message.buttons for _, d in row]:
-                raise ValueError(f"message {key} has no button {data!r}: {bot_message.buttons}")
-        query_id = str(4_000_000_000_000 + next(self._ids))
-        query: JSON = {"id": query_id, "from": user.to_dict(),
-                       "chat_instance": str(abs(key[0]) * 7 + 3), "data": data,
-                       "message": current or {"message_id": key[1], "date": 0,
-                                              "chat": {"id": key[0], "type": "private"}}}
-        self.open_callbacks.add(query_id)
-        self._queue_update({"callback_query": query})
-        return query
-
-    def inject_raw_update(self, update: JSON) -> JSON:
-        """Queue any update; ``update_id`` is assigned when missing."""
-        if "update_id" not in update:
-            return self._queue_update(update)
-        self._next_update_id = max(self._next_update_id, int(update["update_id"]) + 1)
-        self.queue.append(QueuedUpdate(update))
-        self._last_update = update
-        self.notify()
-        return update
-
-    def redeliver_last_update(self) -> JSON:
-        """Queue the last injected update again with the same update_id (a re-delivery).
-
-        It is served even if the bot's offset already passed it, like Telegram re-sending after
-        a bot crashed before confirming.
-        """
-        if self._last_update is None:
-            raise RuntimeError("no update was injected yet")
-        self.queue.append(QueuedUpdate(self._last_update, redelivery=True))
-        self.notify()
-        return self._last_update
-
-    @staticmethod
-    def _message_key(message: BotMessage | JSON) -> tuple[int, int]:
-        if isinstance(message, BotMessage):
-            return message.chat_id, message.message_id
-        return int(message["chat"]["id"]), int(message["message_id"])
 
     # ----------------------------------------------------------------- queries and waits
     def messages_to(self, chat: ChatRef) -> list[BotMessage]:
@@ -304,9 +234,12 @@ class WorldState:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), remaining)
 
-    async def wait_for_message(self, chat: ChatRef,
-                               predicate: Callable[[BotMessage], bool] | None = None,
-                               timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
+    async def wait_for_message(
+        self,
+        chat: ChatRef,
+        predicate: Callable[[BotMessage], bool] | None = None,
+        timeout: float = 5.0,
+    ) -> BotMessage:
         """Wait for a message the bot sends to ``chat``.
 
         Without predicate: the first one sent after this call. With predicate: the first
@@ -319,50 +252,66 @@ class WorldState:
         def check() -> BotMessage | None:
             candidates = self.sent[start:] if predicate is None else self.sent
             for message in candidates:
-                if (message.chat_id == chat_id and id(message) not in self._seen_messages
-                        and (predicate is None or predicate(message))):
+                if (
+                    message.chat_id == chat_id
+                    and id(message) not in self._seen_messages
+                    and (predicate is None or predicate(message))
+                ):
                     return message
             return None
 
         found = await self.wait_until(check, timeout)
         if found is None:
             received = "\n".join(f"  {m.describe()}" for m in self.messages_to(chat_id))
-            raise AssertionError(f"no {'matching ' if predicate else ''}message to chat "
-                                 f"{chat_id} within {timeout}s; the chat received:\n"
-                                 f"{received or '  (nothing)'}\n{self.describe_calls()}")
+            raise AssertionError(
+                f"no {'matching ' if predicate else ''}message to chat "
+                f"{chat_id} within {timeout}s; the chat received:\n"
+                f"{received or '  (nothing)'}\n{self.describe_calls()}"
+            )
         self._seen_messages.add(id(found))
         return found
 
-    async def wait_for_call(self, method: str, predicate: Callable[[Call], bool] | None = None,
-                            timeout: float = 5.0) -> Call:  # noqa: ASYNC109
+    async def wait_for_call(
+        self, method: str, predicate: Callable[[Call], bool] | None = None, timeout: float = 5.0
+    ) -> Call:
         """Wait for an answered call of ``method`` (same rules as ``wait_for_message``)."""
         start = len(self.calls)
 
         def check() -> Call | None:
             for call in self.calls[start:] if predicate is None else self.calls:
-                if (call.method.lower() == method.lower() and id(call) not in self._seen_calls
-                        and (predicate is None or predicate(call))):
+                if (
+                    call.method.lower() == method.lower()
+                    and id(call) not in self._seen_calls
+                    and (predicate is None or predicate(call))
+                ):
                     return call
             return None
 
         found = await self.wait_until(check, timeout)
         if found is None:
-            raise AssertionError(f"no {'matching ' if predicate else ''}{method} call within "
-                                 f"{timeout}s\n{self.describe_calls()}")
+            raise AssertionError(
+                f"no {'matching ' if predicate else ''}{method} call within "
+                f"{timeout}s\n{self.describe_calls()}"
+            )
         self._seen_calls.add(id(found))
         return found
 
-    async def wait_until_consumed(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    async def wait_until_consumed(self, timeout: float = 5.0) -> None:
         """Wait until the bot's getUpdates offset confirmed every injected update."""
         if await self.wait_until(lambda: not self.queue, timeout) is None:
-            raise AssertionError(f"{len(self.queue)} update(s) not consumed within {timeout}s: "
-                                 f"{[q.update for q in self.queue]}\n{self.describe_calls()}")
+            raise AssertionError(
+                f"{len(self.queue)} update(s) not consumed within {timeout}s: "
+                f"{[q.update for q in self.queue]}\n{self.describe_calls()}"
+            )
 
     def describe_calls(self, last: int = 15) -> str:
         """Readable list of the last calls, for failure messages."""
-        lines = [f"  {c.method} -> {c.response_status}"
-                 f"{' ' + c.description if c.description else ''} {_short(c.params)}"
-                 for c in self.calls if c.method.lower() != "getupdates"][-last:]
+        lines = [
+            f"  {c.method} -> {c.response_status}"
+            f"{' ' + c.description if c.description else ''} {_short(c.params)}"
+            for c in self.calls
+            if c.method.lower() != "getupdates"
+        ][-last:]
         return "recent calls (getUpdates omitted):\n" + ("\n".join(lines) or "  (none)")
 
 

@@ -4,7 +4,8 @@ Point PTB at it with ``ApplicationBuilder().token(server.token)
 .base_url(f"{server.base_url}/bot").base_file_url(f"{server.base_url}/file/bot")``. The server
 answers ``POST /bot<token>/<method>`` (form, multipart or JSON bodies, any method-name case)
 and ``GET /file/bot<token>/<file_path>``, keeps every call and message in memory and lets tests
-inject updates and faults. See ``_state.WorldState`` for the injection and wait helpers.
+inject updates and faults. The injection helpers are in ``_inject.py``, the wait helpers in
+``_state.py``.
 """
 
 from __future__ import annotations
@@ -21,26 +22,67 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from . import _messaging, _methods  # noqa: F401  (they register the methods)
+from ._inject import UpdateInjector
 from ._models import JSON, ApiError, Call, Upload
 from ._registry import METHODS
-from ._state import WorldState
 
-STRUCTURED_FIELDS = frozenset({
-    "reply_markup", "entities", "caption_entities", "commands", "scope", "allowed_updates",
-    "link_preview_options", "reply_parameters", "media", "results", "permissions",
-    "menu_button", "rights", "options", "explanation_entities", "reaction",
-})
-INT_FIELDS = frozenset({
-    "chat_id", "message_id", "user_id", "offset", "limit", "timeout", "reply_to_message_id",
-    "message_thread_id", "from_chat_id", "cache_time", "width", "height", "duration",
-    "until_date", "sender_chat_id",
-})
-BOOL_FIELDS = frozenset({
-    "disable_notification", "protect_content", "show_alert", "drop_pending_updates",
-    "disable_web_page_preview", "allow_sending_without_reply", "has_spoiler",
-    "disable_content_type_detection", "only_if_banned", "revoke_messages", "is_anonymous",
-    "allow_paid_broadcast", "for_channels", "show_caption_above_media",
-})
+STRUCTURED_FIELDS = frozenset(
+    {
+        "reply_markup",
+        "entities",
+        "caption_entities",
+        "commands",
+        "scope",
+        "allowed_updates",
+        "link_preview_options",
+        "reply_parameters",
+        "media",
+        "results",
+        "permissions",
+        "menu_button",
+        "rights",
+        "options",
+        "explanation_entities",
+        "reaction",
+    }
+)
+INT_FIELDS = frozenset(
+    {
+        "chat_id",
+        "message_id",
+        "user_id",
+        "offset",
+        "limit",
+        "timeout",
+        "reply_to_message_id",
+        "message_thread_id",
+        "from_chat_id",
+        "cache_time",
+        "width",
+        "height",
+        "duration",
+        "until_date",
+        "sender_chat_id",
+    }
+)
+BOOL_FIELDS = frozenset(
+    {
+        "disable_notification",
+        "protect_content",
+        "show_alert",
+        "drop_pending_updates",
+        "disable_web_page_preview",
+        "allow_sending_without_reply",
+        "has_spoiler",
+        "disable_content_type_detection",
+        "only_if_banned",
+        "revoke_messages",
+        "is_anonymous",
+        "allow_paid_broadcast",
+        "for_channels",
+        "show_caption_above_media",
+    }
+)
 _INT_RE = re.compile(r"-?\d+")
 
 
@@ -77,20 +119,29 @@ class Fault:
 
 
 _DEFAULT_DESCRIPTIONS = {
-    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden: bot was blocked by the user",
-    404: "Not Found", 409: "Conflict: terminated by other getUpdates request; make sure that "
-    "only one bot instance is running", 500: "Internal Server Error", 502: "Bad Gateway",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden: bot was blocked by the user",
+    404: "Not Found",
+    409: "Conflict: terminated by other getUpdates request; make sure that "
+    "only one bot instance is running",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
 }
 
 
-class FakeBotApi(WorldState):
+class FakeBotApi(UpdateInjector):
     """The fake Bot API server: an aiohttp app on 127.0.0.1 with in-memory Telegram state.
 
     One instance per test: ``async with FakeBotApi() as server: ...`` or ``start``/``stop``.
     """
 
-    def __init__(self, token: str = "123456:TEST-TOKEN", bot_username: str = "thidua_test_bot",
-                 bot_first_name: str = "Thi đua (test)") -> None:
+    def __init__(
+        self,
+        token: str = "123456:TEST-TOKEN",
+        bot_username: str = "thidua_test_bot",
+        bot_first_name: str = "Thi đua (test)",
+    ) -> None:
         super().__init__(token, bot_username, bot_first_name)
         self._faults: dict[str, list[Fault]] = {}
         self._removed: set[str] = set()
@@ -110,8 +161,13 @@ class FakeBotApi(WorldState):
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False,
-                               handler_cancellation=True, shutdown_timeout=1.0)
+        runner = web.AppRunner(
+            app,
+            access_log=None,
+            handle_signals=False,
+            handler_cancellation=True,
+            shutdown_timeout=1.0,
+        )
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", self._port or 0).start()
         self._runner, self._port = runner, int(runner.addresses[0][1])
@@ -130,13 +186,23 @@ class FakeBotApi(WorldState):
     async def __aenter__(self) -> FakeBotApi:
         return await self.start()
 
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         await self.stop()
 
     # ----------------------------------------------------------------- faults
-    def fail(self, method: str, status: int = 429, retry_after: int | None = 1, times: int = 1,
-             description: str | None = None) -> None:
+    def fail(
+        self,
+        method: str,
+        status: int = 429,
+        retry_after: int | None = 1,
+        times: int = 1,
+        description: str | None = None,
+    ) -> None:
         """Answer the next ``times`` calls of ``method`` with an error.
 
         429 answers carry ``parameters.retry_after`` (PTB raises ``RetryAfter``); other
@@ -146,8 +212,9 @@ class FakeBotApi(WorldState):
             text = description or f"Too Many Requests: retry after {retry_after or 1}"
             fault = Fault(429, text, retry_after or 1, times)
         else:
-            fault = Fault(status, description or _DEFAULT_DESCRIPTIONS.get(status, "Error"),
-                          None, times)
+            fault = Fault(
+                status, description or _DEFAULT_DESCRIPTIONS.get(status, "Error"), None, times
+            )
         self._faults.setdefault(method.lower(), []).append(fault)
 
     def drop(self, method: str, times: int = 1) -> None:
@@ -225,6 +292,9 @@ class FakeBotApi(WorldState):
             body = {"ok": True, "result": result}
         except ApiError as err:
             status, body = err.status, err.body()
+        except Exception as exc:  # a bug in the fake: make it visible in call dumps, then log
+            self._record(Call(name, params, at, 500, f"FakeBotApi internal error: {exc!r}"))
+            raise
         self._record(Call(name, params, at, status, body.get("description")))
         return web.json_response(body, status=status)
 
@@ -236,14 +306,15 @@ class FakeBotApi(WorldState):
         if request.match_info["token"] != self.token:
             return web.json_response(ApiError(401, "Unauthorized").body(), status=401)
         path = request.match_info["path"]
-        stored = next((f for f in self.files.values()
-                       if f.file_path == path and f.content is not None), None)
+        stored = next(
+            (f for f in self.files.values() if f.file_path == path and f.content is not None), None
+        )
         self.downloads.append(path)
         self.notify()
         if stored is None:
             return web.json_response(ApiError(404, "Not Found").body(), status=404)
-        return web.Response(body=stored.content,
-                            content_type=stored.mime_type or "application/octet-stream")
+        mime = stored.mime_type or "application/octet-stream"
+        return web.Response(body=stored.content, headers={"Content-Type": mime})
 
     def __repr__(self) -> str:
         where = self.base_url if self._port else "not started"

@@ -23,8 +23,14 @@ from telegram.ext import (
 
 from . import FakeBotApi
 
-KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Có ✅", callback_data="yes"),
-                                  InlineKeyboardButton("Không", callback_data="no")]])
+KEYBOARD = InlineKeyboardMarkup(
+    [
+        [
+            InlineKeyboardButton("Có ✅", callback_data="yes"),
+            InlineKeyboardButton("Không", callback_data="no"),
+        ]
+    ]
+)
 
 
 @pytest_asyncio.fixture
@@ -34,8 +40,11 @@ async def server() -> AsyncIterator[FakeBotApi]:
 
 
 def make_bot(server: FakeBotApi, token: str | None = None) -> Bot:
-    return Bot(token or server.token, base_url=f"{server.base_url}/bot",
-               base_file_url=f"{server.base_url}/file/bot")
+    return Bot(
+        token or server.token,
+        base_url=f"{server.base_url}/bot",
+        base_file_url=f"{server.base_url}/file/bot",
+    )
 
 
 @pytest.mark.asyncio
@@ -46,8 +55,9 @@ async def test_bot_send_edit_and_errors(server: FakeBotApi) -> None:
         assert bot.username == "thidua_test_bot"
         assert (await bot.get_me()).username == "thidua_test_bot"
 
-        sent = await bot.send_message(alice.id, "<b>Chào</b> bạn", parse_mode="HTML",
-                                      reply_markup=KEYBOARD)
+        sent = await bot.send_message(
+            alice.id, "<b>Chào</b> bạn", parse_mode="HTML", reply_markup=KEYBOARD
+        )
         record = server.sent[-1]
         assert record.message_id == sent.message_id and sent.text == "Chào bạn"
         assert record.text == "<b>Chào</b> bạn" and record.plain_text == "Chào bạn"
@@ -55,8 +65,9 @@ async def test_bot_send_edit_and_errors(server: FakeBotApi) -> None:
         assert record.find_button("Có") == "yes"
         assert sent.reply_markup == KEYBOARD
 
-        edited = await bot.edit_message_text("Đã xong", chat_id=alice.id,
-                                             message_id=sent.message_id)
+        edited = await bot.edit_message_text(
+            "Đã xong", chat_id=alice.id, message_id=sent.message_id
+        )
         assert isinstance(edited, type(sent)) and edited.text == "Đã xong"
         assert record.edited_texts == ["Đã xong"] and record.reply_markup is None
         with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
@@ -68,8 +79,9 @@ async def test_bot_send_edit_and_errors(server: FakeBotApi) -> None:
         with pytest.raises(BadRequest, match=r"(?i)chat not found"):
             await bot.send_message(42, "hi")
 
-        doc = await bot.send_document(group.id, b"col1,col2\n1,2\n", filename="bao-cao.csv",
-                                      caption="Báo cáo tuần")
+        doc = await bot.send_document(
+            group.id, b"col1,col2\n1,2\n", filename="bao-cao.csv", caption="Báo cáo tuần"
+        )
         assert doc.document is not None and doc.document.file_name == "bao-cao.csv"
         stored = server.messages_to(group)[-1].document
         assert stored is not None and stored.content == b"col1,col2\n1,2\n"
@@ -97,8 +109,9 @@ async def test_bot_send_edit_and_errors(server: FakeBotApi) -> None:
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_message is not None
-    await update.effective_message.reply_text(" ".join(context.args or []) or "(trống)",
-                                              reply_markup=KEYBOARD)
+    await update.effective_message.reply_text(
+        " ".join(context.args or []) or "(trống)", reply_markup=KEYBOARD
+    )
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -110,10 +123,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 @pytest_asyncio.fixture
 async def app(server: FakeBotApi) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    application = (ApplicationBuilder().token(server.token)
-                   .base_url(f"{server.base_url}/bot")
-                   .base_file_url(f"{server.base_url}/file/bot")
-                   .rate_limiter(AIORateLimiter(max_retries=2)).build())
+    application = (
+        ApplicationBuilder()
+        .token(server.token)
+        .base_url(f"{server.base_url}/bot")
+        .base_file_url(f"{server.base_url}/file/bot")
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .build()
+    )
     application.add_handler(CommandHandler("echo", echo))
     application.add_handler(CallbackQueryHandler(on_button))
     await application.initialize()
@@ -164,8 +181,9 @@ async def test_redelivery_reaches_the_running_bot(server: FakeBotApi, app: Appli
 
 @pytest.mark.asyncio
 async def test_wrong_token_is_invalid_token(server: FakeBotApi) -> None:
-    application = (ApplicationBuilder().token("123456:WRONG").base_url(f"{server.base_url}/bot")
-                   .build())
+    application = (
+        ApplicationBuilder().token("123456:WRONG").base_url(f"{server.base_url}/bot").build()
+    )
     with pytest.raises(InvalidToken):
         await application.initialize()
     assert server.calls[-1].response_status == 401
@@ -176,29 +194,39 @@ async def test_raw_http_json_long_poll_and_errors(server: FakeBotApi) -> None:
     alice = server.user(1001, "Alice")
     async with httpx.AsyncClient(base_url=server.base_url) as client:
         markup = {"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]}
-        answer = await client.post(f"/bot{server.token}/SENDMESSAGE",
-                                    json={"chat_id": "1001", "text": "[1]", "reply_markup": markup})
+        answer = await client.post(
+            f"/bot{server.token}/SENDMESSAGE",
+            json={"chat_id": "1001", "text": "[1]", "reply_markup": markup},
+        )
         assert answer.status_code == 200 and answer.json()["result"]["text"] == "[1]"
-        assert server.sent[-1].buttons == [[("A", "a")]] and server.calls[-1].method == "sendMessage"
+        assert (
+            server.sent[-1].buttons == [[("A", "a")]] and server.calls[-1].method == "sendMessage"
+        )
 
         missing = await client.post(f"/bot{server.token}/noSuchMethod")
-        assert (missing.status_code, missing.json()) == (404, {
-            "ok": False, "error_code": 404, "description": "Not Found: method not found"})
+        assert (missing.status_code, missing.json()) == (
+            404,
+            {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
+        )
         wrong = await client.get("/bot1:WRONG/getMe")
-        assert (wrong.status_code, wrong.json()) == (401, {
-            "ok": False, "error_code": 401, "description": "Unauthorized"})
+        assert (wrong.status_code, wrong.json()) == (
+            401,
+            {"ok": False, "error_code": 401, "description": "Unauthorized"},
+        )
 
         started = time.monotonic()
-        poll = asyncio.create_task(client.post(f"/bot{server.token}/getUpdates",
-                                               data={"timeout": "5"}))
+        poll = asyncio.create_task(
+            client.post(f"/bot{server.token}/getUpdates", data={"timeout": "5"})
+        )
         assert await server.wait_until(lambda: server.active_polls, 2)
         sent = server.send_text(alice, "xin chào")
         updates = (await poll).json()["result"]
         assert time.monotonic() - started < 2
         assert [u["message"]["message_id"] for u in updates] == [sent["message_id"]]
         assert sent["message_id"] == server.sent[-1].message_id + 1
-        await client.post(f"/bot{server.token}/getUpdates",
-                          data={"offset": str(updates[-1]["update_id"] + 1)})
+        await client.post(
+            f"/bot{server.token}/getUpdates", data={"offset": str(updates[-1]["update_id"] + 1)}
+        )
         assert server.pending_updates() == 0
 
     with pytest.raises(AssertionError, match=re.escape("the chat received:\n  #1 '[1]'")):

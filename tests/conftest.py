@@ -1,0 +1,76 @@
+"""Shared fixtures: a real SQLite file per test, the example bloc, a fixed clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.runtime import Runtime, open_runtime
+from config.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_BLOC = ROOT / "config" / "bloc.example.yaml"
+
+SMALL_BLOC = """\
+code: test-bloc
+name: Khối thi đua Thử nghiệm
+ministry: Bộ Khoa học và Công nghệ
+year: 2026
+theme: Đoàn kết, đổi mới
+chair: UDCN
+deputy: CNCL
+liaison:
+  organisation: Vụ Thi đua – Khen thưởng
+units:
+  - {code: UDCN, name: Viện Ứng dụng công nghệ, short_name: Viện ƯDCN}
+  - {code: CNCL, name: Văn phòng Công nhận Chất lượng, short_name: VP CNCL}
+  - {code: SHTT, name: Viện Khoa học sở hữu trí tuệ, short_name: Viện KHSHTT, aliases: [VIPRI]}
+movements:
+  - Khoa học và Công nghệ đồng hành cùng doanh nghiệp
+periods:
+  - code: 2026-H2
+    title: 6 tháng cuối năm 2026
+    start: 1/7/2026
+    end: 31/12/2026
+    report_deadline: 5/12/2026
+    tasks:
+      - {code: "1", title: Tổ chức Hội nghị Tổng kết, deadline: "15/12/2026 14h30"}
+      - {code: "2", title: "Biểu dương điển hình <tiên tiến> & nhân tố mới"}
+"""
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """24/11/2026 09:00 in Hà Nội."""
+    return FixedClock(datetime(2026, 11, 24, 2, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def small_bloc_file(tmp_path: Path) -> Path:
+    path = tmp_path / "bloc.yaml"
+    path.write_text(SMALL_BLOC, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path, small_bloc_file: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings isolated from the developer's environment and .env."""
+    for name in ("TELEGRAM_BOT_TOKEN", "THIDUA_TELEGRAM_API_URL", "THIDUA_DATABASE",
+                 "THIDUA_BLOC_FILE", "THIDUA_TIMEZONE", "THIDUA_LANGUAGE", "THIDUA_ADMIN_IDS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return Settings(database=tmp_path / "thidua.db", bloc_file=small_bloc_file)
+
+
+@pytest.fixture
+async def runtime(settings: Settings, clock: FixedClock) -> AsyncIterator[Runtime]:
+    """The bot's core on a fresh database with the small bloc loaded."""
+    opened = await open_runtime(settings, clock=clock)
+    try:
+        yield opened
+    finally:
+        await opened.close()

@@ -1,0 +1,71 @@
+"""Running the real Telegram application against the local Bot API test server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pydantic import SecretStr
+
+from bot import invites
+from bot.clock import Clock
+from bot.runtime import open_runtime
+from bot.serve import serve_telegram
+from config.settings import Settings
+from storage.records import Role
+from tests.botapi import FakeBotApi
+
+
+@dataclass
+class RunningBot:
+    """A ``thidua run`` application serving in this event loop."""
+
+    task: asyncio.Task[None]
+    stop: asyncio.Event
+    username: str
+
+    async def shutdown(self) -> None:
+        self.stop.set()
+        await asyncio.wait_for(self.task, timeout=10)
+
+
+def telegram_settings(settings: Settings, api: FakeBotApi) -> Settings:
+    return settings.model_copy(update={
+        "telegram_bot_token": SecretStr(api.token), "telegram_api_url": api.base_url,
+    })
+
+
+async def start_bot(settings: Settings, clock: Clock | None = None) -> RunningBot:
+    """Start serving and wait until polling runs (or the start fails)."""
+    stop, ready = asyncio.Event(), asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(serve_telegram(
+        settings, stop, clock=clock, on_ready=lambda name: ready.set_result(name)))
+    done, _ = await asyncio.wait({task, ready}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        task.result()  # raises the start-up error
+    if ready not in done:
+        stop.set()
+        raise AssertionError("the bot did not start within 10 s")
+    return RunningBot(task, stop, ready.result())
+
+
+@contextlib.asynccontextmanager
+async def running_bot(settings: Settings, clock: Clock | None = None) -> AsyncIterator[RunningBot]:
+    bot = await start_bot(settings, clock)
+    try:
+        yield bot
+    finally:
+        await bot.shutdown()
+
+
+async def make_invite(settings: Settings, role: Role = Role.CONTACT, unit: str | None = "SHTT",
+                      validity: timedelta = timedelta(days=7), clock: Clock | None = None) -> str:
+    """An invite token made the way ``thidua invite`` makes it, in the bot's database."""
+    async with await open_runtime(settings, clock=clock) as runtime:
+        made = await invites.create_invite(
+            runtime.repo, runtime.core.bloc, role=role, unit_code=unit, uses=1,
+            validity=validity, created_by="test", now=runtime.core.clock.now())
+    return made.token

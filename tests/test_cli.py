@@ -1,0 +1,121 @@
+"""The ``thidua`` command as an operator or a script uses it: real processes, real files."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SMALL_BLOC
+
+
+def thidua(*args: str, stdin: str = "", env: dict[str, str] | None = None,
+           cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith("THIDUA_") and k != "TELEGRAM_BOT_TOKEN"}
+    clean["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
+        env={**clean, **(env or {})}, cwd=cwd or ROOT, timeout=60, check=False,
+    )
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "bloc.yaml").write_text(SMALL_BLOC, encoding="utf-8")
+    return tmp_path
+
+
+def test_run_without_token_says_how_to_get_one(workdir: Path) -> None:
+    result = thidua("run", "--database", str(workdir / "x.db"), cwd=workdir)
+    assert result.returncode == 2
+    assert "@BotFather" in result.stderr and "thidua demo" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_scripted_demo_shows_the_example_blocs_tasks() -> None:
+    result = thidua("demo", "--as", "chair", stdin="/nhiemvu\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Khối thi đua Văn phòng – Viện" in out
+    assert "Kỷ cương, kết nối, đổi mới, thành công" in out
+    assert "6. Đẩy mạnh công tác thông tin truyền thông" in out
+    assert "Cả nước chung tay vì người nghèo" in out
+
+
+def test_demo_asks_who_you_are_and_switches_with_as() -> None:
+    result = thidua("demo", stdin="SHTT\n/moi\n/as chair\n/moi\n2\n1\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Bạn muốn thử với vai trò nào?" in out
+    assert "Đầu mối Viện KHSHTT (demo)" in out
+    assert "Lệnh /moi chỉ dành cho" in out  # the contact may not invite
+    assert "  1. Đầu mối" in out  # the chair gets the numbered menu
+    assert "Khối trưởng — Viện Ứng dụng công nghệ" in out  # role 2, validity 1 day
+    assert re.search(r"/start [A-Za-z0-9_-]{20,}", out)
+
+
+def test_demo_with_a_database_keeps_state_between_runs(tmp_path: Path) -> None:
+    db = str(tmp_path / "demo.db")
+    first = thidua("demo", "--as", "SHTT", "--database", db, stdin="/ngonngu en\n")
+    assert "Switched to English" in first.stdout
+    second = thidua("demo", "--as", "SHTT", "--database", db, stdin="/nhiemvu\n")
+    assert "Tasks for 6 tháng cuối năm 2023" in second.stdout
+    throwaway = thidua("demo", "--as", "SHTT", stdin="/nhiemvu\n")
+    assert "Nhiệm vụ 6 tháng cuối năm 2023" in throwaway.stdout
+
+
+def test_invite_prints_a_token_and_the_deep_link(workdir: Path) -> None:
+    common = ("--database", str(workdir / "bot.db"), "--bloc-file", str(workdir / "bloc.yaml"))
+    result = thidua("invite", "--unit", "SHTT", "--role", "contact", "--expires", "2d",
+                    "--bot-username", "thidua_bot", *common, cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    token = re.search(r"Mã mời: (\S+)", result.stdout)
+    assert token is not None
+    assert f"https://t.me/thidua_bot?start={token[1]}" in result.stdout
+    assert "dùng được 1 lần" in result.stdout
+    no_link = thidua("invite", "--role", "liaison", "--uses", "3", *common, cwd=workdir)
+    assert "/start " in no_link.stdout and "dùng được 3 lần" in no_link.stdout
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("--role", "contact"), "Cần ghi rõ đơn vị"),
+    (("--role", "contact", "--unit", "NOPE"), "Không có đơn vị mã “NOPE”"),
+    (("--role", "chair", "--unit", "SHTT"), "thuộc đơn vị UDCN"),
+    (("--role", "contact", "--unit", "SHTT", "--expires", "forever"), "thời hạn hợp lệ"),
+])
+def test_invite_mistakes_are_explained(workdir: Path, args: tuple[str, ...],
+                                       expected: str) -> None:
+    result = thidua("invite", *args, "--database", str(workdir / "bot.db"),
+                    "--bloc-file", str(workdir / "bloc.yaml"), cwd=workdir)
+    assert result.returncode == 2
+    assert expected in result.stderr and "Traceback" not in result.stderr
+
+
+def test_db_migrate_creates_the_database_and_loads_the_bloc(workdir: Path) -> None:
+    db = workdir / "sub" / "bot.db"
+    result = thidua("db", "migrate", "--database", str(db), "--bloc-file",
+                    str(workdir / "bloc.yaml"), cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert db.exists() and "phiên bản 1" in result.stdout
+
+
+def test_broken_bloc_file_is_refused_field_by_field(workdir: Path) -> None:
+    broken = workdir / "broken.yaml"
+    broken.write_text(SMALL_BLOC.replace("deputy: CNCL", "deputy: XYZ")
+                      .replace("report_deadline: 5/12/2026", "report_deadline: 31/13/2026"),
+                      encoding="utf-8")
+    check = thidua("bloc", "check", str(broken), cwd=workdir)
+    assert check.returncode == 2
+    assert "2 lỗi" in check.stderr
+    assert "periods[1].report_deadline: “31/13/2026” không phải là ngày hợp lệ" in check.stderr
+    assert "“XYZ” không phải là mã của đơn vị nào" in check.stderr
+    start = thidua("db", "migrate", "--database", str(workdir / "n.db"), "--bloc-file",
+                   str(broken), cwd=workdir)
+    assert start.returncode == 2 and "Traceback" not in start.stderr
+    ok = thidua("bloc", "check", str(workdir / "bloc.yaml"), cwd=workdir)
+    assert ok.returncode == 0 and "3 đơn vị" in ok.stdout

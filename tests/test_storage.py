@@ -1,0 +1,158 @@
+"""Storage on a real SQLite file: migrations, idempotent bloc loading, constraints, concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from config.bloc import BlocConfig, parse_bloc_text
+from storage.migrations import LATEST_VERSION
+from storage.records import DialogState, RedeemOutcome, Role
+from storage.sqlite import SqliteRepository
+from tests.conftest import EXAMPLE_BLOC, SMALL_BLOC
+
+NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
+def small_config(**changes: object) -> BlocConfig:
+    data = yaml.safe_load(SMALL_BLOC)
+    data.update(changes)
+    data.setdefault("timezone", "Asia/Ho_Chi_Minh")
+    return parse_bloc_text(yaml.safe_dump(data, allow_unicode=True))
+
+
+async def test_new_file_is_created_migrated_and_pragmas_set(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "bot.db"
+    repo = await SqliteRepository.open(path)
+    await repo.close()
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+    assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    raw.close()
+    again = await SqliteRepository.open(path)  # opening twice applies nothing twice
+    await again.close()
+
+
+async def test_database_from_a_newer_program_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    raw = sqlite3.connect(path)
+    raw.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    raw.close()
+    with pytest.raises(RuntimeError, match="newer than this program"):
+        await SqliteRepository.open(path)
+
+
+async def test_loading_the_example_bloc_twice_changes_nothing(tmp_path: Path) -> None:
+    config = parse_bloc_text(EXAMPLE_BLOC.read_text(encoding="utf-8"))
+    config = config.model_copy(update={"timezone": "Asia/Ho_Chi_Minh"})
+    repo = await SqliteRepository.open(tmp_path / "bot.db")
+    first = await repo.sync_bloc(config, NOW)
+    audit_rows = len(await repo.list_audit())
+    second = await repo.sync_bloc(config, NOW)
+    assert first.changed and not second.changed
+    assert len(await repo.list_audit()) == audit_rows  # a no-op load is not an event
+    bloc = await repo.get_bloc("vp-vien")
+    assert bloc is not None
+    units = await repo.list_units(bloc.id)
+    assert len(units) == 13
+    assert next(u for u in units if u.id == bloc.chair_unit_id).name == "Viện Ứng dụng công nghệ"
+    await repo.close()
+
+
+async def test_edited_task_title_keeps_its_id_and_removed_task_is_retired(tmp_path: Path) -> None:
+    repo = await SqliteRepository.open(tmp_path / "bot.db")
+    await repo.sync_bloc(small_config(), NOW)
+    bloc = await repo.get_bloc("test-bloc")
+    assert bloc is not None
+    period = (await repo.list_periods(bloc.id))[0]
+    before = {task.code: task for task in await repo.list_tasks(period.id)}
+
+    data = yaml.safe_load(SMALL_BLOC)
+    data["periods"][0]["tasks"][0]["title"] = "Tổ chức Hội nghị Tổng kết năm 2026"
+    del data["periods"][0]["tasks"][1]
+    summary = await repo.sync_bloc(
+        parse_bloc_text(yaml.safe_dump(data, allow_unicode=True)).model_copy(
+            update={"timezone": "Asia/Ho_Chi_Minh"}), NOW)
+    after = await repo.list_tasks(period.id)
+    assert summary.updated == 1 and summary.retired == 1
+    assert [task.id for task in after] == [before["1"].id]
+    assert after[0].title.endswith("năm 2026")
+    await repo.close()
+
+
+async def test_deadlines_are_stored_in_utc_and_read_back_in_local_time(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    repo = await SqliteRepository.open(path)
+    await repo.sync_bloc(small_config(), NOW)
+    await repo.close()
+    raw = sqlite3.connect(path)
+    stored = raw.execute(
+        "SELECT deadline_at, deadline_all_day FROM tasks WHERE code = '1'").fetchone()
+    raw.close()
+    # 15/12/2026 14:30 in Hà Nội (UTC+7) is 07:30 UTC
+    assert stored == ("2026-12-15T07:30:00.000000+00:00", 0)
+
+
+async def test_invite_is_used_once_and_counts_cannot_exceed_limit(tmp_path: Path) -> None:
+    repo = await SqliteRepository.open(tmp_path / "bot.db")
+    summary = await repo.sync_bloc(small_config(), NOW)
+    await repo.create_invite(bloc_id=summary.bloc_id, token_hash="h1", unit_id=None,
+                             role=Role.LIAISON, max_uses=1, expires_at=NOW + timedelta(days=1),
+                             created_by="test", now=NOW)
+    first = await repo.redeem_invite(token_hash="h1", channel="t", external_id="1",
+                                     display_name="A", now=NOW)
+    second = await repo.redeem_invite(token_hash="h1", channel="t", external_id="2",
+                                      display_name="B", now=NOW)
+    assert first.outcome is RedeemOutcome.REGISTERED
+    assert second.outcome is RedeemOutcome.USED_UP
+    assert await repo.get_member("t", "2") is None
+    await repo.close()
+
+
+async def test_concurrent_redemptions_of_a_single_use_invite_register_one_person(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bot.db"
+    setup = await SqliteRepository.open(path)
+    summary = await setup.sync_bloc(small_config(), NOW)
+    await setup.create_invite(bloc_id=summary.bloc_id, token_hash="race", unit_id=None,
+                              role=Role.LIAISON, max_uses=1, expires_at=NOW + timedelta(days=1),
+                              created_by="test", now=NOW)
+    # two processes' worth of connections, ten people racing for the same token
+    repos = [setup, await SqliteRepository.open(path)]
+    results = await asyncio.gather(*(
+        repos[i % 2].redeem_invite(token_hash="race", channel="t", external_id=str(i),
+                                   display_name=f"P{i}", now=NOW)
+        for i in range(10)
+    ))
+    assert sum(r.outcome is RedeemOutcome.REGISTERED for r in results) == 1
+    assert len(await setup.list_members(summary.bloc_id)) == 1
+    for repo in repos:
+        await repo.close()
+
+
+async def test_dialog_place_survives_reopening_the_database(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    repo = await SqliteRepository.open(path)
+    await repo.save_dialog(DialogState("telegram", "42", "invite", "unit",
+                                       {"role": "contact", "note": "Ghi chú có dấu ✓"}, 7), NOW)
+    await repo.close()
+    reopened = await SqliteRepository.open(path)
+    state = await reopened.load_dialog("telegram", "42")
+    assert state is not None
+    assert (state.form, state.step, state.token) == ("invite", "unit", 7)
+    assert state.answers == {"role": "contact", "note": "Ghi chú có dấu ✓"}
+    await reopened.close()
+
+
+async def test_an_update_is_processed_once(tmp_path: Path) -> None:
+    repo = await SqliteRepository.open(tmp_path / "bot.db")
+    assert await repo.mark_update_processed("telegram", "100", NOW)
+    assert not await repo.mark_update_processed("telegram", "100", NOW)
+    assert await repo.mark_update_processed("zalo", "100", NOW)
+    await repo.close()
