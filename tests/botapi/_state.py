@@ -1,4 +1,3 @@
-# ruff: noqa: ASYNC109  (the test-facing contract names the parameter `timeout`)
 """In-memory world of the fake Bot API: users, chats, messages, files, the update queue.
 
 The wait helpers live here, the update-injection helpers in ``_inject.py``, the HTTP layer in

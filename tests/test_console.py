@@ -1,0 +1,63 @@
+"""The console channel as a demo user sees it: numbered options, plain text, saved files."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from bot.channels.console import ConsoleChannel, demo_personas
+from bot.events import Option, OutFile, Reply, Response
+from bot.runtime import Runtime
+
+
+async def console(runtime: Runtime, script: str, tmp_path: Path,
+                  as_who: str | None = None) -> str:
+    out = io.StringIO()
+    channel = ConsoleChannel(runtime.core, await demo_personas(runtime.core),
+                             out_dir=tmp_path / "out", stdin=io.StringIO(script), stdout=out)
+    await channel.run(as_who)
+    return out.getvalue()
+
+
+async def test_personas_cover_chair_deputy_liaison_and_every_unit(runtime: Runtime) -> None:
+    codes = [p.code for p in await demo_personas(runtime.core)]
+    assert codes == ["chair", "deputy", "liaison", "UDCN", "CNCL", "SHTT"]
+    again = [p.code for p in await demo_personas(runtime.core)]  # idempotent
+    assert again == codes
+    assert len(await runtime.repo.list_members(runtime.core.bloc.id)) == 6
+
+
+async def test_options_are_numbered_and_chosen_by_number_or_label(
+    runtime: Runtime, tmp_path: Path,
+) -> None:
+    out = await console(runtime, "/moi\nkhoi pho\n2\n", tmp_path, as_who="deputy")
+    assert "  1. Đầu mối\n  2. Khối trưởng\n  3. Khối phó\n" in out
+    assert "(gõ số thứ tự hoặc tên lựa chọn)" in out
+    assert "Khối phó — Văn phòng Công nhận Chất lượng" in out  # label without diacritics
+    assert "<b>" not in out and "&amp;" not in out
+
+
+async def test_unknown_persona_is_explained_and_the_demo_asks_again(
+    runtime: Runtime, tmp_path: Path,
+) -> None:
+    out = await console(runtime, "nobody\n3\n/trogiup\n/as shtt\n/trogiup\n", tmp_path)
+    assert "Không có vai “nobody”" in out
+    assert "— Bạn đang là: Cán bộ Vụ TĐKT (demo) —" in out
+    assert "— Bạn đang là: Đầu mối Viện KHSHTT (demo) —" in out
+
+
+async def test_files_sent_to_the_console_are_saved_and_their_path_printed(
+    runtime: Runtime, tmp_path: Path,
+) -> None:
+    out = io.StringIO()
+    channel = ConsoleChannel(runtime.core, [], out_dir=tmp_path / "out", stdin=io.StringIO(""),
+                             stdout=out)
+    channel.render(Response([
+        Reply("Báo cáo <b>6 tháng</b>", file=OutFile("báo cáo/6 tháng.docx", b"DOCX", "x")),
+        Reply("Chọn", options=(Option("Có", "y"),), token=3),
+    ]))
+    saved = list((tmp_path / "out").iterdir())
+    assert len(saved) == 1 and saved[0].read_bytes() == b"DOCX"
+    assert "/" not in saved[0].name.replace(str(tmp_path), "")
+    text = out.getvalue()
+    assert str(saved[0]) in text and "Báo cáo 6 tháng" in text and "  1. Có" in text
