@@ -34,20 +34,47 @@ def html_to_plain(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
+_TAG_TOKEN = re.compile(r"<(/?)([a-zA-Z]+)[^>]*>")
+_TAG_RESERVE = 64  # room to close and reopen formatting around a cut
+
+
+def _open_tags(text: str) -> list[tuple[str, str]]:
+    """The (name, opening tag) pairs still open at the end of ``text``."""
+    stack: list[tuple[str, str]] = []
+    for match in _TAG_TOKEN.finditer(text):
+        closing, name = match.group(1), match.group(2).lower()
+        if not closing:
+            stack.append((name, match.group(0)))
+        elif stack and stack[-1][0] == name:
+            stack.pop()
+    return stack
+
+
 def _hard_split(line: str, limit: int) -> list[str]:
-    """Cut one over-long line at spaces, never inside an HTML tag or entity."""
+    """Cut one over-long line at spaces, never inside an HTML tag or entity.
+
+    Formatting open at a cut is closed at the end of the piece and reopened at
+    the start of the next, so every piece is well-formed HTML on its own.
+    """
     pieces: list[str] = []
+    # formatting is kept balanced for real message sizes; tiny limits cut plainly
+    balance = limit >= 4 * _TAG_RESERVE and "<" in line
+    budget = limit - _TAG_RESERVE if balance else limit
     while len(line) > limit:
-        cut = line.rfind(" ", 0, limit)
+        cut = line.rfind(" ", 0, budget)
         if cut <= 0:
-            cut = limit
-        # step back out of a tag or entity the cut would break
+            cut = budget
         for opener, closer in (("<", ">"), ("&", ";")):
             start = line.rfind(opener, 0, cut)
-            if start != -1 and line.find(closer, start) >= cut and start > 0:
+            if start > 0 and line.find(closer, start) >= cut:
                 cut = start
-        pieces.append(line[:cut].rstrip())
-        line = line[cut:].lstrip(" ")
+        piece, line = line[:cut].rstrip(), line[cut:].lstrip(" ")
+        still_open = _open_tags(piece) if balance else []
+        closing = "".join(f"</{name}>" for name, _ in reversed(still_open))
+        reopening = "".join(tag for _, tag in still_open)
+        if len(closing) + len(reopening) <= _TAG_RESERVE:
+            piece, line = piece + closing, reopening + line
+        pieces.append(piece)
     pieces.append(line)
     return pieces
 

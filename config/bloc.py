@@ -294,10 +294,25 @@ def _problems_from(error: ValidationError) -> list[Problem]:
     return problems
 
 
+class _TextDatesLoader(yaml.SafeLoader):
+    """A safe loader that leaves ``2023-07-13`` as text.
+
+    PyYAML would turn it into a date itself and crash with a bare ``ValueError``
+    on an impossible one (``2023-11-31``); our own parser reports it instead,
+    with the field it is in.
+    """
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def parse_bloc_text(text: str, path: Path | None = None) -> BlocConfig:
     """Validate a bloc file's text; raise :class:`BlocFileError` on any mistake."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = str(mark.line + 1) if mark is not None else "?"
@@ -323,6 +338,8 @@ def _cross_reference_problems(data: dict[str, Any]) -> list[Problem]:
     if not isinstance(units, list):
         return []
     codes = [str(unit.get("code")) for unit in units if isinstance(unit, dict) and "code" in unit]
+    if not codes:
+        return []  # "units" itself is reported; naming no known codes would add nothing
     problems = []
     repeated = sorted(code for code, count in Counter(codes).items() if count > 1)
     if repeated:

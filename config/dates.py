@@ -19,6 +19,7 @@ __all__ = ["DateParseError", "parse_date", "parse_date_or_datetime", "parse_time
 _DMY = re.compile(r"^(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})(?:\s*[/.\-]\s*(?P<y>\d{2}|\d{4}))?$")
 _YMD = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$")
 _TIME = re.compile(r"^(?P<h>\d{1,2})\s*(?:[:hHgG]\s*(?P<mi>\d{2})?)(?:\s*(?:p|phút))?$")
+_AROUND_SEPARATOR = re.compile(r"\s*([/.\-:])\s*")
 _SPLIT = re.compile(r"\s+|,\s*|\s*(?:lúc|luc|ngày|ngay|at)\s+", re.IGNORECASE)
 
 
@@ -62,7 +63,8 @@ def parse_date_or_datetime(text: str, *, default_year: int | None = None) -> dat
     Returns a naive :class:`datetime` (wall-clock time of the bloc's zone) when a
     time was written, else a :class:`date`.
     """
-    parts = [part for part in _SPLIT.split(text.strip()) if part]
+    squeezed = _AROUND_SEPARATOR.sub(r"\1", text.strip())
+    parts = [part for part in _SPLIT.split(squeezed) if part]
     if len(parts) == 1:
         return parse_date(parts[0], default_year=default_year)
     if len(parts) != 2:

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
 from config.bloc import BlocConfig
 from storage import _bloc_sync
+from storage._base import SqliteBase
 from storage._time import day_from_db, from_db, to_db
-from storage.database import connect
-from storage.migrations import migrate
 from storage.records import (
     AuditEntry,
     Bloc,
@@ -64,51 +59,8 @@ def _unit(row: aiosqlite.Row) -> Unit:
     )
 
 
-class SqliteRepository:
-    """Repository over one aiosqlite connection.
-
-    Writes that must hold together run in ``BEGIN IMMEDIATE`` transactions
-    serialised by an asyncio lock, so coroutines sharing the connection never
-    interleave inside one another's transaction; other processes wait on
-    SQLite's busy timeout.
-    """
-
-    def __init__(self, db: aiosqlite.Connection) -> None:
-        self._db = db
-        self._write_lock = asyncio.Lock()
-
-    @classmethod
-    async def open(cls, path: Path | str) -> SqliteRepository:
-        """Open the file (creating it) and bring its schema up to date."""
-        db = await connect(path)
-        try:
-            await migrate(db)
-        except BaseException:
-            await db.close()
-            raise
-        return cls(db)
-
-    async def close(self) -> None:
-        await self._db.close()
-
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._write_lock:
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                await self._db.rollback()
-                raise
-            await self._db.commit()
-
-    async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
-        async with self._db.execute(sql, params) as cursor:
-            return await cursor.fetchone()
-
-    async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
-        async with self._db.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+class SqliteRepository(SqliteBase):
+    """The embedded implementation of the repository interface, on one SQLite file."""
 
     # -- the bloc ---------------------------------------------------------------------------
 
@@ -365,16 +317,6 @@ class SqliteRepository:
             await self._insert_audit(
                 db, actor=actor, action=action, subject=subject, details=details, now=now
             )
-
-    @staticmethod
-    async def _insert_audit(
-        db: aiosqlite.Connection, *, actor: str, action: str, subject: str,
-        details: dict[str, Any], now: datetime,
-    ) -> None:
-        await db.execute(
-            "INSERT INTO audit_log (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)",
-            (to_db(now), actor, action, subject, json.dumps(details, ensure_ascii=False)),
-        )
 
     async def list_audit(self, limit: int = 100) -> list[AuditEntry]:
         rows = await self._all("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))
