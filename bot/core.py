@@ -12,20 +12,27 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
 from bot.context import Context
 from bot.dialog import DialogEngine
-from bot.events import ChatKind, Inbound, Response
+from bot.events import ChatKind, Inbound, Reply, Response
 from bot.i18n import Catalog, normalise_language
 from bot.router import Command, Router
 from storage.records import Bloc, DialogState, Role
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
+
+Sender = Callable[[str, Reply], Awaitable[None]]
+"""How a channel sends a reply to a chat on its own initiative (not answering an event)."""
+
+IDLE_LIMIT = timedelta(hours=48)
+IDLE_CHECK_MINUTES = 15
 
 
 def parse_command(text: str) -> tuple[str, str | None, str] | None:
@@ -59,6 +66,7 @@ class Core:
         self.engine = DialogEngine(router.forms())
         self.scheduler = AsyncIOScheduler(timezone=bloc.timezone)
         self.bot_usernames: dict[str, str] = {}
+        self.senders: dict[str, Sender] = {}
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
@@ -68,6 +76,10 @@ class Core:
     def start(self) -> None:
         """Start the core's scheduler (call inside the running event loop)."""
         if not self.scheduler.running:
+            self.scheduler.add_job(
+                self.park_idle_dialogs, "interval", minutes=IDLE_CHECK_MINUTES,
+                id="park-idle-dialogs", replace_existing=True, coalesce=True, max_instances=1,
+            )
             self.scheduler.start()
 
     def stop(self) -> None:
@@ -80,11 +92,7 @@ class Core:
     async def handle(self, event: Inbound) -> Response:
         """Answer one event. Never raises for a handler's fault: the user is told instead."""
         # The lock comes first: events of one person are handled one at a time, in order.
-        key = (event.channel, event.user_id)
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        async with lock:
+        async with self._lock(event.channel, event.user_id):
             if event.update_key is not None and not await self.repo.mark_update_processed(
                 event.channel, event.update_key, self.clock.now()
             ):
@@ -98,6 +106,57 @@ class Core:
                 ctx.response.replies.clear()
                 ctx.reply(ctx.t("error.internal"))
             return ctx.response
+
+    def _lock(self, channel: str, user_id: str) -> asyncio.Lock:
+        key = (channel, user_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        return lock
+
+    # -- the bot's own initiative -----------------------------------------------------------
+
+    async def language_of(self, channel: str, external_id: str) -> str:
+        """The language a person chose, or the bot's default."""
+        member = await self.repo.get_member(channel, external_id)
+        return normalise_language(member.language if member else None, self.default_language)
+
+    async def send(self, channel: str, chat_id: str, reply: Reply) -> bool:
+        """Send a message the bot decided to send; ``False`` if the channel is not running."""
+        sender = self.senders.get(channel)
+        if sender is None:
+            log.warning("no running %s channel to send to chat %s", channel, chat_id)
+            return False
+        await sender(chat_id, reply)
+        return True
+
+    async def park_idle_dialogs(self) -> int:
+        """Close conversations idle for 48 hours, keeping their answers as drafts.
+
+        Each person is told once, in their language, how to resume. Returns how
+        many conversations were closed.
+        """
+        now = self.clock.now()
+        parked = 0
+        for idle in await self.repo.list_idle_dialogs(now - IDLE_LIMIT):
+            async with self._lock(idle.channel, idle.external_id):
+                state = await self.repo.load_dialog(idle.channel, idle.external_id)
+                if state is None or state.form is None or state.updated_at is None or (
+                        state.updated_at >= now - IDLE_LIMIT):
+                    continue  # answered meanwhile
+                form = self.engine.form(state.form)
+                await self.repo.park_dialog(state, now)
+                parked += 1
+                language = await self.language_of(idle.channel, idle.external_id)
+                text = self.catalog.text(language, "dialog.parked")
+                if form is not None and form.resume_hint:
+                    text += "\n" + self.catalog.text(language, form.resume_hint)
+                try:
+                    await self.send(idle.channel, idle.external_id, Reply(text))
+                except Exception:
+                    log.exception("could not tell %s:%s their conversation was closed",
+                                  idle.channel, idle.external_id)
+        return parked
 
     async def _context(self, event: Inbound) -> Context:
         member = await self.repo.get_member(event.channel, event.user_id)
@@ -135,8 +194,7 @@ class Core:
             return  # in groups the bot answers commands only
         if ctx.dialog.form is not None:
             if event.file is not None:
-                ctx.reply(ctx.t("dialog.no_file_here"))
-                await self.engine.ask(ctx)
+                await self.engine.accept_file(ctx, event.file)
                 return
             await self.engine.answer(ctx, text=event.text or "")
             return

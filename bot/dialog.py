@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.events import Option
+from bot.events import InboundFile, Option
 from bot.text import fold
 
 if TYPE_CHECKING:
@@ -24,6 +24,13 @@ PromptFn = Callable[["Context", Answers], Awaitable[str]]
 OptionsFn = Callable[["Context", Answers], Awaitable[list[Option]]]
 ParseFn = Callable[["Context", Answers, str], Awaitable[Any]]
 FinishFn = Callable[["Context", Answers], Awaitable[None]]
+FileFn = Callable[["Context", Answers, InboundFile], Awaitable[None]]
+RouteFn = Callable[[Answers, Any], "str | None"]
+
+FINISH = "__finish__"
+"""A route target: the form is complete, call its ``finish``."""
+CANCEL = "__cancel__"
+"""A route target: the person cancelled the form."""
 
 
 class InvalidAnswer(Exception):
@@ -43,6 +50,11 @@ class Step:
     With ``options`` the user picks one (by button, number or label); with
     ``parse`` they may type an answer, which ``parse`` validates. A step whose
     ``when`` returns ``False`` for the answers so far is skipped.
+
+    ``route`` may send the person elsewhere after the answer (a step name,
+    :data:`FINISH` or :data:`CANCEL`); ``None`` goes on in order. A ``transient``
+    step's answer is not kept (a summary's *submit / edit / cancel*).
+    ``accept_file`` lets the step take documents and photos.
     """
 
     name: str
@@ -50,6 +62,9 @@ class Step:
     options: OptionsFn | None = None
     parse: ParseFn | None = None
     when: Callable[[Answers], bool] | None = None
+    route: RouteFn | None = None
+    transient: bool = False
+    accept_file: FileFn | None = None
 
 
 @dataclass(frozen=True)
@@ -59,22 +74,22 @@ class Form:
     name: str
     steps: tuple[Step, ...]
     finish: FinishFn
+    resume_hint: str | None = None  # catalog key: how to resume a parked draft
 
     def step(self, name: str) -> Step | None:
         """The step called ``name``, if the form still has it."""
         return next((step for step in self.steps if step.name == name), None)
 
-    def next_step(
-        self, after: str | None, answers: Answers, *, skip_answered: bool = False
-    ) -> Step | None:
-        """The first step after ``after`` (or the first of all) that applies.
+    def next_step(self, after: str | None, answers: Answers) -> Step | None:
+        """The first step after ``after`` (or the first of all) that applies and is unanswered.
 
-        With ``skip_answered``, steps already answered (a pre-filled form) are passed over.
+        Answered steps are passed over, so a pre-filled form (a one-line command,
+        a resumed draft, one answer changed from the summary) asks only what it lacks.
         """
         names = [step.name for step in self.steps]
         start = names.index(after) + 1 if after in names else 0
         for step in self.steps[start:]:
-            if skip_answered and step.name in answers:
+            if step.name in answers:
                 continue
             if step.when is None or step.when(answers):
                 return step
@@ -102,12 +117,21 @@ class DialogEngine:
         """A registered form by name."""
         return self._forms.get(name) if name else None
 
-    async def start(self, ctx: Context, form_name: str, answers: Answers | None = None) -> None:
-        """Begin ``form_name`` for the person, replacing any conversation they were in."""
+    async def start(self, ctx: Context, form_name: str, answers: Answers | None = None,
+                    *, at: str | None = None) -> None:
+        """Begin ``form_name`` for the person, replacing any conversation they were in.
+
+        Steps already answered in ``answers`` are passed over; with ``at`` the
+        conversation resumes at that step (a draft being continued).
+        """
         form = self._forms[form_name]
         state = ctx.dialog
         state.form, state.answers = form.name, dict(answers or {})
-        await self._advance(ctx, form, after=None, skip_answered=True)
+        if at is not None and form.step(at) is not None:
+            state.step = at
+            await self.ask(ctx)
+            return
+        await self._advance(ctx, form, after=None)
 
     async def cancel(self, ctx: Context) -> bool:
         """Leave the current conversation; ``False`` if there was none."""
@@ -118,15 +142,20 @@ class DialogEngine:
         await ctx.save_dialog()
         return True
 
-    async def ask(self, ctx: Context) -> None:
-        """Ask (again) the question the person is at, under a fresh token."""
+    async def ask(self, ctx: Context, *, same_token: bool = False) -> None:
+        """Ask (again) the question the person is at, under a fresh token.
+
+        ``same_token`` keeps the previous question's options valid (a re-ask
+        that only acknowledges a file).
+        """
         form = self.form(ctx.dialog.form)
         step = form.step(ctx.dialog.step or "") if form else None
         if form is None or step is None:
             await self.cancel(ctx)
             ctx.reply(ctx.t("dialog.gone"))
             return
-        ctx.dialog.token += 1
+        if not same_token:
+            ctx.dialog.token += 1
         await ctx.save_dialog()
         text = ctx.t(step.prompt) if isinstance(step.prompt, str) else await step.prompt(
             ctx, ctx.dialog.answers
@@ -149,8 +178,33 @@ class DialogEngine:
             ctx.reply(ctx.t(problem.key, **problem.params))
             await self.ask(ctx)
             return
-        ctx.dialog.answers[step.name] = value
-        await self._advance(ctx, form, after=step.name)
+        if not step.transient:
+            ctx.dialog.answers[step.name] = value
+        target = step.route(ctx.dialog.answers, value) if step.route else None
+        if target == CANCEL:
+            await self.cancel(ctx)
+            ctx.reply(ctx.t("dialog.cancelled"))
+        elif target == FINISH:
+            await self._finish(ctx, form)
+        elif target is not None:
+            ctx.dialog.step = target
+            await self.ask(ctx)
+        else:
+            await self._advance(ctx, form, after=step.name)
+
+    async def accept_file(self, ctx: Context, file: InboundFile) -> None:
+        """Give a sent document or photo to the current step, if it takes files."""
+        form = self.form(ctx.dialog.form)
+        step = form.step(ctx.dialog.step or "") if form else None
+        if step is None or step.accept_file is None:
+            ctx.reply(ctx.t("dialog.no_file_here"))
+            await self.ask(ctx)
+            return
+        try:
+            await step.accept_file(ctx, ctx.dialog.answers, file)
+        except InvalidAnswer as problem:
+            ctx.reply(ctx.t(problem.key, **problem.params))
+        await self.ask(ctx, same_token=True)
 
     async def _value(self, ctx: Context, step: Step, *, text: str | None,
                      choice: str | None) -> Any:
@@ -168,14 +222,15 @@ class DialogEngine:
             return await step.parse(ctx, ctx.dialog.answers, raw)
         raise InvalidAnswer("dialog.pick_option", count=len(options))
 
-    async def _advance(
-        self, ctx: Context, form: Form, *, after: str | None, skip_answered: bool = False
-    ) -> None:
-        step = form.next_step(after, ctx.dialog.answers, skip_answered=skip_answered)
+    async def _advance(self, ctx: Context, form: Form, *, after: str | None) -> None:
+        step = form.next_step(after, ctx.dialog.answers)
         if step is not None:
             ctx.dialog.step = step.name
             await self.ask(ctx)
             return
+        await self._finish(ctx, form)
+
+    async def _finish(self, ctx: Context, form: Form) -> None:
         answers, last_step = dict(ctx.dialog.answers), ctx.dialog.step
         ctx.dialog.form, ctx.dialog.step, ctx.dialog.answers = None, None, {}
         ctx.dialog.token += 1  # every keyboard of the finished form is now out of date

@@ -182,6 +182,17 @@ class BlocConfig(_Strict):
     movements: tuple[Text, ...] = ()
     periods: tuple[PeriodConfig, ...] = ()
     conferences: tuple[ConferenceConfig, ...] = ()
+    groups: dict[str, str] = Field(default_factory=dict)
+    """The bloc's group chat on each channel, e.g. ``{telegram: "-1001234567890"}``."""
+    announce_updates: bool = False
+    """Tell the group when a unit submits an update."""
+
+    @field_validator("groups", mode="before")
+    @classmethod
+    def _group_ids(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(channel): str(chat) for channel, chat in value.items()}
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from bot.router import Router
-from handlers import cancel, help, invite, language, start, tasks
+from handlers import cancel, help, invite, language, my_updates, progress, start, tasks
 
 
 def build_router() -> Router:
     """The bot's full registry of commands and forms."""
     root = Router("thidua")
-    for module in (start, help, tasks, invite, language, cancel):
+    for module in (start, help, tasks, progress, my_updates, invite, language, cancel):
         root.include_router(module.router)
     return root

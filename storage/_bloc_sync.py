@@ -94,6 +94,8 @@ async def sync_bloc(db: aiosqlite.Connection, config: BlocConfig) -> tuple[int, 
         "liaison_organisation": config.liaison.organisation if config.liaison else None,
         "liaison_person": config.liaison.person if config.liaison else None,
         "liaison_title": config.liaison.title if config.liaison else None,
+        "groups": json.dumps(config.groups, sort_keys=True),
+        "announce_updates": int(config.announce_updates),
     })
     unit_ids: dict[str, int] = {}
     for position, unit in enumerate(config.units, start=1):

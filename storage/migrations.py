@@ -144,6 +144,52 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX audit_by_time ON audit_log (at);
     """,
+    # 2: progress updates (versioned per unit x task), their attachments, parked drafts.
+    """
+    CREATE TABLE progress_updates (
+        id INTEGER PRIMARY KEY,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        task_id INTEGER NOT NULL REFERENCES tasks(id),
+        version INTEGER NOT NULL CHECK (version >= 1),
+        status TEXT NOT NULL
+            CHECK (status IN ('not_started', 'in_progress', 'done', 'blocked')),
+        percent INTEGER NOT NULL CHECK (percent BETWEEN 0 AND 100),
+        note TEXT NOT NULL,
+        help_needed TEXT,
+        author_member_id INTEGER NOT NULL REFERENCES members(id),
+        author_name TEXT NOT NULL,
+        on_behalf INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        withdrawn_at TEXT,
+        withdrawn_by INTEGER REFERENCES members(id),
+        UNIQUE (unit_id, task_id, version)
+    );
+    CREATE INDEX progress_by_task ON progress_updates (task_id, unit_id, version);
+    CREATE INDEX progress_by_time ON progress_updates (created_at);
+    CREATE TABLE update_attachments (
+        id INTEGER PRIMARY KEY,
+        update_id INTEGER NOT NULL REFERENCES progress_updates(id),
+        channel TEXT NOT NULL,
+        file_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('document', 'photo')),
+        name TEXT,
+        mime_type TEXT,
+        size INTEGER
+    );
+    CREATE INDEX attachments_by_update ON update_attachments (update_id);
+    CREATE TABLE dialog_drafts (
+        channel TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        form TEXT NOT NULL,
+        step TEXT,
+        answers TEXT NOT NULL,
+        parked_at TEXT NOT NULL,
+        PRIMARY KEY (channel, external_id, form)
+    );
+    CREATE INDEX dialog_states_by_age ON dialog_states (updated_at) WHERE form IS NOT NULL;
+    ALTER TABLE blocs ADD COLUMN groups TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE blocs ADD COLUMN announce_updates INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

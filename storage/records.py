@@ -35,6 +35,8 @@ class Bloc:
     deputy_unit_id: int | None
     liaison_organisation: str | None
     liaison_person: str | None
+    groups: dict[str, str] = field(default_factory=dict)
+    announce_updates: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,3 +174,60 @@ class AuditEntry:
     action: str
     subject: str
     details: dict[str, Any]
+
+
+class ProgressStatus(StrEnum):
+    """Where a unit stands on a task."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file or photo a contact attached, known by the channel's file id."""
+
+    channel: str
+    file_id: str
+    kind: str  # "document" or "photo"
+    name: str | None
+    mime_type: str | None
+    size: int | None
+
+
+@dataclass(frozen=True)
+class NewProgressUpdate:
+    """What a contact submits; the repository gives it a number and a version."""
+
+    unit_id: int
+    task_id: int
+    status: ProgressStatus
+    percent: int
+    note: str
+    help_needed: str | None
+    author_member_id: int
+    author_name: str
+    on_behalf: bool
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProgressUpdate:
+    """One stored version of a unit's report on a task."""
+
+    id: int
+    unit_id: int
+    task_id: int
+    version: int
+    status: ProgressStatus
+    percent: int
+    note: str
+    help_needed: str | None
+    author_member_id: int
+    author_name: str
+    on_behalf: bool
+    created_at: datetime
+    withdrawn_at: datetime | None
+    attachments: tuple[Attachment, ...] = ()

@@ -7,6 +7,7 @@ implementation without touching handlers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -18,7 +19,9 @@ from storage.records import (
     DialogState,
     Invite,
     Member,
+    NewProgressUpdate,
     Period,
+    ProgressUpdate,
     Redemption,
     Role,
     SyncSummary,
@@ -94,6 +97,37 @@ class Repository(Protocol):
 
     async def save_dialog(self, state: DialogState, now: datetime) -> None:
         """Store a person's conversation place (form ``None`` means idle)."""
+
+    async def list_idle_dialogs(self, before: datetime) -> list[DialogState]:
+        """Conversations in progress whose last step was before ``before``."""
+
+    async def park_dialog(self, state: DialogState, now: datetime) -> None:
+        """Keep an idle conversation's answers as a draft and leave the conversation."""
+
+    async def load_draft(self, channel: str, external_id: str,
+                         form: str) -> tuple[str | None, dict[str, object]] | None:
+        """A parked draft of ``form``: (step, answers), or ``None``."""
+
+    async def delete_draft(self, channel: str, external_id: str, form: str) -> None:
+        """Forget a parked draft (resumed or discarded)."""
+
+    # progress updates
+    async def record_update(self, new: NewProgressUpdate, now: datetime) -> ProgressUpdate:
+        """Store a new version of a unit's report on a task (numbered, audited)."""
+
+    async def get_update(self, update_id: int) -> ProgressUpdate | None:
+        """One stored version by its number."""
+
+    async def latest_updates(self, unit_id: int,
+                             task_ids: Sequence[int]) -> dict[int, ProgressUpdate]:
+        """The unit's latest standing (not withdrawn) update per task, by task id."""
+
+    async def update_history(self, unit_id: int, task_id: int) -> list[ProgressUpdate]:
+        """Every version of a unit's report on a task, oldest first, withdrawn included."""
+
+    async def withdraw_update(self, update_id: int, member_id: int,
+                              now: datetime) -> ProgressUpdate | None:
+        """Mark a version withdrawn (kept in history); ``None`` if it was already."""
 
     # delivery bookkeeping
     async def mark_update_processed(self, channel: str, update_key: str, now: datetime) -> bool:

@@ -11,13 +11,14 @@ import aiosqlite
 from config.bloc import BlocConfig
 from storage import _bloc_sync
 from storage._base import SqliteBase
+from storage._dialogs import DialogStore
+from storage._progress import ProgressStore
 from storage._time import day_from_db, from_db, to_db
 from storage.records import (
     AuditEntry,
     Bloc,
     Conference,
     Deadline,
-    DialogState,
     Invite,
     Member,
     Period,
@@ -59,7 +60,7 @@ def _unit(row: aiosqlite.Row) -> Unit:
     )
 
 
-class SqliteRepository(SqliteBase):
+class SqliteRepository(DialogStore, ProgressStore, SqliteBase):
     """The embedded implementation of the repository interface, on one SQLite file."""
 
     # -- the bloc ---------------------------------------------------------------------------
@@ -85,7 +86,8 @@ class SqliteRepository(SqliteBase):
             year=row["year"], theme=row["theme"], timezone=row["timezone"],
             chair_unit_id=row["chair_unit_id"], deputy_unit_id=row["deputy_unit_id"],
             liaison_organisation=row["liaison_organisation"],
-            liaison_person=row["liaison_person"],
+            liaison_person=row["liaison_person"], groups=json.loads(row["groups"]),
+            announce_updates=bool(row["announce_updates"]),
         )
 
     async def list_units(self, bloc_id: int) -> list[Unit]:
@@ -253,37 +255,6 @@ class SqliteRepository(SqliteBase):
                 now=now,
             )
         return Redemption(RedeemOutcome.REGISTERED, member)
-
-    # -- dialogs ----------------------------------------------------------------------------
-
-    async def load_dialog(self, channel: str, external_id: str) -> DialogState | None:
-        row = await self._one(
-            "SELECT * FROM dialog_states WHERE channel = ? AND external_id = ?",
-            (channel, external_id),
-        )
-        if row is None:
-            return None
-        return DialogState(
-            channel=channel, external_id=external_id, form=row["form"], step=row["step"],
-            answers=json.loads(row["answers"]), token=row["token"],
-            updated_at=from_db(row["updated_at"]),
-        )
-
-    async def save_dialog(self, state: DialogState, now: datetime) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                """
-                INSERT INTO dialog_states (channel, external_id, form, step, answers, token,
-                                           updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (channel, external_id) DO UPDATE SET
-                    form = excluded.form, step = excluded.step, answers = excluded.answers,
-                    token = excluded.token, updated_at = excluded.updated_at
-                """,
-                (state.channel, state.external_id, state.form, state.step,
-                 json.dumps(state.answers, ensure_ascii=False), state.token, to_db(now)),
-            )
-        state.updated_at = now
 
     # -- bookkeeping ------------------------------------------------------------------------
 

@@ -79,6 +79,11 @@ class ConsoleChannel:
         self.echo = (not self.stdin.isatty()) if echo is None else echo
         self.persona: Persona | None = None
         self._saved = 0
+        core.senders[CHANNEL] = self._send
+
+    async def _send(self, chat_id: str, reply: Reply) -> None:
+        """Messages the bot sends on its own (reminders, notices) are printed as they come."""
+        self._render_reply(reply)
 
     def t(self, key: str, **params: object) -> str:
         return self.core.catalog.text(self.core.default_language, key, **params)

@@ -154,6 +154,7 @@ class TelegramChannel:
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
+        core.senders[CHANNEL] = self.send
 
     # -- lifecycle --------------------------------------------------------------------------
 

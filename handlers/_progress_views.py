@@ -1,0 +1,75 @@
+"""How progress updates read in chat: status labels, task labels, summaries (shared by handlers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.context import Context
+from bot.periods import current_period
+from bot.progress import ASKS_PERCENT, implied_percent
+from bot.text import escape
+from storage.records import Period, ProgressStatus, ProgressUpdate, Task, Unit
+
+TITLE_IN_MENU = 48
+
+
+def shorten(text: str, limit: int = TITLE_IN_MENU) -> str:
+    """``text`` cut at a word with an ellipsis, for buttons and lists."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 1)
+    return text[: cut if cut > limit // 2 else limit - 1].rstrip(" ,.;:") + "…"
+
+
+def status_text(ctx: Context, status: ProgressStatus, percent: int) -> str:
+    """``đang thực hiện 60%`` / ``hoàn thành`` in the reader's language."""
+    label = ctx.t(f"progress.status_{status.value}")
+    return ctx.t("progress.status_percent", status=label, percent=percent) if (
+        status in ASKS_PERCENT) else label
+
+
+async def period_tasks(ctx: Context) -> tuple[Period | None, list[Task]]:
+    """The current period and its tasks."""
+    period = current_period(await ctx.repo.list_periods(ctx.bloc.id), ctx.today())
+    return period, (await ctx.repo.list_tasks(period.id) if period else [])
+
+
+def local_time(ctx: Context, update: ProgressUpdate) -> str:
+    """When an update was sent, in the bloc's time zone."""
+    return update.created_at.astimezone(ctx.zone).strftime("%H:%M %d/%m/%Y")
+
+
+def task_label(ctx: Context, task: Task, latest: ProgressUpdate | None) -> str:
+    """``3. Đẩy mạnh công tác cải cách… — đang thực hiện 60%`` (plain text, for a button)."""
+    state = (status_text(ctx, latest.status, latest.percent) if latest
+             else ctx.t("progress.not_reported"))
+    return f"{task.position}. {shorten(task.title)} — {state}"
+
+
+async def unit_of(ctx: Context, answers: dict[str, Any]) -> Unit | None:
+    """The unit a form is reporting for."""
+    unit_id = answers.get("unit")
+    return await ctx.repo.get_unit(int(unit_id)) if unit_id is not None else None
+
+
+async def summary(ctx: Context, answers: dict[str, Any], *, heading: str) -> str:
+    """The review of a draft update, before it is sent (HTML, user text escaped)."""
+    unit = await unit_of(ctx, answers)
+    _, tasks = await period_tasks(ctx)
+    task = next((t for t in tasks if str(t.id) == str(answers.get("task"))), None)
+    status = ProgressStatus(answers["status"])
+    percent = implied_percent(status, answers.get("percent"))
+    lines = [ctx.t(heading)]
+    if unit is not None:
+        lines.append(ctx.t("progress.summary_unit", unit=escape(unit.name)))
+    if task is not None:
+        lines.append(ctx.t("progress.summary_task", number=task.position,
+                           title=escape(shorten(task.title, 120))))
+    lines.append(ctx.t("progress.summary_status", status=status_text(ctx, status, percent)))
+    if status is ProgressStatus.BLOCKED and answers.get("help"):
+        lines.append(ctx.t("progress.summary_help", help=escape(str(answers["help"]))))
+    lines.append(ctx.t("progress.summary_note", note=escape(str(answers.get("note", "")))))
+    files = answers.get("attachments", [])
+    names = ", ".join(escape(f.get("name") or ctx.t("progress.photo")) for f in files)
+    lines.append(ctx.t("progress.summary_files", count=len(files), names=names or "—"))
+    return "\n".join(lines)

@@ -1,0 +1,143 @@
+"""``/cuatoi`` (``/mine``): the unit's latest update per task; open one to edit or withdraw it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import progress
+from bot.context import Context
+from bot.dialog import FINISH, Answers, Form, Step
+from bot.events import Option
+from bot.router import Router
+from bot.text import escape
+from handlers._progress_views import local_time, period_tasks, shorten, status_text, task_label
+from handlers.progress import REPORTERS
+from storage.records import ProgressUpdate
+
+router = Router("my_updates")
+
+
+async def _latest(ctx: Context, answers: Answers) -> dict[int, ProgressUpdate]:
+    _, tasks = await period_tasks(ctx)
+    return await ctx.repo.latest_updates(int(answers["unit"]), [t.id for t in tasks])
+
+
+async def _overview(ctx: Context, answers: Answers) -> str:
+    unit = await ctx.repo.get_unit(int(answers["unit"]))
+    period, tasks = await period_tasks(ctx)
+    latest = await _latest(ctx, answers)
+    lines = [ctx.t("mine.title", unit=escape(unit.short_name if unit else "?"),
+                   period=escape(period.title if period else ""))]
+    for task in tasks:
+        update = latest.get(task.id)
+        lines.append(escape(task_label(ctx, task, update)))
+        if update is not None:
+            lines.append(ctx.t("mine.by", name=escape(update.author_name),
+                               time=local_time(ctx, update), number=update.id))
+    lines += ["", ctx.t("mine.pick")]
+    return "\n".join(lines)
+
+
+async def _pick_options(ctx: Context, answers: Answers) -> list[Option]:
+    _, tasks = await period_tasks(ctx)
+    latest = await _latest(ctx, answers)
+    options = [Option(ctx.t("mine.open", number=task.position, title=shorten(task.title, 40)),
+                      str(latest[task.id].id))
+               for task in tasks if task.id in latest]
+    return [*options, Option(ctx.t("mine.close"), "close")]
+
+
+def _pick_route(answers: Answers, value: Any) -> str | None:
+    return FINISH if value == "close" else None
+
+
+async def _chosen(ctx: Context, answers: Answers) -> ProgressUpdate | None:
+    update = await ctx.repo.get_update(int(answers["pick"]))
+    if update is None or update.unit_id != int(answers["unit"]):
+        return None  # never another unit's update, whatever a crafted button says
+    return update
+
+
+async def _detail(ctx: Context, answers: Answers) -> str:
+    update = await _chosen(ctx, answers)
+    if update is None:
+        return ctx.t("mine.gone")
+    _, tasks = await period_tasks(ctx)
+    task = next((t for t in tasks if t.id == update.task_id), None)
+    history = await ctx.repo.update_history(update.unit_id, update.task_id)
+    lines = [
+        ctx.t("mine.detail_title", number=task.position if task else "?",
+              title=escape(task.title if task else "")),
+        ctx.t("progress.summary_status", status=status_text(ctx, update.status, update.percent)),
+    ]
+    if update.help_needed:
+        lines.append(ctx.t("progress.summary_help", help=escape(update.help_needed)))
+    lines.append(ctx.t("progress.summary_note", note=escape(update.note)))
+    if update.attachments:
+        names = ", ".join(escape(a.name or ctx.t("progress.photo")) for a in update.attachments)
+        lines.append(ctx.t("progress.summary_files", count=len(update.attachments), names=names))
+    lines.append(ctx.t("mine.version", version=update.version, versions=len(history),
+                       name=escape(update.author_name), time=local_time(ctx, update)))
+    if update.on_behalf:
+        lines.append(ctx.t("mine.on_behalf"))
+    return "\n".join(lines)
+
+
+async def _action_options(ctx: Context, answers: Answers) -> list[Option]:
+    update = await _chosen(ctx, answers)
+    options = [Option(ctx.t("mine.edit"), "edit")] if update else []
+    if update is not None and progress.can_withdraw(update, ctx.now()):
+        options.append(Option(ctx.t("mine.withdraw"), "withdraw"))
+    return [*options, Option(ctx.t("mine.back"), "back"), Option(ctx.t("mine.close"), "close")]
+
+
+def _action_route(answers: Answers, value: Any) -> str | None:
+    if value == "back":
+        answers.pop("pick", None)
+        return "pick"
+    return None
+
+
+async def _finish(ctx: Context, answers: Answers) -> None:
+    if answers.get("pick") == "close" or answers.get("action") == "close":
+        ctx.reply(ctx.t("mine.closed"))
+        return
+    update = await _chosen(ctx, answers)
+    if update is None:
+        ctx.reply(ctx.t("mine.gone"))
+        return
+    if answers["action"] == "withdraw":
+        if ctx.member is None or not progress.can_withdraw(update, ctx.now()):
+            ctx.reply(ctx.t("mine.too_late"))
+            return
+        await ctx.repo.withdraw_update(update.id, ctx.member.id, ctx.now())
+        ctx.reply(ctx.t("mine.withdrawn", number=update.id))
+        return
+    draft: dict[str, Any] = {
+        "unit": str(update.unit_id), "task": str(update.task_id), "status": update.status.value,
+        "percent": update.percent, "note": update.note, "files": "done",
+        "attachments": [a.__dict__ for a in update.attachments],
+    }
+    if update.help_needed:
+        draft["help"] = update.help_needed
+    ctx.reply(ctx.t("mine.editing", number=update.id))
+    await ctx.core.engine.start(ctx, "update", draft, at="edit")
+
+
+router.form(Form(
+    name="mine",
+    steps=(
+        Step("pick", _overview, options=_pick_options, route=_pick_route),
+        Step("action", _detail, options=_action_options, route=_action_route),
+    ),
+    finish=_finish,
+))
+
+
+@router.command("cuatoi", "mine", roles=REPORTERS, help_key="help.cmd_mine", private_only=True)
+async def my_updates(ctx: Context) -> None:
+    """Show the unit's updates this period and offer to open one."""
+    if ctx.member is None or ctx.member.unit_id is None:
+        ctx.reply(ctx.t("progress.no_unit"))
+        return
+    await ctx.start_form("mine", {"unit": str(ctx.member.unit_id)})

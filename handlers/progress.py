@@ -1,0 +1,286 @@
+"""``/capnhat`` (``/update``): a unit's contact reports progress on a task, guided step by step.
+
+Task → status → (help needed, when blocked) → percent (unless done or not
+started) → what was done → attachments → summary with *Gửi* / *Sửa* / *Hủy*.
+``/capnhat 3 80% Đã tổ chức hội thảo`` fills the form in one line and goes
+straight to the summary. The chair or deputy picks a unit first and reports on
+its behalf.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import progress
+from bot.access import MANAGERS
+from bot.context import Context
+from bot.dialog import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
+from bot.events import InboundFile, Option
+from bot.router import Router
+from bot.text import escape
+from handlers._progress_views import period_tasks, shorten, status_text, summary, task_label
+from storage.records import ProgressStatus, Role
+
+router = Router("progress")
+
+REPORTERS = frozenset({Role.CONTACT, Role.CHAIR, Role.DEPUTY, Role.ADMIN})
+EDITABLE = ("task", "status", "help", "percent", "note", "files")
+
+
+# -- options and answers ----------------------------------------------------------------------
+
+async def _units(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(unit.short_name, str(unit.id))
+            for unit in await ctx.repo.list_units(ctx.bloc.id)]
+
+
+async def _tasks(ctx: Context, answers: Answers) -> list[Option]:
+    _, tasks = await period_tasks(ctx)
+    latest = await ctx.repo.latest_updates(int(answers["unit"]), [t.id for t in tasks])
+    return [Option(task_label(ctx, task, latest.get(task.id)), str(task.id)) for task in tasks]
+
+
+async def _statuses(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(ctx.t(f"progress.status_{status.value}"), status.value)
+            for status in progress.STATUS_ORDER]
+
+
+async def _text(ctx: Context, answers: Answers, text: str) -> str:
+    if not text.strip():
+        raise InvalidAnswer("progress.text_needed")
+    return text.strip()
+
+
+async def _percent(ctx: Context, answers: Answers, text: str) -> int:
+    try:
+        return progress.parse_percent(text)
+    except progress.PercentError:
+        raise InvalidAnswer("progress.bad_percent", value=escape(text[:50])) from None
+
+
+def _asks_percent(answers: Answers) -> bool:
+    return ProgressStatus(answers.get("status", "in_progress")) in progress.ASKS_PERCENT
+
+
+async def _files_prompt(ctx: Context, answers: Answers) -> str:
+    count = len(answers.get("attachments", []))
+    return ctx.t("progress.ask_files") + (
+        "\n" + ctx.t("progress.files_received", count=count) if count else "")
+
+
+async def _files_options(ctx: Context, answers: Answers) -> list[Option]:
+    options = [Option(ctx.t("progress.files_done"), "done")]
+    if answers.get("attachments"):
+        options.append(Option(ctx.t("progress.files_clear"), "clear"))
+    return options
+
+
+async def _files_typed(ctx: Context, answers: Answers, text: str) -> str:
+    raise InvalidAnswer("progress.files_please")
+
+
+async def _accept_file(ctx: Context, answers: Answers, file: InboundFile) -> None:
+    if file.kind == "document" and (file.size or 0) > progress.MAX_DOCUMENT_BYTES:
+        raise InvalidAnswer("progress.file_too_big", name=escape(file.name or ""))
+    answers.setdefault("attachments", []).append({
+        "channel": ctx.event.channel, "file_id": file.file_id, "kind": file.kind,
+        "name": file.name, "mime_type": file.mime_type, "size": file.size,
+    })
+
+
+def _files_route(answers: Answers, value: Any) -> str | None:
+    if value == "clear":
+        answers["attachments"] = []
+        answers.pop("files", None)
+        return "files"
+    return None
+
+
+async def _review(ctx: Context, answers: Answers) -> str:
+    return await summary(ctx, answers, heading="progress.summary_title")
+
+
+async def _confirm_options(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(ctx.t("progress.submit"), "submit"), Option(ctx.t("progress.edit"), "edit"),
+            Option(ctx.t("progress.cancel"), "cancel")]
+
+
+def _confirm_route(answers: Answers, value: Any) -> str:
+    return {"submit": FINISH, "edit": "edit", "cancel": CANCEL}[str(value)]
+
+
+async def _edit_options(ctx: Context, answers: Answers) -> list[Option]:
+    status = ProgressStatus(answers["status"])
+    shown = [name for name in EDITABLE
+             if (name != "help" or status is ProgressStatus.BLOCKED)
+             and (name != "percent" or status in progress.ASKS_PERCENT)]
+    return [Option(ctx.t(f"progress.field_{name}"), name) for name in shown]
+
+
+def _edit_route(answers: Answers, value: Any) -> str:
+    answers.pop(str(value), None)  # asked again; the steps it implies follow, then the summary
+    return str(value)
+
+
+# -- the form ---------------------------------------------------------------------------------
+
+async def _finish(ctx: Context, answers: Answers) -> None:
+    member = ctx.member
+    if member is None:
+        ctx.reply(ctx.t("progress.register_first"))
+        return
+    unit_id, task_id = int(answers["unit"]), int(answers["task"])
+    if ctx.role not in MANAGERS and unit_id != member.unit_id:
+        ctx.reply(ctx.t("progress.not_your_unit"))  # a contact reports for their own unit only
+        return
+    period, tasks = await period_tasks(ctx)
+    task = next((t for t in tasks if t.id == task_id), None)
+    unit = await ctx.repo.get_unit(unit_id)
+    if task is None or unit is None or period is None:
+        ctx.reply(ctx.t("progress.task_gone"))
+        return
+    status = ProgressStatus(answers["status"])
+    stored = await progress.submit(
+        ctx.repo, member=member, unit_id=unit_id, task_id=task_id, status=status,
+        percent=answers.get("percent"), note=str(answers["note"]), help_needed=answers.get("help"),
+        attachments=progress.attachments_from(answers), now=ctx.now(),
+    )
+    ctx.reply(ctx.t("progress.recorded", number=stored.id, task=task.position,
+                    unit=escape(unit.short_name),
+                    time=stored.created_at.astimezone(ctx.zone).strftime("%H:%M %d/%m/%Y"),
+                    status=status_text(ctx, stored.status, stored.percent)))
+    group = ctx.bloc.groups.get(ctx.event.channel)
+    if ctx.bloc.announce_updates and group:
+        ctx.reply(ctx.core.catalog.text(
+            ctx.core.default_language, "progress.announce", unit=escape(unit.name),
+            task=task.position, status=status_text(ctx, stored.status, stored.percent),
+        ), chat_id=group)
+    latest = await ctx.repo.latest_updates(unit_id, [t.id for t in tasks])
+    following = progress.next_unreported(tasks, latest, after=task_id)
+    if following is None:
+        ctx.reply(ctx.t("progress.all_reported"))
+        return
+    await ctx.start_form("update_more", {"unit": str(unit_id), "following": str(following.id)})
+
+
+router.form(Form(
+    name="update",
+    steps=(
+        Step("unit", "progress.ask_unit", options=_units),
+        Step("task", "progress.ask_task", options=_tasks),
+        Step("status", "progress.ask_status", options=_statuses),
+        Step("help", "progress.ask_help", parse=_text,
+             when=lambda a: a.get("status") == ProgressStatus.BLOCKED.value),
+        Step("percent", "progress.ask_percent", parse=_percent, when=_asks_percent),
+        Step("note", "progress.ask_note", parse=_text),
+        Step("files", _files_prompt, options=_files_options, parse=_files_typed,
+             accept_file=_accept_file, route=_files_route),
+        Step("confirm", _review, options=_confirm_options, route=_confirm_route, transient=True),
+        Step("edit", "progress.ask_edit", options=_edit_options, route=_edit_route,
+             transient=True, when=lambda a: False),
+    ),
+    finish=_finish,
+    resume_hint="progress.resume_hint",
+))
+
+
+async def _more_prompt(ctx: Context, answers: Answers) -> str:
+    return ctx.t("progress.ask_more")
+
+
+async def _more_options(ctx: Context, answers: Answers) -> list[Option]:
+    _, tasks = await period_tasks(ctx)
+    following = next((t for t in tasks if str(t.id) == answers.get("following")), None)
+    options = [Option(ctx.t("progress.later"), "later")]
+    if following is not None:
+        label = ctx.t("progress.next_task", number=following.position,
+                      title=shorten(following.title))
+        options.insert(0, Option(label, str(following.id)))
+    return options
+
+
+async def _more_finish(ctx: Context, answers: Answers) -> None:
+    if answers["next"] == "later":
+        ctx.reply(ctx.t("progress.see_you"))
+        return
+    await ctx.start_form("update", {"unit": answers["unit"], "task": answers["next"]})
+
+
+router.form(Form(
+    name="update_more",
+    steps=(Step("next", _more_prompt, options=_more_options),),
+    finish=_more_finish,
+))
+
+
+async def _resume_options(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(ctx.t("progress.resume_draft"), "resume"),
+            Option(ctx.t("progress.start_over"), "new")]
+
+
+async def _resume_finish(ctx: Context, answers: Answers) -> None:
+    channel, user = ctx.event.channel, ctx.event.user_id
+    draft = await ctx.repo.load_draft(channel, user, "update")
+    await ctx.repo.delete_draft(channel, user, "update")
+    if answers["resume"] == "resume" and draft is not None:
+        step, saved = draft
+        ctx.reply(ctx.t("progress.resuming"))
+        await ctx.core.engine.start(ctx, "update", dict(saved), at=step)
+        return
+    await ctx.start_form("update", _own_unit(ctx))
+
+
+router.form(Form(
+    name="update_resume",
+    steps=(Step("resume", "progress.ask_resume", options=_resume_options),),
+    finish=_resume_finish,
+))
+
+
+# -- the command ------------------------------------------------------------------------------
+
+def _own_unit(ctx: Context) -> Answers:
+    """Contacts report for their own unit; the chair and deputy are asked which unit."""
+    if ctx.role in MANAGERS or ctx.member is None or ctx.member.unit_id is None:
+        return {}
+    return {"unit": str(ctx.member.unit_id)}
+
+
+@router.command("capnhat", "update", roles=REPORTERS, help_key="help.cmd_update",
+                private_only=True)
+async def start_update(ctx: Context) -> None:
+    """Start (or continue) a progress update; ``/capnhat 3 80% note`` fills it in one line."""
+    if ctx.member is None:
+        ctx.reply(ctx.t("progress.register_first"))
+        return
+    if ctx.role not in MANAGERS and ctx.member.unit_id is None:
+        ctx.reply(ctx.t("progress.no_unit"))
+        return
+    _, tasks = await period_tasks(ctx)
+    if not tasks:
+        ctx.reply(ctx.t("progress.no_tasks"))
+        return
+    answers = _own_unit(ctx)
+    if ctx.args:
+        quick = progress.parse_quick_update(ctx.args, tasks)
+        if quick.task is not None:
+            answers["task"] = str(quick.task.id)
+        if quick.percent is not None:
+            answers["status"] = progress.quick_status(quick.percent).value
+            answers["percent"] = quick.percent
+        if quick.note:
+            answers["note"] = quick.note
+        if quick.complete:
+            answers.update(files="done", attachments=[])
+        else:
+            ctx.reply(ctx.t("progress.quick_incomplete"))
+        await ctx.start_form("update", answers)
+        return
+    if ctx.dialog.form == "update":
+        ctx.reply(ctx.t("progress.continuing"))
+        await ctx.core.engine.ask(ctx)
+        return
+    if await ctx.repo.load_draft(ctx.event.channel, ctx.event.user_id, "update") is not None:
+        await ctx.start_form("update_resume")
+        return
+    await ctx.start_form("update", answers)

@@ -1,0 +1,136 @@
+"""Progress updates in SQLite: versioned per unit x task, never overwritten."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from storage._base import SqliteBase
+from storage._time import from_db, to_db
+from storage.records import (
+    Attachment,
+    NewProgressUpdate,
+    ProgressStatus,
+    ProgressUpdate,
+)
+
+_LATEST = """
+    SELECT * FROM progress_updates AS p
+    WHERE p.withdrawn_at IS NULL AND p.version = (
+        SELECT MAX(q.version) FROM progress_updates AS q
+        WHERE q.unit_id = p.unit_id AND q.task_id = p.task_id AND q.withdrawn_at IS NULL
+    )
+"""
+
+
+def _update(row: aiosqlite.Row, attachments: tuple[Attachment, ...]) -> ProgressUpdate:
+    return ProgressUpdate(
+        id=row["id"], unit_id=row["unit_id"], task_id=row["task_id"], version=row["version"],
+        status=ProgressStatus(row["status"]), percent=row["percent"], note=row["note"],
+        help_needed=row["help_needed"], author_member_id=row["author_member_id"],
+        author_name=row["author_name"], on_behalf=bool(row["on_behalf"]),
+        created_at=from_db(row["created_at"]),
+        withdrawn_at=from_db(row["withdrawn_at"]) if row["withdrawn_at"] else None,
+        attachments=attachments,
+    )
+
+
+class ProgressStore(SqliteBase):
+    """The progress-update part of the SQLite repository."""
+
+    async def record_update(self, new: NewProgressUpdate, now: datetime) -> ProgressUpdate:
+        """Store a new version of the unit's report on the task (numbered, audited)."""
+        async with self._transaction() as db:
+            row = await self._one(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM progress_updates "
+                "WHERE unit_id = ? AND task_id = ?", (new.unit_id, new.task_id))
+            version = int(row[0]) if row else 1
+            cursor = await db.execute(
+                """
+                INSERT INTO progress_updates (unit_id, task_id, version, status, percent, note,
+                    help_needed, author_member_id, author_name, on_behalf, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                (new.unit_id, new.task_id, version, new.status.value, new.percent, new.note,
+                 new.help_needed, new.author_member_id, new.author_name, int(new.on_behalf),
+                 to_db(now)),
+            )
+            update_id = int(cursor.lastrowid or 0)
+            await db.executemany(
+                "INSERT INTO update_attachments (update_id, channel, file_id, kind, name, "
+                "mime_type, size) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(update_id, a.channel, a.file_id, a.kind, a.name, a.mime_type, a.size)
+                 for a in new.attachments],
+            )
+            await self._insert_audit(
+                db, actor=f"member:{new.author_member_id}", action="update.record",
+                subject=f"update:{update_id}",
+                details={"unit_id": new.unit_id, "task_id": new.task_id, "version": version,
+                         "status": new.status.value, "percent": new.percent,
+                         "on_behalf": new.on_behalf},
+                now=now,
+            )
+        stored = await self.get_update(update_id)
+        assert stored is not None
+        return stored
+
+    async def get_update(self, update_id: int) -> ProgressUpdate | None:
+        """One stored version by its number."""
+        row = await self._one("SELECT * FROM progress_updates WHERE id = ?", (update_id,))
+        if row is None:
+            return None
+        return _update(row, (await self._attachments([update_id])).get(update_id, ()))
+
+    async def latest_updates(self, unit_id: int,
+                             task_ids: Sequence[int]) -> dict[int, ProgressUpdate]:
+        """The unit's latest standing (not withdrawn) update per task, by task id."""
+        if not task_ids:
+            return {}
+        marks = ", ".join("?" for _ in task_ids)
+        rows = await self._all(
+            _LATEST + f" AND p.unit_id = ? AND p.task_id IN ({marks})",
+            (unit_id, *task_ids),
+        )
+        attachments = await self._attachments([row["id"] for row in rows])
+        return {row["task_id"]: _update(row, attachments.get(row["id"], ())) for row in rows}
+
+    async def update_history(self, unit_id: int, task_id: int) -> list[ProgressUpdate]:
+        """Every version of the unit's report on the task, oldest first, withdrawn included."""
+        rows = await self._all(
+            "SELECT * FROM progress_updates WHERE unit_id = ? AND task_id = ? ORDER BY version",
+            (unit_id, task_id),
+        )
+        attachments = await self._attachments([row["id"] for row in rows])
+        return [_update(row, attachments.get(row["id"], ())) for row in rows]
+
+    async def withdraw_update(self, update_id: int, member_id: int,
+                              now: datetime) -> ProgressUpdate | None:
+        """Mark a version withdrawn (kept in history); ``None`` if it was already."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE progress_updates SET withdrawn_at = ?, withdrawn_by = ? "
+                "WHERE id = ? AND withdrawn_at IS NULL",
+                (to_db(now), member_id, update_id),
+            )
+            if cursor.rowcount != 1:
+                return None
+            await self._insert_audit(db, actor=f"member:{member_id}", action="update.withdraw",
+                                     subject=f"update:{update_id}", details={}, now=now)
+        return await self.get_update(update_id)
+
+    async def _attachments(self, update_ids: list[int]) -> dict[int, tuple[Attachment, ...]]:
+        if not update_ids:
+            return {}
+        marks = ", ".join("?" for _ in update_ids)
+        rows = await self._all(
+            f"SELECT * FROM update_attachments WHERE update_id IN ({marks}) ORDER BY id",  # noqa: S608
+            tuple(update_ids),
+        )
+        found: dict[int, list[Attachment]] = {}
+        for row in rows:
+            found.setdefault(row["update_id"], []).append(Attachment(
+                channel=row["channel"], file_id=row["file_id"], kind=row["kind"],
+                name=row["name"], mime_type=row["mime_type"], size=row["size"]))
+        return {key: tuple(value) for key, value in found.items()}
