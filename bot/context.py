@@ -64,9 +64,9 @@ class Context:
 
     # -- answering --------------------------------------------------------------------------
 
-    def t(self, key: str, /, **params: Any) -> str:
-        """The catalog message ``key`` in this person's language."""
-        return self.core.catalog.text(self.language, key, **params)
+    def t(self, key: str, /, *, lang: str | None = None, **params: Any) -> str:
+        """The catalog message ``key`` in this person's language (or in ``lang``)."""
+        return self.core.catalog.text(lang or self.language, key, **params)
 
     def reply(
         self, text: str, *, options: tuple[Option, ...] = (), token: int = 0,

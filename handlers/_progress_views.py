@@ -21,10 +21,11 @@ def shorten(text: str, limit: int = TITLE_IN_MENU) -> str:
     return text[: cut if cut > limit // 2 else limit - 1].rstrip(" ,.;:") + "…"
 
 
-def status_text(ctx: Context, status: ProgressStatus, percent: int) -> str:
-    """``đang thực hiện 60%`` / ``hoàn thành`` in the reader's language."""
-    label = ctx.t(f"progress.status_{status.value}")
-    return ctx.t("progress.status_percent", status=label, percent=percent) if (
+def status_text(ctx: Context, status: ProgressStatus, percent: int,
+                lang: str | None = None) -> str:
+    """``Đang thực hiện 60%`` / ``Hoàn thành`` in the reader's language (or ``lang``)."""
+    label = ctx.t(f"progress.status_{status.value}", lang=lang)
+    return ctx.t("progress.status_percent", lang=lang, status=label, percent=percent) if (
         status in ASKS_PERCENT) else label
 
 

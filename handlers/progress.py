@@ -151,10 +151,10 @@ async def _finish(ctx: Context, answers: Answers) -> None:
                     status=status_text(ctx, stored.status, stored.percent)))
     group = ctx.bloc.groups.get(ctx.event.channel)
     if ctx.bloc.announce_updates and group:
-        ctx.reply(ctx.core.catalog.text(
-            ctx.core.default_language, "progress.announce", unit=escape(unit.name),
-            task=task.position, status=status_text(ctx, stored.status, stored.percent),
-        ), chat_id=group)
+        group_language = ctx.core.default_language  # a group reads the bloc's language
+        status_line = status_text(ctx, stored.status, stored.percent, lang=group_language)
+        ctx.reply(ctx.t("progress.announce", lang=group_language, unit=escape(unit.name),
+                        task=task.position, status=status_line), chat_id=group)
     latest = await ctx.repo.latest_updates(unit_id, [t.id for t in tasks])
     following = progress.next_unreported(tasks, latest, after=task_id)
     if following is None:

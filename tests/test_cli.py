@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from storage.migrations import LATEST_VERSION
 from tests.conftest import ROOT, SMALL_BLOC
 
 
@@ -101,7 +102,7 @@ def test_db_migrate_creates_the_database_and_loads_the_bloc(workdir: Path) -> No
     result = thidua("db", "migrate", "--database", str(db), "--bloc-file",
                     str(workdir / "bloc.yaml"), cwd=workdir)
     assert result.returncode == 0, result.stderr
-    assert db.exists() and "phiên bản 1" in result.stdout
+    assert db.exists() and f"phiên bản {LATEST_VERSION}" in result.stdout
 
 
 def test_broken_bloc_file_is_refused_field_by_field(workdir: Path) -> None:
