@@ -97,7 +97,7 @@ class Core:
                 event.channel, event.update_key, self.clock.now()
             ):
                 log.info("dropping re-delivered update %s/%s", event.channel, event.update_key)
-                return Response()
+                return Response(duplicate=True)
             ctx = await self._context(event)
             try:
                 await self._dispatch(ctx)

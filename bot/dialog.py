@@ -176,7 +176,7 @@ class DialogEngine:
             value = await self._value(ctx, step, text=text, choice=choice)
         except InvalidAnswer as problem:
             ctx.reply(ctx.t(problem.key, **problem.params))
-            await self.ask(ctx)
+            await self.ask(ctx, same_token=True)  # the same question: its buttons stay valid
             return
         if not step.transient:
             ctx.dialog.answers[step.name] = value

@@ -92,3 +92,4 @@ class Response:
 
     replies: list[Reply] = field(default_factory=list)
     notice: str | None = None  # a short toast for a pressed option (Telegram's callback answer)
+    duplicate: bool = False  # the event was a re-delivery, already handled: do nothing

@@ -211,6 +211,8 @@ class TelegramChannel:
         if event is None:
             return
         response = await self.core.handle(event)
+        if response.duplicate:
+            return
         if update.callback_query is not None:
             await self._answer_query(update.callback_query, response)
         await self.deliver(event.chat_id, response)
