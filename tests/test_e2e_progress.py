@@ -61,9 +61,9 @@ async def guided(api: FakeBotApi, user: FakeUser, task: str, status: str, note: 
                  percent: str | None = None) -> BotMessage:
     tasks = await ask(api, user, "/capnhat")
     statuses = await tap(api, user, tasks, task)
-    nxt = await tap(api, user, statuses, status)
+    await tap(api, user, statuses, status)
     if percent is not None:
-        nxt = await ask(api, user, percent)
+        await ask(api, user, percent)
     files = await ask(api, user, note)
     summary = await tap(api, user, files, "Xong")
     return await tap(api, user, summary, "Gửi")
