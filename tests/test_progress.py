@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import FixedClock
 from bot.events import Choice, InboundFile, Reply
 from bot.runtime import Runtime, open_runtime
@@ -237,3 +239,24 @@ async def test_restart_mid_update_continues_and_says_so(settings: Settings,
 async def test_liaison_cannot_report(runtime: Runtime) -> None:
     liaison = await registered(runtime, "60", Role.LIAISON, None)
     assert "chỉ dành cho" in plain(await liaison.say("/capnhat"))
+
+
+@pytest.mark.parametrize(("field", "answers", "expected"), [
+    ("Nhiệm vụ", ["2"], "Nhiệm vụ 2: Biểu dương"),
+    ("Tình trạng", ["Hoàn thành"], "Tình trạng: Hoàn thành"),
+    ("Tỷ lệ hoàn thành", ["90%"], "Đang thực hiện 90%"),
+    ("Kết quả", ["Đã họp với 5 doanh nghiệp"], "Kết quả: Đã họp với 5 doanh nghiệp"),
+    ("Tệp đính kèm", ["Xong"], "Tệp đính kèm (0): —"),
+])
+async def test_every_part_can_be_changed_from_the_summary(
+    runtime: Runtime, field: str, answers: list[str], expected: str,
+) -> None:
+    an = await registered(runtime, "70")
+    await an.say("/capnhat 1 40% Bước đầu")
+    await an.say("Sửa")
+    await an.say(field)
+    for answer in answers:
+        await an.say(answer)
+    review = plain(an.history[-1])
+    assert "Xem lại trước khi gửi" in review and expected in review
+    assert "Đã ghi nhận" in plain(await an.say("Gửi"))
