@@ -1,8 +1,28 @@
-"""Who may do what: role groups used by command declarations."""
+"""Who may do what: one table of role × action, enforced once, in the core.
+
+Every command names the action it performs; the core checks this table
+before running it, ``/help`` lists what the caller's role allows, and a test
+is generated from the table.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
+
 from storage.records import Role
+
+
+class Action(StrEnum):
+    """Things people do with the bot."""
+
+    USE_BASICS = "use_basics"  # help, language, cancel, the task list
+    REPORT = "report"  # send and correct the own unit's updates (chair/deputy: any unit)
+    SEE_OWN_UNIT = "see_own_unit"  # the own unit's status
+    SEE_ALL = "see_all"  # every unit's status, the heat map, plain-language questions
+    INVITE = "invite"  # make invite links
+    POST_TASKS = "post_tasks"  # post and pin the task list in the group
+
 
 MANAGERS: frozenset[Role] = frozenset({Role.CHAIR, Role.DEPUTY, Role.ADMIN})
 """The chair and deputy run the bloc; admins (``THIDUA_ADMIN_IDS``) may do anything."""
@@ -12,3 +32,17 @@ OBSERVERS: frozenset[Role] = MANAGERS | {Role.LIAISON}
 
 EVERYONE: frozenset[Role] = frozenset(Role)
 """Every registered person."""
+
+PERMISSIONS: Mapping[Action, frozenset[Role]] = {
+    Action.USE_BASICS: EVERYONE,
+    Action.REPORT: MANAGERS | {Role.CONTACT},
+    Action.SEE_OWN_UNIT: EVERYONE,
+    Action.SEE_ALL: OBSERVERS,
+    Action.INVITE: MANAGERS,
+    Action.POST_TASKS: MANAGERS,
+}
+
+
+def may(role: Role | None, action: Action) -> bool:
+    """Whether a person with ``role`` (``None``: a stranger) may perform ``action``."""
+    return role is not None and role in PERMISSIONS[action]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -20,16 +20,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.clock import Clock
 from bot.context import Context
 from bot.dialog import DialogEngine
-from bot.events import ChatKind, Inbound, Reply, Response
+from bot.events import ChannelPort, ChatKind, Inbound, Reply, Response
 from bot.i18n import Catalog, normalise_language
 from bot.router import Command, Router
 from storage.records import Bloc, DialogState, Role
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
-
-Sender = Callable[[str, Reply], Awaitable[None]]
-"""How a channel sends a reply to a chat on its own initiative (not answering an event)."""
 
 IDLE_LIMIT = timedelta(hours=48)
 IDLE_CHECK_MINUTES = 15
@@ -66,7 +63,7 @@ class Core:
         self.engine = DialogEngine(router.forms())
         self.scheduler = AsyncIOScheduler(timezone=bloc.timezone)
         self.bot_usernames: dict[str, str] = {}
-        self.senders: dict[str, Sender] = {}
+        self.channels: dict[str, ChannelPort] = {}  # the running channels, by name
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
@@ -123,11 +120,11 @@ class Core:
 
     async def send(self, channel: str, chat_id: str, reply: Reply) -> bool:
         """Send a message the bot decided to send; ``False`` if the channel is not running."""
-        sender = self.senders.get(channel)
-        if sender is None:
+        port = self.channels.get(channel)
+        if port is None:
             log.warning("no running %s channel to send to chat %s", channel, chat_id)
             return False
-        await sender(chat_id, reply)
+        await port.send(chat_id, reply)
         return True
 
     async def park_idle_dialogs(self) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 
 class ChatKind(StrEnum):
@@ -71,6 +72,16 @@ class OutFile:
 
 
 @dataclass(frozen=True)
+class FileRef:
+    """A file a person sent earlier, to send again by the channel's own file id."""
+
+    channel: str
+    file_id: str
+    kind: str  # "document" or "photo"
+    name: str | None
+
+
+@dataclass(frozen=True)
 class Reply:
     """A message for the user.
 
@@ -84,6 +95,7 @@ class Reply:
     token: int = 0
     file: OutFile | None = None
     chat_id: str | None = None  # None: the chat the event came from
+    attachment: FileRef | None = None  # re-send a file a person sent, with ``text`` as caption
 
 
 @dataclass
@@ -93,3 +105,23 @@ class Response:
     replies: list[Reply] = field(default_factory=list)
     notice: str | None = None  # a short toast for a pressed option (Telegram's callback answer)
     duplicate: bool = False  # the event was a re-delivery, already handled: do nothing
+
+
+@dataclass(frozen=True)
+class Published:
+    """Where a posted message ended up, and whether it is pinned."""
+
+    message_id: str
+    pinned: bool
+    pin_refused: bool = False  # the bot lacks the right to pin in that chat
+
+
+class ChannelPort(Protocol):
+    """What the core asks of a running channel when it acts on its own initiative."""
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """Send one reply to a chat."""
+
+    async def publish(self, chat_id: str, reply: Reply, *, pin: bool,
+                      replace: str | None = None) -> Published:
+        """Post (or edit in place, when ``replace`` names the earlier message) and pin."""

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.access import EVERYONE
+from bot.access import Action, may
 from bot.dialog import Form
 from storage.records import Role
 
@@ -31,7 +31,7 @@ class Command:
 
     names: tuple[str, ...]
     handler: Handler
-    roles: frozenset[Role]
+    action: Action
     help_key: str
     public: bool = False  # strangers may use it (``/start`` with an invite)
     private_only: bool = False  # it converses, so it runs only in a private chat
@@ -47,7 +47,7 @@ class Command:
 
     def allows(self, role: Role | None) -> bool:
         """Whether a person with ``role`` (``None``: a stranger) may run it."""
-        return self.public if role is None else role in self.roles
+        return self.public if role is None else may(role, self.action)
 
 
 class Router:
@@ -60,14 +60,14 @@ class Router:
         self._children: list[Router] = []
 
     def command(
-        self, *names: str, roles: frozenset[Role] = EVERYONE, help_key: str,
+        self, *names: str, action: Action = Action.USE_BASICS, help_key: str,
         public: bool = False, private_only: bool = False, listed: bool = True,
     ) -> Callable[[Handler], Handler]:
         """Register the decorated coroutine as the handler of ``/name`` and its aliases."""
 
         def register(handler: Handler) -> Handler:
             self._commands.append(Command(
-                names=tuple(name.lower() for name in names), handler=handler, roles=roles,
+                names=tuple(name.lower() for name in names), handler=handler, action=action,
                 help_key=help_key, public=public, private_only=private_only, listed=listed,
             ))
             return handler

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import invites
-from bot.access import MANAGERS
+from bot.access import Action
 from bot.context import Context
 from bot.dialog import Answers, Form, InvalidAnswer, Step
 from bot.events import Option
@@ -79,7 +79,8 @@ router.form(Form(
 ))
 
 
-@router.command("moi", "invite", roles=MANAGERS, help_key="help.cmd_invite", private_only=True)
+@router.command("moi", "invite", action=Action.INVITE, help_key="help.cmd_invite",
+                private_only=True)
 async def invite(ctx: Context) -> None:
     """``/moi`` asks role, unit and validity; ``/moi CODE`` invites a contact of that unit."""
     code = ctx.args.strip()

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from bot import progress
+from bot.access import Action
 from bot.context import Context
 from bot.dialog import FINISH, Answers, Form, Step
 from bot.events import Option
 from bot.router import Router
 from bot.text import escape
 from handlers._progress_views import local_time, period_tasks, shorten, status_text, task_label
-from handlers.progress import REPORTERS
 from storage.records import ProgressUpdate
 
 router = Router("my_updates")
@@ -134,7 +134,8 @@ router.form(Form(
 ))
 
 
-@router.command("cuatoi", "mine", roles=REPORTERS, help_key="help.cmd_mine", private_only=True)
+@router.command("cuatoi", "mine", action=Action.REPORT, help_key="help.cmd_mine",
+                private_only=True)
 async def my_updates(ctx: Context) -> None:
     """Show the unit's updates this period and offer to open one."""
     if ctx.member is None or ctx.member.unit_id is None:

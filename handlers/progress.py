@@ -12,18 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 from bot import progress
-from bot.access import MANAGERS
+from bot.access import MANAGERS, Action
 from bot.context import Context
 from bot.dialog import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
 from bot.events import InboundFile, Option
 from bot.router import Router
 from bot.text import escape
 from handlers._progress_views import period_tasks, shorten, status_text, summary, task_label
-from storage.records import ProgressStatus, Role
+from storage.records import ProgressStatus
 
 router = Router("progress")
 
-REPORTERS = frozenset({Role.CONTACT, Role.CHAIR, Role.DEPUTY, Role.ADMIN})
 EDITABLE = ("task", "status", "help", "percent", "note", "files")
 
 
@@ -246,7 +245,7 @@ def _own_unit(ctx: Context) -> Answers:
     return {"unit": str(ctx.member.unit_id)}
 
 
-@router.command("capnhat", "update", roles=REPORTERS, help_key="help.cmd_update",
+@router.command("capnhat", "update", action=Action.REPORT, help_key="help.cmd_update",
                 private_only=True)
 async def start_update(ctx: Context) -> None:
     """Start (or continue) a progress update; ``/capnhat 3 80% note`` fills it in one line."""

@@ -96,6 +96,15 @@ class ProgressStore(SqliteBase):
         attachments = await self._attachments([row["id"] for row in rows])
         return {row["task_id"]: _update(row, attachments.get(row["id"], ())) for row in rows}
 
+    async def latest_for_period(self, period_id: int) -> list[ProgressUpdate]:
+        """Every unit's latest standing update on every task of a period (the bloc's matrix)."""
+        rows = await self._all(
+            _LATEST + " AND p.task_id IN (SELECT id FROM tasks WHERE period_id = ?)",
+            (period_id,),
+        )
+        attachments = await self._attachments([row["id"] for row in rows])
+        return [_update(row, attachments.get(row["id"], ())) for row in rows]
+
     async def update_history(self, unit_id: int, task_id: int) -> list[ProgressUpdate]:
         """Every version of the unit's report on the task, oldest first, withdrawn included."""
         rows = await self._all(

@@ -122,6 +122,9 @@ class Repository(Protocol):
                              task_ids: Sequence[int]) -> dict[int, ProgressUpdate]:
         """The unit's latest standing (not withdrawn) update per task, by task id."""
 
+    async def latest_for_period(self, period_id: int) -> list[ProgressUpdate]:
+        """Every unit's latest standing update on every task of a period."""
+
     async def update_history(self, unit_id: int, task_id: int) -> list[ProgressUpdate]:
         """Every version of a unit's report on a task, oldest first, withdrawn included."""
 

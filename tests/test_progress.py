@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import FixedClock
-from bot.events import Choice, InboundFile, Reply
+from bot.events import Choice, InboundFile, Published, Reply
 from bot.runtime import Runtime, open_runtime
 from bot.text import html_to_plain
 from config.settings import Settings
@@ -192,10 +192,15 @@ async def test_idle_conversation_is_parked_as_a_draft_and_resumed(
 ) -> None:
     sent: list[tuple[str, str]] = []
 
-    async def sender(chat_id: str, reply: Reply) -> None:
-        sent.append((chat_id, html_to_plain(reply.text)))
+    class Recorder:
+        async def send(self, chat_id: str, reply: Reply) -> None:
+            sent.append((chat_id, html_to_plain(reply.text)))
 
-    runtime.core.senders["test"] = sender
+        async def publish(self, chat_id: str, reply: Reply, *, pin: bool,
+                          replace: str | None = None) -> Published:
+            raise AssertionError("nothing is published here")
+
+    runtime.core.channels["test"] = Recorder()
     an = await registered(runtime, "40")
     await an.say("/capnhat")
     await an.say("1")

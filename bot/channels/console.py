@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.core import Core
-from bot.events import ChatKind, Inbound, Reply, Response
+from bot.events import ChatKind, Inbound, Published, Reply, Response
 from bot.text import fold, html_to_plain
 from storage.records import Role
 
@@ -79,11 +79,23 @@ class ConsoleChannel:
         self.echo = (not self.stdin.isatty()) if echo is None else echo
         self.persona: Persona | None = None
         self._saved = 0
-        core.senders[CHANNEL] = self._send
+        self._posted = 0
+        core.channels[CHANNEL] = self
 
-    async def _send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, chat_id: str, reply: Reply) -> None:
         """Messages the bot sends on its own (reminders, notices) are printed as they come."""
         self._render_reply(reply)
+
+    async def publish(self, chat_id: str, reply: Reply, *, pin: bool,
+                      replace: str | None = None) -> Published:
+        """A post to the group is printed under a heading saying so."""
+        heading = "console.edited_post" if replace else "console.group_post"
+        self.print(self.t(heading, pinned=self.t("console.pinned") if pin else ""))
+        self._render_reply(reply)
+        if replace is not None:
+            return Published(replace, pinned=pin)
+        self._posted += 1
+        return Published(f"console-{self._posted}", pinned=pin)
 
     def t(self, key: str, **params: object) -> str:
         return self.core.catalog.text(self.core.default_language, key, **params)
@@ -178,6 +190,9 @@ class ConsoleChannel:
             path = self.out_dir / f"{self._saved:03d}-{safe}"
             path.write_bytes(reply.file.content)
             self.print(self.t("console.file_saved", path=path))
+        if reply.attachment is not None:
+            self.print(self.t("console.attachment", name=reply.attachment.name or
+                              reply.attachment.kind))
         self.print(html_to_plain(reply.text))
         if reply.options:
             for number, option in enumerate(reply.options, start=1):

@@ -35,7 +35,7 @@ from telegram.error import (
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.core import Core
-from bot.events import ChatKind, Choice, Inbound, InboundFile, Reply, Response
+from bot.events import ChatKind, Choice, Inbound, InboundFile, Published, Reply, Response
 from bot.text import escape, split_message
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ class TelegramChannel:
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
-        core.senders[CHANNEL] = self.send
+        core.channels[CHANNEL] = self
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -254,9 +254,47 @@ class TelegramChannel:
             except TelegramError as exc:
                 log.error("could not send a reply to chat %s: %s", reply.chat_id or chat_id, exc)
 
+    async def publish(self, chat_id: str, reply: Reply, *, pin: bool,
+                      replace: str | None = None) -> Published:
+        """Post to a chat and pin; with ``replace``, edit that earlier post in place instead.
+
+        An edit that fails because the old post is gone falls back to a new post.
+        Pinning needs the right to pin: a refusal is reported, not raised.
+        """
+        bot = self.application.bot
+        text = split_message(reply.text)[0]
+        if replace is not None:
+            try:
+                await with_retries(lambda: bot.edit_message_text(
+                    text, chat_id=chat_id, message_id=int(replace), parse_mode=ParseMode.HTML,
+                ), "editing a post")
+                return Published(replace, pinned=pin)
+            except BadRequest as exc:
+                if "not modified" in str(exc).lower():
+                    return Published(replace, pinned=pin)
+                log.info("could not edit post %s in %s (%s); posting anew", replace, chat_id, exc)
+        message = await with_retries(lambda: bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML), "posting a message")
+        if not pin:
+            return Published(str(message.message_id), pinned=False)
+        try:
+            await with_retries(lambda: bot.pin_chat_message(
+                chat_id, message.message_id, disable_notification=True), "pinning a post")
+        except (BadRequest, Forbidden) as exc:
+            log.info("not allowed to pin in %s: %s", chat_id, exc)
+            return Published(str(message.message_id), pinned=False, pin_refused=True)
+        return Published(str(message.message_id), pinned=True)
+
     async def send(self, chat_id: str, reply: Reply) -> None:
         """One reply: a file (with the text as caption when short) and/or text chunks."""
         bot = self.application.bot
+        if reply.attachment is not None and reply.attachment.channel == CHANNEL:
+            again = reply.attachment
+            sender = bot.send_photo if again.kind == "photo" else bot.send_document
+            await with_retries(lambda: sender(
+                chat_id, again.file_id, caption=reply.text[:CAPTION_LIMIT] or None,
+                parse_mode=ParseMode.HTML), "re-sending a file")
+            return
         markup = InlineKeyboardMarkup([
             [InlineKeyboardButton(option.label, callback_data=encode_choice(reply.token,
                                                                             option.value))]

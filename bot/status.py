@@ -1,0 +1,103 @@
+"""The bloc at a glance: who has reported, who is silent, how far each task has gone.
+
+Pure domain: it reads the repository and returns plain data; handlers render it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from bot.periods import current_period
+from storage.records import Bloc, Member, Period, ProgressStatus, ProgressUpdate, Role, Task, Unit
+from storage.repository import Repository
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    """How the units stand on one task."""
+
+    task: Task
+    counts: dict[ProgressStatus, int]
+    silent: int
+    mean_percent: float | None  # over the units that reported on it
+
+    @property
+    def reported(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class BlocStatus:
+    """Everything the chair's overview shows, computed once."""
+
+    period: Period | None
+    today: date
+    units: list[Unit]
+    tasks: list[Task]
+    latest: dict[tuple[int, int], ProgressUpdate]  # (unit id, task id) → latest update
+    contacts: dict[int, list[Member]] = field(default_factory=dict)  # unit id → its contacts
+
+    def days_left(self, zone: ZoneInfo) -> int | None:
+        """Days from today to the report deadline (negative once it has passed)."""
+        if self.period is None or self.period.report_deadline is None:
+            return None
+        return (self.period.report_deadline.at.astimezone(zone).date() - self.today).days
+
+    @property
+    def reported_units(self) -> list[Unit]:
+        """Units with at least one standing update this period."""
+        reporting = {unit_id for unit_id, _ in self.latest}
+        return [unit for unit in self.units if unit.id in reporting]
+
+    @property
+    def silent_units(self) -> list[Unit]:
+        """Units with no update at all this period."""
+        reporting = {unit_id for unit_id, _ in self.latest}
+        return [unit for unit in self.units if unit.id not in reporting]
+
+    def task_summaries(self) -> list[TaskSummary]:
+        """Per task: units done / in progress / blocked / not started / silent, and mean percent."""
+        summaries = []
+        for task in self.tasks:
+            counts: dict[ProgressStatus, int] = defaultdict(int)
+            percents = []
+            for unit in self.units:
+                update = self.latest.get((unit.id, task.id))
+                if update is not None:
+                    counts[update.status] += 1
+                    percents.append(update.percent)
+            mean = sum(percents) / len(percents) if percents else None
+            summaries.append(TaskSummary(task, dict(counts), len(self.units) - len(percents),
+                                         mean))
+        return summaries
+
+    def blocked(self) -> list[tuple[Unit, Task, ProgressUpdate]]:
+        """Every unit × task whose latest update says blocked, in list order."""
+        return [(unit, task, update) for task in self.tasks for unit in self.units
+                if (update := self.latest.get((unit.id, task.id))) is not None
+                and update.status is ProgressStatus.BLOCKED]
+
+    def unit_updates(self, unit_id: int) -> list[tuple[Task, ProgressUpdate | None]]:
+        """One unit's latest update per task (``None`` where it has not reported)."""
+        return [(task, self.latest.get((unit_id, task.id))) for task in self.tasks]
+
+    def task_updates(self, task_id: int) -> list[tuple[Unit, ProgressUpdate | None]]:
+        """Every unit's latest update on one task."""
+        return [(unit, self.latest.get((unit.id, task_id))) for unit in self.units]
+
+
+async def bloc_status(repo: Repository, bloc: Bloc, today: date) -> BlocStatus:
+    """Read the current period's matrix and the units' contacts in a few queries."""
+    period = current_period(await repo.list_periods(bloc.id), today)
+    units = await repo.list_units(bloc.id)
+    tasks = await repo.list_tasks(period.id) if period else []
+    latest = {(u.unit_id, u.task_id): u
+              for u in (await repo.latest_for_period(period.id) if period else [])}
+    contacts: dict[int, list[Member]] = defaultdict(list)
+    for member in await repo.list_members(bloc.id):
+        if member.role is Role.CONTACT and member.unit_id is not None:
+            contacts[member.unit_id].append(member)
+    return BlocStatus(period, today, units, tasks, latest, dict(contacts))
