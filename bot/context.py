@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.events import Inbound, Option, OutFile, Reply, Response
+from bot.events import FileRef, Inbound, Option, OutFile, Reply, Response
 from storage.records import Bloc, DialogState, Member, Role
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ class Context:
         self.dialog = dialog
         self.args = ""
         self.response = Response()
+        self.private_chat: str | None = None  # set when a group command answers privately
 
     # -- services ---------------------------------------------------------------------------
 
@@ -71,11 +72,13 @@ class Context:
     def reply(
         self, text: str, *, options: tuple[Option, ...] = (), token: int = 0,
         file: OutFile | None = None, chat_id: str | None = None,
+        attachment: FileRef | None = None,
     ) -> None:
         """Queue a message (HTML with user text escaped) for this chat or another."""
-        self.response.replies.append(
-            Reply(text=text, options=options, token=token, file=file, chat_id=chat_id)
-        )
+        self.response.replies.append(Reply(
+            text=text, options=options, token=token, file=file,
+            chat_id=chat_id or self.private_chat, attachment=attachment,
+        ))
 
     def notice(self, text: str) -> None:
         """A short toast answering a pressed option."""

@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Mapping
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -23,6 +24,7 @@ from bot.dialog import DialogEngine
 from bot.events import ChannelPort, ChatKind, Inbound, Reply, Response
 from bot.i18n import Catalog, normalise_language
 from bot.router import Command, Router
+from bot.text import escape
 from storage.records import Bloc, DialogState, Role
 from storage.repository import Repository
 
@@ -112,6 +114,19 @@ class Core:
         return lock
 
     # -- the bot's own initiative -----------------------------------------------------------
+
+    def today(self) -> date:
+        """Today in the bloc's time zone."""
+        return self.clock.now().astimezone(ZoneInfo(self.bloc.timezone)).date()
+
+    def translator(self, language: str | None = None) -> Callable[..., str]:
+        """``t(key, **params)`` in ``language`` (default: the bloc's), for text without a person."""
+        chosen = language or self.default_language
+
+        def t(key: str, /, **params: object) -> str:
+            return self.catalog.text(chosen, key, **params)
+
+        return t
 
     async def language_of(self, channel: str, external_id: str) -> str:
         """The language a person chose, or the bot's default."""
@@ -215,8 +230,10 @@ class Core:
                 ctx.reply(ctx.t("command.not_allowed", name=command.name_for(ctx.language)))
             return
         if command.private_only and not private:
-            ctx.reply(ctx.t("command.private_only", name=command.name_for(ctx.language)))
-            return
+            # it converses: the conversation goes to the asker's private chat, not the group
+            ctx.reply(ctx.t("command.sent_privately", name=escape(ctx.display_name)),
+                      chat_id=ctx.event.chat_id)
+            ctx.private_chat = ctx.event.user_id
         ctx.args = args
         await command.handler(ctx)
 

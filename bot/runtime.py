@@ -10,6 +10,7 @@ from bot.blocfile import BlocFileWatcher, last_good_bloc, render_problems, sync_
 from bot.clock import Clock, SystemClock
 from bot.core import Core
 from bot.i18n import catalog
+from bot.tasklist import refresh_posted_lists
 from config.bloc import BlocFileError
 from config.settings import Settings
 from handlers import build_router
@@ -54,6 +55,7 @@ class Runtime:
         bloc = await self.watcher.check()
         if bloc is not None:
             self.core.bloc = bloc
+            await refresh_posted_lists(self.core)  # pinned lists follow the file
 
     async def close(self) -> None:
         """Stop the core and close the database."""

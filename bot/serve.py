@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from bot.channels.telegram import TelegramChannel
 from bot.clock import Clock
-from bot.runtime import open_runtime
+from bot.runtime import Runtime, open_runtime
 from config.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 async def serve_telegram(
     settings: Settings, stop: asyncio.Event, *, clock: Clock | None = None,
     on_ready: Callable[[str], None] | None = None,
+    on_runtime: Callable[[Runtime], None] | None = None,
 ) -> None:
     """Open the database, load the bloc, long-poll Telegram until ``stop`` is set.
 
@@ -28,6 +29,8 @@ async def serve_telegram(
     if not token:
         raise ValueError("serve_telegram needs settings.telegram_bot_token")
     async with await open_runtime(settings, clock=clock) as runtime:
+        if on_runtime is not None:
+            on_runtime(runtime)
         channel = TelegramChannel(runtime.core, token=token, api_url=settings.telegram_api_url)
         try:
             username = await channel.start()

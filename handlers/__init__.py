@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from bot.router import Router
-from handlers import cancel, help, invite, language, my_updates, progress, start, tasks
+from handlers import (
+    cancel,
+    help,
+    invite,
+    language,
+    my_updates,
+    posting,
+    progress,
+    start,
+    status,
+    tasks,
+)
 
 
 def build_router() -> Router:
     """The bot's full registry of commands and forms."""
     root = Router("thidua")
-    for module in (start, help, tasks, progress, my_updates, invite, language, cancel):
+    for module in (start, help, tasks, progress, my_updates, status, posting, invite, language,
+                   cancel):
         root.include_router(module.router)
     return root

@@ -139,6 +139,9 @@ class Repository(Protocol):
     async def get_meta(self, key: str) -> str | None:
         """A small stored fact (e.g. the bot's username)."""
 
+    async def list_meta(self, prefix: str) -> list[tuple[str, str]]:
+        """Every stored fact whose key starts with ``prefix``."""
+
     async def set_meta(self, key: str, value: str) -> None:
         """Store a small fact."""
 

@@ -271,6 +271,12 @@ class SqliteRepository(DialogStore, ProgressStore, SqliteBase):
         row = await self._one("SELECT value FROM meta WHERE key = ?", (key,))
         return str(row["value"]) if row else None
 
+    async def list_meta(self, prefix: str) -> list[tuple[str, str]]:
+        rows = await self._all(
+            "SELECT key, value FROM meta WHERE substr(key, 1, ?) = ? ORDER BY key",
+            (len(prefix), prefix))
+        return [(row["key"], row["value"]) for row in rows]
+
     async def set_meta(self, key: str, value: str) -> None:
         async with self._transaction() as db:
             await db.execute(

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from bot import invites
 from bot.clock import Clock
-from bot.runtime import open_runtime
+from bot.runtime import Runtime, open_runtime
 from bot.serve import serve_telegram
 from config.settings import Settings
 from storage.records import Role
@@ -26,6 +26,11 @@ class RunningBot:
     task: asyncio.Task[None]
     stop: asyncio.Event
     username: str
+    runtime: Runtime
+
+    async def runtime_reload(self) -> None:
+        """What the bloc-file watcher does on its next tick."""
+        await self.runtime._reload()
 
     async def shutdown(self) -> None:
         self.stop.set()
@@ -41,15 +46,17 @@ def telegram_settings(settings: Settings, api: FakeBotApi) -> Settings:
 async def start_bot(settings: Settings, clock: Clock | None = None) -> RunningBot:
     """Start serving and wait until polling runs (or the start fails)."""
     stop, ready = asyncio.Event(), asyncio.get_running_loop().create_future()
+    runtimes: list[Runtime] = []
     task = asyncio.create_task(serve_telegram(
-        settings, stop, clock=clock, on_ready=lambda name: ready.set_result(name)))
+        settings, stop, clock=clock, on_ready=lambda name: ready.set_result(name),
+        on_runtime=runtimes.append))
     done, _ = await asyncio.wait({task, ready}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
     if task in done:
         task.result()  # raises the start-up error
     if ready not in done:
         stop.set()
         raise AssertionError("the bot did not start within 10 s")
-    return RunningBot(task, stop, ready.result())
+    return RunningBot(task, stop, ready.result(), runtimes[0])
 
 
 @contextlib.asynccontextmanager

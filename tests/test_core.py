@@ -204,7 +204,7 @@ async def test_groups_hear_commands_only(runtime: Runtime) -> None:
 
     assert await in_group("chào cả nhà") == ""
     assert "Nhiệm vụ" in await in_group("/nhiemvu")
-    assert "nhắn tin trực tiếp" in await in_group("/ngonngu")
+    assert "trả lời riêng cho bạn" in await in_group("/ngonngu")
 
 
 async def test_redelivered_update_is_handled_once(runtime: Runtime) -> None:

@@ -197,8 +197,10 @@ async def test_command_menu_is_set_in_both_languages(
     async with running_bot(tg_settings, clock):
         vi = [c["command"] for c in api.commands_for()]
         en = [c["command"] for c in api.commands_for(language_code="en")]
-    assert vi == ["trogiup", "nhiemvu", "capnhat", "cuatoi", "moi", "ngonngu", "huy"]
-    assert en == ["help", "tasks", "update", "mine", "invite", "lang", "cancel"]
+    assert vi == ["trogiup", "nhiemvu", "capnhat", "cuatoi", "tinhhinh", "dangnhiemvu", "moi",
+                  "ngonngu", "huy"]
+    assert en == ["help", "tasks", "update", "mine", "status", "posttasks", "invite", "lang",
+                  "cancel"]
 
 
 async def test_long_task_list_is_split_and_groups_get_commands_only(

@@ -30,6 +30,9 @@ SAME_IN_BOTH = {
     "role.of_unit", "help.line", "tasks.item", "tasks.movement", "calendar.day",
     "calendar.moment", "bloc.problem_line", "console.identity_line",
     "language.ask", "language.name_vi", "language.name_en", "progress.status_percent",
+    "status.count_blocked", "status.count_done", "status.count_in_progress",
+    "status.count_not_started", "status.history_line", "status.task_unit", "status.unit_task",
+    "status.unit_title",
 }
 VIETNAMESE_WITHOUT_DIACRITICS = {"progress.files_done"}  # "Xong" is spelt without any
 

@@ -20,6 +20,8 @@ from bot.text import fold, html_to_plain
 from storage.records import Role
 
 CHANNEL = "console"
+DEMO_GROUP = "demo-group"
+DEMO_GROUP_KEY = f"group:{CHANNEL}"
 _SAFE_NAME = re.compile(r"[^\w.\-]+")
 
 
@@ -51,6 +53,8 @@ async def demo_personas(core: Core) -> list[Persona]:
     ]
     people += [(unit.code, name("contact", unit=unit.short_name), unit.id, Role.CONTACT)
                for unit in units]
+    if await repo.get_meta(DEMO_GROUP_KEY) is None:
+        await repo.set_meta(DEMO_GROUP_KEY, DEMO_GROUP)  # posts "to the group" print here
     personas = []
     for code, display, unit_id, role in people:
         if role is Role.DEPUTY and unit_id is None:

@@ -1,0 +1,128 @@
+"""The chair's status views as text: overview, one unit, one task, one history."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.periods import format_deadline
+from bot.status import BlocStatus
+from bot.text import escape
+from handlers._progress_views import local_time, shorten, status_text
+from storage.records import ProgressStatus, ProgressUpdate, Task, Unit
+
+NOTE_PREVIEW = 80
+COUNTED = (ProgressStatus.DONE, ProgressStatus.IN_PROGRESS, ProgressStatus.BLOCKED,
+           ProgressStatus.NOT_STARTED)
+
+
+def deadline_line(ctx: Context, status: BlocStatus) -> str | None:
+    """``Hạn báo cáo: Thứ Sáu, 05/12/2026 — còn 11 ngày``."""
+    if status.period is None or status.period.report_deadline is None:
+        return None
+    left = status.days_left(ctx.zone)
+    assert left is not None
+    when = ("status.days_left" if left > 0 else "status.due_today" if left == 0
+            else "status.days_over")
+    return ctx.t("status.deadline",
+                 when=format_deadline(status.period.report_deadline, ctx.zone, ctx.t),
+                 left=ctx.t(when, days=abs(left)))
+
+
+def silent_lines(ctx: Context, status: BlocStatus) -> list[str]:
+    """Each unit with no update this period, with its contacts' names."""
+    lines = []
+    for unit in status.silent_units:
+        names = ", ".join(escape(m.display_name) for m in status.contacts.get(unit.id, []))
+        lines.append(ctx.t("status.silent_unit", unit=escape(unit.short_name),
+                           contacts=names or ctx.t("status.no_contact")))
+    return lines
+
+
+def blocked_lines(ctx: Context, status: BlocStatus) -> list[str]:
+    """Every blocked unit × task with the help it asked for."""
+    return [ctx.t("status.blocked_item", unit=escape(unit.short_name), task=task.position,
+                  help=escape(shorten(update.help_needed or update.note, NOTE_PREVIEW)))
+            for unit, task, update in status.blocked()]
+
+
+def overview(ctx: Context, status: BlocStatus) -> str:
+    """The whole bloc for the current period, blocked items first."""
+    if status.period is None:
+        return ctx.t("tasks.no_period")
+    lines = [ctx.t("status.title", period=escape(status.period.title))]
+    if (deadline := deadline_line(ctx, status)) is not None:
+        lines.append(deadline)
+    lines.append(ctx.t("status.reported", done=len(status.reported_units),
+                       total=len(status.units)))
+    if blocked := blocked_lines(ctx, status):
+        lines += ["", ctx.t("status.blocked_title"), *blocked]
+    lines += ["", ctx.t("status.by_task")]
+    for summary in status.task_summaries():
+        counts = " · ".join(
+            ctx.t(f"status.count_{state.value}", count=summary.counts.get(state, 0))
+            for state in COUNTED)
+        mean = (ctx.t("status.mean", percent=round(summary.mean_percent),
+                      units=summary.reported) if summary.mean_percent is not None else "")
+        lines.append(ctx.t("status.task_line", number=summary.task.position, counts=counts,
+                           silent=summary.silent, mean=mean))
+    if silent := silent_lines(ctx, status):
+        lines += ["", ctx.t("status.silent_title", count=len(silent)), *silent]
+    return "\n".join(lines)
+
+
+def unit_view(ctx: Context, status: BlocStatus, unit: Unit) -> str:
+    """One unit: every task with its latest status, a note preview and who reported when."""
+    lines = [ctx.t("status.unit_title", unit=escape(unit.name))]
+    for task, update in status.unit_updates(unit.id):
+        lines.append(ctx.t("status.unit_task", number=task.position,
+                           title=escape(shorten(task.title)), state=_state(ctx, update)))
+        if update is not None:
+            lines.append(ctx.t("status.unit_note", note=escape(shorten(update.note,
+                                                                       NOTE_PREVIEW)),
+                               name=escape(update.author_name), time=local_time(ctx, update),
+                               files=len(update.attachments)))
+    return "\n".join(lines)
+
+
+def task_view(ctx: Context, status: BlocStatus, task: Task) -> str:
+    """One task: every unit's latest status on it."""
+    lines = [ctx.t("status.task_title", number=task.position, title=escape(task.title))]
+    lines += [ctx.t("status.task_unit", unit=escape(unit.short_name), state=_state(ctx, update))
+              for unit, update in status.task_updates(task.id)]
+    return "\n".join(lines)
+
+
+def detail_view(ctx: Context, unit: Unit, task: Task, update: ProgressUpdate) -> str:
+    """One unit × task in full: the whole note, help asked, files, author, version."""
+    lines = [ctx.t("status.detail_title", unit=escape(unit.short_name), number=task.position,
+                   title=escape(shorten(task.title, 120))),
+             ctx.t("progress.summary_status",
+                   status=status_text(ctx, update.status, update.percent))]
+    if update.help_needed:
+        lines.append(ctx.t("progress.summary_help", help=escape(update.help_needed)))
+    lines.append(ctx.t("progress.summary_note", note=escape(update.note)))
+    if update.attachments:
+        names = ", ".join(escape(a.name or ctx.t("progress.photo")) for a in update.attachments)
+        lines.append(ctx.t("progress.summary_files", count=len(update.attachments), names=names))
+    lines.append(ctx.t("status.detail_by", version=update.version,
+                       name=escape(update.author_name), time=local_time(ctx, update)))
+    if update.on_behalf:
+        lines.append(ctx.t("mine.on_behalf"))
+    return "\n".join(lines)
+
+
+def history_view(ctx: Context, unit: Unit, task: Task, versions: list[ProgressUpdate]) -> str:
+    """Every version of a unit's report on a task, oldest first, withdrawn ones marked."""
+    lines = [ctx.t("status.history_title", unit=escape(unit.short_name), number=task.position)]
+    for version in versions:
+        lines.append(ctx.t(
+            "status.history_line", version=version.version, time=local_time(ctx, version),
+            name=escape(version.author_name),
+            state=status_text(ctx, version.status, version.percent),
+            note=escape(shorten(version.note, NOTE_PREVIEW)),
+            withdrawn=ctx.t("status.withdrawn") if version.withdrawn_at else ""))
+    return "\n".join(lines)
+
+
+def _state(ctx: Context, update: ProgressUpdate | None) -> str:
+    return (status_text(ctx, update.status, update.percent) if update is not None
+            else ctx.t("progress.not_reported"))

@@ -1,0 +1,206 @@
+"""``/tinhhinh`` (``/status``): the bloc at a glance, then one unit, one task, one history.
+
+The chair, deputy and liaison see every unit; a contact sees their own unit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.access import Action, may
+from bot.context import Context
+from bot.dialog import FINISH, Answers, Form, Step
+from bot.events import FileRef, Option
+from bot.router import Router
+from bot.status import BlocStatus, bloc_status
+from handlers._progress_views import shorten
+from handlers._status_views import detail_view, history_view, overview, task_view, unit_view
+from storage.records import ProgressUpdate, Task, Unit
+
+router = Router("status")
+
+
+async def _status(ctx: Context) -> BlocStatus:
+    return await bloc_status(ctx.repo, ctx.bloc, ctx.today())
+
+
+def _close(ctx: Context) -> Option:
+    return Option(ctx.t("mine.close"), "close")
+
+
+def _back(ctx: Context) -> Option:
+    return Option(ctx.t("mine.back"), "back")
+
+
+async def _picked(ctx: Context, answers: Answers) -> tuple[BlocStatus, Unit | None, Task | None,
+                                                           ProgressUpdate | None]:
+    """The status, and the unit, task and latest update the person has opened (if any)."""
+    status = await _status(ctx)
+    unit = next((u for u in status.units if str(u.id) == str(answers.get("unit"))), None)
+    task_id = answers.get("unit_view") or answers.get("task")
+    task = next((t for t in status.tasks if str(t.id) == str(task_id)), None)
+    update = status.latest.get((unit.id, task.id)) if unit and task else None
+    return status, unit, task, update
+
+
+# -- the overview -----------------------------------------------------------------------------
+
+async def _overview(ctx: Context, answers: Answers) -> str:
+    return overview(ctx, await _status(ctx))
+
+
+async def _menu_options(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(ctx.t("status.open_unit"), "unit"), Option(ctx.t("status.open_task"), "task"),
+            _close(ctx)]
+
+
+def _menu_route(answers: Answers, value: Any) -> str:
+    return FINISH if value == "close" else str(value)
+
+
+# -- one unit ---------------------------------------------------------------------------------
+
+async def _units(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(unit.short_name, str(unit.id))
+            for unit in await ctx.repo.list_units(ctx.bloc.id)]
+
+
+async def _unit_view(ctx: Context, answers: Answers) -> str:
+    status, unit, _, _ = await _picked(ctx, answers)
+    return unit_view(ctx, status, unit) if unit else ctx.t("mine.gone")
+
+
+async def _unit_options(ctx: Context, answers: Answers) -> list[Option]:
+    status, unit, _, _ = await _picked(ctx, answers)
+    options = [] if unit is None else [
+        Option(ctx.t("status.see_more", number=task.position, title=shorten(task.title, 32)),
+               str(task.id))
+        for task, update in status.unit_updates(unit.id) if update is not None]
+    return [*options, *([] if answers.get("own") else [_back(ctx)]), _close(ctx)]
+
+
+def _unit_route(answers: Answers, value: Any) -> str:
+    if value == "close":
+        return FINISH
+    if value == "back":
+        answers.pop("unit", None)
+        answers.pop("unit_view", None)
+        return "unit"
+    return "detail"
+
+
+# -- one unit × task, its files and history ---------------------------------------------------
+
+async def _detail(ctx: Context, answers: Answers) -> str:
+    _, unit, task, update = await _picked(ctx, answers)
+    if unit is None or task is None or update is None:
+        return ctx.t("mine.gone")
+    return detail_view(ctx, unit, task, update)
+
+
+async def _detail_options(ctx: Context, answers: Answers) -> list[Option]:
+    _, unit, task, update = await _picked(ctx, answers)
+    options = []
+    if update is not None and update.attachments:
+        options.append(Option(ctx.t("status.resend_files", count=len(update.attachments)),
+                              "files"))
+    if update is not None and unit is not None and task is not None:
+        versions = len(await ctx.repo.update_history(unit.id, task.id))
+        options.append(Option(ctx.t("status.history", count=versions), "history"))
+    return [*options, _back(ctx), _close(ctx)]
+
+
+def _detail_route(answers: Answers, value: Any) -> str:
+    if value == "back":
+        answers.pop("unit_view", None)
+        return "unit_view"
+    return FINISH if value == "close" else str(value)
+
+
+async def _files(ctx: Context, answers: Answers) -> str:
+    _, _, _, update = await _picked(ctx, answers)
+    attachments = update.attachments if update else ()
+    for item in attachments:
+        ctx.reply(item.name or "", attachment=FileRef(item.channel, item.file_id, item.kind,
+                                                      item.name))
+    return ctx.t("status.files_sent", count=len(attachments))
+
+
+async def _history(ctx: Context, answers: Answers) -> str:
+    _, unit, task, _ = await _picked(ctx, answers)
+    if unit is None or task is None:
+        return ctx.t("mine.gone")
+    return history_view(ctx, unit, task, await ctx.repo.update_history(unit.id, task.id))
+
+
+async def _back_or_close(ctx: Context, answers: Answers) -> list[Option]:
+    return [_back(ctx), _close(ctx)]
+
+
+def _to_detail(answers: Answers, value: Any) -> str:
+    return FINISH if value == "close" else "detail"
+
+
+# -- one task ---------------------------------------------------------------------------------
+
+async def _tasks(ctx: Context, answers: Answers) -> list[Option]:
+    status = await _status(ctx)
+    return [Option(f"{task.position}. {shorten(task.title)}", str(task.id))
+            for task in status.tasks]
+
+
+async def _task_view(ctx: Context, answers: Answers) -> str:
+    status, _, task, _ = await _picked(ctx, answers)
+    return task_view(ctx, status, task) if task else ctx.t("mine.gone")
+
+
+def _task_route(answers: Answers, value: Any) -> str:
+    if value == "back":
+        answers.pop("task", None)
+        return "task"
+    return FINISH
+
+
+async def _finish(ctx: Context, answers: Answers) -> None:
+    ctx.reply(ctx.t("mine.closed"))
+
+
+router.form(Form(
+    name="status",
+    steps=(
+        Step("menu", _overview, options=_menu_options, route=_menu_route, transient=True),
+        Step("unit", "status.ask_unit", options=_units),
+        Step("unit_view", _unit_view, options=_unit_options, route=_unit_route),
+        Step("detail", _detail, options=_detail_options, route=_detail_route, transient=True),
+        Step("files", _files, options=_back_or_close, route=_to_detail, transient=True),
+        Step("history", _history, options=_back_or_close, route=_to_detail, transient=True),
+        Step("task", "status.ask_task", options=_tasks),
+        Step("task_view", _task_view, options=_back_or_close, route=_task_route,
+             transient=True),
+    ),
+    finish=_finish,
+))
+
+
+async def open_status(ctx: Context, *, unit_id: int | None = None,
+                      task_id: int | None = None) -> None:
+    """Open the status views: the overview, or straight at a unit or a task."""
+    if not may(ctx.role, Action.SEE_ALL):
+        if ctx.member is None or ctx.member.unit_id is None:
+            ctx.reply(ctx.t("progress.no_unit"))
+            return
+        await ctx.core.engine.start(ctx, "status", {"unit": str(ctx.member.unit_id),
+                                                    "own": True}, at="unit_view")
+    elif unit_id is not None:
+        await ctx.core.engine.start(ctx, "status", {"unit": str(unit_id)}, at="unit_view")
+    elif task_id is not None:
+        await ctx.core.engine.start(ctx, "status", {"task": str(task_id)}, at="task_view")
+    else:
+        await ctx.core.engine.start(ctx, "status", {}, at="menu")
+
+
+@router.command("tinhhinh", "status", action=Action.SEE_OWN_UNIT, help_key="help.cmd_status",
+                private_only=True)
+async def show_status(ctx: Context) -> None:
+    """The chair's overview; a contact's own unit."""
+    await open_status(ctx)

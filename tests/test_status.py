@@ -1,0 +1,104 @@
+"""The chair's views through the core: overview, unit, task, history; who sees what."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.access import PERMISSIONS, may
+from bot.runtime import Runtime
+from storage.records import Role
+from tests.chat import Person, plain
+from tests.test_core import registered
+
+
+async def seed(runtime: Runtime) -> dict[str, Person]:
+    """SHTT: task 1 in progress (two versions), task 2 blocked; CNCL: task 1 done; UDCN silent."""
+    an = await registered(runtime, "1", unit="SHTT", name="Nguyễn Văn An")
+    binh = await registered(runtime, "2", unit="CNCL", name="Trần Thị Bình")
+    await registered(runtime, "3", unit="UDCN", name="Lê Văn Cường")
+    for text in ("/capnhat 1 30% Đã lập kế hoạch", "Gửi", "Để sau",
+                 "/capnhat 1 60% Đã họp trù bị với 12 doanh nghiệp", "Gửi", "Để sau",
+                 "/capnhat", "2", "Gặp khó khăn", "Thiếu kinh phí khen thưởng", "20",
+                 "Đã lập danh sách", "Xong", "Gửi"):
+        await an.say(text)
+    for text in ("/capnhat 1 100% Đã tổ chức hội nghị", "Gửi", "Để sau"):
+        await binh.say(text)
+    chair = await registered(runtime, "9", Role.CHAIR, None, name="Hoàng Ngọc Nhân")
+    liaison = await registered(runtime, "8", Role.LIAISON, None, name="Lương Minh Đức")
+    return {"an": an, "binh": binh, "chair": chair, "liaison": liaison}
+
+
+async def test_overview_counts_units_tasks_blocked_first_and_silent_contacts(
+    runtime: Runtime,
+) -> None:
+    people = await seed(runtime)
+    text = plain(await people["chair"].say("/tinhhinh"))
+    assert "Tình hình thực hiện 6 tháng cuối năm 2026" in text
+    assert "Hạn báo cáo: Thứ Bảy, 05/12/2026 — còn 11 ngày" in text
+    assert "2/3 đơn vị đã cập nhật." in text
+    assert text.index("Đang gặp khó khăn") < text.index("Theo nhiệm vụ")
+    assert "• Viện KHSHTT — nhiệm vụ 2: Thiếu kinh phí khen thưởng" in text
+    assert "NV1: ✅ 1 · 🔄 1 · ⚠️ 0 · ⏸ 0 · chưa báo cáo 1 — TB 80% (2 đơn vị)" in text
+    assert "NV2: ✅ 0 · 🔄 0 · ⚠️ 1 · ⏸ 0 · chưa báo cáo 2 — TB 20% (1 đơn vị)" in text
+    assert "• Viện ƯDCN — đầu mối: Lê Văn Cường" in text
+
+
+async def test_unit_detail_history_and_task_views(runtime: Runtime) -> None:
+    people = await seed(runtime)
+    liaison = people["liaison"]
+    await liaison.say("/status")
+    await liaison.say("Xem một đơn vị")
+    unit = plain(await liaison.say("Viện KHSHTT"))
+    assert "1. Tổ chức Hội nghị Tổng kết — Đang thực hiện 60%" in unit
+    assert "Đã họp trù bị với 12 doanh nghiệp (Nguyễn Văn An, 09:00 24/11/2026; 0 tệp)" in unit
+    detail = plain(await liaison.say("Xem thêm NV1: Tổ chức Hội nghị Tổng kết"))
+    assert "Kết quả: Đã họp trù bị với 12 doanh nghiệp" in detail
+    assert "Phiên bản 2, do Nguyễn Văn An" in detail
+    history = plain(await liaison.say("Lịch sử (2 phiên bản)"))
+    assert "1. 09:00 24/11/2026, Nguyễn Văn An: Đang thực hiện 30% — Đã lập kế hoạch" in history
+    assert "2. 09:00 24/11/2026, Nguyễn Văn An: Đang thực hiện 60%" in history
+    await liaison.say("Quay lại")
+    await liaison.say("Quay lại")
+    await liaison.say("Quay lại")
+    assert "Xem đơn vị nào?" in plain(liaison.history[-1])
+    await liaison.say("/huy")
+    await liaison.say("/tinhhinh")
+    await liaison.say("Xem một nhiệm vụ")
+    task = plain(await liaison.say("1"))
+    assert "• VP CNCL — Hoàn thành" in task and "• Viện ƯDCN — chưa cập nhật" in task
+
+
+async def test_a_contact_sees_only_their_own_unit(runtime: Runtime) -> None:
+    people = await seed(runtime)
+    text = plain(await people["binh"].say("/tinhhinh"))
+    assert "Văn phòng Công nhận Chất lượng" in text
+    assert "Viện KHSHTT" not in text and "Thiếu kinh phí" not in text
+    assert [o.label for o in people["binh"].last_reply().options][-1] == "Đóng"
+    assert "Quay lại" not in [o.label for o in people["binh"].last_reply().options]
+
+
+ROLES: list[Role | None] = [None, *Role]
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: str(r))
+async def test_every_command_is_allowed_or_refused_as_the_table_says(
+    runtime: Runtime, role: Role | None,
+) -> None:
+    if role is None:
+        person = Person(runtime.core, "stranger")
+    elif role is Role.ADMIN:
+        runtime.core.admins["test"] = frozenset({"admin"})
+        person = Person(runtime.core, "admin")
+    else:
+        unit = "SHTT" if role is Role.CONTACT else None
+        person = await registered(runtime, f"r-{role}", role, unit)
+    for command in runtime.core.router.commands():
+        if command.public:
+            continue
+        answer = plain(await person.say(f"/{command.name}"))
+        await person.say("/huy")
+        refused = ("chỉ dành cho người có vai trò phù hợp" in answer
+                   or "Bot này phục vụ các đơn vị thành viên" in answer)
+        expected = may(role, command.action)
+        assert refused is not expected, (role, command.name, answer[:120])
+    assert set(PERMISSIONS) >= {c.action for c in runtime.core.router.commands()}
