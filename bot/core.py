@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.access import may
 from bot.clock import Clock
 from bot.context import Context
 from bot.dialog import DialogEngine
@@ -210,6 +211,10 @@ class Core:
                 return
             await self.engine.answer(ctx, text=event.text or "")
             return
+        for fallback in self.router.fallbacks():
+            if event.text and may(ctx.role, fallback.action):
+                await fallback.handler(ctx)
+                return
         ctx.reply(ctx.t("fallback.not_understood"))
 
     async def _run_command(self, ctx: Context, name: str, args: str) -> None:

@@ -22,6 +22,14 @@ Handler = Callable[["Context"], Awaitable[None]]
 
 
 @dataclass(frozen=True)
+class Fallback:
+    """What to do with free text in a private chat when no conversation is in progress."""
+
+    handler: Handler
+    action: Action
+
+
+@dataclass(frozen=True)
 class Command:
     """A slash command.
 
@@ -57,6 +65,7 @@ class Router:
         self.name = name
         self._commands: list[Command] = []
         self._forms: dict[str, Form] = {}
+        self._fallbacks: list[Fallback] = []
         self._children: list[Router] = []
 
     def command(
@@ -73,6 +82,21 @@ class Router:
             return handler
 
         return register
+
+    def fallback(self, action: Action) -> Callable[[Handler], Handler]:
+        """Register the decorated coroutine for free text from people allowed ``action``."""
+
+        def register(handler: Handler) -> Handler:
+            self._fallbacks.append(Fallback(handler, action))
+            return handler
+
+        return register
+
+    def fallbacks(self) -> Iterator[Fallback]:
+        """Every free-text handler of this router and its children, in registration order."""
+        yield from self._fallbacks
+        for child in self._children:
+            yield from child.fallbacks()
 
     def form(self, form: Form) -> Form:
         """Register a guided conversation."""

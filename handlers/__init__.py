@@ -8,6 +8,7 @@ from handlers import (
     help,
     invite,
     language,
+    matrix,
     my_updates,
     posting,
     progress,
@@ -20,7 +21,7 @@ from handlers import (
 def build_router() -> Router:
     """The bot's full registry of commands and forms."""
     root = Router("thidua")
-    for module in (start, help, tasks, progress, my_updates, status, posting, invite, language,
-                   cancel):
+    for module in (start, help, tasks, progress, my_updates, status, matrix, posting, invite,
+                   language, cancel):
         root.include_router(module.router)
     return root

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.context import Context
 from bot.core import Core
 from bot.events import ChatKind, Choice, Inbound, Reply, Response
 from bot.text import html_to_plain
@@ -41,3 +42,11 @@ class Person:
 def plain(response: Response) -> str:
     """All the text of a response, as a person reads it."""
     return "\n".join(html_to_plain(reply.text) for reply in response.replies)
+
+
+async def context_for(runtime: object, user_id: str, channel: str = "test") -> Context:
+    """The handler context a message from this person would get (for view-level tests)."""
+    core = runtime.core  # type: ignore[attr-defined]
+    event = Inbound(channel=channel, user_id=user_id, chat_id=user_id,
+                    chat_kind=ChatKind.PRIVATE, display_name="", text="")
+    return await core._context(event)  # type: ignore[no-any-return]

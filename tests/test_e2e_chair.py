@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import struct
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -91,3 +92,25 @@ async def test_status_asked_in_the_group_is_answered_privately(
         overview = await api.wait_for_message(chair.id)
         assert "1/3 đơn vị đã cập nhật" in (overview.plain_text or "")
         assert all("Ghi chú nội bộ" not in (m.plain_text or "") for m in api.messages_to(group.id))
+
+
+async def test_matrix_is_sent_as_a_png_of_the_bloc(
+    api: FakeBotApi, tg_settings: Settings, clock: FixedClock,
+) -> None:
+    chair, contact = api.user(5, "Nhân"), api.user(6, "An")
+    async with running_bot(tg_settings, clock):
+        api.send_text(chair, f"/start {await make_invite(tg_settings, Role.CHAIR, None)}")
+        await api.wait_for_message(chair.id)
+        api.send_text(contact, f"/start {await make_invite(tg_settings)}")
+        await api.wait_for_message(contact.id)
+        api.send_text(contact, "/bando")
+        refused = await api.wait_for_message(contact.id)
+        assert "chỉ dành cho" in (refused.plain_text or "")
+        api.send_text(chair, "/matrix")
+        photo = await api.wait_for_message(chair.id, timeout=15)
+    assert photo.photo is not None
+    png = photo.photo.content
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert width > 600 and height > 400
+    assert "0/3 đơn vị đã cập nhật" in (photo.plain_text or "")

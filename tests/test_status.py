@@ -102,3 +102,22 @@ async def test_every_command_is_allowed_or_refused_as_the_table_says(
         expected = may(role, command.action)
         assert refused is not expected, (role, command.name, answer[:120])
     assert set(PERMISSIONS) >= {c.action for c in runtime.core.router.commands()}
+
+
+async def test_the_heat_map_holds_each_units_latest_status(runtime: Runtime) -> None:
+    from bot.heatmap import cell_text
+    from bot.status import bloc_status
+    from handlers.matrix import heatmap_of
+
+    people = await seed(runtime)
+    status = await bloc_status(runtime.repo, runtime.core.bloc, runtime.core.today())
+    ctx = people["chair"]  # any person's language gives the same cells
+    del ctx
+    from tests.chat import context_for
+
+    heatmap = heatmap_of(await context_for(runtime, "9"), status)
+    assert heatmap.units == ("Viện ƯDCN", "VP CNCL", "Viện KHSHTT")
+    assert heatmap.tasks == ("NV1", "NV2")
+    assert [[cell_text(cell) for cell in row] for row in heatmap.cells] == [
+        ["—", "—"], ["100%", "—"], ["60%", "20%"]]
+    assert heatmap.cells[2][1].status is not None and heatmap.cells[2][1].status.value == "blocked"

@@ -1,0 +1,265 @@
+"""A picture of the whole bloc: units down the side, tasks across, one coloured cell each.
+
+The chair asks the bot for "a picture of the whole bloc"; :func:`render_heatmap` draws it
+as a PNG that stays legible on a phone. Only matplotlib's object-oriented API on the Agg
+canvas is used (no ``pyplot``, no window system, no rcParams changes), so rendering keeps
+no global state and may run in a worker thread, e.g. ``await asyncio.to_thread(...)``.
+Text is set in the bundled DejaVu Sans, which covers Vietnamese.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.textpath import TextToPath
+
+from storage.records import ProgressStatus
+
+__all__ = [
+    "DPI", "LEGEND_KEYS", "STATUS_COLOURS", "Cell", "HeatMap", "build_figure", "cell_style",
+    "cell_text", "render_heatmap", "status_key", "text_colour",
+]
+
+DPI = 150
+FONT = "DejaVu Sans"
+SILENT = "silent"
+LEGEND_KEYS = ("done", "in_progress", "blocked", "not_started", SILENT)
+# Okabe-Ito hues (safe for the common colour-vision deficiencies); all light enough for black text.
+STATUS_COLOURS: Mapping[str, str] = MappingProxyType({
+    "done": "#009E73",
+    "in_progress": "#56B4E9",
+    "blocked": "#D55E00",
+    "not_started": "#F0E442",
+    SILENT: "#DDDDDD",
+})
+
+# Layout: lengths in inches, font sizes in points.
+_MAX_W, _MIN_W, _MARGIN, _GAP, _EMPTY_H = 12.0, 6.5, 0.2, 0.1, 1.4
+_COL_MIN_W, _COL_MAX_W, _ROW_H, _HEADER_H = 0.55, 0.75, 0.45, 0.32
+_LABEL_MIN_W, _LABEL_MAX_W, _MIN_PT = 1.4, 2.4, 7.0
+_TITLE_PT, _LABEL_PT, _HEADER_PT, _CELL_PT, _LEGEND_PT, _CAPTION_PT = 14, 10.5, 10, 11, 10, 9
+_GREY = "#555555"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A unit's latest report on one task; ``status`` is None when it has not reported."""
+
+    status: ProgressStatus | None
+    percent: int | None
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    """Everything the picture shows; all text comes localized from the caller.
+
+    ``cells`` has one row per unit and one column per task (checked: ``ValueError``);
+    ``legend`` maps keys of :data:`LEGEND_KEYS` to labels (keys left out are not shown).
+    """
+
+    title: str
+    units: tuple[str, ...]
+    tasks: tuple[str, ...]
+    cells: tuple[tuple[Cell, ...], ...]
+    legend: Mapping[str, str]
+    caption: str | None = None
+    empty_text: str = "Chưa có dữ liệu"
+
+    def __post_init__(self) -> None:
+        if len(self.cells) != len(self.units):
+            raise ValueError(f"{len(self.cells)} rows of cells for {len(self.units)} units")
+        for index, row in enumerate(self.cells):
+            if len(row) != len(self.tasks):
+                raise ValueError(f"row {index} has {len(row)} cells for {len(self.tasks)} tasks")
+        if unknown := set(self.legend) - set(LEGEND_KEYS):
+            raise ValueError(f"unknown legend keys: {sorted(unknown)}")
+
+
+def status_key(cell: Cell) -> str:
+    """The legend/colour key of a cell: the status value, or ``"silent"``."""
+    return SILENT if cell.status is None else ProgressStatus(cell.status).value
+
+
+def cell_text(cell: Cell) -> str:
+    """What is written in a cell: ``"60%"``, or ``"—"`` when there is no percent to show."""
+    if cell.status is None or cell.percent is None:
+        return "—"
+    return f"{cell.percent}%"
+
+
+def text_colour(face: str) -> str:
+    """Black or white, whichever has the higher WCAG contrast ratio on ``face`` (#RRGGBB)."""
+    srgb = [int(face.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in srgb)
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#FFFFFF"
+
+
+def cell_style(cell: Cell) -> tuple[str, str]:
+    """``(face colour, text colour)`` of a cell, both ``#RRGGBB``."""
+    face = STATUS_COLOURS[status_key(cell)]
+    return face, text_colour(face)
+
+
+def _nfc(text: str) -> str:
+    """Composed form: decomposed Vietnamese marks would be placed badly by the renderer."""
+    return unicodedata.normalize("NFC", text)
+
+
+class _Metrics:
+    """Measures text (one instance per figure, so nothing is shared between threads)."""
+
+    def __init__(self) -> None:
+        self._paths = TextToPath()
+
+    def width(self, text: str, size: float, bold: bool = False) -> float:
+        """Width of one line of ``text`` in inches, with a little slack for hinting."""
+        prop = FontProperties(family=FONT, size=size, weight="bold" if bold else "normal")
+        return self._paths.get_text_width_height_descent(text, prop, ismath=False)[0] / 72 * 1.03
+
+    def fit(
+        self, line: str, size: float, room: float, bold: bool = False, cut: bool = False
+    ) -> str:
+        """``line`` itself if it fits in ``room`` inches (and not ``cut``), else with "…"."""
+        if not cut and self.width(line, size, bold) <= room:
+            return line
+        while line and self.width(line.rstrip() + "…", size, bold) > room:
+            line = line[:-1]
+        return line.rstrip() + "…"
+
+    def wrap(self, text: str, size: float, room: float, lines: int, bold: bool = False) -> str:
+        """``text`` broken into at most ``lines`` lines of ``room`` inches, "…" if cut."""
+        out: list[str] = []
+        for word in _nfc(text).split():
+            if out and self.width(f"{out[-1]} {word}", size, bold) <= room:
+                out[-1] += f" {word}"
+            else:
+                out.append(word)
+        kept = out[:lines] or [""]
+        last = self.fit(kept[-1], size, room, bold, cut=len(out) > lines)
+        return "\n".join([self.fit(line, size, room, bold) for line in kept[:-1]] + [last])
+
+
+def _height(text: str, size: float) -> float:
+    """Height in inches of a block of text (lines separated by newlines)."""
+    return size * 1.3 * (text.count("\n") + 1) / 72 if text else 0.0
+
+
+def _shrink(size: float, width: float, room: float) -> float:
+    """The font size (at most ``size``, at least 7 pt) at which ``width`` fits ``room``."""
+    return max(_MIN_PT, min(size, size * room / width)) if width > 0 else size
+
+
+def build_figure(heatmap: HeatMap) -> Figure:
+    """Lay out and draw the heat map on a new Agg-backed figure.
+
+    Artists carry gids for inspection: ``cell-R-C`` (rectangle), ``text-R-C``, ``unit-R``,
+    ``task-C``, ``title``, ``caption``, ``legend``, ``empty``.
+    """
+    m = _Metrics()
+    n_rows, n_cols = len(heatmap.units), len(heatmap.tasks)
+    empty = n_rows == 0 or n_cols == 0
+    # Unit names give way to columns (down to _LABEL_MIN_W) before columns get narrower.
+    label_room = _MAX_W - 2 * _MARGIN - _GAP - n_cols * _COL_MIN_W
+    label_room = min(_LABEL_MAX_W, max(_LABEL_MIN_W, label_room))
+    units = [m.wrap(unit, _LABEL_PT, label_room, 2) for unit in heatmap.units]
+    labels_w = max([0.5] + [m.width(ln, _LABEL_PT) for u in units for ln in u.split("\n")])
+    labels_w += _GAP
+    col_w = _COL_MAX_W if empty else min(_COL_MAX_W, (_MAX_W - 2 * _MARGIN - labels_w) / n_cols)
+    fig_w = max(_MIN_W, 2 * _MARGIN + labels_w + n_cols * col_w)
+    room = fig_w - 2 * _MARGIN
+    title = m.wrap(heatmap.title, _TITLE_PT, room, 3, bold=True)
+    caption = m.wrap(heatmap.caption, _CAPTION_PT, room, 2) if heatmap.caption else ""
+    entries = [] if empty else [(k, _nfc(v)) for k in LEGEND_KEYS if (v := heatmap.legend.get(k))]
+    entry_w = max([1.0] + [m.width(label, _LEGEND_PT) + 0.5 for _, label in entries])
+    rows = math.ceil(len(entries) / max(1, int(room // entry_w)))
+    legend_h = rows * 1.9 * _LEGEND_PT / 72
+    grid_h = _EMPTY_H if empty else _HEADER_H + n_rows * _ROW_H
+    fig_h = 2 * _MARGIN + _height(title, _TITLE_PT) + 2 * _GAP + grid_h + legend_h
+    fig_h += _height(caption, _CAPTION_PT) + (_GAP if caption else 0.0)
+
+    fig_w, fig_h = (math.ceil(v * DPI) / DPI for v in (fig_w, fig_h))  # whole pixels
+    fig = Figure(figsize=(fig_w, fig_h), dpi=DPI, facecolor="white")
+    FigureCanvasAgg(fig)
+
+    def y(top: float) -> float:
+        """Figure fraction of a point ``top`` inches below the figure's top edge."""
+        return 1 - top / fig_h
+
+    common: dict[str, Any] = {"family": FONT, "parse_math": False, "linespacing": 1.3}
+    top = _MARGIN
+    fig.text(0.5, y(top), title, ha="center", va="top", fontsize=_TITLE_PT, weight="bold",
+             gid="title", **common)
+    top += _height(title, _TITLE_PT) + _GAP
+    if empty:
+        fig.text(0.5, y(top + grid_h / 2), _nfc(heatmap.empty_text), ha="center", va="center",
+                 fontsize=16, color=_GREY, gid="empty", **common,
+                 bbox={"boxstyle": "round,pad=0.8", "fc": "#F4F4F4", "ec": "#BBBBBB"})
+    else:
+        left = (fig_w - labels_w - n_cols * col_w) / 2 + labels_w  # centre labels + grid
+        rect = (left / fig_w, y(top + grid_h), n_cols * col_w / fig_w, n_rows * _ROW_H / fig_h)
+        _draw_grid(fig, rect, heatmap, units, col_w, m)
+    top += grid_h + _GAP
+    if entries:
+        handles = [Patch(facecolor=STATUS_COLOURS[k], edgecolor="#888888", label=label)
+                   for k, label in entries]
+        legend = fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, y(top)),
+                            ncols=math.ceil(len(entries) / rows), frameon=False,
+                            borderaxespad=0, prop=FontProperties(family=FONT, size=_LEGEND_PT),
+                            handlelength=1.6, handleheight=1.1, columnspacing=1.2)
+        legend.set_gid("legend")
+        for text in legend.get_texts():
+            text.set_parse_math(False)
+        top += legend_h
+    if caption:
+        fig.text(0.5, y(top + _GAP), caption, ha="center", va="top", fontsize=_CAPTION_PT,
+                 color=_GREY, style="italic", gid="caption", **common)
+    return fig
+
+
+def _draw_grid(fig: Figure, rect: tuple[float, float, float, float], heatmap: HeatMap,
+               units: list[str], col_w: float, m: _Metrics) -> None:
+    """Draw the cells in an axes at ``rect``, task labels above it, unit labels to its left."""
+    n_rows, n_cols = len(heatmap.units), len(heatmap.tasks)
+    ax = fig.add_axes(rect)
+    ax.set_xlim(0, n_cols)
+    ax.set_ylim(n_rows, 0)  # row 0 at the top
+    ax.set_axis_off()
+    common: dict[str, Any] = {"family": FONT, "parse_math": False, "clip_on": False}
+    tasks = [_nfc(task) for task in heatmap.tasks]
+    size = _shrink(_HEADER_PT, max(m.width(t, _HEADER_PT, bold=True) for t in tasks), col_w - 0.04)
+    for c, task in enumerate(tasks):
+        ax.text(c + 0.5, -_HEADER_H / 2 / _ROW_H, m.fit(task, size, col_w - 0.04, bold=True),
+                ha="center", va="center", fontsize=size, weight="bold", gid=f"task-{c}", **common)
+    size = _shrink(_CELL_PT, m.width("100%", _CELL_PT, bold=True), col_w - 0.06)
+    for r, (unit, row) in enumerate(zip(units, heatmap.cells, strict=True)):
+        ax.text(-_GAP / col_w, r + 0.5, unit, ha="right", va="center", fontsize=_LABEL_PT,
+                linespacing=1.15, gid=f"unit-{r}", **common)
+        for c, cell in enumerate(row):
+            face, ink = cell_style(cell)
+            # add_artist, not add_patch: limits are fixed, and updating them costs time
+            ax.add_artist(Rectangle((c, r), 1, 1, facecolor=face, edgecolor="white",
+                                    linewidth=1.5, gid=f"cell-{r}-{c}"))
+            ax.text(c + 0.5, r + 0.5, cell_text(cell), ha="center", va="center_baseline",
+                    fontsize=size, weight="bold", color=ink, gid=f"text-{r}-{c}", **common)
+
+
+def render_heatmap(heatmap: HeatMap) -> bytes:
+    """The heat map as PNG bytes at :data:`DPI`; the figure is cleared afterwards."""
+    fig = build_figure(heatmap)
+    buffer = io.BytesIO()
+    try:
+        fig.savefig(buffer, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
+    finally:
+        fig.clear()
+    return buffer.getvalue()
