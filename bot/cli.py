@@ -91,6 +91,25 @@ def load_settings(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
+_ENV_NAMES = {"telegram_bot_token": "TELEGRAM_BOT_TOKEN",
+              "telegram_api_url": "THIDUA_TELEGRAM_API_URL", "database": "THIDUA_DATABASE",
+              "bloc_file": "THIDUA_BLOC_FILE", "timezone": "THIDUA_TIMEZONE",
+              "language": "THIDUA_LANGUAGE", "admin_ids": "THIDUA_ADMIN_IDS"}
+
+
+def setting_problems(error: ValidationError) -> list[str]:
+    """One line per invalid setting, naming its environment variable, in Vietnamese."""
+    messages, lines = catalog(), []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else "?"
+        field = next((f for f, env in _ENV_NAMES.items() if env == field), field)
+        hint = f"cli.hint_{field}" if messages.has(f"cli.hint_{field}") else "cli.hint_other"
+        lines.append(messages.text("vi", "cli.bad_setting", name=_ENV_NAMES.get(field, field),
+                                   value=str(item.get("input", ""))[:80],
+                                   hint=messages.text("vi", hint)))
+    return lines
+
+
 def _say(text: str, *, error: bool = False) -> None:
     print(text, file=sys.stderr if error else sys.stdout, flush=True)
 
@@ -101,7 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args)
     except ValidationError as exc:
-        _say(f"thidua: {exc}", error=True)
+        for line in setting_problems(exc):
+            _say(line, error=True)
         return EXIT_CONFIG
     token = settings.token_value()
     quiet = args.verb in ("demo", "invite", "bloc", "db")
@@ -145,22 +165,27 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
     with tempfile.TemporaryDirectory(prefix="thidua-demo-") as scratch:
         if args.database is None:
             settings = settings.model_copy(update={"database": Path(scratch) / "demo.db"})
-        out_dir = args.out_dir or Path(scratch if args.database else tempfile.mkdtemp(
-            prefix="thidua-demo-files-"))
+        # files the bot sends must outlive the demo: never inside the scratch folder
+        out_dir: Path | None = args.out_dir
         async with await open_runtime(settings) as runtime:
             runtime.core.start()
             channel = ConsoleChannel(runtime.core, await demo_personas(runtime.core),
                                      out_dir=out_dir)
-            await channel.run(args.as_who)
+            if not await channel.run(args.as_who):
+                return EXIT_CONFIG
     return EXIT_OK
 
 
 async def _invite(args: argparse.Namespace, settings: Settings) -> int:
     messages, language = catalog(), settings.language
+
+    def translate(key: str, /, **params: object) -> str:
+        return messages.text(language, key, **params)
+
     try:
         validity = invites.parse_validity(args.expires)
     except invites.InviteError as exc:
-        _say(messages.text(language, f"invite.error_{exc.kind}", **exc.params), error=True)
+        _say(invites.describe_error(exc, translate), error=True)
         return EXIT_CONFIG
     async with await open_runtime(settings) as runtime:
         core = runtime.core
@@ -170,7 +195,7 @@ async def _invite(args: argparse.Namespace, settings: Settings) -> int:
                 uses=args.uses, validity=validity, created_by="cli", now=core.clock.now(),
             )
         except invites.InviteError as exc:
-            reason = messages.text(language, f"invite.error_{exc.kind}", **exc.params)
+            reason = invites.describe_error(exc, translate)
             _say(messages.text(language, "cli.invite_failed", reason=reason), error=True)
             return EXIT_CONFIG
         who = messages.text(language, f"role.{made.invite.role.value}")

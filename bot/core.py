@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,14 +33,17 @@ log = logging.getLogger(__name__)
 
 IDLE_LIMIT = timedelta(hours=48)
 IDLE_CHECK_MINUTES = 15
+PROCESSED_KEPT = timedelta(days=7)  # Telegram re-delivers within hours, never after days
 
 
 def parse_command(text: str) -> tuple[str, str | None, str] | None:
     """Split ``/name@bot args`` into (name, bot username or None, args); None if not a command."""
     if not text.startswith("/") or len(text) < 2:
         return None
-    head, _, args = text[1:].partition(" ")
-    head = head.split("\n", 1)[0]
+    parts = text[1:].split(maxsplit=1)
+    if not parts:
+        return None
+    head, args = parts[0], (parts[1] if len(parts) > 1 else "")
     name, _, target = head.partition("@")
     if not name:
         return None
@@ -89,8 +92,14 @@ class Core:
 
     # -- handling ---------------------------------------------------------------------------
 
-    async def handle(self, event: Inbound) -> Response:
-        """Answer one event. Never raises for a handler's fault: the user is told instead."""
+    async def handle(
+        self, event: Inbound, deliver: Callable[[Response], Awaitable[None]] | None = None,
+    ) -> Response:
+        """Answer one event. Never raises for a handler's fault: the user is told instead.
+
+        ``deliver`` (the channel's sending) runs while the person's lock is held, so
+        the answers to two quick messages never overtake each other.
+        """
         # The lock comes first: events of one person are handled one at a time, in order.
         async with self._lock(event.channel, event.user_id):
             if event.update_key is not None and not await self.repo.mark_update_processed(
@@ -105,6 +114,8 @@ class Core:
                 log.exception("error while handling an event from %s", ctx.actor)
                 ctx.response.replies.clear()
                 ctx.reply(ctx.t("error.internal"))
+            if deliver is not None:
+                await deliver(ctx.response)
             return ctx.response
 
     def _lock(self, channel: str, user_id: str) -> asyncio.Lock:
@@ -150,6 +161,7 @@ class Core:
         many conversations were closed.
         """
         now = self.clock.now()
+        await self.repo.forget_processed_updates(before=now - PROCESSED_KEPT)
         parked = 0
         for idle in await self.repo.list_idle_dialogs(now - IDLE_LIMIT):
             async with self._lock(idle.channel, idle.external_id):
@@ -225,7 +237,7 @@ class Core:
                 if private:
                     ctx.reply(ctx.t("stranger.hello"))
             elif private:
-                ctx.reply(ctx.t("command.unknown", name=name))
+                ctx.reply(ctx.t("command.unknown", name=escape(name[:40])))
             return
         if not command.allows(ctx.role):
             if ctx.role is None:

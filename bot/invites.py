@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,6 +38,15 @@ class InviteError(ValueError):
         super().__init__(kind)
         self.kind = kind
         self.params = params
+
+
+def describe_error(error: InviteError, t: Callable[..., str]) -> str:
+    """The error in the reader's words (role codes turned into role names)."""
+    params = dict(error.params)
+    for name in ("role",):
+        if name in params:
+            params[name] = t(f"role.{params[name]}")
+    return t(f"invite.error_{error.kind}", **params)
 
 
 @dataclass(frozen=True)

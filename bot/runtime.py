@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -14,6 +15,7 @@ from bot.tasklist import refresh_posted_lists
 from config.bloc import BlocFileError
 from config.settings import Settings
 from handlers import build_router
+from storage.migrations import SchemaTooNew
 from storage.repository import Repository
 from storage.sqlite import SqliteRepository
 
@@ -71,7 +73,14 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
     """
     clock = clock or SystemClock()
     messages = catalog()
-    repo = await SqliteRepository.open(settings.database)
+    try:
+        repo = await SqliteRepository.open(settings.database)
+    except SchemaTooNew as exc:
+        raise StartupError(messages.text(settings.language, "cli.schema_too_new",
+                                         path=settings.database, version=exc.version)) from None
+    except (sqlite3.Error, OSError) as exc:
+        raise StartupError(messages.text(settings.language, "cli.bad_database",
+                                         path=settings.database, reason=exc)) from None
     try:
         try:
             bloc, _ = await sync_file(repo, settings.bloc_file,

@@ -56,6 +56,12 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in parts if part.strip())
         return value
 
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _blank_token(cls, value: object) -> object:
+        """A token of only spaces (an empty line in .env) means no token."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("telegram_api_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:

@@ -54,7 +54,7 @@ async def _finish(ctx: Context, answers: Answers) -> None:
             created_by=ctx.actor, now=ctx.now(),
         )
     except invites.InviteError as problem:
-        ctx.reply(ctx.t(f"invite.error_{problem.kind}", **problem.params))
+        ctx.reply(invites.describe_error(problem, ctx.t))
         return
     local_expiry = made.invite.expires_at.astimezone(ctx.zone).strftime("%H:%M %d/%m/%Y")
     who = ctx.t(f"role.{role.value}")

@@ -7,6 +7,7 @@ from bot.dialog import Answers, Form, InvalidAnswer, Step
 from bot.events import Option
 from bot.i18n import LANGUAGES
 from bot.router import Router
+from bot.text import escape
 
 router = Router("language")
 
@@ -16,7 +17,7 @@ async def _options(ctx: Context, answers: Answers) -> list[Option]:
 
 
 async def _parse(ctx: Context, answers: Answers, text: str) -> str:
-    raise InvalidAnswer("language.unknown", value=text)
+    raise InvalidAnswer("language.unknown", value=escape(text[:40]))
 
 
 async def _finish(ctx: Context, answers: Answers) -> None:
@@ -46,6 +47,6 @@ async def choose_language(ctx: Context) -> None:
     if wanted in LANGUAGES:
         await _switch(ctx, wanted)
     elif wanted:
-        ctx.reply(ctx.t("language.unknown", value=wanted))
+        ctx.reply(ctx.t("language.unknown", value=escape(wanted[:40])))
     else:
         await ctx.start_form("language")

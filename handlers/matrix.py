@@ -13,6 +13,7 @@ from bot.status import BlocStatus, bloc_status
 from bot.text import escape
 
 router = Router("matrix")
+PNG = "image/png"
 
 
 def heatmap_of(ctx: Context, status: BlocStatus) -> HeatMap:
@@ -40,6 +41,6 @@ async def send_matrix(ctx: Context) -> None:
     """Render the heat map (off the event loop) and send it as a photo."""
     status = await bloc_status(ctx.repo, ctx.bloc, ctx.today())
     png = await asyncio.to_thread(render_heatmap, heatmap_of(ctx, status))
+    picture = OutFile(ctx.t("matrix.file_name"), png, PNG, is_image=True)
     ctx.reply(ctx.t("matrix.sent", done=len(status.reported_units), total=len(status.units),
-                    period=escape(status.period.title if status.period else "")),
-              file=OutFile("ban-do-tien-do.png", png, "image/png", is_image=True))
+                    period=escape(status.period.title if status.period else "")), file=picture)

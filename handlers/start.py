@@ -27,6 +27,10 @@ async def start(ctx: Context) -> None:
         ctx.repo, token, channel=ctx.event.channel, external_id=ctx.event.user_id,
         display_name=ctx.event.display_name, now=ctx.now(),
     )
+    if result.outcome is RedeemOutcome.ALREADY_MEMBER:
+        ctx.reply(ctx.t("start.already_member"))
+        await greet(ctx)
+        return
     if result.outcome is not RedeemOutcome.REGISTERED or result.member is None:
         ctx.reply(ctx.t(f"start.invite_{result.outcome.value}"))
         return

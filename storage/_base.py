@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
@@ -15,6 +16,8 @@ import aiosqlite
 from storage._time import to_db
 from storage.database import connect
 from storage.migrations import migrate
+
+_IN_TRANSACTION: ContextVar[bool] = ContextVar("in_sqlite_transaction", default=False)
 
 
 class SqliteBase:
@@ -47,20 +50,33 @@ class SqliteBase:
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._write_lock:
+            marker = _IN_TRANSACTION.set(True)
             await self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
             except BaseException:
                 await self._db.rollback()
                 raise
+            finally:
+                _IN_TRANSACTION.reset(marker)
             await self._db.commit()
 
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[None]:
+        """Reads wait for another coroutine's transaction on the shared connection to end,
+        so they never see its uncommitted rows; inside one's own transaction they go ahead."""
+        if _IN_TRANSACTION.get():
+            yield
+            return
+        async with self._write_lock:
+            yield
+
     async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
-        async with self._db.execute(sql, params) as cursor:
+        async with self._reading(), self._db.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
     async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
-        async with self._db.execute(sql, params) as cursor:
+        async with self._reading(), self._db.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
     @staticmethod

@@ -195,6 +195,15 @@ MIGRATIONS: tuple[str, ...] = (
 LATEST_VERSION = len(MIGRATIONS)
 
 
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer version of the program."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(f"database schema version {version} is newer than this program "
+                         f"({LATEST_VERSION}); upgrade thidua-bot")
+        self.version = version
+
+
 async def current_version(db: aiosqlite.Connection) -> int:
     """The schema version the database is at (0 for a new file)."""
     async with db.execute("PRAGMA user_version") as cursor:
@@ -210,10 +219,7 @@ async def migrate(db: aiosqlite.Connection) -> list[int]:
     """
     version = await current_version(db)
     if version > LATEST_VERSION:
-        raise RuntimeError(
-            f"database schema version {version} is newer than this program "
-            f"({LATEST_VERSION}); upgrade thidua-bot"
-        )
+        raise SchemaTooNew(version)
     applied = []
     for number in range(version + 1, LATEST_VERSION + 1):
         script = MIGRATIONS[number - 1]

@@ -124,6 +124,7 @@ class RedeemOutcome(StrEnum):
     """Why an invite token was or was not accepted."""
 
     REGISTERED = "registered"
+    ALREADY_MEMBER = "already_member"
     UNKNOWN = "unknown"
     EXPIRED = "expired"
     USED_UP = "used_up"

@@ -136,6 +136,9 @@ class Repository(Protocol):
     async def mark_update_processed(self, channel: str, update_key: str, now: datetime) -> bool:
         """Record an inbound update; ``False`` if it was already handled."""
 
+    async def forget_processed_updates(self, before: datetime) -> int:
+        """Drop the record of updates handled before ``before``; returns how many."""
+
     async def get_meta(self, key: str) -> str | None:
         """A small stored fact (e.g. the bot's username)."""
 

@@ -242,6 +242,11 @@ class SqliteRepository(DialogStore, ProgressStore, SqliteBase):
                 return Redemption(RedeemOutcome.USED_UP)
             if invite.expires_at <= now:
                 return Redemption(RedeemOutcome.EXPIRED)
+            existing = await self._one(
+                "SELECT * FROM members WHERE channel = ? AND external_id = ? AND active = 1",
+                (channel, external_id))
+            if existing is not None:  # a member tapping a link keeps their role; the invite stays
+                return Redemption(RedeemOutcome.ALREADY_MEMBER, _member(existing))
             await db.execute("UPDATE invites SET uses = uses + 1 WHERE id = ?", (invite.id,))
             member = await self._register(
                 db, bloc_id=invite.bloc_id, channel=channel, external_id=external_id,
@@ -266,6 +271,12 @@ class SqliteRepository(DialogStore, ProgressStore, SqliteBase):
                 (channel, update_key, to_db(now)),
             )
             return cursor.rowcount == 1
+
+    async def forget_processed_updates(self, before: datetime) -> int:
+        async with self._transaction() as db:
+            cursor = await db.execute("DELETE FROM processed_updates WHERE processed_at < ?",
+                                      (to_db(before),))
+            return max(cursor.rowcount, 0)
 
     async def get_meta(self, key: str) -> str | None:
         row = await self._one("SELECT value FROM meta WHERE key = ?", (key,))

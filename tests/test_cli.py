@@ -120,3 +120,33 @@ def test_broken_bloc_file_is_refused_field_by_field(workdir: Path) -> None:
     assert start.returncode == 2 and "Traceback" not in start.stderr
     ok = thidua("bloc", "check", str(workdir / "bloc.yaml"), cwd=workdir)
     assert ok.returncode == 0 and "3 đơn vị" in ok.stdout
+
+
+def test_a_database_that_is_not_sqlite_is_one_clear_line(workdir: Path) -> None:
+    not_db = workdir / "notes.db"
+    not_db.write_text("this is not a database\n" * 100, encoding="utf-8")
+    for target in (not_db, workdir):
+        result = thidua("db", "migrate", "--database", str(target), "--bloc-file",
+                        str(workdir / "bloc.yaml"), cwd=workdir)
+        assert result.returncode == 2, result.stderr
+        assert "Không mở được cơ sở dữ liệu" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), [
+    ("THIDUA_TIMEZONE", "Asia/Hanoi_Nowhere", "Asia/Ho_Chi_Minh"),
+    ("THIDUA_ADMIN_IDS", "abc", "cách nhau bằng dấu phẩy"),
+    ("THIDUA_LANGUAGE", "fr", "vi hoặc en"),
+])
+def test_a_wrong_setting_is_named_with_a_hint(workdir: Path, name: str, value: str,
+                                              expected: str) -> None:
+    result = thidua("bloc", "check", str(workdir / "bloc.yaml"), env={name: value}, cwd=workdir)
+    assert result.returncode == 2
+    assert f"Cấu hình {name} không hợp lệ" in result.stderr and expected in result.stderr
+    assert "pydantic" not in result.stderr
+
+
+def test_demo_as_nobody_fails_and_as_prefix_is_not_a_switch() -> None:
+    assert thidua("demo", "--as", "nobody", stdin="").returncode == 2
+    out = thidua("demo", "--as", "SHTT", stdin="/asdf\n").stdout
+    assert "Bot chưa hiểu lệnh /asdf" in out

@@ -223,3 +223,16 @@ async def test_a_failing_handler_gets_a_polite_apology(
 
     monkeypatch.setattr(runtime.repo, "list_periods", broken)
     assert "đã có lỗi" in plain(await contact.say("/nhiemvu"))
+
+
+async def test_a_member_tapping_an_invite_keeps_their_role_and_the_invite_stays_unused(
+    runtime: Runtime,
+) -> None:
+    chair = await registered(runtime, "90", Role.CHAIR, None)
+    token = await invite_token(runtime)  # a contact invite the chair just made
+    answer = plain(await chair.say(f"/start {token}"))
+    assert "đã đăng ký rồi" in answer and "Khối trưởng" in answer
+    member = await runtime.repo.get_member("test", "90")
+    assert member is not None and member.role is Role.CHAIR
+    newcomer = plain(await Person(runtime.core, "91", "Mới").say(f"/start {token}"))
+    assert "Đầu mối — Viện Khoa học sở hữu trí tuệ" in newcomer

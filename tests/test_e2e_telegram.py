@@ -197,10 +197,10 @@ async def test_command_menu_is_set_in_both_languages(
     async with running_bot(tg_settings, clock):
         vi = [c["command"] for c in api.commands_for()]
         en = [c["command"] for c in api.commands_for(language_code="en")]
-    assert vi == ["trogiup", "nhiemvu", "capnhat", "cuatoi", "tinhhinh", "dangnhiemvu", "moi",
-                  "ngonngu", "huy"]
-    assert en == ["help", "tasks", "update", "mine", "status", "posttasks", "invite", "lang",
-                  "cancel"]
+    assert vi == ["trogiup", "nhiemvu", "capnhat", "cuatoi", "tinhhinh", "bando", "dangnhiemvu",
+                  "moi", "ngonngu", "huy"]
+    assert en == ["help", "tasks", "update", "mine", "status", "matrix", "posttasks", "invite",
+                  "lang", "cancel"]
 
 
 async def test_long_task_list_is_split_and_groups_get_commands_only(
@@ -229,3 +229,23 @@ async def test_long_task_list_is_split_and_groups_get_commands_only(
         answer = await api.wait_for_message(group.id)
         assert "Các lệnh bạn có thể dùng" in (answer.plain_text or "")
         assert len(api.messages_to(group.id)) == 1
+
+
+async def test_angle_brackets_typed_by_a_user_never_cost_them_their_answer(
+    api: FakeBotApi, tg_settings: Settings, clock: FixedClock,
+) -> None:
+    token = await make_invite(tg_settings, clock=clock)
+    an = api.user(81, "An <Admin>")
+    async with running_bot(tg_settings, clock):
+        api.send_text(an, f"/start {token}")
+        welcome = await api.wait_for_message(an.id)
+        assert "An <Admin>" in (welcome.plain_text or "")
+        for text, expected in (("/lang <b", "“<b”"), ("/foo<b", "/foo<b"),
+                               ("/ngonngu\tEN", "Switched to English")):
+            api.send_text(an, text)
+            answer = await api.wait_for_message(an.id)
+            assert expected in (answer.plain_text or ""), text
+        api.send_text(an, "/lang")
+        await api.wait_for_message(an.id)
+        api.send_text(an, "<i am typing")
+        assert "“<i am typing”" in ((await api.wait_for_message(an.id)).plain_text or "")

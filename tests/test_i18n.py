@@ -34,7 +34,7 @@ SAME_IN_BOTH = {
     "status.count_not_started", "status.history_line", "status.task_unit", "status.unit_task",
     "status.unit_title",
 }
-VIETNAMESE_WITHOUT_DIACRITICS = {"progress.files_done"}  # "Xong" is spelt without any
+VIETNAMESE_WITHOUT_DIACRITICS = {"progress.files_done", "matrix.task", "matrix.file_name"}  # "Xong" is spelt without any
 
 ALLOWED_TAG = re.compile(r'<(b|i|code)>|<a href="[^"<>]*">|</(b|i|code|a)>')
 ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -72,7 +73,7 @@ class ConsoleChannel:
     """Plays the demo on a terminal (or a script piped into it)."""
 
     def __init__(
-        self, core: Core, personas: list[Persona], *, out_dir: Path,
+        self, core: Core, personas: list[Persona], *, out_dir: Path | None,
         stdin: TextIO | None = None, stdout: TextIO | None = None, echo: bool | None = None,
     ) -> None:
         self.core = core
@@ -146,27 +147,27 @@ class ConsoleChannel:
             if line.strip() and self._switch(line.strip()):
                 return True
 
-    async def run(self, as_who: str | None = None) -> None:
-        """Chat until end of input."""
+    async def run(self, as_who: str | None = None) -> bool:
+        """Chat until end of input; ``False`` if ``as_who`` names nobody the demo knows."""
         self.print(self.t("console.banner", bloc=html_to_plain(self.core.bloc.name)))
         if as_who is not None:
             if not self._switch(as_who):
-                return
+                return False
         elif not await self._ask_persona():
-            return
+            return True
         while True:
             line = await self._read_line()
             if line is None:
-                return
+                return True
             text = line.strip()
             if not text:
                 continue
-            if fold(text).startswith("/as"):
-                wanted = text[3:].strip()
-                if wanted:
-                    self._switch(wanted)
+            first, _, rest = text.partition(" ")
+            if fold(first) == "/as":
+                if rest.strip():
+                    self._switch(rest.strip())
                 elif not await self._ask_persona():
-                    return
+                    return True
                 continue
             await self.say(text)
 
@@ -188,6 +189,8 @@ class ConsoleChannel:
 
     def _render_reply(self, reply: Reply) -> None:
         if reply.file is not None:
+            if self.out_dir is None:  # a folder of its own, made when the first file comes
+                self.out_dir = Path(tempfile.mkdtemp(prefix="thidua-demo-files-"))
             self.out_dir.mkdir(parents=True, exist_ok=True)
             self._saved += 1
             safe = _SAFE_NAME.sub("_", reply.file.name) or "file"

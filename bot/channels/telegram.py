@@ -8,6 +8,7 @@ Everything Telegram-specific stays here: turning an ``Update`` into an
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -36,7 +37,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.core import Core
 from bot.events import ChatKind, Choice, Inbound, InboundFile, Published, Reply, Response
-from bot.text import escape, split_message
+from bot.text import escape, html_to_plain, split_message
 
 log = logging.getLogger(__name__)
 
@@ -161,12 +162,18 @@ class TelegramChannel:
     async def start(self) -> str:
         """Connect, announce commands and start polling; returns the bot's username."""
         app = self.application
+        quiet = logging.getLogger("telegram")
+        level = quiet.level
+        quiet.setLevel(logging.CRITICAL)  # the failure is reported once, below, in one line
         try:
             await app.initialize()
         except InvalidToken:
             raise TelegramStartError("cli.bad_token") from None
         except (NetworkError, TimedOut) as exc:
-            raise TelegramStartError("cli.unreachable", reason=str(exc)) from None
+            reason = (str(exc).strip().splitlines() or ["?"])[0][:200]
+            raise TelegramStartError("cli.unreachable", reason=reason) from None
+        finally:
+            quiet.setLevel(level)
         username: str = app.bot.username
         self.core.bot_usernames[CHANNEL] = username
         await self.core.repo.set_meta(USERNAME_KEY, username)
@@ -210,12 +217,20 @@ class TelegramChannel:
         event = to_inbound(update)
         if event is None:
             return
-        response = await self.core.handle(event)
-        if response.duplicate:
-            return
-        if update.callback_query is not None:
-            await self._answer_query(update.callback_query, response)
-        await self.deliver(event.chat_id, response)
+        query = update.callback_query
+
+        async def deliver(response: Response) -> None:
+            if query is not None:
+                await self._answer_query(query, response)
+            await self.deliver(event.chat_id, response)
+
+        try:
+            await self.core.handle(event, deliver)
+        except Exception:
+            log.exception("could not handle update %s", update.update_id)
+            if query is not None:  # never leave the button spinning
+                with contextlib.suppress(TelegramError):
+                    await query.answer()
 
     async def _answer_query(self, query: CallbackQuery, response: Response) -> None:
         try:
@@ -313,8 +328,17 @@ class TelegramChannel:
                 return
         chunks = split_message(text)
         for index, chunk in enumerate(chunks):
-            last = index == len(chunks) - 1
-            await with_retries(lambda chunk=chunk, last=last: bot.send_message(  # type: ignore[misc]
-                chat_id, chunk, parse_mode=ParseMode.HTML,
-                reply_markup=markup if last else None,
-            ), "sending a message")
+            keyboard = markup if index == len(chunks) - 1 else None
+            try:
+                await with_retries(lambda chunk=chunk, keyboard=keyboard: bot.send_message(  # type: ignore[misc]
+                    chat_id, chunk, parse_mode=ParseMode.HTML, reply_markup=keyboard,
+                ), "sending a message")
+            except BadRequest as exc:
+                if "entities" not in str(exc).lower():
+                    raise
+                # a formatting bug must not cost the person their answer: send it plain
+                log.error("Telegram refused the HTML of a reply (%s); sending it as plain text",
+                          exc)
+                await with_retries(lambda chunk=chunk, keyboard=keyboard: bot.send_message(  # type: ignore[misc]
+                    chat_id, html_to_plain(chunk), reply_markup=keyboard,
+                ), "sending a message as plain text")
