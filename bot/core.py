@@ -221,8 +221,12 @@ class Core:
             if event.file is not None:
                 await self.engine.accept_file(ctx, event.file)
                 return
-            await self.engine.answer(ctx, text=event.text or "")
-            return
+            form = self.engine.form(ctx.dialog.form)
+            if not (form is not None and form.browse and event.text
+                    and not await self.engine.fits(ctx, event.text)):
+                await self.engine.answer(ctx, text=event.text or "")
+                return
+            await self.engine.cancel(ctx)  # a new question typed while browsing a view
         for fallback in self.router.fallbacks():
             if event.text and may(ctx.role, fallback.action):
                 await fallback.handler(ctx)

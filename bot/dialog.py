@@ -75,6 +75,7 @@ class Form:
     steps: tuple[Step, ...]
     finish: FinishFn
     resume_hint: str | None = None  # catalog key: how to resume a parked draft
+    browse: bool = False  # a view: text that answers no option leaves it, as a new message
 
     def step(self, name: str) -> Step | None:
         """The step called ``name``, if the form still has it."""
@@ -192,6 +193,18 @@ class DialogEngine:
             await self.ask(ctx)
         else:
             await self._advance(ctx, form, after=step.name)
+
+    async def fits(self, ctx: Context, text: str) -> bool:
+        """Whether ``text`` is an acceptable answer to the current step."""
+        form = self.form(ctx.dialog.form)
+        step = form.step(ctx.dialog.step or "") if form else None
+        if step is None:
+            return False
+        try:
+            await self._value(ctx, step, text=text, choice=None)
+        except InvalidAnswer:
+            return False
+        return True
 
     async def accept_file(self, ctx: Context, file: InboundFile) -> None:
         """Give a sent document or photo to the current step, if it takes files."""

@@ -12,6 +12,7 @@ from handlers import (
     my_updates,
     posting,
     progress,
+    questions,
     start,
     status,
     tasks,
@@ -22,6 +23,6 @@ def build_router() -> Router:
     """The bot's full registry of commands and forms."""
     root = Router("thidua")
     for module in (start, help, tasks, progress, my_updates, status, matrix, posting, invite,
-                   language, cancel):
+                   language, cancel, questions):
         root.include_router(module.router)
     return root

@@ -179,6 +179,7 @@ router.form(Form(
              transient=True),
     ),
     finish=_finish,
+    browse=True,
 ))
 
 

@@ -28,7 +28,8 @@ liaison:
 units:
   - {code: UDCN, name: Viện Ứng dụng công nghệ, short_name: Viện ƯDCN}
   - {code: CNCL, name: Văn phòng Công nhận Chất lượng, short_name: VP CNCL}
-  - {code: SHTT, name: Viện Khoa học sở hữu trí tuệ, short_name: Viện KHSHTT, aliases: [VIPRI]}
+  - {code: SHTT, name: Viện Khoa học sở hữu trí tuệ, short_name: Viện KHSHTT,
+     aliases: [VIPRI, Viện sở hữu trí tuệ]}
 movements:
   - Khoa học và Công nghệ đồng hành cùng doanh nghiệp
 periods:

@@ -34,7 +34,8 @@ SAME_IN_BOTH = {
     "status.count_not_started", "status.history_line", "status.task_unit", "status.unit_task",
     "status.unit_title",
 }
-VIETNAMESE_WITHOUT_DIACRITICS = {"progress.files_done", "matrix.task", "matrix.file_name"}  # "Xong" is spelt without any
+# "Xong", "NV1" and a file name are right without diacritics
+VIETNAMESE_WITHOUT_DIACRITICS = {"progress.files_done", "matrix.task", "matrix.file_name"}
 
 ALLOWED_TAG = re.compile(r'<(b|i|code)>|<a href="[^"<>]*">|</(b|i|code|a)>')
 ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")

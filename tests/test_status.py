@@ -121,3 +121,31 @@ async def test_the_heat_map_holds_each_units_latest_status(runtime: Runtime) -> 
     assert [[cell_text(cell) for cell in row] for row in heatmap.cells] == [
         ["—", "—"], ["100%", "—"], ["60%", "20%"]]
     assert heatmap.cells[2][1].status is not None and heatmap.cells[2][1].status.value == "blocked"
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("đơn vị nào chưa báo cáo?", "1/3 đơn vị chưa cập nhật kỳ này"),
+    ("AI CHUA CAP NHAT", "• Viện ƯDCN — đầu mối: Lê Văn Cường"),
+    ("nhiệm vụ nào đang gặp khó khăn", "• Viện KHSHTT — nhiệm vụ 2: Thiếu kinh phí khen thưởng"),
+    ("tiến độ nhiệm vụ 1", "• VP CNCL — Hoàn thành"),
+    ("viện sở hữu trí tuệ làm đến đâu rồi", "1. Tổ chức Hội nghị Tổng kết — Đang thực hiện 60%"),
+    ("vien so huu tri tue the nao", "Viện Khoa học sở hữu trí tuệ"),
+    ("ai trễ hạn", "Chưa có đơn vị nào trễ hạn"),
+    ("tình hình chung thế nào", "2/3 đơn vị đã cập nhật."),
+    ("xin chào", "Bot chưa hiểu câu hỏi. Có thể bạn muốn:"),
+])
+async def test_plain_language_questions_open_the_right_view(
+    runtime: Runtime, question: str, expected: str,
+) -> None:
+    people = await seed(runtime)
+    assert expected in plain(await people["liaison"].say(question))
+
+
+async def test_a_new_question_while_browsing_leaves_the_view_and_contacts_get_no_views(
+    runtime: Runtime,
+) -> None:
+    people = await seed(runtime)
+    chair = people["chair"]
+    await chair.say("tiến độ nhiệm vụ 1")
+    assert "Đang thực hiện 60%" in plain(await chair.say("VIPRI thế nào"))
+    assert "Bot chưa hiểu ý bạn" in plain(await people["an"].say("ai chưa báo cáo"))

@@ -1,0 +1,372 @@
+"""Understand the status questions a chair, deputy or liaison types to the bot in private chat.
+
+Rule-based and offline: the text is folded (lower case, no diacritics), cut into words and
+read against the keyword tables below, in Vietnamese with or without diacritics or in English.
+A named unit wins over everything else (the bot answers with that unit's view), then a task
+number, then the status keywords. Pure: no I/O, no channel types, same answer every time.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from typing import NamedTuple
+
+from rapidfuzz import fuzz, process
+
+from bot.text import fold
+
+__all__ = ["Intent", "Question", "UnitRef", "match_unit", "parse_question"]
+
+
+class Intent(StrEnum):
+    """Which status view a question asks for."""
+
+    NOT_REPORTED = "not_reported"
+    OVERVIEW = "overview"
+    TASK = "task"
+    UNIT = "unit"
+    BLOCKED = "blocked"
+    LATE = "late"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """What the caller tells the parser about one unit of the bloc."""
+
+    code: str
+    name: str
+    short_name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Question:
+    """A parsed question: the intent and what it names."""
+
+    intent: Intent
+    task_number: int | None = None  # TASK, or UNIT: 1-based position in the period's task list
+    unit_code: str | None = None  # UNIT: a UnitRef.code
+    suggestions: tuple[Intent, ...] = ()  # UNKNOWN: closest intents, best first, at most 3
+
+
+# -- tables (folded forms) -------------------------------------------------------------------
+
+MAX_CHARS = 2000  # a question is short; a pasted report is read only this far
+MAX_WORDS = 60
+
+INTENT_PHRASES: dict[Intent, tuple[str, ...]] = {
+    Intent.NOT_REPORTED: ("im lang", "chua co tin", "missing", "silent"),
+    Intent.BLOCKED: ("kho khan", "gap kho", "vuong", "vuong mac", "ach tac", "be tac", "bi tac",
+                     "tac nghen", "tro ngai", "van de", "kien nghi", "can ho tro", "blocked",
+                     "blocker", "blockers", "stuck", "problem", "problems", "issue", "issues",
+                     "difficulty", "difficulties", "trouble", "obstacle"),
+    Intent.LATE: ("tre", "tre han", "qua han", "het han", "lo han", "muon", "cham", "late",
+                  "overdue", "behind", "delay", "delayed", "past due"),
+    Intent.TASK: ("nhiem vu", "nhiemvu", "nv", "task", "tasks", "phuong huong"),
+    Intent.OVERVIEW: ("tinh hinh", "tong hop", "tong quan", "tien do", "thong ke", "the nao",
+                      "ra sao", "den dau", "sao roi", "toan khoi", "ca khoi", "status",
+                      "overview", "summary", "progress", "situation", "overall", "dashboard"),
+}
+# NOT_REPORTED is mostly a rule: a negation shortly before a reporting verb ("chưa báo cáo",
+# "hasn't reported"), or "chưa"/"yet" as the question particle after it ("đã nộp chưa").
+REPORT_VERBS = ("bao cao", "bc", "cap nhat", "nop", "gui", "tra loi", "report", "reported",
+                "reports", "reporting", "update", "updated", "submit", "submitted", "replied")
+NEGATIONS = frozenset({"chua", "khong", "ko", "not", "hasnt", "havent", "didnt", "dont", "no"})
+TRAILING_NEGATIONS = frozenset({"chua", "yet"})
+NEGATION_REACH = 3  # words between the negation and the verb
+
+SPECIFIC = (Intent.NOT_REPORTED, Intent.BLOCKED, Intent.LATE)  # beat TASK and OVERVIEW words
+ORDER = (*SPECIFIC, Intent.TASK, Intent.OVERVIEW)  # ties are broken in this order
+FALLBACK = (Intent.OVERVIEW, Intent.NOT_REPORTED)
+SUGGESTION_STOP_WORDS = frozenset({"the", "nao", "sao", "roi", "den", "dau", "gap", "can",
+                                   "van", "toan", "past", "not"})
+
+TASK_MARKERS = ("nhiem vu", "nhiemvu", "nv", "task", "tasks", "item", "muc", "so", "#",
+                "phuong huong")
+TASK_CONNECTORS = frozenset({"so", "thu", "number", "no", "#"})
+ORDINALS = {"nhat": 1, "mot": 1, "hai": 2, "ba": 3, "tu": 4, "bon": 4, "nam": 5, "sau": 6,
+            "bay": 7, "tam": 8, "chin": 9, "muoi": 10}  # only after "thứ": "nhiệm vụ thứ ba"
+
+# Folding merges words: muốn (want) / muộn (late), chấm (grade) / chậm (slow). Typed with
+# diacritics they are told apart before folding; typed without, by a neighbouring word.
+PREFOLD_SENSES = {"muốn": "want", "chấm": "grade"}
+HOMOGRAPHS: dict[str, tuple[frozenset[str], str]] = {
+    "muon": (frozenset({"toi", "minh", "em", "anh", "chi", "xem", "biet", "hoi", "hieu"}), "want"),
+    "cham": (frozenset({"diem", "bai", "thi", "cong"}), "grade"),
+}
+
+# Unit names: organisation words never name a unit by themselves; filler words are too common
+# to tell units apart. The rest of a name ("key" words) must be present for a name to match.
+GENERIC_PHRASES = ("van phong", "trung tam", "don vi", "co quan", "vien", "khoi")
+ORG_PHRASES = ("hoc vien", *GENERIC_PHRASES)  # stripped to find a name's core
+FILLER_WORDS = frozenset({"va", "cac", "cua", "cap", "nha", "nuoc", "viet", "nam", "khoa",
+                          "hoc", "cong", "nghe", "kh", "cn", "nghien", "cuu"})
+
+# Thresholds (rapidfuzz scores, 0-100, on folded text):
+# - PHRASE_RATIO: a multi-word name against a window of as many words, ±1. 85 lets through a
+#   typo in ~12 letters ("vien so huu tri tu": 97) or a dropped word ("… công nhận chất lượng"
+#   without "chất": 91), while the closest names of two units ("VP Chương trình trọng điểm" /
+#   "… quốc gia": 81) and their shared stem ("văn phòng chương trình": 80, 83) stay below.
+# - WORD_RATIO: the one key word allowed to be misspelt, and only in names with 3+ key words:
+#   75 takes "tu"/"tuệ" (80) and "luog"/"luong" (89). Short names need their key words exact,
+#   since folded syllables one letter apart are other words ("vùng" / "vướng" scores 89).
+# - TOKEN_RATIO: one-word codes and aliases of 5+ letters ("vinatome", "vipr"): 80 is one
+#   substituted letter in five; shorter codes ("BoA", "SHTT") must be exact.
+# - KEYWORD_RATIO: keywords of 6+ letters (mostly English: "overdeu", "blokced"); shorter ones
+#   are Vietnamese syllables, where one letter makes another word, so they must be exact.
+PHRASE_RATIO = 85.0
+WORD_RATIO = 75.0
+TOKEN_RATIO = 80.0
+KEYWORD_RATIO = 80.0
+
+_NOT_WORD = re.compile(r"[^a-z0-9#]+")
+_APOSTROPHE = re.compile(r"['’`]")
+_DIGIT_EDGE = re.compile(r"(?<=[a-z#])(?=[0-9])|(?<=[0-9])(?=[a-z#])")
+_PREFOLD = re.compile("|".join(PREFOLD_SENSES))
+
+
+def _split(phrases: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+    """Phrases as tuples of words."""
+    return tuple(tuple(phrase.split()) for phrase in phrases)
+
+
+_INTENT_WORDS = {intent: _split(phrases) for intent, phrases in INTENT_PHRASES.items()}
+_VERBS = _split(REPORT_VERBS)
+_MARKERS = _split(TASK_MARKERS)
+_ORG_WORDS = frozenset(word for phrase in ORG_PHRASES for word in phrase.split())
+_SUGGESTING = {**INTENT_PHRASES, Intent.NOT_REPORTED: (*REPORT_VERBS, "chua", "im lang")}
+_VOCABULARY = {  # the content words of each intent's keywords, for suggestions
+    intent: frozenset(w for p in phrases for w in p.split() if len(w) >= 3)
+    - SUGGESTION_STOP_WORDS - _ORG_WORDS for intent, phrases in _SUGGESTING.items()
+}
+
+
+# -- words -----------------------------------------------------------------------------------
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """Fold ``text`` into words: letters and digits apart ("nv3" → "nv 3"), "#" kept."""
+    raw = unicodedata.normalize("NFC", text[:MAX_CHARS]).lower()
+    raw = _PREFOLD.sub(lambda m: f" {PREFOLD_SENSES[m.group(0)]} ", raw)
+    folded = _DIGIT_EDGE.sub(" ", _NOT_WORD.sub(" ", fold(_APOSTROPHE.sub("", raw))))
+    return _disambiguate(tuple(folded.split()[:MAX_WORDS]))
+
+
+def _disambiguate(ws: tuple[str, ...]) -> tuple[str, ...]:
+    """Rename a folded homograph of a keyword when a neighbouring word shows its other sense."""
+    def sense(i: int, word: str) -> str:
+        neighbours, other = HOMOGRAPHS.get(word, (frozenset(), word))
+        return other if {*ws[max(i - 1, 0):i], *ws[i + 1:i + 2]} & neighbours else word
+    return tuple(sense(i, word) for i, word in enumerate(ws))
+
+
+def _same(keyword: str, word: str) -> bool:
+    """A keyword word against a typed word: exact, or one typo in a long keyword."""
+    return keyword == word or (len(keyword) >= 6 and fuzz.ratio(keyword, word) >= KEYWORD_RATIO)
+
+
+def _find(phrase: tuple[str, ...], ws: tuple[str, ...]) -> list[int]:
+    """Every position where ``phrase`` occurs in ``ws``."""
+    return [i for i in range(len(ws) - len(phrase) + 1)
+            if all(_same(k, w) for k, w in zip(phrase, ws[i:i + len(phrase)], strict=True))]
+
+
+# -- units -----------------------------------------------------------------------------------
+
+
+class _Form(NamedTuple):
+    """One way of naming a unit: its words, the key words it needs, and its joined text."""
+
+    unit: int  # position in the units given
+    words: tuple[str, ...]
+    keys: frozenset[str]
+    text: str
+
+
+def _name_words(ws: tuple[str, ...]) -> tuple[str, ...]:
+    """Words as names are compared: "y" read as "i" ("đăng ký" / "đăng kí"), "vp" spelt out."""
+    spelt = ("van phong" if word == "vp" else word.replace("y", "i") for word in ws)
+    return tuple(" ".join(spelt).split())
+
+
+def _strip(ws: tuple[str, ...], phrases: Sequence[str]) -> tuple[str, ...]:
+    """``ws`` without any occurrence of ``phrases`` (organisation words)."""
+    text = f" {' '.join(ws)} "
+    for phrase in phrases:
+        text = text.replace(f" {phrase} ", " ")
+    return tuple(text.split())
+
+
+def _keys(ws: tuple[str, ...]) -> frozenset[str]:
+    """The words a name cannot be matched without."""
+    core = set(_strip(ws, ORG_PHRASES) or _strip(ws, GENERIC_PHRASES))  # "Học viện" → "học"
+    return frozenset(core - FILLER_WORDS or core)
+
+
+def _nameable(ws: tuple[str, ...]) -> bool:
+    """Whether ``ws`` may name a unit: not organisation words alone, nor a short or numeric code."""
+    if len(ws) == 1:
+        return len(ws[0]) >= 3 and not ws[0].isdecimal() and ws[0] not in _ORG_WORDS
+    return bool(_strip(ws, GENERIC_PHRASES))
+
+
+@lru_cache(maxsize=16)
+def _forms(units: tuple[tuple[str, str, str, tuple[str, ...]], ...]) -> tuple[_Form, ...]:
+    """Every form naming each unit: its names, their cores, and its full name's unique prefixes.
+
+    A core is a name without its organisation words ("Viện KHSHTT" → "khshtt"): a short
+    name's always, another name's when three words or more remain ("đăng ký" alone is a verb).
+    A prefix ("Viện Ứng dụng") counts from three words with two key words, if no other unit's
+    name starts the same way.
+    """
+    names = [[_name_words(_words(name)) for name in (u[0], u[1], u[2], *u[3])] for u in units]
+    found: list[_Form] = []
+    for index, unit in enumerate(units):
+        own = list(names[index])
+        short = _strip(_name_words(_words(unit[2])), ORG_PHRASES)
+        own += [short] if short else []
+        own += [c for n in names[index] if len(c := _strip(n, ORG_PHRASES)) >= 3]
+        others = [n for i, group in enumerate(names) if i != index for n in group]
+        full = _name_words(_words(unit[1]))
+        for size in range(3, len(full)):
+            prefix = full[:size]
+            if len(_keys(prefix) - FILLER_WORDS) >= 2 and all(n[:size] != prefix for n in others):
+                own.append(prefix)
+        found += [_Form(index, ws, _keys(ws), " ".join(ws))
+                  for ws in dict.fromkeys(own) if _nameable(ws)]
+    return tuple(found)
+
+
+def _fits(keys: frozenset[str], window: tuple[str, ...]) -> bool:
+    """Whether ``window`` can name a form with these key words.
+
+    With three key words or more, one may be misspelt. With fewer, the name is short and
+    one changed letter makes another word ("học tiến" is not "học viện"), so the window
+    holds nothing but the key words, organisation words and filler words.
+    """
+    missing = [key for key in keys if key not in window]
+    if len(keys) < 3:
+        return not missing and set(window) <= keys | _ORG_WORDS | FILLER_WORDS
+    return not missing or (len(missing) == 1 and max(
+        fuzz.ratio(missing[0], word) for word in window) >= WORD_RATIO)
+
+
+def _score(form: _Form, ws: tuple[str, ...]) -> float:
+    """How well ``form`` is named in ``ws``: 0, or a rapidfuzz ratio above its threshold."""
+    if len(form.words) == 1:
+        if form.text in ws:
+            return 100.0
+        if len(form.text) < 5:
+            return 0.0  # short codes ("BoA", "SHTT") only exactly
+        best = process.extractOne(form.text, ws, scorer=fuzz.ratio, score_cutoff=TOKEN_RATIO)
+        return best[1] if best else 0.0
+    if len(form.keys - set(ws)) > (1 if len(form.keys) >= 3 else 0):
+        return 0.0  # quick reject before looking at windows
+    n, score = len(form.words), 0.0
+    for size in range(max(n - 1, 1), min(n + 1, len(ws)) + 1):
+        for start in range(len(ws) - size + 1):
+            window = ws[start:start + size]
+            if _fits(form.keys, window):
+                ratio = fuzz.ratio(form.text, " ".join(window), score_cutoff=PHRASE_RATIO)
+                score = max(score, ratio)
+    return score
+
+
+def _best_unit(ws: tuple[str, ...], units: Sequence[UnitRef]) -> UnitRef | None:
+    """The unit whose best-matching form is the longest (most specific) and closest."""
+    key = tuple((u.code, u.name, u.short_name, tuple(u.aliases)) for u in units)
+    uws = _name_words(ws)
+    best, best_value = None, 0.0
+    for form in _forms(key):
+        value = _score(form, uws) * len(form.text)
+        if value > best_value:
+            best, best_value = units[form.unit], value
+    return best
+
+
+def match_unit(text: str, units: Sequence[UnitRef]) -> UnitRef | None:
+    """The unit best named in free ``text`` (by code, short name, full name or alias), or None.
+
+    Tolerates missing diacritics, case and small typos; organisation words alone ("viện",
+    "văn phòng", "trung tâm", "đơn vị", "khối") name no unit.
+    """
+    return _best_unit(_words(text), units)
+
+
+# -- intents ---------------------------------------------------------------------------------
+
+
+def _task_number(ws: tuple[str, ...], task_count: int) -> tuple[int | None, bool]:
+    """The task number named ("nv3", "nhiệm vụ số 3", "#3") if in range, and whether any is."""
+    numbers = [n for i in range(len(ws)) for m in _MARKERS if ws[i:i + len(m)] == m
+               and (n := _number_at(ws, i + len(m))) is not None]
+    return next((n for n in numbers if 1 <= n <= task_count), None), bool(numbers)
+
+
+def _number_at(ws: tuple[str, ...], at: int) -> int | None:
+    """A number at ``at``, after an optional "số"/"thứ"/"#"; an ordinal word after "thứ"."""
+    connector = ws[at] if at < len(ws) and ws[at] in TASK_CONNECTORS else None
+    at += connector is not None
+    if at >= len(ws):
+        return None
+    if ws[at].isdecimal() and len(ws[at]) <= 4:
+        return int(ws[at])
+    return ORDINALS.get(ws[at]) if connector == "thu" else None
+
+
+def _not_reported(ws: tuple[str, ...]) -> int:
+    """Score of the negation rule: words of a negation near a reporting verb, or 0."""
+    for verb in _VERBS:
+        for i in _find(verb, ws):
+            before = ws[max(i - NEGATION_REACH, 0):i]
+            after = ws[i + len(verb):i + len(verb) + NEGATION_REACH]
+            if NEGATIONS.intersection(before) or TRAILING_NEGATIONS.intersection(after):
+                return len(verb) + 1
+    return 0
+
+
+def _intent_scores(ws: tuple[str, ...]) -> dict[Intent, int]:
+    """For each intent, how many words of its keyword phrases the question holds."""
+    scores = {intent: sum(len(p) for p in phrases if _find(p, ws))
+              for intent, phrases in _INTENT_WORDS.items()}
+    scores[Intent.NOT_REPORTED] += _not_reported(ws)
+    return scores
+
+
+def _suggest(ws: tuple[str, ...]) -> tuple[Intent, ...]:
+    """The intents sharing most words with an unclear question, best first (at most 3)."""
+    present = set(ws)
+    overlap = {intent: len(_VOCABULARY[intent] & present) for intent in ORDER}
+    ranked = sorted((i for i in ORDER if overlap[i]), key=lambda i: -overlap[i])
+    return tuple(ranked[:3]) or FALLBACK
+
+
+def parse_question(text: str, units: Sequence[UnitRef], task_count: int) -> Question:
+    """Read a status question; any text gives a Question, UNKNOWN with suggestions at worst.
+
+    Precedence: a named unit (UNIT, with the task number if one is named too), a valid task
+    number (TASK), "not reported" / "blocked" / "late" words (most words wins, ties in that
+    order), task words (TASK without a number), overview words (OVERVIEW).
+    """
+    ws = _words(text)
+    number, numbered = _task_number(ws, task_count)
+    unit = _best_unit(ws, units)
+    if unit is not None:
+        return Question(Intent.UNIT, task_number=number, unit_code=unit.code)
+    if number is not None:
+        return Question(Intent.TASK, task_number=number)
+    scores = _intent_scores(ws)
+    specific = [intent for intent in SPECIFIC if scores[intent]]
+    if specific:
+        return Question(max(specific, key=lambda intent: scores[intent]))
+    if numbered or scores[Intent.TASK]:
+        return Question(Intent.TASK)
+    if scores[Intent.OVERVIEW]:
+        return Question(Intent.OVERVIEW)
+    return Question(Intent.UNKNOWN, suggestions=_suggest(ws))

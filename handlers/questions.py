@@ -1,0 +1,76 @@
+"""Plain-language questions from the chair, deputy or liaison: no command needed.
+
+"đơn vị nào chưa báo cáo?", "tiến độ nhiệm vụ 3", "viện sở hữu trí tuệ làm đến
+đâu rồi"… are read by the offline parser in :mod:`bot.questions` and answered
+with the matching view. A question it cannot place gets suggestions, never silence.
+"""
+
+from __future__ import annotations
+
+from bot.access import Action
+from bot.context import Context
+from bot.questions import Intent, UnitRef, parse_question
+from bot.router import Router
+from bot.status import BlocStatus, bloc_status
+from handlers._status_views import blocked_lines, deadline_line, silent_lines
+from handlers.status import open_status
+
+router = Router("questions")
+
+
+def _not_reported(ctx: Context, status: BlocStatus) -> None:
+    silent = silent_lines(ctx, status)
+    if not silent:
+        ctx.reply(ctx.t("questions.all_reported", total=len(status.units)))
+        return
+    lines = [ctx.t("questions.not_reported", count=len(silent), total=len(status.units))]
+    if (deadline := deadline_line(ctx, status)) is not None:
+        lines.append(deadline)
+    ctx.reply("\n".join([*lines, *silent]))
+
+
+def _late(ctx: Context, status: BlocStatus) -> None:
+    left = status.days_left(ctx.zone)
+    if left is None or left >= 0:
+        line = deadline_line(ctx, status) or ctx.t("questions.no_deadline")
+        ctx.reply(ctx.t("questions.not_late_yet", deadline=line,
+                        count=len(status.silent_units)))
+        return
+    silent = silent_lines(ctx, status)
+    if not silent:
+        ctx.reply(ctx.t("questions.all_reported", total=len(status.units)))
+        return
+    ctx.reply("\n".join([ctx.t("questions.late", count=len(silent), days=-left), *silent]))
+
+
+def _blocked(ctx: Context, status: BlocStatus) -> None:
+    lines = blocked_lines(ctx, status)
+    ctx.reply("\n".join([ctx.t("status.blocked_title"), *lines]) if lines
+              else ctx.t("questions.none_blocked"))
+
+
+@router.fallback(Action.SEE_ALL)
+async def answer_question(ctx: Context) -> None:
+    """Answer a typed question with the view it asks for."""
+    status = await bloc_status(ctx.repo, ctx.bloc, ctx.today())
+    refs = [UnitRef(u.code, u.name, u.short_name, u.aliases) for u in status.units]
+    question = parse_question(ctx.event.text or "", refs, len(status.tasks))
+    unit = next((u for u in status.units if u.code == question.unit_code), None)
+    task = next((t for t in status.tasks if t.position == question.task_number), None)
+    if question.intent is Intent.NOT_REPORTED:
+        _not_reported(ctx, status)
+    elif question.intent is Intent.LATE:
+        _late(ctx, status)
+    elif question.intent is Intent.BLOCKED:
+        _blocked(ctx, status)
+    elif question.intent is Intent.UNIT and unit is not None:
+        await open_status(ctx, unit_id=unit.id)
+    elif question.intent is Intent.TASK and task is not None:
+        await open_status(ctx, task_id=task.id)
+    elif question.intent is Intent.TASK:
+        await ctx.core.engine.start(ctx, "status", {}, at="task")
+    elif question.intent is Intent.OVERVIEW:
+        await open_status(ctx)
+    else:
+        hints = [ctx.t(f"questions.suggest_{intent.value}") for intent in question.suggestions]
+        ctx.reply("\n".join([ctx.t("questions.unknown"), *hints]))
