@@ -101,7 +101,7 @@ def match_option(text: str, options: list[Option]) -> Option | None:
     """The option a typed answer means: its number, its label or its value."""
     wanted = fold(text)
     number = wanted.rstrip(".)")  # "2", "2." and "2)" all mean the second option
-    if number.isdigit() and 1 <= int(number) <= len(options):
+    if number.isascii() and number.isdigit() and 1 <= int(number) <= len(options):
         return options[int(number) - 1]
     for option in options:
         if wanted in (fold(option.label), fold(option.value)):

@@ -74,3 +74,16 @@ async def summary(ctx: Context, answers: dict[str, Any], *, heading: str) -> str
     names = ", ".join(escape(f.get("name") or ctx.t("progress.photo")) for f in files)
     lines.append(ctx.t("progress.summary_files", count=len(files), names=names or "—"))
     return "\n".join(lines)
+
+
+def update_body(ctx: Context, update: ProgressUpdate) -> list[str]:
+    """A stored update in full: status, help asked, the whole note, its files (HTML lines)."""
+    lines = [ctx.t("progress.summary_status",
+                   status=status_text(ctx, update.status, update.percent))]
+    if update.help_needed:
+        lines.append(ctx.t("progress.summary_help", help=escape(update.help_needed)))
+    lines.append(ctx.t("progress.summary_note", note=escape(update.note)))
+    if update.attachments:
+        names = ", ".join(escape(a.name or ctx.t("progress.photo")) for a in update.attachments)
+        lines.append(ctx.t("progress.summary_files", count=len(update.attachments), names=names))
+    return lines

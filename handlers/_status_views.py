@@ -6,7 +6,7 @@ from bot.context import Context
 from bot.periods import format_deadline
 from bot.status import BlocStatus
 from bot.text import escape
-from handlers._progress_views import local_time, shorten, status_text
+from handlers._progress_views import local_time, shorten, status_text, update_body
 from storage.records import ProgressStatus, ProgressUpdate, Task, Unit
 
 NOTE_PREVIEW = 80
@@ -95,14 +95,7 @@ def detail_view(ctx: Context, unit: Unit, task: Task, update: ProgressUpdate) ->
     """One unit × task in full: the whole note, help asked, files, author, version."""
     lines = [ctx.t("status.detail_title", unit=escape(unit.short_name), number=task.position,
                    title=escape(shorten(task.title, 120))),
-             ctx.t("progress.summary_status",
-                   status=status_text(ctx, update.status, update.percent))]
-    if update.help_needed:
-        lines.append(ctx.t("progress.summary_help", help=escape(update.help_needed)))
-    lines.append(ctx.t("progress.summary_note", note=escape(update.note)))
-    if update.attachments:
-        names = ", ".join(escape(a.name or ctx.t("progress.photo")) for a in update.attachments)
-        lines.append(ctx.t("progress.summary_files", count=len(update.attachments), names=names))
+             *update_body(ctx, update)]
     lines.append(ctx.t("status.detail_by", version=update.version,
                        name=escape(update.author_name), time=local_time(ctx, update)))
     if update.on_behalf:

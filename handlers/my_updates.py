@@ -11,7 +11,7 @@ from bot.dialog import FINISH, Answers, Form, Step
 from bot.events import Option
 from bot.router import Router
 from bot.text import escape
-from handlers._progress_views import local_time, period_tasks, shorten, status_text, task_label
+from handlers._progress_views import local_time, period_tasks, shorten, task_label, update_body
 from storage.records import ProgressUpdate
 
 router = Router("my_updates")
@@ -68,14 +68,8 @@ async def _detail(ctx: Context, answers: Answers) -> str:
     lines = [
         ctx.t("mine.detail_title", number=task.position if task else "?",
               title=escape(task.title if task else "")),
-        ctx.t("progress.summary_status", status=status_text(ctx, update.status, update.percent)),
+        *update_body(ctx, update),
     ]
-    if update.help_needed:
-        lines.append(ctx.t("progress.summary_help", help=escape(update.help_needed)))
-    lines.append(ctx.t("progress.summary_note", note=escape(update.note)))
-    if update.attachments:
-        names = ", ".join(escape(a.name or ctx.t("progress.photo")) for a in update.attachments)
-        lines.append(ctx.t("progress.summary_files", count=len(update.attachments), names=names))
     lines.append(ctx.t("mine.version", version=update.version, versions=len(history),
                        name=escape(update.author_name), time=local_time(ctx, update)))
     if update.on_behalf:

@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from bot.clock import FixedClock
 from bot.runtime import Runtime, open_runtime
 from config.settings import Settings
+from tests.botapi import FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_BLOC = ROOT / "config" / "bloc.example.yaml"
@@ -75,3 +77,18 @@ async def runtime(settings: Settings, clock: FixedClock) -> AsyncIterator[Runtim
         yield opened
     finally:
         await opened.close()
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    """A local Bot API server on 127.0.0.1 for end-to-end tests."""
+    async with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+def tg_settings(settings: Settings, api: FakeBotApi) -> Settings:
+    """The test settings pointed at the local Bot API server, with its token."""
+    return settings.model_copy(update={
+        "telegram_bot_token": SecretStr(api.token), "telegram_api_url": api.base_url,
+    })

@@ -236,3 +236,10 @@ async def test_a_member_tapping_an_invite_keeps_their_role_and_the_invite_stays_
     assert member is not None and member.role is Role.CHAIR
     newcomer = plain(await Person(runtime.core, "91", "Mới").say(f"/start {token}"))
     assert "Đầu mối — Viện Khoa học sở hữu trí tuệ" in newcomer
+
+
+async def test_unicode_digits_are_not_option_numbers(runtime: Runtime) -> None:
+    chair = await registered(runtime, "95", Role.CHAIR, None)
+    await chair.say("/moi")
+    assert "Vui lòng chọn một trong 4 mục" in plain(await chair.say("²"))
+    assert "Vui lòng chọn một trong 4 mục" in plain(await chair.say("٣"))

@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.clock import FixedClock
 from config.settings import Settings
 from storage.records import Role
 from tests.botapi import FakeBotApi
 from tests.conftest import SMALL_BLOC
-from tests.e2e import make_invite, running_bot, telegram_settings
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture
-def tg_settings(settings: Settings, api: FakeBotApi) -> Settings:
-    return telegram_settings(settings, api)
+from tests.e2e import make_invite, running_bot
 
 
 async def test_task_list_is_pinned_and_edited_in_place_when_the_list_changes(

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.clock import FixedClock
 from config.settings import Settings
@@ -14,18 +11,7 @@ from storage.records import Role
 from storage.sqlite import SqliteRepository
 from tests.botapi import BotMessage, FakeBotApi, FakeUser
 from tests.conftest import SMALL_BLOC
-from tests.e2e import make_invite, running_bot, start_bot, telegram_settings
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture
-def tg_settings(settings: Settings, api: FakeBotApi) -> Settings:
-    return telegram_settings(settings, api)
+from tests.e2e import make_invite, running_bot, start_bot
 
 
 async def join(api: FakeBotApi, settings: Settings, clock: FixedClock, user: FakeUser,

@@ -7,29 +7,15 @@ bot at once; each test asserts what they see in their chats.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from bot.clock import FixedClock
 from config.settings import Settings
 from storage.records import Role
 from tests.botapi import FakeBotApi
 from tests.conftest import SMALL_BLOC
-from tests.e2e import make_invite, running_bot, start_bot, telegram_settings
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture
-def tg_settings(settings: Settings, api: FakeBotApi) -> Settings:
-    return telegram_settings(settings, api)
+from tests.e2e import make_invite, running_bot, start_bot
 
 
 async def test_registration_greets_by_name_and_bad_tokens_are_refused(

@@ -121,7 +121,7 @@ class ConsoleChannel:
     def find_persona(self, wanted: str) -> Persona | None:
         """A persona by code (any case, diacritics ignored) or by its number in the list."""
         key = fold(wanted)
-        if key.isdigit() and 1 <= int(key) <= len(self.personas):
+        if key.isascii() and key.isdigit() and 1 <= int(key) <= len(self.personas):
             return self.personas[int(key) - 1]
         return next((p for p in self.personas if fold(p.code) == key), None)
 

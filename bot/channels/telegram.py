@@ -73,7 +73,7 @@ def decode_choice(data: str | None) -> Choice | None:
         return None
     version, _, rest = data.partition(":")
     token, _, value = rest.partition(":")
-    if version != CALLBACK_VERSION or not token.isdigit():
+    if version != CALLBACK_VERSION or not (token.isascii() and token.isdigit()):
         return None
     return Choice(int(token), value)
 
