@@ -22,6 +22,8 @@ class Action(StrEnum):
     SEE_ALL = "see_all"  # every unit's status, the heat map, plain-language questions
     INVITE = "invite"  # make invite links
     POST_TASKS = "post_tasks"  # post and pin the task list in the group
+    REMIND = "remind"  # nudge the silent units now
+    ANNOUNCE = "announce"  # send an announcement to contacts and the group
 
 
 MANAGERS: frozenset[Role] = frozenset({Role.CHAIR, Role.DEPUTY, Role.ADMIN})
@@ -40,6 +42,8 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.SEE_ALL: OBSERVERS,
     Action.INVITE: MANAGERS,
     Action.POST_TASKS: MANAGERS,
+    Action.REMIND: MANAGERS,
+    Action.ANNOUNCE: MANAGERS,
 }
 
 

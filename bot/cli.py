@@ -168,11 +168,12 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
         # files the bot sends must outlive the demo: never inside the scratch folder
         out_dir: Path | None = args.out_dir
         async with await open_runtime(settings) as runtime:
-            runtime.core.start()
+            await runtime.core.start()
             channel = ConsoleChannel(runtime.core, await demo_personas(runtime.core),
                                      out_dir=out_dir)
             if not await channel.run(args.as_who):
                 return EXIT_CONFIG
+            await runtime.core.outbox.drain()  # what the bot queued is shown before it exits
     return EXIT_OK
 
 

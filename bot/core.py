@@ -24,9 +24,10 @@ from bot.context import Context
 from bot.dialog import DialogEngine
 from bot.events import ChannelPort, ChatKind, Inbound, Reply, Response
 from bot.i18n import Catalog, normalise_language
+from bot.outbox import OutboxWorker
 from bot.router import Command, Router
 from bot.text import escape
-from storage.records import Bloc, DialogState, Role
+from storage.records import Bloc, DialogState, OutgoingMessage, Role
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -70,14 +71,16 @@ class Core:
         self.scheduler = AsyncIOScheduler(timezone=bloc.timezone)
         self.bot_usernames: dict[str, str] = {}
         self.channels: dict[str, ChannelPort] = {}  # the running channels, by name
+        self.outbox = OutboxWorker(self)
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Start the core's scheduler (call inside the running event loop)."""
+    async def start(self) -> None:
+        """Start the scheduler and the outbox worker (inside the running event loop)."""
+        await self.outbox.start()
         if not self.scheduler.running:
             self.scheduler.add_job(
                 self.park_idle_dialogs, "interval", minutes=IDLE_CHECK_MINUTES,
@@ -85,10 +88,17 @@ class Core:
             )
             self.scheduler.start()
 
-    def stop(self) -> None:
-        """Stop the scheduler; jobs are re-planned from the database on the next start."""
+    async def stop(self) -> None:
+        """Stop the scheduler and the outbox; both resume from the database on the next start."""
+        await self.outbox.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+
+    async def enqueue(self, messages: list[OutgoingMessage]) -> int:
+        """Queue messages in the outbox (idempotent by key) and wake the sender."""
+        added = await self.repo.enqueue(messages, self.clock.now())
+        self.outbox.wake()
+        return added
 
     # -- handling ---------------------------------------------------------------------------
 
@@ -260,6 +270,12 @@ class Core:
 
     async def _on_choice(self, ctx: Context) -> None:
         choice = ctx.event.choice
+        if choice is not None and choice.value.startswith("/"):
+            # a button that runs a command (e.g. "update now" under a reminder)
+            parsed = parse_command(choice.value)
+            if parsed is not None:
+                await self._run_command(ctx, parsed[0], parsed[2])
+                return
         if choice is None or ctx.dialog.form is None or choice.token != ctx.dialog.token:
             ctx.notice(ctx.t("dialog.menu_outdated"))
             if ctx.dialog.form is not None:

@@ -116,11 +116,27 @@ class Published:
     pin_refused: bool = False  # the bot lacks the right to pin in that chat
 
 
+class DeliveryError(Exception):
+    """A channel could not deliver a message.
+
+    ``blocked``: the person blocked the bot (never retry); ``permanent``: the
+    message itself was refused (retrying will not help); otherwise it is worth
+    retrying, after ``retry_after`` seconds when the messenger said so.
+    """
+
+    def __init__(self, reason: str, *, permanent: bool = False, blocked: bool = False,
+                 retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.permanent = permanent or blocked
+        self.blocked = blocked
+        self.retry_after = retry_after
+
+
 class ChannelPort(Protocol):
     """What the core asks of a running channel when it acts on its own initiative."""
 
     async def send(self, chat_id: str, reply: Reply) -> None:
-        """Send one reply to a chat."""
+        """Send one reply to a chat; raises :class:`DeliveryError` when it cannot."""
 
     async def publish(self, chat_id: str, reply: Reply, *, pin: bool,
                       replace: str | None = None) -> Published:

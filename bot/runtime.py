@@ -61,7 +61,7 @@ class Runtime:
 
     async def close(self) -> None:
         """Stop the core and close the database."""
-        self.core.stop()
+        await self.core.stop()
         await self.repo.close()
 
 

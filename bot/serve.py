@@ -34,7 +34,7 @@ async def serve_telegram(
         channel = TelegramChannel(runtime.core, token=token, api_url=settings.telegram_api_url)
         try:
             username = await channel.start()
-            runtime.core.start()
+            await runtime.core.start()
             runtime.watch_bloc_file()
             if on_ready is not None:
                 on_ready(username)

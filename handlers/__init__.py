@@ -10,6 +10,7 @@ from handlers import (
     language,
     matrix,
     my_updates,
+    outreach,
     posting,
     progress,
     questions,
@@ -22,7 +23,7 @@ from handlers import (
 def build_router() -> Router:
     """The bot's full registry of commands and forms."""
     root = Router("thidua")
-    for module in (start, help, tasks, progress, my_updates, status, matrix, posting, invite,
-                   language, cancel, questions):
+    for module in (start, help, tasks, progress, my_updates, status, matrix, posting, outreach,
+                   invite, language, cancel, questions):
         root.include_router(module.router)
     return root

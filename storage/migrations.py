@@ -190,6 +190,38 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE blocs ADD COLUMN groups TEXT NOT NULL DEFAULT '{}';
     ALTER TABLE blocs ADD COLUMN announce_updates INTEGER NOT NULL DEFAULT 0;
     """,
+    # 3: the outbox — every message the bot sends on its own, exactly once, retried, visible.
+    """
+    CREATE TABLE outbox_batches (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        report_chat TEXT,
+        report_language TEXT NOT NULL DEFAULT 'vi',
+        kind TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        reported_at TEXT
+    );
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        dedup_key TEXT NOT NULL UNIQUE,
+        batch_id INTEGER REFERENCES outbox_batches(id),
+        channel TEXT NOT NULL,
+        chat_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        expires_at TEXT,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'blocked', 'expired')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        sent_at TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX outbox_ready ON outbox (status, next_attempt_at);
+    CREATE INDEX outbox_by_batch ON outbox (batch_id, status);
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

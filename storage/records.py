@@ -232,3 +232,59 @@ class ProgressUpdate:
     created_at: datetime
     withdrawn_at: datetime | None
     attachments: tuple[Attachment, ...] = ()
+
+
+class OutboxStatus(StrEnum):
+    """Where an outgoing message stands."""
+
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by the sender; after a crash, sent again (at least once)
+    SENT = "sent"
+    FAILED = "failed"  # refused for good, or too many failed attempts
+    BLOCKED = "blocked"  # the person blocked the bot: not retried
+    EXPIRED = "expired"  # its moment passed while the bot was down: dropped
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """A message to send later: ``dedup_key`` says what, for whom and on which occasion."""
+
+    dedup_key: str
+    channel: str
+    chat_id: str
+    kind: str
+    payload: dict[str, Any]
+    due_at: datetime
+    expires_at: datetime | None = None
+    batch_id: int | None = None
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """A stored outgoing message and its delivery state."""
+
+    id: int
+    dedup_key: str
+    batch_id: int | None
+    channel: str
+    chat_id: str
+    kind: str
+    payload: dict[str, Any]
+    due_at: datetime
+    expires_at: datetime | None
+    status: OutboxStatus
+    attempts: int
+    last_error: str | None
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """How a batch of messages (a nudge, an announcement) went, once all are settled."""
+
+    batch_id: int
+    channel: str
+    report_chat: str | None
+    report_language: str
+    kind: str
+    counts: dict[OutboxStatus, int]

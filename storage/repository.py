@@ -14,12 +14,16 @@ from typing import Any, Protocol
 from config.bloc import BlocConfig
 from storage.records import (
     AuditEntry,
+    BatchReport,
     Bloc,
     Conference,
     DialogState,
     Invite,
     Member,
     NewProgressUpdate,
+    OutboxRow,
+    OutboxStatus,
+    OutgoingMessage,
     Period,
     ProgressUpdate,
     Redemption,
@@ -131,6 +135,40 @@ class Repository(Protocol):
     async def withdraw_update(self, update_id: int, member_id: int,
                               now: datetime) -> ProgressUpdate | None:
         """Mark a version withdrawn (kept in history); ``None`` if it was already."""
+
+    # the outbox
+    async def create_batch(self, *, channel: str, report_chat: str | None, language: str,
+                           kind: str, now: datetime) -> int:
+        """A group of messages whose outcome is reported to ``report_chat`` once settled."""
+
+    async def enqueue(self, messages: list[OutgoingMessage], now: datetime) -> int:
+        """Store messages to send (idempotent by key); returns how many were new."""
+
+    async def claim_due(self, now: datetime, limit: int) -> list[OutboxRow]:
+        """Take up to ``limit`` due messages, marking them as being sent."""
+
+    async def settle(self, row_id: int, status: OutboxStatus, now: datetime,
+                     error: str | None = None) -> None:
+        """Record a final outcome."""
+
+    async def retry_later(self, row_id: int, at: datetime, error: str) -> None:
+        """Queue a message again for another attempt at ``at``."""
+
+    async def recover_in_flight(self) -> list[OutboxRow]:
+        """After a crash: messages that were being sent go back to the queue."""
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest pending message is due."""
+
+    async def outbox_rows(self, status: OutboxStatus | None = None,
+                          limit: int = 100) -> list[OutboxRow]:
+        """Messages in the outbox (newest first), optionally of one status."""
+
+    async def settled_batches(self) -> list[BatchReport]:
+        """Unreported batches whose every message has reached a final state."""
+
+    async def mark_batch_reported(self, batch_id: int, now: datetime) -> None:
+        """Remember that a batch's outcome was reported."""
 
     # delivery bookkeeping
     async def mark_update_processed(self, channel: str, update_key: str, now: datetime) -> bool:

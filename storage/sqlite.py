@@ -12,6 +12,7 @@ from config.bloc import BlocConfig
 from storage import _bloc_sync
 from storage._base import SqliteBase
 from storage._dialogs import DialogStore
+from storage._outbox import OutboxStore
 from storage._progress import ProgressStore
 from storage._time import day_from_db, from_db, to_db
 from storage.records import (
@@ -60,7 +61,7 @@ def _unit(row: aiosqlite.Row) -> Unit:
     )
 
 
-class SqliteRepository(DialogStore, ProgressStore, SqliteBase):
+class SqliteRepository(DialogStore, ProgressStore, OutboxStore, SqliteBase):
     """The embedded implementation of the repository interface, on one SQLite file."""
 
     # -- the bloc ---------------------------------------------------------------------------

@@ -88,7 +88,11 @@ class ConsoleChannel:
         core.channels[CHANNEL] = self
 
     async def send(self, chat_id: str, reply: Reply) -> None:
-        """Messages the bot sends on its own (reminders, notices) are printed as they come."""
+        """Messages the bot sends on its own (reminders, notices) are printed as they come,
+        under the name of whoever they are for when that is not the person typing."""
+        if self.persona is None or chat_id != self.persona.external_id:
+            who = next((p.label for p in self.personas if p.external_id == chat_id), chat_id)
+            self.print(self.t("console.message_for", who=who))
         self._render_reply(reply)
 
     async def publish(self, chat_id: str, reply: Reply, *, pin: bool,

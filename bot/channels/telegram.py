@@ -36,7 +36,16 @@ from telegram.error import (
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.core import Core
-from bot.events import ChatKind, Choice, Inbound, InboundFile, Published, Reply, Response
+from bot.events import (
+    ChatKind,
+    Choice,
+    DeliveryError,
+    Inbound,
+    InboundFile,
+    Published,
+    Reply,
+    Response,
+)
 from bot.text import escape, html_to_plain, split_message
 
 log = logging.getLogger(__name__)
@@ -266,7 +275,7 @@ class TelegramChannel:
         for reply in response.replies:
             try:
                 await self.send(reply.chat_id or chat_id, reply)
-            except TelegramError as exc:
+            except DeliveryError as exc:
                 log.error("could not send a reply to chat %s: %s", reply.chat_id or chat_id, exc)
 
     async def publish(self, chat_id: str, reply: Reply, *, pin: bool,
@@ -301,7 +310,24 @@ class TelegramChannel:
         return Published(str(message.message_id), pinned=True)
 
     async def send(self, chat_id: str, reply: Reply) -> None:
-        """One reply: a file (with the text as caption when short) and/or text chunks."""
+        """One reply: a file (with the text as caption when short) and/or text chunks.
+
+        Failures come out as :class:`DeliveryError`, classified for the outbox.
+        """
+        try:
+            await self._send(chat_id, reply)
+        except Forbidden as exc:
+            raise DeliveryError(str(exc), blocked=True) from exc
+        except BadRequest as exc:
+            raise DeliveryError(str(exc), permanent=True) from exc
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+            raise DeliveryError(str(exc), retry_after=float(seconds)) from exc
+        except TelegramError as exc:
+            raise DeliveryError(str(exc)) from exc
+
+    async def _send(self, chat_id: str, reply: Reply) -> None:
         bot = self.application.bot
         if reply.attachment is not None and reply.attachment.channel == CHANNEL:
             again = reply.attachment

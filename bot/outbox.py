@@ -1,0 +1,164 @@
+"""The outbox worker: sends what the bot decided to send on its own, exactly once if it can.
+
+Reminders, nudges and announcements are rows first (see ``storage/_outbox.py``);
+this worker, owned by the core and serving every channel, sends due rows, one
+chat at a time, retrying with backoff, honouring ``retry_after``, parking rows
+that fail for good, and reporting each batch's outcome to whoever asked for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.events import DeliveryError, Option, Reply
+from storage.records import OutboxRow, OutboxStatus, OutgoingMessage
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+CLAIM_SIZE = 60
+IDLE_POLL_SECONDS = 5.0
+NO_CHANNEL_RETRY = timedelta(seconds=30)
+
+
+def payload_of(reply: Reply) -> dict[str, Any]:
+    """What a reply becomes in an outbox row (JSON)."""
+    return {"text": reply.text, "options": [[o.label, o.value] for o in reply.options],
+            "token": reply.token}
+
+
+def reply_of(payload: dict[str, Any]) -> Reply:
+    """The reply an outbox row holds."""
+    return Reply(text=str(payload["text"]),
+                 options=tuple(Option(str(label), str(value))
+                               for label, value in payload.get("options", [])),
+                 token=int(payload.get("token", 0)))
+
+
+def backoff(attempts: int) -> timedelta:
+    """1 s, 2 s, 4 s … up to 5 minutes between attempts."""
+    return timedelta(seconds=min(2 ** max(attempts - 1, 0), 300))
+
+
+class OutboxWorker:
+    """Drains the outbox in the background while the bot runs."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Requeue what a crash left half-sent, then start sending."""
+        for row in await self.core.repo.recover_in_flight():
+            # sent or not, nobody can tell: sending again is better than losing it
+            log.warning("outbox row %s (%s) was being sent when the bot stopped; sending again",
+                        row.id, row.dedup_key)
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="outbox")
+
+    async def stop(self) -> None:
+        """Stop sending; unsent rows stay in the database for the next start."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def wake(self) -> None:
+        """Something new is due: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def drain(self, rounds: int = 20) -> None:
+        """Send everything due now, e.g. before an offline demo exits."""
+        for _ in range(rounds):
+            if not await self.run_once():
+                return
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("the outbox worker failed; trying again shortly")
+                handled = 0
+            if handled:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+
+    async def run_once(self) -> int:
+        """Send every row due now (one chat's rows in order); returns how many were handled."""
+        rows = await self.core.repo.claim_due(self.core.clock.now(), CLAIM_SIZE)
+        by_chat: dict[tuple[str, str], list[OutboxRow]] = defaultdict(list)
+        for row in rows:
+            by_chat[(row.channel, row.chat_id)].append(row)
+        await asyncio.gather(*(self._send_chat(chat_rows) for chat_rows in by_chat.values()))
+        await self._report_batches()
+        return len(rows)
+
+    async def _send_chat(self, rows: list[OutboxRow]) -> None:
+        for row in rows:
+            await self._deliver(row)
+
+    async def _deliver(self, row: OutboxRow) -> None:
+        repo, now = self.core.repo, self.core.clock.now()
+        if row.expires_at is not None and now >= row.expires_at:
+            log.info("dropping outbox row %s (%s): its moment has passed", row.id, row.dedup_key)
+            await repo.settle(row.id, OutboxStatus.EXPIRED, now)
+            return
+        port = self.core.channels.get(row.channel)
+        if port is None:
+            await repo.retry_later(row.id, now + NO_CHANNEL_RETRY, "channel not running")
+            return
+        try:
+            await port.send(row.chat_id, reply_of(row.payload))
+        except DeliveryError as exc:
+            await self._failed(row, exc)
+        except Exception as exc:
+            log.exception("unexpected error sending outbox row %s", row.id)
+            await self._failed(row, DeliveryError(repr(exc)))
+        else:
+            await repo.settle(row.id, OutboxStatus.SENT, self.core.clock.now())
+
+    async def _failed(self, row: OutboxRow, error: DeliveryError) -> None:
+        repo, now = self.core.repo, self.core.clock.now()
+        reason = str(error)[:500]
+        if error.blocked:
+            log.warning("chat %s blocked the bot; row %s not retried", row.chat_id, row.id)
+            await repo.settle(row.id, OutboxStatus.BLOCKED, now, reason)
+        elif error.permanent or row.attempts >= MAX_ATTEMPTS:
+            log.error("giving up on outbox row %s after %d attempt(s): %s", row.id, row.attempts,
+                      reason)
+            await repo.settle(row.id, OutboxStatus.FAILED, now, reason)
+        else:
+            delay = (timedelta(seconds=error.retry_after) if error.retry_after
+                     else backoff(row.attempts))
+            await repo.retry_later(row.id, now + delay, reason)
+
+    async def _report_batches(self) -> None:
+        repo, now = self.core.repo, self.core.clock.now()
+        for report in await repo.settled_batches():
+            if report.report_chat is not None:
+                t = self.core.translator(report.report_language)
+                counts = report.counts
+                text = t("outbox.report", kind=t(f"outbox.kind_{report.kind}"),
+                         sent=counts.get(OutboxStatus.SENT, 0),
+                         total=sum(counts.values()),
+                         blocked=counts.get(OutboxStatus.BLOCKED, 0),
+                         failed=counts.get(OutboxStatus.FAILED, 0)
+                         + counts.get(OutboxStatus.EXPIRED, 0))
+                await repo.enqueue([OutgoingMessage(
+                    dedup_key=f"batch-report:{report.batch_id}", channel=report.channel,
+                    chat_id=report.report_chat, kind="report", payload=payload_of(Reply(text)),
+                    due_at=now)], now)
+            await repo.mark_batch_reported(report.batch_id, now)

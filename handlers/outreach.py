@@ -1,0 +1,174 @@
+"""``/nhacnho`` (``/remind``) and ``/thongbao`` (``/announce``): the chair reaches the units.
+
+Both go through the outbox: rate-limited, retried, never sent twice, and the
+chair gets one report of how the sending went.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from bot.access import Action
+from bot.context import Context
+from bot.dialog import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
+from bot.events import Option, Reply
+from bot.outbox import payload_of
+from bot.questions import UnitRef, match_unit
+from bot.router import Router
+from bot.status import bloc_status
+from bot.text import escape
+from handlers._status_views import deadline_line
+from storage.records import Member, OutgoingMessage, Unit
+
+router = Router("outreach")
+
+
+async def _batch(ctx: Context, kind: str) -> int:
+    return await ctx.repo.create_batch(
+        channel=ctx.event.channel, report_chat=ctx.event.user_id, language=ctx.language,
+        kind=kind, now=ctx.now())
+
+
+def _message(ctx: Context, key: str, member: Member, reply: Reply) -> OutgoingMessage:
+    return OutgoingMessage(dedup_key=key, channel=member.channel, chat_id=member.external_id,
+                           kind=key.split(":", 1)[0], payload=payload_of(reply),
+                           due_at=ctx.now())
+
+
+@router.command("nhacnho", "remind", action=Action.REMIND, help_key="help.cmd_remind")
+async def remind_now(ctx: Context) -> None:
+    """Send every contact of every unit with no update this period a polite reminder now."""
+    status = await bloc_status(ctx.repo, ctx.bloc, ctx.today())
+    silent = status.silent_units
+    if status.period is None or not silent:
+        ctx.reply(ctx.t("questions.all_reported", total=len(status.units)))
+        return
+    reached = [unit for unit in silent if status.contacts.get(unit.id)]
+    unreachable = [unit for unit in silent if not status.contacts.get(unit.id)]
+    messages: list[OutgoingMessage] = []
+    if reached:
+        batch = await _batch(ctx, "nudge")
+        for unit in reached:
+            for member in status.contacts[unit.id]:
+                t = ctx.core.translator(member.language)
+                deadline = deadline_line(ctx, status) or ""
+                text = t("outreach.nudge", name=escape(member.display_name),
+                         unit=escape(unit.name), period=escape(status.period.title),
+                         deadline=deadline)
+                button = Option(t("outreach.update_now"), "/capnhat")
+                messages.append(replace_batch(_message(
+                    ctx, f"nudge:{batch}:{member.id}", member, Reply(text, options=(button,))),
+                    batch))
+        await ctx.core.enqueue(messages)
+    lines = [ctx.t("outreach.nudging", people=len(messages), units=len(reached))]
+    if unreachable:
+        names = ", ".join(escape(unit.short_name) for unit in unreachable)
+        lines.append(ctx.t("outreach.no_contacts", units=names))
+    ctx.reply("\n".join(lines))
+    await ctx.repo.audit(actor=ctx.actor, action="outreach.nudge", subject=ctx.bloc.code,
+                         details={"messages": len(messages)}, now=ctx.now())
+
+
+def replace_batch(message: OutgoingMessage, batch: int) -> OutgoingMessage:
+    """The same message, counted in ``batch``'s report."""
+    return replace(message, batch_id=batch)
+
+
+# -- announcements ----------------------------------------------------------------------------
+
+async def _audiences(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(ctx.t("outreach.to_all"), "all"), Option(ctx.t("outreach.to_some"), "some")]
+
+
+async def _unit_options(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(unit.short_name, unit.code) for unit in await ctx.repo.list_units(ctx.bloc.id)]
+
+
+async def _units_typed(ctx: Context, answers: Answers, text: str) -> str:
+    units = await ctx.repo.list_units(ctx.bloc.id)
+    refs = [UnitRef(u.code, u.name, u.short_name, u.aliases) for u in units]
+    found = []
+    for part in text.replace(";", ",").split(","):
+        if part.strip():
+            match = match_unit(part, refs)
+            if match is None:
+                raise InvalidAnswer("outreach.unit_unknown", value=escape(part.strip()[:60]))
+            found.append(match.code)
+    if not found:
+        raise InvalidAnswer("outreach.unit_unknown", value="")
+    return ",".join(dict.fromkeys(found))
+
+
+async def _text(ctx: Context, answers: Answers, text: str) -> str:
+    if not text.strip():
+        raise InvalidAnswer("progress.text_needed")
+    return text.strip()
+
+
+async def _review(ctx: Context, answers: Answers) -> str:
+    recipients = await _recipients(ctx, answers)
+    return ctx.t("outreach.review", people=len(recipients), text=escape(answers["text"]))
+
+
+async def _confirm_options(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(ctx.t("progress.submit"), "send"), Option(ctx.t("progress.cancel"), "cancel")]
+
+
+def _confirm_route(answers: Answers, value: Any) -> str:
+    return FINISH if value == "send" else CANCEL
+
+
+async def _recipients(ctx: Context, answers: Answers) -> list[tuple[Unit, Member]]:
+    codes = set(str(answers.get("units", "")).split(",")) if answers["to"] == "some" else None
+    units = [u for u in await ctx.repo.list_units(ctx.bloc.id) if codes is None or u.code in codes]
+    members = await ctx.repo.list_members(ctx.bloc.id)
+    return [(unit, member) for unit in units for member in members
+            if member.unit_id == unit.id and member.id != (ctx.member.id if ctx.member else 0)]
+
+
+async def _send(ctx: Context, answers: Answers) -> None:
+    recipients = await _recipients(ctx, answers)
+    batch = await _batch(ctx, "announce")
+    sender = escape(ctx.display_name)
+    messages = []
+    for _, member in recipients:
+        t = ctx.core.translator(member.language)
+        text = t("outreach.announcement", sender=sender, text=escape(answers["text"]))
+        messages.append(replace_batch(
+            _message(ctx, f"announce:{batch}:{member.id}", member, Reply(text)), batch))
+    group = ctx.bloc.groups.get(ctx.event.channel) or await ctx.repo.get_meta(
+        f"group:{ctx.event.channel}")
+    if answers["to"] == "all" and group:
+        text = ctx.t("outreach.announcement", lang=ctx.core.default_language, sender=sender,
+                     text=escape(answers["text"]))
+        messages.append(OutgoingMessage(
+            dedup_key=f"announce:{batch}:group", channel=ctx.event.channel, chat_id=group,
+            kind="announce", payload=payload_of(Reply(text)), due_at=ctx.now(),
+            batch_id=batch))
+    await ctx.core.enqueue(messages)
+    await ctx.repo.audit(actor=ctx.actor, action="outreach.announce", subject=ctx.bloc.code,
+                         details={"messages": len(messages), "to": answers["to"]},
+                         now=ctx.now())
+    ctx.reply(ctx.t("outreach.announcing", count=len(messages)))
+
+
+router.form(Form(
+    name="announce",
+    steps=(
+        Step("to", "outreach.ask_audience", options=_audiences),
+        Step("units", "outreach.ask_units", options=_unit_options, parse=_units_typed,
+             when=lambda a: a.get("to") == "some"),
+        Step("text", "outreach.ask_text", parse=_text),
+        Step("confirm", _review, options=_confirm_options, route=_confirm_route,
+             transient=True),
+    ),
+    finish=_send,
+))
+
+
+@router.command("thongbao", "announce", action=Action.ANNOUNCE, help_key="help.cmd_announce",
+                private_only=True)
+async def announce(ctx: Context) -> None:
+    """Write an announcement to all contacts (and the group) or to chosen units."""
+    await ctx.start_form("announce")

@@ -1,0 +1,141 @@
+"""The outbox in SQLite: messages the bot sends on its own, each under a unique key.
+
+A unique ``dedup_key`` makes enqueueing idempotent (planning the same reminder
+twice stores it once); the status column makes sending resumable after a crash.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime
+
+import aiosqlite
+
+from storage._base import SqliteBase
+from storage._time import from_db, to_db
+from storage.records import BatchReport, OutboxRow, OutboxStatus, OutgoingMessage
+
+TERMINAL = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.BLOCKED, OutboxStatus.EXPIRED)
+
+
+def _row(row: aiosqlite.Row) -> OutboxRow:
+    return OutboxRow(
+        id=row["id"], dedup_key=row["dedup_key"], batch_id=row["batch_id"],
+        channel=row["channel"], chat_id=row["chat_id"], kind=row["kind"],
+        payload=json.loads(row["payload"]), due_at=from_db(row["due_at"]),
+        expires_at=from_db(row["expires_at"]) if row["expires_at"] else None,
+        status=OutboxStatus(row["status"]), attempts=row["attempts"],
+        last_error=row["last_error"],
+        sent_at=from_db(row["sent_at"]) if row["sent_at"] else None,
+    )
+
+
+class OutboxStore(SqliteBase):
+    """The outbox part of the SQLite repository."""
+
+    async def create_batch(self, *, channel: str, report_chat: str | None, language: str,
+                           kind: str, now: datetime) -> int:
+        """A group of messages whose outcome is reported to ``report_chat`` once settled."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO outbox_batches (channel, report_chat, report_language, kind, "
+                "created_at) VALUES (?, ?, ?, ?, ?)",
+                (channel, report_chat, language, kind, to_db(now)))
+            return int(cursor.lastrowid or 0)
+
+    async def enqueue(self, messages: list[OutgoingMessage], now: datetime) -> int:
+        """Store messages to send; one whose key is already stored is left as it is.
+
+        Returns how many were new.
+        """
+        async with self._transaction() as db:
+            before = db.total_changes
+            await db.executemany(
+                """
+                INSERT OR IGNORE INTO outbox (dedup_key, batch_id, channel, chat_id, kind,
+                    payload, due_at, expires_at, next_attempt_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [(m.dedup_key, m.batch_id, m.channel, m.chat_id, m.kind,
+                  json.dumps(m.payload, ensure_ascii=False), to_db(m.due_at),
+                  to_db(m.expires_at) if m.expires_at else None, to_db(m.due_at), to_db(now))
+                 for m in messages],
+            )
+            return db.total_changes - before
+
+    async def claim_due(self, now: datetime, limit: int) -> list[OutboxRow]:
+        """Take up to ``limit`` messages due now, oldest first, marking them as being sent."""
+        async with self._transaction() as db:
+            rows = await self._all(
+                "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
+                "ORDER BY next_attempt_at, id LIMIT ?", (to_db(now), limit))
+            await db.executemany(
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?",
+                [(row["id"],) for row in rows])
+        # as claimed: this attempt is counted
+        return [replace(_row(row), status=OutboxStatus.SENDING, attempts=row["attempts"] + 1)
+                for row in rows]
+
+    async def settle(self, row_id: int, status: OutboxStatus, now: datetime,
+                     error: str | None = None) -> None:
+        """Record a final outcome (sent, failed, blocked, expired)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE outbox SET status = ?, last_error = ?, sent_at = ? WHERE id = ?",
+                (status.value, error, to_db(now) if status is OutboxStatus.SENT else None,
+                 row_id))
+
+    async def retry_later(self, row_id: int, at: datetime, error: str) -> None:
+        """Put a message back in the queue for another attempt at ``at``."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ? "
+                "WHERE id = ?", (to_db(at), error, row_id))
+
+    async def recover_in_flight(self) -> list[OutboxRow]:
+        """After a crash: messages that were being sent go back to the queue (returned)."""
+        async with self._transaction() as db:
+            rows = await self._all("SELECT * FROM outbox WHERE status = 'sending'")
+            await db.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
+        return [_row(row) for row in rows]
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest pending message is due."""
+        row = await self._one(
+            "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
+        return from_db(row[0]) if row and row[0] else None
+
+    async def outbox_rows(self, status: OutboxStatus | None = None,
+                          limit: int = 100) -> list[OutboxRow]:
+        """Messages in the outbox (newest first), optionally of one status."""
+        sql, params = "SELECT * FROM outbox", ()  # type: tuple[str, tuple[object, ...]]
+        if status is not None:
+            sql, params = sql + " WHERE status = ?", (status.value,)
+        rows = await self._all(sql + " ORDER BY id DESC LIMIT ?", (*params, limit))
+        return [_row(row) for row in rows]
+
+    async def settled_batches(self) -> list[BatchReport]:
+        """Batches not yet reported whose every message has reached a final state."""
+        rows = await self._all(
+            """
+            SELECT b.*, o.status AS status, COUNT(o.id) AS n FROM outbox_batches AS b
+            JOIN outbox AS o ON o.batch_id = b.id
+            WHERE b.reported_at IS NULL AND NOT EXISTS (
+                SELECT 1 FROM outbox AS p WHERE p.batch_id = b.id
+                AND p.status IN ('pending', 'sending'))
+            GROUP BY b.id, o.status
+            """)
+        reports: dict[int, BatchReport] = {}
+        for row in rows:
+            report = reports.setdefault(row["id"], BatchReport(
+                row["id"], row["channel"], row["report_chat"], row["report_language"],
+                row["kind"], {}))
+            report.counts[OutboxStatus(row["status"])] = row["n"]
+        return list(reports.values())
+
+    async def mark_batch_reported(self, batch_id: int, now: datetime) -> None:
+        """Remember that a batch's outcome was reported."""
+        async with self._transaction() as db:
+            await db.execute("UPDATE outbox_batches SET reported_at = ? WHERE id = ?",
+                             (to_db(now), batch_id))
