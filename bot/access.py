@@ -24,6 +24,7 @@ class Action(StrEnum):
     POST_TASKS = "post_tasks"  # post and pin the task list in the group
     REMIND = "remind"  # nudge the silent units now
     ANNOUNCE = "announce"  # send an announcement to contacts and the group
+    MANAGE_TASKS = "manage_tasks"  # add, change, move, close tasks; open periods
 
 
 MANAGERS: frozenset[Role] = frozenset({Role.CHAIR, Role.DEPUTY, Role.ADMIN})
@@ -44,6 +45,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.POST_TASKS: MANAGERS,
     Action.REMIND: MANAGERS,
     Action.ANNOUNCE: MANAGERS,
+    Action.MANAGE_TASKS: MANAGERS,
 }
 
 

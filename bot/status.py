@@ -64,13 +64,14 @@ class BlocStatus:
         for task in self.tasks:
             counts: dict[ProgressStatus, int] = defaultdict(int)
             percents = []
-            for unit in self.units:
+            concerned = [unit for unit in self.units if task.concerns(unit.id)]
+            for unit in concerned:
                 update = self.latest.get((unit.id, task.id))
                 if update is not None:
                     counts[update.status] += 1
                     percents.append(update.percent)
             mean = sum(percents) / len(percents) if percents else None
-            summaries.append(TaskSummary(task, dict(counts), len(self.units) - len(percents),
+            summaries.append(TaskSummary(task, dict(counts), len(concerned) - len(percents),
                                          mean))
         return summaries
 
@@ -82,11 +83,14 @@ class BlocStatus:
 
     def unit_updates(self, unit_id: int) -> list[tuple[Task, ProgressUpdate | None]]:
         """One unit's latest update per task (``None`` where it has not reported)."""
-        return [(task, self.latest.get((unit_id, task.id))) for task in self.tasks]
+        return [(task, self.latest.get((unit_id, task.id))) for task in self.tasks
+                if task.concerns(unit_id)]
 
     def task_updates(self, task_id: int) -> list[tuple[Unit, ProgressUpdate | None]]:
         """Every unit's latest update on one task."""
-        return [(unit, self.latest.get((unit.id, task_id))) for unit in self.units]
+        task = next((t for t in self.tasks if t.id == task_id), None)
+        return [(unit, self.latest.get((unit.id, task_id))) for unit in self.units
+                if task is None or task.concerns(unit.id)]
 
 
 async def bloc_status(repo: Repository, bloc: Bloc, today: date) -> BlocStatus:

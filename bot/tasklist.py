@@ -37,10 +37,14 @@ async def task_list_text(repo: Repository, bloc: Bloc, today: date, t: Translate
             lines.append(t("tasks.report_deadline",
                            when=format_deadline(period.report_deadline, zone, t)))
         tasks = await repo.list_tasks(period.id)
+        names = {unit.id: unit.short_name for unit in await repo.list_units(bloc.id)}
         if not tasks:
             lines.append(t("tasks.empty"))
         for task in tasks:
             lines.append(t("tasks.item", number=task.position, title=escape(task.title)))
+            if task.unit_ids is not None:
+                lines.append(t("tasks.item_units", units=escape(", ".join(
+                    names[unit_id] for unit_id in task.unit_ids if unit_id in names))))
             if task.deadline:
                 lines.append(t("tasks.item_deadline",
                                when=format_deadline(task.deadline, zone, t)))

@@ -16,6 +16,7 @@ from handlers import (
     questions,
     start,
     status,
+    task_admin,
     tasks,
 )
 
@@ -24,6 +25,6 @@ def build_router() -> Router:
     """The bot's full registry of commands and forms."""
     root = Router("thidua")
     for module in (start, help, tasks, progress, my_updates, status, matrix, posting, outreach,
-                   invite, language, cancel, questions):
+                   task_admin, invite, language, cancel, questions):
         root.include_router(module.router)
     return root

@@ -35,8 +35,10 @@ async def _units(ctx: Context, answers: Answers) -> list[Option]:
 
 async def _tasks(ctx: Context, answers: Answers) -> list[Option]:
     _, tasks = await period_tasks(ctx)
-    latest = await ctx.repo.latest_updates(int(answers["unit"]), [t.id for t in tasks])
-    return [Option(task_label(ctx, task, latest.get(task.id)), str(task.id)) for task in tasks]
+    unit_id = int(answers["unit"])
+    latest = await ctx.repo.latest_updates(unit_id, [t.id for t in tasks])
+    return [Option(task_label(ctx, task, latest.get(task.id)), str(task.id))
+            for task in tasks if task.concerns(unit_id)]
 
 
 async def _statuses(ctx: Context, answers: Answers) -> list[Option]:
@@ -135,7 +137,7 @@ async def _finish(ctx: Context, answers: Answers) -> None:
     period, tasks = await period_tasks(ctx)
     task = next((t for t in tasks if t.id == task_id), None)
     unit = await ctx.repo.get_unit(unit_id)
-    if task is None or unit is None or period is None:
+    if task is None or unit is None or period is None or not task.concerns(unit_id):
         ctx.reply(ctx.t("progress.task_gone"))
         return
     status = ProgressStatus(answers["status"])
@@ -155,7 +157,8 @@ async def _finish(ctx: Context, answers: Answers) -> None:
         ctx.reply(ctx.t("progress.announce", lang=group_language, unit=escape(unit.name),
                         task=task.position, status=status_line), chat_id=group)
     latest = await ctx.repo.latest_updates(unit_id, [t.id for t in tasks])
-    following = progress.next_unreported(tasks, latest, after=task_id)
+    following = progress.next_unreported([t for t in tasks if t.concerns(unit_id)], latest,
+                                         after=task_id)
     if following is None:
         ctx.reply(ctx.t("progress.all_reported"))
         return
@@ -261,7 +264,9 @@ async def start_update(ctx: Context) -> None:
         return
     answers = _own_unit(ctx)
     if ctx.args:
-        quick = progress.parse_quick_update(ctx.args, tasks)
+        own = int(answers["unit"]) if "unit" in answers else None
+        quick = progress.parse_quick_update(
+            ctx.args, [t for t in tasks if own is None or t.concerns(own)])
         if quick.task is not None:
             answers["task"] = str(quick.task.id)
         if quick.percent is not None:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from config.bloc import BlocConfig
+from config.bloc import BlocConfig, TaskConfig
 from storage._time import day_to_db, to_db
 
 
@@ -23,6 +23,7 @@ class _Counter:
         self.created = 0
         self.updated = 0
         self.retired = 0
+        self.skipped: list[str] = []
 
 
 def moment_to_utc(value: date | datetime, zone: ZoneInfo, *, end_of_day: bool) -> tuple[str, int]:
@@ -68,15 +69,69 @@ async def _upsert(
 
 async def _retire(
     db: aiosqlite.Connection, counter: _Counter, table: str, parent: str, parent_id: int,
-    kept: Sequence[int],
+    kept: Sequence[int], extra: str = "",
 ) -> None:
     marks = ", ".join("?" for _ in kept) or "NULL"
     cursor = await db.execute(
         f"UPDATE {table} SET active = 0 WHERE {parent} = ? AND active = 1 "  # noqa: S608
-        f"AND id NOT IN ({marks})",
+        f"AND id NOT IN ({marks}) {extra}",
         (parent_id, *kept),
     )
     counter.retired += max(cursor.rowcount, 0)
+
+
+async def _sync_tasks(
+    db: aiosqlite.Connection, counter: _Counter, period_id: int, period_code: str,
+    tasks: Sequence[TaskConfig], zone: ZoneInfo,
+) -> None:
+    """A period's tasks from the file, leaving alone what the chair changed in chat.
+
+    A task changed or closed in chat keeps its chat version; a task the file no
+    longer lists is retired only if no unit has reported on it. Both are
+    reported as skipped. Positions follow the file unless the chair reordered.
+    """
+    async with db.execute("SELECT order_in_chat FROM periods WHERE id = ?",
+                          (period_id,)) as cursor:
+        row = await cursor.fetchone()
+    reordered = bool(row and row[0])
+    kept: list[int] = []
+    for position, task in enumerate(tasks, start=1):
+        async with db.execute("SELECT id, managed_in_chat FROM tasks WHERE period_id = ? "
+                              "AND code = ?", (period_id, task.code)) as cursor:
+            existing = await cursor.fetchone()
+        if existing is not None and existing["managed_in_chat"]:
+            kept.append(existing["id"])
+            counter.skipped.append(f"{period_code}/{task.code}: changed in chat, kept")
+            continue
+        due = moment_to_utc(task.deadline, zone, end_of_day=True) if task.deadline else (None, 0)
+        values: dict[str, Any] = {
+            "title": task.title, "description": task.description,
+            "deadline_at": due[0], "deadline_all_day": due[1], "active": 1,
+        }
+        if not reordered or existing is None:
+            values["position"] = position if not reordered else 10_000 + position
+        kept.append(await _upsert(db, counter, "tasks",
+                                  {"period_id": period_id, "code": task.code}, values))
+    marks = ", ".join("?" for _ in kept) or "NULL"
+    async with db.execute(
+        f"SELECT code FROM tasks WHERE period_id = ? AND active = 1 AND managed_in_chat = 0 "  # noqa: S608
+        f"AND id NOT IN ({marks}) AND EXISTS (SELECT 1 FROM progress_updates AS p "
+        f"WHERE p.task_id = tasks.id)", (period_id, *kept)) as cursor:
+        counter.skipped += [f"{period_code}/{row[0]}: has updates, kept"
+                            for row in await cursor.fetchall()]
+    await _retire(db, counter, "tasks", "period_id", period_id, kept,
+                  extra="AND managed_in_chat = 0 AND NOT EXISTS (SELECT 1 FROM "
+                        "progress_updates AS p WHERE p.task_id = tasks.id)")
+    await renumber(db, period_id)
+
+
+async def renumber(db: aiosqlite.Connection, period_id: int) -> None:
+    """Number a period's active tasks 1, 2, 3… in their current order."""
+    async with db.execute("SELECT id FROM tasks WHERE period_id = ? AND active = 1 "
+                          "ORDER BY position, id", (period_id,)) as cursor:
+        ids = [row[0] for row in await cursor.fetchall()]
+    await db.executemany("UPDATE tasks SET position = ? WHERE id = ? AND position != ?",
+                         [(number, task_id, number) for number, task_id in enumerate(ids, 1)])
 
 
 async def sync_bloc(db: aiosqlite.Connection, config: BlocConfig) -> tuple[int, _Counter]:
@@ -133,18 +188,9 @@ async def sync_bloc(db: aiosqlite.Connection, config: BlocConfig) -> tuple[int, 
             "report_deadline_all_day": deadline[1], "active": 1,
         })
         period_ids.append(period_id)
-        task_ids = []
-        for position, task in enumerate(period.tasks, start=1):
-            due = (moment_to_utc(task.deadline, zone, end_of_day=True)
-                   if task.deadline else (None, 0))
-            task_ids.append(await _upsert(db, counter, "tasks", {
-                "period_id": period_id, "code": task.code,
-            }, {
-                "position": position, "title": task.title, "description": task.description,
-                "deadline_at": due[0], "deadline_all_day": due[1], "active": 1,
-            }))
-        await _retire(db, counter, "tasks", "period_id", period_id, task_ids)
-    await _retire(db, counter, "periods", "bloc_id", bloc_id, period_ids)
+        await _sync_tasks(db, counter, period_id, period.code, period.tasks, zone)
+    await _retire(db, counter, "periods", "bloc_id", bloc_id, period_ids,
+                  extra="AND managed_in_chat = 0")
 
     conference_ids = []
     for conference in config.conferences:

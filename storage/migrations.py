@@ -222,6 +222,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX outbox_ready ON outbox (status, next_attempt_at);
     CREATE INDEX outbox_by_batch ON outbox (batch_id, status);
     """,
+    # 4: tasks and periods managed in chat survive reloads of the bloc file.
+    """
+    ALTER TABLE tasks ADD COLUMN managed_in_chat INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN unit_ids TEXT;
+    ALTER TABLE periods ADD COLUMN managed_in_chat INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE periods ADD COLUMN order_in_chat INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

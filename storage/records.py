@@ -78,6 +78,11 @@ class Task:
     title: str
     description: str | None
     deadline: Deadline | None
+    unit_ids: tuple[int, ...] | None = None  # the units it concerns; None: every unit
+
+    def concerns(self, unit_id: int) -> bool:
+        """Whether the task is one this unit must report on."""
+        return self.unit_ids is None or unit_id in self.unit_ids
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,7 @@ class SyncSummary:
     created: int
     updated: int
     retired: int
+    skipped: tuple[str, ...] = ()  # what the file asked that chat changes or history prevented
 
     @property
     def changed(self) -> bool:

@@ -8,7 +8,7 @@ implementation without touching handlers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from config.bloc import BlocConfig
@@ -17,6 +17,7 @@ from storage.records import (
     BatchReport,
     Bloc,
     Conference,
+    Deadline,
     DialogState,
     Invite,
     Member,
@@ -135,6 +136,28 @@ class Repository(Protocol):
     async def withdraw_update(self, update_id: int, member_id: int,
                               now: datetime) -> ProgressUpdate | None:
         """Mark a version withdrawn (kept in history); ``None`` if it was already."""
+
+    # the task list, managed in chat
+    async def add_task(self, *, period_id: int, title: str, description: str | None,
+                       deadline: Deadline | None, unit_ids: list[int] | None, actor: str,
+                       now: datetime) -> int:
+        """Append a task to a period; returns its id."""
+
+    async def change_task(self, task_id: int, *, actor: str, now: datetime,
+                          title: str = ..., description: str | None = ...,
+                          deadline: Deadline | None = ...,
+                          unit_ids: list[int] | None = ...) -> None:
+        """Change some fields of a task; the change wins over the bloc file from now on."""
+
+    async def move_task(self, task_id: int, position: int, *, actor: str, now: datetime) -> None:
+        """Put a task at ``position``; the period keeps the chat's order from now on."""
+
+    async def close_task(self, task_id: int, *, actor: str, now: datetime) -> None:
+        """Take a task off the list (its updates stay in the history)."""
+
+    async def open_period(self, *, bloc_id: int, title: str, start: date, end: date,
+                          deadline: Deadline | None, actor: str, now: datetime) -> int:
+        """Open a new reporting period in chat; returns its id."""
 
     # the outbox
     async def create_batch(self, *, channel: str, report_chat: str | None, language: str,

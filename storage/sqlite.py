@@ -14,6 +14,7 @@ from storage._base import SqliteBase
 from storage._dialogs import DialogStore
 from storage._outbox import OutboxStore
 from storage._progress import ProgressStore
+from storage._tasks import TaskStore
 from storage._time import day_from_db, from_db, to_db
 from storage.records import (
     AuditEntry,
@@ -61,7 +62,7 @@ def _unit(row: aiosqlite.Row) -> Unit:
     )
 
 
-class SqliteRepository(DialogStore, ProgressStore, OutboxStore, SqliteBase):
+class SqliteRepository(DialogStore, ProgressStore, OutboxStore, TaskStore, SqliteBase):
     """The embedded implementation of the repository interface, on one SQLite file."""
 
     # -- the bloc ---------------------------------------------------------------------------
@@ -69,7 +70,8 @@ class SqliteRepository(DialogStore, ProgressStore, OutboxStore, SqliteBase):
     async def sync_bloc(self, config: BlocConfig, now: datetime) -> SyncSummary:
         async with self._transaction() as db:
             bloc_id, counter = await _bloc_sync.sync_bloc(db, config)
-            summary = SyncSummary(bloc_id, counter.created, counter.updated, counter.retired)
+            summary = SyncSummary(bloc_id, counter.created, counter.updated, counter.retired,
+                                  tuple(counter.skipped))
             if summary.changed:
                 await self._insert_audit(
                     db, actor="bloc-file", action="bloc.sync", subject=config.code, now=now,
@@ -133,6 +135,7 @@ class SqliteRepository(DialogStore, ProgressStore, OutboxStore, SqliteBase):
                 id=row["id"], period_id=row["period_id"], code=row["code"],
                 position=row["position"], title=row["title"], description=row["description"],
                 deadline=_deadline(row["deadline_at"], row["deadline_all_day"]),
+                unit_ids=tuple(json.loads(row["unit_ids"])) if row["unit_ids"] else None,
             )
             for row in rows
         ]

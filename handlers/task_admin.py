@@ -1,0 +1,272 @@
+"""``/quanlynhiemvu`` (``/managetasks``): the chair keeps the task list in chat.
+
+Add a task (title, description, deadline, the units it concerns), change one,
+move it, close it, or open a new period. Every change is audited, wins over
+later reloads of the bloc file, and is reflected at once in the pinned list.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from bot.access import Action
+from bot.context import Context
+from bot.dialog import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
+from bot.events import Option
+from bot.questions import UnitRef, match_unit
+from bot.router import Router
+from bot.tasklist import refresh_posted_lists
+from bot.text import escape
+from config.dates import DateParseError, parse_date, parse_date_or_datetime
+from handlers._progress_views import shorten
+from storage.records import Deadline, Period, Task
+
+router = Router("task_admin")
+
+NONE = "none"
+ALL = "all"
+
+
+def _is(action: str) -> Any:
+    return lambda answers: answers.get("action") == action
+
+
+def _needs_task(answers: Answers) -> bool:
+    return answers.get("action") in {"edit", "move", "close"}
+
+
+async def _working_period(ctx: Context) -> Period | None:
+    """The newest period: where a new task list is prepared (the current one until a new opens)."""
+    periods = await ctx.repo.list_periods(ctx.bloc.id)
+    return max(periods, key=lambda p: p.start) if periods else None
+
+
+async def _tasks(ctx: Context) -> list[Task]:
+    period = await _working_period(ctx)
+    return await ctx.repo.list_tasks(period.id) if period else []
+
+
+# -- answers ----------------------------------------------------------------------------------
+
+async def _actions(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(ctx.t(f"taskadmin.action_{name}"), name)
+            for name in ("add", "edit", "move", "close", "period")]
+
+
+async def _menu(ctx: Context, answers: Answers) -> str:
+    period = await _working_period(ctx)
+    return ctx.t("taskadmin.menu", period=escape(period.title) if period else "—")
+
+
+async def _text(ctx: Context, answers: Answers, text: str) -> str:
+    if not text.strip():
+        raise InvalidAnswer("progress.text_needed")
+    return text.strip()
+
+
+async def _optional_text(ctx: Context, answers: Answers, text: str) -> str:
+    return "" if text.strip() in {"", "-", "—"} else text.strip()
+
+
+async def _none_option(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(ctx.t("taskadmin.no_deadline"), NONE)]
+
+
+def _to_deadline(value: date | datetime, ctx: Context) -> Deadline:
+    if isinstance(value, datetime):
+        return Deadline(value.replace(tzinfo=ctx.zone), all_day=False)
+    return Deadline(datetime.combine(value, time(23, 59, 59), tzinfo=ctx.zone), all_day=True)
+
+
+async def _deadline(ctx: Context, answers: Answers, text: str) -> str:
+    try:
+        value = parse_date_or_datetime(text, default_year=ctx.today().year)
+    except DateParseError:
+        raise InvalidAnswer("taskadmin.bad_date", value=escape(text[:40])) from None
+    return value.isoformat()
+
+
+async def _day(ctx: Context, answers: Answers, text: str) -> str:
+    try:
+        return parse_date(text, default_year=ctx.today().year).isoformat()
+    except DateParseError:
+        raise InvalidAnswer("taskadmin.bad_date", value=escape(text[:40])) from None
+
+
+async def _end_day(ctx: Context, answers: Answers, text: str) -> str:
+    end = await _day(ctx, answers, text)
+    if end < str(answers.get("p_start", "")):
+        raise InvalidAnswer("taskadmin.end_before_start")
+    return end
+
+
+async def _all_units(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(ctx.t("taskadmin.all_units"), ALL)]
+
+
+async def _units(ctx: Context, answers: Answers, text: str) -> str:
+    units = await ctx.repo.list_units(ctx.bloc.id)
+    refs = [UnitRef(u.code, u.name, u.short_name, u.aliases) for u in units]
+    codes = []
+    for part in text.replace(";", ",").split(","):
+        if part.strip():
+            found = match_unit(part, refs)
+            if found is None:
+                raise InvalidAnswer("outreach.unit_unknown", value=escape(part.strip()[:60]))
+            codes.append(found.code)
+    if not codes:
+        raise InvalidAnswer("outreach.unit_unknown", value="")
+    return ",".join(dict.fromkeys(codes))
+
+
+async def _task_options(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(f"{t.position}. {shorten(t.title)}", str(t.id)) for t in await _tasks(ctx)]
+
+
+async def _fields(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(ctx.t(f"taskadmin.field_{name}"), name)
+            for name in ("title", "description", "deadline", "units")]
+
+
+async def _value_prompt(ctx: Context, answers: Answers) -> str:
+    field = answers["field"]
+    return ctx.t(f"taskadmin.ask_{field}_value" if field in {"title", "description"}
+                 else f"taskadmin.ask_{field}")
+
+
+async def _value_options(ctx: Context, answers: Answers) -> list[Option]:
+    field = answers.get("field")
+    if field == "deadline":
+        return await _none_option(ctx, answers)
+    return await _all_units(ctx, answers) if field == "units" else []
+
+
+async def _value(ctx: Context, answers: Answers, text: str) -> str:
+    field = answers["field"]
+    if field == "deadline":
+        return await _deadline(ctx, answers, text)
+    if field == "units":
+        return await _units(ctx, answers, text)
+    return await (_text if field == "title" else _optional_text)(ctx, answers, text)
+
+
+async def _position(ctx: Context, answers: Answers, text: str) -> int:
+    count = len(await _tasks(ctx))
+    if not (text.strip().isascii() and text.strip().isdigit()
+            and 1 <= int(text.strip()) <= count):
+        raise InvalidAnswer("taskadmin.bad_position", count=count)
+    return int(text.strip())
+
+
+async def _review(ctx: Context, answers: Answers) -> str:
+    action = answers["action"]
+    task = next((t for t in await _tasks(ctx) if str(t.id) == answers.get("task")), None)
+    return ctx.t(f"taskadmin.confirm_{action}",
+                 title=escape(answers.get("title") or answers.get("p_title") or ""),
+                 task=escape(f"{task.position}. {shorten(task.title, 80)}" if task else ""),
+                 field=ctx.t(f"taskadmin.field_{answers.get('field', 'title')}"),
+                 value=escape(str(answers.get("value", ""))), position=answers.get("position", ""))
+
+
+async def _confirm_options(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(ctx.t("taskadmin.save"), "save"), Option(ctx.t("progress.cancel"), "cancel")]
+
+
+def _confirm_route(answers: Answers, value: Any) -> str:
+    return FINISH if value == "save" else CANCEL
+
+
+# -- doing it ---------------------------------------------------------------------------------
+
+async def _unit_ids(ctx: Context, codes: str) -> list[int] | None:
+    if not codes or codes == ALL:
+        return None
+    wanted = set(codes.split(","))
+    return [u.id for u in await ctx.repo.list_units(ctx.bloc.id) if u.code in wanted]
+
+
+def _deadline_of(ctx: Context, value: str | None) -> Deadline | None:
+    if not value or value == NONE:
+        return None
+    parsed: date | datetime = (datetime.fromisoformat(value) if "T" in value
+                               else date.fromisoformat(value))
+    return _to_deadline(parsed, ctx)
+
+
+async def _apply(ctx: Context, answers: Answers) -> str:
+    repo, actor, now = ctx.repo, ctx.actor, ctx.now()
+    action, task_id = answers["action"], int(answers.get("task") or 0)
+    if action == "add":
+        period = await _working_period(ctx)
+        if period is None:
+            return ctx.t("tasks.no_period")
+        await repo.add_task(period_id=period.id, title=answers["title"],
+                            description=answers.get("description") or None,
+                            deadline=_deadline_of(ctx, answers.get("deadline")),
+                            unit_ids=await _unit_ids(ctx, answers.get("units", ALL)),
+                            actor=actor, now=now)
+    elif action == "edit":
+        field, value = answers["field"], answers["value"]
+        if field == "title":
+            await repo.change_task(task_id, title=value, actor=actor, now=now)
+        elif field == "description":
+            await repo.change_task(task_id, description=value or None, actor=actor, now=now)
+        elif field == "deadline":
+            await repo.change_task(task_id, deadline=_deadline_of(ctx, value), actor=actor,
+                                   now=now)
+        else:
+            await repo.change_task(task_id, unit_ids=await _unit_ids(ctx, value), actor=actor,
+                                   now=now)
+    elif action == "move":
+        await repo.move_task(task_id, int(answers["position"]), actor=actor, now=now)
+    elif action == "close":
+        await repo.close_task(task_id, actor=actor, now=now)
+    else:
+        await repo.open_period(bloc_id=ctx.bloc.id, title=answers["p_title"],
+                               start=date.fromisoformat(answers["p_start"]),
+                               end=date.fromisoformat(answers["p_end"]),
+                               deadline=_deadline_of(ctx, answers.get("p_deadline")),
+                               actor=actor, now=now)
+    return ctx.t(f"taskadmin.done_{action}")
+
+
+async def _finish(ctx: Context, answers: Answers) -> None:
+    ctx.reply(await _apply(ctx, answers))
+    refreshed = await refresh_posted_lists(ctx.core)
+    if refreshed:
+        ctx.reply(ctx.t("taskadmin.pinned_refreshed", count=refreshed))
+
+
+router.form(Form(
+    name="task_admin",
+    steps=(
+        Step("action", _menu, options=_actions),
+        Step("title", "taskadmin.ask_title", parse=_text, when=_is("add")),
+        Step("description", "taskadmin.ask_description", parse=_optional_text,
+             when=_is("add")),
+        Step("deadline", "taskadmin.ask_deadline", options=_none_option, parse=_deadline,
+             when=_is("add")),
+        Step("units", "taskadmin.ask_units", options=_all_units, parse=_units, when=_is("add")),
+        Step("task", "taskadmin.ask_task", options=_task_options, when=_needs_task),
+        Step("field", "taskadmin.ask_field", options=_fields, when=_is("edit")),
+        Step("value", _value_prompt, options=_value_options, parse=_value, when=_is("edit")),
+        Step("position", "taskadmin.ask_position", parse=_position, when=_is("move")),
+        Step("p_title", "taskadmin.ask_period_title", parse=_text, when=_is("period")),
+        Step("p_start", "taskadmin.ask_period_start", parse=_day, when=_is("period")),
+        Step("p_end", "taskadmin.ask_period_end", parse=_end_day, when=_is("period")),
+        Step("p_deadline", "taskadmin.ask_period_deadline", options=_none_option,
+             parse=_deadline, when=_is("period")),
+        Step("confirm", _review, options=_confirm_options, route=_confirm_route,
+             transient=True),
+    ),
+    finish=_finish,
+))
+
+
+@router.command("quanlynhiemvu", "managetasks", action=Action.MANAGE_TASKS,
+                help_key="help.cmd_managetasks", private_only=True)
+async def manage_tasks(ctx: Context) -> None:
+    """Change the bloc's task list in chat."""
+    await ctx.start_form("task_admin")
+
