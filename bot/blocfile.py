@@ -41,6 +41,8 @@ async def sync_file(
     """Validate ``path`` and write it to storage (raises :class:`BlocFileError`)."""
     config = with_timezone(load_bloc_file(path), default_timezone)
     summary = await repo.sync_bloc(config, clock.now())
+    for skipped in summary.skipped:
+        log.warning("bloc file %s: not applied: %s", path, skipped)
     await repo.set_meta(BLOC_CODE_KEY, config.code)
     bloc = await repo.get_bloc(config.code)
     assert bloc is not None
