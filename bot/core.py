@@ -180,12 +180,17 @@ class Core:
                         state.updated_at >= now - IDLE_LIMIT):
                     continue  # answered meanwhile
                 form = self.engine.form(state.form)
+                if form is None or not form.resume_hint:
+                    # a view or a question with nothing worth keeping: close it quietly
+                    state.form, state.step, state.answers = None, None, {}
+                    state.token += 1
+                    await self.repo.save_dialog(state, now)
+                    continue
                 await self.repo.park_dialog(state, now)
                 parked += 1
                 language = await self.language_of(idle.channel, idle.external_id)
-                text = self.catalog.text(language, "dialog.parked")
-                if form is not None and form.resume_hint:
-                    text += "\n" + self.catalog.text(language, form.resume_hint)
+                text = (self.catalog.text(language, "dialog.parked") + "\n"
+                        + self.catalog.text(language, form.resume_hint))
                 try:
                     await self.send(idle.channel, idle.external_id, Reply(text))
                 except Exception:

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.events import DeliveryError, Option, Reply
@@ -107,43 +107,52 @@ class OutboxWorker:
         return len(rows)
 
     async def _send_chat(self, rows: list[OutboxRow]) -> None:
-        for row in rows:
-            await self._deliver(row)
+        """One chat's rows in order; after a retryable failure the rest wait with it."""
+        for index, row in enumerate(rows):
+            retry_at = await self._deliver(row)
+            if retry_at is not None:
+                for later in rows[index + 1:]:
+                    await self.core.repo.retry_later(later.id, retry_at, "waiting for an "
+                                                     "earlier message to the same chat")
+                return
 
-    async def _deliver(self, row: OutboxRow) -> None:
+    async def _deliver(self, row: OutboxRow) -> datetime | None:
+        """Send one row; returns when it will be tried again, if it will."""
         repo, now = self.core.repo, self.core.clock.now()
         if row.expires_at is not None and now >= row.expires_at:
             log.info("dropping outbox row %s (%s): its moment has passed", row.id, row.dedup_key)
             await repo.settle(row.id, OutboxStatus.EXPIRED, now)
-            return
+            return None
         port = self.core.channels.get(row.channel)
         if port is None:
             await repo.retry_later(row.id, now + NO_CHANNEL_RETRY, "channel not running")
-            return
+            return now + NO_CHANNEL_RETRY
         try:
             await port.send(row.chat_id, reply_of(row.payload))
         except DeliveryError as exc:
-            await self._failed(row, exc)
+            return await self._failed(row, exc)
         except Exception as exc:
             log.exception("unexpected error sending outbox row %s", row.id)
-            await self._failed(row, DeliveryError(repr(exc)))
-        else:
-            await repo.settle(row.id, OutboxStatus.SENT, self.core.clock.now())
+            return await self._failed(row, DeliveryError(repr(exc)))
+        await repo.settle(row.id, OutboxStatus.SENT, self.core.clock.now())
+        return None
 
-    async def _failed(self, row: OutboxRow, error: DeliveryError) -> None:
+    async def _failed(self, row: OutboxRow, error: DeliveryError) -> datetime | None:
         repo, now = self.core.repo, self.core.clock.now()
         reason = str(error)[:500]
         if error.blocked:
             log.warning("chat %s blocked the bot; row %s not retried", row.chat_id, row.id)
             await repo.settle(row.id, OutboxStatus.BLOCKED, now, reason)
-        elif error.permanent or row.attempts >= MAX_ATTEMPTS:
+            return None
+        if error.permanent or row.attempts >= MAX_ATTEMPTS:
             log.error("giving up on outbox row %s after %d attempt(s): %s", row.id, row.attempts,
                       reason)
             await repo.settle(row.id, OutboxStatus.FAILED, now, reason)
-        else:
-            delay = (timedelta(seconds=error.retry_after) if error.retry_after
-                     else backoff(row.attempts))
-            await repo.retry_later(row.id, now + delay, reason)
+            return None
+        delay = (timedelta(seconds=error.retry_after) if error.retry_after
+                 else backoff(row.attempts))
+        await repo.retry_later(row.id, now + delay, reason)
+        return now + delay
 
     async def _report_batches(self) -> None:
         repo, now = self.core.repo, self.core.clock.now()

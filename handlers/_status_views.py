@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.context import Context
 from bot.periods import format_deadline
 from bot.status import BlocStatus
@@ -14,17 +16,18 @@ COUNTED = (ProgressStatus.DONE, ProgressStatus.IN_PROGRESS, ProgressStatus.BLOCK
            ProgressStatus.NOT_STARTED)
 
 
-def deadline_line(ctx: Context, status: BlocStatus) -> str | None:
-    """``Hạn báo cáo: Thứ Sáu, 05/12/2026 — còn 11 ngày``."""
+def deadline_line(ctx: Context, status: BlocStatus,
+                  t: Callable[..., str] | None = None) -> str | None:
+    """``Hạn báo cáo: Thứ Sáu, 05/12/2026 — còn 11 ngày`` (in ``t``'s language if given)."""
     if status.period is None or status.period.report_deadline is None:
         return None
+    t = t or ctx.t
     left = status.days_left(ctx.zone)
     assert left is not None
     when = ("status.days_left" if left > 0 else "status.due_today" if left == 0
             else "status.days_over")
-    return ctx.t("status.deadline",
-                 when=format_deadline(status.period.report_deadline, ctx.zone, ctx.t),
-                 left=ctx.t(when, days=abs(left)))
+    return t("status.deadline", when=format_deadline(status.period.report_deadline, ctx.zone, t),
+             left=t(when, days=abs(left)))
 
 
 def silent_lines(ctx: Context, status: BlocStatus) -> list[str]:
@@ -60,7 +63,7 @@ def overview(ctx: Context, status: BlocStatus) -> str:
         counts = " · ".join(
             ctx.t(f"status.count_{state.value}", count=summary.counts.get(state, 0))
             for state in COUNTED)
-        mean = (ctx.t("status.mean", percent=round(summary.mean_percent),
+        mean = (ctx.t("status.mean", percent=int(summary.mean_percent + 0.5),
                       units=summary.reported) if summary.mean_percent is not None else "")
         lines.append(ctx.t("status.task_line", number=summary.task.position, counts=counts,
                            silent=summary.silent, mean=mean))

@@ -88,6 +88,7 @@ async def _action_options(ctx: Context, answers: Answers) -> list[Option]:
 def _action_route(answers: Answers, value: Any) -> str | None:
     if value == "back":
         answers.pop("pick", None)
+        answers.pop("action", None)  # the next update opened gets its own choice
         return "pick"
     return None
 

@@ -47,27 +47,31 @@ async def remind_now(ctx: Context) -> None:
     reached = [unit for unit in silent if status.contacts.get(unit.id)]
     unreachable = [unit for unit in silent if not status.contacts.get(unit.id)]
     messages: list[OutgoingMessage] = []
-    if reached:
+    for unit in reached:
+        for member in status.contacts[unit.id]:
+            t = ctx.core.translator(member.language)
+            text = t("outreach.nudge", name=escape(member.display_name), unit=escape(unit.name),
+                     period=escape(status.period.title),
+                     deadline=deadline_line(ctx, status, t) or "")
+            button = Option(t("outreach.update_now"), "/capnhat")
+            # one nudge per contact per day, however often the chair asks
+            key = f"nudge:{status.period.id}:{member.id}:{ctx.today().isoformat()}"
+            messages.append(_message(ctx, key, member, Reply(text, options=(button,))))
+    fresh = [m for m in messages if not await ctx.repo.outbox_has(m.dedup_key)]
+    lines = []
+    if fresh:
         batch = await _batch(ctx, "nudge")
-        for unit in reached:
-            for member in status.contacts[unit.id]:
-                t = ctx.core.translator(member.language)
-                deadline = deadline_line(ctx, status) or ""
-                text = t("outreach.nudge", name=escape(member.display_name),
-                         unit=escape(unit.name), period=escape(status.period.title),
-                         deadline=deadline)
-                button = Option(t("outreach.update_now"), "/capnhat")
-                messages.append(replace_batch(_message(
-                    ctx, f"nudge:{batch}:{member.id}", member, Reply(text, options=(button,))),
-                    batch))
-        await ctx.core.enqueue(messages)
-    lines = [ctx.t("outreach.nudging", people=len(messages), units=len(reached))]
+        await ctx.core.enqueue([replace_batch(m, batch) for m in fresh])
+        lines.append(ctx.t("outreach.nudging", people=len(fresh),
+                           units=len(reached)))
+    elif messages:
+        lines.append(ctx.t("outreach.already_nudged"))
     if unreachable:
         names = ", ".join(escape(unit.short_name) for unit in unreachable)
         lines.append(ctx.t("outreach.no_contacts", units=names))
     ctx.reply("\n".join(lines))
     await ctx.repo.audit(actor=ctx.actor, action="outreach.nudge", subject=ctx.bloc.code,
-                         details={"messages": len(messages)}, now=ctx.now())
+                         details={"messages": len(fresh)}, now=ctx.now())
 
 
 def replace_batch(message: OutgoingMessage, batch: int) -> OutgoingMessage:
@@ -129,6 +133,11 @@ async def _recipients(ctx: Context, answers: Answers) -> list[tuple[Unit, Member
 
 async def _send(ctx: Context, answers: Answers) -> None:
     recipients = await _recipients(ctx, answers)
+    group = ctx.bloc.groups.get(ctx.event.channel) or await ctx.repo.get_meta(
+        f"group:{ctx.event.channel}")
+    if not recipients and not (answers["to"] == "all" and group):
+        ctx.reply(ctx.t("outreach.nobody"))
+        return
     batch = await _batch(ctx, "announce")
     sender = escape(ctx.display_name)
     messages = []
@@ -137,8 +146,6 @@ async def _send(ctx: Context, answers: Answers) -> None:
         text = t("outreach.announcement", sender=sender, text=escape(answers["text"]))
         messages.append(replace_batch(
             _message(ctx, f"announce:{batch}:{member.id}", member, Reply(text)), batch))
-    group = ctx.bloc.groups.get(ctx.event.channel) or await ctx.repo.get_meta(
-        f"group:{ctx.event.channel}")
     if answers["to"] == "all" and group:
         text = ctx.t("outreach.announcement", lang=ctx.core.default_language, sender=sender,
                      text=escape(answers["text"]))

@@ -120,6 +120,9 @@ async def _edit_options(ctx: Context, answers: Answers) -> list[Option]:
 
 def _edit_route(answers: Answers, value: Any) -> str:
     answers.pop(str(value), None)  # asked again; the steps it implies follow, then the summary
+    if value == "status":  # a new status needs its own percent and, if blocked, its help
+        answers.pop("percent", None)
+        answers.pop("help", None)
     return str(value)
 
 
@@ -212,6 +215,7 @@ router.form(Form(
     name="update_more",
     steps=(Step("next", _more_prompt, options=_more_options),),
     finish=_more_finish,
+    browse=True,  # typing something else simply leaves the offer
 ))
 
 

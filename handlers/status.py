@@ -13,6 +13,7 @@ from bot.dialog import FINISH, Answers, Form, Step
 from bot.events import FileRef, Option
 from bot.router import Router
 from bot.status import BlocStatus, bloc_status
+from bot.text import escape
 from handlers._progress_views import shorten
 from handlers._status_views import detail_view, history_view, overview, task_view, unit_view
 from storage.records import ProgressUpdate, Task, Unit
@@ -121,8 +122,8 @@ async def _files(ctx: Context, answers: Answers) -> str:
     _, _, _, update = await _picked(ctx, answers)
     attachments = update.attachments if update else ()
     for item in attachments:
-        ctx.reply(item.name or "", attachment=FileRef(item.channel, item.file_id, item.kind,
-                                                      item.name))
+        ctx.reply(escape(item.name or ""), attachment=FileRef(item.channel, item.file_id,
+                                                              item.kind, item.name))
     return ctx.t("status.files_sent", count=len(attachments))
 
 

@@ -64,6 +64,11 @@ class OutboxStore(SqliteBase):
             )
             return db.total_changes - before
 
+    async def outbox_has(self, dedup_key: str) -> bool:
+        """Whether a message with this key was ever queued."""
+        return await self._one("SELECT 1 FROM outbox WHERE dedup_key = ?",
+                               (dedup_key,)) is not None
+
     async def claim_due(self, now: datetime, limit: int) -> list[OutboxRow]:
         """Take up to ``limit`` messages due now, oldest first, marking them as being sent."""
         async with self._transaction() as db:

@@ -99,7 +99,8 @@ class ProgressStore(SqliteBase):
     async def latest_for_period(self, period_id: int) -> list[ProgressUpdate]:
         """Every unit's latest standing update on every task of a period (the bloc's matrix)."""
         rows = await self._all(
-            _LATEST + " AND p.task_id IN (SELECT id FROM tasks WHERE period_id = ?)",  # noqa: S608
+            _LATEST + " AND p.task_id IN (SELECT id FROM tasks WHERE period_id = ? "  # noqa: S608
+            "AND active = 1)",
             (period_id,),
         )
         attachments = await self._attachments([row["id"] for row in rows])

@@ -228,6 +228,8 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE tasks ADD COLUMN unit_ids TEXT;
     ALTER TABLE periods ADD COLUMN managed_in_chat INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE periods ADD COLUMN order_in_chat INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX batches_unreported ON outbox_batches (id) WHERE reported_at IS NULL;
+    CREATE INDEX processed_by_age ON processed_updates (processed_at);
     """,
 )
 

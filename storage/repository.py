@@ -167,6 +167,9 @@ class Repository(Protocol):
     async def enqueue(self, messages: list[OutgoingMessage], now: datetime) -> int:
         """Store messages to send (idempotent by key); returns how many were new."""
 
+    async def outbox_has(self, dedup_key: str) -> bool:
+        """Whether a message with this key was ever queued."""
+
     async def claim_due(self, now: datetime, limit: int) -> list[OutboxRow]:
         """Take up to ``limit`` due messages, marking them as being sent."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.clock import FixedClock
@@ -120,3 +121,20 @@ async def test_a_batch_is_reported_once_when_every_message_is_settled(
     reports = [text for chat, text in channel.sent if chat == "chair"]
     assert reports == ["Kết quả nhắc nhở: đã gửi 2/3 tin; 1 người đã chặn bot; "
                        "0 tin không gửi được."]
+
+
+async def test_a_retry_keeps_the_order_of_messages_to_one_chat(
+    runtime: Runtime, clock: FixedClock,
+) -> None:
+    channel = ScriptedChannel()
+    runtime.core.channels["test"] = channel
+    channel.failures["1"] = [DeliveryError("429", retry_after=3)]
+    for key in ("first", "second"):
+        await runtime.core.enqueue([replace(message(key, "1", clock),
+                                            payload=payload_of(Reply(key)))])
+    await runtime.core.outbox.run_once()
+    await runtime.core.outbox.run_once()
+    assert channel.sent == []  # "second" waits for "first"
+    clock.advance(timedelta(seconds=3))
+    await runtime.core.outbox.run_once()
+    assert channel.sent == [("1", "first"), ("1", "second")]

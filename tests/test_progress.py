@@ -94,8 +94,10 @@ async def test_edit_from_the_summary_changes_one_thing_and_asks_what_follows(
     await an.say("Tình trạng")
     blocked = plain(await an.say("Gặp khó khăn"))
     assert "khó khăn gì" in blocked  # the new status needs an answer the draft lacks
-    review = plain(await an.say("Chưa có địa điểm"))
-    assert "Gặp khó khăn 40%" in review and "Chưa có địa điểm" in review  # percent kept
+    # a new status asks its own percent again (the old one belonged to the old status)
+    assert "bao nhiêu phần trăm" in plain(await an.say("Chưa có địa điểm"))
+    review = plain(await an.say("40"))
+    assert "Gặp khó khăn 40%" in review and "Chưa có địa điểm" in review
     await an.say("Sửa")
     await an.say("Tỷ lệ hoàn thành")
     assert "Gặp khó khăn 55%" in plain(await an.say("55"))

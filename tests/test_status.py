@@ -149,3 +149,19 @@ async def test_a_new_question_while_browsing_leaves_the_view_and_contacts_get_no
     await chair.say("tiến độ nhiệm vụ 1")
     assert "Đang thực hiện 60%" in plain(await chair.say("VIPRI thế nào"))
     assert "Bot chưa hiểu ý bạn" in plain(await people["an"].say("ai chưa báo cáo"))
+
+
+async def test_review_fixes_in_the_views(runtime: Runtime) -> None:
+    """Means round half up; Quay lại in /cuatoi goes back to the list, not into editing."""
+    an = await registered(runtime, "1", unit="SHTT")
+    binh = await registered(runtime, "2", unit="CNCL")
+    for person, line in ((an, "/capnhat 1 45% A"), (binh, "/capnhat 1 60% B")):
+        await person.say(line)
+        await person.say("Gửi")
+        await person.say("Để sau")
+    chair = await registered(runtime, "9", Role.CHAIR, None)
+    assert "TB 53% (2 đơn vị)" in plain(await chair.say("/tinhhinh"))
+    await an.say("/cuatoi")
+    await an.say("1")
+    await an.say("Quay lại")
+    assert "Phiên bản 1/1" in plain(await an.say("1"))
