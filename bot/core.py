@@ -25,6 +25,7 @@ from bot.dialog import DialogEngine
 from bot.events import ChannelPort, ChatKind, Inbound, Reply, Response
 from bot.i18n import Catalog, normalise_language
 from bot.outbox import OutboxWorker
+from bot.reminders import ReminderPlanner
 from bot.router import Command, Router
 from bot.text import escape
 from storage.records import Bloc, DialogState, OutgoingMessage, Role
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 IDLE_LIMIT = timedelta(hours=48)
 IDLE_CHECK_MINUTES = 15
+REPLAN_MINUTES = 30  # the database may have changed (a new deadline, a moved conference)
 PROCESSED_KEPT = timedelta(days=7)  # Telegram re-delivers within hours, never after days
 
 
@@ -72,6 +74,7 @@ class Core:
         self.bot_usernames: dict[str, str] = {}
         self.channels: dict[str, ChannelPort] = {}  # the running channels, by name
         self.outbox = OutboxWorker(self)
+        self.reminders = ReminderPlanner(self)
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
@@ -83,10 +86,15 @@ class Core:
         await self.outbox.start()
         if not self.scheduler.running:
             self.scheduler.add_job(
+                self.reminders.plan, "interval", minutes=REPLAN_MINUTES, id="plan-reminders",
+                replace_existing=True, coalesce=True, max_instances=1,
+            )
+            self.scheduler.add_job(
                 self.park_idle_dialogs, "interval", minutes=IDLE_CHECK_MINUTES,
                 id="park-idle-dialogs", replace_existing=True, coalesce=True, max_instances=1,
             )
             self.scheduler.start()
+        await self.reminders.plan()
 
     async def stop(self) -> None:
         """Stop the scheduler and the outbox; both resume from the database on the next start."""

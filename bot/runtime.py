@@ -58,6 +58,7 @@ class Runtime:
         if bloc is not None:
             self.core.bloc = bloc
             await refresh_posted_lists(self.core)  # pinned lists follow the file
+            await self.core.reminders.plan()  # and reminders follow its deadlines
 
     async def close(self) -> None:
         """Stop the core and close the database."""

@@ -233,6 +233,7 @@ async def _apply(ctx: Context, answers: Answers) -> str:
 
 async def _finish(ctx: Context, answers: Answers) -> None:
     ctx.reply(await _apply(ctx, answers))
+    await ctx.core.reminders.plan()  # a new period or deadline changes the reminders
     refreshed = await refresh_posted_lists(ctx.core)
     if refreshed:
         ctx.reply(ctx.t("taskadmin.pinned_refreshed", count=refreshed))

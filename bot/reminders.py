@@ -1,0 +1,244 @@
+"""Reminders before report deadlines and conferences, planned from the database.
+
+Deadlines and conferences are rows; this module turns them into *occasions*
+(7, 3 and 1 days before a deadline and its morning; an escalation after it;
+7 days, 1 day and 2 hours before a conference), moved into working hours.
+The planner schedules each future occasion on the core's APScheduler and,
+after a downtime, sends only the latest missed one that is still useful.
+Every message goes through the outbox under a key per occasion and person,
+so nothing is sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.events import Option, Reply
+from bot.outbox import payload_of
+from bot.periods import format_deadline
+from bot.status import bloc_status
+from bot.text import escape
+from bot.workcalendar import WorkCalendar
+from storage.records import Conference, Deadline, OutgoingMessage, Period, Role
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+log = logging.getLogger(__name__)
+
+DEADLINE_DAYS = (7, 3, 1)
+CONFERENCE_DAYS = (7, 1)
+CONFERENCE_HOURS = 2
+ESCALATION_USEFUL_FOR = timedelta(days=7)
+FIRED_KEY = "fired:{key}"
+PAUSE_UNIT_KEY = "pause:unit:{unit_id}"
+PAUSE_PERIOD_KEY = "pause:period:{period_id}"
+
+
+@dataclass(frozen=True)
+class Occasion:
+    """One moment to remind people of one thing."""
+
+    key: str  # unique per subject and offset, e.g. "deadline:3:7d"
+    kind: str  # "deadline", "escalation" or "conference"
+    label: str  # "7d", "3d", "1d", "day", "after", "2h"
+    fire_at: datetime
+    expires_at: datetime
+    subject_id: int  # the period or the conference
+
+    @property
+    def subject(self) -> str:
+        return self.key.rsplit(":", 1)[0]
+
+
+def deadline_occasions(period: Period, deadline: Deadline, calendar: WorkCalendar
+                       ) -> list[Occasion]:
+    """The default plan for a report deadline, in working hours, only before it."""
+    day = deadline.at.astimezone(calendar.zone).date()
+    candidates = [(f"{days}d", calendar.morning_of(day - timedelta(days=days)))
+                  for days in DEADLINE_DAYS]
+    candidates.append(("day", calendar.morning_of(day)))
+    occasions: dict[datetime, Occasion] = {}
+    for label, moment in candidates:
+        fire = calendar.next_slot(moment)
+        if fire < deadline.at:  # a later (more urgent) one landing on the same slot wins
+            occasions[fire] = Occasion(f"deadline:{period.id}:{label}", "deadline", label, fire,
+                                       deadline.at, period.id)
+    after = calendar.next_slot(deadline.at + timedelta(minutes=1))
+    occasions[after] = Occasion(f"escalation:{period.id}:after", "escalation", "after", after,
+                                deadline.at + ESCALATION_USEFUL_FOR, period.id)
+    return sorted(occasions.values(), key=lambda o: o.fire_at)
+
+
+def conference_occasions(conference: Conference, calendar: WorkCalendar) -> list[Occasion]:
+    """7 days and 1 day before a conference, and 2 hours before when its time is known."""
+    starts = conference.starts.at
+    day = starts.astimezone(calendar.zone).date()
+    candidates = [(f"{days}d", calendar.morning_of(day - timedelta(days=days)))
+                  for days in CONFERENCE_DAYS]
+    if not conference.starts.all_day:
+        candidates.append((f"{CONFERENCE_HOURS}h", starts - timedelta(hours=CONFERENCE_HOURS)))
+    occasions: dict[datetime, Occasion] = {}
+    for label, moment in candidates:
+        fire = calendar.next_slot(moment)
+        if fire < starts:
+            occasions[fire] = Occasion(f"conference:{conference.id}:{label}", "conference",
+                                       label, fire, starts, conference.id)
+    return sorted(occasions.values(), key=lambda o: o.fire_at)
+
+
+class ReminderPlanner:
+    """Keeps the scheduler's reminder jobs in line with the database."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def calendar(self) -> WorkCalendar:
+        from zoneinfo import ZoneInfo
+
+        return WorkCalendar(ZoneInfo(self.core.bloc.timezone))
+
+    async def occasions(self) -> list[Occasion]:
+        """Every occasion of the current period's deadline and of upcoming conferences."""
+        repo, bloc, calendar = self.core.repo, self.core.bloc, self.calendar()
+        status = await bloc_status(repo, bloc, self.core.today())
+        found: list[Occasion] = []
+        if status.period is not None and status.period.report_deadline is not None:
+            found += deadline_occasions(status.period, status.period.report_deadline, calendar)
+        now = self.core.clock.now()
+        for conference in await repo.list_conferences(bloc.id):
+            if conference.starts.at > now:
+                found += conference_occasions(conference, calendar)
+        return sorted(found, key=lambda o: o.fire_at)
+
+    async def plan(self) -> None:
+        """Schedule future occasions; send the latest missed one of each subject if still useful."""
+        now = self.core.clock.now()
+        missed: dict[str, Occasion] = {}
+        for occasion in await self.occasions():
+            if await self.core.repo.get_meta(FIRED_KEY.format(key=occasion.key)):
+                continue
+            if occasion.fire_at > now:
+                self.core.scheduler.add_job(
+                    self.fire, "date", run_date=occasion.fire_at, args=[occasion.key],
+                    id=f"reminder:{occasion.key}", replace_existing=True,
+                    misfire_grace_time=None)
+                continue
+            previous = missed.get(occasion.subject)
+            if previous is not None:  # never a burst: an older missed one is skipped
+                log.info("skipping missed reminder %s: a later one is due", previous.key)
+                await self._mark_fired(previous)
+            missed[occasion.subject] = occasion
+        for occasion in missed.values():
+            if occasion.expires_at > now:
+                await self._send(occasion)
+            else:
+                log.info("dropping reminder %s: its deadline or conference has passed",
+                         occasion.key)
+                await self._mark_fired(occasion)
+
+    async def fire(self, key: str) -> None:
+        """The scheduler's callback: re-read the occasion (it may have moved) and send it."""
+        occasion = next((o for o in await self.occasions() if o.key == key), None)
+        if occasion is None or await self.core.repo.get_meta(FIRED_KEY.format(key=key)):
+            return
+        if occasion.expires_at <= self.core.clock.now():
+            await self._mark_fired(occasion)
+            return
+        await self._send(occasion)
+
+    async def _mark_fired(self, occasion: Occasion) -> None:
+        await self.core.repo.set_meta(FIRED_KEY.format(key=occasion.key),
+                                      self.core.clock.now().isoformat())
+
+    async def _send(self, occasion: Occasion) -> None:
+        messages = (await self._conference_messages(occasion) if occasion.kind == "conference"
+                    else await self._deadline_messages(occasion))
+        await self.core.enqueue(messages)
+        await self._mark_fired(occasion)
+        log.info("reminder %s: %d message(s) queued", occasion.key, len(messages))
+
+    async def is_paused(self, period_id: int, unit_id: int | None = None) -> bool:
+        """Whether reminders are paused for this deadline (or this unit)."""
+        repo = self.core.repo
+        if await repo.get_meta(PAUSE_PERIOD_KEY.format(period_id=period_id)):
+            return True
+        return unit_id is not None and bool(
+            await repo.get_meta(PAUSE_UNIT_KEY.format(unit_id=unit_id)))
+
+    async def _deadline_messages(self, occasion: Occasion) -> list[OutgoingMessage]:
+        repo, core = self.core.repo, self.core
+        status = await bloc_status(repo, core.bloc, core.today())
+        period = status.period
+        if period is None or period.id != occasion.subject_id or period.report_deadline is None:
+            return []
+        if await self.is_paused(period.id):
+            return []
+        messages = []
+        firm = occasion.kind == "escalation"
+        silent_names = []
+        for unit in status.silent_units:
+            if await self.is_paused(period.id, unit.id):
+                continue
+            silent_names.append(unit.short_name)
+            missing = [t for t in status.tasks if t.concerns(unit.id)]
+            for member in status.contacts.get(unit.id, []):
+                t = core.translator(member.language)
+                when = format_deadline(period.report_deadline, self.calendar().zone, t)
+                tasks = "\n".join(t("reminders.task_line", number=task.position,
+                                    title=escape(task.title[:80])) for task in missing)
+                text = t("reminders.escalation" if firm else "reminders.deadline",
+                         name=escape(member.display_name), unit=escape(unit.name),
+                         period=escape(period.title), when=when, tasks=tasks)
+                button = Option(t("outreach.update_now"), "/capnhat")
+                messages.append(OutgoingMessage(
+                    dedup_key=f"remind:{occasion.key}:{member.id}", channel=member.channel,
+                    chat_id=member.external_id, kind="reminder",
+                    payload=payload_of(Reply(text, options=(button,))),
+                    due_at=occasion.fire_at, expires_at=occasion.expires_at))
+        if firm and silent_names:
+            for officer in await repo.list_members(core.bloc.id):
+                if officer.role not in (Role.CHAIR, Role.DEPUTY):
+                    continue
+                t = core.translator(officer.language)
+                text = t("reminders.chair_list", period=escape(period.title),
+                         count=len(silent_names), units=escape(", ".join(silent_names)))
+                messages.append(OutgoingMessage(
+                    dedup_key=f"remind:{occasion.key}:chair:{officer.id}",
+                    channel=officer.channel, chat_id=officer.external_id, kind="escalation",
+                    payload=payload_of(Reply(text)), due_at=occasion.fire_at,
+                    expires_at=occasion.expires_at))
+        return messages
+
+    async def _conference_messages(self, occasion: Occasion) -> list[OutgoingMessage]:
+        repo, core = self.core.repo, self.core
+        conference = next((c for c in await repo.list_conferences(core.bloc.id)
+                           if c.id == occasion.subject_id), None)
+        if conference is None:
+            return []
+        zone = self.calendar().zone
+        messages = []
+        for member in await repo.list_members(core.bloc.id):
+            if member.unit_id is None:
+                continue
+            t = core.translator(member.language)
+            text = t("reminders.conference", title=escape(conference.title),
+                     when=format_deadline(conference.starts, zone, t),
+                     place=escape(conference.place or t("reminders.place_unknown")))
+            messages.append(OutgoingMessage(
+                dedup_key=f"remind:{occasion.key}:{member.id}", channel=member.channel,
+                chat_id=member.external_id, kind="reminder", payload=payload_of(Reply(text)),
+                due_at=occasion.fire_at, expires_at=occasion.expires_at))
+        t = core.translator()
+        for channel, chat in core.bloc.groups.items():
+            text = t("reminders.conference_group", title=escape(conference.title),
+                     when=format_deadline(conference.starts, zone, t),
+                     place=escape(conference.place or t("reminders.place_unknown")))
+            messages.append(OutgoingMessage(
+                dedup_key=f"remind:{occasion.key}:group:{channel}", channel=channel,
+                chat_id=chat, kind="reminder", payload=payload_of(Reply(text)),
+                due_at=occasion.fire_at, expires_at=occasion.expires_at))
+        return messages

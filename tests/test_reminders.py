@@ -1,0 +1,138 @@
+"""Reminders with a fake clock: the default plan, working hours, Tết, downtime, who is reminded."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import FixedClock
+from bot.reminders import conference_occasions, deadline_occasions
+from bot.runtime import Runtime
+from bot.workcalendar import WorkCalendar
+from storage.records import Conference, Deadline, OutboxStatus, Period, Role
+from tests.chat import plain
+from tests.test_core import registered
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+CALENDAR = WorkCalendar(HANOI)
+
+
+def local(day: date, clock: time = time(8, 0)) -> datetime:
+    return datetime.combine(day, clock, tzinfo=HANOI)
+
+
+def period(deadline: datetime) -> tuple[Period, Deadline]:
+    due = Deadline(deadline.astimezone(UTC), all_day=deadline.time() == time(23, 59, 59))
+    return Period(1, 1, "p", "Kỳ", date(2025, 1, 1), date(2025, 6, 30), due), due
+
+
+def plan(deadline: datetime) -> list[tuple[str, datetime]]:
+    p, due = period(deadline)
+    return [(o.label, o.fire_at.astimezone(HANOI)) for o in deadline_occasions(p, due, CALENDAR)]
+
+
+def test_a_saturday_deadline_moves_reminders_into_the_working_week() -> None:
+    assert plan(local(date(2026, 12, 5), time(23, 59, 59))) == [
+        ("7d", local(date(2026, 11, 30))),  # Sat 28/11 → Monday
+        ("3d", local(date(2026, 12, 2))),
+        ("1d", local(date(2026, 12, 4))),
+        # the morning of the day is a Saturday: its next slot is after the deadline, so none
+        ("after", local(date(2026, 12, 7))),
+    ]
+
+
+def test_tet_2025_holidays_are_not_working_days() -> None:
+    assert plan(local(date(2025, 1, 31), time(17, 0))) == [
+        ("7d", local(date(2025, 1, 24))),
+        ("after", local(date(2025, 2, 3))),  # 27/1–1/2 is Tết: nothing is sent then
+    ]
+
+
+def test_tet_2024_and_hung_kings_day() -> None:
+    # 7 days before is Tết (8–14/2/2024): it lands on the 15th with the 1-day one, which wins
+    assert plan(local(date(2024, 2, 16), time(17, 0))) == [
+        ("1d", local(date(2024, 2, 15))), ("day", local(date(2024, 2, 16))),
+        ("after", local(date(2024, 2, 16), time(17, 1)))]  # still within working hours
+    assert not CALENDAR.is_working_day(date(2025, 4, 7))  # Giỗ Tổ Hùng Vương
+    assert CALENDAR.next_slot(local(date(2025, 4, 4), time(18, 0))) == local(date(2025, 4, 8))
+
+
+def test_working_hours_shift_late_and_early_moments() -> None:
+    assert CALENDAR.next_slot(local(date(2026, 11, 25), time(7, 0))) == local(date(2026, 11, 25))
+    assert CALENDAR.next_slot(local(date(2026, 11, 25), time(17, 31))) == local(
+        date(2026, 11, 26))
+    inside = local(date(2026, 11, 25), time(10, 15))
+    assert CALENDAR.next_slot(inside) == inside
+    # 24/11 is Vietnam Culture Day, a public holiday from 2026 (the library knows it)
+    assert CALENDAR.next_slot(local(date(2026, 11, 24), time(9, 0))) == local(
+        date(2026, 11, 25))
+
+
+def test_a_conference_is_announced_7_days_1_day_and_2_hours_before() -> None:
+    starts = local(date(2026, 12, 10), time(14, 0))
+    conference = Conference(1, 1, "c", "tong_ket", "Hội nghị Tổng kết",
+                            Deadline(starts.astimezone(UTC), False), "Hà Nội", ())
+    assert [(o.label, o.fire_at.astimezone(HANOI)) for o in
+            conference_occasions(conference, CALENDAR)] == [
+        ("7d", local(date(2026, 12, 3))), ("1d", local(date(2026, 12, 9))),
+        ("2h", local(date(2026, 12, 10), time(12, 0)))]
+
+
+async def outbox(runtime: Runtime) -> list[tuple[str, str]]:
+    return sorted((row.dedup_key.split(":")[-1], row.chat_id)
+                  for row in await runtime.repo.outbox_rows()
+                  if row.dedup_key.startswith("remind:"))
+
+
+async def test_only_silent_unpaused_units_are_reminded_and_never_twice(
+    runtime: Runtime, clock: FixedClock,
+) -> None:
+    shtt = await registered(runtime, "10", unit="SHTT")
+    await registered(runtime, "11", unit="CNCL")
+    await registered(runtime, "12", unit="UDCN")
+    await registered(runtime, "9", Role.CHAIR, None)
+    await shtt.say("/capnhat 1 50% Đã họp")
+    await shtt.say("Gửi")
+    udcn = next(u for u in await runtime.repo.list_units(1) if u.code == "UDCN")
+    await runtime.repo.set_meta(f"pause:unit:{udcn.id}", "1")  # it asked for an extension
+    clock.set(local(date(2026, 11, 30)))  # the 7-day reminder is due
+    await runtime.core.reminders.plan()
+    await runtime.core.reminders.plan()  # planning again sends nothing more
+    members = {m.external_id: m.id for m in await runtime.repo.list_members(1)}
+    assert await outbox(runtime) == [(str(members["11"]), "11")]
+    row = next(r for r in await runtime.repo.outbox_rows() if r.chat_id == "11")
+    assert "Thứ Bảy, 05/12/2026" in row.payload["text"]
+    assert "• 1. Tổ chức Hội nghị Tổng kết" in row.payload["text"]
+    assert row.payload["options"] == [["Cập nhật ngay", "/capnhat"]]
+
+
+async def test_after_a_long_downtime_only_the_latest_useful_reminder_goes_out(
+    runtime: Runtime, clock: FixedClock,
+) -> None:
+    await registered(runtime, "11", unit="CNCL")
+    await registered(runtime, "9", Role.CHAIR, None)
+    clock.set(local(date(2026, 12, 4), time(9, 0)))  # down since before the 7-day reminder
+    await runtime.core.reminders.plan()
+    keys = [row.dedup_key for row in await runtime.repo.outbox_rows()]
+    assert keys == [f"remind:deadline:1:1d:{m.id}" for m in await runtime.repo.list_members(1)
+                    if m.external_id == "11"]
+
+    clock.set(local(date(2026, 12, 20)))  # down again until well after the escalation
+    await runtime.core.reminders.plan()
+    assert len(await runtime.repo.outbox_rows()) == 1  # nothing stale is sent
+
+
+async def test_escalation_is_firm_and_tells_the_chair_who_is_silent(
+    runtime: Runtime, clock: FixedClock,
+) -> None:
+    await registered(runtime, "11", unit="CNCL")
+    chair = await registered(runtime, "9", Role.CHAIR, None)
+    clock.set(local(date(2026, 12, 7), time(8, 30)))
+    await runtime.core.reminders.plan()
+    rows = {row.chat_id: row for row in await runtime.repo.outbox_rows()}
+    assert "đã quá hạn gửi báo cáo" in rows["11"].payload["text"]
+    assert "còn <b>3</b> đơn vị chưa cập nhật: Viện ƯDCN, VP CNCL, Viện KHSHTT" in rows[
+        "9"].payload["text"]
+    assert rows["9"].status is OutboxStatus.PENDING
+    assert "Hạn báo cáo" in plain(await chair.say("/tinhhinh"))
+    assert timedelta(0) < rows["11"].expires_at - clock.now() <= timedelta(days=7)  # type: ignore[operator]
