@@ -14,6 +14,7 @@ from handlers import (
     posting,
     progress,
     questions,
+    schedule,
     start,
     status,
     task_admin,
@@ -25,6 +26,6 @@ def build_router() -> Router:
     """The bot's full registry of commands and forms."""
     root = Router("thidua")
     for module in (start, help, tasks, progress, my_updates, status, matrix, posting, outreach,
-                   task_admin, invite, language, cancel, questions):
+                   schedule, task_admin, invite, language, cancel, questions):
         root.include_router(module.router)
     return root

@@ -136,3 +136,29 @@ async def test_escalation_is_firm_and_tells_the_chair_who_is_silent(
     assert rows["9"].status is OutboxStatus.PENDING
     assert "Hạn báo cáo" in plain(await chair.say("/tinhhinh"))
     assert timedelta(0) < rows["11"].expires_at - clock.now() <= timedelta(days=7)  # type: ignore[operator]
+
+
+async def test_the_chair_sees_the_schedule_and_pauses_a_unit(
+    runtime: Runtime, clock: FixedClock,
+) -> None:
+    await registered(runtime, "10", unit="SHTT")
+    await registered(runtime, "11", unit="CNCL")
+    chair = await registered(runtime, "9", Role.CHAIR, None)
+    clock.set(local(date(2026, 11, 25), time(10, 0)))
+    overview = plain(await chair.say("/lichnhac"))
+    assert ("• 08:00 Thứ Hai, 30/11/2026 — nhắc hạn báo cáo (trước 7 ngày) — "
+            "2 đầu mối của 3 đơn vị chưa cập nhật") in overview
+    assert "nhắc lần cuối sau hạn và báo Khối trưởng" in overview
+    await chair.say("Tạm dừng nhắc một đơn vị")
+    assert "Đã tạm dừng nhắc nhở: Viện Khoa học sở hữu trí tuệ" in plain(
+        await chair.say("Viện KHSHTT"))
+    assert "Đang tạm dừng nhắc: Viện KHSHTT" in plain(await chair.say("/schedule"))
+    await chair.say("Đóng")
+    clock.set(local(date(2026, 11, 30)))
+    await runtime.core.reminders.plan()
+    assert {row.chat_id for row in await runtime.repo.outbox_rows()} == {"11"}
+    await chair.say("/lichnhac")
+    await chair.say("Tạm dừng nhắc hạn kỳ này")
+    clock.set(local(date(2026, 12, 2)))
+    await runtime.core.reminders.plan()
+    assert {row.chat_id for row in await runtime.repo.outbox_rows()} == {"11"}  # nothing new

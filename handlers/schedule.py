@@ -1,0 +1,120 @@
+"""``/lichnhac`` (``/schedule``): what the bot will send when, to whom; pause and resume.
+
+The chair can pause reminders for a unit (e.g. it asked for an extension) or
+for the whole deadline, and sees messages that could not be delivered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.access import Action
+from bot.context import Context
+from bot.dialog import FINISH, Answers, Form, Step
+from bot.events import Option
+from bot.periods import format_day
+from bot.reminders import PAUSE_PERIOD_KEY, PAUSE_UNIT_KEY
+from bot.router import Router
+from bot.status import bloc_status
+from bot.text import escape
+from storage.records import OutboxStatus
+
+router = Router("schedule")
+
+
+async def _overview(ctx: Context, answers: Answers) -> str:
+    planner = ctx.core.reminders
+    status = await bloc_status(ctx.repo, ctx.bloc, ctx.today())
+    lines = [ctx.t("schedule.title")]
+    upcoming = [o for o in await planner.occasions()
+                if o.fire_at > ctx.now() and not await ctx.repo.get_meta(f"fired:{o.key}")]
+    for occasion in upcoming:
+        local = occasion.fire_at.astimezone(ctx.zone)
+        if occasion.kind == "conference":
+            whom = ctx.t("schedule.to_everyone")
+        else:
+            silent = [u for u in status.silent_units
+                      if not await planner.is_paused(occasion.subject_id, u.id)]
+            whom = ctx.t("schedule.to_silent", units=len(silent), people=sum(
+                len(status.contacts.get(u.id, [])) for u in silent))
+        lines.append(ctx.t("schedule.line", time=local.strftime("%H:%M"),
+                           day=format_day(local.date(), ctx.t),
+                           what=ctx.t(f"schedule.what_{occasion.kind}_{occasion.label}"),
+                           whom=whom))
+    if not upcoming:
+        lines.append(ctx.t("schedule.nothing"))
+    paused = [u.short_name for u in status.units
+              if await ctx.repo.get_meta(PAUSE_UNIT_KEY.format(unit_id=u.id))]
+    if paused:
+        lines.append(ctx.t("schedule.paused_units", units=escape(", ".join(paused))))
+    if status.period and await planner.is_paused(status.period.id):
+        lines.append(ctx.t("schedule.paused_deadline"))
+    failed = [row for status_ in (OutboxStatus.FAILED, OutboxStatus.BLOCKED)
+              for row in await ctx.repo.outbox_rows(status_, limit=20)]
+    if failed:
+        lines.append(ctx.t("schedule.failed", count=len(failed)))
+    return "\n".join(lines)
+
+
+async def _actions(ctx: Context, answers: Answers) -> list[Option]:
+    status = await bloc_status(ctx.repo, ctx.bloc, ctx.today())
+    options = [Option(ctx.t("schedule.pause_unit"), "pause_unit"),
+               Option(ctx.t("schedule.resume_unit"), "resume_unit")]
+    if status.period is not None:
+        paused = await ctx.core.reminders.is_paused(status.period.id)
+        options.append(Option(ctx.t("schedule.resume_deadline" if paused
+                                    else "schedule.pause_deadline"),
+                              "resume_deadline" if paused else "pause_deadline"))
+    return [*options, Option(ctx.t("mine.close"), "close")]
+
+
+def _action_route(answers: Answers, value: Any) -> str | None:
+    return FINISH if value in {"close", "pause_deadline", "resume_deadline"} else None
+
+
+async def _units(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(u.short_name, str(u.id)) for u in await ctx.repo.list_units(ctx.bloc.id)]
+
+
+async def _finish(ctx: Context, answers: Answers) -> None:
+    action = answers["action"]
+    if action == "close":
+        ctx.reply(ctx.t("mine.closed"))
+        return
+    status = await bloc_status(ctx.repo, ctx.bloc, ctx.today())
+    if action.endswith("_deadline"):
+        if status.period is None:
+            ctx.reply(ctx.t("tasks.no_period"))
+            return
+        key, subject = PAUSE_PERIOD_KEY.format(period_id=status.period.id), status.period.title
+    else:
+        unit = next((u for u in status.units if str(u.id) == answers["unit"]), None)
+        if unit is None:
+            ctx.reply(ctx.t("mine.gone"))
+            return
+        key, subject = PAUSE_UNIT_KEY.format(unit_id=unit.id), unit.name
+    pausing = action.startswith("pause")
+    await ctx.repo.set_meta(key, ctx.now().isoformat() if pausing else "")
+    await ctx.repo.audit(actor=ctx.actor, action=f"reminders.{action}", subject=key, details={},
+                         now=ctx.now())
+    ctx.reply(ctx.t("schedule.paused" if pausing else "schedule.resumed",
+                    subject=escape(subject)))
+
+
+router.form(Form(
+    name="schedule",
+    steps=(
+        Step("action", _overview, options=_actions, route=_action_route),
+        Step("unit", "schedule.ask_unit", options=_units,
+             when=lambda a: str(a.get("action", "")).endswith("_unit")),
+    ),
+    finish=_finish,
+    browse=True,
+))
+
+
+@router.command("lichnhac", "schedule", action=Action.REMIND, help_key="help.cmd_schedule",
+                private_only=True)
+async def show_schedule(ctx: Context) -> None:
+    """The reminders ahead; pause or resume them."""
+    await ctx.start_form("schedule")
