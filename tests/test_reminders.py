@@ -162,3 +162,22 @@ async def test_the_chair_sees_the_schedule_and_pauses_a_unit(
     clock.set(local(date(2026, 12, 2)))
     await runtime.core.reminders.plan()
     assert {row.chat_id for row in await runtime.repo.outbox_rows()} == {"11"}  # nothing new
+
+
+async def test_the_monday_digest_goes_to_the_chair_once_a_week(
+    runtime: Runtime, clock: FixedClock,
+) -> None:
+    from bot.digest import send_digest
+
+    an = await registered(runtime, "10", unit="SHTT")
+    await registered(runtime, "9", Role.CHAIR, None)
+    clock.set(local(date(2026, 11, 27), time(10, 0)))
+    await an.say("/capnhat 1 50% Đã họp")
+    await an.say("Gửi")
+    clock.set(local(date(2026, 11, 30), time(8, 0)))
+    assert await send_digest(runtime.core) == 1
+    assert await send_digest(runtime.core) == 0  # once per week and person
+    text = next(r for r in await runtime.repo.outbox_rows() if r.kind == "digest").payload["text"]
+    assert "Tuần qua có 1 cập nhật mới của 1 đơn vị." in text
+    assert "Hạn gửi báo cáo trong tuần này: Thứ Bảy, 05/12/2026." in text
+    assert "Còn 2 đơn vị chưa cập nhật: Viện ƯDCN, VP CNCL." in text
