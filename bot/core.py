@@ -251,8 +251,9 @@ class Core:
             if event.file is not None:
                 await self.engine.accept_file(ctx, event.file)
                 return
-            form = self.engine.form(ctx.dialog.form)
-            if not (form is not None and form.browse and event.text
+            form, step = self.engine.form(ctx.dialog.form), self.engine.current_step(ctx)
+            at_menu = step is not None and step.options is not None and step.parse is None
+            if not (form is not None and form.browse and at_menu and event.text
                     and not await self.engine.fits(ctx, event.text)):
                 await self.engine.answer(ctx, text=event.text or "")
                 return

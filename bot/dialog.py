@@ -75,7 +75,7 @@ class Form:
     steps: tuple[Step, ...]
     finish: FinishFn
     resume_hint: str | None = None  # catalog key: how to resume a parked draft
-    browse: bool = False  # a view: text that answers no option leaves it, as a new message
+    browse: bool = False  # a view: at a menu, text that answers no option leaves it
 
     def step(self, name: str) -> Step | None:
         """The step called ``name``, if the form still has it."""
@@ -193,6 +193,11 @@ class DialogEngine:
             await self.ask(ctx)
         else:
             await self._advance(ctx, form, after=step.name)
+
+    def current_step(self, ctx: Context) -> Step | None:
+        """The step the person is at, if their form still has it."""
+        form = self.form(ctx.dialog.form)
+        return form.step(ctx.dialog.step or "") if form else None
 
     async def fits(self, ctx: Context, text: str) -> bool:
         """Whether ``text`` is an acceptable answer to the current step."""

@@ -85,8 +85,9 @@ def conference_occasions(conference: Conference, calendar: WorkCalendar) -> list
     for label, moment in candidates:
         fire = calendar.next_slot(moment)
         if fire < starts:
-            occasions[fire] = Occasion(f"conference:{conference.id}:{label}", "conference",
-                                       label, fire, starts, conference.id)
+            # the key carries the start time: a moved conference is reminded afresh
+            key = f"conference:{conference.id}@{int(starts.timestamp())}:{label}"
+            occasions[fire] = Occasion(key, "conference", label, fire, starts, conference.id)
     return sorted(occasions.values(), key=lambda o: o.fire_at)
 
 

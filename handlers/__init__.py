@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.router import Router
 from handlers import (
     cancel,
+    conferences,
     help,
     invite,
     language,
@@ -26,6 +27,6 @@ def build_router() -> Router:
     """The bot's full registry of commands and forms."""
     root = Router("thidua")
     for module in (start, help, tasks, progress, my_updates, status, matrix, posting, outreach,
-                   schedule, task_admin, invite, language, cancel, questions):
+                   schedule, conferences, task_admin, invite, language, cancel, questions):
         root.include_router(module.router)
     return root

@@ -194,6 +194,13 @@ async def sync_bloc(db: aiosqlite.Connection, config: BlocConfig) -> tuple[int, 
 
     conference_ids = []
     for conference in config.conferences:
+        async with db.execute("SELECT id, managed_in_chat FROM conferences WHERE bloc_id = ? "
+                              "AND code = ?", (bloc_id, conference.code)) as cursor:
+            existing = await cursor.fetchone()
+        if existing is not None and existing["managed_in_chat"]:
+            conference_ids.append(existing["id"])
+            counter.skipped.append(f"conference {conference.code}: changed in chat, kept")
+            continue
         starts = moment_to_utc(conference.when, zone, end_of_day=False)
         due = (
             moment_to_utc(conference.report_deadline, zone, end_of_day=True)
@@ -207,5 +214,6 @@ async def sync_bloc(db: aiosqlite.Connection, config: BlocConfig) -> tuple[int, 
             "agenda": json.dumps(list(conference.agenda), ensure_ascii=False),
             "report_deadline_at": due[0], "report_deadline_all_day": due[1], "active": 1,
         }))
-    await _retire(db, counter, "conferences", "bloc_id", bloc_id, conference_ids)
+    await _retire(db, counter, "conferences", "bloc_id", bloc_id, conference_ids,
+                  extra="AND managed_in_chat = 0")
     return bloc_id, counter

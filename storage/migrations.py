@@ -228,6 +228,17 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE tasks ADD COLUMN unit_ids TEXT;
     ALTER TABLE periods ADD COLUMN managed_in_chat INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE periods ADD COLUMN order_in_chat INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE conferences ADD COLUMN managed_in_chat INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE conference_attendance (
+        conference_id INTEGER NOT NULL REFERENCES conferences(id),
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        answer TEXT NOT NULL CHECK (answer IN ('attend', 'absent', 'delegate')),
+        attendee_name TEXT,
+        attendee_title TEXT,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (conference_id, unit_id)
+    );
     CREATE INDEX batches_unreported ON outbox_batches (id) WHERE reported_at IS NULL;
     CREATE INDEX processed_by_age ON processed_updates (processed_at);
     """,

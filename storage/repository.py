@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from config.bloc import BlocConfig
+from storage._conferences import Attendance
 from storage.records import (
     AuditEntry,
     BatchReport,
@@ -158,6 +159,27 @@ class Repository(Protocol):
     async def open_period(self, *, bloc_id: int, title: str, start: date, end: date,
                           deadline: Deadline | None, actor: str, now: datetime) -> int:
         """Open a new reporting period in chat; returns its id."""
+
+    # conferences in chat
+    async def schedule_conference(self, *, bloc_id: int, kind: str, title: str,
+                                  starts: Deadline, place: str | None, agenda: list[str],
+                                  actor: str, now: datetime) -> int:
+        """A new conference from chat; returns its id."""
+
+    async def move_conference(self, conference_id: int, starts: Deadline, *, actor: str,
+                              now: datetime) -> None:
+        """Change a conference's time."""
+
+    async def cancel_conference(self, conference_id: int, *, actor: str, now: datetime) -> None:
+        """Cancel a conference (kept for the record)."""
+
+    async def answer_attendance(self, *, conference_id: int, unit_id: int, answer: str,
+                                attendee_name: str | None, attendee_title: str | None,
+                                member_id: int, now: datetime) -> None:
+        """Record (or change) a unit's attendance answer."""
+
+    async def attendance(self, conference_id: int) -> dict[int, Attendance]:
+        """Every unit's answer to a conference, by unit id."""
 
     # the outbox
     async def create_batch(self, *, channel: str, report_chat: str | None, language: str,

@@ -11,6 +11,7 @@ import aiosqlite
 from config.bloc import BlocConfig
 from storage import _bloc_sync
 from storage._base import SqliteBase
+from storage._conferences import ConferenceStore
 from storage._dialogs import DialogStore
 from storage._outbox import OutboxStore
 from storage._progress import ProgressStore
@@ -62,7 +63,8 @@ def _unit(row: aiosqlite.Row) -> Unit:
     )
 
 
-class SqliteRepository(DialogStore, ProgressStore, OutboxStore, TaskStore, SqliteBase):
+class SqliteRepository(DialogStore, ProgressStore, OutboxStore, TaskStore, ConferenceStore,
+                       SqliteBase):
     """The embedded implementation of the repository interface, on one SQLite file."""
 
     # -- the bloc ---------------------------------------------------------------------------

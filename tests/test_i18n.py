@@ -32,7 +32,8 @@ SAME_IN_BOTH = {
     "language.ask", "language.name_vi", "language.name_en", "progress.status_percent",
     "status.count_blocked", "status.count_done", "status.count_in_progress",
     "status.count_not_started", "status.history_line", "status.task_unit", "status.unit_task",
-    "status.unit_title", "reminders.task_line", "schedule.line",
+    "status.unit_title", "reminders.task_line", "schedule.line", "conferences.agenda_item",
+    "conferences.delegate_who",
 }
 # "Xong", "NV1" and a file name are right without diacritics
 VIETNAMESE_WITHOUT_DIACRITICS = {"progress.files_done", "matrix.task", "matrix.file_name"}

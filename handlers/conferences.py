@@ -1,0 +1,282 @@
+"""``/hoinghi`` (``/meetings``): upcoming conferences; attendance; the chair schedules them.
+
+Everyone sees the conferences ahead. A contact answers for their unit
+(*Tham dự* / *Không tham dự* / *Cử người khác*, with the attendee's name and
+position). The chair or deputy schedules a conference, moves it or cancels it —
+everyone is told once, and its reminders are planned again.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from bot.access import Action, may
+from bot.context import Context
+from bot.dialog import FINISH, Answers, Form, InvalidAnswer, Step
+from bot.events import Option, Reply
+from bot.outbox import payload_of
+from bot.periods import format_deadline
+from bot.router import Router
+from bot.text import escape
+from config.bloc import ConferenceKind
+from config.dates import DateParseError, parse_date_or_datetime
+from handlers._progress_views import shorten
+from storage.records import Conference, Deadline, OutgoingMessage
+
+router = Router("conferences")
+ANSWERS = ("attend", "absent", "delegate")
+
+
+async def _upcoming(ctx: Context) -> list[Conference]:
+    now = ctx.now()
+    return [c for c in await ctx.repo.list_conferences(ctx.bloc.id) if c.starts.at >= now]
+
+
+async def _chosen(ctx: Context, answers: Answers) -> Conference | None:
+    return next((c for c in await _upcoming(ctx) if str(c.id) == answers.get("pick")), None)
+
+
+def _describe(ctx: Context, conference: Conference) -> str:
+    lines = [ctx.t("conferences.item", title=escape(conference.title),
+                   kind=ctx.t(f"conferences.kind_{conference.kind}"),
+                   when=format_deadline(conference.starts, ctx.zone, ctx.t),
+                   place=escape(conference.place or ctx.t("reminders.place_unknown")))]
+    lines += [ctx.t("conferences.agenda_item", item=escape(item)) for item in conference.agenda]
+    return "\n".join(lines)
+
+
+# -- the list ---------------------------------------------------------------------------------
+
+async def _list(ctx: Context, answers: Answers) -> str:
+    conferences = await _upcoming(ctx)
+    if not conferences:
+        return ctx.t("conferences.none")
+    return "\n\n".join([ctx.t("conferences.title"), *(_describe(ctx, c) for c in conferences)])
+
+
+async def _pick_options(ctx: Context, answers: Answers) -> list[Option]:
+    options = [Option(ctx.t("conferences.open", title=shorten(c.title, 40)), str(c.id))
+               for c in await _upcoming(ctx)]
+    if may(ctx.role, Action.MANAGE_TASKS):
+        options.append(Option(ctx.t("conferences.schedule_new"), "new"))
+    return [*options, Option(ctx.t("mine.close"), "close")]
+
+
+def _pick_route(answers: Answers, value: Any) -> str | None:
+    return {"close": FINISH, "new": "kind"}.get(str(value))
+
+
+# -- one conference ---------------------------------------------------------------------------
+
+async def _detail(ctx: Context, answers: Answers) -> str:
+    conference = await _chosen(ctx, answers)
+    if conference is None:
+        return ctx.t("mine.gone")
+    lines = [_describe(ctx, conference)]
+    attendance = await ctx.repo.attendance(conference.id)
+    if ctx.member is not None and ctx.member.unit_id in attendance:
+        mine = attendance[ctx.member.unit_id]
+        lines.append(ctx.t("conferences.your_answer",
+                           answer=ctx.t(f"conferences.answer_{mine.answer}")))
+    return "\n".join(lines)
+
+
+async def _act_options(ctx: Context, answers: Answers) -> list[Option]:
+    options = []
+    if ctx.member is not None and ctx.member.unit_id is not None:
+        options += [Option(ctx.t(f"conferences.answer_{a}"), a) for a in ANSWERS]
+    if may(ctx.role, Action.MANAGE_TASKS):
+        options += [Option(ctx.t("conferences.attendance"), "list"),
+                    Option(ctx.t("conferences.move"), "move"),
+                    Option(ctx.t("conferences.cancel"), "cancel")]
+    return [*options, Option(ctx.t("mine.back"), "back"), Option(ctx.t("mine.close"), "close")]
+
+
+def _act_route(answers: Answers, value: Any) -> str | None:
+    if value == "back":
+        answers.pop("pick", None)
+        answers.pop("act", None)
+        return "pick"
+    return {"attend": FINISH, "absent": FINISH, "close": FINISH, "delegate": "delegate_name",
+            "list": "attendance", "move": "new_time", "cancel": "confirm_cancel"}.get(str(value))
+
+
+async def _attendance(ctx: Context, answers: Answers) -> str:
+    conference = await _chosen(ctx, answers)
+    if conference is None:
+        return ctx.t("mine.gone")
+    given = await ctx.repo.attendance(conference.id)
+    lines = [ctx.t("conferences.attendance_title", title=escape(shorten(conference.title, 80)))]
+    for unit in await ctx.repo.list_units(ctx.bloc.id):
+        answer = given.get(unit.id)
+        text = (ctx.t(f"conferences.answer_{answer.answer}") if answer
+                else ctx.t("conferences.no_answer"))
+        if answer is not None and answer.attendee_name:
+            text += ctx.t("conferences.delegate_who", name=escape(answer.attendee_name),
+                          title=escape(answer.attendee_title or ""))
+        lines.append(ctx.t("status.task_unit", unit=escape(unit.short_name), state=text))
+    return "\n".join(lines)
+
+
+async def _back_close(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(ctx.t("mine.back"), "back"), Option(ctx.t("mine.close"), "close")]
+
+
+def _back_to_detail(answers: Answers, value: Any) -> str:
+    answers.pop("act", None)
+    return FINISH if value == "close" else "act"
+
+
+async def _text(ctx: Context, answers: Answers, text: str) -> str:
+    if not text.strip():
+        raise InvalidAnswer("progress.text_needed")
+    return text.strip()[:200]
+
+
+async def _optional(ctx: Context, answers: Answers, text: str) -> str:
+    return "" if text.strip() in {"", "-", "—"} else text.strip()
+
+
+async def _when(ctx: Context, answers: Answers, text: str) -> str:
+    try:
+        value = parse_date_or_datetime(text, default_year=ctx.today().year)
+    except DateParseError:
+        raise InvalidAnswer("taskadmin.bad_date", value=escape(text[:40])) from None
+    past = (value.replace(tzinfo=ctx.zone) < ctx.now() if isinstance(value, datetime)
+            else value < ctx.today())
+    if past:
+        raise InvalidAnswer("conferences.in_the_past")
+    return value.isoformat()
+
+
+def _starts(ctx: Context, value: str) -> Deadline:
+    if "T" in value:
+        return Deadline(datetime.fromisoformat(value).replace(tzinfo=ctx.zone), all_day=False)
+    return Deadline(datetime.combine(date.fromisoformat(value), time(0, 0), tzinfo=ctx.zone),
+                    all_day=True)
+
+
+async def _yes_no(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(ctx.t("conferences.yes_cancel"), "yes"), Option(ctx.t("mine.back"), "no")]
+
+
+def _cancel_route(answers: Answers, value: Any) -> str:
+    if value == "no":
+        answers.pop("act", None)
+        answers.pop("confirm_cancel", None)
+        return "act"
+    return FINISH
+
+
+async def _kinds(ctx: Context, answers: Answers) -> list[Option]:
+    return [Option(ctx.t(f"conferences.kind_{k.value}"), k.value) for k in ConferenceKind]
+
+
+# -- doing it ---------------------------------------------------------------------------------
+
+async def _tell_everyone(ctx: Context, key: str, text_key: str, conference: Conference) -> int:
+    """One message per member with a unit, and one to each group, under ``key``."""
+    messages = []
+    for member in await ctx.repo.list_members(ctx.bloc.id):
+        if member.unit_id is None:
+            continue
+        t = ctx.core.translator(member.language)
+        text = t(text_key, title=escape(conference.title),
+                 when=format_deadline(conference.starts, ctx.zone, t),
+                 place=escape(conference.place or t("reminders.place_unknown")))
+        messages.append(OutgoingMessage(
+            dedup_key=f"{key}:{member.id}", channel=member.channel, chat_id=member.external_id,
+            kind="conference", payload=payload_of(Reply(text)), due_at=ctx.now()))
+    t = ctx.core.translator()
+    for channel, chat in ctx.bloc.groups.items():
+        text = t(text_key, title=escape(conference.title),
+                 when=format_deadline(conference.starts, ctx.zone, t),
+                 place=escape(conference.place or t("reminders.place_unknown")))
+        messages.append(OutgoingMessage(
+            dedup_key=f"{key}:group:{channel}", channel=channel, chat_id=chat,
+            kind="conference", payload=payload_of(Reply(text)), due_at=ctx.now()))
+    return await ctx.core.enqueue(messages)
+
+
+async def _finish(ctx: Context, answers: Answers) -> None:
+    act = answers.get("act") or answers.get("pick")
+    if act == "close" or answers.get("pick") == "close":
+        ctx.reply(ctx.t("mine.closed"))
+        return
+    repo, now, actor = ctx.repo, ctx.now(), ctx.actor
+    if answers.get("pick") == "new":
+        conference_id = await repo.schedule_conference(
+            bloc_id=ctx.bloc.id, kind=answers["kind"], title=answers["new_title"],
+            starts=_starts(ctx, answers["new_when"]), place=answers.get("new_place") or None,
+            agenda=[line.strip() for line in str(answers.get("new_agenda", "")).splitlines()
+                    if line.strip()], actor=actor, now=now)
+        scheduled = next(c for c in await _upcoming(ctx) if c.id == conference_id)
+        await _tell_everyone(ctx, f"conf-new:{conference_id}", "conferences.announce_new",
+                             scheduled)
+        ctx.reply(ctx.t("conferences.scheduled"))
+    else:
+        conference = await _chosen(ctx, answers)
+        if conference is None:
+            ctx.reply(ctx.t("mine.gone"))
+            return
+        if act in ANSWERS:
+            if ctx.member is None or ctx.member.unit_id is None:
+                ctx.reply(ctx.t("progress.no_unit"))
+                return
+            await repo.answer_attendance(
+                conference_id=conference.id, unit_id=ctx.member.unit_id, answer=str(act),
+                attendee_name=answers.get("delegate_name"),
+                attendee_title=answers.get("delegate_title"), member_id=ctx.member.id,
+                now=now)
+            ctx.reply(ctx.t("conferences.answered", answer=ctx.t(f"conferences.answer_{act}")))
+            return
+        if act == "move":
+            starts = _starts(ctx, answers["new_time"])
+            await repo.move_conference(conference.id, starts, actor=actor, now=now)
+            moved = next(c for c in await _upcoming(ctx) if c.id == conference.id)
+            await _tell_everyone(ctx, f"conf-move:{conference.id}@{int(starts.at.timestamp())}",
+                                 "conferences.announce_move", moved)
+            ctx.reply(ctx.t("conferences.moved"))
+        elif act == "cancel":
+            await repo.cancel_conference(conference.id, actor=actor, now=now)
+            await _tell_everyone(ctx, f"conf-cancel:{conference.id}",
+                                 "conferences.announce_cancel", conference)
+            ctx.reply(ctx.t("conferences.cancelled"))
+    await ctx.core.reminders.plan()
+
+
+def _new(answers: Answers) -> bool:
+    return answers.get("pick") == "new"
+
+
+router.form(Form(
+    name="conferences",
+    steps=(
+        Step("pick", _list, options=_pick_options, route=_pick_route),
+        Step("act", _detail, options=_act_options, route=_act_route, when=lambda a: not _new(a)),
+        Step("delegate_name", "conferences.ask_delegate_name", parse=_text,
+             when=lambda a: a.get("act") == "delegate"),
+        Step("delegate_title", "conferences.ask_delegate_title", parse=_text,
+             when=lambda a: a.get("act") == "delegate"),
+        Step("attendance", _attendance, options=_back_close, route=_back_to_detail,
+             transient=True, when=lambda a: False),
+        Step("new_time", "conferences.ask_when", parse=_when,
+             when=lambda a: a.get("act") == "move"),
+        Step("confirm_cancel", "conferences.ask_cancel", options=_yes_no, route=_cancel_route,
+             when=lambda a: a.get("act") == "cancel"),
+        Step("kind", "conferences.ask_kind", options=_kinds, when=_new),
+        Step("new_title", "conferences.ask_title", parse=_text, when=_new),
+        Step("new_when", "conferences.ask_when", parse=_when, when=_new),
+        Step("new_place", "conferences.ask_place", parse=_optional, when=_new),
+        Step("new_agenda", "conferences.ask_agenda", parse=_optional, when=_new),
+    ),
+    finish=_finish,
+    browse=True,
+))
+
+
+@router.command("hoinghi", "meetings", help_key="help.cmd_meetings", private_only=True)
+async def conferences(ctx: Context) -> None:
+    """The conferences ahead; answer for your unit; (chair) schedule, move, cancel."""
+    await ctx.start_form("conferences")

@@ -1,0 +1,92 @@
+"""Conferences scheduled, moved or cancelled in chat, and each unit's attendance."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage._base import SqliteBase
+from storage._time import from_db, to_db
+from storage.records import Deadline
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """A unit's answer to a conference invitation."""
+
+    unit_id: int
+    answer: str  # "attend", "absent" or "delegate"
+    attendee_name: str | None
+    attendee_title: str | None
+    member_id: int
+    answered_at: datetime
+
+
+class ConferenceStore(SqliteBase):
+    """The conference part of the SQLite repository."""
+
+    async def schedule_conference(self, *, bloc_id: int, kind: str, title: str,
+                                  starts: Deadline, place: str | None, agenda: list[str],
+                                  actor: str, now: datetime) -> int:
+        """A new conference from chat; returns its id."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                """
+                INSERT INTO conferences (bloc_id, code, kind, title, starts_at, all_day, place,
+                                         agenda, managed_in_chat)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)
+                """,
+                (bloc_id, f"chat-{int(now.timestamp())}", kind, title, to_db(starts.at),
+                 int(starts.all_day), place, json.dumps(agenda, ensure_ascii=False)))
+            conference_id = int(cursor.lastrowid or 0)
+            await self._insert_audit(db, actor=actor, action="conference.schedule",
+                                     subject=f"conference:{conference_id}",
+                                     details={"title": title, "starts": to_db(starts.at)},
+                                     now=now)
+        return conference_id
+
+    async def move_conference(self, conference_id: int, starts: Deadline, *, actor: str,
+                              now: datetime) -> None:
+        """Change a conference's time (its reminders are planned again from it)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE conferences SET starts_at = ?, all_day = ?, managed_in_chat = 1 "
+                "WHERE id = ?", (to_db(starts.at), int(starts.all_day), conference_id))
+            await self._insert_audit(db, actor=actor, action="conference.move",
+                                     subject=f"conference:{conference_id}",
+                                     details={"starts": to_db(starts.at)}, now=now)
+
+    async def cancel_conference(self, conference_id: int, *, actor: str, now: datetime) -> None:
+        """Cancel a conference (kept for the record, no longer listed or reminded)."""
+        async with self._transaction() as db:
+            await db.execute("UPDATE conferences SET active = 0, managed_in_chat = 1 "
+                             "WHERE id = ?", (conference_id,))
+            await self._insert_audit(db, actor=actor, action="conference.cancel",
+                                     subject=f"conference:{conference_id}", details={},
+                                     now=now)
+
+    async def answer_attendance(self, *, conference_id: int, unit_id: int, answer: str,
+                                attendee_name: str | None, attendee_title: str | None,
+                                member_id: int, now: datetime) -> None:
+        """Record (or change) a unit's answer; the latest answer counts."""
+        async with self._transaction() as db:
+            await db.execute(
+                """
+                INSERT INTO conference_attendance (conference_id, unit_id, answer, attendee_name,
+                    attendee_title, member_id, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (conference_id, unit_id) DO UPDATE SET answer = excluded.answer,
+                    attendee_name = excluded.attendee_name,
+                    attendee_title = excluded.attendee_title, member_id = excluded.member_id,
+                    answered_at = excluded.answered_at
+                """,
+                (conference_id, unit_id, answer, attendee_name, attendee_title, member_id,
+                 to_db(now)))
+
+    async def attendance(self, conference_id: int) -> dict[int, Attendance]:
+        """Every unit's answer to a conference, by unit id."""
+        rows = await self._all("SELECT * FROM conference_attendance WHERE conference_id = ?",
+                               (conference_id,))
+        return {row["unit_id"]: Attendance(
+            row["unit_id"], row["answer"], row["attendee_name"], row["attendee_title"],
+            row["member_id"], from_db(row["answered_at"])) for row in rows}

@@ -1,0 +1,68 @@
+"""Conferences in chat: scheduling, attendance, moving and cancelling, each told once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from bot.clock import FixedClock
+from bot.runtime import Runtime
+from storage.records import Role
+from tests.chat import plain
+from tests.test_core import registered
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+async def keys(runtime: Runtime, prefix: str) -> list[str]:
+    return sorted(r.dedup_key for r in await runtime.repo.outbox_rows()
+                  if r.dedup_key.startswith(prefix))
+
+
+async def test_schedule_answer_move_and_cancel_a_conference(
+    runtime: Runtime, clock: FixedClock,
+) -> None:
+    chair = await registered(runtime, "9", Role.CHAIR, None)
+    an = await registered(runtime, "1", unit="SHTT")
+    binh = await registered(runtime, "2", unit="CNCL")
+    for line in ("/hoinghi", "Lên lịch hội nghị mới", "Tổng kết", "Hội nghị Tổng kết 2026",
+                 "18/12/2026 8h30", "Hội trường A", "Báo cáo tổng kết\nPhương hướng 2027"):
+        await chair.say(line)
+    assert "Đã lên lịch hội nghị" in plain(chair.history[-1])
+    told = await keys(runtime, "conf-new:")
+    assert len(told) == 3  # every member with a unit (the chair's unit too), once
+    listing = plain(await an.say("/meetings"))
+    assert "Hội nghị Tổng kết 2026 (tổng kết)" in listing
+    assert "08:30 Thứ Sáu, 18/12/2026, tại Hội trường A" in listing
+    assert "– Phương hướng 2027" in listing
+    await an.say("1")
+    assert "Hủy hội nghị" not in [o.label for o in an.last_reply().options]  # contacts answer
+    await an.say("Cử người khác")
+    await an.say("Nguyễn Văn A")
+    assert "Đã ghi nhận: Cử người khác" in plain(await an.say("Phó Viện trưởng"))
+    await binh.say("/hoinghi")
+    await binh.say("1")
+    await binh.say("Không tham dự")
+    await chair.say("/hoinghi")
+    await chair.say("1")
+    attendance = plain(await chair.say("Danh sách tham dự"))
+    assert "• Viện KHSHTT — Cử người khác (Nguyễn Văn A, Phó Viện trưởng)" in attendance
+    assert "• VP CNCL — Không tham dự" in attendance
+    assert "• Viện ƯDCN — chưa trả lời" in attendance
+
+    await chair.say("Quay lại")
+    await chair.say("Đổi thời gian")
+    assert "đã qua" in plain(await chair.say("1/1/2020"))
+    assert "Đã đổi thời gian" in plain(await chair.say("19/12/2026 14h"))
+    assert len(await keys(runtime, "conf-move:")) == 3
+    clock.set(datetime.combine(date(2026, 12, 18), time(8, 0), tzinfo=HANOI))
+    await runtime.core.reminders.plan()  # the 1-day reminder of the new time
+    reminders = await keys(runtime, "remind:conference:")
+    assert reminders and all("@" in key and ":1d:" in key for key in reminders)
+
+    await chair.say("/hoinghi")
+    await chair.say("1")
+    await chair.say("Hủy hội nghị")
+    assert "Đã hủy hội nghị" in plain(await chair.say("Hủy hội nghị"))
+    assert len(await keys(runtime, "conf-cancel:")) == 3
+    assert "chưa có hội nghị nào" in plain(await an.say("/hoinghi"))
