@@ -184,7 +184,8 @@ async def test_command_menu_is_set_in_both_languages(
         vi = [c["command"] for c in api.commands_for()]
         en = [c["command"] for c in api.commands_for(language_code="en")]
     assert vi == ["trogiup", "nhiemvu", "capnhat", "cuatoi", "tinhhinh", "bando", "dangnhiemvu",
-                  "nhacnho", "thongbao", "lichnhac", "hoinghi", "quanlynhiemvu", "moi", "ngonngu", "huy"]
+                  "nhacnho", "thongbao", "lichnhac", "hoinghi", "quanlynhiemvu", "moi", "ngonngu",
+                  "huy"]
     assert en == ["help", "tasks", "update", "mine", "status", "matrix", "posttasks", "remind",
                   "announce", "schedule", "meetings", "managetasks", "invite", "lang", "cancel"]
 
