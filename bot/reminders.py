@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot.events import Option, Reply
 from bot.outbox import payload_of
@@ -22,6 +23,7 @@ from bot.periods import format_deadline
 from bot.status import bloc_status
 from bot.text import escape
 from bot.workcalendar import WorkCalendar
+from config.dates import parse_time
 from storage.records import Conference, Deadline, OutgoingMessage, Period, Role
 
 if TYPE_CHECKING:
@@ -54,13 +56,16 @@ class Occasion:
         return self.key.rsplit(":", 1)[0]
 
 
-def deadline_occasions(period: Period, deadline: Deadline, calendar: WorkCalendar
+def deadline_occasions(period: Period, deadline: Deadline, calendar: WorkCalendar, *,
+                       days_before: tuple[int, ...] = DEADLINE_DAYS, morning: bool = True,
                        ) -> list[Occasion]:
-    """The default plan for a report deadline, in working hours, only before it."""
+    """A report deadline's reminders (7, 3, 1 days before and its morning by default),
+    in working hours, only before it; then one escalation after it."""
     day = deadline.at.astimezone(calendar.zone).date()
     candidates = [(f"{days}d", calendar.morning_of(day - timedelta(days=days)))
-                  for days in DEADLINE_DAYS]
-    candidates.append(("day", calendar.morning_of(day)))
+                  for days in days_before if days > 0]
+    if morning or 0 in days_before:
+        candidates.append(("day", calendar.morning_of(day)))
     occasions: dict[datetime, Occasion] = {}
     for label, moment in candidates:
         fire = calendar.next_slot(moment)
@@ -73,14 +78,16 @@ def deadline_occasions(period: Period, deadline: Deadline, calendar: WorkCalenda
     return sorted(occasions.values(), key=lambda o: o.fire_at)
 
 
-def conference_occasions(conference: Conference, calendar: WorkCalendar) -> list[Occasion]:
+def conference_occasions(conference: Conference, calendar: WorkCalendar, *,
+                         days_before: tuple[int, ...] = CONFERENCE_DAYS,
+                         hours_before: int | None = CONFERENCE_HOURS) -> list[Occasion]:
     """7 days and 1 day before a conference, and 2 hours before when its time is known."""
     starts = conference.starts.at
     day = starts.astimezone(calendar.zone).date()
     candidates = [(f"{days}d", calendar.morning_of(day - timedelta(days=days)))
-                  for days in CONFERENCE_DAYS]
-    if not conference.starts.all_day:
-        candidates.append((f"{CONFERENCE_HOURS}h", starts - timedelta(hours=CONFERENCE_HOURS)))
+                  for days in days_before if days > 0]
+    if hours_before and not conference.starts.all_day:
+        candidates.append((f"{hours_before}h", starts - timedelta(hours=hours_before)))
     occasions: dict[datetime, Occasion] = {}
     for label, moment in candidates:
         fire = calendar.next_slot(moment)
@@ -98,21 +105,35 @@ class ReminderPlanner:
         self.core = core
 
     def calendar(self) -> WorkCalendar:
-        from zoneinfo import ZoneInfo
-
-        return WorkCalendar(ZoneInfo(self.core.bloc.timezone))
+        """Working hours of the bloc's plan, in its time zone."""
+        hours = str(self.core.bloc.reminder_plan.get("working_hours", "08:00-17:30"))
+        start, _, end = hours.partition("-")
+        return WorkCalendar(ZoneInfo(self.core.bloc.timezone), start=parse_time(start),
+                            end=parse_time(end))
 
     async def occasions(self) -> list[Occasion]:
         """Every occasion of the current period's deadline and of upcoming conferences."""
         repo, bloc, calendar = self.core.repo, self.core.bloc, self.calendar()
         status = await bloc_status(repo, bloc, self.core.today())
         found: list[Occasion] = []
+        plan = bloc.reminder_plan
         if status.period is not None and status.period.report_deadline is not None:
-            found += deadline_occasions(status.period, status.period.report_deadline, calendar)
+            own = status.period.reminder_plan or {}
+            found += deadline_occasions(
+                status.period, status.period.report_deadline, calendar,
+                days_before=tuple(own.get("days") or plan.get("deadline_days", DEADLINE_DAYS)),
+                morning=bool(plan.get("deadline_morning", True)) and "days" not in own)
         now = self.core.clock.now()
         for conference in await repo.list_conferences(bloc.id):
             if conference.starts.at > now:
-                found += conference_occasions(conference, calendar)
+                own = conference.reminder_plan or {}
+                days = own.get("days")
+                found += conference_occasions(
+                    conference, calendar,
+                    days_before=tuple(days if days is not None
+                                      else plan.get("conference_days", CONFERENCE_DAYS)),
+                    hours_before=own.get("hours") or plan.get("conference_hours",
+                                                              CONFERENCE_HOURS))
         return sorted(found, key=lambda o: o.fire_at)
 
     async def plan(self) -> None:

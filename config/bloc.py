@@ -27,7 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from config.dates import DateParseError, parse_date, parse_date_or_datetime
+from config.dates import DateParseError, parse_date, parse_date_or_datetime, parse_time
 
 __all__ = [
     "BlocConfig",
@@ -123,6 +123,30 @@ class TaskConfig(_Strict):
     deadline: DayOrMoment | None = None
 
 
+DaysBefore = Annotated[int, Field(ge=0, le=60)]
+
+
+class ReminderPlanConfig(_Strict):
+    """When reminders go out; the bloc's defaults, overridable per deadline and conference."""
+
+    deadline_days: tuple[DaysBefore, ...] = (7, 3, 1)
+    deadline_morning: bool = True
+    conference_days: tuple[DaysBefore, ...] = (7, 1)
+    conference_hours: int | None = Field(default=2, ge=1, le=72)
+    working_hours: str = "08:00-17:30"
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        start, _, end = value.partition("-")
+        try:
+            if parse_time(start) >= parse_time(end):
+                raise DateParseError(value)
+        except DateParseError:
+            raise PydanticCustomError("bad_hours", "bad hours", {"value": value}) from None
+        return value
+
+
 class PeriodConfig(_Strict):
     """A half-year (or any span) with its task list and report deadline."""
 
@@ -131,6 +155,7 @@ class PeriodConfig(_Strict):
     start: Day
     end: Day
     report_deadline: DayOrMoment | None = None
+    reminder_days: tuple[DaysBefore, ...] | None = None  # None: the bloc's plan
     tasks: tuple[TaskConfig, ...] = ()
 
     @model_validator(mode="after")
@@ -154,6 +179,8 @@ class ConferenceConfig(_Strict):
     place: str | None = None
     agenda: tuple[str, ...] = ()
     report_deadline: DayOrMoment | None = None
+    reminder_days: tuple[DaysBefore, ...] | None = None  # None: the bloc's plan
+    reminder_hours: int | None = Field(default=None, ge=1, le=72)
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -182,6 +209,7 @@ class BlocConfig(_Strict):
     movements: tuple[Text, ...] = ()
     periods: tuple[PeriodConfig, ...] = ()
     conferences: tuple[ConferenceConfig, ...] = ()
+    reminders: ReminderPlanConfig = Field(default_factory=ReminderPlanConfig)
     groups: dict[str, str] = Field(default_factory=dict)
     """The bloc's group chat on each channel, e.g. ``{telegram: "-1001234567890"}``."""
     announce_updates: bool = False
@@ -293,7 +321,7 @@ def _problems_from(error: ValidationError) -> list[Problem]:
             if "input" in item and not isinstance(item["input"], dict | list):
                 ctx.setdefault("value", str(item["input"]))
         elif kind not in {
-            "not_a_date", "bad_code", "not_one_of", "unknown_timezone", "unknown_unit",
+            "not_a_date", "bad_code", "not_one_of", "unknown_timezone", "unknown_unit", "bad_hours",
             "chair_is_deputy", "duplicate_code", "end_before_start",
         }:
             ctx.setdefault("detail", item["msg"])

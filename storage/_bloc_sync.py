@@ -150,6 +150,7 @@ async def sync_bloc(db: aiosqlite.Connection, config: BlocConfig) -> tuple[int, 
         "liaison_person": config.liaison.person if config.liaison else None,
         "liaison_title": config.liaison.title if config.liaison else None,
         "groups": json.dumps(config.groups, sort_keys=True),
+        "reminder_plan": config.reminders.model_dump_json(),
         "announce_updates": int(config.announce_updates),
     })
     unit_ids: dict[str, int] = {}
@@ -186,6 +187,8 @@ async def sync_bloc(db: aiosqlite.Connection, config: BlocConfig) -> tuple[int, 
             "title": period.title, "start_date": day_to_db(period.start),
             "end_date": day_to_db(period.end), "report_deadline_at": deadline[0],
             "report_deadline_all_day": deadline[1], "active": 1,
+            "reminder_plan": json.dumps({"days": list(period.reminder_days)})
+            if period.reminder_days is not None else None,
         })
         period_ids.append(period_id)
         await _sync_tasks(db, counter, period_id, period.code, period.tasks, zone)
@@ -213,6 +216,10 @@ async def sync_bloc(db: aiosqlite.Connection, config: BlocConfig) -> tuple[int, 
             "all_day": starts[1], "place": conference.place,
             "agenda": json.dumps(list(conference.agenda), ensure_ascii=False),
             "report_deadline_at": due[0], "report_deadline_all_day": due[1], "active": 1,
+            "reminder_plan": json.dumps({
+                "days": list(conference.reminder_days) if conference.reminder_days is not None
+                else None, "hours": conference.reminder_hours})
+            if conference.reminder_days is not None or conference.reminder_hours else None,
         }))
     await _retire(db, counter, "conferences", "bloc_id", bloc_id, conference_ids,
                   extra="AND managed_in_chat = 0")

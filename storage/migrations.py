@@ -229,6 +229,9 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE periods ADD COLUMN managed_in_chat INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE periods ADD COLUMN order_in_chat INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE conferences ADD COLUMN managed_in_chat INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE conferences ADD COLUMN reminder_plan TEXT;
+    ALTER TABLE periods ADD COLUMN reminder_plan TEXT;
+    ALTER TABLE blocs ADD COLUMN reminder_plan TEXT NOT NULL DEFAULT '{}';
     CREATE TABLE conference_attendance (
         conference_id INTEGER NOT NULL REFERENCES conferences(id),
         unit_id INTEGER NOT NULL REFERENCES units(id),

@@ -37,6 +37,7 @@ class Bloc:
     liaison_person: str | None
     groups: dict[str, str] = field(default_factory=dict)
     announce_updates: bool = False
+    reminder_plan: dict[str, Any] = field(default_factory=dict)  # the bloc file's plan
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class Period:
     start: date
     end: date
     report_deadline: Deadline | None
+    reminder_plan: dict[str, Any] | None = None  # {"days": [...]} overriding the bloc's
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class Conference:
     starts: Deadline
     place: str | None
     agenda: tuple[str, ...]
+    reminder_plan: dict[str, Any] | None = None  # {"days": [...], "hours": n}
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,7 @@ class SqliteRepository(DialogStore, ProgressStore, OutboxStore, TaskStore, Confe
             liaison_organisation=row["liaison_organisation"],
             liaison_person=row["liaison_person"], groups=json.loads(row["groups"]),
             announce_updates=bool(row["announce_updates"]),
+            reminder_plan=json.loads(row["reminder_plan"] or "{}"),
         )
 
     async def list_units(self, bloc_id: int) -> list[Unit]:
@@ -123,6 +124,7 @@ class SqliteRepository(DialogStore, ProgressStore, OutboxStore, TaskStore, Confe
                 start=day_from_db(row["start_date"]), end=day_from_db(row["end_date"]),
                 report_deadline=_deadline(row["report_deadline_at"],
                                           row["report_deadline_all_day"]),
+                reminder_plan=json.loads(row["reminder_plan"]) if row["reminder_plan"] else None,
             )
             for row in rows
         ]
@@ -153,6 +155,7 @@ class SqliteRepository(DialogStore, ProgressStore, OutboxStore, TaskStore, Confe
                 title=row["title"], starts=Deadline(from_db(row["starts_at"]),
                                                     bool(row["all_day"])),
                 place=row["place"], agenda=tuple(json.loads(row["agenda"])),
+                reminder_plan=json.loads(row["reminder_plan"]) if row["reminder_plan"] else None,
             )
             for row in rows
         ]

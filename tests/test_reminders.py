@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import yaml
 
 from bot.clock import FixedClock
 from bot.reminders import conference_occasions, deadline_occasions
@@ -11,6 +15,7 @@ from bot.runtime import Runtime
 from bot.workcalendar import WorkCalendar
 from storage.records import Conference, Deadline, OutboxStatus, Period, Role
 from tests.chat import plain
+from tests.conftest import SMALL_BLOC
 from tests.test_core import registered
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -181,3 +186,24 @@ async def test_the_monday_digest_goes_to_the_chair_once_a_week(
     assert "Tuần qua có 1 cập nhật mới của 1 đơn vị." in text
     assert "Hạn gửi báo cáo trong tuần này: Thứ Bảy, 05/12/2026." in text
     assert "Còn 2 đơn vị chưa cập nhật: Viện ƯDCN, VP CNCL." in text
+
+
+async def test_the_plan_can_be_changed_per_bloc_and_per_deadline(
+    runtime: Runtime, clock: FixedClock, small_bloc_file: Path,
+) -> None:
+    data = yaml.safe_load(SMALL_BLOC)
+    data["reminders"] = {"deadline_days": [2], "deadline_morning": False,
+                         "working_hours": "07:30-16:30"}
+    path = small_bloc_file
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    os.utime(path, (path.stat().st_mtime + 5, path.stat().st_mtime + 5))
+    await runtime._reload()
+    labels = [(o.label, o.fire_at.astimezone(HANOI)) for o in
+              await runtime.core.reminders.occasions()]
+    assert labels == [("2d", local(date(2026, 12, 3), time(7, 30))),
+                      ("after", local(date(2026, 12, 7), time(7, 30)))]
+    data["periods"][0]["reminder_days"] = [5, 0]  # this deadline: 5 days before and the day
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    os.utime(path, (path.stat().st_mtime + 10, path.stat().st_mtime + 10))
+    await runtime._reload()
+    assert [o.label for o in await runtime.core.reminders.occasions()] == ["5d", "after"]
