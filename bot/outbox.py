@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat (Telegram asks for ≤ 1/s)
 CLAIM_SIZE = 60
 IDLE_POLL_SECONDS = 5.0
 NO_CHANNEL_RETRY = timedelta(seconds=30)
@@ -55,6 +56,7 @@ class OutboxWorker:
         self.core = core
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._last_sent: dict[tuple[str, str], float] = {}
 
     async def start(self) -> None:
         """Requeue what a crash left half-sent, then start sending."""
@@ -98,6 +100,8 @@ class OutboxWorker:
 
     async def run_once(self) -> int:
         """Send every row due now (one chat's rows in order); returns how many were handled."""
+        horizon = asyncio.get_running_loop().time() - PER_CHAT_INTERVAL
+        self._last_sent = {k: t for k, t in self._last_sent.items() if t > horizon}
         rows = await self.core.repo.claim_due(self.core.clock.now(), CLAIM_SIZE)
         by_chat: dict[tuple[str, str], list[OutboxRow]] = defaultdict(list)
         for row in rows:
@@ -127,6 +131,11 @@ class OutboxWorker:
         if port is None:
             await repo.retry_later(row.id, now + NO_CHANNEL_RETRY, "channel not running")
             return now + NO_CHANNEL_RETRY
+        loop, chat = asyncio.get_running_loop(), (row.channel, row.chat_id)
+        wait = self._last_sent.get(chat, -PER_CHAT_INTERVAL) + PER_CHAT_INTERVAL - loop.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._last_sent[chat] = loop.time()
         try:
             await port.send(row.chat_id, reply_of(row.payload))
         except DeliveryError as exc:
