@@ -22,7 +22,7 @@ from bot.access import may
 from bot.clock import Clock
 from bot.context import Context
 from bot.dialog import DialogEngine
-from bot.digest import DIGEST_TIME, DIGEST_WEEKDAY, send_digest
+from bot.digest import digest_moment, send_digest
 from bot.events import ChannelPort, ChatKind, Inbound, Reply, Response
 from bot.i18n import Catalog, normalise_language
 from bot.outbox import OutboxWorker
@@ -90,10 +90,11 @@ class Core:
                 self.reminders.plan, "interval", minutes=REPLAN_MINUTES, id="plan-reminders",
                 replace_existing=True, coalesce=True, max_instances=1,
             )
+            weekday, at = digest_moment(self)
             self.scheduler.add_job(
-                send_digest, "cron", args=[self], day_of_week=DIGEST_WEEKDAY,
-                hour=DIGEST_TIME.hour, minute=DIGEST_TIME.minute, id="weekly-digest",
-                replace_existing=True, coalesce=True, misfire_grace_time=None,
+                send_digest, "cron", args=[self], day_of_week=weekday, hour=at.hour,
+                minute=at.minute, id="weekly-digest", replace_existing=True, coalesce=True,
+                misfire_grace_time=None,
             )
             self.scheduler.add_job(
                 self.park_idle_dialogs, "interval", minutes=IDLE_CHECK_MINUTES,

@@ -11,20 +11,27 @@ from bot.outbox import payload_of
 from bot.periods import format_deadline
 from bot.status import bloc_status
 from bot.text import escape
+from config.bloc import parse_weekly
 from storage.records import OutgoingMessage, Role
 
 if TYPE_CHECKING:
     from bot.core import Core
 
-DIGEST_WEEKDAY = 0  # Monday
-DIGEST_TIME = time(8, 0)
+DEFAULT_DIGEST = "mon 08:00"
+DIGEST_USEFUL_FOR = timedelta(hours=10)
 
 
-def this_weeks_digest(now: datetime, zone: ZoneInfo) -> datetime:
-    """When this week's digest is due (Monday 08:00 in the bloc's zone)."""
+def digest_moment(core: Core) -> tuple[int, time]:
+    """The weekday and time of the digest, from the bloc's plan (Monday 08:00 by default)."""
+    return parse_weekly(str(core.bloc.reminder_plan.get("digest", DEFAULT_DIGEST)))
+
+
+def this_weeks_digest(now: datetime, zone: ZoneInfo, weekday: int = 0,
+                      at: time = time(8, 0)) -> datetime:
+    """When this week's digest is due, in the bloc's zone."""
     local = now.astimezone(zone)
-    monday = local.date() - timedelta(days=(local.weekday() - DIGEST_WEEKDAY) % 7)
-    return datetime.combine(monday, DIGEST_TIME, tzinfo=zone)
+    day = local.date() - timedelta(days=(local.weekday() - weekday) % 7)
+    return datetime.combine(day, at, tzinfo=zone)
 
 
 async def send_digest(core: Core) -> int:
@@ -35,9 +42,10 @@ async def send_digest(core: Core) -> int:
     """
     zone = ZoneInfo(core.bloc.timezone)
     now = core.clock.now()
-    due = this_weeks_digest(now, zone)
-    if now < due:
-        return 0
+    weekday, at = digest_moment(core)
+    due = this_weeks_digest(now, zone, weekday, at)
+    if not due <= now < due + DIGEST_USEFUL_FOR:
+        return 0  # not yet, or too late to be this week's news
     status = await bloc_status(core.repo, core.bloc, core.today())
     since = due - timedelta(days=7)
     updates = ([u for u in status.latest.values() if u.created_at >= since]
@@ -68,5 +76,5 @@ async def send_digest(core: Core) -> int:
         messages.append(OutgoingMessage(
             dedup_key=f"digest:{year}-W{week:02d}:{officer.id}", channel=officer.channel,
             chat_id=officer.external_id, kind="digest", payload=payload_of(Reply(
-                "\n".join(lines))), due_at=now, expires_at=due + timedelta(hours=10)))
+                "\n".join(lines))), due_at=now, expires_at=due + DIGEST_USEFUL_FOR))
     return await core.enqueue(messages)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -124,6 +124,19 @@ class TaskConfig(_Strict):
 
 
 DaysBefore = Annotated[int, Field(ge=0, le=60)]
+_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+             "t2": 0, "t3": 1, "t4": 2, "t5": 3, "t6": 4, "t7": 5, "cn": 6}
+
+
+def parse_weekly(text: str) -> tuple[int, time]:
+    """``"mon 08:00"`` or ``"t2 8h"`` → (weekday 0–6, time)."""
+    day, _, clock = text.strip().lower().partition(" ")
+    if day not in _WEEKDAYS:
+        raise ValueError(text)
+    try:
+        return _WEEKDAYS[day], parse_time(clock)
+    except DateParseError as exc:
+        raise ValueError(text) from exc
 
 
 class ReminderPlanConfig(_Strict):
@@ -134,6 +147,16 @@ class ReminderPlanConfig(_Strict):
     conference_days: tuple[DaysBefore, ...] = (7, 1)
     conference_hours: int | None = Field(default=2, ge=1, le=72)
     working_hours: str = "08:00-17:30"
+    digest: str = "mon 08:00"  # the chair's weekly digest: weekday (mon…sun or t2…cn) and time
+
+    @field_validator("digest")
+    @classmethod
+    def _digest(cls, value: str) -> str:
+        try:
+            parse_weekly(value)
+        except ValueError:
+            raise PydanticCustomError("bad_weekly", "bad", {"value": value}) from None
+        return value
 
     @field_validator("working_hours")
     @classmethod
@@ -322,6 +345,7 @@ def _problems_from(error: ValidationError) -> list[Problem]:
                 ctx.setdefault("value", str(item["input"]))
         elif kind not in {
             "not_a_date", "bad_code", "not_one_of", "unknown_timezone", "unknown_unit", "bad_hours",
+            "bad_weekly",
             "chair_is_deputy", "duplicate_code", "end_before_start",
         }:
             ctx.setdefault("detail", item["msg"])

@@ -207,3 +207,20 @@ async def test_the_plan_can_be_changed_per_bloc_and_per_deadline(
     os.utime(path, (path.stat().st_mtime + 10, path.stat().st_mtime + 10))
     await runtime._reload()
     assert [o.label for o in await runtime.core.reminders.occasions()] == ["5d", "after"]
+
+
+async def test_the_digest_moment_is_configurable(
+    runtime: Runtime, clock: FixedClock, small_bloc_file: Path,
+) -> None:
+    from bot.digest import send_digest
+
+    await registered(runtime, "9", Role.CHAIR, None)
+    data = yaml.safe_load(SMALL_BLOC)
+    data["reminders"] = {"digest": "t6 16h"}  # Friday afternoon
+    small_bloc_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    os.utime(small_bloc_file, (small_bloc_file.stat().st_mtime + 5,) * 2)
+    await runtime._reload()
+    clock.set(local(date(2026, 11, 30), time(9, 0)))  # Monday: not this bloc's digest day
+    assert await send_digest(runtime.core) == 0
+    clock.set(local(date(2026, 12, 4), time(16, 5)))
+    assert await send_digest(runtime.core) == 1
