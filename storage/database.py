@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from pathlib import Path
 
 import aiosqlite
 
 BUSY_TIMEOUT_MS = 5000
+
+
+def _check_openable(path: str) -> None:
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA schema_version")  # reads the header: "not a database"?
+    finally:
+        connection.close()
 
 
 async def connect(path: Path | str) -> aiosqlite.Connection:
@@ -17,6 +27,9 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
     """
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Fail here, in plain sqlite3, if the file cannot be opened: aiosqlite's worker thread
+        # would otherwise outlive the failed connection and trip over a closed event loop.
+        await asyncio.to_thread(_check_openable, str(path))
     db = await aiosqlite.connect(str(path), isolation_level=None)
     try:
         db.row_factory = aiosqlite.Row
