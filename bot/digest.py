@@ -11,7 +11,7 @@ from bot.outbox import payload_of
 from bot.periods import format_deadline
 from bot.status import bloc_status
 from bot.text import escape
-from config.bloc import parse_weekly
+from config.reminder_plan import parse_weekly
 from storage.records import OutgoingMessage, Role
 
 if TYPE_CHECKING:

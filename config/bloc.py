@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,7 +27,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from config.dates import DateParseError, parse_date, parse_date_or_datetime, parse_time
+from config.dates import DateParseError, parse_date, parse_date_or_datetime
+from config.reminder_plan import DaysBefore, ReminderPlanConfig, parse_weekly
 
 __all__ = [
     "BlocConfig",
@@ -41,6 +42,7 @@ __all__ = [
     "UnitConfig",
     "load_bloc_file",
     "parse_bloc_text",
+    "parse_weekly",
 ]
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
@@ -121,53 +123,6 @@ class TaskConfig(_Strict):
     title: Text
     description: str | None = None
     deadline: DayOrMoment | None = None
-
-
-DaysBefore = Annotated[int, Field(ge=0, le=60)]
-_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
-             "t2": 0, "t3": 1, "t4": 2, "t5": 3, "t6": 4, "t7": 5, "cn": 6}
-
-
-def parse_weekly(text: str) -> tuple[int, time]:
-    """``"mon 08:00"`` or ``"t2 8h"`` → (weekday 0–6, time)."""
-    day, _, clock = text.strip().lower().partition(" ")
-    if day not in _WEEKDAYS:
-        raise ValueError(text)
-    try:
-        return _WEEKDAYS[day], parse_time(clock)
-    except DateParseError as exc:
-        raise ValueError(text) from exc
-
-
-class ReminderPlanConfig(_Strict):
-    """When reminders go out; the bloc's defaults, overridable per deadline and conference."""
-
-    deadline_days: tuple[DaysBefore, ...] = (7, 3, 1)
-    deadline_morning: bool = True
-    conference_days: tuple[DaysBefore, ...] = (7, 1)
-    conference_hours: int | None = Field(default=2, ge=1, le=72)
-    working_hours: str = "08:00-17:30"
-    digest: str = "mon 08:00"  # the chair's weekly digest: weekday (mon…sun or t2…cn) and time
-
-    @field_validator("digest")
-    @classmethod
-    def _digest(cls, value: str) -> str:
-        try:
-            parse_weekly(value)
-        except ValueError:
-            raise PydanticCustomError("bad_weekly", "bad", {"value": value}) from None
-        return value
-
-    @field_validator("working_hours")
-    @classmethod
-    def _hours(cls, value: str) -> str:
-        start, _, end = value.partition("-")
-        try:
-            if parse_time(start) >= parse_time(end):
-                raise DateParseError(value)
-        except DateParseError:
-            raise PydanticCustomError("bad_hours", "bad hours", {"value": value}) from None
-        return value
 
 
 class PeriodConfig(_Strict):

@@ -14,11 +14,11 @@ from bot.context import Context
 from bot.dialog import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
 from bot.events import Option, Reply
 from bot.outbox import payload_of
-from bot.questions import UnitRef, match_unit
 from bot.router import Router
 from bot.status import bloc_status
 from bot.text import escape
 from handlers._status_views import deadline_line
+from handlers._units import typed_units
 from storage.records import Member, OutgoingMessage, Unit
 
 router = Router("outreach")
@@ -89,21 +89,6 @@ async def _unit_options(ctx: Context, answers: Answers) -> list[Option]:
     return [Option(unit.short_name, unit.code) for unit in await ctx.repo.list_units(ctx.bloc.id)]
 
 
-async def _units_typed(ctx: Context, answers: Answers, text: str) -> str:
-    units = await ctx.repo.list_units(ctx.bloc.id)
-    refs = [UnitRef(u.code, u.name, u.short_name, u.aliases) for u in units]
-    found = []
-    for part in text.replace(";", ",").split(","):
-        if part.strip():
-            match = match_unit(part, refs)
-            if match is None:
-                raise InvalidAnswer("outreach.unit_unknown", value=escape(part.strip()[:60]))
-            found.append(match.code)
-    if not found:
-        raise InvalidAnswer("outreach.unit_unknown", value="")
-    return ",".join(dict.fromkeys(found))
-
-
 async def _text(ctx: Context, answers: Answers, text: str) -> str:
     if not text.strip():
         raise InvalidAnswer("progress.text_needed")
@@ -164,7 +149,7 @@ router.form(Form(
     name="announce",
     steps=(
         Step("to", "outreach.ask_audience", options=_audiences),
-        Step("units", "outreach.ask_units", options=_unit_options, parse=_units_typed,
+        Step("units", "outreach.ask_units", options=_unit_options, parse=typed_units,
              when=lambda a: a.get("to") == "some"),
         Step("text", "outreach.ask_text", parse=_text),
         Step("confirm", _review, options=_confirm_options, route=_confirm_route,

@@ -14,12 +14,12 @@ from bot.access import Action
 from bot.context import Context
 from bot.dialog import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
 from bot.events import Option
-from bot.questions import UnitRef, match_unit
 from bot.router import Router
 from bot.tasklist import refresh_posted_lists
 from bot.text import escape
 from config.dates import DateParseError, parse_date, parse_date_or_datetime
 from handlers._progress_views import shorten
+from handlers._units import typed_units
 from storage.records import Deadline, Period, Task
 
 router = Router("task_admin")
@@ -105,21 +105,6 @@ async def _all_units(ctx: Context, answers: Answers) -> list[Option]:
     return [Option(ctx.t("taskadmin.all_units"), ALL)]
 
 
-async def _units(ctx: Context, answers: Answers, text: str) -> str:
-    units = await ctx.repo.list_units(ctx.bloc.id)
-    refs = [UnitRef(u.code, u.name, u.short_name, u.aliases) for u in units]
-    codes = []
-    for part in text.replace(";", ",").split(","):
-        if part.strip():
-            found = match_unit(part, refs)
-            if found is None:
-                raise InvalidAnswer("outreach.unit_unknown", value=escape(part.strip()[:60]))
-            codes.append(found.code)
-    if not codes:
-        raise InvalidAnswer("outreach.unit_unknown", value="")
-    return ",".join(dict.fromkeys(codes))
-
-
 async def _task_options(ctx: Context, answers: Answers) -> list[Option]:
     return [Option(f"{t.position}. {shorten(t.title)}", str(t.id)) for t in await _tasks(ctx)]
 
@@ -147,7 +132,7 @@ async def _value(ctx: Context, answers: Answers, text: str) -> str:
     if field == "deadline":
         return await _deadline(ctx, answers, text)
     if field == "units":
-        return await _units(ctx, answers, text)
+        return await typed_units(ctx, answers, text)
     return await (_text if field == "title" else _optional_text)(ctx, answers, text)
 
 
@@ -248,7 +233,8 @@ router.form(Form(
              when=_is("add")),
         Step("deadline", "taskadmin.ask_deadline", options=_none_option, parse=_deadline,
              when=_is("add")),
-        Step("units", "taskadmin.ask_units", options=_all_units, parse=_units, when=_is("add")),
+        Step("units", "taskadmin.ask_units", options=_all_units, parse=typed_units,
+             when=_is("add")),
         Step("task", "taskadmin.ask_task", options=_task_options, when=_needs_task),
         Step("field", "taskadmin.ask_field", options=_fields, when=_is("edit")),
         Step("value", _value_prompt, options=_value_options, parse=_value, when=_is("edit")),
