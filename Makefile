@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test run lint types unit install clean
+.PHONY: demo test test-tools run lint types unit install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,17 @@ demo: $(STAMP)
 	$(BIN)/thidua demo $(ARGS)
 
 ## Lint, types and the whole test suite: what CI runs.
-test: $(STAMP) lint types unit
+test: $(STAMP) test-tools lint types unit
+
+## LibreOffice and poppler, used by the export tests to open the files as a person would.
+test-tools:
+	@if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils \
+	      >/dev/null; \
+	  else echo "LibreOffice or poppler missing: the export tests that open files will be skipped"; fi; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers storage config tests

@@ -25,6 +25,7 @@ from bot.logs import configure_logging
 from bot.runtime import StartupError, open_runtime
 from config.bloc import BlocFileError, load_bloc_file
 from config.settings import Settings
+from storage.backup import BackupError, backup, restore
 from storage.migrations import LATEST_VERSION
 from storage.records import Role
 
@@ -70,6 +71,20 @@ def build_parser() -> argparse.ArgumentParser:
     db = verbs.add_parser("db", help="database maintenance")
     db_verbs = db.add_subparsers(dest="db_verb", required=True)
     _common(db_verbs.add_parser("migrate", help="create or upgrade the database schema"))
+
+    export = verbs.add_parser("export", help="the period's workbook, CSV or draft report")
+    _common(export)
+    export.add_argument("format", choices=("xlsx", "csv", "docx"))
+    export.add_argument("--period", help="the period's code or title (default: the current one)")
+    export.add_argument("--out", type=Path, required=True, help="the file to write")
+
+    backup = verbs.add_parser("backup", help="a consistent copy of the live database")
+    _common(backup)
+    backup.add_argument("--out", type=Path, required=True, help="the copy to write")
+
+    restore = verbs.add_parser("restore", help="replace the database with a checked copy")
+    _common(restore)
+    restore.add_argument("file", type=Path, help="the copy made by thidua backup")
 
     bloc = verbs.add_parser("bloc", help="the bloc file")
     bloc_verbs = bloc.add_subparsers(dest="bloc_verb", required=True)
@@ -124,9 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _say(line, error=True)
         return EXIT_CONFIG
     token = settings.token_value()
-    quiet = args.verb in ("demo", "invite", "bloc", "db")
+    quiet = args.verb in ("demo", "invite", "bloc", "db", "export", "backup", "restore")
     configure_logging(args.log_level or ("WARNING" if quiet else "INFO"), [token or ""])
-    handlers = {"run": _run, "demo": _demo, "invite": _invite, "db": _migrate, "bloc": _check}
+    handlers = {"run": _run, "demo": _demo, "invite": _invite, "db": _migrate, "bloc": _check,
+                "export": _export, "backup": _backup, "restore": _restore}
     try:
         return asyncio.run(handlers[args.verb](args, settings))
     except StartupError as exc:
@@ -151,6 +167,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         await serve_telegram(settings, stop, on_ready=lambda username: _say(
             messages.text(language, "cli.running", username=username)))
+    except BackupError as exc:
+        _say(messages.text(language, f"cli.backup_{exc.kind}", detail=exc.detail), error=True)
+        return EXIT_FAILURE
     except TelegramStartError as exc:
         _say(messages.text(language, exc.kind, url=settings.telegram_api_url, **exc.params),
              error=True)
@@ -240,6 +259,50 @@ async def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     async with await open_runtime(settings):
         _say(catalog().text(settings.language, "cli.migrated", path=settings.database,
                             version=LATEST_VERSION))
+    return EXIT_OK
+
+
+async def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.exports.build import build_export, find_period
+    from bot.exports.docx_report import render_docx
+    from bot.exports.xlsx import render_csv, render_xlsx
+
+    messages, language = catalog(), settings.language
+    async with await open_runtime(settings) as runtime:
+        core = runtime.core
+        period = await find_period(runtime.repo, core.bloc, args.period, core.today())
+        if period is None:
+            _say(messages.text(language, "exports.no_period"), error=True)
+            return EXIT_CONFIG
+        data = await build_export(runtime.repo, core.bloc, period,
+                                  t=core.translator(language), now=core.clock.now())
+    render = {"xlsx": render_xlsx, "csv": render_csv, "docx": render_docx}[args.format]
+    content = await asyncio.to_thread(render, data)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(content)
+    _say(messages.text(language, "cli.exported", path=args.out, size=len(content)))
+    return EXIT_OK
+
+
+async def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    messages, language = catalog(), settings.language
+    try:
+        size = await asyncio.to_thread(backup, settings.database, args.out)
+    except BackupError as exc:
+        _say(messages.text(language, f"cli.backup_{exc.kind}", detail=exc.detail), error=True)
+        return EXIT_FAILURE
+    _say(messages.text(language, "cli.backed_up", path=args.out, size=size))
+    return EXIT_OK
+
+
+async def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    messages, language = catalog(), settings.language
+    try:
+        version = await asyncio.to_thread(restore, args.file, settings.database)
+    except BackupError as exc:
+        _say(messages.text(language, f"cli.backup_{exc.kind}", detail=exc.detail), error=True)
+        return EXIT_FAILURE
+    _say(messages.text(language, "cli.restored", path=settings.database, version=version))
     return EXIT_OK
 
 

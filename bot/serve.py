@@ -10,6 +10,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.clock import Clock
 from bot.runtime import Runtime, open_runtime
 from config.settings import Settings
+from storage.backup import running_lock
 
 log = logging.getLogger(__name__)
 
@@ -28,16 +29,17 @@ async def serve_telegram(
     token = settings.token_value()
     if not token:
         raise ValueError("serve_telegram needs settings.telegram_bot_token")
-    async with await open_runtime(settings, clock=clock) as runtime:
-        if on_runtime is not None:
-            on_runtime(runtime)
-        channel = TelegramChannel(runtime.core, token=token, api_url=settings.telegram_api_url)
-        try:
-            username = await channel.start()
-            await runtime.core.start()
-            runtime.watch_bloc_file()
-            if on_ready is not None:
-                on_ready(username)
-            await stop.wait()
-        finally:
-            await channel.stop()
+    with running_lock(settings.database):  # one bot per database; restore checks it
+        async with await open_runtime(settings, clock=clock) as runtime:
+            if on_runtime is not None:
+                on_runtime(runtime)
+            channel = TelegramChannel(runtime.core, token=token, api_url=settings.telegram_api_url)
+            try:
+                username = await channel.start()
+                await runtime.core.start()
+                runtime.watch_bloc_file()
+                if on_ready is not None:
+                    on_ready(username)
+                await stop.wait()
+            finally:
+                await channel.stop()

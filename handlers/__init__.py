@@ -6,6 +6,7 @@ from bot.router import Router
 from handlers import (
     cancel,
     conferences,
+    exports,
     help,
     invite,
     language,
@@ -27,6 +28,7 @@ def build_router() -> Router:
     """The bot's full registry of commands and forms."""
     root = Router("thidua")
     for module in (start, help, tasks, progress, my_updates, status, matrix, posting, outreach,
-                   schedule, conferences, task_admin, invite, language, cancel, questions):
+                   schedule, conferences, exports, task_admin, invite, language, cancel,
+                   questions):
         root.include_router(module.router)
     return root

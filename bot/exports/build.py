@@ -1,0 +1,124 @@
+"""Building an :class:`ExportData` for one bloc-period from the repository."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.exports.data import (
+    AttendanceRow,
+    ExportData,
+    LateUnit,
+    TaskRow,
+    UnitRow,
+    UpdateRow,
+)
+from bot.periods import current_period, format_deadline
+from bot.text import fold
+from storage.records import Bloc, Period, ProgressUpdate, Role, Task, Unit
+from storage.repository import Repository
+
+Translate = Callable[..., str]
+LABEL_KEYS = (
+    "sheet_matrix", "sheet_updates", "sheet_late", "sheet_attendance", "unit", "short_name",
+    "task", "task_title", "status", "percent", "note", "help", "author", "time", "version",
+    "withdrawn", "on_behalf", "attachments", "contacts", "conference", "when", "answer",
+    "attendee", "yes", "no_data", "generated", "period", "bloc", "no", "no_update",
+    "all_reported", "task_prefix", "deadline", "tasks_heading",
+)
+
+
+def file_slug(title: str) -> str:
+    """``6 tháng cuối năm 2023`` → ``6-thang-cuoi-nam-2023`` (safe in every file system)."""
+    words = "".join(ch if ch.isalnum() else " " for ch in fold(title)).split()
+    return "-".join(words) or "ky"
+
+
+async def find_period(repo: Repository, bloc: Bloc, code: str | None,
+                      today: date) -> Period | None:
+    """The period named by its code (or title), or the current one."""
+    periods = await repo.list_periods(bloc.id)
+    if code:
+        return next((p for p in periods if p.code == code or fold(p.title) == fold(code)), None)
+    return current_period(periods, today)
+
+
+def _unit_row(unit: Unit) -> UnitRow:
+    return UnitRow(unit.code, unit.name, unit.short_name)
+
+
+def _task_row(task: Task, zone: ZoneInfo, t: Translate) -> TaskRow:
+    return TaskRow(task.position, task.title,
+                   format_deadline(task.deadline, zone, t) if task.deadline else None)
+
+
+async def build_export(
+    repo: Repository, bloc: Bloc, period: Period, *, t: Translate, now: datetime,
+    unit_id: int | None = None,
+) -> ExportData:
+    """Everything the workbook and the report show, localised with ``t``.
+
+    With ``unit_id`` (a contact's export) only that unit appears.
+    """
+    zone = ZoneInfo(bloc.timezone)
+    units = [u for u in await repo.list_units(bloc.id) if unit_id is None or u.id == unit_id]
+    unit_rows = {u.id: _unit_row(u) for u in units}
+    tasks = await repo.list_tasks(period.id)
+    task_rows = {task.id: _task_row(task, zone, t) for task in tasks}
+
+    def row(update: ProgressUpdate) -> UpdateRow:
+        return UpdateRow(
+            unit=unit_rows[update.unit_id], task=task_rows[update.task_id],
+            status=update.status, status_label=t(f"progress.status_{update.status.value}"),
+            percent=update.percent, note=update.note, help_needed=update.help_needed,
+            author=update.author_name,
+            time=update.created_at.astimezone(zone).strftime("%H:%M %d/%m/%Y"),
+            version=update.version, withdrawn=update.withdrawn_at is not None,
+            on_behalf=update.on_behalf,
+            attachments=tuple(a.name or t("progress.photo") for a in update.attachments))
+
+    latest = {}
+    for update in await repo.latest_for_period(period.id):
+        if update.unit_id in unit_rows and update.task_id in task_rows:
+            latest[(unit_rows[update.unit_id].code, task_rows[update.task_id].number)] = row(update)
+    history = []
+    for unit in units:
+        for task in tasks:
+            history += [row(u) for u in await repo.update_history(unit.id, task.id)]
+    history.sort(key=lambda r: (r.unit.code, r.task.number, r.version))
+    reported = {code for code, _ in latest}
+    members = await repo.list_members(bloc.id)
+    late = tuple(
+        LateUnit(unit_rows[u.id], tuple(m.display_name for m in members
+                                        if m.unit_id == u.id and m.role is Role.CONTACT))
+        for u in units if u.code not in reported)
+    attendance = []
+    for conference in await repo.list_conferences(bloc.id):
+        answers = await repo.attendance(conference.id)
+        for unit in units:
+            given = answers.get(unit.id)
+            attendee = (f"{given.attendee_name}, {given.attendee_title}"
+                        if given and given.attendee_name else None)
+            attendance.append(AttendanceRow(
+                conference.title, format_deadline(conference.starts, zone, t), unit_rows[unit.id],
+                t(f"conferences.answer_{given.answer}") if given else t("conferences.no_answer"),
+                attendee))
+    later = [p for p in await repo.list_periods(bloc.id) if p.start > period.start]
+    following = min(later, key=lambda p: p.start) if later else None
+    local_now = now.astimezone(zone)
+    return ExportData(
+        ministry=bloc.ministry, bloc_name=bloc.name, year=bloc.year, theme=bloc.theme,
+        period_title=period.title, period_code=period.code,
+        deadline=format_deadline(period.report_deadline, zone, t)
+        if period.report_deadline else None,
+        generated_at=local_now.strftime("%H:%M %d/%m/%Y"), place=t("export.place"),
+        report_date=(local_now.day, local_now.month, local_now.year),
+        units=tuple(unit_rows.values()), tasks=tuple(task_rows.values()), latest=latest,
+        updates=tuple(history), late=late, attendance=tuple(attendance),
+        movements=tuple(await repo.list_movements(bloc.id)),
+        next_period_title=following.title if following else None,
+        next_tasks=tuple(_task_row(task, zone, t) for task in await repo.list_tasks(following.id))
+        if following else (),
+        labels={key: t(f"export.{key}") for key in LABEL_KEYS},
+    )

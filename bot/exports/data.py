@@ -1,0 +1,87 @@
+"""What an export contains: plain, already-localised rows built from the repository.
+
+Renderers (xlsx, csv, docx) take an :class:`ExportData` and return bytes; they
+never read the database, so they are easy to test and safe to run in a worker
+thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from storage.records import ProgressStatus
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    code: str
+    name: str
+    short_name: str
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    number: int  # its position in the period's list, 1-based
+    title: str
+    deadline: str | None  # already formatted in the bloc's time zone, e.g. "Thứ Sáu, 05/12/2026"
+
+
+@dataclass(frozen=True)
+class UpdateRow:
+    """One stored version of a unit's report on a task."""
+
+    unit: UnitRow
+    task: TaskRow
+    status: ProgressStatus
+    status_label: str  # localised, e.g. "Đang thực hiện"
+    percent: int
+    note: str  # whole, as the contact wrote it
+    help_needed: str | None
+    author: str
+    time: str  # local time, "HH:MM dd/mm/yyyy"
+    version: int
+    withdrawn: bool
+    on_behalf: bool
+    attachments: tuple[str, ...]  # file names ("ảnh" for photos)
+
+
+@dataclass(frozen=True)
+class LateUnit:
+    unit: UnitRow
+    contacts: tuple[str, ...]  # registered contacts' names
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    conference: str  # title
+    when: str  # formatted
+    unit: UnitRow
+    answer: str  # localised ("Tham dự", "Không tham dự", "Cử người khác", "Chưa trả lời")
+    attendee: str | None  # "Nguyễn Văn A, Phó Viện trưởng" when someone else is sent
+
+
+@dataclass(frozen=True)
+class ExportData:
+    """Everything one bloc-period export shows."""
+
+    ministry: str  # "Bộ Khoa học và Công nghệ"
+    bloc_name: str  # "Khối thi đua Văn phòng – Viện"
+    year: int
+    theme: str | None
+    period_title: str  # "6 tháng cuối năm 2023"
+    period_code: str
+    deadline: str | None
+    generated_at: str  # local time of the export
+    place: str  # for the report's date line, e.g. "Hà Nội"
+    report_date: tuple[int, int, int]  # (day, month, year), local
+    units: tuple[UnitRow, ...]
+    tasks: tuple[TaskRow, ...]
+    latest: Mapping[tuple[str, int], UpdateRow]  # (unit code, task number) → latest standing
+    updates: tuple[UpdateRow, ...]  # every version, oldest first, withdrawn included
+    late: tuple[LateUnit, ...]  # units with no update this period
+    attendance: tuple[AttendanceRow, ...]
+    movements: tuple[str, ...]
+    next_period_title: str | None = None
+    next_tasks: tuple[TaskRow, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)  # localised headings

@@ -1,0 +1,291 @@
+"""The chair's Excel workbook and CSV of a bloc-period export.
+
+:func:`render_xlsx` builds four sheets from an :class:`~bot.exports.data.ExportData`:
+
+1. *matrix*: a three-line title block (bloc, period, export time), then units down (short
+   names) and tasks across ("NV1"…); each cell reads "Đang thực hiện 60%" ("—" with no
+   update) on the status colour of :data:`bot.heatmap.STATUS_COLOURS`, so it matches the
+   heat map. The header row and the unit column are frozen (panes at ``B5``). Full task
+   titles are comments on the "NV…" header cells and, so that they also print, a task list
+   under the matrix.
+2. *updates*: one row per stored version, oldest first (withdrawn ones in grey italics);
+   units by short name; header frozen and autofiltered.
+3. *late*: units with no update ("Tất cả đơn vị đã báo cáo" when none is late).
+4. *attendance*: answers to conference invitations, units by short name.
+An empty table gets a "Chưa có dữ liệu" row under its header.
+
+Columns are as wide as their longest line (capped: 40, notes and help 60); rows with wrapped
+text are made tall enough for it, since viewers do not reliably do so on opening. Bloc, period
+and export time are also the workbook's document properties. :func:`render_csv`
+writes the updates sheet's columns and values as UTF-8 with a BOM and CRLF line ends, so that
+Excel opens Vietnamese correctly; it has no "no data" row, only the header.
+
+Text is written as text: a note starting with "=" stays a string, never a formula. In the
+workbook, two things XML or Excel cannot hold are changed: control characters other than tab,
+LF and CR are dropped, and a value longer than Excel's 32 767 characters is cut there. The CSV
+keeps every value exactly as given (so Excel, opening it, may still evaluate "=…").
+
+Headings come from ``data.labels`` (the ``[export]`` catalog section); a missing key falls
+back to the Vietnamese default in :data:`DEFAULT_LABELS`. The keys: ``sheet_matrix``,
+``sheet_updates``, ``sheet_late``, ``sheet_attendance``; column headings ``unit``,
+``short_name``, ``task``, ``task_title``, ``status``, ``percent``, ``note``, ``help``,
+``author``, ``time``, ``version``, ``withdrawn``, ``on_behalf``, ``attachments``,
+``contacts``, ``conference``, ``when``, ``answer``, ``attendee``; values and captions ``yes``
+("Có"), ``no`` ("—"), ``no_update`` ("—"), ``no_data``, ``all_reported``, ``generated``
+("Xuất lúc"), ``task_prefix`` ("NV"), ``deadline`` ("Hạn"), ``tasks_heading``.
+
+Rendering keeps no global state and may run in a worker thread.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from bot.exports.data import ExportData, UpdateRow
+from bot.heatmap import SILENT, STATUS_COLOURS, text_colour
+
+__all__ = [
+    "DEFAULT_LABELS", "MATRIX_HEADER_ROW", "UPDATE_COLUMNS", "render_csv", "render_xlsx",
+    "update_values",
+]
+
+DEFAULT_LABELS: Mapping[str, str] = MappingProxyType({
+    "sheet_matrix": "Tổng hợp", "sheet_updates": "Cập nhật", "sheet_late": "Chưa báo cáo",
+    "sheet_attendance": "Tham dự hội nghị",
+    "unit": "Đơn vị", "short_name": "Tên viết tắt", "task": "Nhiệm vụ",
+    "task_title": "Nội dung nhiệm vụ", "status": "Tình trạng", "percent": "Tỷ lệ (%)",
+    "note": "Kết quả", "help": "Khó khăn, đề nghị", "author": "Người cập nhật",
+    "time": "Thời gian", "version": "Phiên bản", "withdrawn": "Đã rút lại",
+    "on_behalf": "Cập nhật thay", "attachments": "Tệp đính kèm", "contacts": "Đầu mối",
+    "conference": "Hội nghị", "when": "Thời gian", "answer": "Trả lời",
+    "attendee": "Người tham dự", "yes": "Có", "no": "—", "no_update": "—",
+    "no_data": "Chưa có dữ liệu", "all_reported": "Tất cả đơn vị đã báo cáo",
+    "generated": "Xuất lúc", "task_prefix": "NV", "deadline": "Hạn",
+    "tasks_heading": "Danh sách nhiệm vụ",
+})
+# The updates sheet's (and the CSV's) columns, as label keys, in order.
+UPDATE_COLUMNS = (
+    "unit", "task", "task_title", "status", "percent", "note", "help", "author", "time",
+    "version", "withdrawn", "on_behalf", "attachments",
+)
+MATRIX_HEADER_ROW = 4  # under the title block (bloc, period, export time)
+
+_EXCEL_MAX_CHARS = 32767
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # openpyxl's ILLEGAL_CHARACTERS_RE
+_BAD_TITLE = re.compile(r"[\\*?:/\[\]]")
+_MIN_WIDTH, _MAX_WIDTH, _NOTE_WIDTH = 6, 40, 60
+_LINE_PT, _MAX_ROW_PT = 15.0, 409.0  # one line of 11 pt text; Excel's tallest row
+_BOLD, _ITALIC, _GREY = Font(bold=True), Font(italic=True), Font(italic=True, color="FF808080")
+_WRAP = Alignment(vertical="top", wrap_text=True)
+_CENTRE = Alignment(horizontal="center", vertical="center")
+
+Value = str | int | None
+
+
+def _label(data: ExportData, key: str) -> str:
+    """The caller's label for ``key``, else the Vietnamese default."""
+    return data.labels.get(key) or DEFAULT_LABELS[key]
+
+
+def _clean(text: str) -> str:
+    """Text as a cell can hold it: no XML-illegal control characters, at most 32 767 long."""
+    return _ILLEGAL.sub("", text)[:_EXCEL_MAX_CHARS]
+
+
+def _put(ws: Any, row: int, col: int, value: Value, font: Any = None) -> Any:
+    """Write one cell; strings always as text (never a formula), empty ones as blank."""
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        cell.value = _clean(value) or None
+        if cell.value is not None:
+            cell.data_type = "s"  # openpyxl would take "=…" for a formula
+    else:
+        cell.value = value
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _put_row(ws: Any, row: int, values: Sequence[Value], font: Any = None) -> None:
+    """Write ``values`` into ``row`` from column A, top-aligned, long text wrapped."""
+    for col, value in enumerate(values, start=1):
+        _put(ws, row, col, value, font).alignment = _WRAP
+
+
+def _display_len(value: object) -> int:
+    """Characters in the longest line of ``value`` as shown (composed Vietnamese marks)."""
+    text = unicodedata.normalize("NFC", str(value))
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+def _fit_widths(ws: Any, first_row: int, caps: Mapping[int, int] | None = None) -> None:
+    """Size each column to its longest value from ``first_row`` down, capped."""
+    longest: dict[int, int] = {}
+    for row in ws.iter_rows(min_row=first_row):
+        for cell in row:
+            if cell.value is not None:
+                longest[cell.column] = max(longest.get(cell.column, 0), _display_len(cell.value))
+    for col in range(1, ws.max_column + 1):
+        cap = (caps or {}).get(col, _MAX_WIDTH)
+        width = min(cap, max(_MIN_WIDTH, longest.get(col, 0) + 2))
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _fit_heights(ws: Any) -> None:
+    """Give rows with wrapped text room for their lines (no viewer can be relied on to)."""
+    for row in ws.iter_rows(min_row=2):
+        lines = 1
+        for cell in row:
+            if cell.value is None or not cell.alignment.wrap_text:
+                continue
+            per_line = max(1, int(ws.column_dimensions[cell.column_letter].width) - 1)
+            text = unicodedata.normalize("NFC", str(cell.value))
+            lines = max(lines, sum(-(-len(part) // per_line) or 1 for part in text.split("\n")))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = min(_MAX_ROW_PT, _LINE_PT * lines)
+
+
+def _sheet(wb: Any, data: ExportData, key: str, headers: Sequence[str]) -> Any:
+    """A new sheet with a safe, unique title and a bold header row."""
+    title = _BAD_TITLE.sub("-", _label(data, key)).strip("' ")[:31] or DEFAULT_LABELS[key]
+    base, taken = title, set(wb.sheetnames)
+    for n in range(2, 100):
+        if title not in taken:
+            break
+        title = f"{base[:28]} {n}"
+    ws = wb.create_sheet(title)
+    _put_row(ws, 1, headers, _BOLD)
+    return ws
+
+
+def _finish_table(ws: Any, empty_text: str, caps: Mapping[int, int] | None = None) -> None:
+    """Add the "no data" row when there is no row, freeze the header, size the columns."""
+    if ws.max_row < 2:
+        _put(ws, 2, 1, empty_text, _ITALIC)
+    ws.freeze_panes = "A2"
+    _fit_widths(ws, 1, caps)
+    _fit_heights(ws)
+    ws.page_setup.orientation = "landscape" if ws.max_column > 4 else "portrait"
+    ws.print_title_rows = "1:1"
+
+
+def update_values(data: ExportData, row: UpdateRow) -> list[Value]:
+    """One update as the cells of the updates sheet (and the fields of the CSV)."""
+    yes, no = _label(data, "yes"), _label(data, "no")
+    return [
+        row.unit.short_name, row.task.number, row.task.title, row.status_label, row.percent,
+        row.note, row.help_needed, row.author, row.time, row.version,
+        yes if row.withdrawn else no, yes if row.on_behalf else no, "; ".join(row.attachments),
+    ]
+
+
+def _matrix(wb: Any, data: ExportData) -> None:
+    """Units × tasks, coloured by status, under a title block."""
+    ws = _sheet(wb, data, "sheet_matrix", ())
+    _put(ws, 1, 1, data.bloc_name, Font(bold=True, size=14))
+    _put(ws, 2, 1, data.period_title, _BOLD)
+    _put(ws, 3, 1, f"{_label(data, 'generated')}: {data.generated_at}", _ITALIC)
+    top = MATRIX_HEADER_ROW
+    prefix, deadline = _label(data, "task_prefix"), _label(data, "deadline")
+    _put(ws, top, 1, _label(data, "unit"), _BOLD)
+    for col, task in enumerate(data.tasks, start=2):
+        head = _put(ws, top, col, f"{prefix}{task.number}", _BOLD)
+        head.alignment = _CENTRE
+        tip = task.title + (f"\n{deadline}: {task.deadline}" if task.deadline else "")
+        head.comment = Comment(_clean(tip), "thidua-bot", width=320, height=120)
+    no_update = _label(data, "no_update")
+    for r, unit in enumerate(data.units, start=top + 1):
+        _put(ws, r, 1, unit.short_name, _BOLD)
+        for col, task in enumerate(data.tasks, start=2):
+            latest = data.latest.get((unit.code, task.number))
+            if latest is None:
+                text, face = no_update, STATUS_COLOURS[SILENT]
+            else:
+                text = f"{latest.status_label} {latest.percent}%"
+                face = STATUS_COLOURS[latest.status.value]
+            cell = _put(ws, r, col, text, Font(color="FF" + text_colour(face)[1:]))
+            cell.fill = PatternFill("solid", fgColor="FF" + face[1:].upper())
+            cell.alignment = _CENTRE
+    if not data.units or not data.tasks:
+        _put(ws, top + 1, 2 if data.units else 1, _label(data, "no_data"), _ITALIC)
+    ws.freeze_panes = ws.cell(row=top + 1, column=2).coordinate
+    _fit_widths(ws, top)
+    if data.tasks:  # printable titles, below and outside the sized area
+        heading = ws.max_row + 2
+        _put(ws, heading, 1, _label(data, "tasks_heading"), _BOLD)
+        for r, task in enumerate(data.tasks, start=heading + 1):
+            _put(ws, r, 1, f"{prefix}{task.number}", _BOLD)
+            extra = f" ({deadline}: {task.deadline})" if task.deadline else ""
+            _put(ws, r, 2, task.title + extra)
+    ws.page_setup.orientation = "landscape"
+    ws.print_title_rows = f"{top}:{top}"
+    ws.print_title_cols = "A:A"
+
+
+def _updates(wb: Any, data: ExportData) -> None:
+    """Every stored version, whole notes wrapped, header autofiltered."""
+    headers = [_label(data, key) for key in UPDATE_COLUMNS]
+    ws = _sheet(wb, data, "sheet_updates", headers)
+    for r, row in enumerate(data.updates, start=2):
+        _put_row(ws, r, update_values(data, row), _GREY if row.withdrawn else None)
+    note = UPDATE_COLUMNS.index("note") + 1
+    _finish_table(ws, _label(data, "no_data"), {note: _NOTE_WIDTH, note + 1: _NOTE_WIDTH})
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{ws.max_row}"
+
+
+def _late(wb: Any, data: ExportData) -> None:
+    """Units with no update this period and who reports for them."""
+    keys = ("unit", "short_name", "contacts")
+    ws = _sheet(wb, data, "sheet_late", [_label(data, key) for key in keys])
+    for r, late in enumerate(data.late, start=2):
+        _put_row(ws, r, [late.unit.name, late.unit.short_name, "; ".join(late.contacts)])
+    empty = "all_reported" if data.units and data.updates else "no_data"
+    _finish_table(ws, _label(data, empty))
+
+
+def _attendance(wb: Any, data: ExportData) -> None:
+    """Who comes to which conference."""
+    keys = ("conference", "when", "unit", "answer", "attendee")
+    ws = _sheet(wb, data, "sheet_attendance", [_label(data, key) for key in keys])
+    for r, a in enumerate(data.attendance, start=2):
+        _put_row(ws, r, [a.conference, a.when, a.unit.short_name, a.answer, a.attendee])
+    _finish_table(ws, _label(data, "no_data"))
+
+
+def render_xlsx(data: ExportData) -> bytes:
+    """The export as an .xlsx workbook: matrix, updates, late units, attendance."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for build in (_matrix, _updates, _late, _attendance):
+        build(wb, data)
+    props = wb.properties
+    props.title = _clean(f"{data.bloc_name} – {data.period_title}")
+    props.subject = _clean(data.theme or data.period_title)
+    props.description = _clean(f"{_label(data, 'generated')}: {data.generated_at}")
+    props.creator = props.lastModifiedBy = "thidua-bot"
+    props.keywords = _clean(f"{data.ministry}; {data.period_code}; {data.year}")
+    props.language = "vi-VN"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def render_csv(data: ExportData) -> bytes:
+    """Every update, the updates sheet's columns, as UTF-8 with a BOM and CRLF line ends."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_label(data, key) for key in UPDATE_COLUMNS])
+    for row in data.updates:
+        writer.writerow(["" if v is None else v for v in update_values(data, row)])
+    return out.getvalue().encode("utf-8-sig")

@@ -1,0 +1,78 @@
+"""``/xuat`` (``/export``) and ``/baocao`` (``/report``): the workbook and the draft report.
+
+Files are built in a worker thread, so the bot keeps answering everyone else
+while a large export is made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from bot.access import Action, may
+from bot.context import Context
+from bot.events import OutFile
+from bot.exports.build import build_export, file_slug, find_period
+from bot.exports.data import ExportData
+from bot.exports.docx_report import render_docx
+from bot.exports.xlsx import render_csv, render_xlsx
+from bot.router import Router
+from bot.text import escape
+
+router = Router("exports")
+
+TELEGRAM_FILE_LIMIT = 50 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+CSV = "text/csv"
+
+
+async def _send(ctx: Context, render: Callable[[ExportData], bytes], data: ExportData,
+                name: str, mime: str) -> None:
+    content = await asyncio.to_thread(render, data)
+    if len(content) > TELEGRAM_FILE_LIMIT:
+        ctx.reply(ctx.t("exports.too_big", size=len(content) // (1024 * 1024)))
+        return
+    document = OutFile(name, content, mime)
+    ctx.reply(ctx.t("exports.sent", period=escape(data.period_title)), file=document)
+
+
+async def _data(ctx: Context, unit_id: int | None) -> ExportData | None:
+    period = await find_period(ctx.repo, ctx.bloc, ctx.args.split()[1] if len(
+        ctx.args.split()) > 1 else None, ctx.today())
+    if period is None:
+        ctx.reply(ctx.t("exports.no_period"))
+        return None
+    return await build_export(ctx.repo, ctx.bloc, period, t=ctx.t, now=ctx.now(),
+                              unit_id=unit_id)
+
+
+@router.command("xuat", "export", help_key="help.cmd_export", private_only=True)
+async def export(ctx: Context) -> None:
+    """The Excel workbook of the period (``/xuat csv`` for CSV); contacts get their unit's."""
+    unit_id = None
+    if not may(ctx.role, Action.SEE_ALL):
+        if ctx.member is None or ctx.member.unit_id is None:
+            ctx.reply(ctx.t("progress.no_unit"))
+            return
+        unit_id = ctx.member.unit_id
+    data = await _data(ctx, unit_id)
+    if data is None:
+        return
+    as_csv = ctx.args.split()[:1] == ["csv"]
+    stem = ctx.t("exports.workbook_name", period=file_slug(data.period_title))
+    if as_csv:
+        await _send(ctx, render_csv, data, f"{stem}.csv", CSV)
+    else:
+        await _send(ctx, render_xlsx, data, f"{stem}.xlsx", XLSX)
+
+
+@router.command("baocao", "report", action=Action.SEE_ALL, help_key="help.cmd_report",
+                private_only=True)
+async def report(ctx: Context) -> None:
+    """The draft half-year report (.docx) laid out as a Vietnamese administrative report."""
+    data = await _data(ctx, None)
+    if data is None:
+        return
+    stem = ctx.t("exports.report_name", period=file_slug(data.period_title))
+    await _send(ctx, render_docx, data, f"{stem}.docx", DOCX)

@@ -1,0 +1,100 @@
+"""Consistent copies of the live database, and restoring one safely.
+
+The copy uses SQLite's online backup API, so it is consistent while the bot
+runs. A running bot holds an exclusive lock file beside the database; restore
+refuses to touch a database whose lock is held, and checks the file first.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from storage.migrations import LATEST_VERSION
+
+
+class BackupError(Exception):
+    """The copy or the restore cannot be made; ``kind`` names why (a catalog key suffix)."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
+        self.detail = detail
+
+
+def lock_path(database: Path) -> Path:
+    return database.with_name(database.name + ".lock")
+
+
+@contextmanager
+def running_lock(database: Path) -> Iterator[None]:
+    """Held by a running bot for its whole life; raises ``BackupError('in_use')`` if taken."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(lock_path(database), os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BackupError("in_use", str(database)) from None
+        yield
+    finally:
+        os.close(handle)
+
+
+def _check(path: Path) -> int:
+    """The schema version of a readable, intact thidua database (raises ``BackupError``)."""
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            if connection.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise BackupError("corrupt", str(path))
+            version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+            tables = {row[0] for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        raise BackupError("not_a_database", str(exc)) from None
+    if version < 1 or "blocs" not in tables:
+        raise BackupError("not_ours", str(path))
+    if version > LATEST_VERSION:
+        raise BackupError("too_new", str(version))
+    return version
+
+
+def backup(database: Path, out: Path) -> int:
+    """Copy the live database to ``out`` consistently; returns the copy's size in bytes."""
+    if not database.exists():
+        raise BackupError("missing", str(database))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    source = sqlite3.connect(database)
+    target = sqlite3.connect(partial)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    _check(partial)
+    os.replace(partial, out)
+    return out.stat().st_size
+
+
+def restore(copy: Path, database: Path) -> int:
+    """Replace ``database`` with ``copy`` after checking it; refuses while a bot runs on it."""
+    if not copy.exists():
+        raise BackupError("missing", str(copy))
+    version = _check(copy)
+    with running_lock(database):
+        source = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+        target = sqlite3.connect(database)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+    return version

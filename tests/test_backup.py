@@ -1,0 +1,65 @@
+"""Backup while the bot runs, and a restore that checks the copy and never hits a running bot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.runtime import Runtime
+from config.settings import Settings
+from storage.backup import BackupError, backup, restore, running_lock
+from storage.sqlite import SqliteRepository
+from tests.test_cli import thidua
+from tests.test_core import registered
+
+
+async def test_backup_of_a_live_database_and_a_guarded_restore(
+    runtime: Runtime, settings: Settings, tmp_path: Path,
+) -> None:
+    an = await registered(runtime, "1", unit="SHTT")
+    await an.say("/capnhat 1 50% Trước khi sao lưu")
+    await an.say("Gửi")
+    copy = tmp_path / "copy.db"
+    with running_lock(settings.database):  # the bot is running
+        assert backup(settings.database, copy) > 0
+        await an.say("/capnhat 1 90% Sau khi sao lưu")
+        await an.say("Gửi")
+        with pytest.raises(BackupError) as refused:
+            restore(copy, settings.database)
+        assert refused.value.kind == "in_use"
+    await runtime.close()
+    assert restore(copy, settings.database) >= 1
+    repo = await SqliteRepository.open(settings.database)
+    update = await repo.get_update(1)
+    assert update is not None and update.note == "Trước khi sao lưu"
+    assert await repo.get_update(2) is None  # the later update is not in the copy
+    await repo.close()
+
+
+def test_restore_refuses_what_is_not_a_good_copy(tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not a database" * 100)
+    other = tmp_path / "other.db"
+    import sqlite3
+
+    sqlite3.connect(other).execute("CREATE TABLE x (y)").connection.close()
+    for source, kind in ((garbage, "not_a_database"), (other, "not_ours"),
+                         (tmp_path / "nothing.db", "missing")):
+        with pytest.raises(BackupError) as refused:
+            restore(source, tmp_path / "live.db")
+        assert refused.value.kind == kind
+
+
+def test_backup_and_restore_from_the_command_line(tmp_path: Path) -> None:
+    from tests.conftest import SMALL_BLOC
+
+    (tmp_path / "bloc.yaml").write_text(SMALL_BLOC, encoding="utf-8")
+    common = ("--database", str(tmp_path / "live.db"), "--bloc-file", str(tmp_path / "bloc.yaml"))
+    assert thidua("db", "migrate", *common, cwd=tmp_path).returncode == 0
+    made = thidua("backup", "--out", str(tmp_path / "nightly.db"), *common, cwd=tmp_path)
+    assert made.returncode == 0 and "Đã sao lưu" in made.stdout
+    back = thidua("restore", str(tmp_path / "nightly.db"), *common, cwd=tmp_path)
+    assert back.returncode == 0 and "Đã khôi phục" in back.stdout
+    bad = thidua("restore", str(tmp_path / "bloc.yaml"), *common, cwd=tmp_path)
+    assert bad.returncode == 1 and "không phải là cơ sở dữ liệu" in bad.stderr
