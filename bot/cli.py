@@ -278,8 +278,12 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
                                   t=core.translator(language), now=core.clock.now())
     render = {"xlsx": render_xlsx, "csv": render_csv, "docx": render_docx}[args.format]
     content = await asyncio.to_thread(render, data)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_bytes(content)
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(content)
+    except OSError as exc:
+        _say(messages.text(language, "cli.backup_failed", detail=exc), error=True)
+        return EXIT_FAILURE
     _say(messages.text(language, "cli.exported", path=args.out, size=len(content)))
     return EXIT_OK
 

@@ -117,7 +117,8 @@ class OutboxWorker:
             if retry_at is not None:
                 for later in rows[index + 1:]:
                     await self.core.repo.retry_later(later.id, retry_at, "waiting for an "
-                                                     "earlier message to the same chat")
+                                                     "earlier message to the same chat",
+                                                     attempted=False)
                 return
 
     async def _deliver(self, row: OutboxRow) -> datetime | None:
@@ -125,12 +126,12 @@ class OutboxWorker:
         repo, now = self.core.repo, self.core.clock.now()
         if row.expires_at is not None and now >= row.expires_at:
             log.info("dropping outbox row %s (%s): its moment has passed", row.id, row.dedup_key)
-            await repo.settle(row.id, OutboxStatus.EXPIRED, now)
+            await repo.settle(row.id, OutboxStatus.EXPIRED, now, attempted=False)
             return None
         port = self.core.channels.get(row.channel)
-        if port is None:
-            await repo.retry_later(row.id, now + NO_CHANNEL_RETRY, "channel not running")
-            return now + NO_CHANNEL_RETRY
+        if port is None:  # counted: a channel that never comes (a typo in groups:) gives up
+            return await self._failed(row, DeliveryError(f"channel {row.channel} not running",
+                                                         retry_after=NO_CHANNEL_RETRY.seconds))
         loop, chat = asyncio.get_running_loop(), (row.channel, row.chat_id)
         wait = self._last_sent.get(chat, -PER_CHAT_INTERVAL) + PER_CHAT_INTERVAL - loop.time()
         if wait > 0:
@@ -149,17 +150,18 @@ class OutboxWorker:
     async def _failed(self, row: OutboxRow, error: DeliveryError) -> datetime | None:
         repo, now = self.core.repo, self.core.clock.now()
         reason = str(error)[:500]
+        attempts = row.attempts + 1
         if error.blocked:
             log.warning("chat %s blocked the bot; row %s not retried", row.chat_id, row.id)
             await repo.settle(row.id, OutboxStatus.BLOCKED, now, reason)
             return None
-        if error.permanent or row.attempts >= MAX_ATTEMPTS:
-            log.error("giving up on outbox row %s after %d attempt(s): %s", row.id, row.attempts,
+        if error.permanent or attempts >= MAX_ATTEMPTS:
+            log.error("giving up on outbox row %s after %d attempt(s): %s", row.id, attempts,
                       reason)
             await repo.settle(row.id, OutboxStatus.FAILED, now, reason)
             return None
         delay = (timedelta(seconds=error.retry_after) if error.retry_after
-                 else backoff(row.attempts))
+                 else backoff(attempts))
         await repo.retry_later(row.id, now + delay, reason)
         return now + delay
 

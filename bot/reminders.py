@@ -66,14 +66,16 @@ def deadline_occasions(period: Period, deadline: Deadline, calendar: WorkCalenda
                   for days in days_before if days > 0]
     if morning or 0 in days_before:
         candidates.append(("day", calendar.morning_of(day)))
+    # the key carries the deadline: an extended deadline is reminded afresh
+    subject = f"{period.id}@{int(deadline.at.timestamp())}"
     occasions: dict[datetime, Occasion] = {}
     for label, moment in candidates:
         fire = calendar.next_slot(moment)
         if fire < deadline.at:  # a later (more urgent) one landing on the same slot wins
-            occasions[fire] = Occasion(f"deadline:{period.id}:{label}", "deadline", label, fire,
+            occasions[fire] = Occasion(f"deadline:{subject}:{label}", "deadline", label, fire,
                                        deadline.at, period.id)
     after = calendar.next_slot(deadline.at + timedelta(minutes=1))
-    occasions[after] = Occasion(f"escalation:{period.id}:after", "escalation", "after", after,
+    occasions[after] = Occasion(f"escalation:{subject}:after", "escalation", "after", after,
                                 deadline.at + ESCALATION_USEFUL_FOR, period.id)
     return sorted(occasions.values(), key=lambda o: o.fire_at)
 
@@ -114,16 +116,20 @@ class ReminderPlanner:
     async def occasions(self) -> list[Occasion]:
         """Every occasion of the current period's deadline and of upcoming conferences."""
         repo, bloc, calendar = self.core.repo, self.core.bloc, self.calendar()
-        status = await bloc_status(repo, bloc, self.core.today())
         found: list[Occasion] = []
         plan = bloc.reminder_plan
-        if status.period is not None and status.period.report_deadline is not None:
-            own = status.period.reminder_plan or {}
+        now = self.core.clock.now()
+        # every period whose report is still worth chasing: a first-half report is often due
+        # in July, after the second half has begun
+        for period in await repo.list_periods(bloc.id):
+            deadline = period.report_deadline
+            if deadline is None or deadline.at + ESCALATION_USEFUL_FOR <= now:
+                continue
+            own = period.reminder_plan or {}
             found += deadline_occasions(
-                status.period, status.period.report_deadline, calendar,
+                period, deadline, calendar,
                 days_before=tuple(own.get("days") or plan.get("deadline_days", DEADLINE_DAYS)),
                 morning=bool(plan.get("deadline_morning", True)) and "days" not in own)
-        now = self.core.clock.now()
         for conference in await repo.list_conferences(bloc.id):
             if conference.starts.at > now:
                 own = conference.reminder_plan or {}
@@ -162,6 +168,13 @@ class ReminderPlanner:
                          occasion.key)
                 await self._mark_fired(occasion)
 
+    async def skip_due(self, key_prefix: str) -> None:
+        """Mark occasions of a subject that are already due as done (its news just went out)."""
+        now = self.core.clock.now()
+        for occasion in await self.occasions():
+            if occasion.key.startswith(key_prefix) and occasion.fire_at <= now:
+                await self._mark_fired(occasion)
+
     async def fire(self, key: str) -> None:
         """The scheduler's callback: re-read the occasion (it may have moved) and send it."""
         occasion = next((o for o in await self.occasions() if o.key == key), None)
@@ -193,10 +206,11 @@ class ReminderPlanner:
 
     async def _deadline_messages(self, occasion: Occasion) -> list[OutgoingMessage]:
         repo, core = self.core.repo, self.core
-        status = await bloc_status(repo, core.bloc, core.today())
-        period = status.period
-        if period is None or period.id != occasion.subject_id or period.report_deadline is None:
+        period = next((p for p in await repo.list_periods(core.bloc.id)
+                       if p.id == occasion.subject_id), None)
+        if period is None or period.report_deadline is None:
             return []
+        status = await bloc_status(repo, core.bloc, core.today(), period)
         if await self.is_paused(period.id):
             return []
         messages = []

@@ -93,9 +93,11 @@ class BlocStatus:
                 if task is None or task.concerns(unit.id)]
 
 
-async def bloc_status(repo: Repository, bloc: Bloc, today: date) -> BlocStatus:
-    """Read the current period's matrix and the units' contacts in a few queries."""
-    period = current_period(await repo.list_periods(bloc.id), today)
+async def bloc_status(repo: Repository, bloc: Bloc, today: date,
+                      period: Period | None = None) -> BlocStatus:
+    """Read a period's matrix (the current one by default) and the units' contacts."""
+    if period is None:
+        period = current_period(await repo.list_periods(bloc.id), today)
     units = await repo.list_units(bloc.id)
     tasks = await repo.list_tasks(period.id) if period else []
     latest = {(u.unit_id, u.task_id): u

@@ -237,9 +237,12 @@ async def _finish(ctx: Context, answers: Answers) -> None:
             moved = next(c for c in await _upcoming(ctx) if c.id == conference.id)
             await _tell_everyone(ctx, f"conf-move:{conference.id}@{int(starts.at.timestamp())}",
                                  "conferences.announce_move", moved)
+            # the move notice is this moment's news: no reminder already due on top of it
+            await ctx.core.reminders.skip_due(f"conference:{conference.id}@")
             ctx.reply(ctx.t("conferences.moved"))
         elif act == "cancel":
             await repo.cancel_conference(conference.id, actor=actor, now=now)
+            await repo.expire_pending(f"remind:conference:{conference.id}@", now)
             await _tell_everyone(ctx, f"conf-cancel:{conference.id}",
                                  "conferences.announce_cancel", conference)
             ctx.reply(ctx.t("conferences.cancelled"))

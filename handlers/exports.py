@@ -37,9 +37,16 @@ async def _send(ctx: Context, render: Callable[[ExportData], bytes], data: Expor
     ctx.reply(ctx.t("exports.sent", period=escape(data.period_title)), file=document)
 
 
+def _period_words(args: str) -> str | None:
+    """``/xuat csv 2023-H2`` → ``2023-H2``; a title with spaces works too."""
+    words = args.split()
+    if words and words[0].lower() in {"csv", "xlsx"}:
+        words = words[1:]
+    return " ".join(words) or None
+
+
 async def _data(ctx: Context, unit_id: int | None) -> ExportData | None:
-    period = await find_period(ctx.repo, ctx.bloc, ctx.args.split()[1] if len(
-        ctx.args.split()) > 1 else None, ctx.today())
+    period = await find_period(ctx.repo, ctx.bloc, _period_words(ctx.args), ctx.today())
     if period is None:
         ctx.reply(ctx.t("exports.no_period"))
         return None
@@ -59,7 +66,7 @@ async def export(ctx: Context) -> None:
     data = await _data(ctx, unit_id)
     if data is None:
         return
-    as_csv = ctx.args.split()[:1] == ["csv"]
+    as_csv = [w.lower() for w in ctx.args.split()[:1]] == ["csv"]
     stem = ctx.t("exports.workbook_name", period=file_slug(data.period_title))
     if as_csv:
         await _send(ctx, render_csv, data, f"{stem}.csv", CSV)

@@ -64,6 +64,15 @@ class OutboxStore(SqliteBase):
             )
             return db.total_changes - before
 
+    async def expire_pending(self, key_prefix: str, now: datetime) -> int:
+        """Drop unsent messages whose key starts with ``key_prefix`` (their occasion is gone)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE outbox SET status = 'expired', last_error = 'withdrawn' "
+                "WHERE status = 'pending' AND substr(dedup_key, 1, ?) = ?",
+                (len(key_prefix), key_prefix))
+            return max(cursor.rowcount, 0)
+
     async def outbox_has(self, dedup_key: str) -> bool:
         """Whether a message with this key was ever queued."""
         return await self._one("SELECT 1 FROM outbox WHERE dedup_key = ?",
@@ -75,28 +84,32 @@ class OutboxStore(SqliteBase):
             rows = await self._all(
                 "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
                 "ORDER BY next_attempt_at, id LIMIT ?", (to_db(now), limit))
-            await db.executemany(
-                "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?",
-                [(row["id"],) for row in rows])
-        # as claimed: this attempt is counted
-        return [replace(_row(row), status=OutboxStatus.SENDING, attempts=row["attempts"] + 1)
-                for row in rows]
+            await db.executemany("UPDATE outbox SET status = 'sending' WHERE id = ?",
+                                 [(row["id"],) for row in rows])
+        return [replace(_row(row), status=OutboxStatus.SENDING) for row in rows]
 
     async def settle(self, row_id: int, status: OutboxStatus, now: datetime,
-                     error: str | None = None) -> None:
+                     error: str | None = None, attempted: bool = True) -> None:
         """Record a final outcome (sent, failed, blocked, expired)."""
         async with self._transaction() as db:
             await db.execute(
-                "UPDATE outbox SET status = ?, last_error = ?, sent_at = ? WHERE id = ?",
+                "UPDATE outbox SET status = ?, last_error = ?, sent_at = ?, "
+                "attempts = attempts + ? WHERE id = ?",
                 (status.value, error, to_db(now) if status is OutboxStatus.SENT else None,
-                 row_id))
+                 int(attempted), row_id))
 
-    async def retry_later(self, row_id: int, at: datetime, error: str) -> None:
-        """Put a message back in the queue for another attempt at ``at``."""
+    async def retry_later(self, row_id: int, at: datetime, error: str,
+                          attempted: bool = True) -> None:
+        """Put a message back in the queue for another attempt at ``at``.
+
+        ``attempted`` is false when nothing was tried (it waited behind another message,
+        or the messenger asked to wait): such a wait does not count towards giving up.
+        """
         async with self._transaction() as db:
             await db.execute(
-                "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ? "
-                "WHERE id = ?", (to_db(at), error, row_id))
+                "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, "
+                "attempts = attempts + ? WHERE id = ?",
+                (to_db(at), error, int(attempted), row_id))
 
     async def recover_in_flight(self) -> list[OutboxRow]:
         """After a crash: messages that were being sent go back to the queue (returned)."""

@@ -70,18 +70,26 @@ def backup(database: Path, out: Path) -> int:
     """Copy the live database to ``out`` consistently; returns the copy's size in bytes."""
     if not database.exists():
         raise BackupError("missing", str(database))
-    out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
-    source = sqlite3.connect(database)
-    target = sqlite3.connect(partial)
     try:
-        source.backup(target)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        try:
+            target = sqlite3.connect(partial)
+            try:
+                source.backup(target)
+                target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            finally:
+                target.close()
+        finally:
+            source.close()
+        _check(partial)
+        os.replace(partial, out)
+        return out.stat().st_size
+    except (sqlite3.Error, OSError) as exc:
+        raise BackupError("failed", str(exc)) from None
     finally:
-        target.close()
-        source.close()
-    _check(partial)
-    os.replace(partial, out)
-    return out.stat().st_size
+        partial.unlink(missing_ok=True)
 
 
 def restore(copy: Path, database: Path) -> int:

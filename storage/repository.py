@@ -189,6 +189,9 @@ class Repository(Protocol):
     async def enqueue(self, messages: list[OutgoingMessage], now: datetime) -> int:
         """Store messages to send (idempotent by key); returns how many were new."""
 
+    async def expire_pending(self, key_prefix: str, now: datetime) -> int:
+        """Drop unsent messages whose key starts with ``key_prefix``."""
+
     async def outbox_has(self, dedup_key: str) -> bool:
         """Whether a message with this key was ever queued."""
 
@@ -196,11 +199,12 @@ class Repository(Protocol):
         """Take up to ``limit`` due messages, marking them as being sent."""
 
     async def settle(self, row_id: int, status: OutboxStatus, now: datetime,
-                     error: str | None = None) -> None:
+                     error: str | None = None, attempted: bool = True) -> None:
         """Record a final outcome."""
 
-    async def retry_later(self, row_id: int, at: datetime, error: str) -> None:
-        """Queue a message again for another attempt at ``at``."""
+    async def retry_later(self, row_id: int, at: datetime, error: str,
+                          attempted: bool = True) -> None:
+        """Queue a message again for another attempt at ``at`` (counted if ``attempted``)."""
 
     async def recover_in_flight(self) -> list[OutboxRow]:
         """After a crash: messages that were being sent go back to the queue."""
