@@ -66,3 +66,32 @@ async def test_schedule_answer_move_and_cancel_a_conference(
     assert "Đã hủy hội nghị" in plain(await chair.say("Hủy hội nghị"))
     assert len(await keys(runtime, "conf-cancel:")) == 3
     assert "chưa có hội nghị nào" in plain(await an.say("/hoinghi"))
+
+
+async def test_a_move_sends_the_notice_not_a_second_reminder_and_a_cancel_drops_pending(
+    runtime: Runtime, clock: FixedClock,
+) -> None:
+    chair = await registered(runtime, "9", Role.CHAIR, None)
+    await registered(runtime, "1", unit="SHTT")
+    for line in ("/hoinghi", "Lên lịch hội nghị mới", "Tổng kết", "Hội nghị Tổng kết 2026",
+                 "18/12/2026 8h30", "-", "-"):
+        await chair.say(line)
+    clock.set(datetime.combine(date(2026, 12, 11), time(8, 0), tzinfo=HANOI))
+    await runtime.core.reminders.plan()  # 7 days before
+    clock.set(datetime.combine(date(2026, 12, 11), time(10, 0), tzinfo=HANOI))
+    for line in ("/hoinghi", "1", "Đổi thời gian", "18/12/2026 14h"):
+        await chair.say(line)
+    await runtime.core.reminders.plan()
+    member = next(m for m in await runtime.repo.list_members(1) if m.external_id == "1")
+    mine = [r.dedup_key.split(":")[0] for r in await runtime.repo.outbox_rows()
+            if r.chat_id == "1" and "conf" in r.dedup_key]
+    keys = sorted(r.dedup_key for r in await runtime.repo.outbox_rows() if r.chat_id == "1")
+    assert sorted(mine) == ["conf-move", "conf-new", "remind"], keys  # one reminder, one notice
+    assert member is not None
+    clock.set(datetime.combine(date(2026, 12, 17), time(8, 0), tzinfo=HANOI))
+    await runtime.core.reminders.plan()  # the 1-day reminder is queued…
+    for line in ("/hoinghi", "1", "Hủy hội nghị", "Hủy hội nghị"):
+        await chair.say(line)  # …and the conference is cancelled before it is sent
+    pending = [r for r in await runtime.repo.outbox_rows()
+               if r.dedup_key.startswith("remind:conference") and r.status.value == "pending"]
+    assert pending == []

@@ -80,3 +80,10 @@ async def test_a_slow_export_does_not_keep_others_waiting(
         assert "Viện Khoa học sở hữu trí tuệ" in (status.plain_text or "")
         assert not [m for m in api.messages_to(chair.id) if m.document is not None]
         await api.wait_for_message(chair.id, lambda m: m.document is not None, 20)
+
+
+def test_the_period_is_read_from_the_export_arguments() -> None:
+    assert handlers.exports._period_words("csv 2023-H2") == "2023-H2"
+    assert handlers.exports._period_words("6 tháng cuối năm 2023") == "6 tháng cuối năm 2023"
+    assert handlers.exports._period_words("xlsx") is None
+    assert handlers.exports._period_words("") is None

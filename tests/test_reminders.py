@@ -225,3 +225,25 @@ async def test_the_digest_moment_is_configurable(
     assert await send_digest(runtime.core) == 0
     clock.set(local(date(2026, 12, 4), time(16, 5)))
     assert await send_digest(runtime.core) == 1
+
+
+async def test_an_extended_deadline_and_a_past_periods_report_are_still_reminded(
+    runtime: Runtime, clock: FixedClock, small_bloc_file: Path,
+) -> None:
+    await registered(runtime, "11", unit="CNCL")
+    clock.set(local(date(2026, 11, 30)))
+    await runtime.core.reminders.plan()  # the 7-day reminder of 5/12
+    data = yaml.safe_load(SMALL_BLOC)
+    data["periods"][0]["report_deadline"] = "18/12/2026"  # the chair extends the deadline
+    data["periods"][0]["end"] = "18/12/2026"  # and the next period begins the day after
+    data["periods"].append({"code": "2027-H1", "title": "kỳ tiếp theo",
+                            "start": "19/12/2026", "end": "30/6/2027"})
+    small_bloc_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    os.utime(small_bloc_file, (small_bloc_file.stat().st_mtime + 5,) * 2)
+    await runtime._reload()
+    clock.set(local(date(2026, 12, 11)))
+    await runtime.core.reminders.plan()  # the new deadline's own 7-day reminder
+    assert len([r for r in await runtime.repo.outbox_rows() if r.chat_id == "11"]) == 2
+    clock.set(local(date(2026, 12, 21), time(9, 0)))  # next period begun; escalation still due
+    await runtime.core.reminders.plan()
+    assert any("escalation" in r.dedup_key for r in await runtime.repo.outbox_rows())
