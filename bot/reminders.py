@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.events import Option, Reply
 from bot.outbox import payload_of
-from bot.periods import format_deadline
+from bot.periods import current_period, format_deadline
 from bot.status import bloc_status
 from bot.text import escape
 from bot.workcalendar import WorkCalendar
@@ -50,6 +50,7 @@ class Occasion:
     fire_at: datetime
     expires_at: datetime
     subject_id: int  # the period or the conference
+    deadline: Deadline | None = None  # the report deadline it is about
 
     @property
     def subject(self) -> str:
@@ -58,7 +59,7 @@ class Occasion:
 
 def deadline_occasions(period: Period, deadline: Deadline, calendar: WorkCalendar, *,
                        days_before: tuple[int, ...] = DEADLINE_DAYS, morning: bool = True,
-                       ) -> list[Occasion]:
+                       subject: str | None = None) -> list[Occasion]:
     """A report deadline's reminders (7, 3, 1 days before and its morning by default),
     in working hours, only before it; then one escalation after it."""
     day = deadline.at.astimezone(calendar.zone).date()
@@ -67,16 +68,16 @@ def deadline_occasions(period: Period, deadline: Deadline, calendar: WorkCalenda
     if morning or 0 in days_before:
         candidates.append(("day", calendar.morning_of(day)))
     # the key carries the deadline: an extended deadline is reminded afresh
-    subject = f"{period.id}@{int(deadline.at.timestamp())}"
+    subject = f"{subject or period.id}@{int(deadline.at.timestamp())}"
     occasions: dict[datetime, Occasion] = {}
     for label, moment in candidates:
         fire = calendar.next_slot(moment)
         if fire < deadline.at:  # a later (more urgent) one landing on the same slot wins
             occasions[fire] = Occasion(f"deadline:{subject}:{label}", "deadline", label, fire,
-                                       deadline.at, period.id)
+                                       deadline.at, period.id, deadline)
     after = calendar.next_slot(deadline.at + timedelta(minutes=1))
     occasions[after] = Occasion(f"escalation:{subject}:after", "escalation", "after", after,
-                                deadline.at + ESCALATION_USEFUL_FOR, period.id)
+                                deadline.at + ESCALATION_USEFUL_FOR, period.id, deadline)
     return sorted(occasions.values(), key=lambda o: o.fire_at)
 
 
@@ -130,7 +131,18 @@ class ReminderPlanner:
                 period, deadline, calendar,
                 days_before=tuple(own.get("days") or plan.get("deadline_days", DEADLINE_DAYS)),
                 morning=bool(plan.get("deadline_morning", True)) and "days" not in own)
+        periods = await repo.list_periods(bloc.id)
         for conference in await repo.list_conferences(bloc.id):
+            due = conference.report_deadline
+            reviewed = current_period(periods, conference.starts.at.astimezone(
+                calendar.zone).date() - timedelta(days=1))
+            if due is not None and reviewed is not None and (
+                    due.at + ESCALATION_USEFUL_FOR > now):
+                # units report before the conference: the same plan as a period's deadline
+                found += deadline_occasions(
+                    reviewed, due, calendar, subject=f"conf{conference.id}-p{reviewed.id}",
+                    days_before=tuple(plan.get("deadline_days", DEADLINE_DAYS)),
+                    morning=bool(plan.get("deadline_morning", True)))
             if conference.starts.at > now:
                 own = conference.reminder_plan or {}
                 days = own.get("days")
@@ -208,7 +220,8 @@ class ReminderPlanner:
         repo, core = self.core.repo, self.core
         period = next((p for p in await repo.list_periods(core.bloc.id)
                        if p.id == occasion.subject_id), None)
-        if period is None or period.report_deadline is None:
+        deadline = occasion.deadline
+        if period is None or deadline is None:
             return []
         status = await bloc_status(repo, core.bloc, core.today(), period)
         if await self.is_paused(period.id):
@@ -223,7 +236,7 @@ class ReminderPlanner:
             missing = [t for t in status.tasks if t.concerns(unit.id)]
             for member in status.contacts.get(unit.id, []):
                 t = core.translator(member.language)
-                when = format_deadline(period.report_deadline, self.calendar().zone, t)
+                when = format_deadline(deadline, self.calendar().zone, t)
                 tasks = "\n".join(t("reminders.task_line", number=task.position,
                                     title=escape(task.title[:80])) for task in missing)
                 text = t("reminders.escalation" if firm else "reminders.deadline",

@@ -98,6 +98,7 @@ class Conference:
     place: str | None
     agenda: tuple[str, ...]
     reminder_plan: dict[str, Any] | None = None  # {"days": [...], "hours": n}
+    report_deadline: Deadline | None = None  # units report before the conference
 
 
 @dataclass(frozen=True)

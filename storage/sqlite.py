@@ -156,6 +156,8 @@ class SqliteRepository(DialogStore, ProgressStore, OutboxStore, TaskStore, Confe
                                                     bool(row["all_day"])),
                 place=row["place"], agenda=tuple(json.loads(row["agenda"])),
                 reminder_plan=json.loads(row["reminder_plan"]) if row["reminder_plan"] else None,
+                report_deadline=_deadline(row["report_deadline_at"],
+                                          row["report_deadline_all_day"]),
             )
             for row in rows
         ]

@@ -247,3 +247,23 @@ async def test_an_extended_deadline_and_a_past_periods_report_are_still_reminded
     clock.set(local(date(2026, 12, 21), time(9, 0)))  # next period begun; escalation still due
     await runtime.core.reminders.plan()
     assert any("escalation" in r.dedup_key for r in await runtime.repo.outbox_rows())
+
+
+async def test_a_conferences_report_deadline_is_reminded_like_a_periods(
+    runtime: Runtime, clock: FixedClock, small_bloc_file: Path,
+) -> None:
+    await registered(runtime, "11", unit="CNCL")
+    data = yaml.safe_load(SMALL_BLOC)
+    del data["periods"][0]["report_deadline"]
+    data["conferences"] = [{"code": "tk-2026", "kind": "tong_ket", "title": "Tổng kết 2026",
+                            "when": "22/12/2026 8h30", "report_deadline": "15/12/2026"}]
+    small_bloc_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    os.utime(small_bloc_file, (small_bloc_file.stat().st_mtime + 5,) * 2)
+    await runtime._reload()
+    labels = [(o.kind, o.label) for o in await runtime.core.reminders.occasions()]
+    assert ("deadline", "7d") in labels and ("escalation", "after") in labels
+    assert ("conference", "7d") in labels
+    clock.set(local(date(2026, 12, 8)))
+    await runtime.core.reminders.plan()
+    rows = [r for r in await runtime.repo.outbox_rows() if r.chat_id == "11"]
+    assert len(rows) == 1 and "Thứ Ba, 15/12/2026" in rows[0].payload["text"]
