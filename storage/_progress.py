@@ -106,6 +106,15 @@ class ProgressStore(SqliteBase):
         attachments = await self._attachments([row["id"] for row in rows])
         return [_update(row, attachments.get(row["id"], ())) for row in rows]
 
+    async def history_for_period(self, period_id: int) -> list[ProgressUpdate]:
+        """Every version of every unit's report on the period's active tasks, in one query."""
+        rows = await self._all(
+            "SELECT * FROM progress_updates WHERE task_id IN "
+            "(SELECT id FROM tasks WHERE period_id = ? AND active = 1) "
+            "ORDER BY unit_id, task_id, version", (period_id,))
+        attachments = await self._attachments([row["id"] for row in rows])
+        return [_update(row, attachments.get(row["id"], ())) for row in rows]
+
     async def update_history(self, unit_id: int, task_id: int) -> list[ProgressUpdate]:
         """Every version of the unit's report on the task, oldest first, withdrawn included."""
         rows = await self._all(

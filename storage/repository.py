@@ -131,6 +131,9 @@ class Repository(Protocol):
     async def latest_for_period(self, period_id: int) -> list[ProgressUpdate]:
         """Every unit's latest standing update on every task of a period."""
 
+    async def history_for_period(self, period_id: int) -> list[ProgressUpdate]:
+        """Every version of every unit's report on the period's active tasks."""
+
     async def update_history(self, unit_id: int, task_id: int) -> list[ProgressUpdate]:
         """Every version of a unit's report on a task, oldest first, withdrawn included."""
 

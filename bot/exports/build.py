@@ -82,10 +82,8 @@ async def build_export(
     for update in await repo.latest_for_period(period.id):
         if update.unit_id in unit_rows and update.task_id in task_rows:
             latest[(unit_rows[update.unit_id].code, task_rows[update.task_id].number)] = row(update)
-    history = []
-    for unit in units:
-        for task in tasks:
-            history += [row(u) for u in await repo.update_history(unit.id, task.id)]
+    history = [row(u) for u in await repo.history_for_period(period.id)  # one query, not N
+               if u.unit_id in unit_rows and u.task_id in task_rows]
     history.sort(key=lambda r: (r.unit.code, r.task.number, r.version))
     reported = {code for code, _ in latest}
     members = await repo.list_members(bloc.id)
