@@ -22,6 +22,7 @@ from bot import invites
 from bot.blocfile import render_problems
 from bot.i18n import catalog
 from bot.logs import configure_logging
+from bot.periods import format_moment
 from bot.runtime import StartupError, open_runtime
 from config.bloc import BlocFileError, load_bloc_file
 from config.settings import Settings
@@ -221,9 +222,9 @@ async def _invite(args: argparse.Namespace, settings: Settings) -> int:
         who = messages.text(language, f"role.{made.invite.role.value}")
         if made.unit is not None:
             who = messages.text(language, "role.of_unit", role=who, unit=made.unit.name)
-        local = made.invite.expires_at.astimezone(ZoneInfo(core.bloc.timezone))
+        zone = ZoneInfo(core.bloc.timezone)
         _say(messages.text(language, "cli.invite_made", who=who, uses=made.invite.max_uses,
-                           expires=local.strftime("%H:%M %d/%m/%Y")))
+                           expires=format_moment(made.invite.expires_at, zone)))
         _say(messages.text(language, "cli.invite_token", token=made.token))
         username = args.bot_username or await _bot_username(runtime.repo, settings)
         if username:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from storage.records import Deadline, Period
@@ -28,6 +28,11 @@ def format_day(day: date, t: Translate) -> str:
     """``Thứ Năm, 13/07/2023`` / ``Thursday, 13/07/2023``."""
     return t("calendar.day", weekday=t(f"calendar.weekday_{day.weekday()}"),
              date=day.strftime("%d/%m/%Y"))
+
+
+def format_moment(moment: datetime, zone: ZoneInfo) -> str:
+    """An instant as people write it in the bloc: ``14:30 05/12/2026``, in its time zone."""
+    return moment.astimezone(zone).strftime("%H:%M %d/%m/%Y")
 
 
 def format_deadline(deadline: Deadline, zone: ZoneInfo, t: Translate) -> str:

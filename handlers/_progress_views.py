@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.context import Context
-from bot.periods import current_period
+from bot.periods import current_period, format_moment
 from bot.progress import ASKS_PERCENT, implied_percent
 from bot.text import escape
 from storage.records import Period, ProgressStatus, ProgressUpdate, Task, Unit
@@ -37,7 +37,7 @@ async def period_tasks(ctx: Context) -> tuple[Period | None, list[Task]]:
 
 def local_time(ctx: Context, update: ProgressUpdate) -> str:
     """When an update was sent, in the bloc's time zone."""
-    return update.created_at.astimezone(ctx.zone).strftime("%H:%M %d/%m/%Y")
+    return format_moment(update.created_at, ctx.zone)
 
 
 def task_label(ctx: Context, task: Task, latest: ProgressUpdate | None) -> str:

@@ -7,6 +7,7 @@ from bot.access import Action
 from bot.context import Context
 from bot.dialog import Answers, Form, InvalidAnswer, Step
 from bot.events import Option
+from bot.periods import format_moment
 from bot.router import Router
 from bot.text import escape, fold
 from storage.records import Role
@@ -56,7 +57,7 @@ async def _finish(ctx: Context, answers: Answers) -> None:
     except invites.InviteError as problem:
         ctx.reply(invites.describe_error(problem, ctx.t))
         return
-    local_expiry = made.invite.expires_at.astimezone(ctx.zone).strftime("%H:%M %d/%m/%Y")
+    local_expiry = format_moment(made.invite.expires_at, ctx.zone)
     who = ctx.t(f"role.{role.value}")
     if made.unit is not None:
         who = ctx.t("role.of_unit", role=who, unit=escape(made.unit.name))

@@ -8,6 +8,7 @@ from bot.access import Action
 from bot.context import Context
 from bot.events import OutFile
 from bot.heatmap import LEGEND_KEYS, Cell, HeatMap, render_heatmap
+from bot.periods import format_moment
 from bot.router import Router
 from bot.status import BlocStatus, bloc_status
 from bot.text import escape
@@ -30,8 +31,7 @@ def heatmap_of(ctx: Context, status: BlocStatus) -> HeatMap:
         tasks=tuple(ctx.t("matrix.task", number=task.position) for task in status.tasks),
         cells=cells,
         legend={key: ctx.t(f"matrix.legend_{key}") for key in LEGEND_KEYS},
-        caption=ctx.t("matrix.caption", time=ctx.now().astimezone(ctx.zone).strftime(
-            "%H:%M %d/%m/%Y")),
+        caption=ctx.t("matrix.caption", time=format_moment(ctx.now(), ctx.zone)),
         empty_text=ctx.t("matrix.empty"),
     )
 

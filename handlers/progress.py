@@ -16,6 +16,7 @@ from bot.access import MANAGERS, Action
 from bot.context import Context
 from bot.dialog import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
 from bot.events import InboundFile, Option
+from bot.periods import format_moment
 from bot.router import Router
 from bot.text import escape
 from handlers._progress_views import period_tasks, shorten, status_text, summary, task_label
@@ -151,7 +152,7 @@ async def _finish(ctx: Context, answers: Answers) -> None:
     )
     ctx.reply(ctx.t("progress.recorded", number=stored.id, task=task.position,
                     unit=escape(unit.short_name),
-                    time=stored.created_at.astimezone(ctx.zone).strftime("%H:%M %d/%m/%Y"),
+                    time=format_moment(stored.created_at, ctx.zone),
                     status=status_text(ctx, stored.status, stored.percent)))
     group = ctx.bloc.groups.get(ctx.event.channel)
     if ctx.bloc.announce_updates and group:

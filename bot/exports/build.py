@@ -14,7 +14,7 @@ from bot.exports.data import (
     UnitRow,
     UpdateRow,
 )
-from bot.periods import current_period, format_deadline
+from bot.periods import current_period, format_deadline, format_moment
 from bot.text import fold
 from storage.records import Bloc, Period, ProgressUpdate, Role, Task, Unit
 from storage.repository import Repository
@@ -73,7 +73,7 @@ async def build_export(
             status=update.status, status_label=t(f"progress.status_{update.status.value}"),
             percent=update.percent, note=update.note, help_needed=update.help_needed,
             author=update.author_name,
-            time=update.created_at.astimezone(zone).strftime("%H:%M %d/%m/%Y"),
+            time=format_moment(update.created_at, zone),
             version=update.version, withdrawn=update.withdrawn_at is not None,
             on_behalf=update.on_behalf,
             attachments=tuple(a.name or t("progress.photo") for a in update.attachments))
@@ -110,7 +110,7 @@ async def build_export(
         period_title=period.title, period_code=period.code,
         deadline=format_deadline(period.report_deadline, zone, t)
         if period.report_deadline else None,
-        generated_at=local_now.strftime("%H:%M %d/%m/%Y"), place=t("export.place"),
+        generated_at=format_moment(now, zone), place=t("export.place"),
         report_date=(local_now.day, local_now.month, local_now.year),
         units=tuple(unit_rows.values()), tasks=tuple(task_rows.values()), latest=latest,
         updates=tuple(history), late=late, attendance=tuple(attendance),
