@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.events import FileRef, Inbound, Option, OutFile, Reply, Response
 from storage.records import Bloc, DialogState, Member, Role
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -30,6 +33,7 @@ class Context:
         self.args = ""
         self.response = Response()
         self.private_chat: str | None = None  # set when a group command answers privately
+        self._memo: dict[str, Any] = {}
 
     # -- services ---------------------------------------------------------------------------
 
@@ -62,6 +66,17 @@ class Context:
     @property
     def display_name(self) -> str:
         return self.member.display_name if self.member else self.event.display_name
+
+    async def memo(self, key: str, make: Callable[[], Awaitable[T]]) -> T:
+        """``make()``'s result, computed once per event.
+
+        A step's prompt, its options and the check of the answer all need the same
+        data (the period's tasks, the bloc's status); one read serves them all.
+        Only for reads: a value is never refreshed within the event.
+        """
+        if key not in self._memo:
+            self._memo[key] = await make()
+        return self._memo[key]  # type: ignore[no-any-return]
 
     # -- answering --------------------------------------------------------------------------
 

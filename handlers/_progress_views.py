@@ -30,9 +30,13 @@ def status_text(ctx: Context, status: ProgressStatus, percent: int,
 
 
 async def period_tasks(ctx: Context) -> tuple[Period | None, list[Task]]:
-    """The current period and its tasks."""
-    period = current_period(await ctx.repo.list_periods(ctx.bloc.id), ctx.today())
-    return period, (await ctx.repo.list_tasks(period.id) if period else [])
+    """The current period and its tasks (read once per event)."""
+
+    async def read() -> tuple[Period | None, list[Task]]:
+        period = current_period(await ctx.repo.list_periods(ctx.bloc.id), ctx.today())
+        return period, (await ctx.repo.list_tasks(period.id) if period else [])
+
+    return await ctx.memo("period_tasks", read)
 
 
 def local_time(ctx: Context, update: ProgressUpdate) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from bot.context import Context
 from bot.periods import format_deadline
-from bot.status import BlocStatus
+from bot.status import BlocStatus, bloc_status
 from bot.text import escape
 from handlers._progress_views import local_time, shorten, status_text, update_body
 from storage.records import ProgressStatus, ProgressUpdate, Task, Unit
@@ -14,6 +14,12 @@ from storage.records import ProgressStatus, ProgressUpdate, Task, Unit
 NOTE_PREVIEW = 80
 COUNTED = (ProgressStatus.DONE, ProgressStatus.IN_PROGRESS, ProgressStatus.BLOCKED,
            ProgressStatus.NOT_STARTED)
+
+
+async def current_status(ctx: Context) -> BlocStatus:
+    """The bloc's status for the current period, read once per event (views share it)."""
+    return await ctx.memo("bloc_status",
+                          lambda: bloc_status(ctx.repo, ctx.bloc, ctx.today()))
 
 
 def deadline_line(ctx: Context, status: BlocStatus,

@@ -10,8 +10,9 @@ from bot.events import OutFile
 from bot.heatmap import LEGEND_KEYS, Cell, HeatMap, render_heatmap
 from bot.periods import format_moment
 from bot.router import Router
-from bot.status import BlocStatus, bloc_status
+from bot.status import BlocStatus
 from bot.text import escape
+from handlers._status_views import current_status
 
 router = Router("matrix")
 PNG = "image/png"
@@ -39,7 +40,7 @@ def heatmap_of(ctx: Context, status: BlocStatus) -> HeatMap:
 @router.command("bando", "matrix", action=Action.SEE_ALL, help_key="help.cmd_matrix")
 async def send_matrix(ctx: Context) -> None:
     """Render the heat map (off the event loop) and send it as a photo."""
-    status = await bloc_status(ctx.repo, ctx.bloc, ctx.today())
+    status = await current_status(ctx)
     png = await asyncio.to_thread(render_heatmap, heatmap_of(ctx, status))
     picture = OutFile(ctx.t("matrix.file_name"), png, PNG, is_image=True)
     ctx.reply(ctx.t("matrix.sent", done=len(status.reported_units), total=len(status.units),

@@ -15,9 +15,8 @@ from bot.dialog import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
 from bot.events import Option, Reply
 from bot.outbox import payload_of
 from bot.router import Router
-from bot.status import bloc_status
 from bot.text import escape
-from handlers._status_views import deadline_line
+from handlers._status_views import current_status, deadline_line
 from handlers._units import typed_units
 from storage.records import Member, OutgoingMessage, Unit
 
@@ -39,7 +38,7 @@ def _message(ctx: Context, key: str, member: Member, reply: Reply) -> OutgoingMe
 @router.command("nhacnho", "remind", action=Action.REMIND, help_key="help.cmd_remind")
 async def remind_now(ctx: Context) -> None:
     """Send every contact of every unit with no update this period a polite reminder now."""
-    status = await bloc_status(ctx.repo, ctx.bloc, ctx.today())
+    status = await current_status(ctx)
     silent = status.silent_units
     if status.period is None or not silent:
         ctx.reply(ctx.t("questions.all_reported", total=len(status.units)))

@@ -11,8 +11,8 @@ from bot.access import Action
 from bot.context import Context
 from bot.questions import Intent, UnitRef, parse_question
 from bot.router import Router
-from bot.status import BlocStatus, bloc_status
-from handlers._status_views import blocked_lines, deadline_line, silent_lines
+from bot.status import BlocStatus
+from handlers._status_views import blocked_lines, current_status, deadline_line, silent_lines
 from handlers.status import open_status
 
 router = Router("questions")
@@ -52,7 +52,7 @@ def _blocked(ctx: Context, status: BlocStatus) -> None:
 @router.fallback(Action.SEE_ALL)
 async def answer_question(ctx: Context) -> None:
     """Answer a typed question with the view it asks for."""
-    status = await bloc_status(ctx.repo, ctx.bloc, ctx.today())
+    status = await current_status(ctx)
     refs = [UnitRef(u.code, u.name, u.short_name, u.aliases) for u in status.units]
     question = parse_question(ctx.event.text or "", refs, len(status.tasks))
     unit = next((u for u in status.units if u.code == question.unit_code), None)

@@ -15,8 +15,8 @@ from bot.events import Option
 from bot.periods import format_day
 from bot.reminders import PAUSE_PERIOD_KEY, PAUSE_UNIT_KEY
 from bot.router import Router
-from bot.status import bloc_status
 from bot.text import escape
+from handlers._status_views import current_status
 from storage.records import OutboxStatus
 
 router = Router("schedule")
@@ -24,17 +24,19 @@ router = Router("schedule")
 
 async def _overview(ctx: Context, answers: Answers) -> str:
     planner = ctx.core.reminders
-    status = await bloc_status(ctx.repo, ctx.bloc, ctx.today())
+    status = await current_status(ctx)
     lines = [ctx.t("schedule.title")]
     upcoming = [o for o in await planner.occasions()
                 if o.fire_at > ctx.now() and not await ctx.repo.get_meta(f"fired:{o.key}")]
+    paused_ids = {u.id for u in status.units
+                  if await ctx.repo.get_meta(PAUSE_UNIT_KEY.format(unit_id=u.id))}
     for occasion in upcoming:
         local = occasion.fire_at.astimezone(ctx.zone)
         if occasion.kind == "conference":
             whom = ctx.t("schedule.to_everyone")
         else:
-            silent = [u for u in status.silent_units
-                      if not await planner.is_paused(occasion.subject_id, u.id)]
+            silent = ([] if await planner.is_paused(occasion.subject_id)
+                      else [u for u in status.silent_units if u.id not in paused_ids])
             whom = ctx.t("schedule.to_silent", units=len(silent), people=sum(
                 len(status.contacts.get(u.id, [])) for u in silent))
         lines.append(ctx.t("schedule.line", time=local.strftime("%H:%M"),
@@ -43,8 +45,7 @@ async def _overview(ctx: Context, answers: Answers) -> str:
                            whom=whom))
     if not upcoming:
         lines.append(ctx.t("schedule.nothing"))
-    paused = [u.short_name for u in status.units
-              if await ctx.repo.get_meta(PAUSE_UNIT_KEY.format(unit_id=u.id))]
+    paused = [u.short_name for u in status.units if u.id in paused_ids]
     if paused:
         lines.append(ctx.t("schedule.paused_units", units=escape(", ".join(paused))))
     if status.period and await planner.is_paused(status.period.id):
@@ -57,7 +58,7 @@ async def _overview(ctx: Context, answers: Answers) -> str:
 
 
 async def _actions(ctx: Context, answers: Answers) -> list[Option]:
-    status = await bloc_status(ctx.repo, ctx.bloc, ctx.today())
+    status = await current_status(ctx)
     options = [Option(ctx.t("schedule.pause_unit"), "pause_unit"),
                Option(ctx.t("schedule.resume_unit"), "resume_unit")]
     if status.period is not None:
@@ -81,7 +82,7 @@ async def _finish(ctx: Context, answers: Answers) -> None:
     if action == "close":
         ctx.reply(ctx.t("mine.closed"))
         return
-    status = await bloc_status(ctx.repo, ctx.bloc, ctx.today())
+    status = await current_status(ctx)
     if action.endswith("_deadline"):
         if status.period is None:
             ctx.reply(ctx.t("tasks.no_period"))

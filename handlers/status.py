@@ -12,17 +12,20 @@ from bot.context import Context
 from bot.dialog import FINISH, Answers, Form, Step
 from bot.events import FileRef, Option
 from bot.router import Router
-from bot.status import BlocStatus, bloc_status
+from bot.status import BlocStatus
 from bot.text import escape
 from handlers._progress_views import shorten
-from handlers._status_views import detail_view, history_view, overview, task_view, unit_view
+from handlers._status_views import (
+    current_status,
+    detail_view,
+    history_view,
+    overview,
+    task_view,
+    unit_view,
+)
 from storage.records import ProgressUpdate, Task, Unit
 
 router = Router("status")
-
-
-async def _status(ctx: Context) -> BlocStatus:
-    return await bloc_status(ctx.repo, ctx.bloc, ctx.today())
 
 
 def _close(ctx: Context) -> Option:
@@ -36,7 +39,7 @@ def _back(ctx: Context) -> Option:
 async def _picked(ctx: Context, answers: Answers) -> tuple[BlocStatus, Unit | None, Task | None,
                                                            ProgressUpdate | None]:
     """The status, and the unit, task and latest update the person has opened (if any)."""
-    status = await _status(ctx)
+    status = await current_status(ctx)
     unit = next((u for u in status.units if str(u.id) == str(answers.get("unit"))), None)
     task_id = answers.get("unit_view") or answers.get("task")
     task = next((t for t in status.tasks if str(t.id) == str(task_id)), None)
@@ -47,7 +50,7 @@ async def _picked(ctx: Context, answers: Answers) -> tuple[BlocStatus, Unit | No
 # -- the overview -----------------------------------------------------------------------------
 
 async def _overview(ctx: Context, answers: Answers) -> str:
-    return overview(ctx, await _status(ctx))
+    return overview(ctx, await current_status(ctx))
 
 
 async def _menu_options(ctx: Context, answers: Answers) -> list[Option]:
@@ -145,7 +148,7 @@ def _to_detail(answers: Answers, value: Any) -> str:
 # -- one task ---------------------------------------------------------------------------------
 
 async def _tasks(ctx: Context, answers: Answers) -> list[Option]:
-    status = await _status(ctx)
+    status = await current_status(ctx)
     return [Option(f"{task.position}. {shorten(task.title)}", str(task.id))
             for task in status.tasks]
 
