@@ -11,7 +11,7 @@ import logging
 import signal
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -289,26 +289,27 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-async def _backup(args: argparse.Namespace, settings: Settings) -> int:
+async def _file_operation(settings: Settings, work: Callable[[], int], done_key: str,
+                          **params: object) -> int:
+    """Run a backup or restore off the event loop and say how it went, in one line."""
     messages, language = catalog(), settings.language
     try:
-        size = await asyncio.to_thread(backup, settings.database, args.out)
+        result = await asyncio.to_thread(work)
     except BackupError as exc:
         _say(messages.text(language, f"cli.backup_{exc.kind}", detail=exc.detail), error=True)
         return EXIT_FAILURE
-    _say(messages.text(language, "cli.backed_up", path=args.out, size=size))
+    _say(messages.text(language, done_key, result=result, **params))
     return EXIT_OK
+
+
+async def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    return await _file_operation(settings, lambda: backup(settings.database, args.out),
+                                 "cli.backed_up", path=args.out)
 
 
 async def _restore(args: argparse.Namespace, settings: Settings) -> int:
-    messages, language = catalog(), settings.language
-    try:
-        version = await asyncio.to_thread(restore, args.file, settings.database)
-    except BackupError as exc:
-        _say(messages.text(language, f"cli.backup_{exc.kind}", detail=exc.detail), error=True)
-        return EXIT_FAILURE
-    _say(messages.text(language, "cli.restored", path=settings.database, version=version))
-    return EXIT_OK
+    return await _file_operation(settings, lambda: restore(args.file, settings.database),
+                                 "cli.restored", path=settings.database)
 
 
 async def _check(args: argparse.Namespace, settings: Settings) -> int:

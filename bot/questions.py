@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from rapidfuzz import fuzz, process
 
@@ -43,6 +43,24 @@ class UnitRef:
     name: str
     short_name: str
     aliases: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, unit: NamedUnit) -> UnitRef:
+        """The parser's view of a stored unit (or anything with its names)."""
+        return cls(unit.code, unit.name, unit.short_name, tuple(unit.aliases))
+
+
+class NamedUnit(Protocol):
+    """Anything that names a unit the way the bloc file does."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def short_name(self) -> str: ...
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ async def typed_units(ctx: Context, answers: Answers, text: str) -> str:
     refused with the name shown, so the person can correct it.
     """
     units = await ctx.repo.list_units(ctx.bloc.id)
-    refs = [UnitRef(u.code, u.name, u.short_name, u.aliases) for u in units]
+    refs = [UnitRef.of(unit) for unit in units]
     codes = []
     for part in text.replace(";", ",").split(","):
         if part.strip():

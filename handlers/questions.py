@@ -53,7 +53,7 @@ def _blocked(ctx: Context, status: BlocStatus) -> None:
 async def answer_question(ctx: Context) -> None:
     """Answer a typed question with the view it asks for."""
     status = await current_status(ctx)
-    refs = [UnitRef(u.code, u.name, u.short_name, u.aliases) for u in status.units]
+    refs = [UnitRef.of(unit) for unit in status.units]
     question = parse_question(ctx.event.text or "", refs, len(status.tasks))
     unit = next((u for u in status.units if u.code == question.unit_code), None)
     task = next((t for t in status.tasks if t.position == question.task_number), None)

@@ -26,12 +26,15 @@ class _Counter:
         self.skipped: list[str] = []
 
 
-def moment_to_utc(value: date | datetime, zone: ZoneInfo, *, end_of_day: bool) -> tuple[str, int]:
-    """A bloc-file date or wall-clock time as (UTC text, all-day flag).
+def moment_to_utc(value: date | datetime | None, zone: ZoneInfo, *,
+                  end_of_day: bool) -> tuple[str | None, int]:
+    """A bloc-file date or wall-clock time as (UTC text, all-day flag); ``(None, 0)`` for none.
 
     A bare date means the end of that day for a deadline and its start for a
     conference; the flag keeps that it was a date, so it is shown as one.
     """
+    if value is None:
+        return None, 0
     if isinstance(value, datetime):
         return to_db(value.replace(tzinfo=zone)), 0
     clock = time(23, 59, 59) if end_of_day else time(0, 0)
@@ -40,8 +43,9 @@ def moment_to_utc(value: date | datetime, zone: ZoneInfo, *, end_of_day: bool) -
 
 async def _upsert(
     db: aiosqlite.Connection, counter: _Counter, table: str,
-    key: dict[str, Any], values: dict[str, Any],
+    key: dict[str, Any], values: dict[str, Any], on_insert: dict[str, Any] | None = None,
 ) -> int:
+    """Insert or update the row with ``key``; ``on_insert`` values are set only on a new row."""
     where = " AND ".join(f"{column} = ?" for column in key)
     columns = list(values)
     async with db.execute(
@@ -50,10 +54,10 @@ async def _upsert(
     ) as cursor:
         row = await cursor.fetchone()
     if row is None:
-        names = [*key, *columns]
+        fresh = {**key, **values, **(on_insert or {})}
         cursor = await db.execute(
-            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",  # noqa: S608
-            (*key.values(), *values.values()),
+            f"INSERT INTO {table} ({', '.join(fresh)}) VALUES ({', '.join('?' for _ in fresh)})",  # noqa: S608
+            tuple(fresh.values()),
         )
         counter.created += 1
         return int(cursor.lastrowid or 0)
@@ -80,6 +84,16 @@ async def _retire(
     counter.retired += max(cursor.rowcount, 0)
 
 
+async def _managed_in_chat(db: aiosqlite.Connection, table: str, parent: str, parent_id: int,
+                           code: str) -> int | None:
+    """The id of the row with this code if the chair changed it in chat (the file yields)."""
+    async with db.execute(
+        f"SELECT id FROM {table} WHERE {parent} = ? AND code = ? "  # noqa: S608 - fixed names
+        "AND managed_in_chat = 1", (parent_id, code)) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else None
+
+
 async def _sync_tasks(
     db: aiosqlite.Connection, counter: _Counter, period_id: int, period_code: str,
     tasks: Sequence[TaskConfig], zone: ZoneInfo,
@@ -96,22 +110,23 @@ async def _sync_tasks(
     reordered = bool(row and row[0])
     kept: list[int] = []
     for position, task in enumerate(tasks, start=1):
-        async with db.execute("SELECT id, managed_in_chat FROM tasks WHERE period_id = ? "
-                              "AND code = ?", (period_id, task.code)) as cursor:
-            existing = await cursor.fetchone()
-        if existing is not None and existing["managed_in_chat"]:
-            kept.append(existing["id"])
+        chat_id = await _managed_in_chat(db, "tasks", "period_id", period_id, task.code)
+        if chat_id is not None:
+            kept.append(chat_id)
             counter.skipped.append(f"{period_code}/{task.code}: changed in chat, kept")
             continue
-        due = moment_to_utc(task.deadline, zone, end_of_day=True) if task.deadline else (None, 0)
+        due = moment_to_utc(task.deadline, zone, end_of_day=True)
         values: dict[str, Any] = {
             "title": task.title, "description": task.description,
             "deadline_at": due[0], "deadline_all_day": due[1], "active": 1,
         }
-        if not reordered or existing is None:
-            values["position"] = position if not reordered else 10_000 + position
+        # the file's order, unless the chair reordered in chat: then new tasks go last
+        if not reordered:
+            values["position"] = position
         kept.append(await _upsert(db, counter, "tasks",
-                                  {"period_id": period_id, "code": task.code}, values))
+                                  {"period_id": period_id, "code": task.code}, values,
+                                  on_insert=None if not reordered
+                                  else {"position": 10_000 + position}))
     marks = ", ".join("?" for _ in kept) or "NULL"
     async with db.execute(
         f"SELECT code FROM tasks WHERE period_id = ? AND active = 1 AND managed_in_chat = 0 "  # noqa: S608
@@ -177,10 +192,7 @@ async def sync_bloc(db: aiosqlite.Connection, config: BlocConfig) -> tuple[int, 
 
     period_ids = []
     for period in config.periods:
-        deadline = (
-            moment_to_utc(period.report_deadline, zone, end_of_day=True)
-            if period.report_deadline else (None, 0)
-        )
+        deadline = moment_to_utc(period.report_deadline, zone, end_of_day=True)
         period_id = await _upsert(db, counter, "periods", {
             "bloc_id": bloc_id, "code": period.code,
         }, {
@@ -197,18 +209,13 @@ async def sync_bloc(db: aiosqlite.Connection, config: BlocConfig) -> tuple[int, 
 
     conference_ids = []
     for conference in config.conferences:
-        async with db.execute("SELECT id, managed_in_chat FROM conferences WHERE bloc_id = ? "
-                              "AND code = ?", (bloc_id, conference.code)) as cursor:
-            existing = await cursor.fetchone()
-        if existing is not None and existing["managed_in_chat"]:
-            conference_ids.append(existing["id"])
+        chat_id = await _managed_in_chat(db, "conferences", "bloc_id", bloc_id, conference.code)
+        if chat_id is not None:
+            conference_ids.append(chat_id)
             counter.skipped.append(f"conference {conference.code}: changed in chat, kept")
             continue
         starts = moment_to_utc(conference.when, zone, end_of_day=False)
-        due = (
-            moment_to_utc(conference.report_deadline, zone, end_of_day=True)
-            if conference.report_deadline else (None, 0)
-        )
+        due = moment_to_utc(conference.report_deadline, zone, end_of_day=True)
         conference_ids.append(await _upsert(db, counter, "conferences", {
             "bloc_id": bloc_id, "code": conference.code,
         }, {

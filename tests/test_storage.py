@@ -156,3 +156,17 @@ async def test_an_update_is_processed_once(tmp_path: Path) -> None:
     assert not await repo.mark_update_processed("telegram", "100", NOW)
     assert await repo.mark_update_processed("zalo", "100", NOW)
     await repo.close()
+
+
+async def test_a_task_added_in_the_middle_of_the_file_keeps_the_files_order(
+    tmp_path: Path,
+) -> None:
+    repo = await SqliteRepository.open(tmp_path / "bot.db")
+    await repo.sync_bloc(small_config(), NOW)
+    data = yaml.safe_load(SMALL_BLOC)
+    data["periods"][0]["tasks"].insert(1, {"code": "1b", "title": "Nhiệm vụ chen giữa"})
+    config = parse_bloc_text(yaml.safe_dump(data, allow_unicode=True))
+    await repo.sync_bloc(config.model_copy(update={"timezone": "Asia/Ho_Chi_Minh"}), NOW)
+    period = (await repo.list_periods(1))[0]
+    assert [t.code for t in await repo.list_tasks(period.id)] == ["1", "1b", "2"]
+    await repo.close()
