@@ -50,8 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="thidua", description="Chatbot của Khối thi đua.")
     verbs = parser.add_subparsers(dest="verb", required=True)
 
-    run = verbs.add_parser("run", help="run the bot on Telegram (long polling)")
+    run = verbs.add_parser("run", help="run the bot on Telegram and/or Zalo")
     _common(run)
+    run.add_argument("--zalo-api-url", help="Zalo Bot API root (THIDUA_ZALO_API_URL)")
+    run.add_argument("--webhook", metavar="URL",
+                     help="receive updates at this public https address instead of polling "
+                          "(THIDUA_WEBHOOK_URL)")
+    run.add_argument("--listen", metavar="HOST:PORT",
+                     help="where the webhook server listens (THIDUA_WEBHOOK_LISTEN)")
 
     demo = verbs.add_parser("demo", help="try the bot offline, in this terminal")
     _common(demo)
@@ -100,7 +106,8 @@ def load_settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     for option, field in (("database", "database"), ("bloc_file", "bloc_file"),
                           ("timezone", "timezone"), ("language", "language"),
-                          ("api_url", "telegram_api_url")):
+                          ("api_url", "telegram_api_url"), ("zalo_api_url", "zalo_api_url"),
+                          ("webhook", "webhook_url"), ("listen", "webhook_listen")):
         value = getattr(args, option, None)
         if value is not None:
             overrides[field] = value
@@ -110,7 +117,10 @@ def load_settings(args: argparse.Namespace) -> Settings:
 _ENV_NAMES = {"telegram_bot_token": "TELEGRAM_BOT_TOKEN",
               "telegram_api_url": "THIDUA_TELEGRAM_API_URL", "database": "THIDUA_DATABASE",
               "bloc_file": "THIDUA_BLOC_FILE", "timezone": "THIDUA_TIMEZONE",
-              "language": "THIDUA_LANGUAGE", "admin_ids": "THIDUA_ADMIN_IDS"}
+              "language": "THIDUA_LANGUAGE", "admin_ids": "THIDUA_ADMIN_IDS",
+              "zalo_bot_token": "ZALO_BOT_TOKEN", "zalo_api_url": "THIDUA_ZALO_API_URL",
+              "webhook_url": "THIDUA_WEBHOOK_URL", "webhook_listen": "THIDUA_WEBHOOK_LISTEN",
+              "webhook_secret": "THIDUA_WEBHOOK_SECRET"}
 
 
 def setting_problems(error: ValidationError) -> list[str]:
@@ -139,9 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in setting_problems(exc):
             _say(line, error=True)
         return EXIT_CONFIG
-    token = settings.token_value()
     quiet = args.verb in ("demo", "invite", "bloc", "db", "export", "backup", "restore")
-    configure_logging(args.log_level or ("WARNING" if quiet else "INFO"), [token or ""])
+    configure_logging(args.log_level or ("WARNING" if quiet else "INFO"), settings.secrets())
     handlers = {"run": _run, "demo": _demo, "invite": _invite, "db": _migrate, "bloc": _check,
                 "export": _export, "backup": _backup, "restore": _restore}
     try:
@@ -155,25 +164,43 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels.telegram import TelegramStartError
-    from bot.serve import serve_telegram
+    from bot.channels.zalo import ZaloStartError
+    from bot.serve import serve
 
     messages, language = catalog(), settings.language
-    if not settings.token_value():
+    if not settings.token_value() and not settings.zalo_token_value():
         _say(messages.text(language, "cli.no_token"), error=True)
         return EXIT_CONFIG
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+
+    def ready(names: dict[str, str]) -> None:
+        for channel, name in names.items():
+            _say(messages.text(language, f"cli.running_{channel}", username=name))
+        if settings.webhook_url:
+            host, port = settings.listen_address()
+            _say(messages.text(language, "cli.webhook_listening", url=settings.webhook_url,
+                               host=host, port=port))
+        _say(messages.text(language, "cli.how_to_stop"))
+
     try:
-        await serve_telegram(settings, stop, on_ready=lambda username: _say(
-            messages.text(language, "cli.running", username=username)))
+        await serve(settings, stop, on_ready=ready)
     except BackupError as exc:
         _say(messages.text(language, f"cli.backup_{exc.kind}", detail=exc.detail), error=True)
         return EXIT_FAILURE
     except TelegramStartError as exc:
         _say(messages.text(language, exc.kind, url=settings.telegram_api_url, **exc.params),
              error=True)
+        return EXIT_FAILURE
+    except ZaloStartError as exc:
+        _say(messages.text(language, exc.kind, url=settings.zalo_api_url, **exc.params),
+             error=True)
+        return EXIT_FAILURE
+    except OSError as exc:  # the webhook server's port is taken or not allowed
+        _say(messages.text(language, "cli.cannot_listen", address=settings.webhook_listen,
+                           reason=exc.strerror or exc), error=True)
         return EXIT_FAILURE
     _say(messages.text(language, "cli.stopped"))
     return EXIT_OK
@@ -232,6 +259,7 @@ async def _invite(args: argparse.Namespace, settings: Settings) -> int:
             _say(messages.text(language, "cli.invite_link", link=link))
         else:
             _say(messages.text(language, "cli.invite_no_link", token=made.token))
+        _say(messages.text(language, "cli.invite_zalo", token=made.token))
     return EXIT_OK
 
 

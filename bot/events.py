@@ -114,6 +114,7 @@ class Published:
     message_id: str
     pinned: bool
     pin_refused: bool = False  # the bot lacks the right to pin in that chat
+    pin_unsupported: bool = False  # the messenger lets no bot pin (Zalo)
 
 
 class DeliveryError(Exception):

@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.text import escape
 from storage.records import Bloc, Invite, RedeemOutcome, Redemption, Role, Unit
 from storage.repository import Repository
 
@@ -77,6 +78,20 @@ def parse_validity(text: str) -> timedelta:
 def deep_link(bot_username: str, token: str) -> str:
     """The link that opens the bot and sends ``/start <token>``."""
     return f"https://t.me/{bot_username}?start={token}"
+
+
+def how_to_register(bot_names: Mapping[str, str], token: str, t: Callable[..., str]) -> str:
+    """What the invited person does, on each messenger the bot runs on (HTML).
+
+    Telegram gets a link that registers in one tap; Zalo has no links into a
+    bot, so the person sends ``dangky <token>``; without either, ``/start <token>``.
+    """
+    ways = []
+    if bot_names.get("telegram"):
+        ways.append(t("invite.link", link=deep_link(bot_names["telegram"], token)))
+    if bot_names.get("zalo"):
+        ways.append(t("invite.zalo_command", bot=escape(bot_names["zalo"]), token=token))
+    return "\n\n".join(ways) or t("invite.start_command", token=token)
 
 
 def resolve_unit(bloc: Bloc, units: list[Unit], role: Role, code: str | None) -> Unit | None:

@@ -1,18 +1,98 @@
-"""Serving the bot on Telegram until told to stop: what ``thidua run`` does."""
+"""Serving the bot until told to stop: what ``thidua run`` does.
+
+One process serves every channel that has a token (Telegram, Zalo or both) on
+one database and one core. By default Telegram long-polls and Zalo long-polls
+too (Zalo calls that its development mode); with a webhook URL both receive
+updates on the bot's own web server, which also serves download links and
+``/healthz``.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import secrets
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
 
 from bot.channels.telegram import TelegramChannel
+from bot.channels.zalo import ZaloChannel
 from bot.clock import Clock
+from bot.downloads import DownloadStore
 from bot.runtime import Runtime, open_runtime
+from bot.webserver import Webhook, WebServer
 from config.settings import Settings
 from storage.backup import running_lock
 
 log = logging.getLogger(__name__)
+
+SECRET_HEADERS = {"telegram": "X-Telegram-Bot-Api-Secret-Token",
+                  "zalo": "X-Bot-Api-Secret-Token"}
+PURGE_MINUTES = 60
+
+
+class ServedChannel(Protocol):
+    """What serving needs of a channel beyond the core's port."""
+
+    async def connect(self) -> str: ...
+    async def start_polling(self) -> None: ...
+    async def start_webhook(self, url: str, secret: str) -> None: ...
+    async def feed(self, body: object) -> None: ...
+    def healthy(self) -> bool: ...
+    async def stop(self) -> None: ...
+
+
+@dataclass
+class Served:
+    """What is running: the channels by name, their bot names, the web server if any."""
+
+    runtime: Runtime
+    channels: dict[str, ServedChannel] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    web: WebServer | None = None
+
+
+def downloads_folder(settings: Settings) -> Path:
+    """Files offered by link live beside the database."""
+    return settings.database.parent / f"{settings.database.name}.files"
+
+
+def signing_key(settings: Settings, secret: str) -> bytes:
+    """The key download links are signed with: stable across restarts when a secret is set."""
+    return hashlib.sha256(b"thidua-downloads\n" + secret.encode()).digest()
+
+
+async def serve(
+    settings: Settings, stop: asyncio.Event, *, clock: Clock | None = None,
+    on_ready: Callable[[dict[str, str]], None] | None = None,
+    on_runtime: Callable[[Runtime], None] | None = None,
+) -> None:
+    """Open the database, load the bloc, serve every configured channel until ``stop``.
+
+    Raises :class:`bot.runtime.StartupError` for a bloc file or database that
+    cannot be used, :class:`bot.channels.telegram.TelegramStartError` or
+    :class:`bot.channels.zalo.ZaloStartError` for a token or server that
+    cannot be used; each carries a message for the operator.
+    """
+    if not settings.token_value() and not settings.zalo_token_value():
+        raise ValueError("serve needs a Telegram or a Zalo bot token")
+    with running_lock(settings.database):  # one bot per database; restore checks it
+        async with await open_runtime(settings, clock=clock) as runtime:
+            if on_runtime is not None:
+                on_runtime(runtime)
+            served = Served(runtime)
+            try:
+                await _start(settings, served)
+                await runtime.core.start()
+                runtime.watch_bloc_file()
+                if on_ready is not None:
+                    on_ready(dict(served.names))
+                await stop.wait()
+            finally:
+                await _stop(served)
 
 
 async def serve_telegram(
@@ -20,26 +100,60 @@ async def serve_telegram(
     on_ready: Callable[[str], None] | None = None,
     on_runtime: Callable[[Runtime], None] | None = None,
 ) -> None:
-    """Open the database, load the bloc, long-poll Telegram until ``stop`` is set.
-
-    Raises :class:`bot.runtime.StartupError` for a bloc file or database that
-    cannot be used, and :class:`bot.channels.telegram.TelegramStartError` for a
-    token or server that cannot be used; both carry a message for the operator.
-    """
-    token = settings.token_value()
-    if not token:
+    """:func:`serve`, reporting the Telegram bot's username when ready."""
+    if not settings.token_value():
         raise ValueError("serve_telegram needs settings.telegram_bot_token")
-    with running_lock(settings.database):  # one bot per database; restore checks it
-        async with await open_runtime(settings, clock=clock) as runtime:
-            if on_runtime is not None:
-                on_runtime(runtime)
-            channel = TelegramChannel(runtime.core, token=token, api_url=settings.telegram_api_url)
-            try:
-                username = await channel.start()
-                await runtime.core.start()
-                runtime.watch_bloc_file()
-                if on_ready is not None:
-                    on_ready(username)
-                await stop.wait()
-            finally:
-                await channel.stop()
+    await serve(settings, stop, clock=clock, on_runtime=on_runtime,
+                on_ready=None if on_ready is None else lambda names: on_ready(names["telegram"]))
+
+
+async def _start(settings: Settings, served: Served) -> None:
+    core = served.runtime.core
+    secret = (settings.webhook_secret.get_secret_value() if settings.webhook_secret
+              else secrets.token_urlsafe(32))
+    downloads = None
+    if settings.webhook_url:
+        downloads = DownloadStore(downloads_folder(settings), signing_key(settings, secret),
+                                  settings.webhook_url)
+        served.web = WebServer(public_url=settings.webhook_url, secret=secret,
+                               repo=core.repo, clock=core.clock, downloads=downloads)
+    telegram_token, zalo_token = settings.token_value(), settings.zalo_token_value()
+    if telegram_token:
+        served.channels["telegram"] = TelegramChannel(core, token=telegram_token,
+                                                      api_url=settings.telegram_api_url)
+    if zalo_token:
+        served.channels["zalo"] = ZaloChannel(core, token=zalo_token,
+                                              api_url=settings.zalo_api_url, downloads=downloads)
+    for name, channel in served.channels.items():
+        served.names[name] = await channel.connect()
+    web = served.web
+    if web is not None:
+        for name, channel in served.channels.items():
+            web.add_webhook(Webhook(name, SECRET_HEADERS[name], channel.feed, channel.healthy))
+        host, port = settings.listen_address()
+        await web.start(host, port)  # listening before the messengers are told to post
+        for name, channel in served.channels.items():
+            await channel.start_webhook(web.url_for(name), secret)
+        assert downloads is not None
+        core.scheduler.add_job(_purge, "interval", args=[downloads, core.clock],
+                               minutes=PURGE_MINUTES, id="purge-downloads",
+                               replace_existing=True, coalesce=True)
+    else:
+        for channel in served.channels.values():
+            await channel.start_polling()
+
+
+def _purge(downloads: DownloadStore, clock: Clock) -> None:
+    removed = downloads.purge(clock.now())
+    if removed:
+        log.info("deleted %d expired download(s)", removed)
+
+
+async def _stop(served: Served) -> None:
+    for name, channel in served.channels.items():
+        try:
+            await channel.stop()
+        except Exception:
+            log.exception("could not stop the %s channel cleanly", name)
+    if served.web is not None:
+        await served.web.stop()

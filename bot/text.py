@@ -50,21 +50,22 @@ def _open_tags(text: str) -> list[tuple[str, str]]:
     return stack
 
 
-def _hard_split(line: str, limit: int) -> list[str]:
+def _hard_split(line: str, limit: int, markup: bool = True) -> list[str]:
     """Cut one over-long line at spaces, never inside an HTML tag or entity.
 
     Formatting open at a cut is closed at the end of the piece and reopened at
     the start of the next, so every piece is well-formed HTML on its own.
+    Plain text (``markup=False``) is cut at spaces only.
     """
     pieces: list[str] = []
     # formatting is kept balanced for real message sizes; tiny limits cut plainly
-    balance = limit >= 4 * _TAG_RESERVE and "<" in line
+    balance = markup and limit >= 4 * _TAG_RESERVE and "<" in line
     budget = limit - _TAG_RESERVE if balance else limit
     while len(line) > limit:
         cut = line.rfind(" ", 0, budget)
         if cut <= 0:
             cut = budget
-        for opener, closer in (("<", ">"), ("&", ";")):
+        for opener, closer in (("<", ">"), ("&", ";")) if markup else ():
             start = line.rfind(opener, 0, cut)
             if start > 0 and line.find(closer, start) >= cut:
                 cut = start
@@ -79,18 +80,20 @@ def _hard_split(line: str, limit: int) -> list[str]:
     return pieces
 
 
-def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+def split_message(text: str, limit: int = TELEGRAM_LIMIT, *, markup: bool = True) -> list[str]:
     """Split ``text`` into messages of at most ``limit`` characters, at line boundaries.
 
     Lines are kept whole when they fit; a single line longer than the limit is
     cut at a space. The pieces joined with newlines give back the text's words.
+    ``markup=False`` is for plain text, where ``<`` and ``&`` are just characters.
     """
     if len(text) <= limit:
         return [text]
     chunks: list[str] = []
     current = ""
     for raw_line in text.split("\n"):
-        for line in _hard_split(raw_line, limit) if len(raw_line) > limit else [raw_line]:
+        for line in (_hard_split(raw_line, limit, markup) if len(raw_line) > limit
+                     else [raw_line]):
             candidate = f"{current}\n{line}" if current else line
             if len(candidate) <= limit:
                 current = candidate

@@ -61,10 +61,7 @@ async def _finish(ctx: Context, answers: Answers) -> None:
     who = ctx.t(f"role.{role.value}")
     if made.unit is not None:
         who = ctx.t("role.of_unit", role=who, unit=escape(made.unit.name))
-    username = ctx.core.bot_usernames.get(ctx.event.channel)
-    how = (ctx.t("invite.link", link=invites.deep_link(username, made.token))
-           if username and ctx.event.channel == "telegram"
-           else ctx.t("invite.start_command", token=made.token))
+    how = invites.how_to_register(ctx.core.bot_usernames, made.token, ctx.t)
     ctx.reply(ctx.t("invite.made", who=who, expires=local_expiry, how=how))
 
 

@@ -56,7 +56,7 @@ async def remind_now(ctx: Context) -> None:
             # one nudge per contact per day, however often the chair asks
             key = f"nudge:{status.period.id}:{member.id}:{ctx.today().isoformat()}"
             messages.append(_message(ctx, key, member, Reply(text, options=(button,))))
-    fresh = [m for m in messages if not await ctx.repo.outbox_has(m.dedup_key)]
+    fresh = [m for m in messages if not await ctx.repo.outbox_has(m.channel, m.dedup_key)]
     lines = []
     if fresh:
         batch = await _batch(ctx, "nudge")

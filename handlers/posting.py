@@ -50,6 +50,8 @@ async def post_tasks(ctx: Context) -> None:
                          now=ctx.now())
     if published.pin_refused:
         ctx.reply(ctx.t("posting.pin_refused"))
+    elif published.pin_unsupported and not in_group:
+        ctx.reply(ctx.t("posting.posted_unpinned"))
     elif not in_group:
         edited = previous is not None and previous == published.message_id
         ctx.reply(ctx.t("posting.edited" if edited else "posting.posted"))

@@ -47,6 +47,12 @@ class SqliteBase:
     async def close(self) -> None:
         await self._db.close()
 
+    async def ping(self) -> bool:
+        try:
+            return await self._one("SELECT 1") is not None
+        except Exception:  # a closed or broken connection: the health check says so
+            return False
+
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._write_lock:

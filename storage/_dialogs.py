@@ -7,7 +7,7 @@ from datetime import datetime
 
 from storage._base import SqliteBase
 from storage._time import from_db, to_db
-from storage.records import DialogState
+from storage.records import DialogState, ShownMenu
 
 
 class DialogStore(SqliteBase):
@@ -94,3 +94,33 @@ class DialogStore(SqliteBase):
             await db.execute(
                 "DELETE FROM dialog_drafts WHERE channel = ? AND external_id = ? AND form = ?",
                 (channel, external_id, form))
+
+    # -- numbered menus ---------------------------------------------------------------------
+
+    async def save_menu(self, menu: ShownMenu, now: datetime) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                """
+                INSERT INTO shown_menus (channel, chat_id, token, options, shown_at)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (channel, chat_id) DO UPDATE SET token = excluded.token,
+                    options = excluded.options, shown_at = excluded.shown_at
+                """,
+                (menu.channel, menu.chat_id, menu.token,
+                 json.dumps([list(pair) for pair in menu.options], ensure_ascii=False),
+                 to_db(now)),
+            )
+
+    async def load_menu(self, channel: str, chat_id: str) -> ShownMenu | None:
+        row = await self._one(
+            "SELECT token, options FROM shown_menus WHERE channel = ? AND chat_id = ?",
+            (channel, chat_id))
+        if row is None:
+            return None
+        options = tuple((str(label), str(value)) for label, value in json.loads(row["options"]))
+        return ShownMenu(channel, chat_id, int(row["token"]), options)
+
+    async def clear_menu(self, channel: str, chat_id: str) -> None:
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM shown_menus WHERE channel = ? AND chat_id = ?",
+                             (channel, chat_id))

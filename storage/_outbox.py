@@ -1,7 +1,7 @@
 """The outbox in SQLite: messages the bot sends on its own, each under a unique key.
 
-A unique ``dedup_key`` makes enqueueing idempotent (planning the same reminder
-twice stores it once); the status column makes sending resumable after a crash.
+A ``dedup_key`` unique per channel makes enqueueing idempotent (planning the same
+reminder twice stores it once); the status column makes sending resumable after a crash.
 """
 
 from __future__ import annotations
@@ -73,10 +73,10 @@ class OutboxStore(SqliteBase):
                 (len(key_prefix), key_prefix))
             return max(cursor.rowcount, 0)
 
-    async def outbox_has(self, dedup_key: str) -> bool:
-        """Whether a message with this key was ever queued."""
-        return await self._one("SELECT 1 FROM outbox WHERE dedup_key = ?",
-                               (dedup_key,)) is not None
+    async def outbox_has(self, channel: str, dedup_key: str) -> bool:
+        """Whether a message with this key was ever queued on ``channel``."""
+        return await self._one("SELECT 1 FROM outbox WHERE channel = ? AND dedup_key = ?",
+                               (channel, dedup_key)) is not None
 
     async def claim_due(self, now: datetime, limit: int) -> list[OutboxRow]:
         """Take up to ``limit`` messages due now, oldest first, marking them as being sent."""

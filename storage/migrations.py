@@ -245,6 +245,44 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX batches_unreported ON outbox_batches (id) WHERE reported_at IS NULL;
     CREATE INDEX processed_by_age ON processed_updates (processed_at);
     """,
+    # 5: more than one channel. An outbox key is unique per channel; the numbered menu last
+    # shown in a chat (Zalo has no buttons) is kept so "2" means what the person saw.
+    """
+    CREATE TABLE outbox_by_channel (
+        id INTEGER PRIMARY KEY,
+        dedup_key TEXT NOT NULL,
+        batch_id INTEGER REFERENCES outbox_batches(id),
+        channel TEXT NOT NULL,
+        chat_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        expires_at TEXT,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'blocked', 'expired')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        sent_at TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (channel, dedup_key)
+    );
+    INSERT INTO outbox_by_channel SELECT id, dedup_key, batch_id, channel, chat_id, kind,
+        payload, due_at, expires_at, status, attempts, next_attempt_at, last_error, sent_at,
+        created_at FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_by_channel RENAME TO outbox;
+    CREATE INDEX outbox_ready ON outbox (status, next_attempt_at);
+    CREATE INDEX outbox_by_batch ON outbox (batch_id, status);
+    CREATE TABLE shown_menus (
+        channel TEXT NOT NULL,
+        chat_id TEXT NOT NULL,
+        token INTEGER NOT NULL,
+        options TEXT NOT NULL,
+        shown_at TEXT NOT NULL,
+        PRIMARY KEY (channel, chat_id)
+    );
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

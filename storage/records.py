@@ -145,6 +145,17 @@ class Redemption:
     member: Member | None = None
 
 
+@dataclass(frozen=True)
+class ShownMenu:
+    """A numbered menu shown in a chat: the dialog token it was offered under and its
+    options as (label, value) pairs, in the order they were numbered."""
+
+    channel: str
+    chat_id: str
+    token: int
+    options: tuple[tuple[str, str], ...]
+
+
 @dataclass
 class DialogState:
     """Where one person is in a guided conversation.

@@ -30,6 +30,7 @@ from storage.records import (
     ProgressUpdate,
     Redemption,
     Role,
+    ShownMenu,
     SyncSummary,
     Task,
     Unit,
@@ -40,6 +41,9 @@ class Repository(Protocol):
     """Everything the bot stores, behind plain records."""
 
     # lifecycle
+    async def ping(self) -> bool:
+        """Whether the database answers (for the health check)."""
+
     async def close(self) -> None:
         """Release the connection."""
 
@@ -116,6 +120,16 @@ class Repository(Protocol):
 
     async def delete_draft(self, channel: str, external_id: str, form: str) -> None:
         """Forget a parked draft (resumed or discarded)."""
+
+    # numbered menus (channels without buttons)
+    async def save_menu(self, menu: ShownMenu, now: datetime) -> None:
+        """Remember the numbered menu just shown in a chat, replacing the previous one."""
+
+    async def load_menu(self, channel: str, chat_id: str) -> ShownMenu | None:
+        """The numbered menu last shown in a chat, if it is still in force."""
+
+    async def clear_menu(self, channel: str, chat_id: str) -> None:
+        """The chat's last menu no longer applies (the bot asked for typed text)."""
 
     # progress updates
     async def record_update(self, new: NewProgressUpdate, now: datetime) -> ProgressUpdate:
@@ -195,8 +209,8 @@ class Repository(Protocol):
     async def expire_pending(self, key_prefix: str, now: datetime) -> int:
         """Drop unsent messages whose key starts with ``key_prefix``."""
 
-    async def outbox_has(self, dedup_key: str) -> bool:
-        """Whether a message with this key was ever queued."""
+    async def outbox_has(self, channel: str, dedup_key: str) -> bool:
+        """Whether a message with this key was ever queued on ``channel``."""
 
     async def claim_due(self, now: datetime, limit: int) -> list[OutboxRow]:
         """Take up to ``limit`` due messages, marking them as being sent."""

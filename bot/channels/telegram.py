@@ -55,6 +55,7 @@ CALLBACK_VERSION = "1"
 CAPTION_LIMIT = 1024
 SEND_ATTEMPTS = 4
 USERNAME_KEY = "telegram_username"
+ALLOWED_UPDATES = ["message", "callback_query"]
 
 T = TypeVar("T")
 
@@ -170,6 +171,12 @@ class TelegramChannel:
 
     async def start(self) -> str:
         """Connect, announce commands and start polling; returns the bot's username."""
+        username = await self.connect()
+        await self.start_polling()
+        return username
+
+    async def connect(self) -> str:
+        """Check the token, remember the bot's username and set the command menu."""
         app = self.application
         quiet = logging.getLogger("telegram")
         level = quiet.level
@@ -187,12 +194,39 @@ class TelegramChannel:
         self.core.bot_usernames[CHANNEL] = username
         await self.core.repo.set_meta(USERNAME_KEY, username)
         await self._announce_commands()
+        return username
+
+    async def start_polling(self) -> None:
+        """Long-poll getUpdates (the default; it removes a webhook left set)."""
+        app = self.application
         assert app.updater is not None
         await app.updater.start_polling(
-            poll_interval=0.0, timeout=10, allowed_updates=["message", "callback_query"]
+            poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
         )
         await app.start()
-        return username
+
+    async def start_webhook(self, url: str, secret: str) -> None:
+        """Have Telegram post updates to ``url``, signed with ``secret``."""
+        app = self.application
+        await app.start()
+        try:
+            await with_retries(lambda: app.bot.set_webhook(
+                url, secret_token=secret, allowed_updates=ALLOWED_UPDATES,
+            ), "setting the webhook")
+        except TelegramError as exc:
+            raise TelegramStartError("cli.webhook_refused", reason=str(exc)[:200]) from None
+
+    async def feed(self, body: Any) -> None:
+        """An update Telegram posted to the webhook, queued like a polled one."""
+        if not isinstance(body, dict):
+            return
+        update = Update.de_json(body, self.application.bot)
+        if update is not None:
+            await self.application.update_queue.put(update)
+
+    def healthy(self) -> bool:
+        """Started and handling updates."""
+        return bool(self.application.running)
 
     async def stop(self) -> None:
         """Stop polling and release the connection; safe to call after a failed start."""
@@ -201,7 +235,7 @@ class TelegramChannel:
             await app.updater.stop()
         if app.running:
             await app.stop()
-        await app.shutdown()
+        await app.shutdown()  # in webhook mode the webhook stays set: Telegram keeps updates
 
     async def _announce_commands(self) -> None:
         """setMyCommands per language; a server that lacks it is logged, not fatal."""

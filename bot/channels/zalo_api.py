@@ -1,0 +1,188 @@
+"""A thin async client for the Zalo Bot Platform's HTTP API, on one shared httpx client.
+
+``https://bot-api.zaloplatforms.com/bot<TOKEN>/<method>`` answers
+``{ok, result, error_code, description}``. Results are parsed into small typed
+models that keep going when Zalo adds fields or event kinds. Errors come out as
+:class:`ZaloApiError`, which says whether trying again can help. The token is
+part of every URL, so no URL is ever put into an error or a log line.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 2000
+NO_UPDATE = 408  # getUpdates: the long poll ended without an update
+RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
+
+
+class ZaloApiError(Exception):
+    """The platform refused a call or could not be reached.
+
+    ``code`` is the platform's error code (0 for a network failure);
+    ``retryable`` says whether the same call may succeed later (429, 5xx,
+    network), as opposed to a refusal that will not change (400, 401, 403, 404).
+    """
+
+    def __init__(self, method: str, code: int, description: str) -> None:
+        super().__init__(f"Zalo {method}: {code} {description}".strip())
+        self.method = method
+        self.code = code
+        self.description = description
+
+    @property
+    def retryable(self) -> bool:
+        return self.code == 0 or self.code in RETRYABLE or self.code >= 500
+
+    @property
+    def unauthorized(self) -> bool:
+        """The token is wrong or revoked: nothing will work until it is fixed."""
+        return self.code == 401
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class ZaloUser(_Model):
+    id: str
+    display_name: str = ""
+    is_bot: bool = False
+
+
+class ZaloChat(_Model):
+    id: str
+    chat_type: str = "PRIVATE"
+
+
+class ZaloMessage(_Model):
+    sender: ZaloUser = Field(alias="from")
+    chat: ZaloChat
+    message_id: str
+    date: int = 0  # milliseconds since the epoch
+    text: str | None = None
+    photo: str | None = None  # an image's URL
+    caption: str | None = None
+    sticker: str | None = None
+
+
+class ZaloUpdate(_Model):
+    """One event: ``message.text.received``, ``message.image.received``, …"""
+
+    event_name: str
+    message: ZaloMessage | None = None
+
+    @property
+    def key(self) -> str:
+        """What identifies the event when Zalo delivers it twice."""
+        return f"{self.event_name}:{self.message.message_id if self.message else ''}"
+
+
+class ZaloBotInfo(_Model):
+    id: str
+    account_name: str = ""
+    display_name: str | None = None
+
+
+def parse_update(body: Any) -> ZaloUpdate | None:
+    """An update from a webhook body or a getUpdates result, bare or wrapped in
+    ``{ok, result}``; ``None`` for a body that is not an update."""
+    if isinstance(body, dict) and "event_name" not in body and isinstance(
+            body.get("result"), dict):
+        body = body["result"]
+    if not isinstance(body, dict):
+        return None
+    try:
+        return ZaloUpdate.model_validate(body)
+    except ValidationError as exc:
+        log.warning("ignoring a Zalo update that does not parse: %s",
+                    exc.errors(include_url=False, include_input=False))
+        return None
+
+
+class ZaloClient:
+    """The Zalo Bot API methods the bot uses, over one pooled HTTP client."""
+
+    def __init__(self, token: str, *, base_url: str = "https://bot-api.zaloplatforms.com",
+                 timeout: float = 15.0) -> None:
+        self._prefix = f"{base_url.rstrip('/')}/bot{token}/"
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=10.0),
+            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def call(self, method: str, params: dict[str, Any] | None = None, *,
+                   read_timeout: float | None = None) -> Any:
+        """POST ``params`` as JSON to ``method``; the result, or :class:`ZaloApiError`."""
+        wait = httpx.USE_CLIENT_DEFAULT if read_timeout is None else httpx.Timeout(read_timeout,
+                                                                                connect=10.0)
+        try:
+            response = await self._http.post(self._prefix + method, json=params or {},
+                                             timeout=wait)
+        except httpx.TimeoutException:
+            raise ZaloApiError(method, 0, "timed out") from None
+        except httpx.HTTPError as exc:
+            # the exception's text may carry the URL, hence the token: name only its kind
+            raise ZaloApiError(method, 0, f"network error ({type(exc).__name__})") from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and body.get("ok") is True:
+            return body.get("result")
+        code = response.status_code if response.status_code >= 400 else 0
+        description = ""
+        if isinstance(body, dict):
+            code = int(body.get("error_code") or code or 500)
+            description = str(body.get("description") or "")[:300]
+        raise ZaloApiError(method, code or 500, description or response.reason_phrase)
+
+    # -- methods ----------------------------------------------------------------------------
+
+    async def get_me(self) -> ZaloBotInfo:
+        return ZaloBotInfo.model_validate(await self.call("getMe"))
+
+    async def get_update(self, wait_seconds: int) -> ZaloUpdate | None:
+        """Long-poll for one update; ``None`` when the wait ended without one (408)."""
+        try:
+            result = await self.call("getUpdates", {"timeout": str(wait_seconds)},
+                                     read_timeout=wait_seconds + 10.0)
+        except ZaloApiError as exc:
+            if exc.code == NO_UPDATE:
+                return None
+            raise
+        return parse_update(result) if result else None
+
+    async def set_webhook(self, url: str, secret_token: str) -> None:
+        await self.call("setWebhook", {"url": url, "secret_token": secret_token})
+
+    async def delete_webhook(self) -> None:
+        await self.call("deleteWebhook")
+
+    async def webhook_url(self) -> str:
+        info = await self.call("getWebhookInfo")
+        return str(info.get("url") or "") if isinstance(info, dict) else ""
+
+    async def send_message(self, chat_id: str, text: str) -> str:
+        """Send text (at most 2,000 characters); returns the message's id."""
+        result = await self.call("sendMessage", {"chat_id": chat_id, "text": text})
+        return str(result.get("message_id", "")) if isinstance(result, dict) else ""
+
+    async def send_photo(self, chat_id: str, photo_url: str, caption: str | None = None) -> str:
+        params = {"chat_id": chat_id, "photo": photo_url}
+        if caption:
+            params["caption"] = caption
+        result = await self.call("sendPhoto", params)
+        return str(result.get("message_id", "")) if isinstance(result, dict) else ""
+
+    async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
+        await self.call("sendChatAction", {"chat_id": chat_id, "action": action})

@@ -1,0 +1,152 @@
+"""The bot's own small web server: webhooks for every channel, download links, health.
+
+Routes, under the path of ``THIDUA_WEBHOOK_URL`` (``https://host/path``):
+
+- ``POST /path/<channel>``: a messenger delivers an update. The secret header
+  is compared in constant time (403 when wrong or missing); the update is
+  handed to the channel in the background and the answer is immediate.
+- ``GET /path/files/<name>?exp=…&sig=…``: a signed, expiring download link.
+- ``GET /healthz`` (and ``/path/healthz``): 200 when the database and every
+  channel are up, 503 otherwise, with a small JSON body saying which.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from aiohttp import web
+
+from bot.clock import Clock
+from bot.downloads import DownloadStore
+from storage.repository import Repository
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024  # an update is a few KB; anything bigger is not one
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where one channel's updates come in."""
+
+    channel: str
+    header: str  # the header carrying the secret
+    feed: Callable[[Any], Awaitable[None]]
+    healthy: Callable[[], bool]
+
+
+def base_path(public_url: str) -> str:
+    """The path part of the public URL, without a trailing slash ("" for the root)."""
+    return urlsplit(public_url).path.rstrip("/")
+
+
+class WebServer:
+    """One aiohttp server for all channels' webhooks, downloads and the health check."""
+
+    def __init__(self, *, public_url: str, secret: str, repo: Repository, clock: Clock,
+                 downloads: DownloadStore | None = None) -> None:
+        self.public_url = public_url.rstrip("/")
+        self.path = base_path(public_url)
+        self._secret = secret.encode()
+        self.repo = repo
+        self.clock = clock
+        self.downloads = downloads
+        self.hooks: dict[str, Webhook] = {}
+        self.health: dict[str, Callable[[], bool]] = {}
+        self._runner: web.AppRunner | None = None
+        self._background: set[asyncio.Task[None]] = set()
+
+    def url_for(self, channel: str) -> str:
+        """The address a messenger is told to post ``channel``'s updates to."""
+        return f"{self.public_url}/{channel}"
+
+    def add_webhook(self, hook: Webhook) -> None:
+        self.hooks[hook.channel] = hook
+        self.health[hook.channel] = hook.healthy
+
+    def add_health(self, channel: str, healthy: Callable[[], bool]) -> None:
+        """A channel served otherwise (by polling) still shows in the health check."""
+        self.health[channel] = healthy
+
+    def application(self) -> web.Application:
+        app = web.Application(client_max_size=MAX_BODY)
+        app.router.add_post(self.path + "/{channel}", self._on_update)
+        app.router.add_get(self.path + "/files/{name}", self._on_download)
+        app.router.add_get("/healthz", self._on_health)
+        if self.path:
+            app.router.add_get(self.path + "/healthz", self._on_health)
+        return app
+
+    async def start(self, host: str, port: int) -> None:
+        """Listen on ``host:port`` (the reverse proxy in front forwards the public URL here)."""
+        self._runner = web.AppRunner(self.application(), access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+        log.info("web server listening on %s:%d for %s", host, port, self.public_url)
+
+    async def stop(self) -> None:
+        if self._background:
+            await asyncio.wait(self._background, timeout=10)
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # -- routes -----------------------------------------------------------------------------
+
+    async def _on_update(self, request: web.Request) -> web.Response:
+        hook = self.hooks.get(request.match_info["channel"])
+        if hook is None:
+            raise web.HTTPNotFound()
+        offered = request.headers.get(hook.header, "").encode()
+        if not hmac.compare_digest(offered, self._secret):
+            log.warning("refused a %s webhook request with a wrong or missing secret",
+                        hook.channel)
+            raise web.HTTPForbidden()
+        try:
+            body = await request.json(loads=json.loads)
+        except ValueError:
+            raise web.HTTPBadRequest() from None
+        task = asyncio.create_task(self._feed(hook, body))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return web.json_response({"ok": True})
+
+    @staticmethod
+    async def _feed(hook: Webhook, body: Any) -> None:
+        try:
+            await hook.feed(body)
+        except Exception:
+            log.exception("could not take a %s webhook update", hook.channel)
+
+    async def _on_download(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        path = self.downloads.find(name, request.query.get("exp", ""),
+                                   request.query.get("sig", ""), self.clock.now()
+                                   ) if self.downloads else None
+        if path is None or self.downloads is None:
+            raise web.HTTPNotFound()
+        return web.FileResponse(path, headers={
+            "Content-Disposition": _attachment(self.downloads.original_name(name)),
+            "Cache-Control": "private, no-store",
+        })
+
+    async def _on_health(self, request: web.Request) -> web.Response:
+        database = await self.repo.ping()
+        channels = {name: healthy() for name, healthy in self.health.items()}
+        ok = database and all(channels.values())
+        body = {"ok": ok, "database": "up" if database else "down",
+                "channels": {name: "up" if up else "down" for name, up in channels.items()}}
+        return web.json_response(body, status=200 if ok else 503)
+
+
+def _attachment(name: str) -> str:
+    """A Content-Disposition that keeps a Vietnamese file name (RFC 6266 / 5987)."""
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
