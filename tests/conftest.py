@@ -63,7 +63,9 @@ def small_bloc_file(tmp_path: Path) -> Path:
 def settings(tmp_path: Path, small_bloc_file: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Settings isolated from the developer's environment and .env."""
     for name in ("TELEGRAM_BOT_TOKEN", "THIDUA_TELEGRAM_API_URL", "THIDUA_DATABASE",
-                 "THIDUA_BLOC_FILE", "THIDUA_TIMEZONE", "THIDUA_LANGUAGE", "THIDUA_ADMIN_IDS"):
+                 "THIDUA_BLOC_FILE", "THIDUA_TIMEZONE", "THIDUA_LANGUAGE", "THIDUA_ADMIN_IDS",
+                 "ZALO_BOT_TOKEN", "THIDUA_ZALO_API_URL", "THIDUA_WEBHOOK_URL",
+                 "THIDUA_WEBHOOK_LISTEN", "THIDUA_WEBHOOK_SECRET"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     return Settings(database=tmp_path / "thidua.db", bloc_file=small_bloc_file)

@@ -17,7 +17,7 @@ from tests.conftest import ROOT, SMALL_BLOC
 def thidua(*args: str, stdin: str = "", env: dict[str, str] | None = None,
            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items()
-             if not k.startswith("THIDUA_") and k != "TELEGRAM_BOT_TOKEN"}
+             if not k.startswith("THIDUA_") and k not in ("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN")}
     clean["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
@@ -35,6 +35,28 @@ def test_run_without_token_says_how_to_get_one(workdir: Path) -> None:
     result = thidua("run", "--database", str(workdir / "x.db"), cwd=workdir)
     assert result.returncode == 2
     assert "@BotFather" in result.stderr and "thidua demo" in result.stderr
+    assert "ZALO_BOT_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_run_with_a_webhook_address_that_is_not_one_names_the_setting(workdir: Path) -> None:
+    result = thidua("run", "--webhook", "ftp://bot.example.vn", "--database",
+                    str(workdir / "x.db"), cwd=workdir, env={"ZALO_BOT_TOKEN": "z:123"})
+    assert result.returncode == 2
+    assert "THIDUA_WEBHOOK_URL" in result.stderr and "https://" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_webhook_secret_never_reaches_the_log(workdir: Path) -> None:
+    secret = "s3cret-Value_0123456789"
+    result = thidua("run", "--database", str(workdir / "x.db"), "--log-level", "DEBUG",
+                    "--zalo-api-url", "http://127.0.0.1:9", cwd=workdir,
+                    env={"ZALO_BOT_TOKEN": "z:0123456789abcdef", "THIDUA_WEBHOOK_SECRET": secret,
+                         "THIDUA_BLOC_FILE": str(workdir / "bloc.yaml")})
+    assert result.returncode == 1
+    assert "Zalo Bot API" in result.stderr  # cannot reach the (closed) port: said in one line
+    assert secret not in result.stderr + result.stdout
+    assert "0123456789abcdef" not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
 
 

@@ -170,3 +170,27 @@ async def test_a_task_added_in_the_middle_of_the_file_keeps_the_files_order(
     period = (await repo.list_periods(1))[0]
     assert [t.code for t in await repo.list_tasks(period.id)] == ["1", "1b", "2"]
     await repo.close()
+
+
+async def test_queued_messages_survive_the_upgrade_to_per_channel_outbox_keys(
+        tmp_path: Path) -> None:
+    """A database left by the Telegram-only version (schema 4) keeps its unsent messages."""
+    from storage.migrations import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as old:
+        for number, script in enumerate(MIGRATIONS[:4], start=1):
+            old.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        old.execute(
+            "INSERT INTO outbox (dedup_key, channel, chat_id, kind, payload, due_at, "
+            "next_attempt_at, created_at) VALUES ('remind:a:1', 'telegram', '42', 'reminder', "
+            "'{\"text\": \"Nhắc\"}', '2026-11-24T02:00:00+00:00', '2026-11-24T02:00:00+00:00', "
+            "'2026-11-24T02:00:00+00:00')")
+    repo = await SqliteRepository.open(path)
+    try:
+        now = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+        assert [row.dedup_key for row in await repo.claim_due(now, 10)] == ["remind:a:1"]
+        assert await repo.outbox_has("telegram", "remind:a:1")
+        assert not await repo.outbox_has("zalo", "remind:a:1")
+    finally:
+        await repo.close()

@@ -1,0 +1,155 @@
+"""The Zalo channel's own rules, without a server: what people type and what they read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote
+
+import pytest
+from pydantic import ValidationError
+
+from bot import invites
+from bot.channels.zalo import numbered_menu, registration_text, strip_mention
+from bot.channels.zalo_api import ZaloApiError, parse_update
+from bot.downloads import DownloadStore
+from bot.events import Option, OutFile
+from bot.i18n import catalog
+from bot.text import split_message
+from config.settings import Settings
+from storage.records import OutgoingMessage, ShownMenu
+
+NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+MESSAGE = {"from": {"id": "u1", "display_name": "Lan", "is_bot": False},
+           "chat": {"id": "u1", "chat_type": "PRIVATE"}, "message_id": "m1",
+           "date": 1764000000000, "text": "/capnhat"}
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("dangky abcDEF_123-xyz0123456", "/start abcDEF_123-xyz0123456"),
+    ("Đăng ký abcDEF_123-xyz0123456", "/start abcDEF_123-xyz0123456"),
+    ("  DANGKY   tok3n-tok3n-tok3n  ", "/start tok3n-tok3n-tok3n"),
+    ("/dangky tok3n-tok3n-tok3n", "/start tok3n-tok3n-tok3n"),
+    ("dangky", "dangky"),  # no token: left for the core to answer
+    ("dangkyabc", "dangkyabc"),
+    ("Đăng ký thi đua năm nay thế nào?", "/start thi đua năm nay thế nào?"),
+])
+def test_registration_words_become_start(typed: str, meant: str) -> None:
+    assert registration_text(typed) == meant
+
+
+def test_a_group_mention_of_the_bot_is_dropped_but_other_mentions_stay() -> None:
+    assert strip_mention("@Thi đua bot /tinhhinh", "Thi đua bot") == "/tinhhinh"
+    assert strip_mention("@thi dua bot   /nhiemvu", "Thi đua bot") == "/nhiemvu"
+    assert strip_mention("@Lan xem giúp", "Thi đua bot") == "@Lan xem giúp"
+    assert strip_mention("/tinhhinh", None) == "/tinhhinh"
+
+
+def test_numbered_menu_lists_options_in_order_with_exit_only_in_conversations() -> None:
+    options = (Option("Hoàn thành", "done"), Option("Gặp khó khăn", "blocked"))
+    menu = numbered_menu(options, header="Trả lời bằng số:", exit_label="Thoát")
+    assert menu.splitlines() == ["Trả lời bằng số:", "1. Hoàn thành", "2. Gặp khó khăn",
+                                 "0. Thoát"]
+    assert "0." not in numbered_menu(options, header="H", exit_label=None)
+
+
+def test_updates_parse_bare_and_wrapped_and_keep_unknown_fields_out() -> None:
+    bare = {"event_name": "message.text.received", "message": MESSAGE}
+    wrapped = {"ok": True, "result": bare}
+    for body in (bare, wrapped):
+        update = parse_update(body)
+        assert update is not None and update.message is not None
+        assert update.message.sender.display_name == "Lan"
+        assert update.key == "message.text.received:m1"
+    image = parse_update({"event_name": "message.image.received", "message": {
+        **MESSAGE, "text": None, "photo": "https://f.zdn.vn/a.jpg", "caption": "Biên bản",
+        "new_field": {"x": 1}}})
+    assert image is not None and image.message is not None
+    assert image.message.photo == "https://f.zdn.vn/a.jpg"
+    assert parse_update({"hello": "world"}) is None
+    assert parse_update([1, 2]) is None
+
+
+def test_api_errors_say_whether_trying_again_helps() -> None:
+    assert ZaloApiError("sendMessage", 429, "Too many requests").retryable
+    assert ZaloApiError("sendMessage", 502, "Bad gateway").retryable
+    assert ZaloApiError("sendMessage", 0, "network error").retryable
+    for code in (400, 401, 403, 404):
+        assert not ZaloApiError("sendMessage", code, "").retryable
+    assert ZaloApiError("getMe", 401, "Unauthorized").unauthorized
+
+
+def test_plain_text_splits_at_2000_without_taking_angle_brackets_for_tags() -> None:
+    line = "Biểu dương điển hình <tiên tiến> & nhân tố mới " * 10
+    text = "\n".join(f"{n}. {line}" for n in range(12))
+    pieces = split_message(text, 2000, markup=False)
+    assert len(pieces) > 1 and all(len(piece) <= 2000 for piece in pieces)
+    assert not any("</" in piece for piece in pieces)  # nothing "closed" in plain text
+    assert " ".join(" ".join(pieces).split()) == " ".join(text.split())
+
+
+def test_download_links_are_signed_expire_and_name_the_file(tmp_path) -> None:
+    store = DownloadStore(tmp_path / "files", b"k" * 32, "https://bot.example.vn/hook")
+    offered = store.offer(OutFile("Tổng hợp 2026-H2.xlsx", b"PK\x03\x04data",
+                                  "application/zip"), NOW)
+    assert offered.url.startswith("https://bot.example.vn/hook/files/")
+    name = unquote(offered.url.split("/files/")[1].split("?")[0])
+    query = dict(part.split("=") for part in offered.url.split("?")[1].split("&"))
+    path = store.find(name, query["exp"], query["sig"], NOW)
+    assert path is not None and path.read_bytes() == b"PK\x03\x04data"
+    assert store.original_name(name).endswith(".xlsx")
+    assert store.find(name, query["exp"], "0" * 64, NOW) is None  # forged
+    assert store.find(name, str(int(query["exp"]) + 3600), query["sig"], NOW) is None  # extended
+    assert store.find("../../etc/passwd", query["exp"], query["sig"], NOW) is None
+    assert store.find(name, query["exp"], query["sig"], NOW + timedelta(hours=25)) is None
+    other_key = DownloadStore(tmp_path / "files", b"j" * 32, "https://bot.example.vn/hook")
+    assert other_key.find(name, query["exp"], query["sig"], NOW) is None
+
+
+def test_webhook_settings_are_checked_and_named(monkeypatch) -> None:
+    monkeypatch.setenv("THIDUA_WEBHOOK_URL", "https://bot.example.gov.vn/thidua/")
+    monkeypatch.setenv("THIDUA_WEBHOOK_LISTEN", "0.0.0.0:8443")
+    monkeypatch.setenv("THIDUA_WEBHOOK_SECRET", "s3cret-Value_123")
+    monkeypatch.setenv("ZALO_BOT_TOKEN", "zalo:token-123456")
+    settings = Settings()
+    assert settings.webhook_url == "https://bot.example.gov.vn/thidua"
+    assert settings.listen_address() == ("0.0.0.0", 8443)
+    assert settings.zalo_token_value() == "zalo:token-123456"
+    assert "s3cret-Value_123" in settings.secrets()
+    assert "zalo:token-123456" not in repr(settings)
+    for name, bad in (("THIDUA_WEBHOOK_URL", "ftp://x"), ("THIDUA_WEBHOOK_LISTEN", "8080"),
+                      ("THIDUA_WEBHOOK_SECRET", "short"), ("THIDUA_WEBHOOK_SECRET", "có dấu!!!")):
+        monkeypatch.setenv(name, bad)
+        with pytest.raises(ValidationError):
+            Settings()
+        monkeypatch.setenv(name, {"THIDUA_WEBHOOK_URL": "https://x.vn",
+                                  "THIDUA_WEBHOOK_LISTEN": "127.0.0.1:80",
+                                  "THIDUA_WEBHOOK_SECRET": "s3cret-Value_123"}[name])
+
+
+def test_an_invite_says_how_to_register_on_each_messenger_the_bot_runs_on() -> None:
+    messages = catalog()
+
+    def t(key: str, /, **params: object) -> str:
+        return messages.text("vi", key, **params)
+
+    both = invites.how_to_register({"telegram": "thidua_bot", "zalo": "Thi đua"}, "TOK", t)
+    assert "https://t.me/thidua_bot?start=TOK" in both and "dangky TOK" in both
+    assert "t.me" not in invites.how_to_register({"zalo": "Thi đua"}, "TOK", t)
+    assert "/start TOK" in invites.how_to_register({}, "TOK", t)
+
+
+async def test_outbox_keys_are_unique_per_channel_and_menus_are_kept(runtime) -> None:
+    repo = runtime.repo
+    messages = [OutgoingMessage(dedup_key="remind:x:1", channel=channel, chat_id="42",
+                                kind="reminder", payload={"text": "Nhắc"}, due_at=NOW)
+                for channel in ("telegram", "zalo", "zalo")]
+    assert await repo.enqueue(messages, NOW) == 2
+    assert await repo.outbox_has("zalo", "remind:x:1")
+    assert not await repo.outbox_has("console", "remind:x:1")
+    menu = ShownMenu("zalo", "42", 7, (("Hoàn thành", "done"), ("Gặp khó khăn", "blocked")))
+    await repo.save_menu(menu, NOW)
+    assert await repo.load_menu("zalo", "42") == menu
+    assert await repo.load_menu("telegram", "42") is None
+    await repo.clear_menu("zalo", "42")
+    assert await repo.load_menu("zalo", "42") is None
+    assert await repo.ping()
