@@ -31,7 +31,8 @@ MESSAGE = {"from": {"id": "u1", "display_name": "Lan", "is_bot": False},
     ("/dangky tok3n-tok3n-tok3n", "/start tok3n-tok3n-tok3n"),
     ("dangky", "dangky"),  # no token: left for the core to answer
     ("dangkyabc", "dangkyabc"),
-    ("Đăng ký thi đua năm nay thế nào?", "/start thi đua năm nay thế nào?"),
+    ("Đăng ký thi đua năm nay thế nào?", "Đăng ký thi đua năm nay thế nào?"),
+    ("dangky abc", "dangky abc"),  # too short to be an invite
 ])
 def test_registration_words_become_start(typed: str, meant: str) -> None:
     assert registration_text(typed) == meant

@@ -1,0 +1,517 @@
+"""One chat scenario, played on Telegram, Zalo and the console; the database each leaves.
+
+A scenario (YAML, in ``tests/scenarios/``) names its people and lists what they do::
+
+    people:
+      chair: {name: Trần Thị Nhân, role: chair}
+      contact: {name: Nguyễn Văn An, role: contact, unit: SHTT}
+    steps:
+      - {as: chair, join: operator}        # an invite made the way ``thidua invite`` makes it
+      - {as: contact, join: chair}         # the invite in the chair's last answer
+      - {as: contact, say: /capnhat}
+      - {as: contact, choose: Đang thực hiện}
+      - {as: contact, expect: Đã ghi nhận}
+      - {as: contact, receive: lên lịch}   # a message the bot sends on its own
+
+``choose`` picks an option of the last menu the person received, by its label (the
+exact label, else the first containing it): on Telegram the runner presses that
+button, on Zalo and the console it types the option's number as the person reads it.
+``expect`` looks in the bot's answer to the person's last message, as the person
+reads it (HTML stripped). Each runner plays the steps over the channel's real
+path (the PTB application against the fake Bot API, ``serve`` against the fake
+Zalo API, :class:`~bot.channels.console.ConsoleChannel`) on its own database, with
+the same clock, and returns :func:`dump_database`'s channel-neutral view of the
+database afterwards (see ``tests/scenario_dump.py``): equal dumps mean the channels did
+the same thing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import SecretStr
+
+from bot import invites
+from bot.channels.console import ConsoleChannel, Persona
+from bot.clock import Clock
+from bot.core import Core
+from bot.events import Inbound, Reply, Response
+from bot.runtime import Runtime, open_runtime
+from bot.serve import serve
+from bot.text import html_to_plain
+from config.settings import Settings
+from storage.records import OutboxStatus, Role
+from tests.botapi import BotMessage, FakeBotApi, FakeUser
+from tests.e2e import running_bot
+from tests.scenario_dump import PeopleIds, dump_database
+from tests.zaloapi import FakeZaloApi, SentMessage, ZaloUser
+
+STEP_KINDS = ("join", "say", "choose", "expect", "receive")
+OPERATOR = "operator"
+WAIT_SECONDS = 5.0
+TOKEN_IN_TEXT = re.compile(r"(?:\?start=|/start |dangky )([A-Za-z0-9_\-]{16,64})")
+TELEGRAM_IDS = 7_100_001  # the first Telegram user id; the others follow
+
+
+# -- the scenario -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ScenarioPerson:
+    """Someone in a scenario: what they are called (the same on every channel) and who they are."""
+
+    key: str
+    name: str
+    role: Role
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class ScenarioStep:
+    """One thing a person does or checks; ``number`` counts from 1, for messages."""
+
+    number: int
+    who: str
+    kind: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"step {self.number} ({self.who} {self.kind}: {self.value!r})"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario file, read and checked."""
+
+    name: str
+    people: dict[str, ScenarioPerson]
+    steps: tuple[ScenarioStep, ...]
+
+    def count(self, kind: str) -> int:
+        """How many steps of ``kind`` the scenario has."""
+        return sum(1 for step in self.steps if step.kind == kind)
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read a scenario file; a step naming an unknown person or kind is an error."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    people = {
+        key: ScenarioPerson(key, str(spec["name"]), Role(spec["role"]), spec.get("unit"))
+        for key, spec in data["people"].items()
+    }
+    steps = []
+    for number, raw in enumerate(data["steps"], start=1):
+        who = raw.get("as")
+        kinds = [kind for kind in STEP_KINDS if kind in raw]
+        if who not in people or len(kinds) != 1 or len(raw) != 2:
+            raise ValueError(f"{path.name}: step {number} is not understood: {raw}")
+        value = str(raw[kinds[0]])
+        if kinds[0] == "join" and value != OPERATOR and value not in people:
+            raise ValueError(f"{path.name}: step {number} joins with an invite from nobody")
+        steps.append(ScenarioStep(number, who, kinds[0], value))
+    return Scenario(str(data.get("name", path.stem)), people, tuple(steps))
+
+
+# -- playing it -------------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    """What a run left: the normalised database, and every check it made, in order."""
+
+    channel: str
+    dump: dict[str, list[dict[str, Any]]]
+    checked: list[str] = field(default_factory=list)  # "expect: …" / "receive: …" that held
+    answers: list[tuple[str, str, str]] = field(default_factory=list)  # (who, did, answer)
+
+
+class ScenarioFailed(AssertionError):
+    """A step could not be played or its check failed; says where and what was seen."""
+
+
+def pick_label(labels: list[str], wanted: str) -> int:
+    """The index of the option labelled ``wanted`` (else the first containing it)."""
+    for index, label in enumerate(labels):
+        if label == wanted:
+            return index
+    for index, label in enumerate(labels):
+        if wanted in label:
+            return index
+    raise LookupError(f"no option {wanted!r} in {labels}")
+
+
+class Driver:
+    """How a scenario reaches one channel; subclasses do the channel's part."""
+
+    channel = ""
+    register_word = "/start"  # what a person types before an invite token
+
+    def __init__(self, scenario: Scenario, runtime: Runtime) -> None:
+        self.scenario = scenario
+        self.runtime = runtime
+        self.core: Core = runtime.core
+        self.completions = Completions(runtime.core)
+
+    def external_id(self, who: str) -> str:
+        """The person's id on this channel."""
+        raise NotImplementedError
+
+    async def say(self, who: str, text: str) -> str:
+        """Type ``text`` as ``who``; the bot's whole answer as the person reads it."""
+        raise NotImplementedError
+
+    def menu(self, who: str) -> list[tuple[str, str]]:
+        """The (number, label) options of the last numbered menu ``who`` received."""
+        raise NotImplementedError
+
+    async def choose(self, who: str, label: str) -> str:
+        """Pick the option labelled ``label`` of the last menu ``who`` received: by default
+        by typing its number, as a person does where there are no buttons."""
+        options = self.menu(who)
+        number = options[pick_label([text for _, text in options], label)][0]
+        return await self.say(who, number)
+
+    async def receive(self, who: str, text: str) -> str:
+        """Wait for a message to ``who`` containing ``text`` (not seen by an earlier wait)."""
+        raise NotImplementedError
+
+    async def finish(self) -> None:
+        """Wait until what the bot decided to send by now (the outbox) has gone out."""
+        repo, now = self.core.repo, self.core.clock.now()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WAIT_SECONDS
+        while True:
+            waiting = [row for status in (OutboxStatus.PENDING, OutboxStatus.SENDING)
+                       for row in await repo.outbox_rows(status) if row.due_at <= now]
+            if not waiting:
+                return
+            if loop.time() > deadline:
+                raise ScenarioFailed(f"{self.channel}: still in the outbox: {waiting}")
+            await asyncio.sleep(0.02)
+
+    async def make_invite(self, person: ScenarioPerson) -> str:
+        """An invite for ``person`` made as ``thidua invite`` makes it (in this database)."""
+        made = await invites.create_invite(
+            self.runtime.repo, self.core.bloc, role=person.role, unit_code=person.unit,
+            uses=1, validity=timedelta(days=7), created_by="cli", now=self.core.clock.now())
+        return made.token
+
+
+async def play(scenario: Scenario, driver: Driver) -> Outcome:
+    """Play every step through ``driver``; raises :class:`ScenarioFailed` at the first
+    step that cannot be played or whose check fails."""
+    outcome = Outcome(driver.channel, {})
+    last: dict[str, str] = {}
+    for step in scenario.steps:
+        where = f"{driver.channel}, {step}"
+        try:
+            if step.kind == "join":
+                if step.value == OPERATOR:
+                    token = await driver.make_invite(scenario.people[step.who])
+                else:
+                    found = TOKEN_IN_TEXT.search(last.get(step.value, ""))
+                    if found is None:
+                        raise ScenarioFailed(f"{where}: no invite in {step.value}'s last "
+                                             f"answer:\n{last.get(step.value)}")
+                    token = found.group(1)
+                last[step.who] = await driver.say(step.who, f"{driver.register_word} {token}")
+            elif step.kind == "say":
+                last[step.who] = await driver.say(step.who, step.value)
+            elif step.kind == "choose":
+                last[step.who] = await driver.choose(step.who, step.value)
+            elif step.kind == "expect":
+                if step.value not in last.get(step.who, ""):
+                    raise ScenarioFailed(f"{where}: the last answer was:\n{last.get(step.who)}")
+                outcome.checked.append(f"expect: {step.value}")
+                continue
+            elif step.kind == "receive":
+                await driver.receive(step.who, step.value)
+                outcome.checked.append(f"receive: {step.value}")
+                continue
+        except (LookupError, TimeoutError) as exc:
+            raise ScenarioFailed(f"{where}: {exc}") from exc
+        outcome.answers.append((step.who, f"{step.kind}: {step.value}", last[step.who]))
+    await driver.finish()
+    return outcome
+
+
+class Completions:
+    """Counts the events the core finished handling, per person, so a runner knows when the
+    bot is done answering (the answer is delivered before ``Core.handle`` returns)."""
+
+    def __init__(self, core: Core) -> None:
+        self.counts: Counter[tuple[str, str]] = Counter()
+        self._changed = asyncio.Event()
+        original = core.handle
+
+        async def handle(event: Inbound,
+                         deliver: Callable[[Response], Awaitable[None]] | None = None
+                         ) -> Response:
+            try:
+                return await original(event, deliver)
+            finally:
+                self.counts[(event.channel, event.user_id)] += 1
+                self._changed.set()
+
+        core.handle = handle  # type: ignore[method-assign]
+
+    async def after(self, channel: str, user_id: str, send: Callable[[], Awaitable[object]],
+                    ) -> None:
+        """Run ``send`` (one event from the person) and wait until the core has handled it."""
+        key = (channel, user_id)
+        wanted = self.counts[key] + 1
+        await send()
+        async with asyncio.timeout(WAIT_SECONDS):
+            while self.counts[key] < wanted:
+                self._changed.clear()
+                await self._changed.wait()
+
+
+# -- Telegram ---------------------------------------------------------------------------------
+
+class TelegramDriver(Driver):
+    """People are users of the fake Bot API; the real PTB application serves them."""
+
+    channel = "telegram"
+
+    def __init__(self, scenario: Scenario, runtime: Runtime, api: FakeBotApi) -> None:
+        super().__init__(scenario, runtime)
+        self.api = api
+        self.users: dict[str, FakeUser] = {
+            key: api.user(TELEGRAM_IDS + index, person.name, language_code="vi")
+            for index, (key, person) in enumerate(scenario.people.items())
+        }
+
+    def external_id(self, who: str) -> str:
+        return str(self.users[who].id)
+
+    async def _answer(self, who: str, send: Callable[[], object]) -> str:
+        user = self.users[who]
+        sent, answered = len(self.api.sent), len(self.api.answered_callbacks)
+
+        async def act() -> None:
+            send()
+
+        await self.completions.after(self.channel, str(user.id), act)
+        notices = [str(a["text"]) for a in self.api.answered_callbacks[answered:]
+                   if a.get("text")]
+        texts = [m.plain_text or "" for m in self.api.sent[sent:] if m.chat_id == user.id]
+        return "\n".join(notices + texts)
+
+    async def say(self, who: str, text: str) -> str:
+        return await self._answer(who, lambda: self.api.send_text(self.users[who], text))
+
+    def _keyboard(self, who: str) -> BotMessage:
+        """The last message to the person that still has buttons (answered ones lose them)."""
+        for message in reversed(self.api.messages_to(self.users[who].id)):
+            if message.buttons and not message.deleted:
+                return message
+        raise LookupError("the person was shown no buttons")
+
+    async def choose(self, who: str, label: str) -> str:
+        """Press the button: Telegram has buttons."""
+        menu = self._keyboard(who)
+        flat = [button for row in menu.buttons for button in row if button[1] is not None]
+        data = flat[pick_label([text for text, _ in flat], label)][1]
+        assert data is not None
+        return await self._answer(who, lambda: self.api.press(self.users[who], menu, data))
+
+    async def receive(self, who: str, text: str) -> str:
+        message = await self.api.wait_for_message(
+            self.users[who].id, lambda m: text in (m.plain_text or ""), WAIT_SECONDS)
+        return message.plain_text or ""
+
+
+async def run_on_telegram(scenario: Scenario, settings: Settings, clock: Clock) -> Outcome:
+    """Play ``scenario`` with the real PTB application against the fake Bot API."""
+    async with FakeBotApi() as api:
+        tg_settings = settings.model_copy(update={
+            "telegram_bot_token": SecretStr(api.token), "telegram_api_url": api.base_url,
+            "zalo_bot_token": None, "webhook_url": None,
+        })
+        async with running_bot(tg_settings, clock) as bot:
+            driver = TelegramDriver(scenario, bot.runtime, api)
+            outcome = await play(scenario, driver)
+    outcome.dump = dump_database(settings.database, ids_of(driver))
+    return outcome
+
+
+# -- Zalo -------------------------------------------------------------------------------------
+
+MENU_LINE = re.compile(r"^(\d+)\. (.*)$")
+
+
+class ZaloDriver(Driver):
+    """People are users of the fake Zalo API; ``serve`` long-polls it."""
+
+    channel = "zalo"
+    register_word = "dangky"  # what a Zalo invite tells the person to write
+
+    def __init__(self, scenario: Scenario, runtime: Runtime, zalo: FakeZaloApi) -> None:
+        super().__init__(scenario, runtime)
+        self.zalo = zalo
+        self.users: dict[str, ZaloUser] = {
+            key: zalo.user(person.name) for key, person in scenario.people.items()}
+        self.menu_header = self.core.catalog.text(self.core.default_language,
+                                                  "zalo.menu_header")
+
+    def external_id(self, who: str) -> str:
+        return self.users[who].id
+
+    async def say(self, who: str, text: str) -> str:
+        user = self.users[who]
+        sent = len(self.zalo.sent)
+        await self.completions.after(self.channel, user.id, lambda: user.say(text))
+        return "\n".join(m.shown_text or "" for m in self.zalo.sent[sent:]
+                         if m.chat_id == user.id)
+
+    def menu(self, who: str) -> list[tuple[str, str]]:
+        for message in reversed(self.zalo.messages_to(self.users[who])):
+            text = message.shown_text or ""
+            if self.menu_header not in text:
+                continue
+            lines = text.rsplit(self.menu_header, 1)[1].splitlines()
+            found = [(m.group(1), m.group(2)) for m in map(MENU_LINE.match, lines) if m]
+            return [(number, label) for number, label in found if number != "0"]  # 0: exit
+        raise LookupError("the person was shown no numbered menu")
+
+    async def receive(self, who: str, text: str) -> str:
+        message: SentMessage = await self.zalo.wait_for_message(
+            self.users[who], lambda m: text in (m.shown_text or ""), WAIT_SECONDS)
+        return message.shown_text or ""
+
+
+async def run_on_zalo(scenario: Scenario, settings: Settings, clock: Clock) -> Outcome:
+    """Play ``scenario`` with ``serve`` (``thidua run``) long-polling the fake Zalo API."""
+    async with FakeZaloApi(max_poll_wait=0.5) as zalo:
+        zalo_settings = settings.model_copy(update={
+            "zalo_bot_token": SecretStr(zalo.token), "zalo_api_url": zalo.url,
+            "telegram_bot_token": None, "webhook_url": None,
+        })
+        stop, ready = asyncio.Event(), asyncio.get_running_loop().create_future()
+        runtimes: list[Runtime] = []
+        task = asyncio.create_task(serve(
+            zalo_settings, stop, clock=clock, on_ready=ready.set_result,
+            on_runtime=runtimes.append))
+        try:
+            done, _ = await asyncio.wait({task, ready}, timeout=WAIT_SECONDS,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if task in done:
+                task.result()  # the start-up error
+            if ready not in done:
+                raise ScenarioFailed("zalo: the bot did not start")
+            driver = ZaloDriver(scenario, runtimes[0], zalo)
+            outcome = await play(scenario, driver)
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, timeout=10)
+    outcome.dump = dump_database(settings.database, ids_of(driver))
+    return outcome
+
+
+# -- the console ------------------------------------------------------------------------------
+
+OPTIONS_LINE = re.compile(r"^  (\d+)\. (.*)$")
+
+
+class ConsoleDriver(Driver):
+    """People are personas of the offline demo, typing through :class:`ConsoleChannel`.
+
+    The demo's own personas are registered at start; the scenario's people are not,
+    so they register with invites like everyone else.
+    """
+
+    channel = "console"
+
+    def __init__(self, scenario: Scenario, runtime: Runtime, out_dir: Path) -> None:
+        super().__init__(scenario, runtime)
+        self.personas = {key: Persona(key, f"console-{key}", person.name)
+                         for key, person in scenario.people.items()}
+        self.out = io.StringIO()
+        self.console = ConsoleChannel(runtime.core, list(self.personas.values()),
+                                      out_dir=out_dir, stdin=io.StringIO(""), stdout=self.out)
+        self.shown: dict[str, list[str]] = {key: [] for key in scenario.people}
+        self.inbox: dict[str, list[str]] = {key: [] for key in scenario.people}
+        self._received: set[tuple[str, int]] = set()
+        by_chat = {persona.external_id: key for key, persona in self.personas.items()}
+        send = self.console.send
+
+        async def record(chat_id: str, reply: Reply) -> None:  # what the outbox sends
+            if chat_id in by_chat:
+                self.inbox[by_chat[chat_id]].append(html_to_plain(reply.text))
+            await send(chat_id, reply)
+
+        self.console.send = record  # type: ignore[method-assign]
+        self.hint = runtime.core.catalog.text(runtime.core.default_language,
+                                              "console.options_hint")
+
+    def external_id(self, who: str) -> str:
+        return self.personas[who].external_id
+
+    async def say(self, who: str, text: str) -> str:
+        persona = self.console.persona = self.personas[who]  # what ``/as <who>`` does
+        start = len(self.out.getvalue())
+        await self.completions.after(self.channel, persona.external_id,
+                                     lambda: self.console.say(text))
+        printed = self.out.getvalue()[start:]
+        self.shown[who].append(printed)
+        return printed
+
+    def menu(self, who: str) -> list[tuple[str, str]]:
+        """The numbered lines printed just above the last hint the person was shown."""
+        for printed in reversed(self.shown[who]):
+            lines = printed.splitlines()
+            if self.hint not in lines:
+                continue
+            end = len(lines) - 1 - lines[::-1].index(self.hint)
+            options: list[tuple[str, str]] = []
+            for line in reversed(lines[:end]):
+                match = OPTIONS_LINE.match(line)
+                if match is None:
+                    break
+                options.insert(0, (match.group(1), match.group(2)))
+            return options
+        raise LookupError("the person was shown no numbered options")
+
+    async def receive(self, who: str, text: str) -> str:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WAIT_SECONDS
+        while True:
+            for index, message in enumerate(self.inbox[who]):
+                if text in message and (who, index) not in self._received:
+                    self._received.add((who, index))
+                    return message
+            if loop.time() > deadline:
+                raise TimeoutError(f"no message with {text!r}; received: {self.inbox[who]}")
+            await asyncio.sleep(0.02)
+
+
+async def run_on_console(scenario: Scenario, settings: Settings, clock: Clock) -> Outcome:
+    """Play ``scenario`` through the console channel, as ``thidua demo`` runs it."""
+    async with await open_runtime(settings, clock=clock) as runtime:
+        await runtime.core.start()
+        driver = ConsoleDriver(scenario, runtime, settings.database.parent / "console-files")
+        outcome = await play(scenario, driver)
+        await runtime.core.outbox.drain()
+    outcome.dump = dump_database(settings.database, ids_of(driver))
+    return outcome
+
+
+def ids_of(driver: Driver) -> PeopleIds:
+    """The scenario's people as the driver's channel knows them."""
+    return PeopleIds(driver.channel, {driver.external_id(key): key
+                                      for key in driver.scenario.people})
+
+
+RUNNERS: dict[str, Callable[[Scenario, Settings, Clock], Awaitable[Outcome]]] = {
+    "telegram": run_on_telegram,
+    "zalo": run_on_zalo,
+    "console": run_on_console,
+}
