@@ -150,10 +150,15 @@ def _purge(downloads: DownloadStore, clock: Clock) -> None:
 
 
 async def _stop(served: Served) -> None:
+    # the web server first: an update arriving once a channel has stopped would be
+    # acknowledged and never answered; refused, the messenger delivers it again later
+    if served.web is not None:
+        try:
+            await served.web.stop()
+        except Exception:
+            log.exception("could not stop the web server cleanly")
     for name, channel in served.channels.items():
         try:
             await channel.stop()
         except Exception:
             log.exception("could not stop the %s channel cleanly", name)
-    if served.web is not None:
-        await served.web.stop()

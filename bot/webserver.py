@@ -92,11 +92,12 @@ class WebServer:
         log.info("web server listening on %s:%d for %s", host, port, self.public_url)
 
     async def stop(self) -> None:
+        """Stop listening, then let the updates already taken reach their channels."""
+        if self._runner is not None:
+            await self._runner.cleanup()  # requests in flight may still start a feed
+            self._runner = None
         if self._background:
             await asyncio.wait(self._background, timeout=10)
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
 
     # -- routes -----------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from bot.clock import FixedClock
 from bot.runtime import Runtime, open_runtime
 from config.settings import Settings
 from tests.botapi import FakeBotApi
+from tests.zaloapi import FakeZaloApi
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_BLOC = ROOT / "config" / "bloc.example.yaml"
@@ -85,6 +86,13 @@ async def runtime(settings: Settings, clock: FixedClock) -> AsyncIterator[Runtim
 async def api() -> AsyncIterator[FakeBotApi]:
     """A local Bot API server on 127.0.0.1 for end-to-end tests."""
     async with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[FakeZaloApi]:
+    """A local Zalo Bot API server on 127.0.0.1; long polls end empty after 0.5 s."""
+    async with FakeZaloApi(max_poll_wait=0.5) as server:
         yield server
 
 

@@ -139,7 +139,7 @@ class ScenarioFailed(AssertionError):
 def pick_label(labels: list[str], wanted: str) -> int:
     """The index of the option labelled ``wanted`` (else the first containing it)."""
     for index, label in enumerate(labels):
-        if label == wanted:
+        if label == wanted or label.partition(". ")[2] == wanted:
             return index
     for index, label in enumerate(labels):
         if wanted in label:
@@ -378,8 +378,10 @@ class ZaloDriver(Driver):
             if self.menu_header not in text:
                 continue
             lines = text.rsplit(self.menu_header, 1)[1].splitlines()
-            found = [(m.group(1), m.group(2)) for m in map(MENU_LINE.match, lines) if m]
-            return [(number, label) for number, label in found if number != "0"]  # 0: exit
+            # a label that starts with its own number is shown once: "1. Tổ chức …" is the
+            # whole label, so the line is kept whole as the label
+            found = [(m.group(1), m.group(0)) for m in map(MENU_LINE.match, lines) if m]
+            return [(number, line) for number, line in found if number != "0"]  # 0: exit
         raise LookupError("the person was shown no numbered menu")
 
     async def receive(self, who: str, text: str) -> str:

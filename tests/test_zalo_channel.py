@@ -32,7 +32,7 @@ MESSAGE = {"from": {"id": "u1", "display_name": "Lan", "is_bot": False},
     ("dangky", "dangky"),  # no token: left for the core to answer
     ("dangkyabc", "dangkyabc"),
     ("Đăng ký thi đua năm nay thế nào?", "Đăng ký thi đua năm nay thế nào?"),
-    ("dangky abc", "dangky abc"),  # too short to be an invite
+    ("dangky sai-ma", "/start sai-ma"),  # refused by the core as an invalid invite
 ])
 def test_registration_words_become_start(typed: str, meant: str) -> None:
     assert registration_text(typed) == meant
@@ -51,6 +51,9 @@ def test_numbered_menu_lists_options_in_order_with_exit_only_in_conversations() 
     assert menu.splitlines() == ["Trả lời bằng số:", "1. Hoàn thành", "2. Gặp khó khăn",
                                  "0. Thoát"]
     assert "0." not in numbered_menu(options, header="H", exit_label=None)
+    tasks = (Option("1. Tổ chức Hội nghị", "1"), Option("3. Biểu dương", "3"))
+    assert numbered_menu(tasks, header="H", exit_label=None).splitlines()[1:] == [
+        "1. Tổ chức Hội nghị", "2. 3. Biểu dương"]
 
 
 def test_updates_parse_bare_and_wrapped_and_keep_unknown_fields_out() -> None:

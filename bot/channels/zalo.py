@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -45,7 +46,8 @@ log = logging.getLogger(__name__)
 CHANNEL = "zalo"
 SEND_ATTEMPTS = 4
 POLL_TIMEOUT = 30  # seconds a getUpdates call may wait for an update
-POLL_BACKOFF_MAX = 30.0
+POLL_BACKOFF_FIRST = 1.0  # seconds before polling again after a failure, doubling each time
+POLL_BACKOFF_MAX = 30.0  # and never more than this; a rejected token waits this long at once
 EXIT_NUMBER = "0"
 REGISTER_WORDS = ("dangky", "dang ky", "/dangky")
 TEXT_EVENT = "message.text.received"
@@ -65,13 +67,17 @@ class ZaloStartError(Exception):
 
 
 def registration_text(text: str) -> str:
-    """``dangky <token>`` (as the invite tells a Zalo user to write) means ``/start <token>``."""
+    """``dangky <token>`` (as the invite tells a Zalo user to write) means ``/start <token>``.
+
+    Only a single word counts (a mistyped one is then refused as an invalid invite), so a
+    question that starts with "Đăng ký …" stays a question.
+    """
     stripped = text.strip()
     for word in REGISTER_WORDS:
-        head = stripped[:len(word)]
-        rest = stripped[len(word):]
-        if fold(head) == word and rest[:1].isspace() and rest.strip():
-            return f"/start {rest.strip()}"
+        head, rest = stripped[:len(word)], stripped[len(word):]
+        code = rest.strip()
+        if fold(head) == word and rest[:1].isspace() and code and len(code.split()) == 1:
+            return f"/start {code}"
     return text
 
 
@@ -88,7 +94,9 @@ def numbered_menu(options: tuple[Option, ...], *, exit_label: str | None,
                   header: str) -> str:
     """The options as lines a person answers by number."""
     lines = [header]
-    lines += [f"{number}. {option.label}" for number, option in enumerate(options, start=1)]
+    # a label that already starts with its own number ("1. Tổ chức …") is not numbered twice
+    lines += [option.label if option.label.startswith(f"{number}. ") else
+              f"{number}. {option.label}" for number, option in enumerate(options, start=1)]
     if exit_label is not None:
         lines.append(f"{EXIT_NUMBER}. {exit_label}")
     return "\n".join(lines)
@@ -124,7 +132,9 @@ class ZaloChannel:
         self.failing_since: float | None = None  # the poll loop cannot reach Zalo
         self._poller: asyncio.Task[None] | None = None
         self._handling: set[asyncio.Task[None]] = set()
-        self._order: dict[str, asyncio.Lock] = {}
+        # one lock per sender, alive while an update of theirs holds or awaits it
+        self._order: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary())
         core.channels[CHANNEL] = self
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -164,6 +174,7 @@ class ZaloChannel:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
             self._poller = None
+        self.mode = None  # no longer healthy: the health check says so during shutdown
         if self._handling:
             await asyncio.wait(self._handling, timeout=10)
         await self.client.aclose()
@@ -173,7 +184,7 @@ class ZaloChannel:
         return self.mode is not None and self.failing_since is None
 
     async def _poll(self) -> None:
-        delay = 1.0
+        delay = POLL_BACKOFF_FIRST
         loop = asyncio.get_running_loop()
         while True:
             try:
@@ -181,12 +192,14 @@ class ZaloChannel:
             except ZaloApiError as exc:
                 if self.failing_since is None:
                     self.failing_since = loop.time()
+                if exc.unauthorized:  # a revoked token is not back in a second: ask rarely
+                    delay = max(delay, POLL_BACKOFF_MAX)
                 level = logging.ERROR if exc.unauthorized else logging.WARNING
-                log.log(level, "Zalo getUpdates failed (%s); trying again in %.0fs", exc, delay)
+                log.log(level, "Zalo getUpdates failed (%s); trying again in %.1fs", exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, POLL_BACKOFF_MAX)
                 continue
-            self.failing_since, delay = None, 1.0
+            self.failing_since, delay = None, POLL_BACKOFF_FIRST
             if update is not None:
                 self.accept(update)
 
@@ -206,15 +219,14 @@ class ZaloChannel:
 
     async def _handle_in_order(self, update: ZaloUpdate) -> None:
         sender = update.message.sender.id if update.message else ""
+        # not dropped when released: a later update may be waiting for it, and a new lock
+        # would let an update arriving meanwhile overtake that one
         lock = self._order.setdefault(sender, asyncio.Lock())
         try:
             async with lock:
                 await self.handle(update)
         except Exception:
             log.exception("could not handle Zalo update %s", update.key)
-        finally:
-            if not lock.locked():
-                self._order.pop(sender, None)
 
     async def handle(self, update: ZaloUpdate) -> None:
         """Turn one update into the core's event and send back its answer."""
@@ -341,11 +353,19 @@ class ZaloChannel:
     async def _remember_menu(self, chat_id: str, reply: Reply, now: datetime) -> None:
         """What a typed number means from now on in this chat."""
         if reply.options:
+            if reply.token == 0 and await self._filling_in_a_form(chat_id):
+                return  # a reminder arriving mid-form must not take over the form's numbers
             await self.core.repo.save_menu(ShownMenu(
                 CHANNEL, chat_id, reply.token,
                 tuple((option.label, option.value) for option in reply.options)), now)
         elif reply.token > 0:  # a question to answer in words: numbers are words again
             await self.core.repo.clear_menu(CHANNEL, chat_id)
+
+    async def _filling_in_a_form(self, chat_id: str) -> bool:
+        """The person of this private chat is answering a form (not just browsing a view)."""
+        dialog = await self.core.repo.load_dialog(CHANNEL, chat_id)
+        form = self.core.engine.form(dialog.form if dialog else None)
+        return form is not None and not form.browse
 
     async def _photo(self, chat_id: str, url: str, caption: str) -> None:
         await with_retries(lambda: self.client.send_photo(chat_id, url, caption[:TEXT_LIMIT]
