@@ -117,6 +117,11 @@ async def _start(settings: Settings, served: Served) -> None:
                                   settings.webhook_url)
         served.web = WebServer(public_url=settings.webhook_url, secret=secret,
                                repo=core.repo, clock=core.clock, downloads=downloads)
+    elif "webhook_listen" in settings.model_fields_set:
+        # polling, with THIDUA_WEBHOOK_LISTEN given: the web server answers /healthz only
+        host, port = settings.listen_address()
+        served.web = WebServer(public_url=f"http://{host}:{port}", secret=secret,
+                               repo=core.repo, clock=core.clock)
     telegram_token, zalo_token = settings.token_value(), settings.zalo_token_value()
     if telegram_token:
         served.channels["telegram"] = TelegramChannel(core, token=telegram_token,
@@ -127,7 +132,13 @@ async def _start(settings: Settings, served: Served) -> None:
     for name, channel in served.channels.items():
         served.names[name] = await channel.connect()
     web = served.web
-    if web is not None:
+    if web is not None and not settings.webhook_url:
+        for name, channel in served.channels.items():
+            web.add_health(name, channel.healthy)
+            await channel.start_polling()
+        host, port = settings.listen_address()
+        await web.start(host, port)
+    elif web is not None:
         for name, channel in served.channels.items():
             web.add_webhook(Webhook(name, SECRET_HEADERS[name], channel.feed, channel.healthy))
         host, port = settings.listen_address()

@@ -30,6 +30,7 @@ from tests.zalo_e2e import (
     RunningZaloBot,
     after,
     ask,
+    free_port,
     join,
     menu_number,
     running_zalo_bot,
@@ -315,6 +316,22 @@ async def test_files_need_a_public_address_when_polling(
         assert "ban-do-tien-do.png" in (picture.text or "")
     assert not [m for m in zalo.messages_to(chair) if m.kind == "photo" or URL.search(
         m.text or "")]
+
+
+async def test_while_polling_the_health_check_runs_when_a_listen_address_is_given(
+    zalo: FakeZaloApi, zsettings: Settings, clock: FixedClock,
+) -> None:
+    port = free_port()
+    polling = zsettings.model_copy(update={"webhook_listen": f"127.0.0.1:{port}"})
+    async with running_zalo_bot(polling, zalo, clock) as bot, httpx.AsyncClient() as http:
+        healthy = await http.get(f"http://127.0.0.1:{port}/healthz")
+        assert healthy.status_code == 200
+        assert healthy.json()["channels"] == {"zalo": "up"}
+        await zalo.wait_for_call("getUpdates")  # still polling: no webhook was set
+        assert zalo.webhook_url in ("", None)
+        await bot.runtime.core.channels["zalo"].stop()  # type: ignore[attr-defined]
+        down = await http.get(f"http://127.0.0.1:{port}/healthz")
+        assert down.status_code == 503 and down.json()["channels"] == {"zalo": "down"}
 
 
 async def test_quick_messages_are_answered_in_the_order_they_were_sent(
