@@ -120,7 +120,7 @@ _ENV_NAMES = {"telegram_bot_token": "TELEGRAM_BOT_TOKEN",
               "language": "THIDUA_LANGUAGE", "admin_ids": "THIDUA_ADMIN_IDS",
               "zalo_bot_token": "ZALO_BOT_TOKEN", "zalo_api_url": "THIDUA_ZALO_API_URL",
               "webhook_url": "THIDUA_WEBHOOK_URL", "webhook_listen": "THIDUA_WEBHOOK_LISTEN",
-              "webhook_secret": "THIDUA_WEBHOOK_SECRET"}
+              "webhook_secret": "THIDUA_WEBHOOK_SECRET", "public_url": "THIDUA_PUBLIC_URL"}
 
 
 def setting_problems(error: ValidationError) -> list[str]:
@@ -166,6 +166,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels.telegram import TelegramStartError
     from bot.channels.zalo import ZaloStartError
     from bot.serve import serve
+    from bot.webserver import ListenError
 
     messages, language = catalog(), settings.language
     if not settings.token_value() and not settings.zalo_token_value():
@@ -179,9 +180,12 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     def ready(names: dict[str, str]) -> None:
         for channel, name in names.items():
             _say(messages.text(language, f"cli.running_{channel}", username=name))
+        host, port = settings.listen_address()
         if settings.webhook_url:
-            host, port = settings.listen_address()
             _say(messages.text(language, "cli.webhook_listening", url=settings.webhook_url,
+                               host=host, port=port))
+        elif settings.public_url:
+            _say(messages.text(language, "cli.web_listening", url=settings.public_url,
                                host=host, port=port))
         _say(messages.text(language, "cli.how_to_stop"))
 
@@ -198,9 +202,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         _say(messages.text(language, exc.kind, url=settings.zalo_api_url, **exc.params),
              error=True)
         return EXIT_FAILURE
-    except OSError as exc:  # the webhook server's port is taken or not allowed
-        _say(messages.text(language, "cli.cannot_listen", address=settings.webhook_listen,
-                           reason=exc.strerror or exc), error=True)
+    except ListenError as exc:  # the web server's port is taken or not allowed
+        _say(messages.text(language, "cli.cannot_listen", address=exc.address,
+                           reason=exc.reason), error=True)
         return EXIT_FAILURE
     _say(messages.text(language, "cli.stopped"))
     return EXIT_OK

@@ -10,8 +10,8 @@ updates on the bot's own web server, which also serves download links and
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
+import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 SECRET_HEADERS = {"telegram": "X-Telegram-Bot-Api-Secret-Token",
                   "zalo": "X-Bot-Api-Secret-Token"}
 PURGE_MINUTES = 60
+KEY_BYTES = 32
 
 
 class ServedChannel(Protocol):
@@ -60,9 +61,22 @@ def downloads_folder(settings: Settings) -> Path:
     return settings.database.parent / f"{settings.database.name}.files"
 
 
-def signing_key(settings: Settings, secret: str) -> bytes:
-    """The key download links are signed with: stable across restarts when a secret is set."""
-    return hashlib.sha256(b"thidua-downloads\n" + secret.encode()).digest()
+def signing_key(folder: Path) -> bytes:
+    """The key download links are signed with: random, made once, kept in a file only the
+    bot's user can read (not in the database), so links outlive a restart."""
+    path = folder / ".signing-key"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        key = path.read_bytes()
+        if len(key) == KEY_BYTES:
+            return key
+    except FileNotFoundError:
+        pass
+    key = secrets.token_bytes(KEY_BYTES)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(key)
+    return key
 
 
 async def serve(
@@ -92,6 +106,7 @@ async def serve(
                     on_ready(dict(served.names))
                 await stop.wait()
             finally:
+                await runtime.core.stop()  # nothing is sent through a channel being stopped
                 await _stop(served)
 
 
@@ -112,11 +127,15 @@ async def _start(settings: Settings, served: Served) -> None:
     secret = (settings.webhook_secret.get_secret_value() if settings.webhook_secret
               else secrets.token_urlsafe(32))
     downloads = None
-    if settings.webhook_url:
-        downloads = DownloadStore(downloads_folder(settings), signing_key(settings, secret),
-                                  settings.webhook_url)
-        served.web = WebServer(public_url=settings.webhook_url, secret=secret,
+    public_url = settings.webhook_url or settings.public_url
+    if public_url:
+        folder = downloads_folder(settings)
+        downloads = DownloadStore(folder, signing_key(folder), public_url)
+        served.web = WebServer(public_url=public_url, secret=secret,
                                repo=core.repo, clock=core.clock, downloads=downloads)
+        core.scheduler.add_job(_purge, "interval", args=[downloads, core.clock],
+                               minutes=PURGE_MINUTES, id="purge-downloads",
+                               replace_existing=True, coalesce=True)
     elif "webhook_listen" in settings.model_fields_set:
         # polling, with THIDUA_WEBHOOK_LISTEN given: the web server answers /healthz only
         host, port = settings.listen_address()
@@ -145,10 +164,6 @@ async def _start(settings: Settings, served: Served) -> None:
         await web.start(host, port)  # listening before the messengers are told to post
         for name, channel in served.channels.items():
             await channel.start_webhook(web.url_for(name), secret)
-        assert downloads is not None
-        core.scheduler.add_job(_purge, "interval", args=[downloads, core.clock],
-                               minutes=PURGE_MINUTES, id="purge-downloads",
-                               replace_existing=True, coalesce=True)
     else:
         for channel in served.channels.values():
             await channel.start_polling()

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     webhook_url: str | None = Field(
         default=None, validation_alias=AliasChoices("THIDUA_WEBHOOK_URL")
     )
+    public_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("THIDUA_PUBLIC_URL")
+    )
     webhook_listen: str = Field(
         default="127.0.0.1:8080", validation_alias=AliasChoices("THIDUA_WEBHOOK_LISTEN")
     )
@@ -76,7 +79,7 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("telegram_bot_token", "zalo_bot_token", "webhook_secret", "webhook_url",
-                     mode="before")
+                     "public_url", mode="before")
     @classmethod
     def _blank_token(cls, value: object) -> object:
         """A value of only spaces (an empty line in .env) means none."""
@@ -87,7 +90,7 @@ class Settings(BaseSettings):
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
-    @field_validator("webhook_url")
+    @field_validator("webhook_url", "public_url")
     @classmethod
     def _web_address(cls, value: str | None) -> str | None:
         if value is None:

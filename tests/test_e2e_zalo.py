@@ -210,7 +210,9 @@ async def test_a_deadline_reminder_reaches_zalo_once_and_leaves_a_form_alone(
         reminder = await zalo.wait_for_message(binh, reminded, timeout=10)
         assert "hạn gửi báo cáo" in (reminder.text or "")
         assert "Thứ Bảy, 05/12/2026" in (reminder.text or "")
-        assert (reminder.text or "").endswith("1. Cập nhật ngay")
+        # mid-form the reminder's option is shown as its command, not as a number
+        assert (reminder.text or "").endswith("• Cập nhật ngay: gõ /capnhat")
+        assert "1. Cập nhật ngay" not in (reminder.text or "")
         await bot.runtime.core.reminders.plan()  # planning again sends nothing twice
         await bot.runtime.core.outbox.drain()
         note = await ask(zalo, binh, "1")  # still "Chưa bắt đầu", not the reminder's option
@@ -318,6 +320,23 @@ async def test_files_need_a_public_address_when_polling(
         m.text or "")]
 
 
+async def test_while_polling_a_public_address_is_enough_for_download_links(
+    zalo: FakeZaloApi, zsettings: Settings, clock: FixedClock,
+) -> None:
+    port = free_port()
+    polling = zsettings.model_copy(update={"public_url": f"http://127.0.0.1:{port}/bot",
+                                           "webhook_listen": f"127.0.0.1:{port}"})
+    chair = zalo.user("Nhân")
+    async with running_zalo_bot(polling, zalo, clock), httpx.AsyncClient() as http:
+        await join(zalo, polling, clock, chair, Role.CHAIR, "UDCN")
+        sent = await ask(zalo, chair, "/xuat", contains="tải về tại", timeout=20)
+        link = URL.search(sent.text or "")
+        assert link is not None and link.group(0).startswith(f"http://127.0.0.1:{port}/bot/")
+        download = await http.get(link.group(0))
+        assert download.status_code == 200 and download.content.startswith(b"PK")
+        assert zalo.webhook_url in ("", None)  # still polling
+
+
 async def test_while_polling_the_health_check_runs_when_a_listen_address_is_given(
     zalo: FakeZaloApi, zsettings: Settings, clock: FixedClock,
 ) -> None:
@@ -388,6 +407,7 @@ async def test_429_5xx_and_dropped_connections_are_retried_with_growing_waits(
     zalo: FakeZaloApi, zsettings: Settings, clock: FixedClock, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(zalo_channel, "POLL_BACKOFF_FIRST", 0.1)
+    monkeypatch.setattr(zalo_channel, "FAILING_AFTER", 0.0)
     an = zalo.user("An")
     async with running_zalo_bot(zsettings, zalo, clock) as bot:
         channel = channel_of(bot)
@@ -413,6 +433,7 @@ async def test_a_rejected_token_mid_run_is_logged_and_retried_slowly(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setattr(zalo_channel, "POLL_BACKOFF_FIRST", 0.05)
+    monkeypatch.setattr(zalo_channel, "FAILING_AFTER", 0.0)
     monkeypatch.setattr(zalo_channel, "POLL_BACKOFF_MAX", 0.6)
     an = zalo.user("An")
     async with running_zalo_bot(zsettings, zalo, clock) as bot:

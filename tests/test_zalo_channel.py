@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from bot import invites
 from bot.channels.zalo import numbered_menu, registration_text, strip_mention
-from bot.channels.zalo_api import ZaloApiError, parse_update
+from bot.channels.zalo_api import ZaloApiError, ZaloClient, parse_update
 from bot.downloads import DownloadStore
 from bot.events import Option, OutFile
 from bot.i18n import catalog
@@ -42,7 +42,12 @@ def test_a_group_mention_of_the_bot_is_dropped_but_other_mentions_stay() -> None
     assert strip_mention("@Thi đua bot /tinhhinh", "Thi đua bot") == "/tinhhinh"
     assert strip_mention("@thi dua bot   /nhiemvu", "Thi đua bot") == "/nhiemvu"
     assert strip_mention("@Lan xem giúp", "Thi đua bot") == "@Lan xem giúp"
+    # the bot sees only group messages that mention it: a command after mentions is for it
+    assert strip_mention("@Lan @Thi đua xem /tinhhinh", None) == "/tinhhinh"
     assert strip_mention("/tinhhinh", None) == "/tinhhinh"
+    # getMe may give only "bot.VDKyGxQvc" while the mention shows the bot's display name
+    assert strip_mention("@Bot Thi Đua /tinhhinh", "bot.VDKyGxQvc") == "/tinhhinh"
+    assert strip_mention("@Bot Thi Đua /capnhat 1 80% Đã họp", None) == "/capnhat 1 80% Đã họp"
 
 
 def test_numbered_menu_lists_options_in_order_with_exit_only_in_conversations() -> None:
@@ -71,6 +76,29 @@ def test_updates_parse_bare_and_wrapped_and_keep_unknown_fields_out() -> None:
     assert image.message.photo == "https://f.zdn.vn/a.jpg"
     assert parse_update({"hello": "world"}) is None
     assert parse_update([1, 2]) is None
+
+
+async def test_a_gateway_error_in_words_is_still_an_api_error_worth_retrying() -> None:
+    from aiohttp import web
+
+    async def bad_gateway(request: web.Request) -> web.Response:
+        return web.json_response({"ok": False, "error_code": "BAD_GATEWAY"}, status=502)
+
+    app = web.Application()
+    app.router.add_post("/botT/getUpdates", bad_gateway)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    client = ZaloClient("T", base_url=f"http://127.0.0.1:{port}")
+    try:
+        with pytest.raises(ZaloApiError) as failure:
+            await client.get_update(1)
+        assert failure.value.code == 502 and failure.value.retryable
+    finally:
+        await client.aclose()
+        await runner.cleanup()
 
 
 def test_api_errors_say_whether_trying_again_helps() -> None:
@@ -157,3 +185,13 @@ async def test_outbox_keys_are_unique_per_channel_and_menus_are_kept(runtime) ->
     await repo.clear_menu("zalo", "42")
     assert await repo.load_menu("zalo", "42") is None
     assert await repo.ping()
+
+
+def test_the_link_signing_key_is_made_once_readable_by_the_bot_only(tmp_path) -> None:
+    from bot.serve import signing_key
+
+    folder = tmp_path / "thidua.db.files"
+    first = signing_key(folder)
+    assert signing_key(folder) == first and len(first) == 32  # links outlive a restart
+    assert (folder / ".signing-key").stat().st_mode & 0o777 == 0o600
+    assert signing_key(tmp_path / "other") != first

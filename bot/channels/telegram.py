@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from telegram import (
@@ -312,6 +313,21 @@ class TelegramChannel:
             except DeliveryError as exc:
                 log.error("could not send a reply to chat %s: %s", reply.chat_id or chat_id, exc)
 
+    async def _foreign_photo(self, chat_id: str, reply: Reply) -> bool:
+        """A photo sent on another messenger, known by a web address (Zalo's), shown here
+        by that address; ``False`` when it is not one or Telegram cannot fetch it."""
+        photo = reply.attachment
+        if photo is None or photo.kind != "photo" or not photo.file_id.startswith("https://"):
+            return False
+        try:
+            await with_retries(lambda: self.application.bot.send_photo(
+                chat_id, photo.file_id, caption=reply.text[:CAPTION_LIMIT] or None,
+                parse_mode=ParseMode.HTML), "sending a photo from another messenger")
+        except BadRequest as exc:
+            log.info("Telegram could not fetch a photo sent on %s: %s", photo.channel, exc)
+            return False
+        return True
+
     async def publish(self, chat_id: str, reply: Reply, *, pin: bool,
                       replace: str | None = None) -> Published:
         """Post to a chat and pin; with ``replace``, edit that earlier post in place instead.
@@ -370,6 +386,14 @@ class TelegramChannel:
                 chat_id, again.file_id, caption=reply.text[:CAPTION_LIMIT] or None,
                 parse_mode=ParseMode.HTML), "re-sending a file")
             return
+        if reply.attachment is not None and await self._foreign_photo(chat_id, reply):
+            return
+        if reply.attachment is not None:
+            language = await self.core.language_of(CHANNEL, chat_id)
+            note = self.core.catalog.text(language, "channel.attachment_elsewhere",
+                                          name=escape(reply.attachment.name
+                                                      or reply.attachment.kind))
+            reply = replace(reply, text=f"{reply.text}\n{note}", attachment=None)
         markup = InlineKeyboardMarkup([
             [InlineKeyboardButton(option.label, callback_data=encode_choice(reply.token,
                                                                             option.value))]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import weakref
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -55,6 +56,8 @@ IMAGE_EVENT = "message.image.received"
 NOT_UNDERSTOOD_EVENTS = ("message.sticker.received", "message.unsupported.received")
 
 T = TypeVar("T")
+_COMMAND_AFTER_MENTION = re.compile(r"\s(/[A-Za-z]\S*(?:\s.*)?)$", re.DOTALL)
+FAILING_AFTER = 60.0  # seconds of failed polls before the health check says "down"
 
 
 class ZaloStartError(Exception):
@@ -82,12 +85,20 @@ def registration_text(text: str) -> str:
 
 
 def strip_mention(text: str, bot_name: str | None) -> str:
-    """A group message addressed to the bot starts with ``@<bot name>``: drop that."""
+    """A group message addressed to the bot starts with a mention: drop it.
+
+    The bot only sees group messages that mention it, and the mention shows the
+    name people see (which ``getMe`` may not give), so any leading ``@…`` mention
+    followed by a command counts; ``@<bot name> text`` without a command loses
+    the bot's name.
+    """
     stripped = text.lstrip()
-    if bot_name and stripped[:1] == "@" and fold(stripped[1:1 + len(bot_name)]) == fold(
-            bot_name):
+    if stripped[:1] != "@":
+        return text
+    if bot_name and fold(stripped[1:1 + len(bot_name)]) == fold(bot_name):
         return stripped[1 + len(bot_name):].lstrip()
-    return text
+    command = _COMMAND_AFTER_MENTION.search(stripped)
+    return command.group(1) if command else text
 
 
 def numbered_menu(options: tuple[Option, ...], *, exit_label: str | None,
@@ -147,7 +158,7 @@ class ZaloChannel:
             if exc.code in (401, 403, 404):
                 raise ZaloStartError("cli.zalo_bad_token") from None
             raise ZaloStartError("cli.zalo_unreachable", reason=exc.description) from None
-        self.bot_name = me.account_name or me.display_name or me.id
+        self.bot_name = me.display_name or me.account_name or me.id
         self.core.bot_usernames[CHANNEL] = self.bot_name
         return self.bot_name
 
@@ -180,8 +191,11 @@ class ZaloChannel:
         await self.client.aclose()
 
     def healthy(self) -> bool:
-        """Started, and (when polling) not failing to reach Zalo."""
-        return self.mode is not None and self.failing_since is None
+        """Started, polling (if it polls), and not failing to reach Zalo for a minute."""
+        if self.mode is None or (self._poller is not None and self._poller.done()):
+            return False
+        failing = self.failing_since
+        return failing is None or asyncio.get_running_loop().time() - failing < FAILING_AFTER
 
     async def _poll(self) -> None:
         delay = POLL_BACKOFF_FIRST
@@ -189,13 +203,18 @@ class ZaloChannel:
         while True:
             try:
                 update = await self.client.get_update(self.poll_timeout)
-            except ZaloApiError as exc:
+            except Exception as exc:  # whatever went wrong, polling must go on
                 if self.failing_since is None:
                     self.failing_since = loop.time()
-                if exc.unauthorized:  # a revoked token is not back in a second: ask rarely
+                unauthorized = isinstance(exc, ZaloApiError) and exc.unauthorized
+                if unauthorized:  # a revoked token is not back in a second: ask rarely
                     delay = max(delay, POLL_BACKOFF_MAX)
-                level = logging.ERROR if exc.unauthorized else logging.WARNING
-                log.log(level, "Zalo getUpdates failed (%s); trying again in %.1fs", exc, delay)
+                if isinstance(exc, ZaloApiError):
+                    log.log(logging.ERROR if unauthorized else logging.WARNING,
+                            "Zalo getUpdates failed (%s); trying again in %.1fs", exc, delay)
+                else:
+                    log.exception("Zalo polling failed unexpectedly; trying again in %.1fs",
+                                  delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, POLL_BACKOFF_MAX)
                 continue
@@ -334,27 +353,36 @@ class ZaloChannel:
         if reply.attachment is not None:
             if reply.attachment.channel == CHANNEL and reply.attachment.kind == "photo":
                 await self._photo(chat_id, reply.attachment.file_id, text)
-                text = ""
+                text = "" if len(text) <= TEXT_LIMIT else text
             else:
-                text += "\n" + self._t(language, "zalo.attachment_elsewhere",
+                text += "\n" + self._t(language, "channel.attachment_elsewhere",
                                        name=reply.attachment.name or reply.attachment.kind)
         if reply.file is not None:
             text = await self._file(chat_id, reply, text, language, now)
-        if reply.options:
+        numbered = bool(reply.options) and not (
+            reply.token == 0 and await self._filling_in_a_form(chat_id))
+        if numbered:
             text = (text + "\n\n" if text else "") + numbered_menu(
                 reply.options, header=self._t(language, "zalo.menu_header"),
                 exit_label=self._t(language, "zalo.menu_exit") if reply.token > 0 else None)
+        elif reply.options:
+            # a reminder arriving mid-form must not take over the form's numbers: its
+            # options are shown as the commands they run
+            text += "".join("\n" + self._t(language, "zalo.option_command", label=option.label,
+                                            command=option.value)
+                            for option in reply.options if option.value.startswith("/"))
         for chunk in split_message(text, TEXT_LIMIT, markup=False) if text.strip() else []:
             await with_retries(
                 lambda chunk=chunk: self.client.send_message(chat_id, chunk),  # type: ignore[misc]
                 "sending a message")
-        await self._remember_menu(chat_id, reply, now)
+        await self._remember_menu(chat_id, reply, now, numbered)
 
-    async def _remember_menu(self, chat_id: str, reply: Reply, now: datetime) -> None:
+    async def _remember_menu(self, chat_id: str, reply: Reply, now: datetime,
+                             numbered: bool) -> None:
         """What a typed number means from now on in this chat."""
         if reply.options:
-            if reply.token == 0 and await self._filling_in_a_form(chat_id):
-                return  # a reminder arriving mid-form must not take over the form's numbers
+            if not numbered:
+                return
             await self.core.repo.save_menu(ShownMenu(
                 CHANNEL, chat_id, reply.token,
                 tuple((option.label, option.value) for option in reply.options)), now)

@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,8 @@ class _Model(BaseModel):
 
 class ZaloUser(_Model):
     id: str
-    display_name: str = ""
+    display_name: str = Field(default="", validation_alias=AliasChoices(
+        "display_name", "first_name", "name"))
     is_bot: bool = False
 
 
@@ -142,7 +143,8 @@ class ZaloClient:
         code = response.status_code if response.status_code >= 400 else 0
         description = ""
         if isinstance(body, dict):
-            code = int(body.get("error_code") or code or 500)
+            given = str(body.get("error_code", ""))  # a number, or a word on some gateways
+            code = int(given) if given.isdigit() else code or 500
             description = str(body.get("description") or "")[:300]
         raise ZaloApiError(method, code or 500, description or response.reason_phrase)
 
