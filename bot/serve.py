@@ -42,6 +42,7 @@ class ServedChannel(Protocol):
     async def start_polling(self) -> None: ...
     async def start_webhook(self, url: str, secret: str) -> None: ...
     async def feed(self, body: object) -> None: ...
+    def update_key(self, body: object) -> str | None: ...
     def healthy(self) -> bool: ...
     async def stop(self) -> None: ...
 
@@ -101,6 +102,8 @@ async def serve(
             try:
                 await _start(settings, served)
                 await runtime.core.start()
+                if served.web is not None:
+                    await served.web.replay_waiting()
                 runtime.watch_bloc_file()
                 if on_ready is not None:
                     on_ready(dict(served.names))
@@ -159,7 +162,8 @@ async def _start(settings: Settings, served: Served) -> None:
         await web.start(host, port)
     elif web is not None:
         for name, channel in served.channels.items():
-            web.add_webhook(Webhook(name, SECRET_HEADERS[name], channel.feed, channel.healthy))
+            web.add_webhook(Webhook(name, SECRET_HEADERS[name], channel.feed, channel.healthy,
+                                    channel.update_key))
         host, port = settings.listen_address()
         await web.start(host, port)  # listening before the messengers are told to post
         for name, channel in served.channels.items():

@@ -4,7 +4,9 @@ Routes, under the path of ``THIDUA_WEBHOOK_URL`` (``https://host/path``):
 
 - ``POST /path/<channel>``: a messenger delivers an update. The secret header
   is compared in constant time (403 when wrong or missing); the update is
-  handed to the channel in the background and the answer is immediate.
+  written to the inbox (a replay of one still waiting there is dropped), the
+  answer is immediate, and the channel handles it in the background. Updates
+  a stop or crash left in the inbox are handled at the next start.
 - ``GET /path/files/<name>?exp=…&sig=…``: a signed, expiring download link.
 - ``GET /healthz`` (and ``/path/healthz``): 200 when the database and every
   channel are up, 503 otherwise, with a small JSON body saying which.
@@ -47,8 +49,9 @@ class Webhook:
 
     channel: str
     header: str  # the header carrying the secret
-    feed: Callable[[Any], Awaitable[None]]
+    feed: Callable[[Any], Awaitable[None]]  # returns once the update is handled
     healthy: Callable[[], bool]
+    key: Callable[[Any], str | None]  # what identifies an update (None: not an update)
 
 
 def base_path(public_url: str) -> str:
@@ -131,17 +134,43 @@ class WebServer:
             body = await request.json(loads=json.loads)
         except ValueError:
             raise web.HTTPBadRequest() from None
-        task = asyncio.create_task(self._feed(hook, body))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        key = hook.key(body)
+        if key is None:
+            log.info("ignoring a %s webhook body that is not an update", hook.channel)
+            return web.json_response({"ok": True})
+        inbox_id = await self.repo.receive_update(
+            hook.channel, key, json.dumps(body, ensure_ascii=False), self.clock.now())
+        if inbox_id is None:
+            log.info("dropping a replayed %s update %s", hook.channel, key)
+        else:
+            self._in_background(self._feed(hook, [(inbox_id, body)]))
         return web.json_response({"ok": True})
 
-    @staticmethod
-    async def _feed(hook: Webhook, body: Any) -> None:
-        try:
-            await hook.feed(body)
-        except Exception:
-            log.exception("could not take a %s webhook update", hook.channel)
+    async def replay_waiting(self) -> int:
+        """Handle, in order, the updates a stop or a crash left in the inbox."""
+        count = 0
+        for hook in self.hooks.values():
+            waiting = [(inbox_id, json.loads(body))
+                       for inbox_id, body in await self.repo.waiting_updates(hook.channel)]
+            if waiting:
+                log.warning("handling %d %s update(s) received before the bot stopped",
+                            len(waiting), hook.channel)
+                self._in_background(self._feed(hook, waiting))
+                count += len(waiting)
+        return count
+
+    def _in_background(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _feed(self, hook: Webhook, updates: list[tuple[int, Any]]) -> None:
+        for inbox_id, body in updates:
+            try:
+                await hook.feed(body)
+            except Exception:
+                log.exception("could not handle a %s webhook update", hook.channel)
+            await self.repo.update_handled(inbox_id)
 
     async def _on_download(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]

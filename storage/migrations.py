@@ -283,6 +283,18 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (channel, chat_id)
     );
     """,
+    # 6: webhook updates are written down before the messenger is told "received", so an
+    # update acknowledged just before a crash is handled after the restart.
+    """
+    CREATE TABLE inbox (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        update_key TEXT NOT NULL,
+        body TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        UNIQUE (channel, update_key)
+    );
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -121,6 +121,17 @@ class Repository(Protocol):
     async def delete_draft(self, channel: str, external_id: str, form: str) -> None:
         """Forget a parked draft (resumed or discarded)."""
 
+    # webhook inbox
+    async def receive_update(self, channel: str, update_key: str, body: str,
+                             now: datetime) -> int | None:
+        """Write down an update a webhook brought; ``None`` if it is already waiting."""
+
+    async def waiting_updates(self, channel: str) -> list[tuple[int, str]]:
+        """Updates received but not yet handled, oldest first: (inbox id, JSON body)."""
+
+    async def update_handled(self, inbox_id: int) -> None:
+        """The update was handled: it leaves the inbox."""
+
     # numbered menus (channels without buttons)
     async def save_menu(self, menu: ShownMenu, now: datetime) -> None:
         """Remember the numbered menu just shown in a chat, replacing the previous one."""

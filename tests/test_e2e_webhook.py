@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -168,3 +169,34 @@ async def test_an_update_arriving_while_the_bot_stops_is_not_taken_and_lost(
     # refused, so the messenger keeps it for later, rather than accepted and never answered
     assert late == [None]
     assert len(zalo.messages_to(an)) == 1
+
+
+async def test_an_update_acknowledged_just_before_a_crash_is_handled_after_the_restart(
+    zalo: FakeZaloApi, both: Settings, clock: FixedClock,
+) -> None:
+    """The bot wrote the update down and said "received", then died before handling it."""
+    import json
+
+    from storage.sqlite import SqliteRepository
+
+    an = zalo.user("An")
+    token = await make_invite(both, unit="SHTT", clock=clock)
+    repo = await SqliteRepository.open(both.database)
+    try:
+        body = zalo_text(an, f"dangky {token}", "c" * 32)
+        assert await repo.receive_update("zalo", ZaloChannel.update_key(body) or "",
+                                         json.dumps(body), clock.now()) is not None
+    finally:
+        await repo.close()
+    async with running_zalo_bot(both, zalo, clock) as bot:
+        welcome = await zalo.wait_for_message(an, lambda m: "Xin chào" in (m.text or ""))
+        assert "đã được đăng ký" in (welcome.text or "")
+        for _ in range(100):  # handled, so it leaves the inbox (just after the answer)
+            if not await bot.runtime.repo.waiting_updates("zalo"):
+                break
+            await asyncio.sleep(0.02)
+        assert await bot.runtime.repo.waiting_updates("zalo") == []
+        # Zalo retrying the same update later changes nothing
+        assert await zalo.post_to_webhook(body, SECRET) == 200
+        await ask(zalo, an, "/nhiemvu")
+    assert len([m for m in zalo.messages_to(an) if "đã được đăng ký" in (m.text or "")]) == 1

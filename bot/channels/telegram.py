@@ -218,12 +218,19 @@ class TelegramChannel:
             raise TelegramStartError("cli.webhook_refused", reason=str(exc)[:200]) from None
 
     async def feed(self, body: Any) -> None:
-        """An update Telegram posted to the webhook, queued like a polled one."""
+        """Handle an update Telegram posted to the webhook; returns when it is handled."""
         if not isinstance(body, dict):
             return
         update = Update.de_json(body, self.application.bot)
         if update is not None:
-            await self.application.update_queue.put(update)
+            await self.application.process_update(update)
+
+    @staticmethod
+    def update_key(body: Any) -> str | None:
+        """What identifies a webhook body's update: its update_id."""
+        if isinstance(body, dict) and isinstance(body.get("update_id"), int):
+            return str(body["update_id"])
+        return None
 
     def healthy(self) -> bool:
         """Started and handling updates."""

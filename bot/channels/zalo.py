@@ -231,10 +231,16 @@ class ZaloChannel:
         task.add_done_callback(self._handling.discard)
 
     async def feed(self, body: Any) -> None:
-        """A webhook body (bare or wrapped in ``{ok, result}``)."""
+        """Handle a webhook body (bare or wrapped in ``{ok, result}``); returns when done."""
         update = parse_update(body)
         if update is not None:
-            self.accept(update)
+            await self._handle_in_order(update)
+
+    @staticmethod
+    def update_key(body: Any) -> str | None:
+        """What identifies a webhook body's update: event name and message id."""
+        update = parse_update(body)
+        return update.key if update is not None else None
 
     async def _handle_in_order(self, update: ZaloUpdate) -> None:
         sender = update.message.sender.id if update.message else ""
