@@ -14,8 +14,6 @@ from bot.context import Context
 from bot.events import OutFile
 from bot.exports.build import build_export, file_slug, find_period
 from bot.exports.data import ExportData
-from bot.exports.docx_report import render_docx
-from bot.exports.xlsx import render_csv, render_xlsx
 from bot.router import Router
 from bot.text import escape
 
@@ -25,6 +23,29 @@ TELEGRAM_FILE_LIMIT = 50 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CSV = "text/csv"
+
+
+# The renderers are imported when first used: openpyxl and python-docx take ~45 MB of memory
+# that an idle bot need not hold (see bench/results.md).
+def render_xlsx(data: ExportData) -> bytes:
+    """The workbook (:func:`bot.exports.xlsx.render_xlsx`)."""
+    from bot.exports.xlsx import render_xlsx as render
+
+    return render(data)
+
+
+def render_csv(data: ExportData) -> bytes:
+    """The CSV (:func:`bot.exports.xlsx.render_csv`)."""
+    from bot.exports.xlsx import render_csv as render
+
+    return render(data)
+
+
+def render_docx(data: ExportData) -> bytes:
+    """The draft report (:func:`bot.exports.docx_report.render_docx`)."""
+    from bot.exports.docx_report import render_docx as render
+
+    return render(data)
 
 
 async def _send(ctx: Context, render: Callable[[ExportData], bytes], data: ExportData,
