@@ -15,15 +15,16 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.patches import Patch, Rectangle
-from matplotlib.textpath import TextToPath
+from typing import TYPE_CHECKING, Any
 
 from storage.records import ProgressStatus
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.path import Path
+
+# matplotlib is imported when a picture is first drawn, not with this module: it is half of
+# an idle bot's memory (about 50 MB of RSS, see bench/results.md), and most bots draw rarely.
 
 __all__ = [
     "DPI", "LEGEND_KEYS", "STATUS_COLOURS", "Cell", "HeatMap", "build_figure", "cell_style",
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 DPI = 150
+PNG_COMPRESSION = 3  # zlib level; the default 6 took 35 ms more at 15 × 20 for a 5 % smaller file
 FONT = "DejaVu Sans"
 SILENT = "silent"
 LEGEND_KEYS = ("done", "in_progress", "blocked", "not_started", SILENT)
@@ -49,6 +51,7 @@ _COL_MIN_W, _COL_MAX_W, _ROW_H, _HEADER_H = 0.55, 0.75, 0.45, 0.32
 _LABEL_MIN_W, _LABEL_MAX_W, _MIN_PT = 1.4, 2.4, 7.0
 _TITLE_PT, _LABEL_PT, _HEADER_PT, _CELL_PT, _LEGEND_PT, _CAPTION_PT = 14, 10.5, 10, 11, 10, 9
 _GREY = "#555555"
+_MEASURE_PT = 10.0  # the size text is measured at (widths scale with the size)
 
 
 @dataclass(frozen=True)
@@ -120,12 +123,27 @@ class _Metrics:
     """Measures text (one instance per figure, so nothing is shared between threads)."""
 
     def __init__(self) -> None:
+        from matplotlib.font_manager import FontProperties
+        from matplotlib.textpath import TextToPath
+
         self._paths = TextToPath()
+        self._props = {bold: FontProperties(family=FONT, size=_MEASURE_PT,
+                                            weight="bold" if bold else "normal")
+                       for bold in (False, True)}
+        self._known: dict[tuple[str, bool], float] = {}
 
     def width(self, text: str, size: float, bold: bool = False) -> float:
-        """Width of one line of ``text`` in inches, with a little slack for hinting."""
-        prop = FontProperties(family=FONT, size=size, weight="bold" if bold else "normal")
-        return self._paths.get_text_width_height_descent(text, prop, ismath=False)[0] / 72 * 1.03
+        """Width of one line of ``text`` in inches, with a little slack for hinting.
+
+        Outlines are measured unhinted, so a width scales with the size: each text is
+        measured once (FreeType's layout is most of a picture's cost) and scaled.
+        """
+        known = self._known.get((text, bold))
+        if known is None:
+            measured = self._paths.get_text_width_height_descent(text, self._props[bold],
+                                                                 ismath=False)[0]
+            known = self._known[(text, bold)] = measured / _MEASURE_PT
+        return known * size / 72 * 1.03
 
     def fit(
         self, line: str, size: float, room: float, bold: bool = False, cut: bool = False
@@ -133,9 +151,14 @@ class _Metrics:
         """``line`` itself if it fits in ``room`` inches (and not ``cut``), else with "…"."""
         if not cut and self.width(line, size, bold) <= room:
             return line
-        while line and self.width(line.rstrip() + "…", size, bold) > room:
-            line = line[:-1]
-        return line.rstrip() + "…"
+        low, high = 0, len(line)  # the longest prefix that fits with "…", found by halving
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self.width(line[:middle].rstrip() + "…", size, bold) <= room:
+                low = middle
+            else:
+                high = middle - 1
+        return line[:low].rstrip() + "…"
 
     def wrap(self, text: str, size: float, room: float, lines: int, bold: bool = False) -> str:
         """``text`` broken into at most ``lines`` lines of ``room`` inches, "…" if cut."""
@@ -166,6 +189,11 @@ def build_figure(heatmap: HeatMap) -> Figure:
     Artists carry gids for inspection: ``cell-R-C`` (rectangle), ``text-R-C``, ``unit-R``,
     ``task-C``, ``title``, ``caption``, ``legend``, ``empty``.
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.patches import Patch
+
     m = _Metrics()
     n_rows, n_cols = len(heatmap.units), len(heatmap.tasks)
     empty = n_rows == 0 or n_cols == 0
@@ -230,6 +258,10 @@ def build_figure(heatmap: HeatMap) -> Figure:
 def _draw_grid(fig: Figure, rect: tuple[float, float, float, float], heatmap: HeatMap,
                units: list[str], col_w: float, m: _Metrics) -> None:
     """Draw the cells in an axes at ``rect``, task labels above it, unit labels to its left."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.patches import Rectangle
+    from matplotlib.transforms import IdentityTransform
+
     n_rows, n_cols = len(heatmap.units), len(heatmap.tasks)
     ax = fig.add_axes(rect)
     ax.set_xlim(0, n_cols)
@@ -242,6 +274,8 @@ def _draw_grid(fig: Figure, rect: tuple[float, float, float, float], heatmap: He
         ax.text(c + 0.5, -_HEADER_H / 2 / _ROW_H, m.fit(task, size, col_w - 0.04, bold=True),
                 ha="center", va="center", fontsize=size, weight="bold", gid=f"task-{c}", **common)
     size = _shrink(_CELL_PT, m.width("100%", _CELL_PT, bold=True), col_w - 0.06)
+    shapes = _LabelShapes(size)
+    paths, centres, inks = [], [], []
     for r, (unit, row) in enumerate(zip(units, heatmap.cells, strict=True)):
         ax.text(-_GAP / col_w, r + 0.5, unit, ha="right", va="center", fontsize=_LABEL_PT,
                 linespacing=1.15, gid=f"unit-{r}", **common)
@@ -250,8 +284,42 @@ def _draw_grid(fig: Figure, rect: tuple[float, float, float, float], heatmap: He
             # add_artist, not add_patch: limits are fixed, and updating them costs time
             ax.add_artist(Rectangle((c, r), 1, 1, facecolor=face, edgecolor="white",
                                     linewidth=1.5, gid=f"cell-{r}-{c}"))
-            ax.text(c + 0.5, r + 0.5, cell_text(cell), ha="center", va="center_baseline",
-                    fontsize=size, weight="bold", color=ink, gid=f"text-{r}-{c}", **common)
+            paths.append(shapes.of(cell_text(cell)))
+            centres.append((c + 0.5, r + 0.5))
+            inks.append(ink)
+    # The cells' labels are drawn as one collection of outlines, each distinct label laid
+    # out once: as 300 text artists they were most of a ministry-sized picture's time.
+    labels = PathCollection(paths, sizes=[1.0] * len(paths), offsets=centres,
+                            offset_transform=ax.transData, facecolors=inks,
+                            edgecolors="none", gid="cell-texts")
+    labels.set_transform(IdentityTransform())
+    ax.add_collection(labels, autolim=False)
+
+
+class _LabelShapes:
+    """Outlines of cell labels in points, centred on the origin, made once per label."""
+
+    def __init__(self, size: float) -> None:
+        from matplotlib.font_manager import FontProperties
+        from matplotlib.textpath import TextPath
+
+        self._prop = FontProperties(family=FONT, weight="bold")
+        self._size = size
+        self._make = TextPath
+        digit = TextPath((0, 0), "0", size=size, prop=self._prop).get_extents()
+        self._middle = (digit.y0 + digit.y1) / 2  # labels share a baseline, digits centred
+        self._shapes: dict[str, Path] = {}
+
+    def of(self, label: str) -> Path:
+        from matplotlib.transforms import Affine2D
+
+        shape = self._shapes.get(label)
+        if shape is None:
+            raw = self._make((0, 0), label, size=self._size, prop=self._prop)
+            box = raw.get_extents()
+            shape = raw.transformed(Affine2D().translate(-(box.x0 + box.x1) / 2, -self._middle))
+            self._shapes[label] = shape
+        return shape
 
 
 def render_heatmap(heatmap: HeatMap) -> bytes:
@@ -259,7 +327,8 @@ def render_heatmap(heatmap: HeatMap) -> bytes:
     fig = build_figure(heatmap)
     buffer = io.BytesIO()
     try:
-        fig.savefig(buffer, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
+        fig.savefig(buffer, format="png", dpi=DPI, facecolor="white", metadata={"Software": None},
+                    pil_kwargs={"compress_level": PNG_COMPRESSION})
     finally:
         fig.clear()
     return buffer.getvalue()

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
+from matplotlib.collections import PathCollection
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.image import imread
@@ -166,13 +167,21 @@ def test_figure_cells_use_cell_style_and_text() -> None:
     heatmap = make(13, 6)
     fig = build_figure(heatmap)
     cells, labels = rectangles(fig), texts(fig)
-    text_artists = {t.get_gid(): t for t in fig.axes[0].texts}
+    # the cells' labels: one collection of outlines, in row order, centred on their cells
+    (written,) = fig.findobj(lambda a: a.get_gid() == "cell-texts")
+    assert isinstance(written, PathCollection)
+    shapes, centres, inks = written.get_paths(), written.get_offsets(), written.get_facecolors()
+    shape_of: dict[str, object] = {}
     for r, row in enumerate(heatmap.cells):
         for c, cell in enumerate(row):
             face, ink = cell_style(cell)
+            index = r * len(row) + c
             assert to_hex(cells[f"cell-{r}-{c}"].get_facecolor()) == face.lower()
-            assert labels[f"text-{r}-{c}"] == cell_text(cell)
-            assert to_hex(text_artists[f"text-{r}-{c}"].get_color()) == ink.lower()
+            assert to_hex(inks[index]) == ink.lower()
+            assert tuple(centres[index]) == (c + 0.5, r + 0.5)
+            # a label is laid out once and reused: same text, same outline
+            assert shape_of.setdefault(cell_text(cell), shapes[index]) is shapes[index]
+    assert len({id(shape) for shape in shape_of.values()}) == len(shape_of)
     assert [labels[f"unit-{r}"] for r in range(13)] == list(heatmap.units)
     assert [labels[f"task-{c}"] for c in range(6)] == list(heatmap.tasks)
     assert "Hoàn thành" in [t.get_text() for t in fig.legends[0].get_texts()]
