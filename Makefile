@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-tools run lint types unit install clean
+.PHONY: demo test test-tools run lint types unit install clean bench bench-smoke
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,13 +34,21 @@ test-tools:
 	fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot handlers storage config tests
+	$(BIN)/ruff check bot handlers storage config tests bench
 
 types: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## Benchmarks (not tests: several minutes, not in CI); the tables go to bench/results.md.
+bench: $(STAMP)
+	$(BIN)/python -m bench $(ARGS)
+
+## Each benchmark at a tiny size, in seconds (tests/test_bench_smoke.py runs the same).
+bench-smoke: $(STAMP)
+	$(BIN)/python -m bench --smoke
 
 ## Run for real on Telegram (needs TELEGRAM_BOT_TOKEN in the environment or .env).
 run: $(STAMP)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._limits import TelegramLimits
 from ._models import ApiError, BotMessage, Call, FakeChat, FakeUser, StoredFile, Upload
 from .server import FakeBotApi, coerce_param
 
@@ -13,6 +14,7 @@ __all__ = [
     "FakeChat",
     "FakeUser",
     "StoredFile",
+    "TelegramLimits",
     "Upload",
     "coerce_param",
 ]

@@ -80,6 +80,7 @@ def _store(
     )
     state.bot_messages[(chat.id, record.message_id)] = record
     state.sent.append(record)
+    state.on_sent(record)
     return message
 
 

@@ -199,6 +199,9 @@ class WorldState:
             return self.chats[sender.id]
         return self.chat(chat)
 
+    def on_sent(self, message: BotMessage) -> None:
+        """Called for every message the bot sends; the server feeds per-chat inboxes."""
+
     # ----------------------------------------------------------------- queries and waits
     def messages_to(self, chat: ChatRef) -> list[BotMessage]:
         """Every message the bot sent to a chat, in order."""

@@ -23,7 +23,8 @@ from aiohttp import BodyPartReader, web
 
 from . import _messaging, _methods  # noqa: F401  (they register the methods)
 from ._inject import UpdateInjector
-from ._models import JSON, ApiError, Call, Upload
+from ._limits import Inboxes, LimitCounter, TelegramLimits
+from ._models import JSON, ApiError, BotMessage, Call, Upload
 from ._registry import METHODS
 
 STRUCTURED_FIELDS = frozenset(
@@ -141,8 +142,13 @@ class FakeBotApi(UpdateInjector):
         token: str = "123456:TEST-TOKEN",
         bot_username: str = "thidua_test_bot",
         bot_first_name: str = "Thi đua (test)",
+        *,
+        limits: TelegramLimits | None = None,
     ) -> None:
         super().__init__(token, bot_username, bot_first_name)
+        # Telegram's flood limits, enforced only when asked (benchmarks); see ``_limits.py``
+        self.limits: LimitCounter | None = LimitCounter(limits) if limits is not None else None
+        self.inboxes = Inboxes()
         self._faults: dict[str, list[Fault]] = {}
         self._removed: set[str] = set()
         self._runner: web.AppRunner | None = None
@@ -286,6 +292,8 @@ class FakeBotApi(UpdateInjector):
             if fault is not None:
                 extra = {"retry_after": fault.retry_after} if fault.retry_after else None
                 raise ApiError(fault.status, fault.description, extra)
+            if self.limits is not None:
+                self.limits.check(name, params)
             result = entry[1](self, params)
             if inspect.isawaitable(result):
                 result = await result
@@ -297,6 +305,10 @@ class FakeBotApi(UpdateInjector):
             raise
         self._record(Call(name, params, at, status, body.get("description")))
         return web.json_response(body, status=status)
+
+    def on_sent(self, message: BotMessage) -> None:
+        """Feed the chat's inbox, if a benchmark watches it."""
+        self.inboxes.put(message)
 
     def _record(self, call: Call) -> None:
         self.calls.append(call)
