@@ -165,8 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels.telegram import TelegramStartError
     from bot.channels.zalo import ZaloStartError
-    from bot.serve import serve
-    from bot.webserver import ListenError
+    from bot.serve import ListenError, serve
 
     messages, language = catalog(), settings.language
     if not settings.token_value() and not settings.zalo_token_value():

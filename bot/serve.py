@@ -16,16 +16,18 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.clock import Clock
 from bot.downloads import DownloadStore
 from bot.runtime import Runtime, open_runtime
-from bot.webserver import Webhook, WebServer
 from config.settings import Settings
 from storage.backup import running_lock
+
+if TYPE_CHECKING:  # aiohttp (20 MB) is loaded only when the web server runs
+    from bot.webserver import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,15 @@ SECRET_HEADERS = {"telegram": "X-Telegram-Bot-Api-Secret-Token",
                   "zalo": "X-Bot-Api-Secret-Token"}
 PURGE_MINUTES = 60
 KEY_BYTES = 32
+
+
+class ListenError(Exception):
+    """The web server cannot listen where it was told to (port taken, not allowed)."""
+
+    def __init__(self, address: str, reason: str) -> None:
+        super().__init__(f"{address}: {reason}")
+        self.address = address
+        self.reason = reason
 
 
 class ServedChannel(Protocol):
@@ -125,7 +136,17 @@ async def serve_telegram(
                 on_ready=None if on_ready is None else lambda names: on_ready(names["telegram"]))
 
 
+async def _listen(web: WebServer, settings: Settings) -> None:
+    host, port = settings.listen_address()
+    try:
+        await web.start(host, port)
+    except OSError as exc:
+        raise ListenError(f"{host}:{port}", exc.strerror or str(exc)) from None
+
+
 async def _start(settings: Settings, served: Served) -> None:
+    from bot.webserver import Webhook, WebServer
+
     core = served.runtime.core
     secret = (settings.webhook_secret.get_secret_value() if settings.webhook_secret
               else secrets.token_urlsafe(32))
@@ -158,14 +179,12 @@ async def _start(settings: Settings, served: Served) -> None:
         for name, channel in served.channels.items():
             web.add_health(name, channel.healthy)
             await channel.start_polling()
-        host, port = settings.listen_address()
-        await web.start(host, port)
+        await _listen(web, settings)
     elif web is not None:
         for name, channel in served.channels.items():
             web.add_webhook(Webhook(name, SECRET_HEADERS[name], channel.feed, channel.healthy,
                                     channel.update_key))
-        host, port = settings.listen_address()
-        await web.start(host, port)  # listening before the messengers are told to post
+        await _listen(web, settings)  # listening before the messengers are told to post
         for name, channel in served.channels.items():
             await channel.start_webhook(web.url_for(name), secret)
     else:

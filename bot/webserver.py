@@ -34,15 +34,6 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # an update is a few KB; anything bigger is not one
 
 
-class ListenError(Exception):
-    """The web server cannot listen where it was told to (port taken, not allowed)."""
-
-    def __init__(self, address: str, reason: str) -> None:
-        super().__init__(f"{address}: {reason}")
-        self.address = address
-        self.reason = reason
-
-
 @dataclass(frozen=True)
 class Webhook:
     """Where one channel's updates come in."""
@@ -99,16 +90,16 @@ class WebServer:
     async def start(self, host: str, port: int) -> None:
         """Listen on ``host:port`` (the reverse proxy in front forwards the public URL here).
 
-        Raises :class:`ListenError` when the address cannot be used.
+        Raises :class:`OSError` when the address cannot be used.
         """
         self._runner = web.AppRunner(self.application(), access_log=None)
         await self._runner.setup()
         try:
             await web.TCPSite(self._runner, host, port).start()
-        except OSError as exc:
+        except OSError:
             await self._runner.cleanup()
             self._runner = None
-            raise ListenError(f"{host}:{port}", exc.strerror or str(exc)) from None
+            raise
         log.info("web server listening on %s:%d for %s", host, port, self.public_url)
 
     async def stop(self) -> None:
