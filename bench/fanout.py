@@ -141,9 +141,12 @@ def table(results: list[FanOut]) -> Table:
                 ["run", "reminders", "msgs/s sustained", "max in any 1 s", "429s", "duplicates",
                  "lost", "ambiguous (in flight at kill → sent twice)", "verdict"])
     for r in results:
-        # the killed run is held to "none twice, none lost" (its rate includes the restart)
-        ok = (r.killed_after is not None or r.rate >= GOAL_RATE) and (
-            r.refused == 0 and r.duplicates == 0 and r.lost == 0)
+        # the killed run is held to what the issue asks of it, "none twice, none lost"; its
+        # rate (which includes the restart) and its 429s are reported, not held
+        if r.killed_after is not None:
+            ok = r.duplicates == 0 and r.lost == 0
+        else:
+            ok = r.rate >= GOAL_RATE and r.refused == 0 and r.duplicates == 0 and r.lost == 0
         killed = (f"{r.ambiguous} → {r.repeated_ambiguous}"
                   + (f" (killed after {r.killed_after})" if r.killed_after is not None else "")
                   if r.killed_after is not None else "—")
@@ -152,6 +155,6 @@ def table(results: list[FanOut]) -> Table:
         out.notes += [f"{r.label}: {note}" for note in r.notes]
     out.notes.append(f"Goal: ≥ {GOAL_RATE:.0f} msgs/s sustained (90 % of 30/s), no 429 "
                      "provoked, no duplicate, none lost; after a kill, still none twice and "
-                     "none lost (its rate, shown, includes the restart and is not held to "
-                     "the goal).")
+                     "none lost (its rate, which includes the restart, and any 429 around the "
+                     "restart are shown, not held to the goal).")
     return out

@@ -163,11 +163,16 @@ class _Metrics:
     def wrap(self, text: str, size: float, room: float, lines: int, bold: bool = False) -> str:
         """``text`` broken into at most ``lines`` lines of ``room`` inches, "…" if cut."""
         out: list[str] = []
+        used = 0.0  # width of the last line so far: words and spaces add up (no kerning
+        space = self.width(" ", size, bold)  # across a space), each word measured once
         for word in _nfc(text).split():
-            if out and self.width(f"{out[-1]} {word}", size, bold) <= room:
+            wide = self.width(word, size, bold)
+            if out and used + space + wide <= room:
                 out[-1] += f" {word}"
+                used += space + wide
             else:
                 out.append(word)
+                used = wide
         kept = out[:lines] or [""]
         last = self.fit(kept[-1], size, room, bold, cut=len(out) > lines)
         return "\n".join([self.fit(line, size, room, bold) for line in kept[:-1]] + [last])
@@ -296,6 +301,14 @@ def _draw_grid(fig: Figure, rect: tuple[float, float, float, float], heatmap: He
     ax.add_collection(labels, autolim=False)
 
 
+def _points(path: Path) -> Any:
+    """An outline's points, without the placeholders of its close-path codes."""
+    from matplotlib.path import Path as MplPath
+
+    points: Any = path.vertices
+    return points if path.codes is None else points[path.codes != MplPath.CLOSEPOLY]
+
+
 class _LabelShapes:
     """Outlines of cell labels in points, centred on the origin, made once per label."""
 
@@ -306,8 +319,8 @@ class _LabelShapes:
         self._prop = FontProperties(family=FONT, weight="bold")
         self._size = size
         self._make = TextPath
-        digit = TextPath((0, 0), "0", size=size, prop=self._prop).get_extents()
-        self._middle = (digit.y0 + digit.y1) / 2  # labels share a baseline, digits centred
+        digit = _points(TextPath((0, 0), "0", size=size, prop=self._prop))
+        self._middle = (digit[:, 1].min() + digit[:, 1].max()) / 2  # digits centred
         self._shapes: dict[str, Path] = {}
 
     def of(self, label: str) -> Path:
@@ -316,8 +329,10 @@ class _LabelShapes:
         shape = self._shapes.get(label)
         if shape is None:
             raw = self._make((0, 0), label, size=self._size, prop=self._prop)
-            box = raw.get_extents()
-            shape = raw.transformed(Affine2D().translate(-(box.x0 + box.x1) / 2, -self._middle))
+            # the outline's points bound it closely enough (exact extents cost 4 ms a label)
+            points = _points(raw)
+            left, right = points[:, 0].min(), points[:, 0].max()
+            shape = raw.transformed(Affine2D().translate(-(left + right) / 2, -self._middle))
             self._shapes[label] = shape
         return shape
 
