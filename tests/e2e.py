@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from bot import invites
 from bot.clock import Clock
 from bot.runtime import Runtime, open_runtime
-from bot.serve import serve_telegram
+from bot.serve import serve
 from config.settings import Settings
 from storage.records import Role
 from tests.botapi import FakeBotApi
@@ -43,12 +43,18 @@ def telegram_settings(settings: Settings, api: FakeBotApi) -> Settings:
     })
 
 
-async def start_bot(settings: Settings, clock: Clock | None = None) -> RunningBot:
-    """Start serving and wait until polling runs (or the start fails)."""
+async def start_serving(
+    settings: Settings, clock: Clock | None = None,
+) -> tuple[asyncio.Task[None], asyncio.Event, dict[str, str], Runtime]:
+    """Start ``serve`` (every channel the settings name) and wait until it is ready.
+
+    Returns the serving task, the event that stops it, the bots' names by channel and
+    the runtime; a start-up error is raised here.
+    """
     stop, ready = asyncio.Event(), asyncio.get_running_loop().create_future()
     runtimes: list[Runtime] = []
-    task = asyncio.create_task(serve_telegram(
-        settings, stop, clock=clock, on_ready=lambda name: ready.set_result(name),
+    task = asyncio.create_task(serve(
+        settings, stop, clock=clock, on_ready=lambda names: ready.set_result(names),
         on_runtime=runtimes.append))
     done, _ = await asyncio.wait({task, ready}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
     if task in done:
@@ -56,7 +62,13 @@ async def start_bot(settings: Settings, clock: Clock | None = None) -> RunningBo
     if ready not in done:
         stop.set()
         raise AssertionError("the bot did not start within 10 s")
-    return RunningBot(task, stop, ready.result(), runtimes[0])
+    return task, stop, ready.result(), runtimes[0]
+
+
+async def start_bot(settings: Settings, clock: Clock | None = None) -> RunningBot:
+    """Start serving Telegram and wait until polling runs (or the start fails)."""
+    task, stop, names, runtime = await start_serving(settings, clock)
+    return RunningBot(task, stop, names["telegram"], runtime)
 
 
 @contextlib.asynccontextmanager

@@ -46,12 +46,11 @@ from bot.clock import Clock
 from bot.core import Core
 from bot.events import Inbound, Reply, Response
 from bot.runtime import Runtime, open_runtime
-from bot.serve import serve
 from bot.text import html_to_plain
 from config.settings import Settings
 from storage.records import OutboxStatus, Role
 from tests.botapi import BotMessage, FakeBotApi, FakeUser
-from tests.e2e import running_bot
+from tests.e2e import running_bot, start_serving
 from tests.scenario_dump import PeopleIds, dump_database
 from tests.zaloapi import FakeZaloApi, SentMessage, ZaloUser
 
@@ -397,19 +396,9 @@ async def run_on_zalo(scenario: Scenario, settings: Settings, clock: Clock) -> O
             "zalo_bot_token": SecretStr(zalo.token), "zalo_api_url": zalo.url,
             "telegram_bot_token": None, "webhook_url": None,
         })
-        stop, ready = asyncio.Event(), asyncio.get_running_loop().create_future()
-        runtimes: list[Runtime] = []
-        task = asyncio.create_task(serve(
-            zalo_settings, stop, clock=clock, on_ready=ready.set_result,
-            on_runtime=runtimes.append))
+        task, stop, _, runtime = await start_serving(zalo_settings, clock)
         try:
-            done, _ = await asyncio.wait({task, ready}, timeout=WAIT_SECONDS,
-                                         return_when=asyncio.FIRST_COMPLETED)
-            if task in done:
-                task.result()  # the start-up error
-            if ready not in done:
-                raise ScenarioFailed("zalo: the bot did not start")
-            driver = ZaloDriver(scenario, runtimes[0], zalo)
+            driver = ZaloDriver(scenario, runtime, zalo)
             outcome = await play(scenario, driver)
         finally:
             stop.set()

@@ -12,10 +12,9 @@ from pydantic import SecretStr
 
 from bot.clock import Clock
 from bot.runtime import Runtime
-from bot.serve import serve
 from config.settings import Settings
 from storage.records import Role
-from tests.e2e import make_invite
+from tests.e2e import make_invite, start_serving
 from tests.zaloapi import FakeZaloApi, SentMessage, ZaloUser
 
 SECRET = "s3cret-Value_123"
@@ -58,18 +57,8 @@ def zalo_settings(settings: Settings, zalo: FakeZaloApi, *, webhook: bool = Fals
 
 async def start_zalo_bot(settings: Settings, clock: Clock | None = None) -> RunningZaloBot:
     """Start :func:`bot.serve.serve` and wait until every channel is ready (or it failed)."""
-    stop, ready = asyncio.Event(), asyncio.get_running_loop().create_future()
-    runtimes: list[Runtime] = []
-    task = asyncio.create_task(serve(
-        settings, stop, clock=clock, on_ready=lambda names: ready.set_result(names),
-        on_runtime=runtimes.append))
-    done, _ = await asyncio.wait({task, ready}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
-    if task in done:
-        task.result()  # raises the start-up error
-    if ready not in done:
-        stop.set()
-        raise AssertionError("the bot did not start within 10 s")
-    return RunningZaloBot(task, stop, ready.result(), runtimes[0], settings)
+    task, stop, names, runtime = await start_serving(settings, clock)
+    return RunningZaloBot(task, stop, names, runtime, settings)
 
 
 @contextlib.asynccontextmanager
