@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
+from pydantic import AliasChoices, ValidationError
 
 from bot import invites
 from bot.blocfile import render_problems
@@ -114,13 +114,11 @@ def load_settings(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
-_ENV_NAMES = {"telegram_bot_token": "TELEGRAM_BOT_TOKEN",
-              "telegram_api_url": "THIDUA_TELEGRAM_API_URL", "database": "THIDUA_DATABASE",
-              "bloc_file": "THIDUA_BLOC_FILE", "timezone": "THIDUA_TIMEZONE",
-              "language": "THIDUA_LANGUAGE", "admin_ids": "THIDUA_ADMIN_IDS",
-              "zalo_bot_token": "ZALO_BOT_TOKEN", "zalo_api_url": "THIDUA_ZALO_API_URL",
-              "webhook_url": "THIDUA_WEBHOOK_URL", "webhook_listen": "THIDUA_WEBHOOK_LISTEN",
-              "webhook_secret": "THIDUA_WEBHOOK_SECRET", "public_url": "THIDUA_PUBLIC_URL"}
+_ENV_NAMES = {name: str(field.validation_alias.choices[0])
+              for name, field in Settings.model_fields.items()
+              if isinstance(field.validation_alias, AliasChoices)}
+_SECRET_FIELDS = {name for name, field in Settings.model_fields.items()
+                  if "SecretStr" in str(field.annotation)}
 
 
 def setting_problems(error: ValidationError) -> list[str]:
@@ -131,7 +129,8 @@ def setting_problems(error: ValidationError) -> list[str]:
         field = next((f for f, env in _ENV_NAMES.items() if env == field), field)
         hint = f"cli.hint_{field}" if messages.has(f"cli.hint_{field}") else "cli.hint_other"
         lines.append(messages.text("vi", "cli.bad_setting", name=_ENV_NAMES.get(field, field),
-                                   value=str(item.get("input", ""))[:80],
+                                   value="***" if field in _SECRET_FIELDS
+                                   else str(item.get("input", ""))[:80],
                                    hint=messages.text("vi", hint)))
     return lines
 
@@ -262,7 +261,8 @@ async def _invite(args: argparse.Namespace, settings: Settings) -> int:
             _say(messages.text(language, "cli.invite_link", link=link))
         else:
             _say(messages.text(language, "cli.invite_no_link", token=made.token))
-        _say(messages.text(language, "cli.invite_zalo", token=made.token))
+        if settings.zalo_token_value():
+            _say(messages.text(language, "cli.invite_zalo", token=made.token))
     return EXIT_OK
 
 

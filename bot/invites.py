@@ -20,7 +20,7 @@ from storage.repository import Repository
 
 TOKEN_BYTES = 18
 DEFAULT_VALIDITY = timedelta(days=7)
-TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
 _DURATION = re.compile(r"^\s*(\d{1,4})\s*([mhdw]|phút|phut|giờ|gio|ngày|ngay|tuần|tuan)?\s*$",
                        re.IGNORECASE)
 _UNITS = {
@@ -143,7 +143,7 @@ async def redeem(
     now: datetime,
 ) -> Redemption:
     """Register the person if ``token`` is a live invite."""
-    if not TOKEN_SHAPE.match(token):
+    if not _TOKEN_SHAPE.match(token):
         return Redemption(RedeemOutcome.UNKNOWN)
     return await repo.redeem_invite(
         token_hash=hash_token(token), channel=channel, external_id=external_id,

@@ -16,6 +16,10 @@ class RedactSecrets(logging.Filter):
         super().__init__()
         self._secrets = [secret for secret in secrets if secret]
 
+    def add(self, secret: str) -> None:
+        """Redact one more secret."""
+        self._secrets.append(secret)
+
     def redact(self, text: str) -> str:
         """``text`` with every secret replaced."""
         for secret in self._secrets:
@@ -35,6 +39,14 @@ class RedactSecrets(logging.Filter):
         if record.exc_text:
             record.exc_text = self.redact(record.exc_text)
         return True
+
+
+def protect(secret: str) -> None:
+    """Redact ``secret`` too from now on (a secret made after logging was set up)."""
+    for handler in logging.getLogger().handlers:
+        for found in handler.filters:
+            if isinstance(found, RedactSecrets) and secret:
+                found.add(secret)
 
 
 def configure_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:

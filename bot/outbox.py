@@ -125,9 +125,9 @@ class OutboxWorker:
         a second and lets them go at once, which provokes more (benchmark 2 saw 26 and 38).
         Sends in flight at a crash were never recorded, hence a second more.
         """
-        latest = await self.core.repo.outbox_rows(OutboxStatus.SENT, limit=1)
-        if latest and latest[0].sent_at is not None:
-            quiet = (latest[0].sent_at - self.core.clock.now()).total_seconds() + RESTART_QUIET
+        latest = await self.core.repo.last_sent_at()
+        if latest is not None:
+            quiet = (latest - self.core.clock.now()).total_seconds() + RESTART_QUIET
             if quiet > 0:
                 await asyncio.sleep(min(quiet, RESTART_QUIET))
 

@@ -22,6 +22,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.clock import Clock
 from bot.downloads import DownloadStore
+from bot.logs import protect
 from bot.runtime import Runtime, open_runtime
 from config.settings import Settings
 from storage.backup import running_lock
@@ -124,18 +125,6 @@ async def serve(
                 await _stop(served)
 
 
-async def serve_telegram(
-    settings: Settings, stop: asyncio.Event, *, clock: Clock | None = None,
-    on_ready: Callable[[str], None] | None = None,
-    on_runtime: Callable[[Runtime], None] | None = None,
-) -> None:
-    """:func:`serve`, reporting the Telegram bot's username when ready."""
-    if not settings.token_value():
-        raise ValueError("serve_telegram needs settings.telegram_bot_token")
-    await serve(settings, stop, clock=clock, on_runtime=on_runtime,
-                on_ready=None if on_ready is None else lambda names: on_ready(names["telegram"]))
-
-
 async def _listen(web: WebServer, settings: Settings) -> None:
     host, port = settings.listen_address()
     try:
@@ -148,8 +137,11 @@ async def _start(settings: Settings, served: Served) -> None:
     from bot.webserver import Webhook, WebServer
 
     core = served.runtime.core
-    secret = (settings.webhook_secret.get_secret_value() if settings.webhook_secret
-              else secrets.token_urlsafe(32))
+    if settings.webhook_secret:
+        secret = settings.webhook_secret.get_secret_value()
+    else:
+        secret = secrets.token_urlsafe(32)
+        protect(secret)  # PTB logs setWebhook's parameters at DEBUG
     downloads = None
     public_url = settings.webhook_url or settings.public_url
     if public_url:

@@ -6,7 +6,7 @@ import html
 import re
 import unicodedata
 
-__all__ = ["escape", "fold", "html_to_plain", "split_message"]
+__all__ = ["escape", "fold", "html_to_plain", "numbered_lines", "split_message"]
 
 TELEGRAM_LIMIT = 4096
 
@@ -24,6 +24,13 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.casefold().split())
+
+
+def numbered_lines(labels: list[str]) -> list[str]:
+    """Options as lines answered by number; a label that already starts with its own
+    number ("1. Tổ chức …", a task) is not numbered twice."""
+    return [label if label.startswith(f"{number}. ") else f"{number}. {label}"
+            for number, label in enumerate(labels, start=1)]
 
 
 _TAG = re.compile(r"<[^>]+>")

@@ -133,6 +133,11 @@ class OutboxStore(SqliteBase):
         rows = await self._all(sql + " ORDER BY id DESC LIMIT ?", (*params, limit))
         return [_row(row) for row in rows]
 
+    async def last_sent_at(self) -> datetime | None:
+        """When the outbox last delivered a message (whichever was queued first)."""
+        row = await self._one("SELECT MAX(sent_at) AS latest FROM outbox WHERE status = 'sent'")
+        return from_db(row["latest"]) if row and row["latest"] else None
+
     async def settled_batches(self) -> list[BatchReport]:
         """Batches not yet reported whose every message has reached a final state."""
         rows = await self._all(

@@ -223,6 +223,9 @@ class Repository(Protocol):
     async def outbox_has(self, channel: str, dedup_key: str) -> bool:
         """Whether a message with this key was ever queued on ``channel``."""
 
+    async def last_sent_at(self) -> datetime | None:
+        """When the outbox last delivered a message."""
+
     async def claim_due(self, now: datetime, limit: int) -> list[OutboxRow]:
         """Take up to ``limit`` due messages, marking them as being sent."""
 

@@ -467,7 +467,8 @@ class ConsoleDriver(Driver):
                 match = OPTIONS_LINE.match(line)
                 if match is None:
                     break
-                options.insert(0, (match.group(1), match.group(2)))
+                # a label that starts with its own number is printed once (text.numbered_lines)
+                options.insert(0, (match.group(1), line.strip()))
             return options
         raise LookupError("the person was shown no numbered options")
 

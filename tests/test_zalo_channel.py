@@ -195,3 +195,30 @@ def test_the_link_signing_key_is_made_once_readable_by_the_bot_only(tmp_path) ->
     assert signing_key(folder) == first and len(first) == 32  # links outlive a restart
     assert (folder / ".signing-key").stat().st_mode & 0o777 == 0o600
     assert signing_key(tmp_path / "other") != first
+
+
+def test_a_mistyped_secret_is_named_but_never_echoed(monkeypatch) -> None:
+    from bot.cli import setting_problems
+
+    monkeypatch.setenv("THIDUA_WEBHOOK_SECRET", "my-real-secret!!")
+    with pytest.raises(ValidationError) as failure:
+        Settings()
+    (line,) = setting_problems(failure.value)
+    assert "THIDUA_WEBHOOK_SECRET" in line and "my-real-secret" not in line
+
+
+def test_a_secret_made_after_logging_started_is_redacted_too(capsys) -> None:
+    import logging
+
+    from bot.logs import configure_logging, protect
+
+    root = logging.getLogger()
+    kept = root.handlers[:], root.level
+    try:
+        configure_logging("INFO", ["bot-token-123456789"])
+        protect("generated-Secret_abcdefgh")
+        logging.getLogger("telegram.Bot").info("setWebhook secret_token=generated-Secret_abcdefgh")
+        logged = capsys.readouterr().err
+    finally:
+        root.handlers[:], _ = kept[0], root.setLevel(kept[1])
+    assert "generated-Secret" not in logged and "<redacted>" in logged

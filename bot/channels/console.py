@@ -17,7 +17,7 @@ from typing import TextIO
 
 from bot.core import Core
 from bot.events import ChatKind, Inbound, Published, Reply, Response
-from bot.text import fold, html_to_plain
+from bot.text import fold, html_to_plain, numbered_lines
 from storage.records import Role
 
 CHANNEL = "console"
@@ -206,7 +206,7 @@ class ConsoleChannel:
                               reply.attachment.kind))
         self.print(html_to_plain(reply.text))
         if reply.options:
-            for number, option in enumerate(reply.options, start=1):
-                self.print(f"  {number}. {option.label}")
+            for line in numbered_lines([option.label for option in reply.options]):
+                self.print(f"  {line}")
             self.print(self.t("console.options_hint"))
         self.print()

@@ -170,12 +170,6 @@ class TelegramChannel:
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    async def start(self) -> str:
-        """Connect, announce commands and start polling; returns the bot's username."""
-        username = await self.connect()
-        await self.start_polling()
-        return username
-
     async def connect(self) -> str:
         """Check the token, remember the bot's username and set the command menu."""
         app = self.application

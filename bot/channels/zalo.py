@@ -37,7 +37,7 @@ from bot.events import (
     Response,
 )
 from bot.periods import format_moment
-from bot.text import fold, html_to_plain, split_message
+from bot.text import fold, html_to_plain, numbered_lines, split_message
 from storage.records import ShownMenu
 
 from .zalo_api import TEXT_LIMIT, ZaloApiError, ZaloClient, ZaloUpdate, parse_update
@@ -104,10 +104,7 @@ def strip_mention(text: str, bot_name: str | None) -> str:
 def numbered_menu(options: tuple[Option, ...], *, exit_label: str | None,
                   header: str) -> str:
     """The options as lines a person answers by number."""
-    lines = [header]
-    # a label that already starts with its own number ("1. Tổ chức …") is not numbered twice
-    lines += [option.label if option.label.startswith(f"{number}. ") else
-              f"{number}. {option.label}" for number, option in enumerate(options, start=1)]
+    lines = [header, *numbered_lines([option.label for option in options])]
     if exit_label is not None:
         lines.append(f"{EXIT_NUMBER}. {exit_label}")
     return "\n".join(lines)

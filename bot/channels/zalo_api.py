@@ -185,6 +185,3 @@ class ZaloClient:
             params["caption"] = caption
         result = await self.call("sendPhoto", params)
         return str(result.get("message_id", "")) if isinstance(result, dict) else ""
-
-    async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
-        await self.call("sendChatAction", {"chat_id": chat_id, "action": action})
