@@ -289,6 +289,26 @@ class SqliteRepository(DialogStore, ProgressStore, OutboxStore, TaskStore, Confe
                                       (to_db(before),))
             return max(cursor.rowcount, 0)
 
+    async def receive_update(self, channel: str, update_key: str, body: str,
+                             now: datetime) -> int | None:
+        """Write down an update a webhook brought; ``None`` if it is already waiting."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT OR IGNORE INTO inbox (channel, update_key, body, received_at) "
+                "VALUES (?, ?, ?, ?)", (channel, update_key, body, to_db(now)))
+            return int(cursor.lastrowid) if cursor.rowcount > 0 and cursor.lastrowid else None
+
+    async def waiting_updates(self, channel: str) -> list[tuple[int, str]]:
+        """Updates received but not yet handled (the bot stopped meanwhile), oldest first."""
+        rows = await self._all("SELECT id, body FROM inbox WHERE channel = ? ORDER BY id",
+                               (channel,))
+        return [(int(row["id"]), str(row["body"])) for row in rows]
+
+    async def update_handled(self, inbox_id: int) -> None:
+        """The update was handled: it leaves the inbox."""
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM inbox WHERE id = ?", (inbox_id,))
+
     async def get_meta(self, key: str) -> str | None:
         row = await self._one("SELECT value FROM meta WHERE key = ?", (key,))
         return str(row["value"]) if row else None
