@@ -295,6 +295,10 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (channel, update_key)
     );
     """,
+    # 7: one deployment may hold many blocs (a ministry's): a bloc's members without a scan.
+    """
+    CREATE INDEX members_by_bloc ON members (bloc_id, active);
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -194,3 +194,14 @@ async def test_queued_messages_survive_the_upgrade_to_per_channel_outbox_keys(
         assert not await repo.outbox_has("zalo", "remind:a:1")
     finally:
         await repo.close()
+
+
+async def test_a_blocs_members_are_found_without_reading_every_member(tmp_path: Path) -> None:
+    """One deployment may hold a whole ministry's blocs (bench/: 2,250 people)."""
+    repo = await SqliteRepository.open(tmp_path / "x.db")
+    try:
+        plan = await repo._all(  # type: ignore[attr-defined]
+            "EXPLAIN QUERY PLAN SELECT * FROM members WHERE bloc_id = ? AND active = 1", (1,))
+        assert "USING INDEX members_by_bloc" in " ".join(str(row["detail"]) for row in plan)
+    finally:
+        await repo.close()
