@@ -8,8 +8,9 @@ import pytest
 
 from bot.clock import FixedClock
 from config.settings import Settings
+from tests.scenario_drivers import RUNNERS
 from tests.scenario_dump import differences
-from tests.scenario_runner import RUNNERS, Outcome, load_scenario
+from tests.scenario_runner import Outcome, load_scenario
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 
