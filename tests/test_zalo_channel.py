@@ -9,8 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from bot import invites
-from bot.channels.zalo import numbered_menu, registration_text, strip_mention
 from bot.channels.zalo_api import ZaloApiError, ZaloClient, parse_update
+from bot.channels.zalo_text import numbered_menu, registration_text, strip_mention
 from bot.downloads import DownloadStore
 from bot.events import Option, OutFile
 from bot.i18n import catalog

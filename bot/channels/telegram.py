@@ -1,13 +1,12 @@
 """The Telegram channel: python-telegram-bot long-polling, rendered with inline keyboards.
 
-Everything Telegram-specific stays here: turning an ``Update`` into an
-:class:`~bot.events.Inbound`, versioned callback data, HTML messages split at
-4096 characters, retries of failed sends, and the application's lifecycle.
+Everything Telegram-specific stays here and in ``telegram_updates`` (an ``Update``
+as an :class:`~bot.events.Inbound`, versioned callback data): HTML messages split
+at 4096 characters, retries of failed sends, webhooks and the application's lifecycle.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -36,13 +35,11 @@ from telegram.error import (
 )
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.channels import retry
+from bot.channels.telegram_updates import CHANNEL, encode_choice, to_inbound
 from bot.core import Core
 from bot.events import (
-    ChatKind,
-    Choice,
     DeliveryError,
-    Inbound,
-    InboundFile,
     Published,
     Reply,
     Response,
@@ -51,10 +48,7 @@ from bot.text import escape, html_to_plain, split_message
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
-CALLBACK_VERSION = "1"
 CAPTION_LIMIT = 1024
-SEND_ATTEMPTS = 4
 USERNAME_KEY = "telegram_username"
 ALLOWED_UPDATES = ["message", "callback_query"]
 
@@ -70,84 +64,20 @@ class TelegramStartError(Exception):
         self.params = params
 
 
-def encode_choice(token: int, value: str) -> str:
-    """Callback data for an option: version, dialog token, value (at most 64 bytes)."""
-    data = f"{CALLBACK_VERSION}:{token}:{value}"
-    if len(data.encode("utf-8")) > 64:
-        raise ValueError(f"option value too long for Telegram callback data: {value!r}")
-    return data
-
-
-def decode_choice(data: str | None) -> Choice | None:
-    """The option behind callback data, or ``None`` for data of another version or shape."""
-    if not data:
-        return None
-    version, _, rest = data.partition(":")
-    token, _, value = rest.partition(":")
-    if version != CALLBACK_VERSION or not (token.isascii() and token.isdigit()):
-        return None
-    return Choice(int(token), value)
-
-
-def to_inbound(update: Update) -> Inbound | None:
-    """The core event for a Telegram update, or ``None`` for kinds the bot ignores."""
-    key = str(update.update_id)
-    query = update.callback_query
-    if query is not None:
-        chat = query.message.chat if query.message is not None else None
-        return Inbound(
-            channel=CHANNEL, user_id=str(query.from_user.id),
-            chat_id=str(chat.id if chat else query.from_user.id),
-            chat_kind=(ChatKind.PRIVATE if chat is None or chat.type == "private"
-                       else ChatKind.GROUP),
-            display_name=query.from_user.full_name, choice=decode_choice(query.data),
-            raw_choice=query.data or "", update_key=key,
-            language_hint=query.from_user.language_code,
-        )
-    message = update.message
-    if message is None or message.from_user is None or message.from_user.is_bot:
-        return None
-    file: InboundFile | None = None
-    if message.document is not None:
-        doc = message.document
-        file = InboundFile(doc.file_id, doc.file_name, doc.mime_type, doc.file_size, "document")
-    elif message.photo:
-        photo = message.photo[-1]
-        file = InboundFile(photo.file_id, None, "image/jpeg", photo.file_size, "photo")
-    return Inbound(
-        channel=CHANNEL, user_id=str(message.from_user.id), chat_id=str(message.chat.id),
-        chat_kind=ChatKind.PRIVATE if message.chat.type == "private" else ChatKind.GROUP,
-        display_name=message.from_user.full_name,
-        text=message.text if message.text is not None else message.caption,
-        file=file, update_key=key, language_hint=message.from_user.language_code,
-    )
+def _retry_wait(exc: Exception) -> float | None:
+    """429s still escaping the rate limiter wait their ``retry_after``; network errors and
+    5xx answers back off; bad requests and blocked users are final."""
+    if isinstance(exc, RetryAfter):
+        wait = exc.retry_after
+        return float(wait if isinstance(wait, int | float) else wait.total_seconds())
+    if isinstance(exc, BadRequest | Forbidden | InvalidToken):
+        return None  # (BadRequest is a NetworkError: asked first)
+    return retry.BACKOFF if isinstance(exc, NetworkError | TimedOut) else None
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
-    """Run a Bot API call, retrying network errors and 5xx answers with backoff.
-
-    429s are waited out by the rate limiter first; a 429 still escaping it is
-    retried here after ``retry_after``. Bad requests and blocked users are final.
-    """
-    delay = 0.5
-    for attempt in range(1, SEND_ATTEMPTS + 1):
-        try:
-            return await call()
-        except RetryAfter as exc:
-            wait = exc.retry_after
-            seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
-            if attempt == SEND_ATTEMPTS:
-                raise
-            await asyncio.sleep(float(seconds))
-        except (BadRequest, Forbidden, InvalidToken):
-            raise
-        except (NetworkError, TimedOut) as exc:
-            if attempt == SEND_ATTEMPTS:
-                raise
-            log.warning("%s failed (%s), retrying in %.1fs", what, exc, delay)
-            await asyncio.sleep(delay)
-            delay *= 2
-    raise AssertionError("unreachable")
+    """Run a Bot API call, trying again when Telegram or the network says it may help."""
+    return await retry.with_retries(call, what, _retry_wait)
 
 
 class TelegramChannel:

@@ -1,13 +1,12 @@
 """The Zalo channel: the same bot on the messenger Vietnamese officials use every day.
 
-Zalo bots have no buttons, no editing and no documents, so this channel:
-options become a numbered menu ("Trả lời bằng số: 1. … 0. Thoát"), remembered per
-chat in the database with the dialog token it was offered under, so that a
-typed "2" (or the option's label) becomes the same choice a Telegram button
-press would, and an answer to an out-of-date menu is refused by the core; text
-is sent plain, split at 2,000 characters on line boundaries; files become
-signed, expiring download links (images are sent as photos by URL). Updates
-arrive by long polling (development) or through the webhook server.
+Zalo bots have no buttons, no editing and no documents. This module receives:
+updates by long polling (development) or from the webhook server, turned into
+the core's events, in order per person. A typed "2" (or an option's label)
+answering the numbered menu last shown in the chat becomes the same choice a
+Telegram button press would, under the menu's dialog token, so the core refuses
+an answer to an out-of-date menu. Replies are rendered by ``zalo_send``, the
+words people type by ``zalo_text``, the HTTP API by ``zalo_api``.
 """
 
 from __future__ import annotations
@@ -15,12 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import weakref
-from collections.abc import Awaitable, Callable
-from datetime import datetime
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from bot.core import Core
 from bot.dialog import match_option
@@ -28,7 +23,6 @@ from bot.downloads import DownloadStore
 from bot.events import (
     ChatKind,
     Choice,
-    DeliveryError,
     Inbound,
     InboundFile,
     Option,
@@ -36,27 +30,20 @@ from bot.events import (
     Reply,
     Response,
 )
-from bot.periods import format_moment
-from bot.text import fold, html_to_plain, numbered_lines, split_message
-from storage.records import ShownMenu
 
-from .zalo_api import TEXT_LIMIT, ZaloApiError, ZaloClient, ZaloUpdate, parse_update
+from .zalo_api import ZaloApiError, ZaloClient, ZaloUpdate, parse_update, with_retries
+from .zalo_send import CHANNEL, ZaloSender
+from .zalo_text import EXIT_NUMBER, registration_text, strip_mention
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "zalo"
-SEND_ATTEMPTS = 4
 POLL_TIMEOUT = 30  # seconds a getUpdates call may wait for an update
 POLL_BACKOFF_FIRST = 1.0  # seconds before polling again after a failure, doubling each time
 POLL_BACKOFF_MAX = 30.0  # and never more than this; a rejected token waits this long at once
-EXIT_NUMBER = "0"
-REGISTER_WORDS = ("dangky", "dang ky", "/dangky")
 TEXT_EVENT = "message.text.received"
 IMAGE_EVENT = "message.image.received"
 NOT_UNDERSTOOD_EVENTS = ("message.sticker.received", "message.unsupported.received")
 
-T = TypeVar("T")
-_COMMAND_AFTER_MENTION = re.compile(r"\s(/[A-Za-z]\S*(?:\s.*)?)$", re.DOTALL)
 FAILING_AFTER = 60.0  # seconds of failed polls before the health check says "down"
 
 
@@ -69,62 +56,6 @@ class ZaloStartError(Exception):
         self.params = params
 
 
-def registration_text(text: str) -> str:
-    """``dangky <token>`` (as the invite tells a Zalo user to write) means ``/start <token>``.
-
-    Only a single word counts (a mistyped one is then refused as an invalid invite), so a
-    question that starts with "Đăng ký …" stays a question.
-    """
-    stripped = text.strip()
-    for word in REGISTER_WORDS:
-        head, rest = stripped[:len(word)], stripped[len(word):]
-        code = rest.strip()
-        if fold(head) == word and rest[:1].isspace() and code and len(code.split()) == 1:
-            return f"/start {code}"
-    return text
-
-
-def strip_mention(text: str, bot_name: str | None) -> str:
-    """A group message addressed to the bot starts with a mention: drop it.
-
-    The bot only sees group messages that mention it, and the mention shows the
-    name people see (which ``getMe`` may not give), so any leading ``@…`` mention
-    followed by a command counts; ``@<bot name> text`` without a command loses
-    the bot's name.
-    """
-    stripped = text.lstrip()
-    if stripped[:1] != "@":
-        return text
-    if bot_name and fold(stripped[1:1 + len(bot_name)]) == fold(bot_name):
-        return stripped[1 + len(bot_name):].lstrip()
-    command = _COMMAND_AFTER_MENTION.search(stripped)
-    return command.group(1) if command else text
-
-
-def numbered_menu(options: tuple[Option, ...], *, exit_label: str | None,
-                  header: str) -> str:
-    """The options as lines a person answers by number."""
-    lines = [header, *numbered_lines([option.label for option in options])]
-    if exit_label is not None:
-        lines.append(f"{EXIT_NUMBER}. {exit_label}")
-    return "\n".join(lines)
-
-
-async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
-    """Run a Zalo call, retrying 429s, 5xx answers and network errors with backoff."""
-    delay = 0.5
-    for attempt in range(1, SEND_ATTEMPTS + 1):
-        try:
-            return await call()
-        except ZaloApiError as exc:
-            if not exc.retryable or attempt == SEND_ATTEMPTS:
-                raise
-            log.warning("%s failed (%s), retrying in %.1fs", what, exc, delay)
-            await asyncio.sleep(delay)
-            delay *= 2
-    raise AssertionError("unreachable")
-
-
 class ZaloChannel:
     """Connects the core to one Zalo bot."""
 
@@ -133,7 +64,7 @@ class ZaloChannel:
                  client: ZaloClient | None = None) -> None:
         self.core = core
         self.client = client or ZaloClient(token, base_url=api_url)
-        self.downloads = downloads
+        self.sender = ZaloSender(core, self.client, downloads)
         self.poll_timeout = poll_timeout
         self.bot_name: str | None = None
         self.mode: str | None = None  # "polling" or "webhook" once started
@@ -259,7 +190,8 @@ class ZaloChannel:
         if update.event_name in NOT_UNDERSTOOD_EVENTS:
             if private:
                 language = await self.core.language_of(CHANNEL, message.sender.id)
-                await self._reply_safely(chat_id, self._t(language, "zalo.text_or_pictures"))
+                await self.sender.reply_safely(
+                    chat_id, self.core.catalog.text(language, "zalo.text_or_pictures"))
             return
         if update.event_name not in (TEXT_EVENT, IMAGE_EVENT):
             log.info("ignoring a Zalo %s event", update.event_name)
@@ -303,127 +235,17 @@ class ZaloChannel:
         picked = match_option(text, [Option(label, value) for label, value in menu.options])
         return (Choice(menu.token, picked.value), text) if picked else (None, text)
 
-    # -- outbound ---------------------------------------------------------------------------
-
-    def _t(self, language: str, key: str, **params: object) -> str:
-        return self.core.catalog.text(language, key, **params)
-
-    async def _language(self, chat_id: str) -> str:
-        return await self.core.language_of(CHANNEL, chat_id)
-
-    async def _reply_safely(self, chat_id: str, text: str) -> None:
-        try:
-            await self.send(chat_id, Reply(text))
-        except DeliveryError as exc:
-            log.error("could not send a reply to Zalo chat %s: %s", chat_id, exc)
+    # -- outbound (see zalo_send) ----------------------------------------------------------
 
     async def deliver(self, chat_id: str, response: Response) -> None:
         """Send every reply of a response, in order."""
-        if response.notice and all(reply.text != response.notice
-                                   for reply in response.replies):
-            # what Telegram shows as a toast on the pressed button is a message here
-            await self._reply_safely(chat_id, response.notice)
-        for reply in response.replies:
-            target = reply.chat_id or chat_id
-            try:
-                await self.send(target, reply)
-            except DeliveryError as exc:
-                log.error("could not send a reply to Zalo chat %s: %s", target, exc)
+        await self.sender.deliver(chat_id, response)
 
     async def send(self, chat_id: str, reply: Reply) -> None:
-        """One reply as plain text (and a photo or a download link for a file)."""
-        try:
-            await self._send(chat_id, reply)
-        except ZaloApiError as exc:
-            if exc.code == 403:
-                raise DeliveryError(str(exc), blocked=True) from exc
-            raise DeliveryError(str(exc), permanent=not exc.retryable) from exc
+        """One reply; raises :class:`~bot.events.DeliveryError` when it cannot."""
+        await self.sender.send(chat_id, reply)
 
     async def publish(self, chat_id: str, reply: Reply, *, pin: bool,
                       replace: str | None = None) -> Published:
-        """Post to a group. Zalo lets bots neither edit nor pin: a change is posted anew."""
-        message_id = ""
-        for chunk in split_message(html_to_plain(reply.text), TEXT_LIMIT, markup=False):
-            message_id = await with_retries(
-                lambda chunk=chunk: self.client.send_message(chat_id, chunk),  # type: ignore[misc]
-                "posting a message")
-        return Published(message_id, pinned=False, pin_unsupported=pin)
-
-    async def _send(self, chat_id: str, reply: Reply) -> None:
-        language = await self._language(chat_id)
-        text = html_to_plain(reply.text)
-        now = self.core.clock.now()
-        if reply.attachment is not None:
-            if reply.attachment.channel == CHANNEL and reply.attachment.kind == "photo":
-                await self._photo(chat_id, reply.attachment.file_id, text)
-                text = "" if len(text) <= TEXT_LIMIT else text
-            else:
-                text += "\n" + self._t(language, "channel.attachment_elsewhere",
-                                       name=reply.attachment.name or reply.attachment.kind)
-        if reply.file is not None:
-            text = await self._file(chat_id, reply, text, language, now)
-        numbered = bool(reply.options) and not (
-            reply.token == 0 and await self._filling_in_a_form(chat_id))
-        if numbered:
-            text = (text + "\n\n" if text else "") + numbered_menu(
-                reply.options, header=self._t(language, "zalo.menu_header"),
-                exit_label=self._t(language, "zalo.menu_exit") if reply.token > 0 else None)
-        elif reply.options:
-            # a reminder arriving mid-form must not take over the form's numbers: its
-            # options are shown as the commands they run
-            text += "".join("\n" + self._t(language, "zalo.option_command", label=option.label,
-                                            command=option.value)
-                            for option in reply.options if option.value.startswith("/"))
-        for chunk in split_message(text, TEXT_LIMIT, markup=False) if text.strip() else []:
-            await with_retries(
-                lambda chunk=chunk: self.client.send_message(chat_id, chunk),  # type: ignore[misc]
-                "sending a message")
-        await self._remember_menu(chat_id, reply, now, numbered)
-
-    async def _remember_menu(self, chat_id: str, reply: Reply, now: datetime,
-                             numbered: bool) -> None:
-        """What a typed number means from now on in this chat."""
-        if reply.options:
-            if not numbered:
-                return
-            await self.core.repo.save_menu(ShownMenu(
-                CHANNEL, chat_id, reply.token,
-                tuple((option.label, option.value) for option in reply.options)), now)
-        elif reply.token > 0:  # a question to answer in words: numbers are words again
-            await self.core.repo.clear_menu(CHANNEL, chat_id)
-
-    async def _filling_in_a_form(self, chat_id: str) -> bool:
-        """The person of this private chat is answering a form (not just browsing a view)."""
-        dialog = await self.core.repo.load_dialog(CHANNEL, chat_id)
-        form = self.core.engine.form(dialog.form if dialog else None)
-        return form is not None and not form.browse
-
-    async def _photo(self, chat_id: str, url: str, caption: str) -> None:
-        await with_retries(lambda: self.client.send_photo(chat_id, url, caption[:TEXT_LIMIT]
-                                                          or None), "sending a photo")
-
-    async def _file(self, chat_id: str, reply: Reply, text: str, language: str,
-                    now: datetime) -> str:
-        """Send an image as a photo by its link, or say where to download a file;
-        returns the text still to send."""
-        assert reply.file is not None
-        if self.downloads is None:
-            return (text + "\n\n" if text else "") + self._t(
-                language, "zalo.file_unavailable", name=reply.file.name)
-        offered = await asyncio.to_thread(self.downloads.offer, reply.file, now)
-        if reply.file.is_image:
-            await self._photo(chat_id, offered.url, text if len(text) <= TEXT_LIMIT else "")
-            return "" if len(text) <= TEXT_LIMIT else text
-        link = self._t(language, "zalo.file_link", name=reply.file.name,
-                       size=_size(len(reply.file.content)), url=offered.url,
-                       expires=format_moment(offered.expires_at,
-                                             ZoneInfo(self.core.bloc.timezone)))
-        return (text + "\n\n" if text else "") + link
-
-
-def _size(count: int) -> str:
-    if count < 1024:
-        return f"{count} B"
-    if count < 1024 * 1024:
-        return f"{count / 1024:.0f} KB"
-    return f"{count / 1024 / 1024:.1f} MB"
+        """Post to a group (Zalo lets bots neither edit nor pin)."""
+        return await self.sender.publish(chat_id, reply, pin=pin, replace=replace)

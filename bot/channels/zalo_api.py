@@ -10,12 +10,16 @@ part of every URL, so no URL is ever put into an error or a log line.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
+from bot.channels import retry
+
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 TEXT_LIMIT = 2000
 NO_UPDATE = 408  # getUpdates: the long poll ended without an update
@@ -185,3 +189,13 @@ class ZaloClient:
             params["caption"] = caption
         result = await self.call("sendPhoto", params)
         return str(result.get("message_id", "")) if isinstance(result, dict) else ""
+
+
+def _retry_wait(exc: Exception) -> float | None:
+    """429s, 5xx answers and network errors back off; other refusals are final."""
+    return retry.BACKOFF if isinstance(exc, ZaloApiError) and exc.retryable else None
+
+
+async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
+    """Run a Zalo call, trying again while that may help."""
+    return await retry.with_retries(call, what, _retry_wait)

@@ -1,0 +1,155 @@
+"""Zalo replies: plain text split at 2,000 characters, numbered menus remembered per chat,
+files as download links or photos by URL, group posts without pins."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.core import Core
+from bot.downloads import DownloadStore
+from bot.events import DeliveryError, Published, Reply, Response
+from bot.periods import format_moment
+from bot.text import html_to_plain, split_message
+from storage.records import ShownMenu
+
+from .zalo_api import TEXT_LIMIT, ZaloApiError, ZaloClient, with_retries
+from .zalo_text import numbered_menu
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "zalo"
+
+
+class ZaloSender:
+    """Renders the core's replies for Zalo and sends them."""
+
+    def __init__(self, core: Core, client: ZaloClient, downloads: DownloadStore | None) -> None:
+        self.core = core
+        self.client = client
+        self.downloads = downloads
+
+    def _t(self, language: str, key: str, **params: object) -> str:
+        return self.core.catalog.text(language, key, **params)
+
+    async def _language(self, chat_id: str) -> str:
+        return await self.core.language_of(CHANNEL, chat_id)
+
+    async def reply_safely(self, chat_id: str, text: str) -> None:
+        try:
+            await self.send(chat_id, Reply(text))
+        except DeliveryError as exc:
+            log.error("could not send a reply to Zalo chat %s: %s", chat_id, exc)
+
+    async def deliver(self, chat_id: str, response: Response) -> None:
+        """Send every reply of a response, in order."""
+        if response.notice and all(reply.text != response.notice
+                                   for reply in response.replies):
+            # what Telegram shows as a toast on the pressed button is a message here
+            await self.reply_safely(chat_id, response.notice)
+        for reply in response.replies:
+            target = reply.chat_id or chat_id
+            try:
+                await self.send(target, reply)
+            except DeliveryError as exc:
+                log.error("could not send a reply to Zalo chat %s: %s", target, exc)
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """One reply as plain text (and a photo or a download link for a file)."""
+        try:
+            await self._send(chat_id, reply)
+        except ZaloApiError as exc:
+            if exc.code == 403:
+                raise DeliveryError(str(exc), blocked=True) from exc
+            raise DeliveryError(str(exc), permanent=not exc.retryable) from exc
+
+    async def publish(self, chat_id: str, reply: Reply, *, pin: bool,
+                      replace: str | None = None) -> Published:
+        """Post to a group. Zalo lets bots neither edit nor pin: a change is posted anew."""
+        message_id = ""
+        for chunk in split_message(html_to_plain(reply.text), TEXT_LIMIT, markup=False):
+            message_id = await with_retries(
+                lambda chunk=chunk: self.client.send_message(chat_id, chunk),  # type: ignore[misc]
+                "posting a message")
+        return Published(message_id, pinned=False, pin_unsupported=pin)
+
+    async def _send(self, chat_id: str, reply: Reply) -> None:
+        language = await self._language(chat_id)
+        text = html_to_plain(reply.text)
+        now = self.core.clock.now()
+        if reply.attachment is not None:
+            if reply.attachment.channel == CHANNEL and reply.attachment.kind == "photo":
+                await self._photo(chat_id, reply.attachment.file_id, text)
+                text = "" if len(text) <= TEXT_LIMIT else text
+            else:
+                text += "\n" + self._t(language, "channel.attachment_elsewhere",
+                                       name=reply.attachment.name or reply.attachment.kind)
+        if reply.file is not None:
+            text = await self._file(chat_id, reply, text, language, now)
+        numbered = bool(reply.options) and not (
+            reply.token == 0 and await self._filling_in_a_form(chat_id))
+        if numbered:
+            text = (text + "\n\n" if text else "") + numbered_menu(
+                reply.options, header=self._t(language, "zalo.menu_header"),
+                exit_label=self._t(language, "zalo.menu_exit") if reply.token > 0 else None)
+        elif reply.options:
+            # a reminder arriving mid-form must not take over the form's numbers: its
+            # options are shown as the commands they run
+            text += "".join("\n" + self._t(language, "zalo.option_command", label=option.label,
+                                            command=option.value)
+                            for option in reply.options if option.value.startswith("/"))
+        for chunk in split_message(text, TEXT_LIMIT, markup=False) if text.strip() else []:
+            await with_retries(
+                lambda chunk=chunk: self.client.send_message(chat_id, chunk),  # type: ignore[misc]
+                "sending a message")
+        await self._remember_menu(chat_id, reply, now, numbered)
+
+    async def _remember_menu(self, chat_id: str, reply: Reply, now: datetime,
+                             numbered: bool) -> None:
+        """What a typed number means from now on in this chat."""
+        if reply.options:
+            if not numbered:
+                return
+            await self.core.repo.save_menu(ShownMenu(
+                CHANNEL, chat_id, reply.token,
+                tuple((option.label, option.value) for option in reply.options)), now)
+        elif reply.token > 0:  # a question to answer in words: numbers are words again
+            await self.core.repo.clear_menu(CHANNEL, chat_id)
+
+    async def _filling_in_a_form(self, chat_id: str) -> bool:
+        """The person of this private chat is answering a form (not just browsing a view)."""
+        dialog = await self.core.repo.load_dialog(CHANNEL, chat_id)
+        form = self.core.engine.form(dialog.form if dialog else None)
+        return form is not None and not form.browse
+
+    async def _photo(self, chat_id: str, url: str, caption: str) -> None:
+        await with_retries(lambda: self.client.send_photo(chat_id, url, caption[:TEXT_LIMIT]
+                                                          or None), "sending a photo")
+
+    async def _file(self, chat_id: str, reply: Reply, text: str, language: str,
+                    now: datetime) -> str:
+        """Send an image as a photo by its link, or say where to download a file;
+        returns the text still to send."""
+        assert reply.file is not None
+        if self.downloads is None:
+            return (text + "\n\n" if text else "") + self._t(
+                language, "zalo.file_unavailable", name=reply.file.name)
+        offered = await asyncio.to_thread(self.downloads.offer, reply.file, now)
+        if reply.file.is_image:
+            await self._photo(chat_id, offered.url, text if len(text) <= TEXT_LIMIT else "")
+            return "" if len(text) <= TEXT_LIMIT else text
+        link = self._t(language, "zalo.file_link", name=reply.file.name,
+                       size=_size(len(reply.file.content)), url=offered.url,
+                       expires=format_moment(offered.expires_at,
+                                             ZoneInfo(self.core.bloc.timezone)))
+        return (text + "\n\n" if text else "") + link
+
+
+def _size(count: int) -> str:
+    if count < 1024:
+        return f"{count} B"
+    if count < 1024 * 1024:
+        return f"{count / 1024:.0f} KB"
+    return f"{count / 1024 / 1024:.1f} MB"
