@@ -97,6 +97,14 @@ async def zalo() -> AsyncIterator[FakeZaloApi]:
 
 
 @pytest.fixture
+def zsettings(settings: Settings, zalo: FakeZaloApi) -> Settings:
+    """The test settings pointed at the fake Zalo server, long polling."""
+    from tests.zalo_e2e import zalo_settings
+
+    return zalo_settings(settings, zalo)
+
+
+@pytest.fixture
 def tg_settings(settings: Settings, api: FakeBotApi) -> Settings:
     """The test settings pointed at the local Bot API server, with its token."""
     return settings.model_copy(update={

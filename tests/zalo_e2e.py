@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from pydantic import SecretStr
 
+from bot.channels.zalo import ZaloChannel
 from bot.clock import Clock
 from bot.runtime import Runtime
 from config.settings import Settings
@@ -109,3 +110,18 @@ def menu_number(message: SentMessage, label: str) -> str:
         if dot and number.isdigit() and label in rest:
             return number
     raise AssertionError(f"no menu line with {label!r} in:\n{message.shown_text}")
+
+
+def channel_of(bot: RunningZaloBot) -> ZaloChannel:
+    port = bot.runtime.core.channels["zalo"]
+    assert isinstance(port, ZaloChannel)
+    return port
+
+
+async def eventually(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait until ``condition()`` holds (checked every 20 ms)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "the condition did not hold in time"
+        await asyncio.sleep(0.02)
