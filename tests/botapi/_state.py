@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from tests.waiting import next_unseen
+
 from ._models import JSON, BotMessage, Call, FakeChat, FakeUser, StoredFile
 
 T = TypeVar("T")
@@ -251,18 +253,9 @@ class WorldState:
         chat_id = chat_id_of(chat)
         start = len(self.sent)
 
-        def check() -> BotMessage | None:
-            candidates = self.sent[start:] if predicate is None else self.sent
-            for message in candidates:
-                if (
-                    message.chat_id == chat_id
-                    and id(message) not in self._seen_messages
-                    and (predicate is None or predicate(message))
-                ):
-                    return message
-            return None
-
-        found = await self.wait_until(check, timeout)
+        found = await self.wait_until(lambda: next_unseen(
+            self.sent, start, self._seen_messages, lambda m: m.chat_id == chat_id, predicate),
+            timeout)
         if found is None:
             received = "\n".join(f"  {m.describe()}" for m in self.messages_to(chat_id))
             raise AssertionError(
@@ -279,17 +272,9 @@ class WorldState:
         """Wait for an answered call of ``method`` (same rules as ``wait_for_message``)."""
         start = len(self.calls)
 
-        def check() -> Call | None:
-            for call in self.calls[start:] if predicate is None else self.calls:
-                if (
-                    call.method.lower() == method.lower()
-                    and id(call) not in self._seen_calls
-                    and (predicate is None or predicate(call))
-                ):
-                    return call
-            return None
-
-        found = await self.wait_until(check, timeout)
+        found = await self.wait_until(lambda: next_unseen(
+            self.calls, start, self._seen_calls,
+            lambda c: c.method.lower() == method.lower(), predicate), timeout)
         if found is None:
             raise AssertionError(
                 f"no {'matching ' if predicate else ''}{method} call within "

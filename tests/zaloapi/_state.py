@@ -13,6 +13,8 @@ import itertools
 from collections.abc import Callable
 from typing import TypeVar
 
+from tests.waiting import next_unseen
+
 from ._models import JSON, Call, ChatAction, SentMessage, WebhookDelivery, now_ms
 from ._people import ZaloGroup, ZaloUser
 
@@ -134,18 +136,9 @@ class ZaloWorld:
         chat_id = chat_id_of(chat)
         start = len(self.sent)
 
-        def check() -> SentMessage | None:
-            candidates = self.sent[start:] if predicate is None else self.sent
-            for message in candidates:
-                if (
-                    message.chat_id == chat_id
-                    and id(message) not in self._seen_messages
-                    and (predicate is None or predicate(message))
-                ):
-                    return message
-            return None
-
-        found = await self.wait_until(check, timeout)
+        found = await self.wait_until(lambda: next_unseen(
+            self.sent, start, self._seen_messages, lambda m: m.chat_id == chat_id, predicate),
+            timeout)
         if found is None:
             received = "\n".join(f"  {m.describe()}" for m in self.messages_to(chat_id))
             raise AssertionError(
@@ -162,17 +155,8 @@ class ZaloWorld:
         """Wait for an answered call of ``method`` (same rules as ``wait_for_message``)."""
         start = len(self.calls)
 
-        def check() -> Call | None:
-            for call in self.calls[start:] if predicate is None else self.calls:
-                if (
-                    call.method == method
-                    and id(call) not in self._seen_calls
-                    and (predicate is None or predicate(call))
-                ):
-                    return call
-            return None
-
-        found = await self.wait_until(check, timeout)
+        found = await self.wait_until(lambda: next_unseen(
+            self.calls, start, self._seen_calls, lambda c: c.method == method, predicate), timeout)
         if found is None:
             raise AssertionError(
                 f"no {'matching ' if predicate else ''}{method} call within "
