@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-tools run lint types unit install clean bench bench-smoke
+.PHONY: demo test test-tools run lint types unit unit-shifted install clean bench bench-smoke
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,16 +21,25 @@ demo: $(STAMP)
 	$(BIN)/thidua demo $(ARGS)
 
 ## Lint, types and the whole test suite: what CI runs.
-test: $(STAMP) test-tools lint types unit
+test: $(STAMP) test-tools lint types unit unit-shifted
 
-## LibreOffice and poppler, used by the export tests to open the files as a person would.
+## What the tests use to look at the bot as a person would, each checked on its own and
+## installed from Debian packages when missing (as root): LibreOffice and poppler to open
+## the exports, a font metric-compatible with Times New Roman that has Vietnamese letters
+## (without it LibreOffice substitutes a wider serif and the DOCX header wraps), and
+## faketime for the run of the time-sensitive tests under a shifted date.
+TOOL_PACKAGES = \
+  $(if $(and $(shell command -v soffice),$(shell command -v pdftotext)),,libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils) \
+  $(if $(shell fc-list ':charset=1ec7' family 2>/dev/null | grep -F 'Liberation Serif'),,fonts-liberation2 fontconfig) \
+  $(if $(shell command -v faketime),,faketime)
+
 test-tools:
-	@if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null; then \
+	@if [ -n "$(strip $(TOOL_PACKAGES))" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing $(strip $(TOOL_PACKAGES))"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils \
-	      >/dev/null; \
-	  else echo "LibreOffice or poppler missing: the export tests that open files will be skipped"; fi; \
+	      --no-install-recommends $(TOOL_PACKAGES) >/dev/null; \
+	  else echo "missing $(strip $(TOOL_PACKAGES)): the tests that need them will be skipped"; fi; \
 	fi
 
 lint: $(STAMP)
@@ -41,6 +50,23 @@ types: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## The time-sensitive tests again with the machine's date a year ahead and a month back:
+## the bot's time comes from its injected clock, so a test that reads the wall clock
+## (or a timer that waits on it) fails here. SHIFTS="+400d" runs one shift. The monotonic
+## clock is shifted too (a constant offset, harmless): with FAKETIME_DONT_FAKE_MONOTONIC=1,
+## Debian's libfaketime 0.9.10 fails every timed wait on it with EINVAL (try
+## `FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f +1d python3 -c "import time; time.sleep(.001)"`).
+SHIFTS ?= +400d -30d
+TIME_TESTS = tests/test_scheduler.py tests/test_reminders.py tests/test_e2e_reminders.py \
+  tests/test_outbox.py tests/test_e2e_outbox_kill.py tests/test_conferences.py \
+  tests/test_scenarios.py tests/test_e2e_zalo.py
+unit-shifted: $(STAMP)
+	@command -v faketime >/dev/null || { echo "faketime missing: run make test-tools as root"; exit 1; }
+	@for shift in $(SHIFTS); do \
+	  echo "time-sensitive tests with the date shifted $$shift: $$(faketime -f "$$shift" date -u)"; \
+	  faketime -f "$$shift" $(BIN)/python -m pytest -q -p no:cacheprovider $(TIME_TESTS) || exit 1; \
+	done
 
 ## Benchmarks (not tests: several minutes, not in CI); the tables go to bench/results.md.
 bench: $(STAMP)

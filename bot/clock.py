@@ -1,7 +1,13 @@
-"""Time as a dependency, so tests can run months of calendar in milliseconds."""
+"""Time as a dependency, so tests can run months of calendar in milliseconds.
+
+This is the one module that reads the wall clock: everything else asks a
+:class:`Clock`, and the scheduler (``bot.scheduler``) converts the clock's
+moments to the wall time APScheduler waits on with :func:`wall_now`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -13,28 +19,53 @@ class Clock(Protocol):
         """The current instant, in UTC."""
 
 
+def wall_now() -> datetime:
+    """The machine's time (UTC): only for timers that wait on it, never as "now"."""
+    return datetime.now(UTC)
+
+
 class SystemClock:
     """The real clock."""
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return wall_now()
 
 
 class FixedClock:
-    """A clock that moves only when told to; for tests and demos."""
+    """A clock that moves only when told to; for tests and demos.
+
+    Whoever plans work on it (the scheduler) can :meth:`subscribe` to be told when
+    it moves, so work that fell due runs.
+    """
 
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:
             raise ValueError("FixedClock needs an aware datetime")
         self._now = start.astimezone(UTC)
+        self._listeners: list[Callable[[], None]] = []
 
     def now(self) -> datetime:
         return self._now
 
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after every move of the clock."""
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Callable[[], None]) -> None:
+        """Stop telling ``listener``; nothing if it was not subscribed."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
     def advance(self, delta: timedelta) -> None:
         """Move the clock forward."""
         self._now += delta
+        self._moved()
 
     def set(self, moment: datetime) -> None:
         """Jump to ``moment``."""
         self._now = moment.astimezone(UTC)
+        self._moved()
+
+    def _moved(self) -> None:
+        for listener in list(self._listeners):
+            listener()

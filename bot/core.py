@@ -16,18 +16,17 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 from bot.access import may
 from bot.clock import Clock
 from bot.context import Context
 from bot.dialog import DialogEngine
-from bot.digest import digest_moment, send_digest
+from bot.digest import next_digest, send_digest
 from bot.events import ChannelPort, ChatKind, Inbound, Reply, Response
 from bot.i18n import Catalog, normalise_language
 from bot.outbox import OutboxWorker
 from bot.reminders import ReminderPlanner
 from bot.router import Command, Router
+from bot.scheduler import Scheduler
 from bot.text import escape
 from storage.records import Bloc, DialogState, OutgoingMessage, Role
 from storage.repository import Repository
@@ -35,8 +34,8 @@ from storage.repository import Repository
 log = logging.getLogger(__name__)
 
 IDLE_LIMIT = timedelta(hours=48)
-IDLE_CHECK_MINUTES = 15
-REPLAN_MINUTES = 30  # the database may have changed (a new deadline, a moved conference)
+IDLE_CHECK = timedelta(minutes=15)
+REPLAN = timedelta(minutes=30)  # the database may have changed (a new deadline, a moved conference)
 PROCESSED_KEPT = timedelta(days=7)  # Telegram re-delivers within hours, never after days
 
 
@@ -71,7 +70,7 @@ class Core:
         self.admins = dict(admins or {})
         self.commands: dict[str, Command] = router.command_table()
         self.engine = DialogEngine(router.forms())
-        self.scheduler = AsyncIOScheduler(timezone=bloc.timezone)
+        self.scheduler = Scheduler(clock)
         self.bot_usernames: dict[str, str] = {}
         self.channels: dict[str, ChannelPort] = {}  # the running channels, by name
         self.outbox = OutboxWorker(self)
@@ -86,20 +85,9 @@ class Core:
         """Start the scheduler and the outbox worker (inside the running event loop)."""
         await self.outbox.start()
         if not self.scheduler.running:
-            self.scheduler.add_job(
-                self.reminders.plan, "interval", minutes=REPLAN_MINUTES, id="plan-reminders",
-                replace_existing=True, coalesce=True, max_instances=1,
-            )
-            weekday, at = digest_moment(self)
-            self.scheduler.add_job(
-                send_digest, "cron", args=[self], day_of_week=weekday, hour=at.hour,
-                minute=at.minute, id="weekly-digest", replace_existing=True, coalesce=True,
-                misfire_grace_time=None,
-            )
-            self.scheduler.add_job(
-                self.park_idle_dialogs, "interval", minutes=IDLE_CHECK_MINUTES,
-                id="park-idle-dialogs", replace_existing=True, coalesce=True, max_instances=1,
-            )
+            self.scheduler.every("plan-reminders", REPLAN, self.reminders.plan)
+            self.scheduler.every("park-idle-dialogs", IDLE_CHECK, self.park_idle_dialogs)
+            self._plan_digest()
             self.scheduler.start()
         await self.reminders.plan()
         await send_digest(self)  # a Monday digest missed while the bot was down
@@ -107,8 +95,16 @@ class Core:
     async def stop(self) -> None:
         """Stop the scheduler and the outbox; both resume from the database on the next start."""
         await self.outbox.stop()
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        self.scheduler.stop()
+
+    def _plan_digest(self) -> None:
+        self.scheduler.at("weekly-digest", next_digest(self), self._digest)
+
+    async def _digest(self) -> None:
+        try:
+            await send_digest(self)
+        finally:
+            self._plan_digest()  # next week's
 
     async def enqueue(self, messages: list[OutgoingMessage]) -> int:
         """Queue messages in the outbox (idempotent by key) and wake the sender."""

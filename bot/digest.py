@@ -34,6 +34,14 @@ def this_weeks_digest(now: datetime, zone: ZoneInfo, weekday: int = 0,
     return datetime.combine(day, at, tzinfo=zone)
 
 
+def next_digest(core: Core) -> datetime:
+    """The next moment a digest is due (this week's if still ahead, else next week's)."""
+    zone, now = ZoneInfo(core.bloc.timezone), core.clock.now()
+    weekday, at = digest_moment(core)
+    due = this_weeks_digest(now, zone, weekday, at)
+    return due if due > now else this_weeks_digest(now + timedelta(days=7), zone, weekday, at)
+
+
 async def send_digest(core: Core) -> int:
     """Queue this week's digest for the chair and deputy, if due and not sent; returns how many.
 

@@ -162,10 +162,8 @@ class ReminderPlanner:
             if await self.core.repo.get_meta(FIRED_KEY.format(key=occasion.key)):
                 continue
             if occasion.fire_at > now:
-                self.core.scheduler.add_job(
-                    self.fire, "date", run_date=occasion.fire_at, args=[occasion.key],
-                    id=f"reminder:{occasion.key}", replace_existing=True,
-                    misfire_grace_time=None)
+                self.core.scheduler.at(f"reminder:{occasion.key}", occasion.fire_at,
+                                       self.fire, occasion.key)
                 continue
             previous = missed.get(occasion.subject)
             if previous is not None:  # never a burst: an older missed one is skipped
@@ -188,11 +186,22 @@ class ReminderPlanner:
                 await self._mark_fired(occasion)
 
     async def fire(self, key: str) -> None:
-        """The scheduler's callback: re-read the occasion (it may have moved) and send it."""
-        occasion = next((o for o in await self.occasions() if o.key == key), None)
+        """The scheduler's callback: re-read the occasion (it may have moved) and send it.
+
+        Never before its moment, and never a burst: when the clock jumped past several
+        occasions of one subject, only the latest is sent (as after a downtime).
+        """
+        occasions = await self.occasions()
+        occasion = next((o for o in occasions if o.key == key), None)
         if occasion is None or await self.core.repo.get_meta(FIRED_KEY.format(key=key)):
             return
-        if occasion.expires_at <= self.core.clock.now():
+        now = self.core.clock.now()
+        if occasion.fire_at > now:  # moved later since it was planned
+            self.core.scheduler.at(f"reminder:{key}", occasion.fire_at, self.fire, key)
+            return
+        if occasion.expires_at <= now or any(
+                other.subject == occasion.subject and occasion.fire_at < other.fire_at <= now
+                for other in occasions):
             await self._mark_fired(occasion)
             return
         await self._send(occasion)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from dataclasses import dataclass
+from datetime import timedelta
 from types import TracebackType
 
 from bot.blocfile import BlocFileWatcher, last_good_bloc, render_problems, sync_file
@@ -21,7 +22,7 @@ from storage.sqlite import SqliteRepository
 
 log = logging.getLogger(__name__)
 
-BLOC_FILE_CHECK_SECONDS = 30
+BLOC_FILE_CHECK = timedelta(seconds=30)
 
 
 class StartupError(Exception):
@@ -48,10 +49,7 @@ class Runtime:
 
     def watch_bloc_file(self) -> None:
         """Reload the bloc file when it changes, from the core's scheduler."""
-        self.core.scheduler.add_job(
-            self._reload, "interval", seconds=BLOC_FILE_CHECK_SECONDS,
-            id="bloc-file-watch", replace_existing=True, coalesce=True, max_instances=1,
-        )
+        self.core.scheduler.every("bloc-file-watch", BLOC_FILE_CHECK, self._reload)
 
     async def _reload(self) -> None:
         bloc = await self.watcher.check()

@@ -15,6 +15,7 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADERS = {"telegram": "X-Telegram-Bot-Api-Secret-Token",
                   "zalo": "X-Bot-Api-Secret-Token"}
-PURGE_MINUTES = 60
+PURGE_EVERY = timedelta(minutes=60)
 KEY_BYTES = 32
 
 
@@ -149,9 +150,7 @@ async def _start(settings: Settings, served: Served) -> None:
         downloads = DownloadStore(folder, signing_key(folder), public_url)
         served.web = WebServer(public_url=public_url, secret=secret,
                                repo=core.repo, clock=core.clock, downloads=downloads)
-        core.scheduler.add_job(_purge, "interval", args=[downloads, core.clock],
-                               minutes=PURGE_MINUTES, id="purge-downloads",
-                               replace_existing=True, coalesce=True)
+        core.scheduler.every("purge-downloads", PURGE_EVERY, _purge, downloads, core.clock)
     elif "webhook_listen" in settings.model_fields_set:
         # polling, with THIDUA_WEBHOOK_LISTEN given: the web server answers /healthz only
         host, port = settings.listen_address()
@@ -184,7 +183,7 @@ async def _start(settings: Settings, served: Served) -> None:
             await channel.start_polling()
 
 
-def _purge(downloads: DownloadStore, clock: Clock) -> None:
+async def _purge(downloads: DownloadStore, clock: Clock) -> None:
     removed = downloads.purge(clock.now())
     if removed:
         log.info("deleted %d expired download(s)", removed)

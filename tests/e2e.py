@@ -81,8 +81,10 @@ async def running_bot(settings: Settings, clock: Clock | None = None) -> AsyncIt
 
 
 async def make_invite(settings: Settings, role: Role = Role.CONTACT, unit: str | None = "SHTT",
-                      validity: timedelta = timedelta(days=7), clock: Clock | None = None) -> str:
-    """An invite token made the way ``thidua invite`` makes it, in the bot's database."""
+                      validity: timedelta = timedelta(days=7), *, clock: Clock) -> str:
+    """An invite token made the way ``thidua invite`` makes it, in the bot's database, on the
+    bot's clock (an invite made on the wall's date expires at the wrong moment for a bot whose
+    test clock is elsewhere)."""
     async with await open_runtime(settings, clock=clock) as runtime:
         made = await invites.create_invite(
             runtime.repo, runtime.core.bloc, role=role, unit_code=unit, uses=1,

@@ -19,7 +19,8 @@ async def test_task_list_is_pinned_and_edited_in_place_when_the_list_changes(
 ) -> None:
     chair, group = api.user(1, "Nhân"), api.group(-100200, "Khối thi đua Văn phòng – Viện")
     async with running_bot(tg_settings, clock) as bot:
-        api.send_text(chair, f"/start {await make_invite(tg_settings, Role.CHAIR, None)}")
+        chair_invite = await make_invite(tg_settings, Role.CHAIR, None, clock=clock)
+        api.send_text(chair, f"/start {chair_invite}")
         await api.wait_for_message(chair.id)
         api.send_text(chair, "/dangnhiemvu@thidua_test_bot", chat=group)
         posted = await api.wait_for_message(group.id)
@@ -48,7 +49,8 @@ async def test_a_bot_without_the_right_to_pin_says_so(
     chair, group = api.user(2, "Nhân"), api.group(-100300, "Khối")
     api.set_bot_rights(group.id, can_pin=False)
     async with running_bot(tg_settings, clock):
-        api.send_text(chair, f"/start {await make_invite(tg_settings, Role.CHAIR, None)}")
+        chair_invite = await make_invite(tg_settings, Role.CHAIR, None, clock=clock)
+        api.send_text(chair, f"/start {chair_invite}")
         await api.wait_for_message(chair.id)
         api.send_text(chair, "/dangnhiemvu", chat=group)
         posted = await api.wait_for_message(group.id)
@@ -63,9 +65,10 @@ async def test_status_asked_in_the_group_is_answered_privately(
     chair, group = api.user(3, "Nhân"), api.group(-100400, "Khối")
     contact = api.user(4, "An")
     async with running_bot(tg_settings, clock):
-        api.send_text(chair, f"/start {await make_invite(tg_settings, Role.CHAIR, None)}")
+        chair_invite = await make_invite(tg_settings, Role.CHAIR, None, clock=clock)
+        api.send_text(chair, f"/start {chair_invite}")
         await api.wait_for_message(chair.id)
-        api.send_text(contact, f"/start {await make_invite(tg_settings)}")
+        api.send_text(contact, f"/start {await make_invite(tg_settings, clock=clock)}")
         await api.wait_for_message(contact.id)
         api.send_text(contact, "/capnhat 1 50% Ghi chú nội bộ của đơn vị")
         summary = await api.wait_for_message(contact.id)
@@ -85,9 +88,10 @@ async def test_matrix_is_sent_as_a_png_of_the_bloc(
 ) -> None:
     chair, contact = api.user(5, "Nhân"), api.user(6, "An")
     async with running_bot(tg_settings, clock):
-        api.send_text(chair, f"/start {await make_invite(tg_settings, Role.CHAIR, None)}")
+        chair_invite = await make_invite(tg_settings, Role.CHAIR, None, clock=clock)
+        api.send_text(chair, f"/start {chair_invite}")
         await api.wait_for_message(chair.id)
-        api.send_text(contact, f"/start {await make_invite(tg_settings)}")
+        api.send_text(contact, f"/start {await make_invite(tg_settings, clock=clock)}")
         await api.wait_for_message(contact.id)
         api.send_text(contact, "/bando")
         refused = await api.wait_for_message(contact.id)

@@ -25,7 +25,7 @@ async def test_chair_gets_the_workbook_and_report_and_a_contact_only_their_unit(
     async with running_bot(tg_settings, clock):
         for user, role, unit in ((chair, Role.CHAIR, None), (an, Role.CONTACT, "SHTT"),
                                  (liaison, Role.LIAISON, None)):
-            api.send_text(user, f"/start {await make_invite(tg_settings, role, unit)}")
+            api.send_text(user, f"/start {await make_invite(tg_settings, role, unit, clock=clock)}")
             await api.wait_for_message(user.id)
         api.send_text(an, "/capnhat 1 60% Đã họp với <doanh nghiệp> & đối tác")
         summary = await api.wait_for_message(an.id)
@@ -71,7 +71,7 @@ async def test_a_slow_export_does_not_keep_others_waiting(
     chair, an = api.user(11, "Nhân"), api.user(12, "An")
     async with running_bot(tg_settings, clock):
         for user, role, unit in ((chair, Role.CHAIR, None), (an, Role.CONTACT, "SHTT")):
-            api.send_text(user, f"/start {await make_invite(tg_settings, role, unit)}")
+            api.send_text(user, f"/start {await make_invite(tg_settings, role, unit, clock=clock)}")
             await api.wait_for_message(user.id)
         api.send_text(chair, "/baocao")
         await api.wait_until_consumed()

@@ -19,7 +19,7 @@ async def test_nudge_reaches_silent_units_once_despite_429_and_500_and_reports_b
         for user, role, unit in ((chair, Role.CHAIR, None), (an, Role.CONTACT, "SHTT"),
                                  (binh, Role.CONTACT, "CNCL"), (hoa, Role.CONTACT, "CNCL"),
                                  (cuong, Role.CONTACT, "UDCN")):
-            api.send_text(user, f"/start {await make_invite(tg_settings, role, unit)}")
+            api.send_text(user, f"/start {await make_invite(tg_settings, role, unit, clock=clock)}")
             await api.wait_for_message(user.id)
         api.send_text(an, "/capnhat 1 50% Đã họp")  # SHTT reports, so it is not nudged
         summary = await api.wait_for_message(an.id)
@@ -59,7 +59,7 @@ async def test_announcement_to_chosen_units_and_to_everyone_with_the_group(
     async with running_bot(tg_settings, clock):
         for user, role, unit in ((deputy, Role.DEPUTY, None), (an, Role.CONTACT, "SHTT"),
                                  (binh, Role.CONTACT, "CNCL")):
-            api.send_text(user, f"/start {await make_invite(tg_settings, role, unit)}")
+            api.send_text(user, f"/start {await make_invite(tg_settings, role, unit, clock=clock)}")
             await api.wait_for_message(user.id)
         api.send_text(deputy, "/dangnhiemvu", chat=group)  # the bot learns the group
         await api.wait_for_message(group.id)

@@ -28,7 +28,7 @@ async def test_deadline_reminders_reach_silent_units_once_and_stale_ones_never(
     async with running_bot(tg_settings, clock):
         for user, role, unit in ((an, Role.CONTACT, "SHTT"), (binh, Role.CONTACT, "CNCL"),
                                  (cuong, Role.CONTACT, "UDCN"), (chair, Role.CHAIR, None)):
-            api.send_text(user, f"/start {await make_invite(tg_settings, role, unit)}")
+            api.send_text(user, f"/start {await make_invite(tg_settings, role, unit, clock=clock)}")
             await api.wait_for_message(user.id)
         api.send_text(an, "/capnhat 1 60% Đã họp trù bị")
         summary = await api.wait_for_message(an.id)

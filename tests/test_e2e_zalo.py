@@ -162,6 +162,7 @@ async def test_a_deadline_reminder_reaches_zalo_once_and_leaves_a_form_alone(
     binh = zalo.user("Bình")
     async with running_zalo_bot(zsettings, zalo, clock) as bot:
         await join(zalo, zsettings, clock, binh, unit="CNCL")
+        clock.set(datetime(2026, 11, 29, 20, 0, tzinfo=HANOI))  # Sunday evening
         await ask(zalo, binh, "/capnhat")
         statuses = await ask(zalo, binh, "1")  # Bình is choosing a status when…
         assert "1. Chưa bắt đầu" in (statuses.text or "")

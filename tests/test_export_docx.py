@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import shutil
 import subprocess
 import time
+import zipfile
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -351,3 +354,55 @@ def test_renders_to_pdf_with_vietnamese_text(tmp_path: Path) -> None:
                    "I. KẾT QUẢ THỰC HIỆN", "Viện Ứng dụng công nghệ", "Nơi nhận:",
                    "KHỐI TRƯỞNG", "PHỤ LỤC"):
         assert wanted in text
+
+
+def _pdf_words(pdf: Path, page: int = 1) -> list[tuple[str, float, float, float]]:
+    """(word, x min, y min, x max) of every word on a page, as pdftotext places them."""
+    html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf),
+                           "-"], check=True, capture_output=True, text=True).stdout
+    pattern = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                         r'yMax="[\d.]+">([^<]*)</word>')
+    return [(unescape(word), float(x0), float(y0), float(x1))
+            for x0, y0, x1, word in pattern.findall(html)]
+
+
+def _with_font(docx: bytes, family: str) -> bytes:
+    """The same document with every run set in ``family`` (a PC that lacks Times)."""
+    source, out = zipfile.ZipFile(io.BytesIO(docx)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.endswith(".xml"):
+                data = data.replace(b"Times New Roman", family.encode())
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice (soffice) and pdftotext are needed to render a PDF")
+@pytest.mark.parametrize("family", ["Times New Roman", "DejaVu Serif"])
+def test_the_national_name_stays_on_one_line_beside_the_issuer_in_any_common_serif(
+    tmp_path: Path, family: str,
+) -> None:
+    source = tmp_path / "baocao.docx"
+    source.write_bytes(_with_font(render_docx(big_export()), family))
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+                   check=True, capture_output=True, timeout=60)
+    pdf = tmp_path / "baocao.pdf"
+    if family == "Times New Roman":  # set in Times or its metric twin, never a wider stand-in
+        fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
+                               text=True).stdout
+        assert re.search(r"TimesNewRoman|LiberationSerif|Tinos", fonts), (
+            "no font metric-compatible with Times New Roman: install fonts-liberation2 "
+            f"(make test-tools)\n{fonts}")
+    words = _pdf_words(pdf)
+    nation = ["CỘNG", "HÒA", "XÃ", "HỘI", "CHỦ", "NGHĨA", "VIỆT", "NAM"]
+    start = next(i for i in range(len(words)) if [w for w, *_ in words[i:i + len(nation)]]
+                 == nation)
+    line = words[start:start + len(nation)]
+    assert len({round(y) for _, _, y, _ in line}) == 1  # one line, not "…VIỆT / NAM"
+    left_edge = min(x for _, x, _, _ in line)
+    issuer = [w for w in words if w[0] in {"KHOA", "HỌC", "KHỐI", "THI", "ĐUA"}
+              and w[2] < line[0][2] + 40]
+    assert issuer and all(x_max < left_edge for _, _, _, x_max in issuer)

@@ -267,3 +267,35 @@ async def test_a_conferences_report_deadline_is_reminded_like_a_periods(
     await runtime.core.reminders.plan()
     rows = [r for r in await runtime.repo.outbox_rows() if r.chat_id == "11"]
     assert len(rows) == 1 and "Thứ Ba, 15/12/2026" in rows[0].payload["text"]
+
+
+async def test_a_clock_that_jumps_forward_never_sends_early_nor_drops_what_is_ahead(
+    runtime: Runtime, clock: FixedClock,
+) -> None:
+    import asyncio
+
+    async def reminders_sent(count: int) -> list[str]:
+        for _ in range(100):
+            labels = [label for label, _ in await outbox(runtime)]
+            if len(labels) >= count:
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.1)  # and nothing more comes
+        return sorted(row.dedup_key.split(":")[-2] for row in await runtime.repo.outbox_rows()
+                      if row.dedup_key.startswith("remind:"))
+
+    await registered(runtime, "11", unit="CNCL")
+    await registered(runtime, "9", Role.CHAIR, None)
+    await runtime.core.start()
+    try:
+        await runtime.core.reminders.plan()
+        clock.set(local(date(2026, 12, 1), time(9, 0)))  # +7 days: only the 7-day one is due
+        assert await reminders_sent(1) == ["7d"]
+        planned = runtime.core.scheduler.planned()
+        assert {key.split(":")[-1] for key in planned if key.startswith("reminder:deadline")} \
+            == {"3d", "1d"}  # still ahead, not marked done
+        clock.set(local(date(2026, 12, 7), time(9, 0)))  # past the deadline: the escalation
+        # the escalation to the unit and to the chair, not the 3- and 1-day ones late
+        assert await reminders_sent(3) == ["7d", "after", "chair"]
+    finally:
+        await runtime.core.stop()

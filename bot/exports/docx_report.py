@@ -41,6 +41,15 @@ _BODY_STYLE = "Report Body"
 _PAGE_MM = (210, 297)
 _MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 _TEXT_MM = _PAGE_MM[0] - _MARGINS_MM["left"] - _MARGINS_MM["right"]
+# The header's two columns. "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" (bold, 12 pt) sets 76 mm
+# wide in Times New Roman and its metric twin Liberation Serif, but 107 mm in DejaVu Serif,
+# the widest serif LibreOffice substitutes on a machine without them: in a 91 mm column it
+# wrapped ("…VIỆT / NAM") and the issuer's lines ran into the motto's column. The national
+# column is wide enough for any of them; the header reaches 7 mm into each margin so that
+# the issuer's column keeps 70 mm ("KHỐI THI ĐUA VĂN PHÒNG – VIỆN" sets 65 mm in Times).
+_NATION_MM = 109.0
+_HEADER_OUT_MM = 7.0
+_ISSUER_MM = _TEXT_MM + 2 * _HEADER_OUT_MM - _NATION_MM
 _LANDSCAPE_FROM = 9  # tasks from which the appendix page turns landscape (and 9 pt)
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _STATUSES = ("done", "in_progress", "not_started", "blocked")
@@ -237,9 +246,15 @@ class _Writer:
         ppr.append(_xml("rPr", _xml("sz", val="2")))
 
     def table(self, rows: int, widths_mm: list[float], *, grid: bool = False,
-              pad_mm: float | None = None) -> Table:
-        """A fixed-layout table with these column widths, borderless unless ``grid``."""
+              pad_mm: float | None = None, indent_mm: float = 0) -> Table:
+        """A fixed-layout table with these column widths, borderless unless ``grid``;
+        ``indent_mm`` moves it left of the text's edge (negative: into the margin)."""
         table: Table = self.doc.add_table(rows=rows, cols=len(widths_mm))
+        if indent_mm:
+            table._tbl.tblPr.insert_element_before(
+                _xml("tblInd", w=str(Mm(indent_mm).twips), type="dxa"),
+                "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook",
+                "w:tblCaption", "w:tblDescription", "w:tblPrChange")
         if grid:
             table.style = self.doc.styles["Table Grid"]
         table.autofit = False
@@ -260,8 +275,8 @@ class _Writer:
 
 def _heading_block(out: _Writer, data: ExportData, date: dict[str, str], subject: str) -> None:
     """Issuer and national motto side by side, then "BÁO CÁO" over the subject."""
-    words, widths = out.words, [74.0, _TEXT_MM - 74.0]
-    table = out.table(2, widths, pad_mm=0)
+    words, widths = out.words, [_ISSUER_MM, _NATION_MM]
+    table = out.table(2, widths, pad_mm=0, indent_mm=-_HEADER_OUT_MM)
     left, right = table.cell(0, 0), table.cell(0, 1)
     out.para(left, data.ministry.upper(), size=12, center=True)
     out.para(left, data.bloc_name.upper(), size=12, bold=True, center=True)
