@@ -33,6 +33,7 @@ class Context:
         self.args = ""
         self.response = Response()
         self.private_chat: str | None = None  # set when a group command answers privately
+        self.dialog_changed = False  # stored by the core when the event commits
         self._memo: dict[str, Any] = {}
 
     # -- services ---------------------------------------------------------------------------
@@ -106,5 +107,6 @@ class Context:
         await self.core.engine.start(self, name, answers)
 
     async def save_dialog(self) -> None:
-        """Persist this person's place in their conversation."""
-        await self.repo.save_dialog(self.dialog, self.now())
+        """Note that this person's place in their conversation changed: the core stores it
+        with the rest of the event's writes, in the same transaction."""
+        self.dialog_changed = True

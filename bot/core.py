@@ -28,6 +28,7 @@ from bot.reminders import ReminderPlanner
 from bot.router import Command, Router
 from bot.scheduler import Scheduler
 from bot.text import escape
+from storage.failures import is_storage_failure
 from storage.records import Bloc, DialogState, OutgoingMessage, Role
 from storage.repository import Repository
 
@@ -116,29 +117,77 @@ class Core:
 
     async def handle(
         self, event: Inbound, deliver: Callable[[Response], Awaitable[None]] | None = None,
+        *, receipt: int | None = None,
     ) -> Response:
-        """Answer one event. Never raises for a handler's fault: the user is told instead.
+        """Answer one event. Never raises for a handler's or the database's fault.
 
-        ``deliver`` (the channel's sending) runs while the person's lock is held, so
-        the answers to two quick messages never overtake each other.
+        The pipeline: the person's lock (their events are handled one at a time, in
+        order) → one unit of work holding the dedup mark, the removal of the event from
+        the inbox (``receipt``, the inbox row it came from), the handler's writes and the
+        conversation's place → commit → ``deliver`` (the channel's sending, still under
+        the lock, so the answers to two quick messages never overtake each other). A
+        crash anywhere before the commit leaves the event in the inbox, unmarked, to be
+        handled at the next start; after it, nothing is handled twice.
+
+        A handler's fault rolls back its writes and the person is told; the event counts
+        as handled. A database fault (disk full, the file locked too long) rolls back
+        everything: the response is ``failed``, the person is told it is delayed and the
+        event stays in the inbox for a later attempt.
         """
-        # The lock comes first: events of one person are handled one at a time, in order.
         async with self._lock(event.channel, event.user_id):
-            if event.update_key is not None and not await self.repo.mark_update_processed(
-                event.channel, event.update_key, self.clock.now()
-            ):
-                log.info("dropping re-delivered update %s/%s", event.channel, event.update_key)
-                return Response(duplicate=True)
-            ctx = await self._context(event)
             try:
-                await self._dispatch(ctx)
-            except Exception:
-                log.exception("error while handling an event from %s", ctx.actor)
-                ctx.response.replies.clear()
-                ctx.reply(ctx.t("error.internal"))
+                async with self.repo.unit_of_work():
+                    if event.update_key is not None and await self.repo.was_processed(
+                            event.channel, event.update_key):
+                        log.info("dropping re-delivered update %s/%s", event.channel,
+                                 event.update_key)
+                        if receipt is not None:
+                            await self.repo.update_handled(receipt)
+                        return Response(duplicate=True)
+                    ctx = await self._context(event)
+                    await self._run_handler(ctx)
+                    if event.update_key is not None:
+                        await self.repo.mark_update_processed(
+                            event.channel, event.update_key, self.clock.now())
+                    if receipt is not None:
+                        await self.repo.update_handled(receipt)
+                    if ctx.dialog_changed:
+                        await self.repo.save_dialog(ctx.dialog, self.clock.now())
+            except Exception as exc:
+                if not is_storage_failure(exc):
+                    raise
+                log.error("could not record an event from %s:%s (%s); it is kept for later",
+                          event.channel, event.user_id, type(exc).__name__)
+                response = Response(failed=True)
+                response.replies.append(Reply(await self._delayed_text(event, receipt)))
+                if deliver is not None:
+                    await deliver(response)
+                return response
             if deliver is not None:
                 await deliver(ctx.response)
             return ctx.response
+
+    async def _run_handler(self, ctx: Context) -> None:
+        """Route the event; a handler's fault undoes its writes and tells the person."""
+        try:
+            await self._dispatch(ctx)
+        except Exception as exc:
+            if is_storage_failure(exc):
+                raise
+            log.exception("error while handling an event from %s", ctx.actor)
+            await self.repo.discard_unit()
+            ctx.dialog_changed = False  # the conversation stays where it was
+            ctx.response.replies.clear()
+            ctx.reply(ctx.t("error.internal"))
+
+    async def _delayed_text(self, event: Inbound, receipt: int | None) -> str:
+        """What a person is told when the database could not take their message."""
+        try:
+            language = await self.language_of(event.channel, event.user_id)
+        except Exception:  # the database is the problem: the bot's default language
+            language = self.default_language
+        return self.catalog.text(language, "error.storage_kept" if receipt is not None
+                                 else "error.storage_resend")
 
     def _lock(self, channel: str, user_id: str) -> asyncio.Lock:
         key = (channel, user_id)

@@ -250,14 +250,11 @@ class DialogEngine:
         await self._finish(ctx, form)
 
     async def _finish(self, ctx: Context, form: Form) -> None:
-        answers, last_step = dict(ctx.dialog.answers), ctx.dialog.step
+        answers = dict(ctx.dialog.answers)
         ctx.dialog.form, ctx.dialog.step, ctx.dialog.answers = None, None, {}
         ctx.dialog.token += 1  # every keyboard of the finished form is now out of date
         await ctx.save_dialog()
-        try:
-            await form.finish(ctx, answers)
-        except Exception:
-            # keep the person's answers: they can try the last step again
-            ctx.dialog.form, ctx.dialog.step, ctx.dialog.answers = form.name, last_step, answers
-            await ctx.save_dialog()
-            raise
+        # The form's writes and the cleared conversation commit together with the event
+        # (the core's unit of work): if finishing fails, both are rolled back and the
+        # person's answers are still there for them to send the last step again.
+        await form.finish(ctx, answers)

@@ -105,6 +105,7 @@ class Response:
     replies: list[Reply] = field(default_factory=list)
     notice: str | None = None  # a short toast for a pressed option (Telegram's callback answer)
     duplicate: bool = False  # the event was a re-delivery, already handled: do nothing
+    failed: bool = False  # the database could not record it: it stays in the inbox for later
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot import tasks
 from bot.events import DeliveryError, Option, Reply
 from storage.records import OutboxRow, OutboxStatus, OutgoingMessage
 
@@ -99,11 +100,8 @@ class OutboxWorker:
 
     async def stop(self) -> None:
         """Stop sending; unsent rows stay in the database for the next start."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await tasks.cancel(self._task)
+        self._task = None
 
     def wake(self) -> None:
         """Something new is due: look now rather than at the next poll."""

@@ -23,6 +23,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.clock import Clock
 from bot.downloads import DownloadStore
+from bot.inbox import RETRY_EVERY, Inbox
 from bot.logs import protect
 from bot.runtime import Runtime, open_runtime
 from config.settings import Settings
@@ -54,8 +55,8 @@ class ServedChannel(Protocol):
     async def connect(self) -> str: ...
     async def start_polling(self) -> None: ...
     async def start_webhook(self, url: str, secret: str) -> None: ...
-    async def feed(self, body: object) -> None: ...
     def update_key(self, body: object) -> str | None: ...
+    async def stop_receiving(self) -> None: ...
     def healthy(self) -> bool: ...
     async def stop(self) -> None: ...
 
@@ -68,6 +69,7 @@ class Served:
     channels: dict[str, ServedChannel] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     web: WebServer | None = None
+    inbox: Inbox | None = None
 
 
 def downloads_folder(settings: Settings) -> Path:
@@ -115,8 +117,9 @@ async def serve(
             try:
                 await _start(settings, served)
                 await runtime.core.start()
-                if served.web is not None:
-                    await served.web.replay_waiting()
+                assert served.inbox is not None
+                await served.inbox.replay()  # what a stop or a crash left unhandled
+                runtime.core.scheduler.every("inbox-retry", RETRY_EVERY, served.inbox.replay)
                 runtime.watch_bloc_file()
                 if on_ready is not None:
                     on_ready(dict(served.names))
@@ -138,6 +141,7 @@ async def _start(settings: Settings, served: Served) -> None:
     from bot.webserver import Webhook, WebServer
 
     core = served.runtime.core
+    inbox = served.inbox = Inbox(core.repo, core.clock)
     if settings.webhook_secret:
         secret = settings.webhook_secret.get_secret_value()
     else:
@@ -149,19 +153,20 @@ async def _start(settings: Settings, served: Served) -> None:
         folder = downloads_folder(settings)
         downloads = DownloadStore(folder, signing_key(folder), public_url)
         served.web = WebServer(public_url=public_url, secret=secret,
-                               repo=core.repo, clock=core.clock, downloads=downloads)
+                               repo=core.repo, clock=core.clock, inbox=inbox,
+                               downloads=downloads)
         core.scheduler.every("purge-downloads", PURGE_EVERY, _purge, downloads, core.clock)
     elif "webhook_listen" in settings.model_fields_set:
         # polling, with THIDUA_WEBHOOK_LISTEN given: the web server answers /healthz only
         host, port = settings.listen_address()
         served.web = WebServer(public_url=f"http://{host}:{port}", secret=secret,
-                               repo=core.repo, clock=core.clock)
+                               repo=core.repo, clock=core.clock, inbox=inbox)
     telegram_token, zalo_token = settings.token_value(), settings.zalo_token_value()
     if telegram_token:
-        served.channels["telegram"] = TelegramChannel(core, token=telegram_token,
+        served.channels["telegram"] = TelegramChannel(core, token=telegram_token, inbox=inbox,
                                                       api_url=settings.telegram_api_url)
     if zalo_token:
-        served.channels["zalo"] = ZaloChannel(core, token=zalo_token,
+        served.channels["zalo"] = ZaloChannel(core, token=zalo_token, inbox=inbox,
                                               api_url=settings.zalo_api_url, downloads=downloads)
     for name, channel in served.channels.items():
         served.names[name] = await channel.connect()
@@ -173,7 +178,7 @@ async def _start(settings: Settings, served: Served) -> None:
         await _listen(web, settings)
     elif web is not None:
         for name, channel in served.channels.items():
-            web.add_webhook(Webhook(name, SECRET_HEADERS[name], channel.feed, channel.healthy,
+            web.add_webhook(Webhook(name, SECRET_HEADERS[name], channel.healthy,
                                     channel.update_key))
         await _listen(web, settings)  # listening before the messengers are told to post
         for name, channel in served.channels.items():
@@ -197,6 +202,13 @@ async def _stop(served: Served) -> None:
             await served.web.stop()
         except Exception:
             log.exception("could not stop the web server cleanly")
+    for name, channel in served.channels.items():
+        try:
+            await channel.stop_receiving()
+        except Exception:
+            log.exception("could not stop receiving on the %s channel", name)
+    if served.inbox is not None:
+        await served.inbox.stop()  # the updates taken are handled; the rest wait in the inbox
     for name, channel in served.channels.items():
         try:
             await channel.stop()

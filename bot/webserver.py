@@ -4,9 +4,10 @@ Routes, under the path of ``THIDUA_WEBHOOK_URL`` (``https://host/path``):
 
 - ``POST /path/<channel>``: a messenger delivers an update. The secret header
   is compared in constant time (403 when wrong or missing); the update is
-  written to the inbox (a replay of one still waiting there is dropped), the
-  answer is immediate, and the channel handles it in the background. Updates
-  a stop or crash left in the inbox are handled at the next start.
+  written to the inbox (a replay of one still waiting there is dropped) before
+  the answer, which is immediate; the channel handles it in the background
+  (``bot/inbox.py``). When the database cannot take it the answer is 503, so
+  the messenger delivers it again.
 - ``GET /path/files/<name>?exp=…&sig=…``: a signed, expiring download link.
 - ``GET /healthz`` (and ``/path/healthz``): 200 when the database and every
   channel are up, 503 otherwise, with a small JSON body saying which.
@@ -14,11 +15,10 @@ Routes, under the path of ``THIDUA_WEBHOOK_URL`` (``https://host/path``):
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -27,6 +27,8 @@ from aiohttp import web
 
 from bot.clock import Clock
 from bot.downloads import DownloadStore
+from bot.inbox import Inbox
+from storage.failures import is_storage_failure
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -40,7 +42,6 @@ class Webhook:
 
     channel: str
     header: str  # the header carrying the secret
-    feed: Callable[[Any], Awaitable[None]]  # returns once the update is handled
     healthy: Callable[[], bool]
     key: Callable[[Any], str | None]  # what identifies an update (None: not an update)
 
@@ -54,17 +55,17 @@ class WebServer:
     """One aiohttp server for all channels' webhooks, downloads and the health check."""
 
     def __init__(self, *, public_url: str, secret: str, repo: Repository, clock: Clock,
-                 downloads: DownloadStore | None = None) -> None:
+                 inbox: Inbox, downloads: DownloadStore | None = None) -> None:
         self.public_url = public_url.rstrip("/")
         self.path = base_path(public_url)
         self._secret = secret.encode()
         self.repo = repo
         self.clock = clock
+        self.inbox = inbox
         self.downloads = downloads
         self.hooks: dict[str, Webhook] = {}
         self.health: dict[str, Callable[[], bool]] = {}
         self._runner: web.AppRunner | None = None
-        self._background: set[asyncio.Task[None]] = set()
 
     def url_for(self, channel: str) -> str:
         """The address a messenger is told to post ``channel``'s updates to."""
@@ -103,12 +104,10 @@ class WebServer:
         log.info("web server listening on %s:%d for %s", host, port, self.public_url)
 
     async def stop(self) -> None:
-        """Stop listening, then let the updates already taken reach their channels."""
+        """Stop listening (the updates already taken are the inbox's to finish)."""
         if self._runner is not None:
-            await self._runner.cleanup()  # requests in flight may still start a feed
+            await self._runner.cleanup()
             self._runner = None
-        if self._background:
-            await asyncio.wait(self._background, timeout=10)
 
     # -- routes -----------------------------------------------------------------------------
 
@@ -129,39 +128,19 @@ class WebServer:
         if key is None:
             log.info("ignoring a %s webhook body that is not an update", hook.channel)
             return web.json_response({"ok": True})
-        inbox_id = await self.repo.receive_update(
-            hook.channel, key, json.dumps(body, ensure_ascii=False), self.clock.now())
-        if inbox_id is None:
+        try:
+            stored = await self.inbox.receive(hook.channel, [(key, body)])
+        except Exception as exc:
+            if not is_storage_failure(exc):
+                raise
+            log.error("could not store a %s webhook update (%s); asking for it again later",
+                      hook.channel, type(exc).__name__)
+            raise web.HTTPServiceUnavailable() from None
+        if not stored:
             log.info("dropping a replayed %s update %s", hook.channel, key)
-        else:
-            self._in_background(self._feed(hook, [(inbox_id, body)]))
+        for receipt, update in stored:
+            self.inbox.handle_soon(hook.channel, receipt, update)
         return web.json_response({"ok": True})
-
-    async def replay_waiting(self) -> int:
-        """Handle, in order, the updates a stop or a crash left in the inbox."""
-        count = 0
-        for hook in self.hooks.values():
-            waiting = [(inbox_id, json.loads(body))
-                       for inbox_id, body in await self.repo.waiting_updates(hook.channel)]
-            if waiting:
-                log.warning("handling %d %s update(s) received before the bot stopped",
-                            len(waiting), hook.channel)
-                self._in_background(self._feed(hook, waiting))
-                count += len(waiting)
-        return count
-
-    def _in_background(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def _feed(self, hook: Webhook, updates: list[tuple[int, Any]]) -> None:
-        for inbox_id, body in updates:
-            try:
-                await hook.feed(body)
-            except Exception:
-                log.exception("could not handle a %s webhook update", hook.channel)
-            await self.repo.update_handled(inbox_id)
 
     async def _on_download(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]

@@ -6,7 +6,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
@@ -18,6 +18,17 @@ from storage.database import connect
 from storage.migrations import migrate
 
 _IN_TRANSACTION: ContextVar[bool] = ContextVar("in_sqlite_transaction", default=False)
+
+
+class _Unit:
+    """An open unit of work: whether its transaction has begun, and its savepoints."""
+
+    def __init__(self) -> None:
+        self.marker: Token[bool] | None = None  # set once the transaction has begun
+        self.savepoints = 0
+
+
+_UNIT: ContextVar[_Unit | None] = ContextVar("sqlite_unit_of_work", default=None)
 
 
 class SqliteBase:
@@ -54,7 +65,62 @@ class SqliteBase:
             return False
 
     @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[None]:
+        """Everything written inside is one transaction, committed when the block ends.
+
+        An event is handled in one unit: the dedup mark, the handler's writes, the
+        conversation's place and the replies commit together or not at all, so a crash
+        or a write error at any point leaves either the whole event or none of it. The
+        transaction begins at the first write (reads before it take no lock, so a slow
+        export that only reads keeps nobody waiting) and each repository call inside is
+        a savepoint (a call that fails leaves the others' writes). An exception out of
+        the block rolls everything back.
+        """
+        if _UNIT.get() is not None:
+            raise RuntimeError("a unit of work is already open in this task")
+        unit = _Unit()
+        token = _UNIT.set(unit)
+        try:
+            yield
+        except BaseException:
+            await self._end_unit(unit, commit=False)
+            raise
+        else:
+            await self._end_unit(unit, commit=True)
+        finally:
+            _UNIT.reset(token)
+
+    async def discard_unit(self) -> None:
+        """Roll back what the open unit of work wrote so far; it goes on, empty."""
+        unit = _UNIT.get()
+        if unit is None:
+            raise RuntimeError("no unit of work is open")
+        await self._end_unit(unit, commit=False)
+
+    async def _end_unit(self, unit: _Unit, *, commit: bool) -> None:
+        if unit.marker is None:
+            return  # nothing was written
+        try:
+            if commit:
+                try:
+                    await self._db.commit()
+                except BaseException:
+                    await self._db.rollback()
+                    raise
+            else:
+                await self._db.rollback()
+        finally:
+            _IN_TRANSACTION.reset(unit.marker)
+            unit.marker, unit.savepoints = None, 0
+            self._write_lock.release()
+
+    @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        unit = _UNIT.get()
+        if unit is not None:
+            async with self._in_unit(unit) as db:
+                yield db
+            return
         async with self._write_lock:
             marker = _IN_TRANSACTION.set(True)
             await self._db.execute("BEGIN IMMEDIATE")
@@ -66,6 +132,28 @@ class SqliteBase:
             finally:
                 _IN_TRANSACTION.reset(marker)
             await self._db.commit()
+
+    @asynccontextmanager
+    async def _in_unit(self, unit: _Unit) -> AsyncIterator[aiosqlite.Connection]:
+        if unit.marker is None:  # the unit's first write: its transaction begins here
+            await self._write_lock.acquire()
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self._write_lock.release()
+                raise
+            unit.marker = _IN_TRANSACTION.set(True)
+        unit.savepoints += 1
+        name = f"call{unit.savepoints}"
+        await self._db.execute(f"SAVEPOINT {name}")
+        try:
+            yield self._db
+        except BaseException:
+            if unit.marker is not None:
+                await self._db.execute(f"ROLLBACK TO {name}")
+                await self._db.execute(f"RELEASE {name}")
+            raise
+        await self._db.execute(f"RELEASE {name}")
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[None]:

@@ -8,6 +8,7 @@ implementation without touching handlers.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -46,6 +47,12 @@ class Repository(Protocol):
 
     async def close(self) -> None:
         """Release the connection."""
+
+    def unit_of_work(self) -> AbstractAsyncContextManager[None]:
+        """Every write inside commits together when the block ends, or none does."""
+
+    async def discard_unit(self) -> None:
+        """Roll back what the open unit of work wrote so far; it goes on, empty."""
 
     # the bloc and its lists
     async def sync_bloc(self, config: BlocConfig, now: datetime) -> SyncSummary:
@@ -122,9 +129,10 @@ class Repository(Protocol):
         """Forget a parked draft (resumed or discarded)."""
 
     # webhook inbox
-    async def receive_update(self, channel: str, update_key: str, body: str,
-                             now: datetime) -> int | None:
-        """Write down an update a webhook brought; ``None`` if it is already waiting."""
+    async def receive_updates(self, channel: str, updates: list[tuple[str, str]],
+                              now: datetime) -> list[int | None]:
+        """Write down ``(key, body)`` updates in one transaction; each one's inbox row, or
+        ``None`` for one already waiting."""
 
     async def waiting_updates(self, channel: str) -> list[tuple[int, str]]:
         """Updates received but not yet handled, oldest first: (inbox id, JSON body)."""
@@ -256,6 +264,9 @@ class Repository(Protocol):
     # delivery bookkeeping
     async def mark_update_processed(self, channel: str, update_key: str, now: datetime) -> bool:
         """Record an inbound update; ``False`` if it was already handled."""
+
+    async def was_processed(self, channel: str, update_key: str) -> bool:
+        """Whether this update was handled already (a re-delivery)."""
 
     async def forget_processed_updates(self, before: datetime) -> int:
         """Drop the record of updates handled before ``before``; returns how many."""

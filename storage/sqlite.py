@@ -283,20 +283,30 @@ class SqliteRepository(DialogStore, ProgressStore, OutboxStore, TaskStore, Confe
             )
             return cursor.rowcount == 1
 
+    async def was_processed(self, channel: str, update_key: str) -> bool:
+        return await self._one(
+            "SELECT 1 FROM processed_updates WHERE channel = ? AND update_key = ?",
+            (channel, update_key)) is not None
+
     async def forget_processed_updates(self, before: datetime) -> int:
         async with self._transaction() as db:
             cursor = await db.execute("DELETE FROM processed_updates WHERE processed_at < ?",
                                       (to_db(before),))
             return max(cursor.rowcount, 0)
 
-    async def receive_update(self, channel: str, update_key: str, body: str,
-                             now: datetime) -> int | None:
-        """Write down an update a webhook brought; ``None`` if it is already waiting."""
+    async def receive_updates(self, channel: str, updates: list[tuple[str, str]],
+                              now: datetime) -> list[int | None]:
+        """Write down ``(key, body)`` updates in one transaction; each one's inbox row, or
+        ``None`` for one already waiting."""
+        stored: list[int | None] = []
         async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT OR IGNORE INTO inbox (channel, update_key, body, received_at) "
-                "VALUES (?, ?, ?, ?)", (channel, update_key, body, to_db(now)))
-            return int(cursor.lastrowid) if cursor.rowcount > 0 and cursor.lastrowid else None
+            for key, body in updates:
+                cursor = await db.execute(
+                    "INSERT OR IGNORE INTO inbox (channel, update_key, body, received_at) "
+                    "VALUES (?, ?, ?, ?)", (channel, key, body, to_db(now)))
+                stored.append(int(cursor.lastrowid)
+                              if cursor.rowcount > 0 and cursor.lastrowid else None)
+        return stored
 
     async def waiting_updates(self, channel: str) -> list[tuple[int, str]]:
         """Updates received but not yet handled (the bot stopped meanwhile), oldest first."""

@@ -243,10 +243,10 @@ class Completions:
         original = core.handle
 
         async def handle(event: Inbound,
-                         deliver: Callable[[Response], Awaitable[None]] | None = None
-                         ) -> Response:
+                         deliver: Callable[[Response], Awaitable[None]] | None = None, *,
+                         receipt: int | None = None) -> Response:
             try:
-                return await original(event, deliver)
+                return await original(event, deliver, receipt=receipt)
             finally:
                 self.counts[(event.channel, event.user_id)] += 1
                 self._changed.set()

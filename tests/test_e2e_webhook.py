@@ -184,8 +184,9 @@ async def test_an_update_acknowledged_just_before_a_crash_is_handled_after_the_r
     repo = await SqliteRepository.open(both.database)
     try:
         body = zalo_text(an, f"dangky {token}", "c" * 32)
-        assert await repo.receive_update("zalo", ZaloChannel.update_key(body) or "",
-                                         json.dumps(body), clock.now()) is not None
+        assert await repo.receive_updates(
+            "zalo", [(ZaloChannel.update_key(body) or "", json.dumps(body))],
+            clock.now()) != [None]
     finally:
         await repo.close()
     async with running_zalo_bot(both, zalo, clock) as bot:

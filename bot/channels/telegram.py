@@ -1,12 +1,18 @@
-"""The Telegram channel: python-telegram-bot long-polling, rendered with inline keyboards.
+"""The Telegram channel: python-telegram-bot's Bot, rendered with inline keyboards.
 
 Everything Telegram-specific stays here and in ``telegram_updates`` (an ``Update``
 as an :class:`~bot.events.Inbound`, versioned callback data): HTML messages split
 at 4096 characters, retries of failed sends, webhooks and the application's lifecycle.
+
+Polling is the bot's own ``getUpdates`` loop, not PTB's ``Updater``: the Updater
+moves its offset on as soon as it has queued a batch, so the next call confirms to
+Telegram updates nobody has handled yet, and a crash loses them. Here each batch is
+written to the inbox (``bot/inbox.py``) before the call that confirms it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -33,8 +39,9 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
+from bot import tasks
 from bot.channels import retry
 from bot.channels.telegram_updates import CHANNEL, encode_choice, to_inbound
 from bot.core import Core
@@ -44,6 +51,7 @@ from bot.events import (
     Reply,
     Response,
 )
+from bot.inbox import Inbox
 from bot.text import escape, html_to_plain, split_message
 
 log = logging.getLogger(__name__)
@@ -51,6 +59,8 @@ log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024
 USERNAME_KEY = "telegram_username"
 ALLOWED_UPDATES = ["message", "callback_query"]
+POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates call open when there is nothing
+POLL_BACKOFF_FIRST, POLL_BACKOFF_MAX = 1.0, 30.0
 
 T = TypeVar("T")
 
@@ -83,19 +93,23 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
 class TelegramChannel:
     """Connects the core to one Telegram bot."""
 
-    def __init__(self, core: Core, *, token: str, api_url: str) -> None:
+    def __init__(self, core: Core, *, token: str, api_url: str, inbox: Inbox,
+                 poll_timeout: int = POLL_TIMEOUT) -> None:
         self.core = core
+        self.inbox = inbox
+        self.poll_timeout = poll_timeout
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder()
             .token(token)
             .base_url(f"{api_url}/bot")
             .base_file_url(f"{api_url}/file/bot")
             .rate_limiter(AIORateLimiter(max_retries=3))
-            .concurrent_updates(True)
+            .updater(None)  # polling is ours (see the module's docstring)
             .build()
         )
-        self.application.add_handler(TypeHandler(Update, self._on_update))
-        self.application.add_error_handler(self._on_error)
+        self._poller: asyncio.Task[None] | None = None
+        self.mode: str | None = None  # "polling" or "webhook" once started
+        inbox.register(CHANNEL, self.feed)
         core.channels[CHANNEL] = self
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -124,11 +138,35 @@ class TelegramChannel:
     async def start_polling(self) -> None:
         """Long-poll getUpdates (the default; it removes a webhook left set)."""
         app = self.application
-        assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
-        )
+        await with_retries(lambda: app.bot.delete_webhook(), "removing a webhook")
         await app.start()
+        self.mode = "polling"
+        self._poller = asyncio.create_task(self._poll(), name="telegram-polling")
+
+    async def _poll(self) -> None:
+        """getUpdates, store the batch, then ask for the next (which confirms this one)."""
+        bot, offset, delay = self.application.bot, None, POLL_BACKOFF_FIRST
+        while True:
+            try:
+                updates = await bot.get_updates(
+                    offset=offset, timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES,
+                    read_timeout=self.poll_timeout + 10)
+                stored = await self.inbox.receive(
+                    CHANNEL, [(str(u.update_id), u.to_dict()) for u in updates])
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # whatever went wrong, polling must go on
+                wait = _retry_wait(exc) if isinstance(exc, TelegramError) else None
+                log.warning("Telegram getUpdates failed (%s); trying again in %.1fs",
+                            exc, wait or delay)
+                await asyncio.sleep(wait or delay)
+                delay = min(delay * 2, POLL_BACKOFF_MAX)
+                continue
+            delay = POLL_BACKOFF_FIRST
+            if updates:
+                offset = updates[-1].update_id + 1
+            for receipt, body in stored:
+                self.inbox.handle_soon(CHANNEL, receipt, body)
 
     async def start_webhook(self, url: str, secret: str) -> None:
         """Have Telegram post updates to ``url``, signed with ``secret``."""
@@ -141,13 +179,13 @@ class TelegramChannel:
         except TelegramError as exc:
             raise TelegramStartError("cli.webhook_refused", reason=str(exc)[:200]) from None
 
-    async def feed(self, body: Any) -> None:
-        """Handle an update Telegram posted to the webhook; returns when it is handled."""
+    async def feed(self, body: Any, receipt: int) -> Response | None:
+        """Handle an update stored in the inbox as ``receipt``; returns when it is handled
+        (``None`` when the body holds nothing to handle)."""
         if not isinstance(body, dict):
-            return
+            return None
         update = Update.de_json(body, self.application.bot)
-        if update is not None:
-            await self.application.process_update(update)
+        return await self._on_update(update, receipt) if update is not None else None
 
     @staticmethod
     def update_key(body: Any) -> str | None:
@@ -157,14 +195,20 @@ class TelegramChannel:
         return None
 
     def healthy(self) -> bool:
-        """Started and handling updates."""
+        """Started and handling updates (polling, if it polls)."""
+        if self._poller is not None and self._poller.done():
+            return False
         return bool(self.application.running)
+
+    async def stop_receiving(self) -> None:
+        """Stop polling: no new update comes in (those taken are the inbox's to finish)."""
+        await tasks.cancel(self._poller)
+        self._poller = None
 
     async def stop(self) -> None:
         """Stop polling and release the connection; safe to call after a failed start."""
+        await self.stop_receiving()
         app = self.application
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
         if app.running:
             await app.stop()
         await app.shutdown()  # in webhook mode the webhook stays set: Telegram keeps updates
@@ -188,10 +232,10 @@ class TelegramChannel:
 
     # -- inbound ----------------------------------------------------------------------------
 
-    async def _on_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _on_update(self, update: Update, receipt: int) -> Response | None:
         event = to_inbound(update)
         if event is None:
-            return
+            return None
         query = update.callback_query
 
         async def deliver(response: Response) -> None:
@@ -200,12 +244,12 @@ class TelegramChannel:
             await self.deliver(event.chat_id, response)
 
         try:
-            await self.core.handle(event, deliver)
+            return await self.core.handle(event, deliver, receipt=receipt)
         except Exception:
-            log.exception("could not handle update %s", update.update_id)
             if query is not None:  # never leave the button spinning
                 with contextlib.suppress(TelegramError):
                     await query.answer()
+            raise
 
     async def _answer_query(self, query: CallbackQuery, response: Response) -> None:
         try:
@@ -230,9 +274,6 @@ class TelegramChannel:
                                     parse_mode=ParseMode.HTML, reply_markup=None)
         except TelegramError as exc:
             log.debug("could not mark the chosen option: %s", exc)
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("error in the Telegram channel: %s", context.error, exc_info=context.error)
 
     # -- outbound ---------------------------------------------------------------------------
 

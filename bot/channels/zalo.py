@@ -17,6 +17,7 @@ import logging
 import weakref
 from typing import Any
 
+from bot import tasks
 from bot.core import Core
 from bot.dialog import match_option
 from bot.downloads import DownloadStore
@@ -30,6 +31,7 @@ from bot.events import (
     Reply,
     Response,
 )
+from bot.inbox import Inbox
 
 from .zalo_api import ZaloApiError, ZaloClient, ZaloUpdate, parse_update, with_retries
 from .zalo_send import CHANNEL, ZaloSender
@@ -60,9 +62,10 @@ class ZaloChannel:
     """Connects the core to one Zalo bot."""
 
     def __init__(self, core: Core, *, token: str, api_url: str,
-                 downloads: DownloadStore | None = None, poll_timeout: int = POLL_TIMEOUT,
-                 client: ZaloClient | None = None) -> None:
+                 inbox: Inbox, downloads: DownloadStore | None = None,
+                 poll_timeout: int = POLL_TIMEOUT, client: ZaloClient | None = None) -> None:
         self.core = core
+        self.inbox = inbox
         self.client = client or ZaloClient(token, base_url=api_url)
         self.sender = ZaloSender(core, self.client, downloads)
         self.poll_timeout = poll_timeout
@@ -70,10 +73,10 @@ class ZaloChannel:
         self.mode: str | None = None  # "polling" or "webhook" once started
         self.failing_since: float | None = None  # the poll loop cannot reach Zalo
         self._poller: asyncio.Task[None] | None = None
-        self._handling: set[asyncio.Task[None]] = set()
         # one lock per sender, alive while an update of theirs holds or awaits it
         self._order: weakref.WeakValueDictionary[str, asyncio.Lock] = (
             weakref.WeakValueDictionary())
+        inbox.register(CHANNEL, self.feed)
         core.channels[CHANNEL] = self
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -106,16 +109,15 @@ class ZaloChannel:
             raise ZaloStartError("cli.zalo_webhook_refused", reason=exc.description) from None
         self.mode = "webhook"
 
-    async def stop(self) -> None:
-        """Stop polling, let updates being handled finish, close the HTTP client."""
-        if self._poller is not None:
-            self._poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
-            self._poller = None
+    async def stop_receiving(self) -> None:
+        """Stop polling: no new update comes in (those taken are the inbox's to finish)."""
+        await tasks.cancel(self._poller)
+        self._poller = None
         self.mode = None  # no longer healthy: the health check says so during shutdown
-        if self._handling:
-            await asyncio.wait(self._handling, timeout=10)
+
+    async def stop(self) -> None:
+        """Stop polling and close the HTTP client."""
+        await self.stop_receiving()
         await self.client.aclose()
 
     def healthy(self) -> bool:
@@ -148,21 +150,36 @@ class ZaloChannel:
                 continue
             self.failing_since, delay = None, POLL_BACKOFF_FIRST
             if update is not None:
-                self.accept(update)
+                await self._store(update)
+
+    async def _store(self, update: ZaloUpdate) -> None:
+        """Write a polled update to the inbox, then handle it in the background.
+
+        Zalo's getUpdates has no offset: once returned, an update is ours alone, so it
+        is kept in memory and stored again until the database takes it.
+        """
+        body = update.model_dump(by_alias=True, exclude_none=True)
+        delay = POLL_BACKOFF_FIRST
+        while True:
+            try:
+                stored = await self.inbox.receive(CHANNEL, [(update.key, body)])
+                break
+            except Exception:
+                log.exception("could not store Zalo update %s; trying again in %.1fs",
+                              update.key, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, POLL_BACKOFF_MAX)
+        for receipt, stored_body in stored:
+            self.inbox.handle_soon(CHANNEL, receipt, stored_body)
 
     # -- inbound ----------------------------------------------------------------------------
 
-    def accept(self, update: ZaloUpdate) -> None:
-        """Handle an update in the background, one at a time per person, in arrival order."""
-        task = asyncio.create_task(self._handle_in_order(update))
-        self._handling.add(task)
-        task.add_done_callback(self._handling.discard)
-
-    async def feed(self, body: Any) -> None:
-        """Handle a webhook body (bare or wrapped in ``{ok, result}``); returns when done."""
+    async def feed(self, body: Any, receipt: int) -> Response | None:
+        """Handle an update stored in the inbox as ``receipt`` (a webhook body, bare or
+        wrapped in ``{ok, result}``, or a polled one); returns when it is handled, ``None``
+        when there was nothing to handle in it."""
         update = parse_update(body)
-        if update is not None:
-            await self._handle_in_order(update)
+        return await self._handle_in_order(update, receipt) if update is not None else None
 
     @staticmethod
     def update_key(body: Any) -> str | None:
@@ -170,37 +187,34 @@ class ZaloChannel:
         update = parse_update(body)
         return update.key if update is not None else None
 
-    async def _handle_in_order(self, update: ZaloUpdate) -> None:
+    async def _handle_in_order(self, update: ZaloUpdate, receipt: int) -> Response | None:
         sender = update.message.sender.id if update.message else ""
         # not dropped when released: a later update may be waiting for it, and a new lock
         # would let an update arriving meanwhile overtake that one
         lock = self._order.setdefault(sender, asyncio.Lock())
-        try:
-            async with lock:
-                await self.handle(update)
-        except Exception:
-            log.exception("could not handle Zalo update %s", update.key)
+        async with lock:
+            return await self.handle(update, receipt)
 
-    async def handle(self, update: ZaloUpdate) -> None:
+    async def handle(self, update: ZaloUpdate, receipt: int) -> Response | None:
         """Turn one update into the core's event and send back its answer."""
         message = update.message
         if message is None or message.sender.is_bot:
-            return
+            return None
         chat_id, private = message.chat.id, message.chat.chat_type.upper() != "GROUP"
         if update.event_name in NOT_UNDERSTOOD_EVENTS:
             if private:
                 language = await self.core.language_of(CHANNEL, message.sender.id)
                 await self.sender.reply_safely(
                     chat_id, self.core.catalog.text(language, "zalo.text_or_pictures"))
-            return
+            return None
         if update.event_name not in (TEXT_EVENT, IMAGE_EVENT):
             log.info("ignoring a Zalo %s event", update.event_name)
-            return
+            return None
         file = None
         text = message.text
         if update.event_name == IMAGE_EVENT:
             if not message.photo:
-                return
+                return None
             file = InboundFile(message.photo, None, "image/jpeg", None, "photo")
             text = message.caption
         choice = None
@@ -221,7 +235,7 @@ class ZaloChannel:
         async def deliver(response: Response) -> None:
             await self.deliver(chat_id, response)
 
-        await self.core.handle(event, deliver)
+        return await self.core.handle(event, deliver, receipt=receipt)
 
     async def _menu_answer(self, chat_id: str, text: str) -> tuple[Choice | None, str]:
         """A typed number or label of the chat's last menu, as the choice it stands for."""

@@ -1,0 +1,135 @@
+"""The inbox: every update is written down before the messenger is told it arrived.
+
+A webhook body is stored before the bot answers 200; a batch from Telegram's
+``getUpdates`` is stored before the next call confirms it (its offset); a Zalo
+update is stored as soon as it is received (Zalo's ``getUpdates`` has no offset: it
+is gone from Zalo once returned). The row is removed in the same transaction that
+handles the update (the core's unit of work), so after a crash anywhere every
+update is either handled and gone, or still here to be handled: at the next start,
+and every minute while running for those the database could not take (disk full).
+One owner retries them: this class.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.events import Response
+from storage.failures import is_storage_failure
+from storage.repository import Repository
+
+log = logging.getLogger(__name__)
+
+RETRY_EVERY = timedelta(minutes=1)  # updates the database could not take are tried again
+STOP_WAIT = 10.0  # seconds a stop waits for the updates being handled
+
+# A channel's handling of one stored update: the core's response, or None when the body
+# held nothing to handle (it is then dropped from the inbox here).
+Feed = Callable[[Any, int], Awaitable[Response | None]]
+
+
+class Inbox:
+    """Stores updates on receipt and hands them, once each, to their channel."""
+
+    def __init__(self, repo: Repository, clock: Clock) -> None:
+        self._repo = repo
+        self._clock = clock
+        self._feeds: dict[str, Feed] = {}
+        self._busy: set[int] = set()  # rows being handled now
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def register(self, channel: str, feed: Feed) -> None:
+        """Updates of ``channel`` are handled by ``feed(body, receipt)``."""
+        self._feeds[channel] = feed
+
+    async def receive(self, channel: str, updates: list[tuple[str, Any]]) -> list[tuple[int, Any]]:
+        """Write down ``(key, body)`` updates in one transaction; returns ``(receipt, body)``
+        for those not already waiting (a replayed webhook body is stored once).
+
+        Raises when the database cannot take them: the caller then does not confirm
+        them to the messenger, which delivers them again.
+        """
+        stored = await self._repo.receive_updates(
+            channel, [(key, json.dumps(body, ensure_ascii=False)) for key, body in updates],
+            self._clock.now())
+        return [(receipt, body) for receipt, (_, body) in zip(stored, updates, strict=True)
+                if receipt is not None]
+
+    def handle_soon(self, channel: str, receipt: int, body: Any) -> None:
+        """Handle a stored update in the background (in the order of the calls)."""
+        self._busy.add(receipt)
+        self._spawn(self._handle(channel, receipt, body))
+
+    async def handle(self, channel: str, receipt: int, body: Any) -> None:
+        """Handle a stored update now (returns when it is handled)."""
+        if receipt in self._busy:
+            return
+        self._busy.add(receipt)
+        await self._handle(channel, receipt, body)
+
+    async def replay(self) -> int:
+        """Handle, in order, the updates still waiting (left by a crash, or refused by the
+        database); returns how many were waiting. The scheduler calls it every minute."""
+        count = 0
+        for channel in list(self._feeds):
+            try:
+                waiting = [(receipt, body) for receipt, body
+                           in await self._repo.waiting_updates(channel)
+                           if receipt not in self._busy]
+            except Exception as exc:
+                if not is_storage_failure(exc):
+                    raise
+                log.error("could not read the %s inbox (%s)", channel, type(exc).__name__)
+                continue
+            if not waiting:
+                continue
+            log.warning("handling %d %s update(s) received but not yet handled",
+                        len(waiting), channel)
+            count += len(waiting)
+            self._busy.update(receipt for receipt, _ in waiting)
+            self._spawn(self._in_order(channel, [(r, json.loads(b)) for r, b in waiting]))
+        return count
+
+    async def stop(self) -> None:
+        """Let the updates being handled finish, for up to ``STOP_WAIT`` seconds (what is
+        left waits in the inbox for the next start)."""
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=STOP_WAIT)
+
+    # -- inside -----------------------------------------------------------------------------
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _in_order(self, channel: str, updates: list[tuple[int, Any]]) -> None:
+        for receipt, body in updates:
+            await self._handle(channel, receipt, body)
+
+    async def _handle(self, channel: str, receipt: int, body: Any) -> None:
+        feed = self._feeds.get(channel)
+        try:
+            if feed is None:
+                log.error("no %s channel to handle inbox row %s; it waits", channel, receipt)
+                return
+            try:
+                response = await feed(body, receipt)
+                if response is None:  # nothing to handle in it
+                    await self._repo.update_handled(receipt)
+            except Exception as exc:
+                if is_storage_failure(exc):
+                    log.error("could not handle %s update %s (%s); it waits in the inbox",
+                              channel, receipt, type(exc).__name__)
+                    return
+                # a fault of the channel's own code: handling it again would fail again
+                log.exception("could not handle %s update %s; dropped", channel, receipt)
+                await self._repo.update_handled(receipt)
+        finally:
+            self._busy.discard(receipt)

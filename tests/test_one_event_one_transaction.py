@@ -1,0 +1,123 @@
+"""One event, one transaction: the dedup mark, the handler's writes, the conversation's
+place and the inbox row commit together or not at all (issue "nothing lost, nothing twice").
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+
+from bot.events import ChatKind, Inbound, Response
+from bot.runtime import Runtime
+from storage.records import Role
+from tests.chat import Person, plain
+from tests.test_core import registered
+
+
+def event(person: Person, text: str, key: str) -> Inbound:
+    return Inbound(channel=person.channel, user_id=person.user_id, chat_id=person.user_id,
+                   chat_kind=ChatKind.PRIVATE, display_name=person.name, text=text,
+                   update_key=key)
+
+
+async def reports(runtime: Runtime) -> int:
+    period = (await runtime.repo.list_periods(runtime.core.bloc.id))[-1]
+    return len(await runtime.repo.history_for_period(period.id))
+
+
+@asynccontextmanager
+async def statements(runtime: Runtime) -> AsyncIterator[list[str]]:
+    """Every SQL statement the repository's connection runs inside the block."""
+    seen: list[str] = []
+    connection: Any = runtime.repo._db  # type: ignore[attr-defined]
+    await connection.set_trace_callback(seen.append)
+    try:
+        yield seen
+    finally:
+        await connection.set_trace_callback(None)
+
+
+async def test_a_submitted_report_is_one_write_transaction(runtime: Runtime) -> None:
+    an = await registered(runtime, "10", unit="SHTT")
+    await an.say("/capnhat 1 50% Đã họp trù bị")
+    async with statements(runtime) as seen:
+        answer = await an.core.handle(event(an, "Gửi", "u-send"))
+    assert "Đã ghi nhận" in plain(answer)
+    assert sum(1 for sql in seen if sql.startswith("BEGIN")) == 1
+    assert sum(1 for sql in seen if sql == "COMMIT") == 1
+    assert await reports(runtime) == 1
+
+
+async def test_a_handler_fault_leaves_nothing_half_written_and_keeps_the_answers(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    an = await registered(runtime, "10", unit="SHTT")
+    await an.say("/capnhat 1 50% Đã họp trù bị")
+    real = runtime.repo.latest_updates
+
+    async def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("a bug after the report was written")
+
+    monkeypatch.setattr(runtime.repo, "latest_updates", broken)
+    answer = plain(await an.say("Gửi"))
+    assert "đã có lỗi" in answer and "Đã ghi nhận" not in answer
+    assert await reports(runtime) == 0  # the report written before the fault is rolled back
+    monkeypatch.setattr(runtime.repo, "latest_updates", real)
+    answer = plain(await an.say("Gửi"))  # the conversation is still at its last step
+    assert "Đã ghi nhận" in answer
+    assert await reports(runtime) == 1
+
+
+async def test_a_database_fault_claims_nothing_and_the_same_update_is_handled_later_once(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    an = await registered(runtime, "10", unit="SHTT")
+    await an.say("/capnhat 1 50% Đã họp trù bị")
+    real = runtime.repo.mark_update_processed
+
+    async def disk_full(*args: object, **kwargs: object) -> bool:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(runtime.repo, "mark_update_processed", disk_full)
+    failed = await an.core.handle(event(an, "Gửi", "u-1"))
+    assert failed.failed
+    text = plain(failed)
+    assert "sự cố lưu trữ" in text and "chưa được ghi nhận" in text
+    assert "Đã ghi nhận" not in text
+    assert await reports(runtime) == 0
+    monkeypatch.setattr(runtime.repo, "mark_update_processed", real)
+    again = await an.core.handle(event(an, "Gửi", "u-1"))  # the messenger delivers it again
+    assert "Đã ghi nhận" in plain(again)
+    assert await reports(runtime) == 1
+    twice = await an.core.handle(event(an, "Gửi", "u-1"))  # and once more: a duplicate
+    assert twice.duplicate and twice.replies == []
+    assert await reports(runtime) == 1
+
+
+async def test_an_event_from_the_inbox_leaves_it_only_with_its_writes(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    chair = await registered(runtime, "9", Role.CHAIR, None)
+    [receipt] = await runtime.repo.receive_updates("test", [("u-7", "{}")],
+                                                    runtime.core.clock.now())
+    assert receipt is not None
+
+    async def locked(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    real = runtime.repo.update_handled
+    monkeypatch.setattr(runtime.repo, "update_handled", locked)
+    response: Response = await runtime.core.handle(event(chair, "/tinhhinh", "u-7"),
+                                                   receipt=receipt)
+    assert response.failed and "giữ lại tin nhắn" in plain(response)
+    assert [row for row, _ in await runtime.repo.waiting_updates("test")] == [receipt]
+    assert not await runtime.repo.was_processed("test", "u-7")
+    monkeypatch.setattr(runtime.repo, "update_handled", real)
+    response = await runtime.core.handle(event(chair, "/tinhhinh", "u-7"), receipt=receipt)
+    assert not response.failed and "Tình hình" in plain(response)
+    assert await runtime.repo.waiting_updates("test") == []
+    assert await runtime.repo.was_processed("test", "u-7")
