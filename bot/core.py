@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,18 +23,30 @@ from bot.clock import Clock
 from bot.context import Context
 from bot.dialog import DialogEngine
 from bot.digest import next_digest, send_digest
-from bot.events import ChannelPort, ChatKind, Inbound, Reply, Response
+from bot.events import ChannelPort, ChatKind, DeliveryError, Inbound, Reply, Response
 from bot.i18n import Catalog, normalise_language
-from bot.outbox import OutboxWorker
+from bot.outbox import OutboxWorker, payload_of
 from bot.reminders import ReminderPlanner
 from bot.router import Command, Router
 from bot.scheduler import Scheduler
-from bot.text import escape
+from bot.text import escape, valid_unicode
 from storage.failures import is_storage_failure
-from storage.records import Bloc, DialogState, OutgoingMessage, Role
+from storage.records import (
+    Bloc,
+    DialogState,
+    OutboxStatus,
+    OutgoingMessage,
+    ReplyOutcome,
+    Role,
+)
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
+
+# What a channel's delivery of a response says: per reply tried, in order, None (sent) or
+# why not; replies after the list's end were not tried. None: every reply was sent.
+Sent = list[DeliveryError | None] | None
+Deliver = Callable[[Response], Awaitable[Sent]]
 
 IDLE_LIMIT = timedelta(hours=48)
 IDLE_CHECK = timedelta(minutes=15)
@@ -52,6 +66,15 @@ def parse_command(text: str) -> tuple[str, str | None, str] | None:
     if not name:
         return None
     return name.lower(), (target or None), args.strip()
+
+
+def _valid(event: Inbound) -> Inbound:
+    """The event with its texts storable (a lone surrogate a messenger let through, which
+    SQLite's UTF-8 cannot take, becomes U+FFFD)."""
+    text, name = valid_unicode(event.text or ""), valid_unicode(event.display_name)
+    if text == (event.text or "") and name == event.display_name:
+        return event
+    return replace(event, text=text if event.text is not None else None, display_name=name)
 
 
 class Core:
@@ -116,8 +139,7 @@ class Core:
     # -- handling ---------------------------------------------------------------------------
 
     async def handle(
-        self, event: Inbound, deliver: Callable[[Response], Awaitable[None]] | None = None,
-        *, receipt: int | None = None,
+        self, event: Inbound, deliver: Deliver | None = None, *, receipt: int | None = None,
     ) -> Response:
         """Answer one event. Never raises for a handler's or the database's fault.
 
@@ -127,13 +149,17 @@ class Core:
         conversation's place → commit → ``deliver`` (the channel's sending, still under
         the lock, so the answers to two quick messages never overtake each other). A
         crash anywhere before the commit leaves the event in the inbox, unmarked, to be
-        handled at the next start; after it, nothing is handled twice.
+        handled at the next start; after it, nothing is handled twice. With ``deliver``
+        the replies are outbox rows of the same transaction, sent at once after the
+        commit: one the messenger does not take, or that a crash interrupts, is sent
+        by the outbox later (only those in flight at a crash may arrive twice).
 
         A handler's fault rolls back its writes and the person is told; the event counts
         as handled. A database fault (disk full, the file locked too long) rolls back
         everything: the response is ``failed``, the person is told it is delayed and the
         event stays in the inbox for a later attempt.
         """
+        event = _valid(event)
         async with self._lock(event.channel, event.user_id):
             try:
                 async with self.repo.unit_of_work():
@@ -153,6 +179,8 @@ class Core:
                         await self.repo.update_handled(receipt)
                     if ctx.dialog_changed:
                         await self.repo.save_dialog(ctx.dialog, self.clock.now())
+                    rows = (await self._record_replies(event, ctx.response.replies)
+                            if deliver is not None else [])
             except Exception as exc:
                 if not is_storage_failure(exc):
                     raise
@@ -164,8 +192,53 @@ class Core:
                     await deliver(response)
                 return response
             if deliver is not None:
-                await deliver(ctx.response)
+                await self._settle_replies(rows, await deliver(ctx.response))
             return ctx.response
+
+    async def _record_replies(self, event: Inbound, replies: list[Reply]) -> list[int]:
+        """The replies as outbox rows, in the event's transaction, claimed for sending at
+        once: if the bot dies before they are sent, the outbox sends them at the next start."""
+        if not replies:
+            return []
+        now, key = self.clock.now(), event.update_key or uuid.uuid4().hex
+        return await self.repo.record_replies([OutgoingMessage(
+            dedup_key=f"reply:{key}:{index}", channel=event.channel,
+            chat_id=reply.chat_id or event.chat_id, kind="reply", payload=payload_of(reply),
+            due_at=now, file=reply.file.content if reply.file else None)
+            for index, reply in enumerate(replies)], now)
+
+    async def _settle_replies(self, rows: list[int], sent: Sent) -> None:
+        """Record how the replies went; one the messenger did not take is the outbox's now
+        (it retries with backoff), and so is every reply after it, to keep their order."""
+        if not rows:
+            return
+        outcomes, now = [], self.clock.now()
+        tried = list(sent) if sent is not None else [None] * len(rows)
+        for index, row in enumerate(rows):
+            if index >= len(tried):
+                outcomes.append(ReplyOutcome(row, OutboxStatus.PENDING,
+                                             "waiting for an earlier reply", now))
+                continue
+            error = tried[index]
+            if error is None:
+                outcomes.append(ReplyOutcome(row, OutboxStatus.SENT))
+            elif error.blocked or error.permanent:
+                outcomes.append(ReplyOutcome(
+                    row, OutboxStatus.BLOCKED if error.blocked else OutboxStatus.FAILED,
+                    str(error)[:500]))
+            else:
+                wait = timedelta(seconds=error.retry_after or 1)
+                outcomes.append(ReplyOutcome(row, OutboxStatus.PENDING, str(error)[:500],
+                                             now + wait))
+        try:
+            await self.repo.settle_replies(outcomes, now)
+        except Exception as exc:
+            if not is_storage_failure(exc):
+                raise
+            # sent, but not noted: after a restart they are sent once more (at least once)
+            log.error("could not note %d sent repl(ies) (%s)", len(rows), type(exc).__name__)
+        if any(o.status is OutboxStatus.PENDING for o in outcomes):
+            self.outbox.wake()
 
     async def _run_handler(self, ctx: Context) -> None:
         """Route the event; a handler's fault undoes its writes and tells the person."""

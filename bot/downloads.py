@@ -19,9 +19,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bot.events import OutFile
+from storage.files import write_private
 
 LINK_LIFETIME = timedelta(hours=24)
 _SAFE = re.compile(r"[^\w.\-]+")
+_EXPIRES = re.compile(r"[0-9]{1,12}")
 _NAME = re.compile(r"^[0-9a-f]{32}-[\w.\-]{1,120}$")
 
 
@@ -53,7 +55,7 @@ class DownloadStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         safe = (_SAFE.sub("_", file.name).strip("._") or "file")[-120:]
         name = f"{secrets.token_hex(16)}-{safe}"
-        (self.folder / name).write_bytes(file.content)
+        write_private(self.folder / name, file.content)
         expires_at = now + self.lifetime
         expires = int(expires_at.timestamp())
         url = (f"{self.public_url}/files/{quote(name)}?exp={expires}"
@@ -62,7 +64,9 @@ class DownloadStore:
 
     def find(self, name: str, expires: str, signature: str, now: datetime) -> Path | None:
         """The file behind a link, if the link is genuine and has not expired."""
-        if not _NAME.match(name) or not expires.isdigit():
+        # ASCII digits of a plausible length only ("²" is a digit to str.isdigit, and int()
+        # refuses 5,000 of them), an ASCII signature only (compare_digest raises otherwise)
+        if not _NAME.match(name) or not _EXPIRES.fullmatch(expires) or not signature.isascii():
             return None
         if not hmac.compare_digest(self._signature(name, int(expires)), signature):
             return None

@@ -56,7 +56,9 @@ class Inbox:
         them to the messenger, which delivers them again.
         """
         stored = await self._repo.receive_updates(
-            channel, [(key, json.dumps(body, ensure_ascii=False)) for key, body in updates],
+            # ASCII JSON: a lone surrogate in a body (valid JSON, not valid UTF-8) is stored
+            # as its escape instead of failing the write
+            channel, [(key, json.dumps(body)) for key, body in updates],
             self._clock.now())
         return [(receipt, body) for receipt, (_, body) in zip(stored, updates, strict=True)
                 if receipt is not None]

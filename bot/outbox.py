@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot import tasks
-from bot.events import DeliveryError, Option, Reply
+from bot.events import DeliveryError, FileRef, Option, OutFile, Reply
 from storage.records import OutboxRow, OutboxStatus, OutgoingMessage
 
 if TYPE_CHECKING:
@@ -38,17 +38,32 @@ NO_CHANNEL_RETRY = timedelta(seconds=30)
 
 
 def payload_of(reply: Reply) -> dict[str, Any]:
-    """What a reply becomes in an outbox row (JSON)."""
-    return {"text": reply.text, "options": [[o.label, o.value] for o in reply.options],
-            "token": reply.token}
+    """What a reply becomes in an outbox row (JSON; a file's bytes go in the row's ``file``)."""
+    payload: dict[str, Any] = {"text": reply.text,
+                               "options": [[o.label, o.value] for o in reply.options],
+                               "token": reply.token}
+    if reply.file is not None:
+        payload["file"] = {"name": reply.file.name, "mime_type": reply.file.mime_type,
+                           "is_image": reply.file.is_image}
+    if reply.attachment is not None:
+        payload["attachment"] = {"channel": reply.attachment.channel,
+                                 "file_id": reply.attachment.file_id,
+                                 "kind": reply.attachment.kind, "name": reply.attachment.name}
+    return payload
 
 
-def reply_of(payload: dict[str, Any]) -> Reply:
-    """The reply an outbox row holds."""
+def reply_of(payload: dict[str, Any], file: bytes | None = None) -> Reply:
+    """The reply an outbox row holds (with the row's file bytes, if it has a file)."""
+    described, attached = payload.get("file"), payload.get("attachment")
     return Reply(text=str(payload["text"]),
                  options=tuple(Option(str(label), str(value))
                                for label, value in payload.get("options", [])),
-                 token=int(payload.get("token", 0)))
+                 token=int(payload.get("token", 0)),
+                 file=OutFile(str(described["name"]), file or b"", str(described["mime_type"]),
+                              bool(described.get("is_image"))) if described else None,
+                 attachment=FileRef(str(attached["channel"]), str(attached["file_id"]),
+                                    str(attached["kind"]), attached.get("name"))
+                 if attached else None)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -143,8 +158,23 @@ class OutboxWorker:
             if handled:
                 continue
             self._wake.clear()
+            await self._wake_when_due()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+
+    async def _wake_when_due(self) -> None:
+        """Have the scheduler wake the worker when the next retry falls due on the bot's
+        clock (a test clock moved forward, or a backoff ending before the next poll)."""
+        try:
+            due = await self.core.repo.next_due()
+        except Exception:
+            log.exception("could not read when the next outbox message is due")
+            return
+        if due is not None and self.core.scheduler.running:
+            self.core.scheduler.at("outbox-due", due, self._wake_job)
+
+    async def _wake_job(self) -> None:
+        self._wake.set()
 
     async def run_once(self) -> int:
         """Send every row due now (one chat's rows in order); returns how many were handled."""
@@ -188,7 +218,7 @@ class OutboxWorker:
             await pace.slot()
         self._last_sent[chat] = loop.time()
         try:
-            await port.send(row.chat_id, reply_of(row.payload))
+            await port.send(row.chat_id, reply_of(row.payload, row.file))
         except DeliveryError as exc:
             return await self._failed(row, exc)
         except Exception as exc:

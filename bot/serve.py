@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from bot.logs import protect
 from bot.runtime import Runtime, open_runtime
 from config.settings import Settings
 from storage.backup import running_lock
+from storage.files import write_private
 
 if TYPE_CHECKING:  # aiohttp (20 MB) is loaded only when the web server runs
     from bot.webserver import WebServer
@@ -89,9 +89,7 @@ def signing_key(folder: Path) -> bytes:
     except FileNotFoundError:
         pass
     key = secrets.token_bytes(KEY_BYTES)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(key)
+    write_private(path, key)
     return key
 
 

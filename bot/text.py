@@ -11,6 +11,14 @@ __all__ = ["escape", "fold", "html_to_plain", "numbered_lines", "split_message"]
 TELEGRAM_LIMIT = 4096
 
 
+def valid_unicode(text: str) -> str:
+    """``text`` with each lone surrogate (which JSON may carry, as ``"\\ud800"``, but UTF-8
+    cannot store) replaced by U+FFFD; everything else, emoji included, as it was."""
+    if not any("\ud800" <= char <= "\udfff" for char in text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def escape(text: str) -> str:
     """Escape user-supplied text for Telegram's HTML parse mode."""
     return html.escape(text, quote=False)

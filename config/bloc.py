@@ -335,10 +335,14 @@ def parse_bloc_text(text: str, path: Path | None = None) -> BlocConfig:
         mark = getattr(exc, "problem_mark", None)
         line = str(mark.line + 1) if mark is not None else "?"
         raise BlocFileError(path, [Problem((), "invalid_yaml", {"line": line})]) from None
+    except RecursionError:  # lists in lists thousands deep: no bloc file looks like that
+        raise BlocFileError(path, [Problem((), "too_deep", {})]) from None
     if not isinstance(data, dict):
         raise BlocFileError(path, [Problem((), "not_a_mapping", {})])
     try:
         return BlocConfig.model_validate(data)
+    except RecursionError:
+        raise BlocFileError(path, [Problem((), "too_deep", {})]) from None
     except ValidationError as exc:
         problems = _problems_from(exc)
         seen = {(problem.location, problem.kind) for problem in problems}

@@ -31,13 +31,21 @@ class ConferenceStore(SqliteBase):
                                   actor: str, now: datetime) -> int:
         """A new conference from chat; returns its id."""
         async with self._transaction() as db:
+            # unique even for two scheduled in the same second (the second gets "-2")
+            stamp = f"chat-{int(now.timestamp())}"
+            async with db.execute("SELECT COUNT(*) FROM conferences WHERE bloc_id = ? AND "
+                                  "(code = ? OR code LIKE ?)",
+                                  (bloc_id, stamp, stamp + "-%")) as taken:
+                row = await taken.fetchone()
+            same_second = int(row[0]) if row else 0
+            code = stamp if same_second == 0 else f"{stamp}-{same_second + 1}"
             cursor = await db.execute(
                 """
                 INSERT INTO conferences (bloc_id, code, kind, title, starts_at, all_day, place,
                                          agenda, managed_in_chat)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)
                 """,
-                (bloc_id, f"chat-{int(now.timestamp())}", kind, title, to_db(starts.at),
+                (bloc_id, code, kind, title, to_db(starts.at),
                  int(starts.all_day), place, json.dumps(agenda, ensure_ascii=False)))
             conference_id = int(cursor.lastrowid or 0)
             await self._insert_audit(db, actor=actor, action="conference.schedule",

@@ -14,7 +14,13 @@ import aiosqlite
 
 from storage._base import SqliteBase
 from storage._time import from_db, to_db
-from storage.records import BatchReport, OutboxRow, OutboxStatus, OutgoingMessage
+from storage.records import (
+    BatchReport,
+    OutboxRow,
+    OutboxStatus,
+    OutgoingMessage,
+    ReplyOutcome,
+)
 
 TERMINAL = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.BLOCKED, OutboxStatus.EXPIRED)
 
@@ -28,6 +34,7 @@ def _row(row: aiosqlite.Row) -> OutboxRow:
         status=OutboxStatus(row["status"]), attempts=row["attempts"],
         last_error=row["last_error"],
         sent_at=from_db(row["sent_at"]) if row["sent_at"] else None,
+        file=row["file"],
     )
 
 
@@ -64,6 +71,47 @@ class OutboxStore(SqliteBase):
             )
             return db.total_changes - before
 
+    async def record_replies(self, messages: list[OutgoingMessage], now: datetime) -> list[int]:
+        """Store an event's replies, already claimed for sending (status ``sending``) by the
+        sender that will deliver them right after the commit; returns their row ids.
+
+        If the process dies before they are settled, the next start puts them back in
+        the queue (:meth:`recover_in_flight`) and the outbox sends them.
+        """
+        ids = []
+        async with self._transaction() as db:
+            for m in messages:
+                cursor = await db.execute(
+                    """
+                    INSERT INTO outbox (dedup_key, batch_id, channel, chat_id, kind, payload,
+                        due_at, expires_at, next_attempt_at, created_at, status, file)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', ?)
+                    """,
+                    (m.dedup_key, m.batch_id, m.channel, m.chat_id, m.kind,
+                     json.dumps(m.payload, ensure_ascii=False), to_db(m.due_at),
+                     to_db(m.expires_at) if m.expires_at else None, to_db(m.due_at),
+                     to_db(now), m.file))
+                ids.append(int(cursor.lastrowid or 0))
+        return ids
+
+    async def settle_replies(self, outcomes: list[ReplyOutcome], now: datetime) -> None:
+        """Record how an event's replies went, in one transaction: sent, to retry (back to
+        the queue, the outbox's from now on), or refused for good."""
+        async with self._transaction() as db:
+            for outcome in outcomes:
+                if outcome.status is OutboxStatus.PENDING:
+                    await db.execute(
+                        "UPDATE outbox SET status = 'pending', next_attempt_at = ?, "
+                        "last_error = ?, attempts = attempts + 1 WHERE id = ?",
+                        (to_db(outcome.retry_at or now), outcome.error, outcome.row_id))
+                elif outcome.status is OutboxStatus.SENT:  # said and done: nothing to keep
+                    await db.execute("DELETE FROM outbox WHERE id = ?", (outcome.row_id,))
+                else:
+                    await db.execute(
+                        "UPDATE outbox SET status = ?, last_error = ?, attempts = attempts + 1, "
+                        "file = NULL WHERE id = ?",
+                        (outcome.status.value, outcome.error, outcome.row_id))
+
     async def expire_pending(self, key_prefix: str, now: datetime) -> int:
         """Drop unsent messages whose key starts with ``key_prefix`` (their occasion is gone)."""
         async with self._transaction() as db:
@@ -94,7 +142,7 @@ class OutboxStore(SqliteBase):
         async with self._transaction() as db:
             await db.execute(
                 "UPDATE outbox SET status = ?, last_error = ?, sent_at = ?, "
-                "attempts = attempts + ? WHERE id = ?",
+                "attempts = attempts + ?, file = NULL WHERE id = ?",
                 (status.value, error, to_db(now) if status is OutboxStatus.SENT else None,
                  int(attempted), row_id))
 

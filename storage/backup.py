@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from storage.files import create_private
 from storage.migrations import LATEST_VERSION
 
 
@@ -75,6 +76,8 @@ def backup(database: Path, out: Path) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
         try:
+            partial.unlink(missing_ok=True)
+            create_private(partial)
             target = sqlite3.connect(partial)
             try:
                 source.backup(target)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.files import create_private
+
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -27,6 +29,7 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
     """
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        create_private(Path(path))  # before SQLite makes it (and its WAL) world-readable
         # Fail here, in plain sqlite3, if the file cannot be opened: aiosqlite's worker thread
         # would otherwise outlive the failed connection and trip over a closed event loop.
         await asyncio.to_thread(_check_openable, str(path))

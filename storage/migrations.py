@@ -299,6 +299,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX members_by_bloc ON members (bloc_id, active);
     """,
+    # 8: replies are outbox rows too, written with the event that caused them, so what the
+    # bot committed to say is sent even if it dies right after the commit; a reply may
+    # carry a file (an export), kept here until it is sent.
+    """
+    ALTER TABLE outbox ADD COLUMN file BLOB;
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

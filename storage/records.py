@@ -278,6 +278,17 @@ class OutgoingMessage:
     due_at: datetime
     expires_at: datetime | None = None
     batch_id: int | None = None
+    file: bytes | None = None  # a reply's file (its name and type are in the payload)
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    """How sending one of an event's replies went."""
+
+    row_id: int
+    status: OutboxStatus  # SENT, PENDING (the outbox retries it), FAILED or BLOCKED
+    error: str | None = None
+    retry_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -297,6 +308,7 @@ class OutboxRow:
     attempts: int
     last_error: str | None
     sent_at: datetime | None
+    file: bytes | None = None
 
 
 @dataclass(frozen=True)

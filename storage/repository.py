@@ -30,6 +30,7 @@ from storage.records import (
     Period,
     ProgressUpdate,
     Redemption,
+    ReplyOutcome,
     Role,
     ShownMenu,
     SyncSummary,
@@ -224,6 +225,12 @@ class Repository(Protocol):
 
     async def enqueue(self, messages: list[OutgoingMessage], now: datetime) -> int:
         """Store messages to send (idempotent by key); returns how many were new."""
+
+    async def record_replies(self, messages: list[OutgoingMessage], now: datetime) -> list[int]:
+        """Store an event's replies, claimed for sending right after the commit."""
+
+    async def settle_replies(self, outcomes: list[ReplyOutcome], now: datetime) -> None:
+        """Record how an event's replies went, in one transaction."""
 
     async def expire_pending(self, key_prefix: str, now: datetime) -> int:
         """Drop unsent messages whose key starts with ``key_prefix``."""

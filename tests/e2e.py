@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 from pydantic import SecretStr
 
 from bot import invites
-from bot.clock import Clock
+from bot.clock import Clock, FixedClock
 from bot.runtime import Runtime, open_runtime
 from bot.serve import serve
 from config.settings import Settings
 from storage.records import Role
 from tests.botapi import FakeBotApi
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -90,3 +93,15 @@ async def make_invite(settings: Settings, role: Role = Role.CONTACT, unit: str |
             runtime.repo, runtime.core.bloc, role=role, unit_code=unit, uses=1,
             validity=validity, created_by="test", now=runtime.core.clock.now())
     return made.token
+
+
+async def while_the_clock_runs(clock: FixedClock, wait: Callable[[float], Awaitable[T]], *,
+                               step: timedelta = timedelta(seconds=4), steps: int = 10) -> T:
+    """``wait(timeout)`` while the bot's test clock moves on by ``step`` at a time: the
+    outbox retries a failed send after a backoff on the bot's clock, which a test clock
+    only passes when told to."""
+    for _ in range(steps - 1):
+        with contextlib.suppress(AssertionError):
+            return await wait(1.5)
+        clock.advance(step)
+    return await wait(1.5)

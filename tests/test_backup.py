@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,35 @@ def test_backup_and_restore_from_the_command_line(tmp_path: Path) -> None:
     assert back.returncode == 0 and "Đã khôi phục" in back.stdout
     bad = thidua("restore", str(tmp_path / "bloc.yaml"), *common, cwd=tmp_path)
     assert bad.returncode == 1 and "không phải là cơ sở dữ liệu" in bad.stderr
+
+
+async def test_the_database_its_wal_backups_and_downloads_are_readable_by_the_bot_only(
+    tmp_path: Path,
+) -> None:
+    import stat
+    from datetime import UTC, datetime
+
+    from bot.downloads import DownloadStore
+    from bot.events import OutFile
+    from storage.backup import backup
+    from storage.sqlite import SqliteRepository
+
+    old = os.umask(0o022)  # a usual umask: files would be world-readable
+    try:
+        db = tmp_path / "data" / "bot.db"
+        repo = await SqliteRepository.open(db)
+        try:
+            await repo.set_meta("k", "v")
+            copy = tmp_path / "copies" / "bot-copy.db"
+            backup(db, copy)
+            offered = DownloadStore(tmp_path / "files", b"k" * 32, "https://x.vn/h").offer(
+                OutFile("Tổng hợp.xlsx", b"PK", "application/zip"), datetime.now(UTC))
+            download = next((tmp_path / "files").iterdir())
+            files = [db, db.with_name("bot.db-wal"), db.with_name("bot.db-shm"), copy, download]
+            modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in files}
+        finally:
+            await repo.close()
+    finally:
+        os.umask(old)
+    assert offered.url
+    assert modes == {name: 0o600 for name in modes}, modes

@@ -25,6 +25,15 @@ def test_invalid_yaml_names_the_line() -> None:
     assert f"toàn tệp: tệp viết sai cú pháp YAML gần dòng {number}" in render(error)
 
 
+@pytest.mark.parametrize("deep", ["theme: " + "[" * 5000 + "]" * 5000,
+                                  dump(example()) + "\nextra: " + "[" * 3000 + "]" * 3000])
+def test_a_file_nested_thousands_deep_is_refused_clearly(deep: str) -> None:
+    error = error_for(deep)
+
+    assert [p.kind for p in error.problems] == ["too_deep"]
+    assert "toàn tệp: tệp lồng nhau quá sâu" in render(error)
+
+
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     path = tmp_path / "khoi.yaml"
 

@@ -95,3 +95,17 @@ async def test_a_move_sends_the_notice_not_a_second_reminder_and_a_cancel_drops_
     pending = [r for r in await runtime.repo.outbox_rows()
                if r.dedup_key.startswith("remind:conference") and r.status.value == "pending"]
     assert pending == []
+
+
+async def test_two_conferences_scheduled_in_the_same_second_are_both_kept(
+    runtime: Runtime,
+) -> None:
+    from storage.records import Deadline
+
+    now = runtime.core.clock.now()
+    starts = Deadline(datetime(2026, 12, 10, 7, 0, tzinfo=ZoneInfo("UTC")), False)
+    ids = [await runtime.repo.schedule_conference(
+        bloc_id=runtime.core.bloc.id, kind="khac", title=title, starts=starts, place=None,
+        agenda=[], actor="test:9", now=now) for title in ("Họp Khối", "Họp chuyên đề")]
+    titles = {c.title for c in await runtime.repo.list_conferences(runtime.core.bloc.id)}
+    assert len(set(ids)) == 2 and {"Họp Khối", "Họp chuyên đề"} <= titles

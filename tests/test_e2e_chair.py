@@ -104,3 +104,23 @@ async def test_matrix_is_sent_as_a_png_of_the_bloc(
     width, height = struct.unpack(">II", png[16:24])
     assert width > 600 and height > 400
     assert "0/3 đơn vị đã cập nhật" in (photo.plain_text or "")
+
+
+async def test_a_group_that_became_a_supergroup_gets_the_post_at_its_new_id(
+    api: FakeBotApi, tg_settings: Settings, clock: FixedClock,
+) -> None:
+    chair, group = api.user(1, "Nhân"), api.group(-100200, "Khối thi đua Văn phòng – Viện")
+    supergroup = api.group(-1001234567890, "Khối thi đua Văn phòng – Viện")
+    async with running_bot(tg_settings, clock):
+        chair_invite = await make_invite(tg_settings, Role.CHAIR, None, clock=clock)
+        api.send_text(chair, f"/start {chair_invite}")
+        await api.wait_for_message(chair.id)
+        api.fail("sendMessage", migrate_to_chat_id=supergroup.id)  # Telegram: "upgraded"
+        api.send_text(chair, "/dangnhiemvu@thidua_test_bot", chat=group)
+        posted = await api.wait_for_message(supergroup.id, timeout=10)
+        assert "1. Tổ chức Hội nghị Tổng kết" in (posted.plain_text or "")
+        api.send_text(chair, "/tinhhinh", chat=group)  # later answers go there directly
+        note = await api.wait_for_message(supergroup.id, timeout=10)
+        assert "trả lời riêng" in (note.plain_text or "")
+        assert api.messages_to(group.id) == []  # nothing lost to the old id
+        assert len([c for c in api.calls if c.response_status == 400]) == 1

@@ -6,7 +6,7 @@ from bot.clock import FixedClock
 from config.settings import Settings
 from storage.records import Role
 from tests.botapi import FakeBotApi
-from tests.e2e import make_invite, running_bot
+from tests.e2e import make_invite, running_bot, while_the_clock_runs
 
 
 async def test_nudge_reaches_silent_units_once_despite_429_and_500_and_reports_back(
@@ -33,8 +33,8 @@ async def test_nudge_reaches_silent_units_once_despite_429_and_500_and_reports_b
         api.send_text(chair, "/nhacnho")
         ack = await api.wait_for_message(chair.id, timeout=10)
         assert "3 đầu mối của 2 đơn vị" in (ack.plain_text or "")
-        report = await api.wait_for_message(
-            chair.id, lambda m: "Kết quả nhắc nhở" in (m.plain_text or ""), timeout=20)
+        report = await while_the_clock_runs(clock, lambda timeout: api.wait_for_message(
+            chair.id, lambda m: "Kết quả nhắc nhở" in (m.plain_text or ""), timeout))
         assert report.plain_text == ("Kết quả nhắc nhở: đã gửi 2/3 tin; 1 người đã chặn bot; "
                                      "0 tin không gửi được.")
         for user in (binh, hoa):

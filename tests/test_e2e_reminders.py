@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import FixedClock
 from config.settings import Settings
 from storage.records import Role
 from tests.botapi import FakeBotApi
-from tests.e2e import make_invite, running_bot
+from tests.e2e import make_invite, running_bot, while_the_clock_runs
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -41,8 +41,10 @@ async def test_deadline_reminders_reach_silent_units_once_and_stale_ones_never(
     api.fail("sendMessage", status=500, times=2)
     async with running_bot(tg_settings, clock):
         for user in (binh, cuong):
-            reminder = await api.wait_for_message(
-                user.id, lambda m: "hạn gửi báo cáo" in (m.plain_text or ""), timeout=20)
+            reminder = await while_the_clock_runs(
+                clock, lambda timeout, user=user: api.wait_for_message(
+                    user.id, lambda m: "hạn gửi báo cáo" in (m.plain_text or ""), timeout),
+                step=timedelta(seconds=2))
             assert "Thứ Bảy, 05/12/2026" in (reminder.plain_text or "")
             assert reminder.button_texts == ["Cập nhật ngay"]
         await api.wait_until_consumed()

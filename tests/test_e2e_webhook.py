@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -201,3 +202,20 @@ async def test_an_update_acknowledged_just_before_a_crash_is_handled_after_the_r
         assert await zalo.post_to_webhook(body, SECRET) == 200
         await ask(zalo, an, "/nhiemvu")
     assert len([m for m in zalo.messages_to(an) if "đã được đăng ký" in (m.text or "")]) == 1
+
+
+async def test_a_lone_surrogate_in_a_webhook_body_is_answered_not_refused(
+    api: FakeBotApi, zalo: FakeZaloApi, both: Settings, clock: FixedClock,
+    http: httpx.AsyncClient,
+) -> None:
+    stranger = api.user(2, "Người lạ \ud800")
+    async with running_zalo_bot(both, zalo, clock):
+        update = telegram_text(api, stranger, "Xin chào \udc00 bot")
+        body = json.dumps(update)  # valid JSON; the text is not valid UTF-8
+        assert "\\udc00" in body
+        taken = await http.post(hook(both, "telegram"), content=body,
+                                headers={TELEGRAM_HEADER: SECRET,
+                                         "Content-Type": "application/json"})
+        assert taken.status_code == 200
+        hello = await api.wait_for_message(stranger.id)
+        assert STRANGER in (hello.plain_text or "")

@@ -121,3 +121,15 @@ async def test_an_event_from_the_inbox_leaves_it_only_with_its_writes(
     assert not response.failed and "Tình hình" in plain(response)
     assert await runtime.repo.waiting_updates("test") == []
     assert await runtime.repo.was_processed("test", "u-7")
+
+
+async def test_a_typed_answer_with_a_lone_surrogate_is_recorded_not_refused(
+    runtime: Runtime,
+) -> None:
+    an = await registered(runtime, "10", unit="SHTT")
+    await an.say("/capnhat 1 50% Đã họp \ud800 trù bị 😀")
+    answer = plain(await an.say("Gửi"))
+    assert "Đã ghi nhận" in answer
+    period = (await runtime.repo.list_periods(runtime.core.bloc.id))[-1]
+    [report] = await runtime.repo.history_for_period(period.id)
+    assert report.note == "Đã họp \ufffd trù bị 😀"

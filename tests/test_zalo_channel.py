@@ -105,7 +105,9 @@ def test_api_errors_say_whether_trying_again_helps() -> None:
     assert ZaloApiError("sendMessage", 429, "Too many requests").retryable
     assert ZaloApiError("sendMessage", 502, "Bad gateway").retryable
     assert ZaloApiError("sendMessage", 0, "network error").retryable
-    for code in (400, 401, 403, 404):
+    # Zalo's error table gives 403 as an internal server error: tried again, not "blocked"
+    assert ZaloApiError("sendMessage", 403, "Internal server error").retryable
+    for code in (400, 401, 404):
         assert not ZaloApiError("sendMessage", code, "").retryable
     assert ZaloApiError("getMe", 401, "Unauthorized").unauthorized
 

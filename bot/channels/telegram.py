@@ -32,6 +32,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
+    ChatMigrated,
     Forbidden,
     InvalidToken,
     NetworkError,
@@ -44,7 +45,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from bot import tasks
 from bot.channels import retry
 from bot.channels.telegram_updates import CHANNEL, encode_choice, to_inbound
-from bot.core import Core
+from bot.core import Core, Sent
 from bot.events import (
     DeliveryError,
     Published,
@@ -58,6 +59,7 @@ log = logging.getLogger(__name__)
 
 CAPTION_LIMIT = 1024
 USERNAME_KEY = "telegram_username"
+MIGRATED_KEY = "telegram_migrated:{chat}"  # a group that became a supergroup: its new id
 ALLOWED_UPDATES = ["message", "callback_query"]
 POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates call open when there is nothing
 POLL_BACKOFF_FIRST, POLL_BACKOFF_MAX = 1.0, 30.0
@@ -103,12 +105,14 @@ class TelegramChannel:
             .token(token)
             .base_url(f"{api_url}/bot")
             .base_file_url(f"{api_url}/file/bot")
-            .rate_limiter(AIORateLimiter(max_retries=3))
+            # throttling only: a 429 is retried by the one owner (bot/channels/retry.py)
+            .rate_limiter(AIORateLimiter(max_retries=0))
             .updater(None)  # polling is ours (see the module's docstring)
             .build()
         )
         self._poller: asyncio.Task[None] | None = None
         self.mode: str | None = None  # "polling" or "webhook" once started
+        self._migrated: dict[str, str | None] = {}  # group id → its supergroup's, once read
         inbox.register(CHANNEL, self.feed)
         core.channels[CHANNEL] = self
 
@@ -238,10 +242,10 @@ class TelegramChannel:
             return None
         query = update.callback_query
 
-        async def deliver(response: Response) -> None:
+        async def deliver(response: Response) -> Sent:
             if query is not None:
                 await self._answer_query(query, response)
-            await self.deliver(event.chat_id, response)
+            return await self.deliver(event.chat_id, response)
 
         try:
             return await self.core.handle(event, deliver, receipt=receipt)
@@ -277,13 +281,22 @@ class TelegramChannel:
 
     # -- outbound ---------------------------------------------------------------------------
 
-    async def deliver(self, chat_id: str, response: Response) -> None:
-        """Send every reply of a response, in order."""
-        for reply in response.replies:
-            try:
-                await self.send(reply.chat_id or chat_id, reply)
-            except DeliveryError as exc:
-                log.error("could not send a reply to chat %s: %s", reply.chat_id or chat_id, exc)
+    async def deliver(self, chat_id: str, response: Response) -> Sent:
+        """Send a response's replies in order, each with one short retry; stops at the first
+        that may succeed later (the outbox sends it and the rest)."""
+        outcomes: list[DeliveryError | None] = []
+        with retry.plan(retry.INTERACTIVE, retry.SHORT_WAIT):
+            for reply in response.replies:
+                try:
+                    await self._send_classified(reply.chat_id or chat_id, reply)
+                    outcomes.append(None)
+                except DeliveryError as exc:
+                    log.warning("could not send a reply to chat %s now: %s",
+                                reply.chat_id or chat_id, exc)
+                    outcomes.append(exc)
+                    if not exc.permanent:
+                        break
+        return outcomes
 
     async def _foreign_photo(self, chat_id: str, reply: Reply) -> bool:
         """A photo sent on another messenger, known by a web address (Zalo's), shown here
@@ -309,6 +322,7 @@ class TelegramChannel:
         """
         bot = self.application.bot
         text = split_message(reply.text)[0]
+        asked, chat_id = chat_id, await self._current_id(chat_id)
         if replace is not None:
             try:
                 await with_retries(lambda: bot.edit_message_text(
@@ -319,8 +333,13 @@ class TelegramChannel:
                 if "not modified" in str(exc).lower():
                     return Published(replace, pinned=pin)
                 log.info("could not edit post %s in %s (%s); posting anew", replace, chat_id, exc)
-        message = await with_retries(lambda: bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML), "posting a message")
+        try:
+            message = await with_retries(lambda: bot.send_message(
+                chat_id, text, parse_mode=ParseMode.HTML), "posting a message")
+        except ChatMigrated as exc:
+            chat_id = await self._migrate(asked, exc)
+            message = await with_retries(lambda: bot.send_message(
+                chat_id, text, parse_mode=ParseMode.HTML), "posting a message")
         if not pin:
             return Published(str(message.message_id), pinned=False)
         try:
@@ -332,12 +351,21 @@ class TelegramChannel:
         return Published(str(message.message_id), pinned=True)
 
     async def send(self, chat_id: str, reply: Reply) -> None:
-        """One reply: a file (with the text as caption when short) and/or text chunks.
+        """One reply, one attempt (the outbox, which calls this, owns the retries): a file
+        (with the text as caption when short) and/or text chunks.
 
         Failures come out as :class:`DeliveryError`, classified for the outbox.
         """
+        with retry.plan(retry.ONCE):
+            await self._send_classified(chat_id, reply)
+
+    async def _send_classified(self, chat_id: str, reply: Reply) -> None:
         try:
-            await self._send(chat_id, reply)
+            target = await self._current_id(chat_id)
+            try:
+                await self._send(target, reply)
+            except ChatMigrated as exc:
+                await self._send(await self._migrate(chat_id, exc), reply)
         except Forbidden as exc:
             raise DeliveryError(str(exc), blocked=True) from exc
         except BadRequest as exc:
@@ -348,6 +376,24 @@ class TelegramChannel:
             raise DeliveryError(str(exc), retry_after=float(seconds)) from exc
         except TelegramError as exc:
             raise DeliveryError(str(exc)) from exc
+
+    async def _migrate(self, chat_id: str, exc: ChatMigrated) -> str:
+        """The group became a supergroup: Telegram gives its new id, used from now on."""
+        new_id = str(exc.new_chat_id)
+        log.warning("Telegram group %s is now supergroup %s; sending there (update the bloc "
+                    "file's groups: entry)", chat_id, new_id)
+        await self.core.repo.set_meta(MIGRATED_KEY.format(chat=chat_id), new_id)
+        self._migrated[chat_id] = new_id
+        return new_id
+
+    async def _current_id(self, chat_id: str) -> str:
+        """A group's id, or its supergroup's once Telegram said it migrated."""
+        if not chat_id.startswith("-"):  # a person's chat never migrates
+            return chat_id
+        if chat_id not in self._migrated:
+            self._migrated[chat_id] = await self.core.repo.get_meta(
+                MIGRATED_KEY.format(chat=chat_id))
+        return self._migrated[chat_id] or chat_id
 
     async def _send(self, chat_id: str, reply: Reply) -> None:
         bot = self.application.bot

@@ -18,7 +18,7 @@ import weakref
 from typing import Any
 
 from bot import tasks
-from bot.core import Core
+from bot.core import Core, Sent
 from bot.dialog import match_option
 from bot.downloads import DownloadStore
 from bot.events import (
@@ -232,8 +232,8 @@ class ZaloChannel:
             update_key=update.key,
         )
 
-        async def deliver(response: Response) -> None:
-            await self.deliver(chat_id, response)
+        async def deliver(response: Response) -> Sent:
+            return await self.deliver(chat_id, response)
 
         return await self.core.handle(event, deliver, receipt=receipt)
 
@@ -251,9 +251,9 @@ class ZaloChannel:
 
     # -- outbound (see zalo_send) ----------------------------------------------------------
 
-    async def deliver(self, chat_id: str, response: Response) -> None:
-        """Send every reply of a response, in order."""
-        await self.sender.deliver(chat_id, response)
+    async def deliver(self, chat_id: str, response: Response) -> Sent:
+        """Send every reply of a response, in order (see ``ZaloSender.deliver``)."""
+        return await self.sender.deliver(chat_id, response)
 
     async def send(self, chat_id: str, reply: Reply) -> None:
         """One reply; raises :class:`~bot.events.DeliveryError` when it cannot."""

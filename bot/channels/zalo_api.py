@@ -23,7 +23,8 @@ T = TypeVar("T")
 
 TEXT_LIMIT = 2000
 NO_UPDATE = 408  # getUpdates: the long poll ended without an update
-RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
+# 403 is the platform's "internal server error" (its error table), not a refusal
+RETRYABLE = frozenset({403, 408, 429, 500, 502, 503, 504})
 
 
 class ZaloApiError(Exception):
@@ -31,7 +32,8 @@ class ZaloApiError(Exception):
 
     ``code`` is the platform's error code (0 for a network failure);
     ``retryable`` says whether the same call may succeed later (429, 5xx,
-    network), as opposed to a refusal that will not change (400, 401, 403, 404).
+    network, and 403, which Zalo's error table calls an internal server error), as
+    opposed to a refusal that will not change (400, 401, 404).
     """
 
     def __init__(self, method: str, code: int, description: str) -> None:

@@ -8,7 +8,8 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.core import Core
+from bot.channels import retry
+from bot.core import Core, Sent
 from bot.downloads import DownloadStore
 from bot.events import DeliveryError, Published, Reply, Response
 from bot.periods import format_moment
@@ -43,26 +44,38 @@ class ZaloSender:
         except DeliveryError as exc:
             log.error("could not send a reply to Zalo chat %s: %s", chat_id, exc)
 
-    async def deliver(self, chat_id: str, response: Response) -> None:
-        """Send every reply of a response, in order."""
-        if response.notice and all(reply.text != response.notice
-                                   for reply in response.replies):
-            # what Telegram shows as a toast on the pressed button is a message here
-            await self.reply_safely(chat_id, response.notice)
-        for reply in response.replies:
-            target = reply.chat_id or chat_id
-            try:
-                await self.send(target, reply)
-            except DeliveryError as exc:
-                log.error("could not send a reply to Zalo chat %s: %s", target, exc)
+    async def deliver(self, chat_id: str, response: Response) -> Sent:
+        """Send a response's replies in order, each with one short retry; stops at the first
+        that may succeed later (the outbox sends it and the rest)."""
+        with retry.plan(retry.INTERACTIVE, retry.SHORT_WAIT):
+            if response.notice and all(reply.text != response.notice
+                                       for reply in response.replies):
+                # what Telegram shows as a toast on the pressed button is a message here
+                await self.reply_safely(chat_id, response.notice)
+            outcomes: list[DeliveryError | None] = []
+            for reply in response.replies:
+                target = reply.chat_id or chat_id
+                try:
+                    await self._send_classified(target, reply)
+                    outcomes.append(None)
+                except DeliveryError as exc:
+                    log.warning("could not send a reply to Zalo chat %s now: %s", target, exc)
+                    outcomes.append(exc)
+                    if not exc.permanent:
+                        break
+        return outcomes
 
     async def send(self, chat_id: str, reply: Reply) -> None:
-        """One reply as plain text (and a photo or a download link for a file)."""
+        """One reply, one attempt (the outbox, which calls this, owns the retries), as plain
+        text (and a photo or a download link for a file)."""
+        with retry.plan(retry.ONCE):
+            await self._send_classified(chat_id, reply)
+
+    async def _send_classified(self, chat_id: str, reply: Reply) -> None:
         try:
             await self._send(chat_id, reply)
         except ZaloApiError as exc:
-            if exc.code == 403:
-                raise DeliveryError(str(exc), blocked=True) from exc
+            # Zalo documents 403 as an internal server error, not "blocked": retried
             raise DeliveryError(str(exc), permanent=not exc.retryable) from exc
 
     async def publish(self, chat_id: str, reply: Reply, *, pin: bool,

@@ -117,6 +117,7 @@ class Fault:
     retry_after: int | None
     times: int
     drop: bool = False
+    parameters: dict[str, Any] | None = None
 
 
 _DEFAULT_DESCRIPTIONS = {
@@ -208,13 +209,19 @@ class FakeBotApi(UpdateInjector):
         retry_after: int | None = 1,
         times: int = 1,
         description: str | None = None,
+        migrate_to_chat_id: int | None = None,
     ) -> None:
         """Answer the next ``times`` calls of ``method`` with an error.
 
         429 answers carry ``parameters.retry_after`` (PTB raises ``RetryAfter``); other
         statuses use Telegram's usual description unless ``description`` is given.
+        ``migrate_to_chat_id`` answers as Telegram does for a group that became a
+        supergroup (PTB raises ``ChatMigrated``).
         """
-        if status == 429:
+        if migrate_to_chat_id is not None:
+            fault = Fault(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                          None, times, parameters={"migrate_to_chat_id": migrate_to_chat_id})
+        elif status == 429:
             text = description or f"Too Many Requests: retry after {retry_after or 1}"
             fault = Fault(429, text, retry_after or 1, times)
         else:
@@ -222,6 +229,10 @@ class FakeBotApi(UpdateInjector):
                 status, description or _DEFAULT_DESCRIPTIONS.get(status, "Error"), None, times
             )
         self._faults.setdefault(method.lower(), []).append(fault)
+
+    def clear_faults(self) -> None:
+        """Forget every fault still to come: the server answers normally again."""
+        self._faults.clear()
 
     def drop(self, method: str, times: int = 1) -> None:
         """Close the connection without answering the next ``times`` calls (transport error)."""
@@ -290,7 +301,8 @@ class FakeBotApi(UpdateInjector):
                     request.transport.abort()
                 raise asyncio.CancelledError
             if fault is not None:
-                extra = {"retry_after": fault.retry_after} if fault.retry_after else None
+                extra = ({"retry_after": fault.retry_after} if fault.retry_after
+                         else fault.parameters)
                 raise ApiError(fault.status, fault.description, extra)
             if self.limits is not None:
                 self.limits.check(name, params)
