@@ -12,6 +12,7 @@ import signal
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,7 +27,7 @@ from bot.periods import format_moment
 from bot.runtime import StartupError, open_runtime
 from config.bloc import BlocFileError, load_bloc_file
 from config.settings import Settings
-from storage.backup import BackupError, backup, restore
+from storage.backup import BackupError, backup, restore, running_lock
 from storage.migrations import LATEST_VERSION
 from storage.records import Role
 
@@ -190,7 +191,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         await serve(settings, stop, on_ready=ready)
     except BackupError as exc:
-        _say(messages.text(language, f"cli.backup_{exc.kind}", detail=exc.detail), error=True)
+        key = "cli.run_in_use" if exc.kind == "in_use" else f"cli.backup_{exc.kind}"
+        _say(messages.text(language, key, detail=exc.detail), error=True)
         return EXIT_FAILURE
     except TelegramStartError as exc:
         _say(messages.text(language, exc.kind, url=settings.telegram_api_url, **exc.params),
@@ -211,9 +213,16 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 async def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels.console import ConsoleChannel, demo_personas
 
-    with tempfile.TemporaryDirectory(prefix="thidua-demo-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="thidua-demo-") as scratch, ExitStack() as held:
         if args.database is None:
             settings = settings.model_copy(update={"database": Path(scratch) / "demo.db"})
+        else:
+            try:  # a demo never writes into the database a running bot serves
+                held.enter_context(running_lock(settings.database))
+            except BackupError:
+                _say(catalog().text(settings.language, "cli.demo_in_use",
+                                    detail=settings.database), error=True)
+                return EXIT_FAILURE
         # files the bot sends must outlive the demo: never inside the scratch folder
         out_dir: Path | None = args.out_dir
         async with await open_runtime(settings) as runtime:

@@ -1,12 +1,19 @@
-"""Logging set-up that never writes a secret: the bot token is redacted everywhere."""
+"""Logging set-up that never writes a secret: the bot tokens, the webhook secret and
+every invite token (which registers whoever sends it) are redacted at every level."""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Iterable
 
 REDACTED = "<redacted>"
+# An invite token after the words that carry it: "/start TOKEN" (also "/start@bot"), a
+# deep link's "start=TOKEN", Zalo's "dangky TOKEN" / "đăng ký TOKEN". PTB's DEBUG dump of
+# an update and the database driver's DEBUG line for the inbox row both contain them.
+INVITE = re.compile(r"(?i)(/start(?:@\w+)?\s+|[?&]start=|\bdang\s?ky\s+|đăng\s?ký\s+)"
+                    r"[A-Za-z0-9_\-]{16,64}")
 
 
 class RedactSecrets(logging.Filter):
@@ -21,7 +28,8 @@ class RedactSecrets(logging.Filter):
         self._secrets.append(secret)
 
     def redact(self, text: str) -> str:
-        """``text`` with every secret replaced."""
+        """``text`` with every secret and every invite token replaced."""
+        text = INVITE.sub(lambda found: found.group(1) + REDACTED, text)
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
             head = secret.split(":", 1)[-1]
@@ -30,8 +38,6 @@ class RedactSecrets(logging.Filter):
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secrets:
-            return True
         message = record.getMessage()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)

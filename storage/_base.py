@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar, Token
@@ -18,6 +20,15 @@ from storage.database import connect
 from storage.migrations import migrate
 
 _IN_TRANSACTION: ContextVar[bool] = ContextVar("in_sqlite_transaction", default=False)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at ``path`` (device and inode), or None if none is."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 class _Unit:
@@ -40,9 +51,11 @@ class SqliteBase:
     SQLite's busy timeout.
     """
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, path: Path | None = None) -> None:
         self._db = db
         self._write_lock = asyncio.Lock()
+        self._path = path
+        self._identity = _identity(path) if path is not None else None
 
     @classmethod
     async def open(cls, path: Path | str) -> Self:
@@ -53,16 +66,28 @@ class SqliteBase:
         except BaseException:
             await db.close()
             raise
-        return cls(db)
+        return cls(db, None if str(path) == ":memory:" else Path(path))
 
     async def close(self) -> None:
         await self._db.close()
 
     async def ping(self) -> bool:
+        """Whether the database takes a write (a read alone says nothing of a full disk or
+        of a file deleted under the bot, which SQLite would go on writing into)."""
         try:
-            return await self._one("SELECT 1") is not None
-        except Exception:  # a closed or broken connection: the health check says so
+            async with self._transaction() as db:
+                await db.execute("INSERT OR REPLACE INTO meta (key, value) "
+                                 "VALUES ('health_probe', 'ok')")
+            return True
+        except Exception:  # a closed or broken connection, a full disk: the check says so
             return False
+
+    def _check_file(self) -> None:
+        """Refuse to write into a database file that is no longer the one at its path
+        (deleted or replaced while the bot ran): what is written there is lost."""
+        if self._path is not None and _identity(self._path) != self._identity:
+            raise sqlite3.OperationalError(f"the database file {self._path} was removed or "
+                                           "replaced while the bot was running")
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[None]:
@@ -122,6 +147,7 @@ class SqliteBase:
                 yield db
             return
         async with self._write_lock:
+            self._check_file()
             marker = _IN_TRANSACTION.set(True)
             await self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -138,6 +164,7 @@ class SqliteBase:
         if unit.marker is None:  # the unit's first write: its transaction begins here
             await self._write_lock.acquire()
             try:
+                self._check_file()
                 await self._db.execute("BEGIN IMMEDIATE")
             except BaseException:
                 self._write_lock.release()

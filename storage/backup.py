@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from storage.files import create_private
+from storage.files import PRIVATE, create_private
 from storage.migrations import LATEST_VERSION
 
 
@@ -28,14 +28,20 @@ class BackupError(Exception):
 
 
 def lock_path(database: Path) -> Path:
-    return database.with_name(database.name + ".lock")
+    """The lock file of the database itself, however it is reached: a symlinked or
+    relative path to the same file gives the same lock (one bot per file, not per name)."""
+    real = database.resolve()
+    return real.with_name(real.name + ".lock")
 
 
 @contextmanager
 def running_lock(database: Path) -> Iterator[None]:
     """Held by a running bot for its whole life; raises ``BackupError('in_use')`` if taken."""
-    database.parent.mkdir(parents=True, exist_ok=True)
-    handle = os.open(lock_path(database), os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        database.parent.mkdir(parents=True, exist_ok=True)
+        handle = os.open(lock_path(database), os.O_CREAT | os.O_RDWR, PRIVATE)
+    except OSError as exc:  # a read-only file system, no right to write there, no such disk
+        raise BackupError("unwritable", f"{database.parent} ({exc.strerror})") from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,60 @@ def test_demo_as_nobody_fails_and_as_prefix_is_not_a_switch() -> None:
     assert thidua("demo", "--as", "nobody", stdin="").returncode == 2
     out = thidua("demo", "--as", "SHTT", stdin="/asdf\n").stdout
     assert "Bot chưa hiểu lệnh /asdf" in out
+
+
+def test_a_database_in_use_is_refused_to_a_demo_and_to_a_second_bot_by_any_path(
+    workdir: Path,
+) -> None:
+    from storage.backup import running_lock
+
+    db = workdir / "data" / "thidua.db"
+    assert thidua("db", "migrate", "--database", str(db),
+                  "--bloc-file", str(workdir / "bloc.yaml")).returncode == 0
+    (workdir / "link.db").symlink_to(db)
+    with running_lock(db):  # a bot is running on it
+        demo = thidua("demo", "--as", "SHTT", "--database", str(workdir / "link.db"),
+                      stdin="/nhiemvu\n")
+        assert demo.returncode != 0
+        assert "đang được một bot sử dụng" in demo.stderr
+        run = thidua("run", "--database", str(workdir / "link.db"),
+                     "--bloc-file", str(workdir / "bloc.yaml"),
+                     env={"TELEGRAM_BOT_TOKEN": "123:abc",
+                          "THIDUA_TELEGRAM_API_URL": "http://127.0.0.1:9"})
+        assert run.returncode != 0
+        assert "Đã có một bot đang chạy với cơ sở dữ liệu" in run.stderr
+    members = sqlite3.connect(db).execute("SELECT COUNT(*) FROM members").fetchone()[0]
+    assert members == 0  # the demo added none of its console people
+
+
+def _read_only_folder(tmp_path: Path) -> Iterator[Path]:
+    """A read-only file system when this machine lets root mount one, else a folder the
+    kernel refuses files in (sysfs)."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if os.geteuid() == 0 and subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "ro,size=1m", "none", str(folder)],
+            capture_output=True, check=False).returncode == 0:
+        try:
+            yield folder
+        finally:
+            subprocess.run(["umount", str(folder)], check=False)
+        return
+    yield Path("/sys/thidua-test")
+
+
+@pytest.fixture
+def read_only(tmp_path: Path) -> Iterator[Path]:
+    yield from _read_only_folder(tmp_path)
+
+
+def test_run_on_a_read_only_file_system_says_so_in_one_line(
+    workdir: Path, read_only: Path,
+) -> None:
+    result = thidua("run", "--database", str(read_only / "thidua.db"),
+                    "--bloc-file", str(workdir / "bloc.yaml"),
+                    env={"TELEGRAM_BOT_TOKEN": "123:abc"})
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Không ghi được vào thư mục của cơ sở dữ liệu" in lines[0]

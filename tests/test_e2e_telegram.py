@@ -10,6 +10,8 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.clock import FixedClock
 from config.settings import Settings
 from storage.records import Role
@@ -244,3 +246,29 @@ async def test_angle_brackets_typed_by_a_user_never_cost_them_their_answer(
         await api.wait_for_message(an.id)
         api.send_text(an, "<i am typing")
         assert "“<i am typing”" in ((await api.wait_for_message(an.id)).plain_text or "")
+
+
+async def test_invite_tokens_never_reach_the_log_even_at_debug(
+    api: FakeBotApi, tg_settings: Settings, clock: FixedClock,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import logging
+
+    from bot.logs import configure_logging
+
+    token = await make_invite(tg_settings, clock=clock)
+    an = api.user(71, "An")
+    root = logging.getLogger()
+    kept = root.handlers[:], root.level
+    try:
+        configure_logging("DEBUG", tg_settings.secrets())
+        async with running_bot(tg_settings, clock):
+            api.send_text(an, f"/start {token}")
+            assert "Xin chào An" in ((await api.wait_for_message(an.id)).plain_text or "")
+        logged = capsys.readouterr().err
+    finally:
+        root.handlers[:] = kept[0]
+        root.setLevel(kept[1])
+    assert "/start" in logged and "aiosqlite" in logged  # the dumps are there, at DEBUG
+    assert token not in logged
+    assert "/start <redacted>" in logged

@@ -13,6 +13,7 @@ import pytest
 
 from bot.events import ChatKind, Inbound, Response
 from bot.runtime import Runtime
+from config.settings import Settings
 from storage.records import Role
 from tests.chat import Person, plain
 from tests.test_core import registered
@@ -133,3 +134,15 @@ async def test_a_typed_answer_with_a_lone_surrogate_is_recorded_not_refused(
     period = (await runtime.repo.list_periods(runtime.core.bloc.id))[-1]
     [report] = await runtime.repo.history_for_period(period.id)
     assert report.note == "Đã họp \ufffd trù bị 😀"
+
+
+async def test_a_database_deleted_under_the_bot_is_reported_down_and_nothing_is_claimed(
+    runtime: Runtime, settings: Settings,
+) -> None:
+    an = await registered(runtime, "10", unit="SHTT")
+    await an.say("/capnhat 1 50% Đã họp trù bị")
+    assert await runtime.repo.ping()
+    settings.database.unlink()  # an operator's mistake, or a cleanup script
+    assert not await runtime.repo.ping()  # /healthz says the database is down
+    answer = plain(await an.core.handle(event(an, "Gửi", "u-gone")))
+    assert "chưa được ghi nhận" in answer and "Đã ghi nhận" not in answer
