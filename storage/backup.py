@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from storage.files import PRIVATE, create_private
-from storage.migrations import LATEST_VERSION
+from storage.migrations import LATEST_VERSION, MIGRATIONS
 
 
 class BackupError(Exception):
@@ -70,7 +70,32 @@ def _check(path: Path) -> int:
         raise BackupError("not_ours", str(path))
     if version > LATEST_VERSION:
         raise BackupError("too_new", str(version))
+    differences = _schema_differences(path, version)
+    if differences:
+        raise BackupError("schema_differs", f"{path}: {', '.join(differences[:5])}")
     return version
+
+
+def _schema(connection: sqlite3.Connection) -> set[tuple[str, str, str]]:
+    """Every table, index, trigger and view, with its SQL (whitespace folded)."""
+    return {(kind, name, " ".join((sql or "").split())) for kind, name, sql in connection.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")}
+
+
+def _schema_differences(path: Path, version: int) -> list[str]:
+    """What the copy's schema has or lacks compared with our migrations up to its version:
+    a copy with an extra trigger (one that promotes everyone to chair) or a skeleton with
+    a few tables is not a copy of this bot's database, whatever its version says."""
+    expected = sqlite3.connect(":memory:")
+    copy = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        for script in MIGRATIONS[:version]:
+            expected.executescript(script)
+        wanted, found = _schema(expected), _schema(copy)
+    finally:
+        expected.close()
+        copy.close()
+    return sorted({f"{kind} {name}" for kind, name, _ in wanted ^ found})
 
 
 def backup(database: Path, out: Path) -> int:

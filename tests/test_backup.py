@@ -52,6 +52,36 @@ def test_restore_refuses_what_is_not_a_good_copy(tmp_path: Path) -> None:
         assert refused.value.kind == kind
 
 
+async def test_restore_refuses_a_copy_whose_schema_is_not_exactly_ours(tmp_path: Path) -> None:
+    import sqlite3
+
+    from storage.sqlite import SqliteRepository
+
+    good = tmp_path / "good.db"
+    repo = await SqliteRepository.open(good)
+    await repo.close()
+    live = tmp_path / "live.db"
+    restore(good, live)  # an exact copy is taken
+
+    trap = tmp_path / "trap.db"
+    backup(good, trap)
+    connection = sqlite3.connect(trap)
+    connection.execute("CREATE TRIGGER promote AFTER INSERT ON members BEGIN "
+                       "UPDATE members SET role = 'chair'; END")
+    connection.commit()
+    connection.close()
+    skeleton = tmp_path / "skeleton.db"
+    connection = sqlite3.connect(skeleton)
+    connection.execute("CREATE TABLE blocs (id INTEGER PRIMARY KEY)")
+    connection.execute("PRAGMA user_version = 7")
+    connection.commit()
+    connection.close()
+    for copy, named in ((trap, "trigger promote"), (skeleton, "index audit_by_time")):
+        with pytest.raises(BackupError) as refused:
+            restore(copy, live)
+        assert refused.value.kind == "schema_differs" and named in refused.value.detail
+
+
 def test_backup_and_restore_from_the_command_line(tmp_path: Path) -> None:
     from tests.conftest import SMALL_BLOC
 
