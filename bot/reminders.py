@@ -62,7 +62,7 @@ def deadline_occasions(period: Period, deadline: Deadline, calendar: WorkCalenda
                        subject: str | None = None) -> list[Occasion]:
     """A report deadline's reminders (7, 3, 1 days before and its morning by default),
     in working hours, only before it; then one escalation after it."""
-    day = deadline.at.astimezone(calendar.zone).date()
+    day = deadline.last_day(calendar.zone)  # "5/12 0h00" is due on 4/12
     candidates = [(f"{days}d", calendar.morning_of(day - timedelta(days=days)))
                   for days in days_before if days > 0]
     if morning or 0 in days_before:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.periods import current_period
@@ -41,10 +41,17 @@ class BlocStatus:
     contacts: dict[int, list[Member]] = field(default_factory=dict)  # unit id → its contacts
 
     def days_left(self, zone: ZoneInfo) -> int | None:
-        """Days from today to the report deadline (negative once it has passed)."""
+        """Days from today to the report deadline's last day (negative after it): a
+        deadline of "5/12 0h00" is due on 4/12."""
         if self.period is None or self.period.report_deadline is None:
             return None
-        return (self.period.report_deadline.at.astimezone(zone).date() - self.today).days
+        return (self.period.report_deadline.last_day(zone) - self.today).days
+
+    def deadline_passed(self, now: datetime) -> bool:
+        """Whether the report deadline has passed at ``now`` (by its time: a deadline at
+        14h30 has passed at 15h00 the same day)."""
+        deadline = self.period.report_deadline if self.period else None
+        return deadline is not None and deadline.passed(now)
 
     @property
     def reported_units(self) -> list[Unit]:

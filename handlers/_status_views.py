@@ -30,8 +30,10 @@ def deadline_line(ctx: Context, status: BlocStatus,
     t = t or ctx.t
     left = status.days_left(ctx.zone)
     assert left is not None
-    when = ("status.days_left" if left > 0 else "status.due_today" if left == 0
-            else "status.days_over")
+    if status.deadline_passed(ctx.now()):
+        when = "status.days_over" if left < 0 else "status.passed_today"
+    else:
+        when = "status.days_left" if left > 0 else "status.due_today"
     return t("status.deadline", when=format_deadline(status.period.report_deadline, ctx.zone, t),
              left=t(when, days=abs(left)))
 

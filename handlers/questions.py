@@ -31,7 +31,7 @@ def _not_reported(ctx: Context, status: BlocStatus) -> None:
 
 def _late(ctx: Context, status: BlocStatus) -> None:
     left = status.days_left(ctx.zone)
-    if left is None or left >= 0:
+    if left is None or not status.deadline_passed(ctx.now()):
         line = deadline_line(ctx, status) or ctx.t("questions.no_deadline")
         ctx.reply(ctx.t("questions.not_late_yet", deadline=line,
                         count=len(status.silent_units)))
@@ -40,7 +40,9 @@ def _late(ctx: Context, status: BlocStatus) -> None:
     if not silent:
         ctx.reply(ctx.t("questions.all_reported", total=len(status.units)))
         return
-    ctx.reply("\n".join([ctx.t("questions.late", count=len(silent), days=-left), *silent]))
+    title = (ctx.t("questions.late", count=len(silent), days=-left) if left < 0
+             else ctx.t("questions.late_today", count=len(silent)))
+    ctx.reply("\n".join([title, *silent]))
 
 
 def _blocked(ctx: Context, status: BlocStatus) -> None:

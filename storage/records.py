@@ -7,9 +7,10 @@ these, never on rows or Telegram objects.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 
 class Role(StrEnum):
@@ -53,10 +54,19 @@ class Unit:
 
 @dataclass(frozen=True)
 class Deadline:
-    """An instant in UTC; ``all_day`` when only the date was given."""
+    """An instant in UTC; ``all_day`` when only the date was given (stored at 23:59:59)."""
 
     at: datetime
     all_day: bool
+
+    def last_day(self, zone: ZoneInfo) -> date:
+        """The last day on which it can still be met: "5/12/2026" is met on 5/12, but
+        "5/12/2026 0h00" only until the end of 4/12."""
+        return (self.at - timedelta(seconds=1)).astimezone(zone).date()
+
+    def passed(self, now: datetime) -> bool:
+        """Whether it has passed at ``now``, judged by its time, not its date."""
+        return now >= self.at
 
 
 @dataclass(frozen=True)

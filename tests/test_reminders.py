@@ -299,3 +299,38 @@ async def test_a_clock_that_jumps_forward_never_sends_early_nor_drops_what_is_ah
         assert await reminders_sent(3) == ["7d", "after", "chair"]
     finally:
         await runtime.core.stop()
+
+
+def test_a_deadline_at_midnight_is_due_the_day_before() -> None:
+    # "5/12/2026 0h00" (Saturday's first instant): the last day to report is Friday 4/12
+    assert plan(local(date(2026, 12, 5), time(0, 0))) == [
+        ("7d", local(date(2026, 11, 27))),
+        ("3d", local(date(2026, 12, 1))),
+        ("1d", local(date(2026, 12, 3))),
+        ("day", local(date(2026, 12, 4))),
+        ("after", local(date(2026, 12, 7))),
+    ]
+
+
+async def test_the_chair_reads_a_timed_deadline_by_its_time(
+    runtime: Runtime, clock: FixedClock, small_bloc_file: Path,
+) -> None:
+    data = yaml.safe_load(SMALL_BLOC)
+    data["periods"][0]["report_deadline"] = "5/12/2026 0h00"
+    small_bloc_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    os.utime(small_bloc_file, (small_bloc_file.stat().st_mtime + 5,) * 2)
+    await runtime._reload()
+    chair = await registered(runtime, "9", Role.CHAIR, None)
+    clock.set(local(date(2026, 12, 4), time(9, 0)))
+    assert "hạn là hôm nay" in plain(await chair.say("/tinhhinh"))
+    clock.set(local(date(2026, 12, 5), time(9, 0)))
+    status = plain(await chair.say("/tinhhinh"))
+    assert "đã quá hạn 1 ngày" in status and "hạn là hôm nay" not in status
+    data["periods"][0]["report_deadline"] = "5/12/2026 14h30"
+    small_bloc_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    os.utime(small_bloc_file, (small_bloc_file.stat().st_mtime + 10,) * 2)
+    await runtime._reload()
+    clock.set(local(date(2026, 12, 5), time(15, 0)))
+    assert "đã hết hạn hôm nay" in plain(await chair.say("/tinhhinh"))
+    late = plain(await chair.say("đơn vị nào trễ hạn?"))
+    assert "dù đã hết hạn hôm nay" in late
