@@ -36,7 +36,7 @@ class _Unit:
 
     def __init__(self) -> None:
         self.marker: Token[bool] | None = None  # set once the transaction has begun
-        self.savepoints = 0
+        self.spoiled = False  # a write inside failed: the unit can only be rolled back
 
 
 _UNIT: ContextVar[_Unit | None] = ContextVar("sqlite_unit_of_work", default=None)
@@ -97,9 +97,9 @@ class SqliteBase:
         conversation's place and the replies commit together or not at all, so a crash
         or a write error at any point leaves either the whole event or none of it. The
         transaction begins at the first write (reads before it take no lock, so a slow
-        export that only reads keeps nobody waiting) and each repository call inside is
-        a savepoint (a call that fails leaves the others' writes). An exception out of
-        the block rolls everything back.
+        export that only reads keeps nobody waiting). An exception out of the block rolls
+        everything back; so does a failed write whose error was caught inside (the unit
+        is then refused at the end rather than committed half-done).
         """
         if _UNIT.get() is not None:
             raise RuntimeError("a unit of work is already open in this task")
@@ -125,6 +125,10 @@ class SqliteBase:
     async def _end_unit(self, unit: _Unit, *, commit: bool) -> None:
         if unit.marker is None:
             return  # nothing was written
+        if commit and unit.spoiled:  # someone caught a failed write and went on: not kept
+            await self._end_unit(unit, commit=False)
+            raise RuntimeError("a write failed inside the unit of work and the error was "
+                               "caught: the unit is rolled back")
         try:
             if commit:
                 try:
@@ -136,7 +140,7 @@ class SqliteBase:
                 await self._db.rollback()
         finally:
             _IN_TRANSACTION.reset(unit.marker)
-            unit.marker, unit.savepoints = None, 0
+            unit.marker, unit.spoiled = None, False
             self._write_lock.release()
 
     @asynccontextmanager
@@ -170,17 +174,26 @@ class SqliteBase:
                 self._write_lock.release()
                 raise
             unit.marker = _IN_TRANSACTION.set(True)
-        unit.savepoints += 1
-        name = f"call{unit.savepoints}"
-        await self._db.execute(f"SAVEPOINT {name}")
         try:
             yield self._db
         except BaseException:
-            if unit.marker is not None:
-                await self._db.execute(f"ROLLBACK TO {name}")
-                await self._db.execute(f"RELEASE {name}")
+            # No savepoint per call (two more round trips to SQLite's thread for every
+            # write): a call that fails spoils the unit, which then only rolls back.
+            unit.spoiled = True
             raise
-        await self._db.execute(f"RELEASE {name}")
+
+    async def _write_alone(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        """One statement, atomic by itself (autocommit): no BEGIN and COMMIT round trips.
+        Inside a unit of work it joins the unit's transaction like any write."""
+        async with self._transaction() if _UNIT.get() is not None or _IN_TRANSACTION.get() \
+                else self._alone() as db:
+            await db.execute(sql, params)
+
+    @asynccontextmanager
+    async def _alone(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._write_lock:
+            self._check_file()
+            yield self._db
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[None]:

@@ -78,25 +78,31 @@ class OutboxStore(SqliteBase):
         If the process dies before they are settled, the next start puts them back in
         the queue (:meth:`recover_in_flight`) and the outbox sends them.
         """
-        ids = []
-        async with self._transaction() as db:
-            for m in messages:
-                cursor = await db.execute(
-                    """
-                    INSERT INTO outbox (dedup_key, batch_id, channel, chat_id, kind, payload,
-                        due_at, expires_at, next_attempt_at, created_at, status, file)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', ?)
-                    """,
-                    (m.dedup_key, m.batch_id, m.channel, m.chat_id, m.kind,
-                     json.dumps(m.payload, ensure_ascii=False), to_db(m.due_at),
-                     to_db(m.expires_at) if m.expires_at else None, to_db(m.due_at),
-                     to_db(now), m.file))
-                ids.append(int(cursor.lastrowid or 0))
-        return ids
+        if not messages:
+            return []
+        rows = [(m.dedup_key, m.batch_id, m.channel, m.chat_id, m.kind,
+                 json.dumps(m.payload, ensure_ascii=False), to_db(m.due_at),
+                 to_db(m.expires_at) if m.expires_at else None, to_db(m.due_at), to_db(now),
+                 m.file) for m in messages]
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', ?)"] * len(rows))
+        sql = ("INSERT INTO outbox (dedup_key, batch_id, channel, chat_id, kind, payload, "  # noqa: S608 - placeholders only
+               "due_at, expires_at, next_attempt_at, created_at, status, file) "
+               f"VALUES {values} RETURNING id")
+        # one statement: one trip to SQLite's thread
+        async with self._transaction() as db, db.execute(
+                sql, [value for row in rows for value in row]) as cursor:
+            ids = {int(row[0]) for row in await cursor.fetchall()}
+        return sorted(ids)  # in insertion order: rowids only grow while the lock is held
 
     async def settle_replies(self, outcomes: list[ReplyOutcome], now: datetime) -> None:
         """Record how an event's replies went, in one transaction: sent, to retry (back to
         the queue, the outbox's from now on), or refused for good."""
+        if all(outcome.status is OutboxStatus.SENT for outcome in outcomes):
+            # the usual case, one statement (atomic by itself): said and done, nothing kept
+            marks = ", ".join("?" * len(outcomes))
+            await self._write_alone(f"DELETE FROM outbox WHERE id IN ({marks})",  # noqa: S608
+                                    tuple(outcome.row_id for outcome in outcomes))
+            return
         async with self._transaction() as db:
             for outcome in outcomes:
                 if outcome.status is OutboxStatus.PENDING:
