@@ -86,6 +86,16 @@ def replies_in_flight(db: Path) -> set[int]:
         raw.close()
 
 
+async def restart_until_answered(api: FakeBotApi, env: dict[str, str], cwd: Path) -> None:
+    """Start the bot again, wait until everyone got an answer (and a moment more), stop."""
+    second = await start(env, cwd)
+    try:
+        await api.wait_until(lambda: len(answers(api)) >= PEOPLE or None, 60)
+        await asyncio.sleep(0.5)  # and nothing more comes
+    finally:
+        await stop(second)
+
+
 async def kill(process: asyncio.subprocess.Process) -> None:
     process.send_signal(signal.SIGKILL)  # no clean stop
     await process.wait()
@@ -159,12 +169,7 @@ async def test_replies_committed_but_not_delivered_at_a_kill_arrive_after_the_re
         raw.close()
         assert handled == PEOPLE and answers(api) == Counter()
         api.clear_faults()  # Telegram is back
-        second = await start(env, tmp_path)
-        try:
-            await api.wait_until(lambda: len(answers(api)) >= PEOPLE or None, 60)
-            await asyncio.sleep(0.5)
-        finally:
-            await stop(second)
+        await restart_until_answered(api, env, tmp_path)
     counts = answers(api)
     assert sorted(counts) == [p.id for p in people]
     assert all(n == 1 for n in counts.values()), counts
@@ -268,12 +273,7 @@ async def test_webhook_updates_acknowledged_just_before_a_kill_are_handled_once_
             await kill(first)  # at once after the last 200
         answered_before = sum(answers(api).values())
         ambiguous = replies_in_flight(tmp_path / "bot.db")
-        second = await start(env, tmp_path)
-        try:
-            await api.wait_until(lambda: len(answers(api)) >= PEOPLE or None, 60)
-            await asyncio.sleep(0.5)
-        finally:
-            await stop(second)
+        await restart_until_answered(api, env, tmp_path)
     counts = answers(api)
     assert sorted(counts) == [p.id for p in people]
     repeated = {chat for chat, n in counts.items() if n > 1}
