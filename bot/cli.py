@@ -219,9 +219,9 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
         else:
             try:  # a demo never writes into the database a running bot serves
                 held.enter_context(running_lock(settings.database))
-            except BackupError:
-                _say(catalog().text(settings.language, "cli.demo_in_use",
-                                    detail=settings.database), error=True)
+            except BackupError as exc:
+                key = "cli.demo_in_use" if exc.kind == "in_use" else f"cli.backup_{exc.kind}"
+                _say(catalog().text(settings.language, key, detail=exc.detail), error=True)
                 return EXIT_FAILURE
         # files the bot sends must outlive the demo: never inside the scratch folder
         out_dir: Path | None = args.out_dir

@@ -102,6 +102,7 @@ class Core:
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
+        self._told_delayed: set[int] = set()  # inbox rows whose sender heard of the delay
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -183,12 +184,25 @@ class Core:
                             if deliver is not None else [])
             except Exception as exc:
                 if not is_storage_failure(exc):
+                    # a bug outside the handler (reading the person, storing the replies):
+                    # nothing was kept; the person hears of it, the inbox drops the update
+                    log.exception("could not handle an event from %s:%s", event.channel,
+                                  event.user_id)
+                    if deliver is not None:
+                        await deliver(Response(replies=[Reply(
+                            await self._text_for(event, "error.internal"))]))
                     raise
                 log.error("could not record an event from %s:%s (%s); it is kept for later",
                           event.channel, event.user_id, type(exc).__name__)
                 response = Response(failed=True)
-                response.replies.append(Reply(await self._delayed_text(event, receipt)))
-                if deliver is not None:
+                if receipt is None or receipt not in self._told_delayed:
+                    # told once: the inbox tries again every minute while the disk is full
+                    if receipt is not None:
+                        self._told_delayed.add(receipt)
+                    response.replies.append(Reply(await self._text_for(
+                        event, "error.storage_kept" if receipt is not None
+                        else "error.storage_resend")))
+                if deliver is not None and response.replies:
                     await deliver(response)
                 return response
             if deliver is not None:
@@ -200,7 +214,9 @@ class Core:
         once: if the bot dies before they are sent, the outbox sends them at the next start."""
         if not replies:
             return []
-        now, key = self.clock.now(), event.update_key or uuid.uuid4().hex
+        # a fresh key: the event itself is handled once; a messenger's update id may come
+        # round again (Telegram's are random after a week of silence)
+        now, key = self.clock.now(), uuid.uuid4().hex
         return await self.repo.record_replies([OutgoingMessage(
             dedup_key=f"reply:{key}:{index}", channel=event.channel,
             chat_id=reply.chat_id or event.chat_id, kind="reply", payload=payload_of(reply),
@@ -253,14 +269,14 @@ class Core:
             ctx.response.replies.clear()
             ctx.reply(ctx.t("error.internal"))
 
-    async def _delayed_text(self, event: Inbound, receipt: int | None) -> str:
-        """What a person is told when the database could not take their message."""
+    async def _text_for(self, event: Inbound, key: str) -> str:
+        """A catalog text in the person's language (the bot's own if the database, the
+        likely trouble, cannot say which)."""
         try:
             language = await self.language_of(event.channel, event.user_id)
-        except Exception:  # the database is the problem: the bot's default language
+        except Exception:
             language = self.default_language
-        return self.catalog.text(language, "error.storage_kept" if receipt is not None
-                                 else "error.storage_resend")
+        return self.catalog.text(language, key)
 
     def _lock(self, channel: str, user_id: str) -> asyncio.Lock:
         key = (channel, user_id)

@@ -82,6 +82,8 @@ class DownloadStore:
         cutoff = (now - self.lifetime).timestamp()
         removed = 0
         for path in self.folder.iterdir():
+            if path.name.startswith("."):  # the signing key lives here too: never purged
+                continue
             if path.is_file() and path.stat().st_mtime < cutoff:
                 path.unlink(missing_ok=True)
                 removed += 1

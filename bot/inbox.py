@@ -98,11 +98,23 @@ class Inbox:
             self._spawn(self._in_order(channel, [(r, json.loads(b)) for r, b in waiting]))
         return count
 
+    async def settle(self) -> None:
+        """Wait until every update being handled now is handled."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks))
+
     async def stop(self) -> None:
-        """Let the updates being handled finish, for up to ``STOP_WAIT`` seconds (what is
-        left waits in the inbox for the next start)."""
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=STOP_WAIT)
+        """Let the updates being handled finish, for up to ``STOP_WAIT`` seconds; what is
+        left is cancelled and waits in the inbox for the next start."""
+        if not self._tasks:
+            return
+        _, late = await asyncio.wait(set(self._tasks), timeout=STOP_WAIT)
+        for task in late:
+            task.cancel()
+        if late:
+            log.warning("%d update(s) still being handled at the stop; handled at the next "
+                        "start", len(late))
+            await asyncio.wait(late)
 
     # -- inside -----------------------------------------------------------------------------
 

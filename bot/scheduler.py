@@ -16,6 +16,7 @@ re-arms every job: a test that advances the clock fires what fell due.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -104,8 +105,12 @@ class Scheduler:
 
     def _arm(self, job: _Job) -> None:
         wall = wall_now() + (job.moment - self._clock.now())
-        self._aps.add_job(self._run, "date", run_date=wall, args=[job.job_id], id=job.job_id,
-                          replace_existing=True, misfire_grace_time=None)
+        # In a fresh context: APScheduler's wake-up is scheduled with call_soon_threadsafe,
+        # which copies the caller's context into every job it starts from then on; armed
+        # from inside an event, jobs would inherit that event's open database transaction.
+        contextvars.Context().run(
+            self._aps.add_job, self._run, "date", run_date=wall, args=[job.job_id],
+            id=job.job_id, replace_existing=True, misfire_grace_time=None)
 
     def _rebase(self) -> None:
         """The clock was moved: what is due now runs now, the rest at its new distance."""

@@ -113,11 +113,17 @@ async def serve(
                 on_runtime(runtime)
             served = Served(runtime)
             try:
-                await _start(settings, served)
+                secret = await _start(settings, served)
+                # In this order: the outbox puts back what a crash left half-sent, and the
+                # updates a crash left unhandled are handled, before any new update comes
+                # (a new one would otherwise overtake a person's older one, and its reply,
+                # still being sent, would be put back and sent twice).
                 await runtime.core.start()
                 assert served.inbox is not None
-                await served.inbox.replay()  # what a stop or a crash left unhandled
+                await served.inbox.replay()
+                await served.inbox.settle()
                 runtime.core.scheduler.every("inbox-retry", RETRY_EVERY, served.inbox.replay)
+                await _receive(settings, served, secret)
                 runtime.watch_bloc_file()
                 if on_ready is not None:
                     on_ready(dict(served.names))
@@ -135,8 +141,10 @@ async def _listen(web: WebServer, settings: Settings) -> None:
         raise ListenError(f"{host}:{port}", exc.strerror or str(exc)) from None
 
 
-async def _start(settings: Settings, served: Served) -> None:
-    from bot.webserver import Webhook, WebServer
+async def _start(settings: Settings, served: Served) -> str:
+    """Build the channels and the web server and check each token; returns the webhook
+    secret. Nothing is received yet (see :func:`_receive`)."""
+    from bot.webserver import WebServer
 
     core = served.runtime.core
     inbox = served.inbox = Inbox(core.repo, core.clock)
@@ -168,6 +176,13 @@ async def _start(settings: Settings, served: Served) -> None:
                                               api_url=settings.zalo_api_url, downloads=downloads)
     for name, channel in served.channels.items():
         served.names[name] = await channel.connect()
+    return secret
+
+
+async def _receive(settings: Settings, served: Served, secret: str) -> None:
+    """Start taking updates: polling, or listening and registering the webhooks."""
+    from bot.webserver import Webhook
+
     web = served.web
     if web is not None and not settings.webhook_url:
         for name, channel in served.channels.items():

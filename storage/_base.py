@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar, Token
@@ -17,9 +16,21 @@ import aiosqlite
 
 from storage._time import to_db
 from storage.database import connect
+from storage.failures import DatabaseGone
 from storage.migrations import migrate
 
-_IN_TRANSACTION: ContextVar[bool] = ContextVar("in_sqlite_transaction", default=False)
+# The task whose transaction is open on the connection. A task's context is copied into
+# whatever it starts (tasks, and callbacks such as APScheduler's wake-up scheduled with
+# call_soon_threadsafe), so a flag alone would leak "in a transaction" into them: they
+# would read past the lock and write into a transaction that is not theirs. Whoever
+# checks compares the owner with the current task.
+_IN_TRANSACTION: ContextVar[asyncio.Task[Any] | None] = ContextVar("in_sqlite_transaction",
+                                                                  default=None)
+
+
+def _in_transaction() -> bool:
+    owner = _IN_TRANSACTION.get()
+    return owner is not None and owner is asyncio.current_task()
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -32,14 +43,22 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 
 class _Unit:
-    """An open unit of work: whether its transaction has begun, and its savepoints."""
+    """An open unit of work: its task, and whether its transaction has begun."""
 
     def __init__(self) -> None:
-        self.marker: Token[bool] | None = None  # set once the transaction has begun
-        self.spoiled = False  # a write inside failed: the unit can only be rolled back
+        self.owner = asyncio.current_task()
+        self.marker: Token[asyncio.Task[Any] | None] | None = None  # set once begun
+        self.spoiled_by: BaseException | None = None  # a write inside failed: roll back only
 
 
 _UNIT: ContextVar[_Unit | None] = ContextVar("sqlite_unit_of_work", default=None)
+
+
+def _open_unit() -> _Unit | None:
+    """The unit of work of the current task, if one is open (not one leaked from the task
+    that started this one)."""
+    unit = _UNIT.get()
+    return unit if unit is not None and unit.owner is asyncio.current_task() else None
 
 
 class SqliteBase:
@@ -86,8 +105,8 @@ class SqliteBase:
         """Refuse to write into a database file that is no longer the one at its path
         (deleted or replaced while the bot ran): what is written there is lost."""
         if self._path is not None and _identity(self._path) != self._identity:
-            raise sqlite3.OperationalError(f"the database file {self._path} was removed or "
-                                           "replaced while the bot was running")
+            raise DatabaseGone(f"the database file {self._path} was removed or replaced "
+                               "while the bot was running")
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[None]:
@@ -101,7 +120,7 @@ class SqliteBase:
         everything back; so does a failed write whose error was caught inside (the unit
         is then refused at the end rather than committed half-done).
         """
-        if _UNIT.get() is not None:
+        if _open_unit() is not None:
             raise RuntimeError("a unit of work is already open in this task")
         unit = _Unit()
         token = _UNIT.set(unit)
@@ -117,7 +136,7 @@ class SqliteBase:
 
     async def discard_unit(self) -> None:
         """Roll back what the open unit of work wrote so far; it goes on, empty."""
-        unit = _UNIT.get()
+        unit = _open_unit()
         if unit is None:
             raise RuntimeError("no unit of work is open")
         await self._end_unit(unit, commit=False)
@@ -125,10 +144,12 @@ class SqliteBase:
     async def _end_unit(self, unit: _Unit, *, commit: bool) -> None:
         if unit.marker is None:
             return  # nothing was written
-        if commit and unit.spoiled:  # someone caught a failed write and went on: not kept
+        if commit and unit.spoiled_by is not None:
+            # someone caught a failed write and went on: nothing is kept, and the write's
+            # own error is raised (a full disk stays a storage failure)
+            error = unit.spoiled_by
             await self._end_unit(unit, commit=False)
-            raise RuntimeError("a write failed inside the unit of work and the error was "
-                               "caught: the unit is rolled back")
+            raise error
         try:
             if commit:
                 try:
@@ -140,28 +161,30 @@ class SqliteBase:
                 await self._db.rollback()
         finally:
             _IN_TRANSACTION.reset(unit.marker)
-            unit.marker, unit.spoiled = None, False
+            unit.marker, unit.spoiled_by = None, None
             self._write_lock.release()
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        unit = _UNIT.get()
+        unit = _open_unit()
         if unit is not None:
             async with self._in_unit(unit) as db:
                 yield db
             return
         async with self._write_lock:
             self._check_file()
-            marker = _IN_TRANSACTION.set(True)
-            await self._db.execute("BEGIN IMMEDIATE")
+            marker = _IN_TRANSACTION.set(asyncio.current_task())
             try:
-                yield self._db
-            except BaseException:
-                await self._db.rollback()
-                raise
+                await self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                    await self._db.commit()
+                except BaseException:
+                    if self._db.in_transaction:
+                        await self._db.rollback()  # also when the COMMIT itself failed
+                    raise
             finally:
                 _IN_TRANSACTION.reset(marker)
-            await self._db.commit()
 
     @asynccontextmanager
     async def _in_unit(self, unit: _Unit) -> AsyncIterator[aiosqlite.Connection]:
@@ -173,19 +196,19 @@ class SqliteBase:
             except BaseException:
                 self._write_lock.release()
                 raise
-            unit.marker = _IN_TRANSACTION.set(True)
+            unit.marker = _IN_TRANSACTION.set(asyncio.current_task())
         try:
             yield self._db
-        except BaseException:
+        except BaseException as exc:
             # No savepoint per call (two more round trips to SQLite's thread for every
             # write): a call that fails spoils the unit, which then only rolls back.
-            unit.spoiled = True
+            unit.spoiled_by = exc
             raise
 
     async def _write_alone(self, sql: str, params: tuple[Any, ...] = ()) -> None:
         """One statement, atomic by itself (autocommit): no BEGIN and COMMIT round trips.
         Inside a unit of work it joins the unit's transaction like any write."""
-        async with self._transaction() if _UNIT.get() is not None or _IN_TRANSACTION.get() \
+        async with self._transaction() if _open_unit() is not None or _in_transaction() \
                 else self._alone() as db:
             await db.execute(sql, params)
 
@@ -199,7 +222,7 @@ class SqliteBase:
     async def _reading(self) -> AsyncIterator[None]:
         """Reads wait for another coroutine's transaction on the shared connection to end,
         so they never see its uncommitted rows; inside one's own transaction they go ahead."""
-        if _IN_TRANSACTION.get():
+        if _in_transaction():
             yield
             return
         async with self._write_lock:

@@ -45,12 +45,24 @@ async def statements(runtime: Runtime) -> AsyncIterator[list[str]]:
 async def test_a_submitted_report_is_one_write_transaction(runtime: Runtime) -> None:
     an = await registered(runtime, "10", unit="SHTT")
     await an.say("/capnhat 1 50% Đã họp trù bị")
+    delivered: list[Response] = []
+
+    async def deliver(response: Response) -> list[None]:  # the messenger took every reply
+        delivered.append(response)
+        return [None] * len(response.replies)
+
     async with statements(runtime) as seen:
-        answer = await an.core.handle(event(an, "Gửi", "u-send"))
-    assert "Đã ghi nhận" in plain(answer)
+        answer = await an.core.handle(event(an, "Gửi", "u-send"), deliver)
+    assert "Đã ghi nhận" in plain(answer) and delivered == [answer]
     assert sum(1 for sql in seen if sql.startswith("BEGIN")) == 1
-    assert sum(1 for sql in seen if sql == "COMMIT") == 1
+    commit = seen.index("COMMIT")
+    written = [sql.split("INTO")[1].split()[0] for sql in seen[:commit]
+               if sql.lstrip().startswith("INSERT")]
+    # the report, the dedup mark, the conversation's place and the replies, together
+    assert {"progress_updates", "processed_updates", "dialog_states", "outbox"} <= set(written)
+    assert [sql for sql in seen[commit + 1:] if sql.startswith("DELETE FROM outbox")]  # sent
     assert await reports(runtime) == 1
+    assert [row for row in await runtime.repo.outbox_rows() if row.kind == "reply"] == []
 
 
 async def test_a_handler_fault_leaves_nothing_half_written_and_keeps_the_answers(
@@ -146,3 +158,33 @@ async def test_a_database_deleted_under_the_bot_is_reported_down_and_nothing_is_
     assert not await runtime.repo.ping()  # /healthz says the database is down
     answer = plain(await an.core.handle(event(an, "Gửi", "u-gone")))
     assert "chưa được ghi nhận" in answer and "Đã ghi nhận" not in answer
+
+
+async def test_a_job_scheduled_inside_an_event_runs_outside_its_transaction(
+    runtime: Runtime,
+) -> None:
+    """A conference scheduled in chat plans its reminders inside the event's transaction;
+    the scheduler's jobs must not inherit it (they froze every later write)."""
+    import asyncio
+    from datetime import timedelta
+
+    from bot.clock import SystemClock, wall_now
+    from bot.scheduler import Scheduler
+
+    scheduler = Scheduler(SystemClock())
+    scheduler.start()
+    done = asyncio.Event()
+
+    async def job() -> None:
+        await runtime.repo.set_meta("written-by-the-job", "yes")
+        done.set()
+
+    try:
+        async with runtime.repo.unit_of_work():
+            await runtime.repo.set_meta("written-by-the-event", "yes")
+            scheduler.at("soon", wall_now() + timedelta(milliseconds=50), job)
+        await asyncio.wait_for(done.wait(), 5)
+        await asyncio.wait_for(runtime.repo.set_meta("later", "yes"), 5)  # nothing is stuck
+        assert await runtime.repo.get_meta("written-by-the-job") == "yes"
+    finally:
+        scheduler.stop()
