@@ -51,6 +51,7 @@ Deliver = Callable[[Response], Awaitable[Sent]]
 IDLE_LIMIT = timedelta(hours=48)
 IDLE_CHECK = timedelta(minutes=15)
 REPLAN = timedelta(minutes=30)  # the database may have changed (a new deadline, a moved conference)
+SETTLE_RETRY = timedelta(minutes=1)  # noting sent replies again when the database refused
 PROCESSED_KEPT = timedelta(days=7)  # Telegram re-delivers within hours, never after days
 
 
@@ -246,15 +247,22 @@ class Core:
                 wait = timedelta(seconds=error.retry_after or 1)
                 outcomes.append(ReplyOutcome(row, OutboxStatus.PENDING, str(error)[:500],
                                              now + wait))
+        await self._note_replies(outcomes)
+        if any(o.status is OutboxStatus.PENDING for o in outcomes):
+            self.outbox.wake()
+
+    async def _note_replies(self, outcomes: list[ReplyOutcome]) -> None:
+        """Store how the replies went; while the database cannot, try again every minute
+        (until then the rows say "being sent", and a restart would send them once more)."""
         try:
-            await self.repo.settle_replies(outcomes, now)
+            await self.repo.settle_replies(outcomes, self.clock.now())
         except Exception as exc:
             if not is_storage_failure(exc):
                 raise
-            # sent, but not noted: after a restart they are sent once more (at least once)
-            log.error("could not note %d sent repl(ies) (%s)", len(rows), type(exc).__name__)
-        if any(o.status is OutboxStatus.PENDING for o in outcomes):
-            self.outbox.wake()
+            log.error("could not note %d repl(ies) as sent (%s); trying again in a minute",
+                      len(outcomes), type(exc).__name__)
+            self.scheduler.at(f"note-replies:{outcomes[0].row_id}",
+                              self.clock.now() + SETTLE_RETRY, self._note_replies, outcomes)
 
     async def _run_handler(self, ctx: Context) -> None:
         """Route the event; a handler's fault undoes its writes and tells the person."""

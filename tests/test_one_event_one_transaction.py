@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.clock import FixedClock
 from bot.events import ChatKind, Inbound, Response
 from bot.runtime import Runtime
 from config.settings import Settings
@@ -188,3 +189,39 @@ async def test_a_job_scheduled_inside_an_event_runs_outside_its_transaction(
         assert await runtime.repo.get_meta("written-by-the-job") == "yes"
     finally:
         scheduler.stop()
+
+
+async def test_replies_sent_while_the_database_refuses_to_note_it_are_noted_later(
+    runtime: Runtime, clock: FixedClock, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import asyncio
+    from datetime import timedelta
+
+    chair = await registered(runtime, "9", Role.CHAIR, None)
+    real = runtime.repo.settle_replies
+    refusals: list[int] = []
+
+    async def full_once(*args: Any, **kwargs: Any) -> None:
+        if not refusals:
+            refusals.append(1)
+            raise sqlite3.OperationalError("database or disk is full")
+        await real(*args, **kwargs)
+
+    async def deliver(response: Response) -> list[None]:
+        return [None] * len(response.replies)
+
+    monkeypatch.setattr(runtime.repo, "settle_replies", full_once)
+    await runtime.core.start()
+    try:
+        await runtime.core.handle(event(chair, "/tinhhinh", "u-note"), deliver)
+        waiting = [r for r in await runtime.repo.outbox_rows() if r.kind == "reply"]
+        assert waiting and all(r.status.value == "sending" for r in waiting)
+        clock.advance(timedelta(minutes=1))
+        for _ in range(100):
+            if not [r for r in await runtime.repo.outbox_rows() if r.kind == "reply"]:
+                break
+            await asyncio.sleep(0.02)
+        # noted as sent a minute later: a restart will not send them again
+        assert [r for r in await runtime.repo.outbox_rows() if r.kind == "reply"] == []
+    finally:
+        await runtime.core.stop()
