@@ -206,6 +206,8 @@ class Core:
                 if deliver is not None and response.replies:
                     await deliver(response)
                 return response
+            if receipt is not None:
+                self._told_delayed.discard(receipt)  # handled: a later row may reuse the id
             if deliver is not None:
                 await self._settle_replies(rows, await deliver(ctx.response))
             return ctx.response
@@ -248,14 +250,14 @@ class Core:
                 outcomes.append(ReplyOutcome(row, OutboxStatus.PENDING, str(error)[:500],
                                              now + wait))
         await self._note_replies(outcomes)
-        if any(o.status is OutboxStatus.PENDING for o in outcomes):
-            self.outbox.wake()
 
     async def _note_replies(self, outcomes: list[ReplyOutcome]) -> None:
         """Store how the replies went; while the database cannot, try again every minute
         (until then the rows say "being sent", and a restart would send them once more)."""
         try:
             await self.repo.settle_replies(outcomes, self.clock.now())
+            if any(o.status is OutboxStatus.PENDING for o in outcomes):
+                self.outbox.wake()
         except Exception as exc:
             if not is_storage_failure(exc):
                 raise

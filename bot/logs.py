@@ -13,7 +13,7 @@ REDACTED = "<redacted>"
 # deep link's "start=TOKEN", Zalo's "dangky TOKEN" / "đăng ký TOKEN". PTB's DEBUG dump of
 # an update and the database driver's DEBUG line for the inbox row both contain them.
 INVITE = re.compile(r"(?i)(/start(?:@\w+)?\s+|[?&]start=|\bdang\s?ky\s+|đăng\s?ký\s+"
-                    r"|\\u0111\\u0103ng\s?k\\u00fd\s+)"  # the last as JSON escapes it
+                    r"|\\u011[01]\\u010[23]ng\s?k\\u00(?:fd|dd)\s+)"  # as JSON escapes it
                     r"[A-Za-z0-9_\-]{16,64}")
 
 

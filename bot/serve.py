@@ -121,7 +121,8 @@ async def serve(
                 await runtime.core.start()
                 assert served.inbox is not None
                 await served.inbox.replay()
-                await served.inbox.settle()
+                if not await _settled_unless_stopped(served.inbox, stop):
+                    return  # asked to stop while handling what a crash left
                 runtime.core.scheduler.every("inbox-retry", RETRY_EVERY, served.inbox.replay)
                 await _receive(settings, served, secret)
                 runtime.watch_bloc_file()
@@ -131,6 +132,16 @@ async def serve(
             finally:
                 await runtime.core.stop()  # nothing is sent through a channel being stopped
                 await _stop(served)
+
+
+async def _settled_unless_stopped(inbox: Inbox, stop: asyncio.Event) -> bool:
+    """Wait for the inbox's replay to end; ``False`` if a stop was asked first."""
+    settled = asyncio.ensure_future(inbox.settle())
+    stopped = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({settled, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    for waiting in (settled, stopped):
+        waiting.cancel()
+    return not stop.is_set()
 
 
 async def _listen(web: WebServer, settings: Settings) -> None:

@@ -160,9 +160,11 @@ class SqliteBase:
             else:
                 await self._db.rollback()
         finally:
-            _IN_TRANSACTION.reset(unit.marker)
-            unit.marker, unit.spoiled_by = None, None
-            self._write_lock.release()
+            try:
+                _IN_TRANSACTION.reset(unit.marker)
+                unit.marker, unit.spoiled_by = None, None
+            finally:
+                self._write_lock.release()
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -175,13 +177,15 @@ class SqliteBase:
             self._check_file()
             marker = _IN_TRANSACTION.set(asyncio.current_task())
             try:
-                await self._db.execute("BEGIN IMMEDIATE")
                 try:
+                    await self._db.execute("BEGIN IMMEDIATE")
                     yield self._db
                     await self._db.commit()
                 except BaseException:
-                    if self._db.in_transaction:
-                        await self._db.rollback()  # also when the COMMIT itself failed
+                    # unconditionally (a no-op with no transaction open): a task cancelled
+                    # while waiting for BEGIN leaves it to run in SQLite's thread anyway, and
+                    # a failed COMMIT leaves the transaction open
+                    await self._db.rollback()
                     raise
             finally:
                 _IN_TRANSACTION.reset(marker)
@@ -194,7 +198,10 @@ class SqliteBase:
                 self._check_file()
                 await self._db.execute("BEGIN IMMEDIATE")
             except BaseException:
-                self._write_lock.release()
+                try:
+                    await self._db.rollback()  # a cancelled BEGIN still runs in the thread
+                finally:
+                    self._write_lock.release()
                 raise
             unit.marker = _IN_TRANSACTION.set(asyncio.current_task())
         try:
@@ -208,9 +215,14 @@ class SqliteBase:
     async def _write_alone(self, sql: str, params: tuple[Any, ...] = ()) -> None:
         """One statement, atomic by itself (autocommit): no BEGIN and COMMIT round trips.
         Inside a unit of work it joins the unit's transaction like any write."""
-        async with self._transaction() if _open_unit() is not None or _in_transaction() \
-                else self._alone() as db:
-            await db.execute(sql, params)
+        if _open_unit() is not None:
+            async with self._transaction() as db:
+                await db.execute(sql, params)
+        elif _in_transaction():  # inside this task's own transaction: part of it
+            await self._db.execute(sql, params)
+        else:
+            async with self._alone() as db:
+                await db.execute(sql, params)
 
     @asynccontextmanager
     async def _alone(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -225,3 +225,24 @@ async def test_replies_sent_while_the_database_refuses_to_note_it_are_noted_late
         assert [r for r in await runtime.repo.outbox_rows() if r.kind == "reply"] == []
     finally:
         await runtime.core.stop()
+
+
+async def test_a_write_cancelled_while_its_transaction_begins_leaves_the_database_usable(
+    runtime: Runtime,
+) -> None:
+    """A stop cancels tasks mid-write; SQLite's thread runs their BEGIN anyway."""
+    import asyncio
+    import contextlib
+
+    for number in range(20):
+        task = asyncio.create_task(runtime.repo.set_meta(f"cancelled-{number}", "x"))
+        for _ in range(number % 4):
+            await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await asyncio.wait_for(runtime.repo.set_meta("after", "ok"), 5)
+    assert await runtime.repo.get_meta("after") == "ok"
+    async with runtime.repo.unit_of_work():
+        await runtime.repo.set_meta("in-a-unit", "ok")
+    assert await runtime.repo.get_meta("in-a-unit") == "ok"
