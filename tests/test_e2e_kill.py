@@ -25,6 +25,7 @@ from storage.records import Role
 from storage.sqlite import SqliteRepository
 from tests.botapi import FakeBotApi
 from tests.conftest import ROOT, SMALL_BLOC
+from tests.zaloapi import FakeZaloApi
 
 PEOPLE = 5
 # The bot runs on the real clock here: without deadlines, whatever the date, it sends
@@ -183,17 +184,11 @@ async def test_a_zalo_update_taken_just_before_a_kill_is_handled_once_after_the_
     """Zalo's getUpdates has no offset: an update it returned is the bot's alone, so it is
     written to the inbox on receipt, before it is handled. (Between Zalo's answer and that
     write, a few milliseconds, a kill still loses it: nothing the bot can do closes that.)"""
-    from tests.zaloapi import FakeZaloApi
-
     (tmp_path / "bloc.yaml").write_text(BLOC, encoding="utf-8")
     await seed(tmp_path / "bot.db", "zalo")
     async with FakeZaloApi() as zalo:
         people = [zalo.user(f"Đầu mối {n}", f"z{n}") for n in range(1, PEOPLE + 1)]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")}
-        env.update({"PYTHONPATH": str(ROOT), "ZALO_BOT_TOKEN": zalo.token,
-                    "THIDUA_ZALO_API_URL": zalo.url, "THIDUA_DATABASE": str(tmp_path / "bot.db"),
-                    "THIDUA_BLOC_FILE": str(tmp_path / "bloc.yaml")})
-        env.pop("TELEGRAM_BOT_TOKEN", None)
+        env = zalo_environment(zalo, tmp_path)
         first = await start(env, tmp_path)
         try:
             await zalo.wait_until(lambda: zalo.calls_of("getUpdates") or None, 30)
@@ -231,6 +226,57 @@ async def test_a_zalo_update_taken_just_before_a_kill_is_handled_once_after_the_
     assert repeated <= ambiguous and all(n <= 2 for n in counts.values()), (counts, ambiguous)
     print(f"\n(a, Zalo) killed with {answered_before} of {PEOPLE} answered, {len(ambiguous)} "
           f"in flight; after the restart 0 lost, {len(repeated)} repeated")
+
+
+def zalo_environment(zalo: FakeZaloApi, tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")}
+    env.update({"PYTHONPATH": str(ROOT), "ZALO_BOT_TOKEN": zalo.token,
+                "THIDUA_ZALO_API_URL": zalo.url, "THIDUA_DATABASE": str(tmp_path / "bot.db"),
+                "THIDUA_BLOC_FILE": str(tmp_path / "bloc.yaml")})
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    return env
+
+
+async def test_zalo_replies_committed_but_not_delivered_at_a_kill_arrive_after_it(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "bloc.yaml").write_text(BLOC, encoding="utf-8")
+    db = tmp_path / "bot.db"
+    await seed(db, "zalo")
+    async with FakeZaloApi() as zalo:
+        people = [zalo.user(f"Đầu mối {n}", f"z{n}") for n in range(1, PEOPLE + 1)]
+        env = zalo_environment(zalo, tmp_path)
+        first = await start(env, tmp_path)
+        try:
+            await zalo.wait_until(lambda: zalo.calls_of("getUpdates") or None, 30)
+            zalo.fail("sendMessage", 500, times=10_000)  # Zalo is down for sends
+            for person in people:
+                await person.say("/nhiemvu")
+
+            def committed() -> bool | None:
+                raw = sqlite3.connect(db)
+                try:
+                    count = raw.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'reply' AND "
+                                        "status IN ('pending', 'sending')").fetchone()[0]
+                finally:
+                    raw.close()
+                return count >= PEOPLE or None
+
+            await zalo.wait_until(committed, 30)
+        finally:
+            await kill(first)
+        assert all(zalo.messages_to(p) == [] for p in people)
+        zalo.clear_faults()
+        second = await start(env, tmp_path)
+        try:
+            await zalo.wait_until(lambda: all(zalo.messages_to(p) for p in people) or None, 60)
+            await asyncio.sleep(0.5)
+        finally:
+            await stop(second)
+        counts = {p.id: len(zalo.messages_to(p)) for p in people}
+    assert all(n == 1 for n in counts.values()), counts
+    print(f"\n(c, Zalo) killed with {PEOPLE} replies committed and none delivered; after the "
+          f"restart {sum(counts.values())} delivered, 0 lost, 0 twice")
 
 
 def _zalo_in_flight(db: Path) -> set[str]:

@@ -103,6 +103,10 @@ class FakeZaloApi(UpdateDelivery):
         text = description or DEFAULT_DESCRIPTIONS.get(code, "Error")
         self._faults.setdefault(method, []).append(Fault(code, text, times))
 
+    def clear_faults(self) -> None:
+        """Forget every fault still to come: the server answers normally again."""
+        self._faults.clear()
+
     def drop(self, method: str, times: int = 1) -> None:
         """Close the connection without answering the next ``times`` calls (network error)."""
         self._check_method(method)
