@@ -77,6 +77,16 @@ def answers(api: FakeBotApi) -> Counter[int]:
     return Counter(int(m.chat_id) for m in api.sent)
 
 
+def replies_waiting(db: Path) -> int:
+    """Replies stored and not yet delivered (being sent, or waiting for a retry)."""
+    raw = sqlite3.connect(db)
+    try:
+        return int(raw.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'reply' AND "
+                               "status IN ('pending', 'sending')").fetchone()[0])
+    finally:
+        raw.close()
+
+
 def replies_in_flight(db: Path) -> set[int]:
     """The chats of replies being sent at the kill: sent or not, nobody can tell."""
     raw = sqlite3.connect(db)
@@ -153,16 +163,8 @@ async def test_replies_committed_but_not_delivered_at_a_kill_arrive_after_the_re
             for person in people:
                 api.send_text(person, "/nhiemvu")
 
-            def waiting_replies() -> int | None:
-                raw = sqlite3.connect(db)
-                try:
-                    count = raw.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'reply' "
-                                        "AND status IN ('pending', 'sending')").fetchone()[0]
-                finally:
-                    raw.close()
-                return count if count >= PEOPLE else None
-
-            await api.wait_until(waiting_replies, 30)  # handled and committed, not delivered
+            # handled and committed, not delivered
+            await api.wait_until(lambda: replies_waiting(db) >= PEOPLE or None, 30)
         finally:
             await kill(first)
         raw = sqlite3.connect(db)
@@ -253,16 +255,7 @@ async def test_zalo_replies_committed_but_not_delivered_at_a_kill_arrive_after_i
             for person in people:
                 await person.say("/nhiemvu")
 
-            def committed() -> bool | None:
-                raw = sqlite3.connect(db)
-                try:
-                    count = raw.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'reply' AND "
-                                        "status IN ('pending', 'sending')").fetchone()[0]
-                finally:
-                    raw.close()
-                return count >= PEOPLE or None
-
-            await zalo.wait_until(committed, 30)
+            await zalo.wait_until(lambda: replies_waiting(db) >= PEOPLE or None, 30)
         finally:
             await kill(first)
         assert all(zalo.messages_to(p) == [] for p in people)
