@@ -116,7 +116,8 @@ async def test_the_database_its_wal_backups_and_downloads_are_readable_by_the_bo
             copy = tmp_path / "copies" / "bot-copy.db"
             backup(db, copy)
             offered = DownloadStore(tmp_path / "files", b"k" * 32, "https://x.vn/h").offer(
-                OutFile("Tổng hợp.xlsx", b"PK", "application/zip"), datetime.now(UTC))
+                OutFile("Tổng hợp.xlsx", b"PK", "application/zip"),
+                datetime(2026, 11, 24, tzinfo=UTC))
             download = next((tmp_path / "files").iterdir())
             files = [db, db.with_name("bot.db-wal"), db.with_name("bot.db-shm"), copy, download]
             modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in files}
