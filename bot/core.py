@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
@@ -23,35 +22,25 @@ from bot.clock import Clock
 from bot.context import Context
 from bot.dialog import DialogEngine
 from bot.digest import next_digest, send_digest
-from bot.events import ChannelPort, ChatKind, DeliveryError, Inbound, Reply, Response
+from bot.events import ChannelPort, ChatKind, Inbound, Reply, Response, Sent
 from bot.i18n import Catalog, normalise_language
-from bot.outbox import OutboxWorker, payload_of
+from bot.outbox import OutboxWorker
 from bot.reminders import ReminderPlanner
+from bot.replies import ReplyLedger
 from bot.router import Command, Router
 from bot.scheduler import Scheduler
 from bot.text import escape, valid_unicode
 from storage.failures import is_storage_failure
-from storage.records import (
-    Bloc,
-    DialogState,
-    OutboxStatus,
-    OutgoingMessage,
-    ReplyOutcome,
-    Role,
-)
+from storage.records import Bloc, DialogState, OutgoingMessage, Role
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
-# What a channel's delivery of a response says: per reply tried, in order, None (sent) or
-# why not; replies after the list's end were not tried. None: every reply was sent.
-Sent = list[DeliveryError | None] | None
-Deliver = Callable[[Response], Awaitable[Sent]]
+Deliver = Callable[[Response], Awaitable[Sent]]  # a channel's sending of a response
 
 IDLE_LIMIT = timedelta(hours=48)
 IDLE_CHECK = timedelta(minutes=15)
 REPLAN = timedelta(minutes=30)  # the database may have changed (a new deadline, a moved conference)
-SETTLE_RETRY = timedelta(minutes=1)  # noting sent replies again when the database refused
 PROCESSED_KEPT = timedelta(days=7)  # Telegram re-delivers within hours, never after days
 
 
@@ -99,6 +88,7 @@ class Core:
         self.bot_usernames: dict[str, str] = {}
         self.channels: dict[str, ChannelPort] = {}  # the running channels, by name
         self.outbox = OutboxWorker(self)
+        self.replies = ReplyLedger(repo, clock, self.scheduler, self.outbox.wake)
         self.reminders = ReminderPlanner(self)
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
@@ -181,7 +171,7 @@ class Core:
                         await self.repo.update_handled(receipt)
                     if ctx.dialog_changed:
                         await self.repo.save_dialog(ctx.dialog, self.clock.now())
-                    rows = (await self._record_replies(event, ctx.response.replies)
+                    rows = (await self.replies.record(event, ctx.response.replies)
                             if deliver is not None else [])
             except Exception as exc:
                 if not is_storage_failure(exc):
@@ -209,62 +199,8 @@ class Core:
             if receipt is not None:
                 self._told_delayed.discard(receipt)  # handled: a later row may reuse the id
             if deliver is not None:
-                await self._settle_replies(rows, await deliver(ctx.response))
+                await self.replies.settle(rows, await deliver(ctx.response))
             return ctx.response
-
-    async def _record_replies(self, event: Inbound, replies: list[Reply]) -> list[int]:
-        """The replies as outbox rows, in the event's transaction, claimed for sending at
-        once: if the bot dies before they are sent, the outbox sends them at the next start."""
-        if not replies:
-            return []
-        # a fresh key: the event itself is handled once; a messenger's update id may come
-        # round again (Telegram's are random after a week of silence)
-        now, key = self.clock.now(), uuid.uuid4().hex
-        return await self.repo.record_replies([OutgoingMessage(
-            dedup_key=f"reply:{key}:{index}", channel=event.channel,
-            chat_id=reply.chat_id or event.chat_id, kind="reply", payload=payload_of(reply),
-            due_at=now, file=reply.file.content if reply.file else None)
-            for index, reply in enumerate(replies)], now)
-
-    async def _settle_replies(self, rows: list[int], sent: Sent) -> None:
-        """Record how the replies went; one the messenger did not take is the outbox's now
-        (it retries with backoff), and so is every reply after it, to keep their order."""
-        if not rows:
-            return
-        outcomes, now = [], self.clock.now()
-        tried = list(sent) if sent is not None else [None] * len(rows)
-        for index, row in enumerate(rows):
-            if index >= len(tried):
-                outcomes.append(ReplyOutcome(row, OutboxStatus.PENDING,
-                                             "waiting for an earlier reply", now))
-                continue
-            error = tried[index]
-            if error is None:
-                outcomes.append(ReplyOutcome(row, OutboxStatus.SENT))
-            elif error.blocked or error.permanent:
-                outcomes.append(ReplyOutcome(
-                    row, OutboxStatus.BLOCKED if error.blocked else OutboxStatus.FAILED,
-                    str(error)[:500]))
-            else:
-                wait = timedelta(seconds=error.retry_after or 1)
-                outcomes.append(ReplyOutcome(row, OutboxStatus.PENDING, str(error)[:500],
-                                             now + wait))
-        await self._note_replies(outcomes)
-
-    async def _note_replies(self, outcomes: list[ReplyOutcome]) -> None:
-        """Store how the replies went; while the database cannot, try again every minute
-        (until then the rows say "being sent", and a restart would send them once more)."""
-        try:
-            await self.repo.settle_replies(outcomes, self.clock.now())
-            if any(o.status is OutboxStatus.PENDING for o in outcomes):
-                self.outbox.wake()
-        except Exception as exc:
-            if not is_storage_failure(exc):
-                raise
-            log.error("could not note %d repl(ies) as sent (%s); trying again in a minute",
-                      len(outcomes), type(exc).__name__)
-            self.scheduler.at(f"note-replies:{outcomes[0].row_id}",
-                              self.clock.now() + SETTLE_RETRY, self._note_replies, outcomes)
 
     async def _run_handler(self, ctx: Context) -> None:
         """Route the event; a handler's fault undoes its writes and tells the person."""

@@ -134,6 +134,11 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
 
 
+# What a channel's delivery of a response says: per reply tried, in order, None (sent) or
+# why not; replies after the list's end were not tried. None: every reply was sent.
+Sent = list[DeliveryError | None] | None
+
+
 class ChannelPort(Protocol):
     """What the core asks of a running channel when it acts on its own initiative."""
 

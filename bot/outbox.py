@@ -71,6 +71,17 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(2 ** max(attempts - 1, 0), 300))
 
 
+def disposition(error: DeliveryError, attempts: int) -> tuple[OutboxStatus, timedelta | None]:
+    """What becomes of a message the messenger refused at its ``attempts``-th try: blocked
+    or failed for good (no wait), or pending again after the returned wait."""
+    if error.blocked:
+        return OutboxStatus.BLOCKED, None
+    if error.permanent or attempts >= MAX_ATTEMPTS:
+        return OutboxStatus.FAILED, None
+    wait = timedelta(seconds=error.retry_after) if error.retry_after else backoff(attempts)
+    return OutboxStatus.PENDING, wait
+
+
 class Pace:
     """Lets senders go one at a time, at least ``1 / rate`` seconds apart, in the order asked.
 
@@ -231,17 +242,15 @@ class OutboxWorker:
         repo, now = self.core.repo, self.core.clock.now()
         reason = str(error)[:500]
         attempts = row.attempts + 1
-        if error.blocked:
+        status, delay = disposition(error, attempts)
+        if status is OutboxStatus.BLOCKED:
             log.warning("chat %s blocked the bot; row %s not retried", row.chat_id, row.id)
-            await repo.settle(row.id, OutboxStatus.BLOCKED, now, reason)
+        if delay is None:
+            if status is OutboxStatus.FAILED:
+                log.error("giving up on outbox row %s after %d attempt(s): %s", row.id,
+                          attempts, reason)
+            await repo.settle(row.id, status, now, reason)
             return None
-        if error.permanent or attempts >= MAX_ATTEMPTS:
-            log.error("giving up on outbox row %s after %d attempt(s): %s", row.id, attempts,
-                      reason)
-            await repo.settle(row.id, OutboxStatus.FAILED, now, reason)
-            return None
-        delay = (timedelta(seconds=error.retry_after) if error.retry_after
-                 else backoff(attempts))
         await repo.retry_later(row.id, now + delay, reason)
         return now + delay
 

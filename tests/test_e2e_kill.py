@@ -87,11 +87,11 @@ def replies_waiting(db: Path) -> int:
         raw.close()
 
 
-def replies_in_flight(db: Path) -> set[int]:
+def replies_in_flight(db: Path) -> set[str]:
     """The chats of replies being sent at the kill: sent or not, nobody can tell."""
     raw = sqlite3.connect(db)
     try:
-        return {int(row[0]) for row in raw.execute(
+        return {str(row[0]) for row in raw.execute(
             "SELECT chat_id FROM outbox WHERE kind = 'reply' AND status = 'sending'")}
     finally:
         raw.close()
@@ -142,7 +142,7 @@ async def test_a_batch_handed_over_just_before_a_kill_is_handled_once_after_the_
             await stop(second)
     counts = answers(api)
     assert sorted(counts) == [p.id for p in people]  # nobody lost
-    repeated = {chat for chat, n in counts.items() if n > 1}
+    repeated = {str(chat) for chat, n in counts.items() if n > 1}
     assert repeated <= ambiguous and all(n <= 2 for n in counts.values()), (counts, ambiguous)
     print(f"\n(a) killed with {answered_before} of {PEOPLE} answered, {len(ambiguous)} in "
           f"flight; after the restart 0 lost, {len(repeated)} repeated")
@@ -214,7 +214,7 @@ async def test_a_zalo_update_taken_just_before_a_kill_is_handled_once_after_the_
         finally:
             await kill(first)
         answered_before = sum(len(zalo.messages_to(p)) for p in people)
-        ambiguous = _zalo_in_flight(tmp_path / "bot.db")
+        ambiguous = replies_in_flight(tmp_path / "bot.db")
         second = await start(env, tmp_path)
         try:
             await zalo.wait_until(
@@ -224,7 +224,7 @@ async def test_a_zalo_update_taken_just_before_a_kill_is_handled_once_after_the_
             await stop(second)
         counts = {p.id: len(zalo.messages_to(p)) for p in people}
     assert all(n >= 1 for n in counts.values()), counts  # nobody lost
-    repeated = {chat for chat, n in counts.items() if n > 1}
+    repeated = {str(chat) for chat, n in counts.items() if n > 1}
     assert repeated <= ambiguous and all(n <= 2 for n in counts.values()), (counts, ambiguous)
     print(f"\n(a, Zalo) killed with {answered_before} of {PEOPLE} answered, {len(ambiguous)} "
           f"in flight; after the restart 0 lost, {len(repeated)} repeated")
@@ -272,15 +272,6 @@ async def test_zalo_replies_committed_but_not_delivered_at_a_kill_arrive_after_i
           f"restart {sum(counts.values())} delivered, 0 lost, 0 twice")
 
 
-def _zalo_in_flight(db: Path) -> set[str]:
-    raw = sqlite3.connect(db)
-    try:
-        return {str(row[0]) for row in raw.execute(
-            "SELECT chat_id FROM outbox WHERE kind = 'reply' AND status = 'sending'")}
-    finally:
-        raw.close()
-
-
 async def test_webhook_updates_acknowledged_just_before_a_kill_are_handled_once_after_it(
     tmp_path: Path,
 ) -> None:
@@ -315,7 +306,7 @@ async def test_webhook_updates_acknowledged_just_before_a_kill_are_handled_once_
         await restart_until_answered(api, env, tmp_path)
     counts = answers(api)
     assert sorted(counts) == [p.id for p in people]
-    repeated = {chat for chat, n in counts.items() if n > 1}
+    repeated = {str(chat) for chat, n in counts.items() if n > 1}
     assert repeated <= ambiguous and all(n <= 2 for n in counts.values()), (counts, ambiguous)
     print(f"\n(a, webhook) killed with {answered_before} of {PEOPLE} answered, "
           f"{len(ambiguous)} in flight; after the restart 0 lost, {len(repeated)} repeated")

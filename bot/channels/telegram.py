@@ -45,12 +45,13 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from bot import tasks
 from bot.channels import retry
 from bot.channels.telegram_updates import CHANNEL, encode_choice, to_inbound
-from bot.core import Core, Sent
+from bot.core import Core
 from bot.events import (
     DeliveryError,
     Published,
     Reply,
     Response,
+    Sent,
 )
 from bot.inbox import Inbox
 from bot.text import escape, html_to_plain, split_message

@@ -18,7 +18,7 @@ import weakref
 from typing import Any
 
 from bot import tasks
-from bot.core import Core, Sent
+from bot.core import Core
 from bot.dialog import match_option
 from bot.downloads import DownloadStore
 from bot.events import (
@@ -30,6 +30,7 @@ from bot.events import (
     Published,
     Reply,
     Response,
+    Sent,
 )
 from bot.inbox import Inbox
 

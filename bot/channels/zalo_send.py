@@ -9,9 +9,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.channels import retry
-from bot.core import Core, Sent
+from bot.core import Core
 from bot.downloads import DownloadStore
-from bot.events import DeliveryError, Published, Reply, Response
+from bot.events import DeliveryError, Published, Reply, Response, Sent
 from bot.periods import format_moment
 from bot.text import html_to_plain, split_message
 from storage.records import ShownMenu
