@@ -31,7 +31,7 @@ def run_all(*, smoke: bool, only: set[int], out: Path | None) -> list[Table]:
     if 1 in only:
         sizes = (3,) if smoke else (50, 200, 1000)
         pairs = conversation.run(sizes, scale=scale, shipped=() if smoke else (50,))
-        show(conversation.table(pairs))
+        show(conversation.table(pairs, () if smoke else conversation.same_transport(sizes)))
         largest = max((bot for _, bot in pairs if "shipped" not in bot.bot),
                       key=lambda run: run.people)
         busy_peak = (largest.people, largest.peak_rss_mb)

@@ -83,10 +83,12 @@ async def start_thidua(api: FakeBotApi, data: Dataset, cwd: Path, *,
     return await spawn(bot_env(api, data), "-m", module, "run", cwd=cwd, stdout=stdout)
 
 
-async def start_echo(api: FakeBotApi, cwd: Path) -> Process:
-    """The bare python-telegram-bot echo bot, the ceiling of what the harness can measure."""
+async def start_echo(api: FakeBotApi, cwd: Path, *, transport: str = "") -> Process:
+    """The bare python-telegram-bot echo bot, the ceiling of what the harness can measure
+    (on PTB's own transport; ``transport="aiohttp"``: on the bot's)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return await spawn(env, "-m", "bench.echo_bot", api.base_url, api.token, cwd=cwd)
+    return await spawn(env, "-m", "bench.echo_bot", api.base_url, api.token,
+                       *([transport] if transport else []), cwd=cwd)
 
 
 async def first_poll(api: FakeBotApi, since: int = 0, limit_s: float = 60) -> float:
