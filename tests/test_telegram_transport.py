@@ -48,7 +48,7 @@ async def test_telegrams_refusals_come_back_as_ptbs_errors() -> None:
             wait = limited.value.retry_after
             assert (wait if isinstance(wait, int | float) else wait.total_seconds()) == 3
             api.fail("sendMessage", 400, description="Bad Request: chat not found")
-            with pytest.raises(BadRequest, match="(?i)chat not found"):
+            with pytest.raises(BadRequest, match=r"(?i)chat not found"):
                 await bot.send_message(user.id, "x")
 
 
