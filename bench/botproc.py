@@ -16,7 +16,7 @@ import sys
 from telegram.ext import AIORateLimiter
 
 import bot.channels.telegram as telegram_channel
-from bot.cli import main
+from bot.app.cli import main
 
 if __name__ == "__main__":
     telegram_channel.AIORateLimiter = functools.partial(  # type: ignore[misc]

@@ -79,7 +79,7 @@ async def spawn(env: dict[str, str], *args: str, cwd: Path, stdout: bool = False
 async def start_thidua(api: FakeBotApi, data: Dataset, cwd: Path, *,
                        flood_cap: bool = True, stdout: bool = False) -> Process:
     """``thidua run`` (through :mod:`bench.botproc` when the overall flood cap is lifted)."""
-    module = "bot.cli" if flood_cap else "bench.botproc"
+    module = "bot.app.cli" if flood_cap else "bench.botproc"
     return await spawn(bot_env(api, data), "-m", module, "run", cwd=cwd, stdout=stdout)
 
 

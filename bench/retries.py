@@ -18,9 +18,9 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from bench.report import Table
-from bot.clock import FixedClock
-from bot.events import Reply
-from bot.outbox import payload_of
+from bot.domain.clock import FixedClock
+from bot.domain.events import Reply
+from bot.services.outbox import payload_of
 from config.settings import Settings
 from storage.records import OutboxStatus, OutgoingMessage
 from tests.botapi import FakeBotApi

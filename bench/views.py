@@ -1,6 +1,6 @@
 """Benchmarks 3 and 5: status views, heat map and exports of one bloc on a large database.
 
-Bot-side time only: each sample is one :meth:`bot.core.Core.handle` call, exactly what
+Bot-side time only: each sample is one :meth:`bot.kernel.dispatcher.Core.handle` call, exactly what
 a channel calls for an incoming message or button press, minus the network. Every SQL
 statement the status views run is captured and shown with ``EXPLAIN QUERY PLAN``, to
 prove none of them scans the updates table. Benchmark 5 repeats this on 1/10, 1/3 and
@@ -22,9 +22,9 @@ from pathlib import Path
 
 from bench.data import ZONE, Dataset, add_person, dataset
 from bench.report import Table, ms, percentile, verdict
-from bot.clock import FixedClock
-from bot.events import ChatKind, Choice, Inbound, Response
-from bot.runtime import Runtime, open_runtime
+from bot.app.runtime import Runtime, open_runtime
+from bot.domain.clock import FixedClock
+from bot.domain.events import ChatKind, Choice, Inbound, Response
 from config.settings import Settings
 
 CHAIR_ID = 900_000_001

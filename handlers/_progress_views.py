@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.context import Context
-from bot.periods import current_period, format_moment
-from bot.progress import ASKS_PERCENT, implied_percent
-from bot.text import escape
+from bot.domain.periods import current_period, format_moment
+from bot.domain.progress import ASKS_PERCENT, implied_percent
+from bot.domain.text import escape
+from bot.kernel.context import Context
 from storage.records import Period, ProgressStatus, ProgressUpdate, Task, Unit
 
 TITLE_IN_MENU = 48

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.text import escape
+from bot.domain.text import escape
+from bot.kernel.context import Context
 from storage.records import Member, Role
 
 

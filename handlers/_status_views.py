@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.context import Context
-from bot.periods import format_deadline
-from bot.status import BlocStatus, bloc_status
-from bot.text import escape
+from bot.domain.periods import format_deadline
+from bot.domain.text import escape
+from bot.kernel.context import Context
+from bot.services.status import BlocStatus, bloc_status
 from handlers._progress_views import local_time, shorten, status_text, update_body
 from storage.records import ProgressStatus, ProgressUpdate, Task, Unit
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.dialog import Answers, InvalidAnswer
-from bot.questions import UnitRef, match_unit
-from bot.text import escape
+from bot.domain.questions import UnitRef, match_unit
+from bot.domain.text import escape
+from bot.kernel.context import Context
+from bot.kernel.dialog import Answers, InvalidAnswer
 
 
 async def typed_units(ctx: Context, answers: Answers, text: str) -> str:

@@ -11,14 +11,14 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from bot.access import Action, may
-from bot.context import Context
-from bot.dialog import FINISH, Answers, Form, InvalidAnswer, Step
-from bot.events import Option, Reply
-from bot.outbox import payload_of
-from bot.periods import format_deadline
-from bot.router import Router
-from bot.text import escape
+from bot.domain.access import Action, may
+from bot.domain.events import Option, Reply
+from bot.domain.periods import format_deadline
+from bot.domain.text import escape
+from bot.kernel.context import Context
+from bot.kernel.dialog import FINISH, Answers, Form, InvalidAnswer, Step
+from bot.kernel.router import Router
+from bot.services.outbox import payload_of
 from config.bloc import ConferenceKind
 from config.dates import DateParseError, parse_date_or_datetime
 from handlers._progress_views import shorten

@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from bot.access import Action, may
-from bot.context import Context
-from bot.events import OutFile
-from bot.exports.build import build_export, file_slug, find_period
-from bot.exports.data import ExportData
-from bot.router import Router
-from bot.text import escape
+from bot.domain.access import Action, may
+from bot.domain.events import OutFile
+from bot.domain.text import escape
+from bot.kernel.context import Context
+from bot.kernel.router import Router
+from bot.services.exports.build import build_export, file_slug, find_period
+from bot.services.exports.data import ExportData
 
 router = Router("exports")
 
@@ -28,22 +28,22 @@ CSV = "text/csv"
 # The renderers are imported when first used: openpyxl and python-docx take ~45 MB of memory
 # that an idle bot need not hold (see bench/results.md).
 def render_xlsx(data: ExportData) -> bytes:
-    """The workbook (:func:`bot.exports.xlsx.render_xlsx`)."""
-    from bot.exports.xlsx import render_xlsx as render
+    """The workbook (:func:`bot.services.exports.xlsx.render_xlsx`)."""
+    from bot.services.exports.xlsx import render_xlsx as render
 
     return render(data)
 
 
 def render_csv(data: ExportData) -> bytes:
-    """The CSV (:func:`bot.exports.xlsx.render_csv`)."""
-    from bot.exports.xlsx import render_csv as render
+    """The CSV (:func:`bot.services.exports.xlsx.render_csv`)."""
+    from bot.services.exports.xlsx import render_csv as render
 
     return render(data)
 
 
 def render_docx(data: ExportData) -> bytes:
-    """The draft report (:func:`bot.exports.docx_report.render_docx`)."""
-    from bot.exports.docx_report import render_docx as render
+    """The draft report (:func:`bot.services.exports.docx_report.render_docx`)."""
+    from bot.services.exports.docx_report import render_docx as render
 
     return render(data)
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bot import invites
-from bot.access import Action
-from bot.context import Context
-from bot.dialog import Answers, Form, InvalidAnswer, Step
-from bot.events import Option
-from bot.periods import format_moment
-from bot.router import Router
-from bot.text import escape, fold
+from bot.domain.access import Action
+from bot.domain.events import Option
+from bot.domain.periods import format_moment
+from bot.domain.text import escape, fold
+from bot.kernel.context import Context
+from bot.kernel.dialog import Answers, Form, InvalidAnswer, Step
+from bot.kernel.router import Router
+from bot.services import invites
 from storage.records import Role
 
 router = Router("invite")

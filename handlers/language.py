@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.dialog import Answers, Form, InvalidAnswer, Step
-from bot.events import Option
-from bot.i18n import LANGUAGES
-from bot.router import Router
-from bot.text import escape
+from bot.domain.events import Option
+from bot.domain.i18n import LANGUAGES
+from bot.domain.text import escape
+from bot.kernel.context import Context
+from bot.kernel.dialog import Answers, Form, InvalidAnswer, Step
+from bot.kernel.router import Router
 
 router = Router("language")
 

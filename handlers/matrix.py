@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.access import Action
-from bot.context import Context
-from bot.events import OutFile
-from bot.heatmap import LEGEND_KEYS, Cell, HeatMap, render_heatmap
-from bot.periods import format_moment
-from bot.router import Router
-from bot.status import BlocStatus
-from bot.text import escape
+from bot.domain.access import Action
+from bot.domain.events import OutFile
+from bot.domain.periods import format_moment
+from bot.domain.text import escape
+from bot.kernel.context import Context
+from bot.kernel.router import Router
+from bot.services.heatmap import LEGEND_KEYS, Cell, HeatMap, render_heatmap
+from bot.services.status import BlocStatus
 from handlers._status_views import current_status
 
 router = Router("matrix")

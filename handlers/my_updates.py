@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import progress
-from bot.access import Action
-from bot.context import Context
-from bot.dialog import FINISH, Answers, Form, Step
-from bot.events import Option
-from bot.router import Router
-from bot.text import escape
+from bot.domain import progress
+from bot.domain.access import Action
+from bot.domain.events import Option
+from bot.domain.text import escape
+from bot.kernel.context import Context
+from bot.kernel.dialog import FINISH, Answers, Form, Step
+from bot.kernel.router import Router
 from handlers._progress_views import local_time, period_tasks, shorten, task_label, update_body
 from storage.records import ProgressUpdate
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from bot.access import Action
-from bot.context import Context
-from bot.dialog import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
-from bot.events import Option, Reply
-from bot.outbox import payload_of
-from bot.router import Router
-from bot.text import escape
+from bot.domain.access import Action
+from bot.domain.events import Option, Reply
+from bot.domain.text import escape
+from bot.kernel.context import Context
+from bot.kernel.dialog import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
+from bot.kernel.router import Router
+from bot.services.outbox import payload_of
 from handlers._status_views import current_status, deadline_line
 from handlers._units import typed_units
 from storage.records import Member, OutgoingMessage, Unit

@@ -6,11 +6,11 @@ instead of adding a new one.
 
 from __future__ import annotations
 
-from bot.access import Action
-from bot.context import Context
-from bot.events import ChatKind, Reply
-from bot.router import Router
-from bot.tasklist import POSTED_KEY, task_list_text
+from bot.domain.access import Action
+from bot.domain.events import ChatKind, Reply
+from bot.kernel.context import Context
+from bot.kernel.router import Router
+from bot.services.tasklist import POSTED_KEY, task_list_text
 
 router = Router("posting")
 

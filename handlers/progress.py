@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import progress
-from bot.access import MANAGERS, Action
-from bot.context import Context
-from bot.dialog import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
-from bot.events import InboundFile, Option
-from bot.periods import format_moment
-from bot.router import Router
-from bot.text import escape
+from bot.domain import progress
+from bot.domain.access import MANAGERS, Action
+from bot.domain.events import InboundFile, Option
+from bot.domain.periods import format_moment
+from bot.domain.text import escape
+from bot.kernel.context import Context
+from bot.kernel.dialog import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
+from bot.kernel.router import Router
 from handlers._progress_views import period_tasks, shorten, status_text, summary, task_label
 from storage.records import ProgressStatus
 

@@ -1,17 +1,17 @@
 """Plain-language questions from the chair, deputy or liaison: no command needed.
 
 "đơn vị nào chưa báo cáo?", "tiến độ nhiệm vụ 3", "viện sở hữu trí tuệ làm đến
-đâu rồi"… are read by the offline parser in :mod:`bot.questions` and answered
+đâu rồi"… are read by the offline parser in :mod:`bot.domain.questions` and answered
 with the matching view. A question it cannot place gets suggestions, never silence.
 """
 
 from __future__ import annotations
 
-from bot.access import Action
-from bot.context import Context
-from bot.questions import Intent, UnitRef, parse_question
-from bot.router import Router
-from bot.status import BlocStatus
+from bot.domain.access import Action
+from bot.domain.questions import Intent, UnitRef, parse_question
+from bot.kernel.context import Context
+from bot.kernel.router import Router
+from bot.services.status import BlocStatus
 from handlers._status_views import blocked_lines, current_status, deadline_line, silent_lines
 from handlers.status import open_status
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.access import Action
-from bot.context import Context
-from bot.dialog import FINISH, Answers, Form, Step
-from bot.events import Option
-from bot.periods import format_day
-from bot.reminders import PAUSE_PERIOD_KEY, PAUSE_UNIT_KEY
-from bot.router import Router
-from bot.text import escape
+from bot.domain.access import Action
+from bot.domain.events import Option
+from bot.domain.periods import format_day
+from bot.domain.text import escape
+from bot.kernel.context import Context
+from bot.kernel.dialog import FINISH, Answers, Form, Step
+from bot.kernel.router import Router
+from bot.services.reminders import PAUSE_PERIOD_KEY, PAUSE_UNIT_KEY
 from handlers._status_views import current_status
 from storage.records import OutboxStatus
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot import invites
-from bot.context import Context
-from bot.router import Router
-from bot.text import escape
+from bot.domain.text import escape
+from bot.kernel.context import Context
+from bot.kernel.router import Router
+from bot.services import invites
 from handlers._roles import describe_member
 from handlers.help import command_list
 from storage.records import RedeemOutcome, Role

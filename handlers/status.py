@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.access import Action, may
-from bot.context import Context
-from bot.dialog import FINISH, Answers, Form, Step
-from bot.events import FileRef, Option
-from bot.router import Router
-from bot.status import BlocStatus
-from bot.text import escape
+from bot.domain.access import Action, may
+from bot.domain.events import FileRef, Option
+from bot.domain.text import escape
+from bot.kernel.context import Context
+from bot.kernel.dialog import FINISH, Answers, Form, Step
+from bot.kernel.router import Router
+from bot.services.status import BlocStatus
 from handlers._progress_views import shorten
 from handlers._status_views import (
     current_status,

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from bot.access import Action
-from bot.context import Context
-from bot.dialog import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
-from bot.events import Option
-from bot.router import Router
-from bot.tasklist import refresh_posted_lists
-from bot.text import escape
+from bot.domain.access import Action
+from bot.domain.events import Option
+from bot.domain.text import escape
+from bot.kernel.context import Context
+from bot.kernel.dialog import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
+from bot.kernel.router import Router
+from bot.services.tasklist import refresh_posted_lists
 from config.dates import DateParseError, parse_date, parse_date_or_datetime
 from handlers._progress_views import shorten
 from handlers._units import typed_units

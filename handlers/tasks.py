@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.router import Router
-from bot.tasklist import task_list_text
+from bot.kernel.context import Context
+from bot.kernel.router import Router
+from bot.services.tasklist import task_list_text
 
 router = Router("tasks")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.context import Context
-from bot.core import Core
-from bot.events import ChatKind, Choice, Inbound, Reply, Response
-from bot.text import html_to_plain
+from bot.domain.events import ChatKind, Choice, Inbound, Reply, Response
+from bot.domain.text import html_to_plain
+from bot.kernel.context import Context
+from bot.kernel.dispatcher import Core
 
 
 @dataclass

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.clock import FixedClock
-from bot.runtime import Runtime, open_runtime
+from bot.app.runtime import Runtime, open_runtime
+from bot.domain.clock import FixedClock
 from config.settings import Settings
 from tests.botapi import FakeBotApi
 from tests.zaloapi import FakeZaloApi

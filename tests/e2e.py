@@ -11,10 +11,10 @@ from typing import TypeVar
 
 from pydantic import SecretStr
 
-from bot import invites
-from bot.clock import Clock, FixedClock
-from bot.runtime import Runtime, open_runtime
-from bot.serve import serve
+from bot.app.runtime import Runtime, open_runtime
+from bot.app.serve import serve
+from bot.domain.clock import Clock, FixedClock
+from bot.services import invites
 from config.settings import Settings
 from storage.records import Role
 from tests.botapi import FakeBotApi

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from bot.app.runtime import Runtime, open_runtime
 from bot.channels.console import ConsoleChannel, Persona
-from bot.clock import Clock
-from bot.events import Reply
-from bot.runtime import Runtime, open_runtime
-from bot.text import html_to_plain
+from bot.domain.clock import Clock
+from bot.domain.events import Reply
+from bot.domain.text import html_to_plain
 from config.settings import Settings
 from tests.botapi import BotMessage, FakeBotApi, FakeUser
 from tests.e2e import running_bot, start_serving

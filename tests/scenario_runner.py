@@ -39,10 +39,10 @@ from typing import Any
 
 import yaml
 
-from bot import invites
-from bot.core import Core
-from bot.events import Inbound, Response
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.domain.events import Inbound, Response
+from bot.kernel.dispatcher import Core
+from bot.services import invites
 from storage.records import OutboxStatus, Role
 from tests.scenario_dump import PeopleIds
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
 from config.settings import Settings
 from storage.backup import BackupError, backup, restore, running_lock
 from storage.sqlite import SqliteRepository
@@ -102,8 +102,8 @@ async def test_the_database_its_wal_backups_and_downloads_are_readable_by_the_bo
     import stat
     from datetime import UTC, datetime
 
-    from bot.downloads import DownloadStore
-    from bot.events import OutFile
+    from bot.domain.events import OutFile
+    from bot.services.downloads import DownloadStore
     from storage.backup import backup
     from storage.sqlite import SqliteRepository
 

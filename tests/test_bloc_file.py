@@ -1,5 +1,5 @@
 """The bloc file a secretary edits (``config/bloc.py``) and how its mistakes read
-(``bot.blocfile.render_problems``).
+(``bot.services.blocfile.render_problems``).
 
 The shipped example must transcribe the source article faithfully; every broken file
 below is the example with exactly one change (unless the test is about several), and
@@ -19,8 +19,8 @@ import pytest
 import yaml
 
 import config.bloc
-from bot.blocfile import render_problems
-from bot.i18n import catalog
+from bot.domain.i18n import catalog
+from bot.services.blocfile import render_problems
 from config.bloc import (
     BlocConfig,
     BlocFileError,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FixedClock
-from bot.runtime import Runtime, StartupError, open_runtime
+from bot.app.runtime import Runtime, StartupError, open_runtime
+from bot.domain.clock import FixedClock
 from config.settings import Settings
 from storage.records import Role
 from tests.chat import Person, plain

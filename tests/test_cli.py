@@ -22,7 +22,7 @@ def thidua(*args: str, stdin: str = "", env: dict[str, str] | None = None,
              if not k.startswith("THIDUA_") and k not in ("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN")}
     clean["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
+        [sys.executable, "-m", "bot.app.cli", *args], input=stdin, capture_output=True, text=True,
         env={**clean, **(env or {})}, cwd=cwd or ROOT, timeout=60, check=False,
     )
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.clock import FixedClock
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.domain.clock import FixedClock
 from storage.records import Role
 from tests.chat import plain
 from tests.test_core import registered

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from bot.app.runtime import Runtime
 from bot.channels.console import ConsoleChannel, demo_personas
-from bot.events import Option, OutFile, Reply, Response
-from bot.runtime import Runtime
+from bot.domain.events import Option, OutFile, Reply, Response
 
 
 async def console(runtime: Runtime, script: str, tmp_path: Path,

@@ -11,10 +11,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot import invites
-from bot.clock import FixedClock
-from bot.events import ChatKind, Choice, Inbound
-from bot.runtime import Runtime, open_runtime
+from bot.app.runtime import Runtime, open_runtime
+from bot.domain.clock import FixedClock
+from bot.domain.events import ChatKind, Choice, Inbound
+from bot.services import invites
 from config.settings import Settings
 from storage.records import Role
 from tests.chat import Person, plain

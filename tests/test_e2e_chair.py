@@ -6,7 +6,7 @@ import os
 import struct
 from pathlib import Path
 
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from config.settings import Settings
 from storage.records import Role
 from tests.botapi import FakeBotApi

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from config.settings import Settings
 from storage.records import Role
 from tests.botapi import BotMessage, FakeBotApi, FakeUser

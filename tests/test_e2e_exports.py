@@ -10,8 +10,8 @@ from docx import Document
 from openpyxl import load_workbook
 
 import handlers.exports
-from bot.clock import FixedClock
-from bot.exports.data import ExportData
+from bot.domain.clock import FixedClock
+from bot.services.exports.data import ExportData
 from config.settings import Settings
 from storage.records import Role
 from tests.botapi import FakeBotApi

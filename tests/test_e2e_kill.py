@@ -19,7 +19,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.runtime import open_runtime
+from bot.app.runtime import open_runtime
 from config.settings import Settings
 from storage.records import Role
 from storage.sqlite import SqliteRepository
@@ -51,7 +51,7 @@ async def seed(db: Path, channel: str = "telegram") -> None:
 
 async def start(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", env=env, cwd=cwd,
+        sys.executable, "-m", "bot.app.cli", "run", env=env, cwd=cwd,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
 
 

@@ -16,8 +16,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.events import Reply
-from bot.outbox import payload_of
+from bot.domain.events import Reply
+from bot.services.outbox import payload_of
 from storage.records import OutgoingMessage, Role
 from storage.sqlite import SqliteRepository
 from tests.botapi import FakeBotApi
@@ -28,7 +28,7 @@ COUNT = 200
 
 async def seed(db: Path) -> None:
     """200 contacts, each with one reminder due now in the outbox."""
-    from bot.runtime import open_runtime
+    from bot.app.runtime import open_runtime
     from config.settings import Settings
 
     settings = Settings(database=db, bloc_file=db.parent / "bloc.yaml")
@@ -52,7 +52,7 @@ async def seed(db: Path) -> None:
 
 def start(env: dict[str, str], cwd: Path) -> asyncio.Future[asyncio.subprocess.Process]:
     return asyncio.ensure_future(asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", env=env, cwd=cwd,
+        sys.executable, "-m", "bot.app.cli", "run", env=env, cwd=cwd,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from config.settings import Settings
 from storage.records import Role
 from tests.botapi import FakeBotApi

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from config.settings import Settings
 from storage.records import Role
 from storage.sqlite import SqliteRepository

@@ -34,7 +34,7 @@ def run_env(tmp_path: Path, api_url: str, token: str) -> dict[str, str]:
 
 async def thidua(env: dict[str, str], *args: str, cwd: Path) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", *args, env=env, cwd=cwd,
+        sys.executable, "-m", "bot.app.cli", *args, env=env, cwd=cwd,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from config.settings import Settings
 from storage.records import Role
 from tests.botapi import FakeBotApi
@@ -254,7 +254,7 @@ async def test_invite_tokens_never_reach_the_log_even_at_debug(
 ) -> None:
     import logging
 
-    from bot.logs import configure_logging
+    from bot.app.logs import configure_logging
 
     token = await make_invite(tg_settings, clock=clock)
     an = api.user(71, "An")

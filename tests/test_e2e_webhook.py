@@ -12,7 +12,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.channels.zalo import ZaloChannel
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from config.settings import Settings
 from storage.records import Role
 from tests.botapi import FakeBotApi, FakeUser

@@ -6,8 +6,8 @@ import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.clock import FixedClock
-from bot.events import Option, Reply
+from bot.domain.clock import FixedClock
+from bot.domain.events import Option, Reply
 from config.settings import Settings
 from storage.records import Role
 from tests.e2e import make_invite

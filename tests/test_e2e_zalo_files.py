@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 from openpyxl import load_workbook
 
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from config.settings import Settings
 from storage.records import Role
 from tests.zalo_e2e import (

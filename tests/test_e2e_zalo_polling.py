@@ -11,8 +11,8 @@ import pytest
 
 import handlers.matrix
 from bot.channels import zalo as zalo_channel
-from bot.clock import FixedClock
-from bot.heatmap import HeatMap
+from bot.domain.clock import FixedClock
+from bot.services.heatmap import HeatMap
 from config.settings import Settings
 from storage.records import Role
 from tests.zalo_e2e import (

@@ -10,11 +10,11 @@ from pathlib import Path
 from docx import Document
 from openpyxl import load_workbook
 
-from bot.clock import FixedClock
-from bot.exports.build import build_export, file_slug
-from bot.exports.docx_report import render_docx
-from bot.exports.xlsx import render_csv, render_xlsx
-from bot.runtime import open_runtime
+from bot.app.runtime import open_runtime
+from bot.domain.clock import FixedClock
+from bot.services.exports.build import build_export, file_slug
+from bot.services.exports.docx_report import render_docx
+from bot.services.exports.xlsx import render_csv, render_xlsx
 from config.settings import Settings
 from storage.records import NewProgressUpdate, ProgressStatus, Role
 from tests.conftest import EXAMPLE_BLOC

@@ -20,9 +20,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.table import Table
 
-from bot.exports import docx_report
-from bot.exports.data import ExportData, LateUnit, TaskRow, UnitRow, UpdateRow
-from bot.exports.docx_report import DEFAULT_TEMPLATE, ReportTemplateError, render_docx
+from bot.services.exports import docx_report
+from bot.services.exports.data import ExportData, LateUnit, TaskRow, UnitRow, UpdateRow
+from bot.services.exports.docx_report import DEFAULT_TEMPLATE, ReportTemplateError, render_docx
 from storage.records import ProgressStatus
 
 UNIT_NAMES = [

@@ -15,8 +15,15 @@ from typing import Any
 import openpyxl  # type: ignore[import-untyped]
 import pytest
 
-from bot.exports.data import AttendanceRow, ExportData, LateUnit, TaskRow, UnitRow, UpdateRow
-from bot.exports.xlsx import (
+from bot.services.exports.data import (
+    AttendanceRow,
+    ExportData,
+    LateUnit,
+    TaskRow,
+    UnitRow,
+    UpdateRow,
+)
+from bot.services.exports.xlsx import (
     DEFAULT_LABELS,
     MATRIX_HEADER_ROW,
     UPDATE_COLUMNS,
@@ -24,7 +31,7 @@ from bot.exports.xlsx import (
     render_xlsx,
     update_values,
 )
-from bot.heatmap import STATUS_COLOURS
+from bot.services.heatmap import STATUS_COLOURS
 from storage.records import ProgressStatus
 
 SHEETS = ["Tổng hợp", "Cập nhật", "Chưa báo cáo", "Tham dự hội nghị"]

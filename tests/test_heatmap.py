@@ -21,7 +21,7 @@ from matplotlib.image import imread
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
-from bot.heatmap import (
+from bot.services.heatmap import (
     DPI,
     STATUS_COLOURS,
     Cell,
@@ -298,7 +298,8 @@ def test_concurrent_renders_match_serial_ones() -> None:
 
 def test_pyplot_is_never_imported() -> None:
     code = (
-        "import sys; from tests.test_heatmap import make; from bot.heatmap import render_heatmap;"
+        "import sys; from tests.test_heatmap import make; "
+        "from bot.services.heatmap import render_heatmap;"
         "render_heatmap(make(2, 2)); assert 'matplotlib.pyplot' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60)

@@ -1,4 +1,4 @@
-"""The message catalogs (``bot/i18n.py``, ``bot/locales/*.toml``) and their use by handlers.
+"""The message catalogs (``bot/domain/i18n.py``, ``bot/locales/*.toml``) and their use by handlers.
 
 Every sentence a user reads lives in the catalogs, in Vietnamese first and English
 second; both must offer the same messages with the same placeholders, and each text
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import handlers
-from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Catalog, catalog, normalise_language
+from bot.domain.i18n import DEFAULT_LANGUAGE, LANGUAGES, Catalog, catalog, normalise_language
 
 VI: dict[str, str] = catalog().messages["vi"]
 EN: dict[str, str] = catalog().messages["en"]
@@ -173,7 +173,7 @@ def test_an_unknown_language_gets_vietnamese(small: Catalog) -> None:
 def test_an_unknown_key_shows_the_key_and_is_logged(
     small: Catalog, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="bot.i18n"):
+    with caplog.at_level(logging.ERROR, logger="bot.domain.i18n"):
         assert small.text("en", "no.such_key") == "no.such_key"
     assert any("no.such_key" in record.getMessage() for record in caplog.records)
 
@@ -181,7 +181,7 @@ def test_an_unknown_key_shows_the_key_and_is_logged(
 def test_a_missing_parameter_does_not_break_the_reply(
     small: Catalog, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="bot.i18n"):
+    with caplog.at_level(logging.ERROR, logger="bot.domain.i18n"):
         assert small.text("vi", "greet") == "Xin chào <b>{name}</b>!"
     assert caplog.records
 

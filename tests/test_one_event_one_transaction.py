@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot.clock import FixedClock
-from bot.events import ChatKind, Inbound, Response
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.domain.clock import FixedClock
+from bot.domain.events import ChatKind, Inbound, Response
 from config.settings import Settings
 from storage.records import Role
 from tests.chat import Person, plain
@@ -169,8 +169,8 @@ async def test_a_job_scheduled_inside_an_event_runs_outside_its_transaction(
     import asyncio
     from datetime import timedelta
 
-    from bot.clock import SystemClock, wall_now
-    from bot.scheduler import Scheduler
+    from bot.domain.clock import SystemClock, wall_now
+    from bot.services.scheduler import Scheduler
 
     scheduler = Scheduler(SystemClock())
     scheduler.start()

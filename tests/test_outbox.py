@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.clock import FixedClock
-from bot.events import DeliveryError, Published, Reply
-from bot.outbox import MAX_ATTEMPTS, payload_of
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.domain.clock import FixedClock
+from bot.domain.events import DeliveryError, Published, Reply
+from bot.services.outbox import MAX_ATTEMPTS, payload_of
 from storage.records import OutboxStatus, OutgoingMessage
 
 

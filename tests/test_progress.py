@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FixedClock
-from bot.events import Choice, InboundFile, Published, Reply
-from bot.runtime import Runtime, open_runtime
-from bot.text import html_to_plain
+from bot.app.runtime import Runtime, open_runtime
+from bot.domain.clock import FixedClock
+from bot.domain.events import Choice, InboundFile, Published, Reply
+from bot.domain.text import html_to_plain
 from config.settings import Settings
 from storage.records import ProgressStatus, Role
 from tests.chat import Person, plain

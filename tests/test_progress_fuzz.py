@@ -11,8 +11,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.clock import FixedClock
-from bot.runtime import Runtime, open_runtime
+from bot.app.runtime import Runtime, open_runtime
+from bot.domain.clock import FixedClock
 from config.settings import Settings
 from tests.chat import Person, plain
 from tests.conftest import SMALL_BLOC

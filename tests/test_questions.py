@@ -1,4 +1,4 @@
-"""The status-question parser (``bot/questions.py``): what the chair, deputy or liaison types
+"""The status-question parser (``bot/domain/questions.py``): what the chair, deputy or liaison types
 in private chat, in Vietnamese with or without diacritics or in English, read against the
 13 real units of the example bloc and its 6 tasks.
 """
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.questions import Intent, Question, UnitRef, match_unit, parse_question
-from bot.text import fold
+from bot.domain.questions import Intent, Question, UnitRef, match_unit, parse_question
+from bot.domain.text import fold
 from config.bloc import load_bloc_file
 
 BLOC = load_bloc_file(Path(__file__).parents[1] / "config" / "bloc.example.yaml")

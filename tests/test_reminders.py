@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from bot.clock import FixedClock
-from bot.reminders import conference_occasions, deadline_occasions
-from bot.runtime import Runtime
-from bot.workcalendar import WorkCalendar
+from bot.app.runtime import Runtime
+from bot.domain.clock import FixedClock
+from bot.domain.workcalendar import WorkCalendar
+from bot.services.reminders import conference_occasions, deadline_occasions
 from storage.records import Conference, Deadline, OutboxStatus, Period, Role
 from tests.chat import plain
 from tests.conftest import SMALL_BLOC
@@ -173,7 +173,7 @@ async def test_the_chair_sees_the_schedule_and_pauses_a_unit(
 async def test_the_monday_digest_goes_to_the_chair_once_a_week(
     runtime: Runtime, clock: FixedClock,
 ) -> None:
-    from bot.digest import send_digest
+    from bot.services.digest import send_digest
 
     an = await registered(runtime, "10", unit="SHTT")
     await registered(runtime, "9", Role.CHAIR, None)
@@ -213,7 +213,7 @@ async def test_the_plan_can_be_changed_per_bloc_and_per_deadline(
 async def test_the_digest_moment_is_configurable(
     runtime: Runtime, clock: FixedClock, small_bloc_file: Path,
 ) -> None:
-    from bot.digest import send_digest
+    from bot.services.digest import send_digest
 
     await registered(runtime, "9", Role.CHAIR, None)
     data = yaml.safe_load(SMALL_BLOC)

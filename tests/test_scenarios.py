@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from config.settings import Settings
 from tests.scenario_drivers import RUNNERS
 from tests.scenario_dump import differences

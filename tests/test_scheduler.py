@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clock import FixedClock
-from bot.scheduler import Scheduler
+from bot.domain.clock import FixedClock
+from bot.services.scheduler import Scheduler
 
 
 async def settle(condition: Callable[[], bool] = lambda: False, seconds: float = 0.3) -> None:

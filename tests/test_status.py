@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.access import PERMISSIONS, may
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.domain.access import PERMISSIONS, may
 from storage.records import Role
 from tests.chat import Person, plain
 from tests.test_core import registered
@@ -105,8 +105,8 @@ async def test_every_command_is_allowed_or_refused_as_the_table_says(
 
 
 async def test_the_heat_map_holds_each_units_latest_status(runtime: Runtime) -> None:
-    from bot.heatmap import cell_text
-    from bot.status import bloc_status
+    from bot.services.heatmap import cell_text
+    from bot.services.status import bloc_status
     from handlers.matrix import heatmap_of
 
     people = await seed(runtime)

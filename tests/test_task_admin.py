@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.events import Published, Reply
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.domain.events import Published, Reply
 from config.bloc import parse_bloc_text
 from storage.records import Role
 from tests.chat import plain

@@ -1,4 +1,4 @@
-"""Text helpers every channel relies on (``bot/text.py``): escaping user text for
+"""Text helpers every channel relies on (``bot/domain/text.py``): escaping user text for
 Telegram HTML, matching Vietnamese input with or without diacritics, plain-text
 rendering and splitting long messages under Telegram's 4096-character limit.
 """
@@ -10,7 +10,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text import TELEGRAM_LIMIT, escape, fold, html_to_plain, split_message
+from bot.domain.text import TELEGRAM_LIMIT, escape, fold, html_to_plain, split_message
 
 ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")
 TAG = re.compile(r"</?(b|i|code|a)(?: [^<>]*)?>")

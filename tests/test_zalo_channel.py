@@ -8,13 +8,13 @@ from urllib.parse import unquote
 import pytest
 from pydantic import ValidationError
 
-from bot import invites
 from bot.channels.zalo_api import ZaloApiError, ZaloClient, parse_update
 from bot.channels.zalo_text import numbered_menu, registration_text, strip_mention
-from bot.downloads import DownloadStore
-from bot.events import Option, OutFile
-from bot.i18n import catalog
-from bot.text import split_message
+from bot.domain.events import Option, OutFile
+from bot.domain.i18n import catalog
+from bot.domain.text import split_message
+from bot.services import invites
+from bot.services.downloads import DownloadStore
 from config.settings import Settings
 from storage.records import OutgoingMessage, ShownMenu
 
@@ -190,7 +190,7 @@ async def test_outbox_keys_are_unique_per_channel_and_menus_are_kept(runtime) ->
 
 
 def test_the_link_signing_key_is_made_once_readable_by_the_bot_only(tmp_path) -> None:
-    from bot.serve import signing_key
+    from bot.app.serve import signing_key
 
     folder = tmp_path / "thidua.db.files"
     first = signing_key(folder)
@@ -200,7 +200,7 @@ def test_the_link_signing_key_is_made_once_readable_by_the_bot_only(tmp_path) ->
 
 
 def test_a_mistyped_secret_is_named_but_never_echoed(monkeypatch) -> None:
-    from bot.cli import setting_problems
+    from bot.app.cli import setting_problems
 
     monkeypatch.setenv("THIDUA_WEBHOOK_SECRET", "my-real-secret!!")
     with pytest.raises(ValidationError) as failure:
@@ -212,7 +212,7 @@ def test_a_mistyped_secret_is_named_but_never_echoed(monkeypatch) -> None:
 def test_a_secret_made_after_logging_started_is_redacted_too(capsys) -> None:
     import logging
 
-    from bot.logs import configure_logging, protect
+    from bot.app.logs import configure_logging, protect
 
     root = logging.getLogger()
     kept = root.handlers[:], root.level

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from pydantic import SecretStr
 
+from bot.app.runtime import Runtime
 from bot.channels.zalo import ZaloChannel
-from bot.clock import Clock
-from bot.runtime import Runtime
+from bot.domain.clock import Clock
 from config.settings import Settings
 from storage.records import Role
 from tests.e2e import make_invite, start_serving
@@ -57,7 +57,7 @@ def zalo_settings(settings: Settings, zalo: FakeZaloApi, *, webhook: bool = Fals
 
 
 async def start_zalo_bot(settings: Settings, clock: Clock | None = None) -> RunningZaloBot:
-    """Start :func:`bot.serve.serve` and wait until every channel is ready (or it failed)."""
+    """Start :func:`bot.app.serve.serve` and wait until every channel is ready (or it failed)."""
     task, stop, names, runtime = await start_serving(settings, clock)
     return RunningZaloBot(task, stop, names, runtime, settings)
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from bot.core import Core
-from bot.events import ChatKind, Inbound, Published, Reply, Response
-from bot.text import fold, html_to_plain, numbered_lines
+from bot.domain.events import ChatKind, Inbound, Published, Reply, Response
+from bot.domain.text import fold, html_to_plain, numbered_lines
+from bot.kernel.dispatcher import Core
 from storage.records import Role
 
 CHANNEL = "console"

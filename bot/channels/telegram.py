@@ -1,13 +1,13 @@
 """The Telegram channel: python-telegram-bot's Bot, rendered with inline keyboards.
 
 Everything Telegram-specific stays here and in ``telegram_updates`` (an ``Update``
-as an :class:`~bot.events.Inbound`, versioned callback data): HTML messages split
+as an :class:`~bot.domain.events.Inbound`, versioned callback data): HTML messages split
 at 4096 characters, retries of failed sends, webhooks and the application's lifecycle.
 
 Polling is the bot's own ``getUpdates`` loop, not PTB's ``Updater``: the Updater
 moves its offset on as soon as it has queued a batch, so the next call confirms to
 Telegram updates nobody has handled yet, and a crash loses them. Here each batch is
-written to the inbox (``bot/inbox.py``) before the call that confirms it.
+written to the inbox (``bot/services/inbox.py``) before the call that confirms it.
 """
 
 from __future__ import annotations
@@ -40,20 +40,20 @@ from telegram.error import (
 )
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ExtBot
 
-from bot import tasks
 from bot.channels import retry
 from bot.channels.telegram_transport import AiohttpRequest
 from bot.channels.telegram_updates import CHANNEL, encode_choice, to_inbound
-from bot.core import Core
-from bot.events import (
+from bot.domain.events import (
     DeliveryError,
     Published,
     Reply,
     Response,
     Sent,
 )
-from bot.inbox import Inbox
-from bot.text import escape, html_to_plain, split_message
+from bot.domain.text import escape, html_to_plain, split_message
+from bot.kernel.dispatcher import Core
+from bot.services import background
+from bot.services.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -231,7 +231,7 @@ class TelegramChannel:
 
     async def stop_receiving(self) -> None:
         """Stop polling: no new update comes in (those taken are the inbox's to finish)."""
-        await tasks.cancel(self._poller)
+        await background.cancel(self._poller)
         self._poller = None
 
     async def stop(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.events import ChatKind, Choice, Inbound, InboundFile
+from bot.domain.events import ChatKind, Choice, Inbound, InboundFile
 
 CHANNEL = "telegram"
 CALLBACK_VERSION = "1"

@@ -17,11 +17,7 @@ import logging
 import weakref
 from typing import Any
 
-from bot import tasks
-from bot.core import Core
-from bot.dialog import match_option
-from bot.downloads import DownloadStore
-from bot.events import (
+from bot.domain.events import (
     ChatKind,
     Choice,
     Inbound,
@@ -32,7 +28,11 @@ from bot.events import (
     Response,
     Sent,
 )
-from bot.inbox import Inbox
+from bot.kernel.dialog import match_option
+from bot.kernel.dispatcher import Core
+from bot.services import background
+from bot.services.downloads import DownloadStore
+from bot.services.inbox import Inbox
 
 from .zalo_api import ZaloApiError, ZaloClient, ZaloUpdate, parse_update, with_retries
 from .zalo_send import CHANNEL, ZaloSender
@@ -112,7 +112,7 @@ class ZaloChannel:
 
     async def stop_receiving(self) -> None:
         """Stop polling: no new update comes in (those taken are the inbox's to finish)."""
-        await tasks.cancel(self._poller)
+        await background.cancel(self._poller)
         self._poller = None
         self.mode = None  # no longer healthy: the health check says so during shutdown
 
@@ -257,7 +257,7 @@ class ZaloChannel:
         return await self.sender.deliver(chat_id, response)
 
     async def send(self, chat_id: str, reply: Reply) -> None:
-        """One reply; raises :class:`~bot.events.DeliveryError` when it cannot."""
+        """One reply; raises :class:`~bot.domain.events.DeliveryError` when it cannot."""
         await self.sender.send(chat_id, reply)
 
     async def publish(self, chat_id: str, reply: Reply, *, pin: bool,

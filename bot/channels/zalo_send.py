@@ -9,11 +9,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.channels import retry
-from bot.core import Core
-from bot.downloads import DownloadStore
-from bot.events import DeliveryError, Published, Reply, Response, Sent
-from bot.periods import format_moment
-from bot.text import html_to_plain, split_message
+from bot.domain.events import DeliveryError, Published, Reply, Response, Sent
+from bot.domain.periods import format_moment
+from bot.domain.text import html_to_plain, split_message
+from bot.kernel.dispatcher import Core
+from bot.services.downloads import DownloadStore
 from storage.records import ShownMenu
 
 from .zalo_api import TEXT_LIMIT, ZaloApiError, ZaloClient, with_retries

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from bot.events import Option
-from bot.text import fold, numbered_lines
+from bot.domain.events import Option
+from bot.domain.text import fold, numbered_lines
 
 EXIT_NUMBER = "0"
 REGISTER_WORDS = ("dangky", "dang ky", "/dangky")

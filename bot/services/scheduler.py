@@ -1,4 +1,4 @@
-"""Jobs at moments of the bot's :class:`~bot.clock.Clock`, run by APScheduler.
+"""Jobs at moments of the bot's :class:`~bot.domain.clock.Clock`, run by APScheduler.
 
 APScheduler 3 reads ``datetime.now()`` inside ``_process_jobs`` and has no clock
 hook, while everything else in the bot reads the injected clock. Left alone, the
@@ -9,7 +9,7 @@ date passed the tests' dates. Here every job is a moment of the clock: it is
 handed to APScheduler at the wall time that is as far ahead as the moment is from
 ``Clock.now()``, and when it runs it checks the clock again, so a job never runs
 before its moment, whatever the wall or the clock did meanwhile. A clock that can
-be moved by hand (:class:`~bot.clock.FixedClock`) tells the scheduler, which then
+be moved by hand (:class:`~bot.domain.clock.FixedClock`) tells the scheduler, which then
 re-arms every job: a test that advances the clock fires what fell due.
 """
 
@@ -25,7 +25,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.clock import Clock, wall_now
+from bot.domain.clock import Clock, wall_now
 
 log = logging.getLogger(__name__)
 

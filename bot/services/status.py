@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.periods import current_period
+from bot.domain.periods import current_period
 from storage.records import Bloc, Member, Period, ProgressStatus, ProgressUpdate, Role, Task, Unit
 from storage.repository import Repository
 

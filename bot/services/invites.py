@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.text import escape
+from bot.domain.text import escape
 from storage.records import Bloc, Invite, RedeemOutcome, Redemption, Role, Unit
 from storage.repository import Repository
 

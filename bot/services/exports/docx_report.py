@@ -14,6 +14,7 @@ import tomllib
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,10 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from bot.exports.data import ExportData, UpdateRow
+from bot.services.exports.data import ExportData, UpdateRow
 from storage.records import ProgressStatus
 
-DEFAULT_TEMPLATE = Path(__file__).resolve().parents[2] / "config" / "report.vi.toml"
+DEFAULT_TEMPLATE = Path(str(resources.files("config") / "report.vi.toml")).resolve()
 
 _FONT = "Times New Roman"
 _BODY_PT = 14

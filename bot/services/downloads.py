@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from bot.events import OutFile
+from bot.domain.events import OutFile
 from storage.files import write_private
 
 LINK_LIFETIME = timedelta(hours=24)

@@ -15,12 +15,12 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot import tasks
-from bot.events import DeliveryError, FileRef, Option, OutFile, Reply
+from bot.domain.events import DeliveryError, FileRef, Option, OutFile, Reply
+from bot.services import background
 from storage.records import OutboxRow, OutboxStatus, OutgoingMessage
 
 if TYPE_CHECKING:
-    from bot.core import Core
+    from bot.kernel.dispatcher import Core
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class OutboxWorker:
 
     async def stop(self) -> None:
         """Stop sending; unsent rows stay in the database for the next start."""
-        await tasks.cancel(self._task)
+        await background.cancel(self._task)
         self._task = None
 
     def wake(self) -> None:

@@ -19,12 +19,12 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, ValidationError
 
-from bot import invites
-from bot.blocfile import render_problems
-from bot.i18n import catalog
-from bot.logs import configure_logging
-from bot.periods import format_moment
-from bot.runtime import StartupError, open_runtime
+from bot.app.logs import configure_logging
+from bot.app.runtime import StartupError, open_runtime
+from bot.domain.i18n import catalog
+from bot.domain.periods import format_moment
+from bot.services import invites
+from bot.services.blocfile import render_problems
 from config.bloc import BlocFileError, load_bloc_file
 from config.settings import Settings
 from storage.backup import BackupError, backup, restore, running_lock
@@ -163,9 +163,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app.serve import ListenError, serve
     from bot.channels.telegram import TelegramStartError
     from bot.channels.zalo import ZaloStartError
-    from bot.serve import ListenError, serve
 
     messages, language = catalog(), settings.language
     if not settings.token_value() and not settings.zalo_token_value():
@@ -304,9 +304,9 @@ async def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.exports.build import build_export, find_period
-    from bot.exports.docx_report import render_docx
-    from bot.exports.xlsx import render_csv, render_xlsx
+    from bot.services.exports.build import build_export, find_period
+    from bot.services.exports.docx_report import render_docx
+    from bot.services.exports.xlsx import render_csv, render_xlsx
 
     messages, language = catalog(), settings.language
     async with await open_runtime(settings) as runtime:

@@ -6,8 +6,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.clock import Clock
-from bot.i18n import Catalog
+from bot.domain.clock import Clock
+from bot.domain.i18n import Catalog
 from config.bloc import BlocConfig, BlocFileError, load_bloc_file
 from storage.records import Bloc, SyncSummary
 from storage.repository import Repository

@@ -1,7 +1,7 @@
 """Time as a dependency, so tests can run months of calendar in milliseconds.
 
 This is the one module that reads the wall clock: everything else asks a
-:class:`Clock`, and the scheduler (``bot.scheduler``) converts the clock's
+:class:`Clock`, and the scheduler (``bot.services.scheduler``) converts the clock's
 moments to the wall time APScheduler waits on with :func:`wall_now`.
 """
 

@@ -17,19 +17,19 @@ from dataclasses import replace
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.access import may
-from bot.clock import Clock
-from bot.context import Context
-from bot.dialog import DialogEngine
-from bot.digest import next_digest, send_digest
-from bot.events import ChannelPort, ChatKind, Inbound, Reply, Response, Sent
-from bot.i18n import Catalog, normalise_language
-from bot.outbox import OutboxWorker
-from bot.reminders import ReminderPlanner
-from bot.replies import ReplyLedger
-from bot.router import Command, Router
-from bot.scheduler import Scheduler
-from bot.text import escape, valid_unicode
+from bot.domain.access import may
+from bot.domain.clock import Clock
+from bot.domain.events import ChannelPort, ChatKind, Inbound, Reply, Response, Sent
+from bot.domain.i18n import Catalog, normalise_language
+from bot.domain.text import escape, valid_unicode
+from bot.kernel.context import Context
+from bot.kernel.dialog import DialogEngine
+from bot.kernel.router import Command, Router
+from bot.services.digest import next_digest, send_digest
+from bot.services.outbox import OutboxWorker
+from bot.services.reminders import ReminderPlanner
+from bot.services.replies import ReplyLedger
+from bot.services.scheduler import Scheduler
 from storage.failures import is_storage_failure
 from storage.records import Bloc, DialogState, OutgoingMessage, Role
 from storage.repository import Repository

@@ -11,12 +11,12 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.access import Action, may
-from bot.dialog import Form
+from bot.domain.access import Action, may
+from bot.kernel.dialog import Form
 from storage.records import Role
 
 if TYPE_CHECKING:
-    from bot.context import Context
+    from bot.kernel.context import Context
 
 Handler = Callable[["Context"], Awaitable[None]]
 

@@ -15,10 +15,10 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
-from bot.clock import Clock
-from bot.events import Inbound, Reply, Sent
-from bot.outbox import disposition, payload_of
-from bot.scheduler import Scheduler
+from bot.domain.clock import Clock
+from bot.domain.events import Inbound, Reply, Sent
+from bot.services.outbox import disposition, payload_of
+from bot.services.scheduler import Scheduler
 from storage.failures import is_storage_failure
 from storage.records import OutboxStatus, OutgoingMessage, ReplyOutcome
 from storage.repository import Repository

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from types import TracebackType
 
-from bot.blocfile import BlocFileWatcher, last_good_bloc, render_problems, sync_file
-from bot.clock import Clock, SystemClock
-from bot.core import Core
-from bot.i18n import catalog
-from bot.tasklist import refresh_posted_lists
+from bot.domain.clock import Clock, SystemClock
+from bot.domain.i18n import catalog
+from bot.kernel.dispatcher import Core
+from bot.services.blocfile import BlocFileWatcher, last_good_bloc, render_problems, sync_file
+from bot.services.tasklist import refresh_posted_lists
 from config.bloc import BlocFileError
 from config.settings import Settings
 from handlers import build_router

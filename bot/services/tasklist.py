@@ -7,10 +7,10 @@ from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.core import Core
-from bot.events import Reply
-from bot.periods import current_period, format_day, format_deadline
-from bot.text import escape
+from bot.domain.events import Reply
+from bot.domain.periods import current_period, format_day, format_deadline
+from bot.domain.text import escape
+from bot.kernel.dispatcher import Core
 from storage.records import Bloc
 from storage.repository import Repository
 

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.exports.data import (
+from bot.domain.periods import current_period, format_deadline, format_moment
+from bot.domain.text import fold
+from bot.services.exports.data import (
     AttendanceRow,
     ExportData,
     LateUnit,
@@ -14,8 +16,6 @@ from bot.exports.data import (
     UnitRow,
     UpdateRow,
 )
-from bot.periods import current_period, format_deadline, format_moment
-from bot.text import fold
 from storage.records import Bloc, Period, ProgressUpdate, Role, Task, Unit
 from storage.repository import Repository
 

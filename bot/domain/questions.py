@@ -18,7 +18,7 @@ from typing import NamedTuple, Protocol
 
 from rapidfuzz import fuzz, process
 
-from bot.text import fold
+from bot.domain.text import fold
 
 __all__ = ["Intent", "Question", "UnitRef", "match_unit", "parse_question"]
 

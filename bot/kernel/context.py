@@ -7,13 +7,13 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.events import FileRef, Inbound, Option, OutFile, Reply, Response
+from bot.domain.events import FileRef, Inbound, Option, OutFile, Reply, Response
 from storage.records import Bloc, DialogState, Member, Role
 
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from bot.core import Core
+    from bot.kernel.dispatcher import Core
     from storage.repository import Repository
 
 

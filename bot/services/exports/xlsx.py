@@ -1,10 +1,10 @@
 """The chair's Excel workbook and CSV of a bloc-period export.
 
-:func:`render_xlsx` builds four sheets from an :class:`~bot.exports.data.ExportData`:
+:func:`render_xlsx` builds four sheets from an :class:`~bot.services.exports.data.ExportData`:
 
 1. *matrix*: a three-line title block (bloc, period, export time), then units down (short
    names) and tasks across ("NV1"…); each cell reads "Đang thực hiện 60%" ("—" with no
-   update) on the status colour of :data:`bot.heatmap.STATUS_COLOURS`, so it matches the
+   update) on the status colour of :data:`bot.services.heatmap.STATUS_COLOURS`, so it matches the
    heat map. The header row and the unit column are frozen (panes at ``B5``). Full task
    titles are comments on the "NV…" header cells and, so that they also print, a task list
    under the matrix.
@@ -53,8 +53,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from bot.exports.data import ExportData, UpdateRow
-from bot.heatmap import SILENT, STATUS_COLOURS, text_colour
+from bot.services.exports.data import ExportData, UpdateRow
+from bot.services.heatmap import SILENT, STATUS_COLOURS, text_colour
 
 __all__ = [
     "DEFAULT_LABELS", "MATRIX_HEADER_ROW", "UPDATE_COLUMNS", "render_csv", "render_xlsx",

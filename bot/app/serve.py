@@ -18,19 +18,19 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from bot.app.logs import protect
+from bot.app.runtime import Runtime, open_runtime
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
-from bot.clock import Clock
-from bot.downloads import DownloadStore
-from bot.inbox import RETRY_EVERY, Inbox
-from bot.logs import protect
-from bot.runtime import Runtime, open_runtime
+from bot.domain.clock import Clock
+from bot.services.downloads import DownloadStore
+from bot.services.inbox import RETRY_EVERY, Inbox
 from config.settings import Settings
 from storage.backup import running_lock
 from storage.files import write_private
 
 if TYPE_CHECKING:  # aiohttp (20 MB) is loaded only when the web server runs
-    from bot.webserver import WebServer
+    from bot.app.webserver import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ async def serve(
 ) -> None:
     """Open the database, load the bloc, serve every configured channel until ``stop``.
 
-    Raises :class:`bot.runtime.StartupError` for a bloc file or database that
+    Raises :class:`bot.app.runtime.StartupError` for a bloc file or database that
     cannot be used, :class:`bot.channels.telegram.TelegramStartError` or
     :class:`bot.channels.zalo.ZaloStartError` for a token or server that
     cannot be used; each carries a message for the operator.
@@ -155,7 +155,7 @@ async def _listen(web: WebServer, settings: Settings) -> None:
 async def _start(settings: Settings, served: Served) -> str:
     """Build the channels and the web server and check each token; returns the webhook
     secret. Nothing is received yet (see :func:`_receive`)."""
-    from bot.webserver import WebServer
+    from bot.app.webserver import WebServer
 
     core = served.runtime.core
     inbox = served.inbox = Inbox(core.repo, core.clock)
@@ -192,7 +192,7 @@ async def _start(settings: Settings, served: Served) -> str:
 
 async def _receive(settings: Settings, served: Served, secret: str) -> None:
     """Start taking updates: polling, or listening and registering the webhooks."""
-    from bot.webserver import Webhook
+    from bot.app.webserver import Webhook
 
     web = served.web
     if web is not None and not settings.webhook_url:

@@ -6,16 +6,16 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.events import Reply
-from bot.outbox import payload_of
-from bot.periods import format_deadline
-from bot.status import bloc_status
-from bot.text import escape
+from bot.domain.events import Reply
+from bot.domain.periods import format_deadline
+from bot.domain.text import escape
+from bot.services.outbox import payload_of
+from bot.services.status import bloc_status
 from config.reminder_plan import parse_weekly
 from storage.records import OutgoingMessage, Role
 
 if TYPE_CHECKING:
-    from bot.core import Core
+    from bot.kernel.dispatcher import Core
 
 DEFAULT_DIGEST = "mon 08:00"
 DIGEST_USEFUL_FOR = timedelta(hours=10)

@@ -17,17 +17,17 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.events import Option, Reply
-from bot.outbox import payload_of
-from bot.periods import current_period, format_deadline
-from bot.status import bloc_status
-from bot.text import escape
-from bot.workcalendar import WorkCalendar
+from bot.domain.events import Option, Reply
+from bot.domain.periods import current_period, format_deadline
+from bot.domain.text import escape
+from bot.domain.workcalendar import WorkCalendar
+from bot.services.outbox import payload_of
+from bot.services.status import bloc_status
 from config.dates import parse_time
 from storage.records import Conference, Deadline, OutgoingMessage, Period, Role
 
 if TYPE_CHECKING:
-    from bot.core import Core
+    from bot.kernel.dispatcher import Core
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from bot.clock import Clock
-from bot.events import Response
+from bot.domain.clock import Clock
+from bot.domain.events import Response
 from storage.failures import is_storage_failure
 from storage.repository import Repository
 

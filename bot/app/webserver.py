@@ -6,7 +6,7 @@ Routes, under the path of ``THIDUA_WEBHOOK_URL`` (``https://host/path``):
   is compared in constant time (403 when wrong or missing); the update is
   written to the inbox (a replay of one still waiting there is dropped) before
   the answer, which is immediate; the channel handles it in the background
-  (``bot/inbox.py``). When the database cannot take it the answer is 503, so
+  (``bot/services/inbox.py``). When the database cannot take it the answer is 503, so
   the messenger delivers it again.
 - ``GET /path/files/<name>?exp=…&sig=…``: a signed, expiring download link.
 - ``GET /healthz`` (and ``/path/healthz``): 200 when the database and every
@@ -25,9 +25,9 @@ from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
-from bot.clock import Clock
-from bot.downloads import DownloadStore
-from bot.inbox import Inbox
+from bot.domain.clock import Clock
+from bot.services.downloads import DownloadStore
+from bot.services.inbox import Inbox
 from storage.failures import is_storage_failure
 from storage.repository import Repository
 

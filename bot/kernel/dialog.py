@@ -13,11 +13,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.events import InboundFile, Option
-from bot.text import fold
+from bot.domain.events import InboundFile, Option
+from bot.domain.text import fold
 
 if TYPE_CHECKING:
-    from bot.context import Context
+    from bot.kernel.context import Context
 
 Answers = dict[str, Any]
 PromptFn = Callable[["Context", Answers], Awaitable[str]]

@@ -1,0 +1,2 @@
+"""The dispatcher (one event's pipeline), the dialog engine, routers and the Context a
+handler receives."""
