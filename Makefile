@@ -42,8 +42,10 @@ test-tools:
 	  else echo "missing $(strip $(TOOL_PACKAGES)): the tests that need them will be skipped"; fi; \
 	fi
 
+## Lint, and the direction of the imports (the layers contract in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers storage config tests bench
+	$(BIN)/lint-imports --no-cache
 
 types: $(STAMP)
 	$(BIN)/mypy

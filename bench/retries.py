@@ -60,7 +60,7 @@ async def _one(fault: str, origin: str) -> Outcome:
                 api.send_text(person, "/nhiemvu")
             else:
                 now = clock.now()
-                await bot.runtime.core.enqueue([OutgoingMessage(
+                await bot.runtime.outbox.enqueue([OutgoingMessage(
                     dedup_key="bench:reminder", channel="telegram", chat_id=str(person.id),
                     kind="reminder", payload=payload_of(Reply("Nhắc hạn")), due_at=now)])
             for _ in range(200):

@@ -1,7 +1,8 @@
 """Benchmarks 3 and 5: status views, heat map and exports of one bloc on a large database.
 
-Bot-side time only: each sample is one :meth:`bot.kernel.dispatcher.Core.handle` call, exactly what
-a channel calls for an incoming message or button press, minus the network. Every SQL
+Bot-side time only: each sample is one :meth:`bot.kernel.dispatcher.Dispatcher.handle`
+call, exactly what a channel calls for an incoming message or button press, minus the
+network. Every SQL
 statement the status views run is captured and shown with ``EXPLAIN QUERY PLAN``, to
 prove none of them scans the updates table. Benchmark 5 repeats this on 1/10, 1/3 and
 the whole data set: per-bloc views must stay flat as the database grows.
@@ -53,10 +54,10 @@ class ViewTimes:
 
 
 class ChairSession:
-    """The chair of the served bloc, talking to the core directly (no network)."""
+    """The chair of the served bloc, talking to the dispatcher directly (no network)."""
 
     def __init__(self, runtime: Runtime) -> None:
-        self.core = runtime.core
+        self.dispatcher = runtime.dispatcher
         self.token = 0
 
     def _event(self, text: str | None = None, choice: str | None = None) -> Inbound:
@@ -65,10 +66,10 @@ class ChairSession:
                        choice=Choice(self.token, choice) if choice is not None else None)
 
     async def say(self, text: str) -> Response:
-        return self._note(await self.core.handle(self._event(text=text)))
+        return self._note(await self.dispatcher.handle(self._event(text=text)))
 
     async def tap(self, value: str) -> Response:
-        return self._note(await self.core.handle(self._event(choice=value)))
+        return self._note(await self.dispatcher.handle(self._event(choice=value)))
 
     def _note(self, response: Response) -> Response:
         for reply in response.replies:
@@ -100,7 +101,7 @@ async def measure(data: Dataset, *, rounds: int = 30, file_rounds: int = 5,
             s = result.samples
             for name in VIEWS:
                 s[name] = []
-            units = await runtime.repo.list_units(runtime.core.bloc.id)
+            units = await runtime.repo.list_units(runtime.bloc.id)
             await session.say("/tinhhinh")  # warm: first imports, catalogs, caches
             await session.tap("close")
             for view, command in (("heat map", "/bando"), ("XLSX", "/xuat"),

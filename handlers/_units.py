@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.domain.questions import UnitRef, match_unit
 from bot.domain.text import escape
 from bot.kernel.context import Context
-from bot.kernel.dialog import Answers, InvalidAnswer
+from bot.kernel.forms import Answers, InvalidAnswer
 
 
 async def typed_units(ctx: Context, answers: Answers, text: str) -> str:

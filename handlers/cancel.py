@@ -11,7 +11,7 @@ router = Router("cancel")
 @router.command("huy", "cancel", help_key="help.cmd_cancel")
 async def cancel(ctx: Context) -> None:
     """Drop the conversation in progress, if any."""
-    if await ctx.core.engine.cancel(ctx):
+    if await ctx.cancel_form():
         ctx.reply(ctx.t("dialog.cancelled"))
     else:
         ctx.reply(ctx.t("dialog.nothing_to_cancel"))

@@ -16,7 +16,7 @@ from bot.domain.events import Option, Reply
 from bot.domain.periods import format_deadline
 from bot.domain.text import escape
 from bot.kernel.context import Context
-from bot.kernel.dialog import FINISH, Answers, Form, InvalidAnswer, Step
+from bot.kernel.forms import FINISH, Answers, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
 from bot.services.outbox import payload_of
 from config.bloc import ConferenceKind
@@ -181,14 +181,14 @@ async def _tell_everyone(ctx: Context, key: str, text_key: str, conference: Conf
     for member in await ctx.repo.list_members(ctx.bloc.id):
         if member.unit_id is None:
             continue
-        t = ctx.core.translator(member.language)
+        t = ctx.translator(member.language)
         text = t(text_key, title=escape(conference.title),
                  when=format_deadline(conference.starts, ctx.zone, t),
                  place=escape(conference.place or t("reminders.place_unknown")))
         messages.append(OutgoingMessage(
             dedup_key=f"{key}:{member.id}", channel=member.channel, chat_id=member.external_id,
             kind="conference", payload=payload_of(Reply(text)), due_at=ctx.now()))
-    t = ctx.core.translator()
+    t = ctx.translator()
     for channel, chat in ctx.bloc.groups.items():
         text = t(text_key, title=escape(conference.title),
                  when=format_deadline(conference.starts, ctx.zone, t),
@@ -196,7 +196,7 @@ async def _tell_everyone(ctx: Context, key: str, text_key: str, conference: Conf
         messages.append(OutgoingMessage(
             dedup_key=f"{key}:group:{channel}", channel=channel, chat_id=chat,
             kind="conference", payload=payload_of(Reply(text)), due_at=ctx.now()))
-    return await ctx.core.enqueue(messages)
+    return await ctx.outbox.enqueue(messages)
 
 
 async def _finish(ctx: Context, answers: Answers) -> None:
@@ -238,7 +238,7 @@ async def _finish(ctx: Context, answers: Answers) -> None:
             await _tell_everyone(ctx, f"conf-move:{conference.id}@{int(starts.at.timestamp())}",
                                  "conferences.announce_move", moved)
             # the move notice is this moment's news: no reminder already due on top of it
-            await ctx.core.reminders.skip_due(f"conference:{conference.id}@")
+            await ctx.reminders.skip_due(f"conference:{conference.id}@")
             ctx.reply(ctx.t("conferences.moved"))
         elif act == "cancel":
             await repo.cancel_conference(conference.id, actor=actor, now=now)
@@ -246,14 +246,14 @@ async def _finish(ctx: Context, answers: Answers) -> None:
             await _tell_everyone(ctx, f"conf-cancel:{conference.id}",
                                  "conferences.announce_cancel", conference)
             ctx.reply(ctx.t("conferences.cancelled"))
-    await ctx.core.reminders.plan()
+    await ctx.reminders.plan()
 
 
 def _new(answers: Answers) -> bool:
     return answers.get("pick") == "new"
 
 
-router.form(Form(
+CONFERENCES = router.form(Form(
     name="conferences",
     steps=(
         Step("pick", _list, options=_pick_options, route=_pick_route),
@@ -282,4 +282,4 @@ router.form(Form(
 @router.command("hoinghi", "meetings", help_key="help.cmd_meetings", private_only=True)
 async def conferences(ctx: Context) -> None:
     """The conferences ahead; answer for your unit; (chair) schedule, move, cancel."""
-    await ctx.start_form("conferences")
+    await ctx.start_form(CONFERENCES)

@@ -11,7 +11,7 @@ router = Router("help")
 def command_list(ctx: Context) -> str:
     """One line per command this person may run, in their language."""
     lines = []
-    for command in ctx.core.router.commands():
+    for command in ctx.commands():
         if not command.listed or not command.allows(ctx.role):
             continue
         first = command.name_for(ctx.language)

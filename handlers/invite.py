@@ -7,7 +7,7 @@ from bot.domain.events import Option
 from bot.domain.periods import format_moment
 from bot.domain.text import escape, fold
 from bot.kernel.context import Context
-from bot.kernel.dialog import Answers, Form, InvalidAnswer, Step
+from bot.kernel.forms import Answers, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
 from bot.services import invites
 from storage.records import Role
@@ -61,11 +61,11 @@ async def _finish(ctx: Context, answers: Answers) -> None:
     who = ctx.t(f"role.{role.value}")
     if made.unit is not None:
         who = ctx.t("role.of_unit", role=who, unit=escape(made.unit.name))
-    how = invites.how_to_register(ctx.core.bot_usernames, made.token, ctx.t)
+    how = invites.how_to_register(ctx.channels.usernames, made.token, ctx.t)
     ctx.reply(ctx.t("invite.made", who=who, expires=local_expiry, how=how))
 
 
-router.form(Form(
+INVITE = router.form(Form(
     name="invite",
     steps=(
         Step("role", "invite.ask_role", options=_roles),
@@ -83,11 +83,11 @@ async def invite(ctx: Context) -> None:
     """``/moi`` asks role, unit and validity; ``/moi CODE`` invites a contact of that unit."""
     code = ctx.args.strip()
     if not code:
-        await ctx.start_form("invite")
+        await ctx.start_form(INVITE)
         return
     units = await ctx.repo.list_units(ctx.bloc.id)
     unit = next((unit for unit in units if unit.code.casefold() == code.casefold()), None)
     if unit is None:
         ctx.reply(ctx.t("invite.unit_not_found", value=escape(code)))
         return
-    await ctx.start_form("invite", {"role": Role.CONTACT.value, "unit": unit.code})
+    await ctx.start_form(INVITE, {"role": Role.CONTACT.value, "unit": unit.code})

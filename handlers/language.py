@@ -6,7 +6,7 @@ from bot.domain.events import Option
 from bot.domain.i18n import LANGUAGES
 from bot.domain.text import escape
 from bot.kernel.context import Context
-from bot.kernel.dialog import Answers, Form, InvalidAnswer, Step
+from bot.kernel.forms import Answers, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
 
 router = Router("language")
@@ -33,7 +33,7 @@ async def _switch(ctx: Context, language: str) -> None:
     ctx.reply(ctx.t("language.switched"))
 
 
-router.form(Form(
+LANGUAGE = router.form(Form(
     name="language",
     steps=(Step("language", "language.ask", options=_options, parse=_parse),),
     finish=_finish,
@@ -49,4 +49,4 @@ async def choose_language(ctx: Context) -> None:
     elif wanted:
         ctx.reply(ctx.t("language.unknown", value=escape(wanted[:40])))
     else:
-        await ctx.start_form("language")
+        await ctx.start_form(LANGUAGE)

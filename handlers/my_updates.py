@@ -9,9 +9,10 @@ from bot.domain.access import Action
 from bot.domain.events import Option
 from bot.domain.text import escape
 from bot.kernel.context import Context
-from bot.kernel.dialog import FINISH, Answers, Form, Step
+from bot.kernel.forms import FINISH, Answers, Form, Step
 from bot.kernel.router import Router
 from handlers._progress_views import local_time, period_tasks, shorten, task_label, update_body
+from handlers.progress import edit_update
 from storage.records import ProgressUpdate
 
 router = Router("my_updates")
@@ -116,10 +117,10 @@ async def _finish(ctx: Context, answers: Answers) -> None:
     if update.help_needed:
         draft["help"] = update.help_needed
     ctx.reply(ctx.t("mine.editing", number=update.id))
-    await ctx.core.engine.start(ctx, "update", draft, at="edit")
+    await edit_update(ctx, draft)
 
 
-router.form(Form(
+MINE = router.form(Form(
     name="mine",
     steps=(
         Step("pick", _overview, options=_pick_options, route=_pick_route),
@@ -136,4 +137,4 @@ async def my_updates(ctx: Context) -> None:
     if ctx.member is None or ctx.member.unit_id is None:
         ctx.reply(ctx.t("progress.no_unit"))
         return
-    await ctx.start_form("mine", {"unit": str(ctx.member.unit_id)})
+    await ctx.start_form(MINE, {"unit": str(ctx.member.unit_id)})

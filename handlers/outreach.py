@@ -13,7 +13,7 @@ from bot.domain.access import Action
 from bot.domain.events import Option, Reply
 from bot.domain.text import escape
 from bot.kernel.context import Context
-from bot.kernel.dialog import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
+from bot.kernel.forms import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
 from bot.services.outbox import payload_of
 from handlers._status_views import current_status, deadline_line
@@ -48,7 +48,7 @@ async def remind_now(ctx: Context) -> None:
     messages: list[OutgoingMessage] = []
     for unit in reached:
         for member in status.contacts[unit.id]:
-            t = ctx.core.translator(member.language)
+            t = ctx.translator(member.language)
             text = t("outreach.nudge", name=escape(member.display_name), unit=escape(unit.name),
                      period=escape(status.period.title),
                      deadline=deadline_line(ctx, status, t) or "")
@@ -60,7 +60,7 @@ async def remind_now(ctx: Context) -> None:
     lines = []
     if fresh:
         batch = await _batch(ctx, "nudge")
-        await ctx.core.enqueue([replace_batch(m, batch) for m in fresh])
+        await ctx.outbox.enqueue([replace_batch(m, batch) for m in fresh])
         lines.append(ctx.t("outreach.nudging", people=len(fresh),
                            units=len(reached)))
     elif messages:
@@ -126,25 +126,25 @@ async def _send(ctx: Context, answers: Answers) -> None:
     sender = escape(ctx.display_name)
     messages = []
     for _, member in recipients:
-        t = ctx.core.translator(member.language)
+        t = ctx.translator(member.language)
         text = t("outreach.announcement", sender=sender, text=escape(answers["text"]))
         messages.append(replace_batch(
             _message(ctx, f"announce:{batch}:{member.id}", member, Reply(text)), batch))
     if answers["to"] == "all" and group:
-        text = ctx.t("outreach.announcement", lang=ctx.core.default_language, sender=sender,
+        text = ctx.t("outreach.announcement", lang=ctx.group_language, sender=sender,
                      text=escape(answers["text"]))
         messages.append(OutgoingMessage(
             dedup_key=f"announce:{batch}:group", channel=ctx.event.channel, chat_id=group,
             kind="announce", payload=payload_of(Reply(text)), due_at=ctx.now(),
             batch_id=batch))
-    await ctx.core.enqueue(messages)
+    await ctx.outbox.enqueue(messages)
     await ctx.repo.audit(actor=ctx.actor, action="outreach.announce", subject=ctx.bloc.code,
                          details={"messages": len(messages), "to": answers["to"]},
                          now=ctx.now())
     ctx.reply(ctx.t("outreach.announcing", count=len(messages)))
 
 
-router.form(Form(
+ANNOUNCE = router.form(Form(
     name="announce",
     steps=(
         Step("to", "outreach.ask_audience", options=_audiences),
@@ -162,4 +162,4 @@ router.form(Form(
                 private_only=True)
 async def announce(ctx: Context) -> None:
     """Write an announcement to all contacts (and the group) or to chosen units."""
-    await ctx.start_form("announce")
+    await ctx.start_form(ANNOUNCE)

@@ -7,10 +7,9 @@ instead of adding a new one.
 from __future__ import annotations
 
 from bot.domain.access import Action
-from bot.domain.events import ChatKind, Reply
+from bot.domain.events import ChatKind
 from bot.kernel.context import Context
 from bot.kernel.router import Router
-from bot.services.tasklist import POSTED_KEY, task_list_text
 
 router = Router("posting")
 
@@ -33,25 +32,19 @@ async def post_tasks(ctx: Context) -> None:
     if group is None:
         ctx.reply(ctx.t("posting.no_group"))
         return
-    port = ctx.core.channels.get(channel)
-    if port is None:
+    posted = await ctx.posted_lists.post(channel, group)
+    if posted is None:
         ctx.reply(ctx.t("error.internal"))
         return
-    key = POSTED_KEY.format(channel=channel, chat=group)
-    previous = await ctx.repo.get_meta(key)
-    text = await task_list_text(ctx.repo, ctx.bloc, ctx.today(), ctx.core.translator())
-    published = await port.publish(group, Reply(text), pin=True, replace=previous)
-    await ctx.repo.set_meta(key, published.message_id)
+    published, edited = posted
     if in_group and not ctx.bloc.groups.get(channel):
         await ctx.repo.set_meta(GROUP_KEY.format(channel=channel), group)
     await ctx.repo.audit(actor=ctx.actor, action="tasks.post", subject=f"{channel}:{group}",
-                         details={"message_id": published.message_id,
-                                  "edited": previous == published.message_id},
+                         details={"message_id": published.message_id, "edited": edited},
                          now=ctx.now())
     if published.pin_refused:
         ctx.reply(ctx.t("posting.pin_refused"))
     elif published.pin_unsupported and not in_group:
         ctx.reply(ctx.t("posting.posted_unpinned"))
     elif not in_group:
-        edited = previous is not None and previous == published.message_id
         ctx.reply(ctx.t("posting.edited" if edited else "posting.posted"))

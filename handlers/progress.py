@@ -17,7 +17,7 @@ from bot.domain.events import InboundFile, Option
 from bot.domain.periods import format_moment
 from bot.domain.text import escape
 from bot.kernel.context import Context
-from bot.kernel.dialog import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
+from bot.kernel.forms import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
 from handlers._progress_views import period_tasks, shorten, status_text, summary, task_label
 from storage.records import ProgressStatus
@@ -129,6 +129,16 @@ def _edit_route(answers: Answers, value: Any) -> str:
 
 # -- the form ---------------------------------------------------------------------------------
 
+EDIT = Step("edit", "progress.ask_edit", options=_edit_options, route=_edit_route,
+            transient=True, when=lambda a: False)
+"""Which answer to change: only reached from the summary, or from an update opened again."""
+
+
+async def edit_update(ctx: Context, answers: Answers) -> None:
+    """Open a stored update's answers to change one of them (it becomes a new version)."""
+    await ctx.start_form(UPDATE, answers, at=EDIT)
+
+
 async def _finish(ctx: Context, answers: Answers) -> None:
     member = ctx.member
     if member is None:
@@ -156,7 +166,7 @@ async def _finish(ctx: Context, answers: Answers) -> None:
                     status=status_text(ctx, stored.status, stored.percent)))
     group = ctx.bloc.groups.get(ctx.event.channel)
     if ctx.bloc.announce_updates and group:
-        group_language = ctx.core.default_language  # a group reads the bloc's language
+        group_language = ctx.group_language  # a group reads the bloc's language
         status_line = status_text(ctx, stored.status, stored.percent, lang=group_language)
         ctx.reply(ctx.t("progress.announce", lang=group_language, unit=escape(unit.name),
                         task=task.position, status=status_line), chat_id=group)
@@ -166,10 +176,10 @@ async def _finish(ctx: Context, answers: Answers) -> None:
     if following is None:
         ctx.reply(ctx.t("progress.all_reported"))
         return
-    await ctx.start_form("update_more", {"unit": str(unit_id), "following": str(following.id)})
+    await ctx.start_form(UPDATE_MORE, {"unit": str(unit_id), "following": str(following.id)})
 
 
-router.form(Form(
+UPDATE = router.form(Form(
     name="update",
     steps=(
         Step("unit", "progress.ask_unit", options=_units),
@@ -182,8 +192,7 @@ router.form(Form(
         Step("files", _files_prompt, options=_files_options, parse=_files_typed,
              accept_file=_accept_file, route=_files_route),
         Step("confirm", _review, options=_confirm_options, route=_confirm_route, transient=True),
-        Step("edit", "progress.ask_edit", options=_edit_options, route=_edit_route,
-             transient=True, when=lambda a: False),
+        EDIT,
     ),
     finish=_finish,
     resume_hint="progress.resume_hint",
@@ -209,10 +218,10 @@ async def _more_finish(ctx: Context, answers: Answers) -> None:
     if answers["next"] == "later":
         ctx.reply(ctx.t("progress.see_you"))
         return
-    await ctx.start_form("update", {"unit": answers["unit"], "task": answers["next"]})
+    await ctx.start_form(UPDATE, {"unit": answers["unit"], "task": answers["next"]})
 
 
-router.form(Form(
+UPDATE_MORE = router.form(Form(
     name="update_more",
     steps=(Step("next", _more_prompt, options=_more_options),),
     finish=_more_finish,
@@ -232,12 +241,12 @@ async def _resume_finish(ctx: Context, answers: Answers) -> None:
     if answers["resume"] == "resume" and draft is not None:
         step, saved = draft
         ctx.reply(ctx.t("progress.resuming"))
-        await ctx.core.engine.start(ctx, "update", dict(saved), at=step)
+        await ctx.start_form(UPDATE, dict(saved), at=UPDATE.step(step or ""))
         return
-    await ctx.start_form("update", _own_unit(ctx))
+    await ctx.start_form(UPDATE, _own_unit(ctx))
 
 
-router.form(Form(
+UPDATE_RESUME = router.form(Form(
     name="update_resume",
     steps=(Step("resume", "progress.ask_resume", options=_resume_options),),
     finish=_resume_finish,
@@ -283,13 +292,13 @@ async def start_update(ctx: Context) -> None:
             answers.update(files="done", attachments=[])
         else:
             ctx.reply(ctx.t("progress.quick_incomplete"))
-        await ctx.start_form("update", answers)
+        await ctx.start_form(UPDATE, answers)
         return
     if ctx.dialog.form == "update":
         ctx.reply(ctx.t("progress.continuing"))
-        await ctx.core.engine.ask(ctx)
+        await ctx.ask_again()
         return
     if await ctx.repo.load_draft(ctx.event.channel, ctx.event.user_id, "update") is not None:
-        await ctx.start_form("update_resume")
+        await ctx.start_form(UPDATE_RESUME)
         return
-    await ctx.start_form("update", answers)
+    await ctx.start_form(UPDATE, answers)

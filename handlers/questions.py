@@ -13,7 +13,7 @@ from bot.kernel.context import Context
 from bot.kernel.router import Router
 from bot.services.status import BlocStatus
 from handlers._status_views import blocked_lines, current_status, deadline_line, silent_lines
-from handlers.status import open_status
+from handlers.status import ask_which_task, open_status
 
 router = Router("questions")
 
@@ -70,7 +70,7 @@ async def answer_question(ctx: Context) -> None:
     elif question.intent is Intent.TASK and task is not None:
         await open_status(ctx, task_id=task.id)
     elif question.intent is Intent.TASK:
-        await ctx.core.engine.start(ctx, "status", {}, at="task")
+        await ask_which_task(ctx)
     elif question.intent is Intent.OVERVIEW:
         await open_status(ctx)
     else:

@@ -13,7 +13,7 @@ from bot.domain.events import Option
 from bot.domain.periods import format_day
 from bot.domain.text import escape
 from bot.kernel.context import Context
-from bot.kernel.dialog import FINISH, Answers, Form, Step
+from bot.kernel.forms import FINISH, Answers, Form, Step
 from bot.kernel.router import Router
 from bot.services.reminders import PAUSE_PERIOD_KEY, PAUSE_UNIT_KEY
 from handlers._status_views import current_status
@@ -23,7 +23,7 @@ router = Router("schedule")
 
 
 async def _overview(ctx: Context, answers: Answers) -> str:
-    planner = ctx.core.reminders
+    planner = ctx.reminders
     status = await current_status(ctx)
     lines = [ctx.t("schedule.title")]
     upcoming = [o for o in await planner.occasions()
@@ -62,7 +62,7 @@ async def _actions(ctx: Context, answers: Answers) -> list[Option]:
     options = [Option(ctx.t("schedule.pause_unit"), "pause_unit"),
                Option(ctx.t("schedule.resume_unit"), "resume_unit")]
     if status.period is not None:
-        paused = await ctx.core.reminders.is_paused(status.period.id)
+        paused = await ctx.reminders.is_paused(status.period.id)
         options.append(Option(ctx.t("schedule.resume_deadline" if paused
                                     else "schedule.pause_deadline"),
                               "resume_deadline" if paused else "pause_deadline"))
@@ -102,7 +102,7 @@ async def _finish(ctx: Context, answers: Answers) -> None:
                     subject=escape(subject)))
 
 
-router.form(Form(
+SCHEDULE = router.form(Form(
     name="schedule",
     steps=(
         Step("action", _overview, options=_actions, route=_action_route),
@@ -118,4 +118,4 @@ router.form(Form(
                 private_only=True)
 async def show_schedule(ctx: Context) -> None:
     """The reminders ahead; pause or resume them."""
-    await ctx.start_form("schedule")
+    await ctx.start_form(SCHEDULE)

@@ -11,7 +11,7 @@ from bot.domain.access import Action, may
 from bot.domain.events import FileRef, Option
 from bot.domain.text import escape
 from bot.kernel.context import Context
-from bot.kernel.dialog import FINISH, Answers, Form, Step
+from bot.kernel.forms import FINISH, Answers, Form, Step
 from bot.kernel.router import Router
 from bot.services.status import BlocStatus
 from handlers._progress_views import shorten
@@ -169,18 +169,23 @@ async def _finish(ctx: Context, answers: Answers) -> None:
     ctx.reply(ctx.t("mine.closed"))
 
 
-router.form(Form(
+MENU = Step("menu", _overview, options=_menu_options, route=_menu_route, transient=True)
+UNIT_VIEW = Step("unit_view", _unit_view, options=_unit_options, route=_unit_route)
+TASK = Step("task", "status.ask_task", options=_tasks)
+TASK_VIEW = Step("task_view", _task_view, options=_back_or_close, route=_task_route,
+                 transient=True)
+
+STATUS = router.form(Form(
     name="status",
     steps=(
-        Step("menu", _overview, options=_menu_options, route=_menu_route, transient=True),
+        MENU,
         Step("unit", "status.ask_unit", options=_units),
-        Step("unit_view", _unit_view, options=_unit_options, route=_unit_route),
+        UNIT_VIEW,
         Step("detail", _detail, options=_detail_options, route=_detail_route, transient=True),
         Step("files", _files, options=_back_or_close, route=_to_detail, transient=True),
         Step("history", _history, options=_back_or_close, route=_to_detail, transient=True),
-        Step("task", "status.ask_task", options=_tasks),
-        Step("task_view", _task_view, options=_back_or_close, route=_task_route,
-             transient=True),
+        TASK,
+        TASK_VIEW,
     ),
     finish=_finish,
     browse=True,
@@ -194,14 +199,19 @@ async def open_status(ctx: Context, *, unit_id: int | None = None,
         if ctx.member is None or ctx.member.unit_id is None:
             ctx.reply(ctx.t("progress.no_unit"))
             return
-        await ctx.core.engine.start(ctx, "status", {"unit": str(ctx.member.unit_id),
-                                                    "own": True}, at="unit_view")
+        await ctx.start_form(STATUS, {"unit": str(ctx.member.unit_id), "own": True},
+                             at=UNIT_VIEW)
     elif unit_id is not None:
-        await ctx.core.engine.start(ctx, "status", {"unit": str(unit_id)}, at="unit_view")
+        await ctx.start_form(STATUS, {"unit": str(unit_id)}, at=UNIT_VIEW)
     elif task_id is not None:
-        await ctx.core.engine.start(ctx, "status", {"task": str(task_id)}, at="task_view")
+        await ctx.start_form(STATUS, {"task": str(task_id)}, at=TASK_VIEW)
     else:
-        await ctx.core.engine.start(ctx, "status", {}, at="menu")
+        await ctx.start_form(STATUS, {}, at=MENU)
+
+
+async def ask_which_task(ctx: Context) -> None:
+    """Open the status views at the list of tasks (a question named no task)."""
+    await ctx.start_form(STATUS, {}, at=TASK)
 
 
 @router.command("tinhhinh", "status", action=Action.SEE_OWN_UNIT, help_key="help.cmd_status",

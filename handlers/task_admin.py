@@ -14,9 +14,8 @@ from bot.domain.access import Action
 from bot.domain.events import Option
 from bot.domain.text import escape
 from bot.kernel.context import Context
-from bot.kernel.dialog import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
+from bot.kernel.forms import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
-from bot.services.tasklist import refresh_posted_lists
 from config.dates import DateParseError, parse_date, parse_date_or_datetime
 from handlers._progress_views import shorten
 from handlers._units import typed_units
@@ -218,13 +217,13 @@ async def _apply(ctx: Context, answers: Answers) -> str:
 
 async def _finish(ctx: Context, answers: Answers) -> None:
     ctx.reply(await _apply(ctx, answers))
-    await ctx.core.reminders.plan()  # a new period or deadline changes the reminders
-    refreshed = await refresh_posted_lists(ctx.core)
+    await ctx.reminders.plan()  # a new period or deadline changes the reminders
+    refreshed = await ctx.posted_lists.refresh()
     if refreshed:
         ctx.reply(ctx.t("taskadmin.pinned_refreshed", count=refreshed))
 
 
-router.form(Form(
+TASK_ADMIN = router.form(Form(
     name="task_admin",
     steps=(
         Step("action", _menu, options=_actions),
@@ -255,5 +254,5 @@ router.form(Form(
                 help_key="help.cmd_managetasks", private_only=True)
 async def manage_tasks(ctx: Context) -> None:
     """Change the bloc's task list in chat."""
-    await ctx.start_form("task_admin")
+    await ctx.start_form(TASK_ADMIN)
 

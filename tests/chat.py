@@ -1,4 +1,4 @@
-"""Talking to the core directly as a person would, for tests below the channel level."""
+"""Talking to the dispatcher directly as a person would, for tests below the channel level."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from bot.domain.events import ChatKind, Choice, Inbound, Reply, Response
 from bot.domain.text import html_to_plain
 from bot.kernel.context import Context
-from bot.kernel.dispatcher import Core
+from bot.kernel.dispatcher import Dispatcher, Identify
 
 
 @dataclass
 class Person:
     """One user of one channel; each call returns what the bot answered."""
 
-    core: Core
+    dispatcher: Dispatcher
     user_id: str
     name: str = "Người dùng"
     channel: str = "test"
@@ -23,7 +23,7 @@ class Person:
     async def _send(self, **kwargs: object) -> Response:
         event = Inbound(channel=self.channel, user_id=self.user_id, chat_id=self.user_id,
                         chat_kind=ChatKind.PRIVATE, display_name=self.name, **kwargs)  # type: ignore[arg-type]
-        response = await self.core.handle(event)
+        response = await self.dispatcher.handle(event)
         self.history.append(response)
         return response
 
@@ -46,7 +46,7 @@ def plain(response: Response) -> str:
 
 async def context_for(runtime: object, user_id: str, channel: str = "test") -> Context:
     """The handler context a message from this person would get (for view-level tests)."""
-    core = runtime.core  # type: ignore[attr-defined]
     event = Inbound(channel=channel, user_id=user_id, chat_id=user_id,
                     chat_kind=ChatKind.PRIVATE, display_name="", text="")
-    return await core._context(event)  # type: ignore[no-any-return]
+    identify = Identify(runtime.services, runtime.admins)  # type: ignore[attr-defined]
+    return await identify.context(event)

@@ -90,8 +90,8 @@ async def make_invite(settings: Settings, role: Role = Role.CONTACT, unit: str |
     test clock is elsewhere)."""
     async with await open_runtime(settings, clock=clock) as runtime:
         made = await invites.create_invite(
-            runtime.repo, runtime.core.bloc, role=role, unit_code=unit, uses=1,
-            validity=validity, created_by="test", now=runtime.core.clock.now())
+            runtime.repo, runtime.bloc, role=role, unit_code=unit, uses=1,
+            validity=validity, created_by="test", now=runtime.clock.now())
     return made.token
 
 

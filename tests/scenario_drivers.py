@@ -124,8 +124,8 @@ class ZaloDriver(Driver):
         self.zalo = zalo
         self.users: dict[str, ZaloUser] = {
             key: zalo.user(person.name) for key, person in scenario.people.items()}
-        self.menu_header = self.core.catalog.text(self.core.default_language,
-                                                  "zalo.menu_header")
+        texts = self.runtime.texts
+        self.menu_header = texts.catalog.text(texts.default_language, "zalo.menu_header")
 
     def external_id(self, who: str) -> str:
         return self.users[who].id
@@ -192,8 +192,9 @@ class ConsoleDriver(Driver):
         self.personas = {key: Persona(key, f"console-{key}", person.name)
                          for key, person in scenario.people.items()}
         self.out = io.StringIO()
-        self.console = ConsoleChannel(runtime.core, list(self.personas.values()),
+        self.console = ConsoleChannel(runtime.kit(), list(self.personas.values()),
                                       out_dir=out_dir, stdin=io.StringIO(""), stdout=self.out)
+        runtime.channels.add("console", self.console)
         self.shown: dict[str, list[str]] = {key: [] for key in scenario.people}
         self.inbox: dict[str, list[str]] = {key: [] for key in scenario.people}
         self._received: set[tuple[str, int]] = set()
@@ -206,7 +207,7 @@ class ConsoleDriver(Driver):
             await send(chat_id, reply)
 
         self.console.send = record  # type: ignore[method-assign]
-        self.hint = runtime.core.catalog.text(runtime.core.default_language,
+        self.hint = runtime.texts.catalog.text(runtime.texts.default_language,
                                               "console.options_hint")
 
     def external_id(self, who: str) -> str:
@@ -254,10 +255,10 @@ class ConsoleDriver(Driver):
 async def run_on_console(scenario: Scenario, settings: Settings, clock: Clock) -> Outcome:
     """Play ``scenario`` through the console channel, as ``thidua demo`` runs it."""
     async with await open_runtime(settings, clock=clock) as runtime:
-        await runtime.core.start()
+        await runtime.start()
         driver = ConsoleDriver(scenario, runtime, settings.database.parent / "console-files")
         outcome = await play(scenario, driver)
-        await runtime.core.outbox.drain()
+        await runtime.outbox.drain()
     outcome.dump = dump_database(settings.database, ids_of(driver))
     return outcome
 

@@ -40,8 +40,7 @@ from typing import Any
 import yaml
 
 from bot.app.runtime import Runtime
-from bot.domain.events import Inbound, Response
-from bot.kernel.dispatcher import Core
+from bot.kernel.dispatcher import Dispatcher, Handling
 from bot.services import invites
 from storage.records import OutboxStatus, Role
 from tests.scenario_dump import PeopleIds
@@ -147,8 +146,8 @@ class Driver(ABC):
     def __init__(self, scenario: Scenario, runtime: Runtime) -> None:
         self.scenario = scenario
         self.runtime = runtime
-        self.core: Core = runtime.core
-        self.completions = Completions(runtime.core)
+        self.dispatcher: Dispatcher = runtime.dispatcher
+        self.completions = Completions(runtime.dispatcher)
 
     @abstractmethod
     def external_id(self, who: str) -> str:
@@ -175,7 +174,7 @@ class Driver(ABC):
 
     async def finish(self) -> None:
         """Wait until what the bot decided to send by now (the outbox) has gone out."""
-        repo, now = self.core.repo, self.core.clock.now()
+        repo, now = self.runtime.repo, self.runtime.clock.now()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + WAIT_SECONDS
         while True:
@@ -190,8 +189,8 @@ class Driver(ABC):
     async def make_invite(self, person: ScenarioPerson) -> str:
         """An invite for ``person`` made as ``thidua invite`` makes it (in this database)."""
         made = await invites.create_invite(
-            self.runtime.repo, self.core.bloc, role=person.role, unit_code=person.unit,
-            uses=1, validity=timedelta(days=7), created_by="cli", now=self.core.clock.now())
+            self.runtime.repo, self.runtime.bloc, role=person.role, unit_code=person.unit,
+            uses=1, validity=timedelta(days=7), created_by="cli", now=self.runtime.clock.now())
         return made.token
 
 
@@ -234,28 +233,25 @@ async def play(scenario: Scenario, driver: Driver) -> Outcome:
 
 
 class Completions:
-    """Counts the events the core finished handling, per person, so a runner knows when the
-    bot is done answering (the answer is delivered before ``Core.handle`` returns)."""
+    """Counts the events the dispatcher finished handling, per person, so a runner knows when
+    the bot is done answering (the answer is delivered before ``Dispatcher.handle`` returns)."""
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, dispatcher: Dispatcher) -> None:
         self.counts: Counter[tuple[str, str]] = Counter()
         self._changed = asyncio.Event()
-        original = core.handle
+        # the dispatcher's pipeline is open to a new step: this one, outermost, counts
+        dispatcher.steps = (self._count, *dispatcher.steps)
 
-        async def handle(event: Inbound,
-                         deliver: Callable[[Response], Awaitable[None]] | None = None, *,
-                         receipt: int | None = None) -> Response:
-            try:
-                return await original(event, deliver, receipt=receipt)
-            finally:
-                self.counts[(event.channel, event.user_id)] += 1
-                self._changed.set()
-
-        core.handle = handle  # type: ignore[method-assign]
+    async def _count(self, handling: Handling, call_next: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await call_next()
+        finally:
+            self.counts[(handling.event.channel, handling.event.user_id)] += 1
+            self._changed.set()
 
     async def after(self, channel: str, user_id: str, send: Callable[[], Awaitable[object]],
                     ) -> None:
-        """Run ``send`` (one event from the person) and wait until the core has handled it."""
+        """Run ``send`` (one event from the person) and wait until it has been handled."""
         key = (channel, user_id)
         wanted = self.counts[key] + 1
         await send()

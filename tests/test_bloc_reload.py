@@ -25,10 +25,10 @@ def touch_later(path: Path, text: str) -> None:
 async def test_edit_is_picked_up_and_a_broken_edit_is_ignored(
     runtime: Runtime, small_bloc_file: Path, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    member = Person(runtime.core, "1", "A")
+    member = Person(runtime.dispatcher, "1", "A")
     await runtime.repo.upsert_member(
-        bloc_id=runtime.core.bloc.id, channel="test", external_id="1", display_name="A",
-        unit_id=None, role=Role.LIAISON, now=runtime.core.clock.now())
+        bloc_id=runtime.bloc.id, channel="test", external_id="1", display_name="A",
+        unit_id=None, role=Role.LIAISON, now=runtime.clock.now())
     assert await runtime.watcher.check() is None  # unchanged file: nothing to do
 
     touch_later(small_bloc_file, SMALL_BLOC.replace("Tổ chức Hội nghị Tổng kết",
@@ -50,7 +50,7 @@ async def test_start_with_a_broken_file_uses_the_last_good_data_or_refuses(
     await first.close()
     small_bloc_file.write_text("units: [", encoding="utf-8")
     second = await open_runtime(settings, clock=clock)  # last good data from the database
-    assert second.core.bloc.name == "Khối thi đua Thử nghiệm"
+    assert second.bloc.name == "Khối thi đua Thử nghiệm"
     await second.close()
     with pytest.raises(StartupError, match="sai cú pháp YAML"):
         await open_runtime(settings.model_copy(update={"database": tmp_path / "new.db"}),

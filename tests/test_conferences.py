@@ -56,7 +56,7 @@ async def test_schedule_answer_move_and_cancel_a_conference(
     assert "Đã đổi thời gian" in plain(await chair.say("19/12/2026 14h"))
     assert len(await keys(runtime, "conf-move:")) == 3
     clock.set(datetime.combine(date(2026, 12, 18), time(8, 0), tzinfo=HANOI))
-    await runtime.core.reminders.plan()  # the 1-day reminder of the new time
+    await runtime.reminders.plan()  # the 1-day reminder of the new time
     reminders = await keys(runtime, "remind:conference:")
     assert reminders and all("@" in key and ":1d:" in key for key in reminders)
 
@@ -77,11 +77,11 @@ async def test_a_move_sends_the_notice_not_a_second_reminder_and_a_cancel_drops_
                  "18/12/2026 8h30", "-", "-"):
         await chair.say(line)
     clock.set(datetime.combine(date(2026, 12, 11), time(8, 0), tzinfo=HANOI))
-    await runtime.core.reminders.plan()  # 7 days before
+    await runtime.reminders.plan()  # 7 days before
     clock.set(datetime.combine(date(2026, 12, 11), time(10, 0), tzinfo=HANOI))
     for line in ("/hoinghi", "1", "Đổi thời gian", "18/12/2026 14h"):
         await chair.say(line)
-    await runtime.core.reminders.plan()
+    await runtime.reminders.plan()
     member = next(m for m in await runtime.repo.list_members(1) if m.external_id == "1")
     mine = [r.dedup_key.split(":")[0] for r in await runtime.repo.outbox_rows()
             if r.chat_id == "1" and "conf" in r.dedup_key]
@@ -89,7 +89,7 @@ async def test_a_move_sends_the_notice_not_a_second_reminder_and_a_cancel_drops_
     assert sorted(mine) == ["conf-move", "conf-new", "remind"], keys  # one reminder, one notice
     assert member is not None
     clock.set(datetime.combine(date(2026, 12, 17), time(8, 0), tzinfo=HANOI))
-    await runtime.core.reminders.plan()  # the 1-day reminder is queued…
+    await runtime.reminders.plan()  # the 1-day reminder is queued…
     for line in ("/hoinghi", "1", "Hủy hội nghị", "Hủy hội nghị"):
         await chair.say(line)  # …and the conference is cancelled before it is sent
     pending = [r for r in await runtime.repo.outbox_rows()
@@ -102,10 +102,10 @@ async def test_two_conferences_scheduled_in_the_same_second_are_both_kept(
 ) -> None:
     from storage.records import Deadline
 
-    now = runtime.core.clock.now()
+    now = runtime.clock.now()
     starts = Deadline(datetime(2026, 12, 10, 7, 0, tzinfo=ZoneInfo("UTC")), False)
     ids = [await runtime.repo.schedule_conference(
-        bloc_id=runtime.core.bloc.id, kind="khac", title=title, starts=starts, place=None,
+        bloc_id=runtime.bloc.id, kind="khac", title=title, starts=starts, place=None,
         agenda=[], actor="test:9", now=now) for title in ("Họp Khối", "Họp chuyên đề")]
-    titles = {c.title for c in await runtime.repo.list_conferences(runtime.core.bloc.id)}
+    titles = {c.title for c in await runtime.repo.list_conferences(runtime.bloc.id)}
     assert len(set(ids)) == 2 and {"Họp Khối", "Họp chuyên đề"} <= titles

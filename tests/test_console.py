@@ -6,25 +6,30 @@ import io
 from pathlib import Path
 
 from bot.app.runtime import Runtime
-from bot.channels.console import ConsoleChannel, demo_personas
+from bot.channels.console import CHANNEL, ConsoleChannel, Persona, demo_personas
 from bot.domain.events import Option, OutFile, Reply, Response
+
+
+async def personas(runtime: Runtime) -> list[Persona]:
+    return await demo_personas(runtime.repo, runtime.bloc, runtime.clock.now(), runtime.texts)
 
 
 async def console(runtime: Runtime, script: str, tmp_path: Path,
                   as_who: str | None = None) -> str:
     out = io.StringIO()
-    channel = ConsoleChannel(runtime.core, await demo_personas(runtime.core),
+    channel = ConsoleChannel(runtime.kit(), await personas(runtime),
                              out_dir=tmp_path / "out", stdin=io.StringIO(script), stdout=out)
+    runtime.channels.add(CHANNEL, channel)
     await channel.run(as_who)
     return out.getvalue()
 
 
 async def test_personas_cover_chair_deputy_liaison_and_every_unit(runtime: Runtime) -> None:
-    codes = [p.code for p in await demo_personas(runtime.core)]
+    codes = [p.code for p in await personas(runtime)]
     assert codes == ["chair", "deputy", "liaison", "UDCN", "CNCL", "SHTT"]
-    again = [p.code for p in await demo_personas(runtime.core)]  # idempotent
+    again = [p.code for p in await personas(runtime)]  # idempotent
     assert again == codes
-    assert len(await runtime.repo.list_members(runtime.core.bloc.id)) == 6
+    assert len(await runtime.repo.list_members(runtime.bloc.id)) == 6
 
 
 async def test_options_are_numbered_and_chosen_by_number_or_label(
@@ -50,7 +55,7 @@ async def test_files_sent_to_the_console_are_saved_and_their_path_printed(
     runtime: Runtime, tmp_path: Path,
 ) -> None:
     out = io.StringIO()
-    channel = ConsoleChannel(runtime.core, [], out_dir=tmp_path / "out", stdin=io.StringIO(""),
+    channel = ConsoleChannel(runtime.kit(), [], out_dir=tmp_path / "out", stdin=io.StringIO(""),
                              stdout=out)
     channel.render(Response([
         Reply("Báo cáo <b>6 tháng</b>", file=OutFile("báo cáo/6 tháng.docx", b"DOCX", "x")),

@@ -23,22 +23,22 @@ from tests.chat import Person, plain
 async def invite_token(runtime: Runtime, role: Role = Role.CONTACT, unit: str | None = "SHTT",
                        uses: int = 1, validity: timedelta = timedelta(days=7)) -> str:
     made = await invites.create_invite(
-        runtime.repo, runtime.core.bloc, role=role, unit_code=unit, uses=uses,
-        validity=validity, created_by="test", now=runtime.core.clock.now(),
+        runtime.repo, runtime.bloc, role=role, unit_code=unit, uses=uses,
+        validity=validity, created_by="test", now=runtime.clock.now(),
     )
     return made.token
 
 
 async def registered(runtime: Runtime, user_id: str, role: Role = Role.CONTACT,
                      unit: str | None = "SHTT", name: str = "Nguyễn Văn An") -> Person:
-    person = Person(runtime.core, user_id, name)
+    person = Person(runtime.dispatcher, user_id, name)
     token = await invite_token(runtime, role, unit)
     await person.say(f"/start {token}")
     return person
 
 
 async def test_stranger_is_told_how_to_join_and_nothing_else(runtime: Runtime) -> None:
-    stranger = Person(runtime.core, "999", "Người lạ")
+    stranger = Person(runtime.dispatcher, "999", "Người lạ")
     for text in ("xin chào", "/nhiemvu", "/moi", "/khonglenhnao", "/start"):
         answer = plain(await stranger.say(text))
         assert "đường dẫn mời" in answer
@@ -48,7 +48,7 @@ async def test_stranger_is_told_how_to_join_and_nothing_else(runtime: Runtime) -
 async def test_registration_with_a_valid_invite_greets_by_name_with_role_commands(
     runtime: Runtime,
 ) -> None:
-    person = Person(runtime.core, "101", "Trần Thị Bình")
+    person = Person(runtime.dispatcher, "101", "Trần Thị Bình")
     token = await invite_token(runtime)
     answer = plain(await person.say(f"/start {token}"))
     assert "Trần Thị Bình" in answer
@@ -66,11 +66,11 @@ async def test_bad_invites_are_refused_politely(runtime: Runtime, clock: FixedCl
     token = "not-a-real-token-at-all-xyz"
     if how == "used":
         token = await invite_token(runtime)
-        await Person(runtime.core, "1").say(f"/start {token}")
+        await Person(runtime.dispatcher, "1").say(f"/start {token}")
     if how == "expired":
         token = await invite_token(runtime, validity=timedelta(hours=1))
         clock.advance(timedelta(hours=2))
-    answer = plain(await Person(runtime.core, "2").say(f"/start {token}"))
+    answer = plain(await Person(runtime.dispatcher, "2").say(f"/start {token}"))
     assert expected in answer
     assert await runtime.repo.get_member("test", "2") is None
 
@@ -78,8 +78,8 @@ async def test_bad_invites_are_refused_politely(runtime: Runtime, clock: FixedCl
 async def test_multi_use_invite_registers_several_contacts(runtime: Runtime) -> None:
     token = await invite_token(runtime, uses=2)
     for user in ("1", "2"):
-        assert "Đầu mối" in plain(await Person(runtime.core, user).say(f"/start {token}"))
-    assert "đã được sử dụng" in plain(await Person(runtime.core, "3").say(f"/start {token}"))
+        assert "Đầu mối" in plain(await Person(runtime.dispatcher, user).say(f"/start {token}"))
+    assert "đã được sử dụng" in plain(await Person(runtime.dispatcher, "3").say(f"/start {token}"))
 
 
 async def test_task_list_shows_period_deadlines_in_local_time_and_escapes_text(
@@ -135,7 +135,7 @@ async def test_invite_conversation_with_wrong_answers_then_a_working_token(
     assert "Hiệu lực đến 09:00 08/12/2026" in made  # 14 days, bloc time
     token = re.search(r"/start (\S+)", made)
     assert token is not None
-    joined = plain(await Person(runtime.core, "11", "Lê Văn Cường").say(f"/start {token[1]}"))
+    joined = plain(await Person(runtime.dispatcher, "11", "Lê Văn Cường").say(f"/start {token[1]}"))
     assert "Lê Văn Cường" in joined and "Viện Khoa học sở hữu trí tuệ" in joined
 
 
@@ -177,7 +177,7 @@ async def test_conversation_continues_after_a_restart(settings: Settings,
     await first.close()
 
     second = await open_runtime(settings, clock=clock)
-    again = Person(second.core, "15")
+    again = Person(second.dispatcher, "15")
     assert "đơn vị nào" in plain(await again.press(menu, "Đầu mối"))  # pre-restart keyboard
     await again.say("SHTT")
     assert "Viện Khoa học sở hữu trí tuệ" in plain(await again.say("1"))
@@ -189,7 +189,7 @@ async def test_admin_from_settings_has_every_right_without_registering(
 ) -> None:
     admin_settings = settings.model_copy(update={"admin_ids": frozenset({4242})})
     runtime = await open_runtime(admin_settings, clock=clock)
-    admin = Person(runtime.core, "4242", "Quản trị", channel="telegram")
+    admin = Person(runtime.dispatcher, "4242", "Quản trị", channel="telegram")
     assert "vai trò nào" in plain(await admin.say("/moi"))
     await runtime.close()
 
@@ -200,7 +200,7 @@ async def test_groups_hear_commands_only(runtime: Runtime) -> None:
     async def in_group(text: str) -> str:
         event = Inbound(channel="test", user_id="16", chat_id="-100", chat_kind=ChatKind.GROUP,
                         display_name="X", text=text)
-        return plain(await runtime.core.handle(event))
+        return plain(await runtime.dispatcher.handle(event))
 
     assert await in_group("chào cả nhà") == ""
     assert "Nhiệm vụ" in await in_group("/nhiemvu")
@@ -234,7 +234,7 @@ async def test_a_member_tapping_an_invite_keeps_their_role_and_the_invite_stays_
     assert "đã đăng ký rồi" in answer and "Khối trưởng" in answer
     member = await runtime.repo.get_member("test", "90")
     assert member is not None and member.role is Role.CHAIR
-    newcomer = plain(await Person(runtime.core, "91", "Mới").say(f"/start {token}"))
+    newcomer = plain(await Person(runtime.dispatcher, "91", "Mới").say(f"/start {token}"))
     assert "Đầu mối — Viện Khoa học sở hữu trí tuệ" in newcomer
 
 

@@ -39,10 +39,10 @@ async def seed(db: Path, channel: str = "telegram") -> None:
     settings = Settings(database=db, bloc_file=db.parent / "bloc.yaml")
     runtime = await open_runtime(settings)
     repo: SqliteRepository = runtime.repo  # type: ignore[assignment]
-    units = await repo.list_units(runtime.core.bloc.id)
+    units = await repo.list_units(runtime.bloc.id)
     for number in range(1, PEOPLE + 1):
         await repo.upsert_member(
-            bloc_id=runtime.core.bloc.id, channel=channel,
+            bloc_id=runtime.bloc.id, channel=channel,
             external_id=str(number) if channel == "telegram" else f"z{number}",
             display_name=f"Đầu mối {number}", unit_id=units[number % len(units)].id,
             role=Role.CONTACT, now=datetime.now(UTC))

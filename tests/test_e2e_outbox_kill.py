@@ -35,12 +35,12 @@ async def seed(db: Path) -> None:
     runtime = await open_runtime(settings)
     repo: SqliteRepository = runtime.repo  # type: ignore[assignment]
     now = datetime.now(UTC)
-    units = await repo.list_units(runtime.core.bloc.id)
+    units = await repo.list_units(runtime.bloc.id)
     messages = []
     for number in range(COUNT):
         chat = str(10_000 + number)
         member = await repo.upsert_member(
-            bloc_id=runtime.core.bloc.id, channel="telegram", external_id=chat,
+            bloc_id=runtime.bloc.id, channel="telegram", external_id=chat,
             display_name=f"Đầu mối {number}", unit_id=units[number % len(units)].id,
             role=Role.CONTACT, now=now)
         messages.append(OutgoingMessage(

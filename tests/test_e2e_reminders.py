@@ -53,7 +53,7 @@ async def test_deadline_reminders_reach_silent_units_once_and_stale_ones_never(
     # down again until long after the deadline: nothing stale is sent, not even the escalation
     clock.set(datetime(2026, 12, 20, 9, 0, tzinfo=HANOI))
     async with running_bot(tg_settings, clock) as bot:
-        await bot.runtime.core.outbox.drain()
+        await bot.runtime.outbox.drain()
         api.send_text(chair, "/lichnhac")
         schedule = await api.wait_for_message(chair.id, lambda m: "Lịch nhắc" in (
             m.plain_text or ""))

@@ -146,7 +146,7 @@ async def test_healthz_says_what_is_up_and_503_when_a_channel_is_down(
             assert healthy.status_code == 200
             assert healthy.json() == {"ok": True, "database": "up",
                                       "channels": {"telegram": "up", "zalo": "up"}}
-        await bot.runtime.core.channels["zalo"].stop()  # type: ignore[attr-defined]
+        await bot.runtime.channels["zalo"].stop()  # type: ignore[attr-defined]
         down = await http.get(f"{root}/healthz")
         assert down.status_code == 503
         assert down.json() == {"ok": False, "database": "up",

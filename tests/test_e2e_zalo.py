@@ -168,15 +168,15 @@ async def test_a_deadline_reminder_reaches_zalo_once_and_leaves_a_form_alone(
         assert "1. Chưa bắt đầu" in (statuses.text or "")
         reminded = after(zalo)
         clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=HANOI))  # …Monday 8:00 comes
-        await bot.runtime.core.reminders.plan()
+        await bot.runtime.reminders.plan()
         reminder = await zalo.wait_for_message(binh, reminded, timeout=10)
         assert "hạn gửi báo cáo" in (reminder.text or "")
         assert "Thứ Bảy, 05/12/2026" in (reminder.text or "")
         # mid-form the reminder's option is shown as its command, not as a number
         assert (reminder.text or "").endswith("• Cập nhật ngay: gõ /capnhat")
         assert "1. Cập nhật ngay" not in (reminder.text or "")
-        await bot.runtime.core.reminders.plan()  # planning again sends nothing twice
-        await bot.runtime.core.outbox.drain()
+        await bot.runtime.reminders.plan()  # planning again sends nothing twice
+        await bot.runtime.outbox.drain()
         note = await ask(zalo, binh, "1")  # still "Chưa bắt đầu", not the reminder's option
         assert "làm được những gì" in (note.text or "")
     assert len([m for m in zalo.messages_to(binh) if "hạn gửi báo cáo" in (m.text or "")]) == 1
@@ -216,7 +216,7 @@ async def test_a_long_reply_is_split_at_line_boundaries_with_nothing_lost(
         assert len(text) > 5000
         fresh = after(zalo)
         html = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        await bot.runtime.core.send("zalo", an.id, Reply(
+        await bot.runtime.channels.send("zalo", an.id, Reply(
             html, options=(Option("Xem chi tiết", "/tinhhinh"),)))
         await zalo.wait_for_message(an, lambda m: fresh(m) and "1. Xem chi tiết" in (
             m.text or ""))

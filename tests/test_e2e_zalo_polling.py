@@ -38,7 +38,7 @@ async def test_while_polling_the_health_check_runs_when_a_listen_address_is_give
         assert healthy.json()["channels"] == {"zalo": "up"}
         await zalo.wait_for_call("getUpdates")  # still polling: no webhook was set
         assert zalo.webhook_url in ("", None)
-        await bot.runtime.core.channels["zalo"].stop()  # type: ignore[attr-defined]
+        await bot.runtime.channels["zalo"].stop()  # type: ignore[attr-defined]
         down = await http.get(f"http://127.0.0.1:{port}/healthz")
         assert down.status_code == 503 and down.json()["channels"] == {"zalo": "down"}
 

@@ -29,7 +29,7 @@ async def test_every_update_of_13_units_reaches_the_workbook_csv_and_report(
 ) -> None:
     runtime = await open_runtime(settings.model_copy(update={"bloc_file": EXAMPLE_BLOC}),
                                  clock=clock)
-    repo, bloc = runtime.repo, runtime.core.bloc
+    repo, bloc = runtime.repo, runtime.bloc
     period = (await repo.list_periods(bloc.id))[0]
     tasks = await repo.list_tasks(period.id)
     units = await repo.list_units(bloc.id)
@@ -48,7 +48,7 @@ async def test_every_update_of_13_units_reaches_the_workbook_csv_and_report(
                     help_needed="Cần kinh phí" if statuses[(u + t + version) % 4]
                     is ProgressStatus.BLOCKED else None, author_member_id=author.id,
                     author_name=author.display_name, on_behalf=True), clock.now())
-    data = await build_export(repo, bloc, period, t=runtime.core.translator(), now=clock.now())
+    data = await build_export(repo, bloc, period, t=runtime.texts.translator(), now=clock.now())
     stored = [(unit.short_name, task.position, v.note, v.percent, v.version)
               for unit in units for task in tasks
               for v in await repo.update_history(unit.id, task.id)]

@@ -27,7 +27,7 @@ def event(person: Person, text: str, key: str) -> Inbound:
 
 
 async def reports(runtime: Runtime) -> int:
-    period = (await runtime.repo.list_periods(runtime.core.bloc.id))[-1]
+    period = (await runtime.repo.list_periods(runtime.bloc.id))[-1]
     return len(await runtime.repo.history_for_period(period.id))
 
 
@@ -53,7 +53,7 @@ async def test_a_submitted_report_is_one_write_transaction(runtime: Runtime) -> 
         return [None] * len(response.replies)
 
     async with statements(runtime) as seen:
-        answer = await an.core.handle(event(an, "Gửi", "u-send"), deliver)
+        answer = await an.dispatcher.handle(event(an, "Gửi", "u-send"), deliver)
     assert "Đã ghi nhận" in plain(answer) and delivered == [answer]
     assert sum(1 for sql in seen if sql.startswith("BEGIN")) == 1
     commit = seen.index("COMMIT")
@@ -97,17 +97,17 @@ async def test_a_database_fault_claims_nothing_and_the_same_update_is_handled_la
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(runtime.repo, "mark_update_processed", disk_full)
-    failed = await an.core.handle(event(an, "Gửi", "u-1"))
+    failed = await an.dispatcher.handle(event(an, "Gửi", "u-1"))
     assert failed.failed
     text = plain(failed)
     assert "sự cố lưu trữ" in text and "chưa được ghi nhận" in text
     assert "Đã ghi nhận" not in text
     assert await reports(runtime) == 0
     monkeypatch.setattr(runtime.repo, "mark_update_processed", real)
-    again = await an.core.handle(event(an, "Gửi", "u-1"))  # the messenger delivers it again
+    again = await an.dispatcher.handle(event(an, "Gửi", "u-1"))  # the messenger delivers it again
     assert "Đã ghi nhận" in plain(again)
     assert await reports(runtime) == 1
-    twice = await an.core.handle(event(an, "Gửi", "u-1"))  # and once more: a duplicate
+    twice = await an.dispatcher.handle(event(an, "Gửi", "u-1"))  # and once more: a duplicate
     assert twice.duplicate and twice.replies == []
     assert await reports(runtime) == 1
 
@@ -117,7 +117,7 @@ async def test_an_event_from_the_inbox_leaves_it_only_with_its_writes(
 ) -> None:
     chair = await registered(runtime, "9", Role.CHAIR, None)
     [receipt] = await runtime.repo.receive_updates("test", [("u-7", "{}")],
-                                                    runtime.core.clock.now())
+                                                    runtime.clock.now())
     assert receipt is not None
 
     async def locked(*args: object, **kwargs: object) -> None:
@@ -125,13 +125,13 @@ async def test_an_event_from_the_inbox_leaves_it_only_with_its_writes(
 
     real = runtime.repo.update_handled
     monkeypatch.setattr(runtime.repo, "update_handled", locked)
-    response: Response = await runtime.core.handle(event(chair, "/tinhhinh", "u-7"),
+    response: Response = await runtime.dispatcher.handle(event(chair, "/tinhhinh", "u-7"),
                                                    receipt=receipt)
     assert response.failed and "giữ lại tin nhắn" in plain(response)
     assert [row for row, _ in await runtime.repo.waiting_updates("test")] == [receipt]
     assert not await runtime.repo.was_processed("test", "u-7")
     monkeypatch.setattr(runtime.repo, "update_handled", real)
-    response = await runtime.core.handle(event(chair, "/tinhhinh", "u-7"), receipt=receipt)
+    response = await runtime.dispatcher.handle(event(chair, "/tinhhinh", "u-7"), receipt=receipt)
     assert not response.failed and "Tình hình" in plain(response)
     assert await runtime.repo.waiting_updates("test") == []
     assert await runtime.repo.was_processed("test", "u-7")
@@ -144,7 +144,7 @@ async def test_a_typed_answer_with_a_lone_surrogate_is_recorded_not_refused(
     await an.say("/capnhat 1 50% Đã họp \ud800 trù bị 😀")
     answer = plain(await an.say("Gửi"))
     assert "Đã ghi nhận" in answer
-    period = (await runtime.repo.list_periods(runtime.core.bloc.id))[-1]
+    period = (await runtime.repo.list_periods(runtime.bloc.id))[-1]
     [report] = await runtime.repo.history_for_period(period.id)
     assert report.note == "Đã họp \ufffd trù bị 😀"
 
@@ -157,7 +157,7 @@ async def test_a_database_deleted_under_the_bot_is_reported_down_and_nothing_is_
     assert await runtime.repo.ping()
     settings.database.unlink()  # an operator's mistake, or a cleanup script
     assert not await runtime.repo.ping()  # /healthz says the database is down
-    answer = plain(await an.core.handle(event(an, "Gửi", "u-gone")))
+    answer = plain(await an.dispatcher.handle(event(an, "Gửi", "u-gone")))
     assert "chưa được ghi nhận" in answer and "Đã ghi nhận" not in answer
 
 
@@ -211,9 +211,9 @@ async def test_replies_sent_while_the_database_refuses_to_note_it_are_noted_late
         return [None] * len(response.replies)
 
     monkeypatch.setattr(runtime.repo, "settle_replies", full_once)
-    await runtime.core.start()
+    await runtime.start()
     try:
-        await runtime.core.handle(event(chair, "/tinhhinh", "u-note"), deliver)
+        await runtime.dispatcher.handle(event(chair, "/tinhhinh", "u-note"), deliver)
         waiting = [r for r in await runtime.repo.outbox_rows() if r.kind == "reply"]
         assert waiting and all(r.status.value == "sending" for r in waiting)
         clock.advance(timedelta(minutes=1))
@@ -224,7 +224,7 @@ async def test_replies_sent_while_the_database_refuses_to_note_it_are_noted_late
         # noted as sent a minute later: a restart will not send them again
         assert [r for r in await runtime.repo.outbox_rows() if r.kind == "reply"] == []
     finally:
-        await runtime.core.stop()
+        await runtime.stop()
 
 
 async def test_a_write_cancelled_while_its_transaction_begins_leaves_the_database_usable(

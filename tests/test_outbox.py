@@ -44,11 +44,11 @@ async def statuses(runtime: Runtime) -> dict[str, OutboxStatus]:
 
 async def test_a_message_queued_twice_is_sent_once(runtime: Runtime, clock: FixedClock) -> None:
     channel = ScriptedChannel()
-    runtime.core.channels["test"] = channel
-    assert await runtime.core.enqueue([message("a", "1", clock)]) == 1
-    assert await runtime.core.enqueue([message("a", "1", clock)]) == 0
-    await runtime.core.outbox.run_once()
-    await runtime.core.outbox.run_once()
+    runtime.channels.add("test", channel)
+    assert await runtime.outbox.enqueue([message("a", "1", clock)]) == 1
+    assert await runtime.outbox.enqueue([message("a", "1", clock)]) == 0
+    await runtime.outbox.run_once()
+    await runtime.outbox.run_once()
     assert channel.sent == [("1", "hi 1")]
     assert await statuses(runtime) == {"a": OutboxStatus.SENT}
 
@@ -57,20 +57,20 @@ async def test_failures_are_retried_with_backoff_then_parked(
     runtime: Runtime, clock: FixedClock,
 ) -> None:
     channel = ScriptedChannel()
-    runtime.core.channels["test"] = channel
+    runtime.channels.add("test", channel)
     channel.failures["1"] = [DeliveryError("429", retry_after=3), DeliveryError("500")]
     channel.failures["2"] = [DeliveryError("500")] * (MAX_ATTEMPTS + 1)
     channel.failures["3"] = [DeliveryError("blocked", blocked=True)]
     channel.failures["4"] = [DeliveryError("bad request", permanent=True)]
-    await runtime.core.enqueue([message(k, k, clock) for k in "1234"])
-    await runtime.core.outbox.run_once()
+    await runtime.outbox.enqueue([message(k, k, clock) for k in "1234"])
+    await runtime.outbox.run_once()
     assert channel.sent == []
     clock.advance(timedelta(seconds=2))
-    await runtime.core.outbox.run_once()  # retry_after 3 s is not over yet for chat 1
+    await runtime.outbox.run_once()  # retry_after 3 s is not over yet for chat 1
     assert channel.sent == []
     for _ in range(12):
         clock.advance(timedelta(minutes=5))
-        await runtime.core.outbox.run_once()
+        await runtime.outbox.run_once()
     assert channel.sent == [("1", "hi 1")]
     assert await statuses(runtime) == {"1": OutboxStatus.SENT, "2": OutboxStatus.FAILED,
                                        "3": OutboxStatus.BLOCKED, "4": OutboxStatus.FAILED}
@@ -82,11 +82,11 @@ async def test_a_message_whose_moment_passed_is_dropped_not_sent(
     runtime: Runtime, clock: FixedClock,
 ) -> None:
     channel = ScriptedChannel()
-    await runtime.core.enqueue([message("late", "1", clock, expires=timedelta(hours=1)),
+    await runtime.outbox.enqueue([message("late", "1", clock, expires=timedelta(hours=1)),
                                 message("fine", "2", clock, expires=timedelta(days=2))])
     clock.advance(timedelta(hours=5))  # the bot was down meanwhile
-    runtime.core.channels["test"] = channel
-    await runtime.core.outbox.run_once()
+    runtime.channels.add("test", channel)
+    await runtime.outbox.run_once()
     assert channel.sent == [("2", "hi 2")]
     assert await statuses(runtime) == {"late": OutboxStatus.EXPIRED, "fine": OutboxStatus.SENT}
 
@@ -94,15 +94,15 @@ async def test_a_message_whose_moment_passed_is_dropped_not_sent(
 async def test_rows_half_sent_at_a_crash_are_sent_again_on_start(
     runtime: Runtime, clock: FixedClock,
 ) -> None:
-    await runtime.core.enqueue([message("x", "1", clock)])
+    await runtime.outbox.enqueue([message("x", "1", clock)])
     claimed = await runtime.repo.claim_due(clock.now(), 10)  # a sender took it, then died
     assert [row.status for row in await runtime.repo.outbox_rows()] == [OutboxStatus.SENDING]
     assert claimed
     channel = ScriptedChannel()
-    runtime.core.channels["test"] = channel
-    await runtime.core.outbox.start()
-    await runtime.core.outbox.stop()
-    await runtime.core.outbox.run_once()
+    runtime.channels.add("test", channel)
+    await runtime.outbox.start()
+    await runtime.outbox.stop()
+    await runtime.outbox.run_once()
     assert channel.sent == [("1", "hi 1")]
 
 
@@ -110,14 +110,14 @@ async def test_a_batch_is_reported_once_when_every_message_is_settled(
     runtime: Runtime, clock: FixedClock,
 ) -> None:
     channel = ScriptedChannel()
-    runtime.core.channels["test"] = channel
+    runtime.channels.add("test", channel)
     channel.failures["2"] = [DeliveryError("blocked", blocked=True)]
     batch = await runtime.repo.create_batch(channel="test", report_chat="chair",
                                             language="vi", kind="nudge", now=clock.now())
-    await runtime.core.enqueue([message(f"n{c}", c, clock, batch=batch) for c in "123"])
-    await runtime.core.outbox.run_once()
-    await runtime.core.outbox.run_once()
-    await runtime.core.outbox.run_once()
+    await runtime.outbox.enqueue([message(f"n{c}", c, clock, batch=batch) for c in "123"])
+    await runtime.outbox.run_once()
+    await runtime.outbox.run_once()
+    await runtime.outbox.run_once()
     reports = [text for chat, text in channel.sent if chat == "chair"]
     assert reports == ["Kết quả nhắc nhở: đã gửi 2/3 tin; 1 người đã chặn bot; "
                        "0 tin không gửi được."]
@@ -127,14 +127,14 @@ async def test_a_retry_keeps_the_order_of_messages_to_one_chat(
     runtime: Runtime, clock: FixedClock,
 ) -> None:
     channel = ScriptedChannel()
-    runtime.core.channels["test"] = channel
+    runtime.channels.add("test", channel)
     channel.failures["1"] = [DeliveryError("429", retry_after=3)]
     for key in ("first", "second"):
-        await runtime.core.enqueue([replace(message(key, "1", clock),
+        await runtime.outbox.enqueue([replace(message(key, "1", clock),
                                             payload=payload_of(Reply(key)))])
-    await runtime.core.outbox.run_once()
-    await runtime.core.outbox.run_once()
+    await runtime.outbox.run_once()
+    await runtime.outbox.run_once()
     assert channel.sent == []  # "second" waits for "first"
     clock.advance(timedelta(seconds=3))
-    await runtime.core.outbox.run_once()
+    await runtime.outbox.run_once()
     assert channel.sent == [("1", "first"), ("1", "second")]

@@ -20,8 +20,8 @@ from tests.test_core import registered
 
 
 async def updates_of(runtime: Runtime, unit_code: str) -> list[tuple[int, str, int, str]]:
-    units = {u.code: u for u in await runtime.repo.list_units(runtime.core.bloc.id)}
-    period = (await runtime.repo.list_periods(runtime.core.bloc.id))[0]
+    units = {u.code: u for u in await runtime.repo.list_units(runtime.bloc.id)}
+    period = (await runtime.repo.list_periods(runtime.bloc.id))[0]
     rows = []
     for task in await runtime.repo.list_tasks(period.id):
         for update in await runtime.repo.update_history(units[unit_code].id, task.id):
@@ -179,7 +179,7 @@ async def test_crafted_choices_cannot_touch_another_units_update(runtime: Runtim
     intruder = await registered(runtime, "31", unit="CNCL")
     await intruder.say("/capnhat")
     tasks = intruder.last_reply()
-    units = {u.code: u for u in await runtime.repo.list_units(runtime.core.bloc.id)}
+    units = {u.code: u for u in await runtime.repo.list_units(runtime.bloc.id)}
     forged = await intruder.say("", choice=Choice(tasks.token, str(units["SHTT"].id)))
     assert "không còn hợp lệ" in plain(forged)
     await intruder.say("/cuatoi")
@@ -202,15 +202,15 @@ async def test_idle_conversation_is_parked_as_a_draft_and_resumed(
                           replace: str | None = None) -> Published:
             raise AssertionError("nothing is published here")
 
-    runtime.core.channels["test"] = Recorder()
+    runtime.channels.add("test", Recorder())
     an = await registered(runtime, "40")
     await an.say("/capnhat")
     await an.say("1")
     await an.say("2")
     clock.advance(timedelta(hours=47))
-    assert await runtime.core.park_idle_dialogs() == 0
+    assert await runtime.parking.park() == 0
     clock.advance(timedelta(hours=2))
-    assert await runtime.core.park_idle_dialogs() == 1
+    assert await runtime.parking.park() == 1
     assert sent == [("40", "Cuộc trao đổi dở dang đã được đóng sau 48 giờ không có trả lời. "
                            "Các câu trả lời của bạn được giữ lại làm bản nháp.\n"
                            "Gõ /capnhat để tiếp tục bản nháp.")]
@@ -232,7 +232,7 @@ async def test_restart_mid_update_continues_and_says_so(settings: Settings,
     await an.say("2")
     await first.close()
     second = await open_runtime(settings, clock=clock)
-    again = Person(second.core, "50")
+    again = Person(second.dispatcher, "50")
     continuing = plain(await again.say("/capnhat"))
     assert "cập nhật làm dở" in continuing and "Tình trạng thực hiện" in continuing
     await again.say("Hoàn thành")

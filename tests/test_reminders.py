@@ -101,8 +101,8 @@ async def test_only_silent_unpaused_units_are_reminded_and_never_twice(
     udcn = next(u for u in await runtime.repo.list_units(1) if u.code == "UDCN")
     await runtime.repo.set_meta(f"pause:unit:{udcn.id}", "1")  # it asked for an extension
     clock.set(local(date(2026, 11, 30)))  # the 7-day reminder is due
-    await runtime.core.reminders.plan()
-    await runtime.core.reminders.plan()  # planning again sends nothing more
+    await runtime.reminders.plan()
+    await runtime.reminders.plan()  # planning again sends nothing more
     members = {m.external_id: m.id for m in await runtime.repo.list_members(1)}
     assert await outbox(runtime) == [(str(members["11"]), "11")]
     row = next(r for r in await runtime.repo.outbox_rows() if r.chat_id == "11")
@@ -117,14 +117,14 @@ async def test_after_a_long_downtime_only_the_latest_useful_reminder_goes_out(
     await registered(runtime, "11", unit="CNCL")
     await registered(runtime, "9", Role.CHAIR, None)
     clock.set(local(date(2026, 12, 4), time(9, 0)))  # down since before the 7-day reminder
-    await runtime.core.reminders.plan()
+    await runtime.reminders.plan()
     keys = [row.dedup_key for row in await runtime.repo.outbox_rows()]
     assert len(keys) == 1 and keys[0].startswith("remind:deadline:1@")
     assert keys[0].endswith(":1d:" + str(next(m.id for m in await runtime.repo.list_members(1)
                                               if m.external_id == "11")))
 
     clock.set(local(date(2026, 12, 20)))  # down again until well after the escalation
-    await runtime.core.reminders.plan()
+    await runtime.reminders.plan()
     assert len(await runtime.repo.outbox_rows()) == 1  # nothing stale is sent
 
 
@@ -134,7 +134,7 @@ async def test_escalation_is_firm_and_tells_the_chair_who_is_silent(
     await registered(runtime, "11", unit="CNCL")
     chair = await registered(runtime, "9", Role.CHAIR, None)
     clock.set(local(date(2026, 12, 7), time(8, 30)))
-    await runtime.core.reminders.plan()
+    await runtime.reminders.plan()
     rows = {row.chat_id: row for row in await runtime.repo.outbox_rows()}
     assert "đã quá hạn gửi báo cáo" in rows["11"].payload["text"]
     assert "còn <b>3</b> đơn vị chưa cập nhật: Viện ƯDCN, VP CNCL, Viện KHSHTT" in rows[
@@ -161,19 +161,18 @@ async def test_the_chair_sees_the_schedule_and_pauses_a_unit(
     assert "Đang tạm dừng nhắc: Viện KHSHTT" in plain(await chair.say("/schedule"))
     await chair.say("Đóng")
     clock.set(local(date(2026, 11, 30)))
-    await runtime.core.reminders.plan()
+    await runtime.reminders.plan()
     assert {row.chat_id for row in await runtime.repo.outbox_rows()} == {"11"}
     await chair.say("/lichnhac")
     await chair.say("Tạm dừng nhắc hạn kỳ này")
     clock.set(local(date(2026, 12, 2)))
-    await runtime.core.reminders.plan()
+    await runtime.reminders.plan()
     assert {row.chat_id for row in await runtime.repo.outbox_rows()} == {"11"}  # nothing new
 
 
 async def test_the_monday_digest_goes_to_the_chair_once_a_week(
     runtime: Runtime, clock: FixedClock,
 ) -> None:
-    from bot.services.digest import send_digest
 
     an = await registered(runtime, "10", unit="SHTT")
     await registered(runtime, "9", Role.CHAIR, None)
@@ -181,8 +180,8 @@ async def test_the_monday_digest_goes_to_the_chair_once_a_week(
     await an.say("/capnhat 1 50% Đã họp")
     await an.say("Gửi")
     clock.set(local(date(2026, 11, 30), time(8, 0)))
-    assert await send_digest(runtime.core) == 1
-    assert await send_digest(runtime.core) == 0  # once per week and person
+    assert await runtime.digest.send() == 1
+    assert await runtime.digest.send() == 0  # once per week and person
     text = next(r for r in await runtime.repo.outbox_rows() if r.kind == "digest").payload["text"]
     assert "Tuần qua có 1 cập nhật mới của 1 đơn vị." in text
     assert "Hạn gửi báo cáo trong tuần này: Thứ Bảy, 05/12/2026." in text
@@ -200,20 +199,19 @@ async def test_the_plan_can_be_changed_per_bloc_and_per_deadline(
     os.utime(path, (path.stat().st_mtime + 5, path.stat().st_mtime + 5))
     await runtime._reload()
     labels = [(o.label, o.fire_at.astimezone(HANOI)) for o in
-              await runtime.core.reminders.occasions()]
+              await runtime.reminders.occasions()]
     assert labels == [("2d", local(date(2026, 12, 3), time(7, 30))),
                       ("after", local(date(2026, 12, 7), time(7, 30)))]
     data["periods"][0]["reminder_days"] = [5, 0]  # this deadline: 5 days before and the day
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     os.utime(path, (path.stat().st_mtime + 10, path.stat().st_mtime + 10))
     await runtime._reload()
-    assert [o.label for o in await runtime.core.reminders.occasions()] == ["5d", "after"]
+    assert [o.label for o in await runtime.reminders.occasions()] == ["5d", "after"]
 
 
 async def test_the_digest_moment_is_configurable(
     runtime: Runtime, clock: FixedClock, small_bloc_file: Path,
 ) -> None:
-    from bot.services.digest import send_digest
 
     await registered(runtime, "9", Role.CHAIR, None)
     data = yaml.safe_load(SMALL_BLOC)
@@ -222,9 +220,9 @@ async def test_the_digest_moment_is_configurable(
     os.utime(small_bloc_file, (small_bloc_file.stat().st_mtime + 5,) * 2)
     await runtime._reload()
     clock.set(local(date(2026, 11, 30), time(9, 0)))  # Monday: not this bloc's digest day
-    assert await send_digest(runtime.core) == 0
+    assert await runtime.digest.send() == 0
     clock.set(local(date(2026, 12, 4), time(16, 5)))
-    assert await send_digest(runtime.core) == 1
+    assert await runtime.digest.send() == 1
 
 
 async def test_an_extended_deadline_and_a_past_periods_report_are_still_reminded(
@@ -232,7 +230,7 @@ async def test_an_extended_deadline_and_a_past_periods_report_are_still_reminded
 ) -> None:
     await registered(runtime, "11", unit="CNCL")
     clock.set(local(date(2026, 11, 30)))
-    await runtime.core.reminders.plan()  # the 7-day reminder of 5/12
+    await runtime.reminders.plan()  # the 7-day reminder of 5/12
     data = yaml.safe_load(SMALL_BLOC)
     data["periods"][0]["report_deadline"] = "18/12/2026"  # the chair extends the deadline
     data["periods"][0]["end"] = "18/12/2026"  # and the next period begins the day after
@@ -242,10 +240,10 @@ async def test_an_extended_deadline_and_a_past_periods_report_are_still_reminded
     os.utime(small_bloc_file, (small_bloc_file.stat().st_mtime + 5,) * 2)
     await runtime._reload()
     clock.set(local(date(2026, 12, 11)))
-    await runtime.core.reminders.plan()  # the new deadline's own 7-day reminder
+    await runtime.reminders.plan()  # the new deadline's own 7-day reminder
     assert len([r for r in await runtime.repo.outbox_rows() if r.chat_id == "11"]) == 2
     clock.set(local(date(2026, 12, 21), time(9, 0)))  # next period begun; escalation still due
-    await runtime.core.reminders.plan()
+    await runtime.reminders.plan()
     assert any("escalation" in r.dedup_key for r in await runtime.repo.outbox_rows())
 
 
@@ -260,11 +258,11 @@ async def test_a_conferences_report_deadline_is_reminded_like_a_periods(
     small_bloc_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     os.utime(small_bloc_file, (small_bloc_file.stat().st_mtime + 5,) * 2)
     await runtime._reload()
-    labels = [(o.kind, o.label) for o in await runtime.core.reminders.occasions()]
+    labels = [(o.kind, o.label) for o in await runtime.reminders.occasions()]
     assert ("deadline", "7d") in labels and ("escalation", "after") in labels
     assert ("conference", "7d") in labels
     clock.set(local(date(2026, 12, 8)))
-    await runtime.core.reminders.plan()
+    await runtime.reminders.plan()
     rows = [r for r in await runtime.repo.outbox_rows() if r.chat_id == "11"]
     assert len(rows) == 1 and "Thứ Ba, 15/12/2026" in rows[0].payload["text"]
 
@@ -286,19 +284,19 @@ async def test_a_clock_that_jumps_forward_never_sends_early_nor_drops_what_is_ah
 
     await registered(runtime, "11", unit="CNCL")
     await registered(runtime, "9", Role.CHAIR, None)
-    await runtime.core.start()
+    await runtime.start()
     try:
-        await runtime.core.reminders.plan()
+        await runtime.reminders.plan()
         clock.set(local(date(2026, 12, 1), time(9, 0)))  # +7 days: only the 7-day one is due
         assert await reminders_sent(1) == ["7d"]
-        planned = runtime.core.scheduler.planned()
+        planned = runtime.scheduler.planned()
         assert {key.split(":")[-1] for key in planned if key.startswith("reminder:deadline")} \
             == {"3d", "1d"}  # still ahead, not marked done
         clock.set(local(date(2026, 12, 7), time(9, 0)))  # past the deadline: the escalation
         # the escalation to the unit and to the chair, not the 3- and 1-day ones late
         assert await reminders_sent(3) == ["7d", "after", "chair"]
     finally:
-        await runtime.core.stop()
+        await runtime.stop()
 
 
 def test_a_deadline_at_midnight_is_due_the_day_before() -> None:

@@ -85,14 +85,14 @@ async def test_every_command_is_allowed_or_refused_as_the_table_says(
     runtime: Runtime, role: Role | None,
 ) -> None:
     if role is None:
-        person = Person(runtime.core, "stranger")
+        person = Person(runtime.dispatcher, "stranger")
     elif role is Role.ADMIN:
-        runtime.core.admins["test"] = frozenset({"admin"})
-        person = Person(runtime.core, "admin")
+        runtime.admins["test"] = frozenset({"admin"})
+        person = Person(runtime.dispatcher, "admin")
     else:
         unit = "SHTT" if role is Role.CONTACT else None
         person = await registered(runtime, f"r-{role}", role, unit)
-    for command in runtime.core.router.commands():
+    for command in runtime.router.commands():
         if command.public:
             continue
         answer = plain(await person.say(f"/{command.name}"))
@@ -101,7 +101,7 @@ async def test_every_command_is_allowed_or_refused_as_the_table_says(
                    or "Bot này phục vụ các đơn vị thành viên" in answer)
         expected = may(role, command.action)
         assert refused is not expected, (role, command.name, answer[:120])
-    assert set(PERMISSIONS) >= {c.action for c in runtime.core.router.commands()}
+    assert set(PERMISSIONS) >= {c.action for c in runtime.router.commands()}
 
 
 async def test_the_heat_map_holds_each_units_latest_status(runtime: Runtime) -> None:
@@ -110,7 +110,7 @@ async def test_the_heat_map_holds_each_units_latest_status(runtime: Runtime) -> 
     from handlers.matrix import heatmap_of
 
     people = await seed(runtime)
-    status = await bloc_status(runtime.repo, runtime.core.bloc, runtime.core.today())
+    status = await bloc_status(runtime.repo, runtime.bloc, runtime.today())
     ctx = people["chair"]  # any person's language gives the same cells
     del ctx
     from tests.chat import context_for

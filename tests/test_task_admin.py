@@ -32,7 +32,7 @@ class GroupRecorder:
 
 
 async def titles(runtime: Runtime) -> list[str]:
-    period = max(await runtime.repo.list_periods(runtime.core.bloc.id), key=lambda p: p.start)
+    period = max(await runtime.repo.list_periods(runtime.bloc.id), key=lambda p: p.start)
     return [f"{t.position}. {t.title}" for t in await runtime.repo.list_tasks(period.id)]
 
 
@@ -45,7 +45,7 @@ async def reload_with(runtime: Runtime, bloc_file: Path, text: str) -> None:
 
 async def test_add_a_task_for_some_units_and_only_they_are_asked(runtime: Runtime) -> None:
     group = GroupRecorder()
-    runtime.core.channels["test"] = group
+    runtime.channels.add("test", group)
     chair = await registered(runtime, "1", Role.CHAIR, None)
     await runtime.repo.set_meta("group:test", "g1")  # the bloc's group, as a post would learn
     assert "Đã đăng và ghim" in plain(await chair.say("/dangnhiemvu"))
@@ -106,7 +106,7 @@ async def test_a_reload_keeps_a_task_that_has_updates_and_says_so(
     del data["periods"][0]["tasks"][1]
     config = parse_bloc_text(yaml.safe_dump(data, allow_unicode=True))
     summary = await runtime.repo.sync_bloc(
-        config.model_copy(update={"timezone": "Asia/Ho_Chi_Minh"}), runtime.core.clock.now())
+        config.model_copy(update={"timezone": "Asia/Ho_Chi_Minh"}), runtime.clock.now())
     assert summary.skipped == ("2026-H2/2: has updates, kept",)
     assert len(await titles(runtime)) == 2
 

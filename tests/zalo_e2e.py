@@ -113,7 +113,7 @@ def menu_number(message: SentMessage, label: str) -> str:
 
 
 def channel_of(bot: RunningZaloBot) -> ZaloChannel:
-    port = bot.runtime.core.channels["zalo"]
+    port = bot.runtime.channels["zalo"]
     assert isinstance(port, ZaloChannel)
     return port
 

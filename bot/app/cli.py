@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, ValidationError
 
@@ -211,6 +210,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.console import CHANNEL as CONSOLE
     from bot.channels.console import ConsoleChannel, demo_personas
 
     with tempfile.TemporaryDirectory(prefix="thidua-demo-") as scratch, ExitStack() as held:
@@ -226,12 +226,14 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
         # files the bot sends must outlive the demo: never inside the scratch folder
         out_dir: Path | None = args.out_dir
         async with await open_runtime(settings) as runtime:
-            await runtime.core.start()
-            channel = ConsoleChannel(runtime.core, await demo_personas(runtime.core),
-                                     out_dir=out_dir)
+            await runtime.start()
+            personas = await demo_personas(runtime.repo, runtime.bloc, runtime.clock.now(),
+                                           runtime.texts)
+            channel = ConsoleChannel(runtime.kit(), personas, out_dir=out_dir)
+            runtime.channels.add(CONSOLE, channel)
             if not await channel.run(args.as_who):
                 return EXIT_CONFIG
-            await runtime.core.outbox.drain()  # what the bot queued is shown before it exits
+            await runtime.outbox.drain()  # what the bot queued is shown before it exits
     return EXIT_OK
 
 
@@ -247,11 +249,10 @@ async def _invite(args: argparse.Namespace, settings: Settings) -> int:
         _say(invites.describe_error(exc, translate), error=True)
         return EXIT_CONFIG
     async with await open_runtime(settings) as runtime:
-        core = runtime.core
         try:
             made = await invites.create_invite(
-                runtime.repo, core.bloc, role=Role(args.role), unit_code=args.unit,
-                uses=args.uses, validity=validity, created_by="cli", now=core.clock.now(),
+                runtime.repo, runtime.bloc, role=Role(args.role), unit_code=args.unit,
+                uses=args.uses, validity=validity, created_by="cli", now=runtime.clock.now(),
             )
         except invites.InviteError as exc:
             reason = invites.describe_error(exc, translate)
@@ -260,7 +261,7 @@ async def _invite(args: argparse.Namespace, settings: Settings) -> int:
         who = messages.text(language, f"role.{made.invite.role.value}")
         if made.unit is not None:
             who = messages.text(language, "role.of_unit", role=who, unit=made.unit.name)
-        zone = ZoneInfo(core.bloc.timezone)
+        zone = runtime.blocs.zone
         _say(messages.text(language, "cli.invite_made", who=who, uses=made.invite.max_uses,
                            expires=format_moment(made.invite.expires_at, zone)))
         _say(messages.text(language, "cli.invite_token", token=made.token))
@@ -310,13 +311,12 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
 
     messages, language = catalog(), settings.language
     async with await open_runtime(settings) as runtime:
-        core = runtime.core
-        period = await find_period(runtime.repo, core.bloc, args.period, core.today())
+        period = await find_period(runtime.repo, runtime.bloc, args.period, runtime.today())
         if period is None:
             _say(messages.text(language, "exports.no_period"), error=True)
             return EXIT_CONFIG
-        data = await build_export(runtime.repo, core.bloc, period,
-                                  t=core.translator(language), now=core.clock.now())
+        data = await build_export(runtime.repo, runtime.bloc, period,
+                                  t=runtime.texts.translator(language), now=runtime.clock.now())
     render = {"xlsx": render_xlsx, "csv": render_csv, "docx": render_docx}[args.format]
     content = await asyncio.to_thread(render, data)
     try:

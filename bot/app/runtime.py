@@ -1,28 +1,52 @@
-"""Putting the bot together: settings → storage → bloc → core. Shared by every CLI verb."""
+"""Putting the bot together: settings → storage → bloc → services → kernel. Shared by every
+CLI verb; the only place that knows what each part is built with.
+
+The lifecycle is explicit, as in PTB's ``Application``: :func:`open_runtime` builds
+(opening the database, loading the bloc file), :meth:`Runtime.start` starts what runs
+on its own (the scheduler's jobs, the outbox), :meth:`Runtime.stop` stops it, and
+:meth:`Runtime.close` closes the database.
+"""
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from types import TracebackType
 
+from bot.channels.kit import ChannelKit
 from bot.domain.clock import Clock, SystemClock
-from bot.domain.i18n import catalog
-from bot.kernel.dispatcher import Core
+from bot.domain.i18n import LANGUAGES, Texts, catalog
+from bot.kernel.context import Listed, Services
+from bot.kernel.dialog import DialogEngine
+from bot.kernel.dispatcher import Dispatcher, standard_steps
+from bot.kernel.locks import PersonLocks
+from bot.kernel.parking import IDLE_CHECK, IdleParking
+from bot.kernel.router import Router
+from bot.kernel.routing import Routes
 from bot.services.blocfile import BlocFileWatcher, last_good_bloc, render_problems, sync_file
-from bot.services.tasklist import refresh_posted_lists
+from bot.services.blocs import Blocs
+from bot.services.channels import Channels
+from bot.services.digest import Digest
+from bot.services.outbox import OutboxWorker
+from bot.services.reminders import ReminderPlanner
+from bot.services.replies import ReplyLedger
+from bot.services.scheduler import Scheduler
+from bot.services.tasklist import PostedLists
 from config.bloc import BlocFileError
 from config.settings import Settings
 from handlers import build_router
 from storage.migrations import SchemaTooNew
+from storage.records import Bloc
 from storage.repository import Repository
 from storage.sqlite import SqliteRepository
 
 log = logging.getLogger(__name__)
 
 BLOC_FILE_CHECK = timedelta(seconds=30)
+REPLAN = timedelta(minutes=30)  # the database may have changed (a new deadline, a moved conference)
 
 
 class StartupError(Exception):
@@ -31,12 +55,26 @@ class StartupError(Exception):
 
 @dataclass
 class Runtime:
-    """An open database with the bloc loaded, and the core built on it."""
+    """An open database with the bloc loaded, and every service and the dispatcher on it."""
 
     settings: Settings
     repo: Repository
-    core: Core
+    blocs: Blocs
+    clock: Clock
+    texts: Texts
+    scheduler: Scheduler
+    channels: Channels
+    outbox: OutboxWorker
+    reminders: ReminderPlanner
+    digest: Digest
+    posted_lists: PostedLists
+    router: Router
+    engine: DialogEngine
+    dispatcher: Dispatcher
+    parking: IdleParking
     watcher: BlocFileWatcher
+    services: Services
+    admins: dict[str, frozenset[str]]
 
     async def __aenter__(self) -> Runtime:
         return self
@@ -47,25 +85,98 @@ class Runtime:
     ) -> None:
         await self.close()
 
+    @property
+    def bloc(self) -> Bloc:
+        """The bloc as loaded now."""
+        return self.blocs.current
+
+    def today(self) -> date:
+        """Today in the bloc's time zone."""
+        return self.blocs.today(self.clock.now())
+
+    def kit(self) -> ChannelKit:
+        """What a channel is given."""
+        return ChannelKit(handle=self.dispatcher.handle, texts=self.texts, repo=self.repo,
+                          clock=self.clock, blocs=self.blocs, filling_in=self._filling_in)
+
+    def _filling_in(self, form_name: str | None) -> bool:
+        form = self.engine.form(form_name)
+        return form is not None and not form.browse
+
+    def command_menu(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The messenger's command menu in each language: names and one-line descriptions."""
+        return [(language, [(command.name_for(language),
+                             self.texts.text(language, command.help_key))
+                            for command in self.router.commands() if command.listed])
+                for language in LANGUAGES]
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start what runs on its own: the outbox, then the scheduler's jobs (reminders, the
+        digest, parking idle conversations); a digest missed while down is sent."""
+        await self.outbox.start()
+        if not self.scheduler.running:
+            self.scheduler.every("plan-reminders", REPLAN, self.reminders.plan)
+            self.scheduler.every("park-idle-dialogs", IDLE_CHECK, self.parking.park)
+            self.digest.plan()
+            self.scheduler.start()
+        await self.reminders.plan()
+        await self.digest.send()  # a Monday digest missed while the bot was down
+
+    async def stop(self) -> None:
+        """Stop the scheduler and the outbox; both resume from the database on the next start."""
+        await self.outbox.stop()
+        self.scheduler.stop()
+
     def watch_bloc_file(self) -> None:
-        """Reload the bloc file when it changes, from the core's scheduler."""
-        self.core.scheduler.every("bloc-file-watch", BLOC_FILE_CHECK, self._reload)
+        """Reload the bloc file when it changes, from the scheduler."""
+        self.scheduler.every("bloc-file-watch", BLOC_FILE_CHECK, self._reload)
 
     async def _reload(self) -> None:
         bloc = await self.watcher.check()
         if bloc is not None:
-            self.core.bloc = bloc
-            await refresh_posted_lists(self.core)  # pinned lists follow the file
-            await self.core.reminders.plan()  # and reminders follow its deadlines
+            self.blocs.replace(bloc)
+            await self.posted_lists.refresh()  # pinned lists follow the file
+            await self.reminders.plan()  # and reminders follow its deadlines
 
     async def close(self) -> None:
-        """Stop the core and close the database."""
-        await self.core.stop()
+        """Stop and close the database."""
+        await self.stop()
         await self.repo.close()
 
 
+def build(settings: Settings, repo: Repository, bloc: Bloc, clock: Clock,
+          watcher: BlocFileWatcher, router: Router | None = None) -> Runtime:
+    """Wire the services, the kernel and the handlers' router on an open database."""
+    texts = Texts(catalog(), settings.language)
+    blocs, scheduler, channels = Blocs(bloc), Scheduler(clock), Channels()
+    outbox = OutboxWorker(repo, clock, scheduler, channels, texts)
+    reminders = ReminderPlanner(repo, blocs, clock, scheduler, outbox, texts)
+    digest = Digest(repo, blocs, clock, scheduler, outbox, texts)
+    posted_lists = PostedLists(repo, blocs, clock, channels, texts)
+    router = router or build_router()
+    engine = DialogEngine(router.forms())
+    commands: Sequence[Listed] = tuple(router.commands())
+    services = Services(repo=repo, blocs=blocs, clock=clock, texts=texts, outbox=outbox,
+                        reminders=reminders, posted_lists=posted_lists, channels=channels,
+                        forms=engine, commands=lambda: tuple(commands))
+    locks = PersonLocks()
+    replies = ReplyLedger(repo, clock, scheduler, outbox.wake)
+    admins = {"telegram": frozenset(str(user_id) for user_id in settings.admin_ids)}
+    dispatcher = Dispatcher(
+        standard_steps(services=services, replies=replies, locks=locks, admins=admins),
+        Routes(router, engine, lambda: channels.usernames))
+    parking = IdleParking(repo, engine, locks, clock, texts, channels)
+    return Runtime(settings=settings, repo=repo, blocs=blocs, clock=clock, texts=texts,
+                   scheduler=scheduler, channels=channels, outbox=outbox, reminders=reminders,
+                   digest=digest, posted_lists=posted_lists, router=router, engine=engine,
+                   dispatcher=dispatcher, parking=parking, watcher=watcher, services=services,
+                   admins=admins)
+
+
 async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
-    """Open (create, migrate) the database and load the bloc file into it.
+    """Open (create, migrate) the database, load the bloc file into it, build the bot.
 
     A broken bloc file is fatal only when the database holds no earlier good
     copy; otherwise the problem is logged and the last good data is used.
@@ -91,15 +202,10 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
                 raise StartupError(report) from None
             log.error("%s\n%s", report, messages.text(settings.language, "bloc.kept_last_good"))
             bloc = previous
-        core = Core(
-            repo=repo, bloc=bloc, router=build_router(), clock=clock, catalog=messages,
-            default_language=settings.language,
-            admins={"telegram": frozenset(str(user_id) for user_id in settings.admin_ids)},
-        )
+        watcher = BlocFileWatcher(repo, settings.bloc_file, settings.timezone, clock, messages,
+                                  settings.language)
+        watcher.remember_current()
+        return build(settings, repo, bloc, clock, watcher)
     except BaseException:
         await repo.close()
         raise
-    watcher = BlocFileWatcher(repo, settings.bloc_file, settings.timezone, clock, messages,
-                              settings.language)
-    watcher.remember_current()
-    return Runtime(settings=settings, repo=repo, core=core, watcher=watcher)

@@ -1,7 +1,7 @@
 """Serving the bot until told to stop: what ``thidua run`` does.
 
 One process serves every channel that has a token (Telegram, Zalo or both) on
-one database and one core. By default Telegram long-polls and Zalo long-polls
+one database and one dispatcher. By default Telegram long-polls and Zalo long-polls
 too (Zalo calls that its development mode); with a webhook URL both receive
 updates on the bot's own web server, which also serves download links and
 ``/healthz``.
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.app.logs import protect
 from bot.app.runtime import Runtime, open_runtime
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram import USERNAME_KEY, TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.domain.clock import Clock
 from bot.services.downloads import DownloadStore
@@ -50,7 +50,7 @@ class ListenError(Exception):
 
 
 class ServedChannel(Protocol):
-    """What serving needs of a channel beyond the core's port."""
+    """What serving needs of a channel beyond the services' port."""
 
     async def connect(self) -> str: ...
     async def start_polling(self) -> None: ...
@@ -118,19 +118,19 @@ async def serve(
                 # updates a crash left unhandled are handled, before any new update comes
                 # (a new one would otherwise overtake a person's older one, and its reply,
                 # still being sent, would be put back and sent twice).
-                await runtime.core.start()
+                await runtime.start()
                 assert served.inbox is not None
                 await served.inbox.replay()
                 if not await _settled_unless_stopped(served.inbox, stop):
                     return  # asked to stop while handling what a crash left
-                runtime.core.scheduler.every("inbox-retry", RETRY_EVERY, served.inbox.replay)
+                runtime.scheduler.every("inbox-retry", RETRY_EVERY, served.inbox.replay)
                 await _receive(settings, served, secret)
                 runtime.watch_bloc_file()
                 if on_ready is not None:
                     on_ready(dict(served.names))
                 await stop.wait()
             finally:
-                await runtime.core.stop()  # nothing is sent through a channel being stopped
+                await runtime.stop()  # nothing is sent through a channel being stopped
                 await _stop(served)
 
 
@@ -157,8 +157,8 @@ async def _start(settings: Settings, served: Served) -> str:
     secret. Nothing is received yet (see :func:`_receive`)."""
     from bot.app.webserver import WebServer
 
-    core = served.runtime.core
-    inbox = served.inbox = Inbox(core.repo, core.clock)
+    runtime = served.runtime
+    inbox = served.inbox = Inbox(runtime.repo, runtime.clock)
     if settings.webhook_secret:
         secret = settings.webhook_secret.get_secret_value()
     else:
@@ -170,23 +170,32 @@ async def _start(settings: Settings, served: Served) -> str:
         folder = downloads_folder(settings)
         downloads = DownloadStore(folder, signing_key(folder), public_url)
         served.web = WebServer(public_url=public_url, secret=secret,
-                               repo=core.repo, clock=core.clock, inbox=inbox,
+                               repo=runtime.repo, clock=runtime.clock, inbox=inbox,
                                downloads=downloads)
-        core.scheduler.every("purge-downloads", PURGE_EVERY, _purge, downloads, core.clock)
+        runtime.scheduler.every("purge-downloads", PURGE_EVERY, _purge, downloads,
+                                runtime.clock)
     elif "webhook_listen" in settings.model_fields_set:
         # polling, with THIDUA_WEBHOOK_LISTEN given: the web server answers /healthz only
         host, port = settings.listen_address()
         served.web = WebServer(public_url=f"http://{host}:{port}", secret=secret,
-                               repo=core.repo, clock=core.clock, inbox=inbox)
+                               repo=runtime.repo, clock=runtime.clock, inbox=inbox)
     telegram_token, zalo_token = settings.token_value(), settings.zalo_token_value()
+    kit = runtime.kit()
     if telegram_token:
-        served.channels["telegram"] = TelegramChannel(core, token=telegram_token, inbox=inbox,
-                                                      api_url=settings.telegram_api_url)
+        telegram = TelegramChannel(kit, token=telegram_token, inbox=inbox,
+                                   api_url=settings.telegram_api_url)
+        served.channels["telegram"] = telegram
+        username = await telegram.connect(runtime.command_menu())
+        # `thidua invite` prints the bot's link even while the bot is not running
+        await runtime.repo.set_meta(USERNAME_KEY, username)
+        runtime.channels.add("telegram", telegram, username)
+        served.names["telegram"] = username
     if zalo_token:
-        served.channels["zalo"] = ZaloChannel(core, token=zalo_token, inbox=inbox,
-                                              api_url=settings.zalo_api_url, downloads=downloads)
-    for name, channel in served.channels.items():
-        served.names[name] = await channel.connect()
+        zalo = ZaloChannel(kit, token=zalo_token, inbox=inbox, api_url=settings.zalo_api_url,
+                           downloads=downloads)
+        served.channels["zalo"] = zalo
+        served.names["zalo"] = await zalo.connect()
+        runtime.channels.add("zalo", zalo, served.names["zalo"])
     return secret
 
 

@@ -12,13 +12,16 @@ import re
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from bot.channels.kit import ChannelKit
 from bot.domain.events import ChatKind, Inbound, Published, Reply, Response
+from bot.domain.i18n import Texts
 from bot.domain.text import fold, html_to_plain, numbered_lines
-from bot.kernel.dispatcher import Core
-from storage.records import Role
+from storage.records import Bloc, Role
+from storage.repository import Repository
 
 CHANNEL = "console"
 DEMO_GROUP = "demo-group"
@@ -35,17 +38,17 @@ class Persona:
     label: str
 
 
-async def demo_personas(core: Core) -> list[Persona]:
+async def demo_personas(repo: Repository, bloc: Bloc, now: datetime,
+                        texts: Texts) -> list[Persona]:
     """Register (idempotently) and list the demo's people.
 
     They are the chair, the deputy, the liaison and one contact per unit.
     """
-    repo, bloc, now, language = core.repo, core.bloc, core.clock.now(), core.default_language
     units = await repo.list_units(bloc.id)
     unit_by_id = {unit.id: unit for unit in units}
 
     def name(key: str, **params: str) -> str:
-        return core.catalog.text(language, f"console.demo_name_{key}", **params)
+        return texts.text(None, f"console.demo_name_{key}", **params)
 
     people: list[tuple[str, str, int | None, Role]] = [
         ("chair", name("chair"), bloc.chair_unit_id, Role.CHAIR),
@@ -73,10 +76,10 @@ class ConsoleChannel:
     """Plays the demo on a terminal (or a script piped into it)."""
 
     def __init__(
-        self, core: Core, personas: list[Persona], *, out_dir: Path | None,
+        self, kit: ChannelKit, personas: list[Persona], *, out_dir: Path | None,
         stdin: TextIO | None = None, stdout: TextIO | None = None, echo: bool | None = None,
     ) -> None:
-        self.core = core
+        self.kit = kit
         self.personas = personas
         self.out_dir = out_dir
         self.stdin = stdin or sys.stdin
@@ -85,7 +88,6 @@ class ConsoleChannel:
         self.persona: Persona | None = None
         self._saved = 0
         self._posted = 0
-        core.channels[CHANNEL] = self
 
     async def send(self, chat_id: str, reply: Reply) -> None:
         """Messages the bot sends on its own (reminders, notices) are printed as they come,
@@ -107,7 +109,7 @@ class ConsoleChannel:
         return Published(f"console-{self._posted}", pinned=pin)
 
     def t(self, key: str, **params: object) -> str:
-        return self.core.catalog.text(self.core.default_language, key, **params)
+        return self.kit.text(None, key, **params)
 
     def print(self, text: str = "") -> None:
         self.stdout.write(text + "\n")
@@ -153,7 +155,7 @@ class ConsoleChannel:
 
     async def run(self, as_who: str | None = None) -> bool:
         """Chat until end of input; ``False`` if ``as_who`` names nobody the demo knows."""
-        self.print(self.t("console.banner", bloc=html_to_plain(self.core.bloc.name)))
+        self.print(self.t("console.banner", bloc=html_to_plain(self.kit.blocs.current.name)))
         if as_who is not None:
             if not self._switch(as_who):
                 return False
@@ -182,7 +184,7 @@ class ConsoleChannel:
             channel=CHANNEL, user_id=self.persona.external_id, chat_id=self.persona.external_id,
             chat_kind=ChatKind.PRIVATE, display_name=self.persona.label, text=text,
         )
-        response = await self.core.handle(event)
+        response = await self.kit.handle(event)
         self.render(response)
         return response
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -41,6 +41,7 @@ from telegram.error import (
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ExtBot
 
 from bot.channels import retry
+from bot.channels.kit import ChannelKit
 from bot.channels.telegram_transport import AiohttpRequest
 from bot.channels.telegram_updates import CHANNEL, encode_choice, to_inbound
 from bot.domain.events import (
@@ -51,7 +52,6 @@ from bot.domain.events import (
     Sent,
 )
 from bot.domain.text import escape, html_to_plain, split_message
-from bot.kernel.dispatcher import Core
 from bot.services import background
 from bot.services.inbox import Inbox
 
@@ -67,6 +67,8 @@ POLL_BACKOFF_FIRST, POLL_BACKOFF_MAX = 1.0, 30.0
 REQUEST_POOL = 256  # connections for sending (PTB's ApplicationBuilder uses as many)
 
 T = TypeVar("T")
+Menu = Sequence[tuple[str, Sequence[tuple[str, str]]]]
+"""The command menu per language: ``(language, [(name, description), …])``."""
 
 
 class TelegramStartError(Exception):
@@ -115,11 +117,11 @@ class TelegramBot(ExtBot[int]):
 
 
 class TelegramChannel:
-    """Connects the core to one Telegram bot."""
+    """Connects the bot to one Telegram bot account."""
 
-    def __init__(self, core: Core, *, token: str, api_url: str, inbox: Inbox,
+    def __init__(self, kit: ChannelKit, *, token: str, api_url: str, inbox: Inbox,
                  poll_timeout: int = POLL_TIMEOUT) -> None:
-        self.core = core
+        self.kit = kit
         self.inbox = inbox
         self.poll_timeout = poll_timeout
         self.bot = TelegramBot(
@@ -138,12 +140,12 @@ class TelegramChannel:
         self.mode: str | None = None  # "polling" or "webhook" once started
         self._migrated: dict[str, str | None] = {}  # group id → its supergroup's, once read
         inbox.register(CHANNEL, self.feed)
-        core.channels[CHANNEL] = self
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    async def connect(self) -> str:
-        """Check the token, remember the bot's username and set the command menu."""
+    async def connect(self, menu: Menu = ()) -> str:
+        """Check the token and set the command menu (``menu``: per language, each command's
+        name and description); returns the bot's username."""
         app = self.application
         quiet = logging.getLogger("telegram")
         level = quiet.level
@@ -158,9 +160,7 @@ class TelegramChannel:
         finally:
             quiet.setLevel(level)
         username: str = app.bot.username
-        self.core.bot_usernames[CHANNEL] = username
-        await self.core.repo.set_meta(USERNAME_KEY, username)
-        await self._announce_commands()
+        await self._announce_commands(menu)
         return username
 
     async def start_polling(self) -> None:
@@ -242,14 +242,10 @@ class TelegramChannel:
             await app.stop()
         await app.shutdown()  # in webhook mode the webhook stays set: Telegram keeps updates
 
-    async def _announce_commands(self) -> None:
+    async def _announce_commands(self, menu: Menu) -> None:
         """setMyCommands per language; a server that lacks it is logged, not fatal."""
-        for language in ("vi", "en"):
-            commands = [
-                BotCommand(command.name_for(language),
-                           self.core.catalog.text(language, command.help_key))
-                for command in self.core.router.commands() if command.listed
-            ]
+        for language, entries in menu:
+            commands = [BotCommand(name, description) for name, description in entries]
             try:
                 await self.bot.set_my_commands(
                     commands, scope=BotCommandScopeDefault(),
@@ -273,7 +269,7 @@ class TelegramChannel:
             return await self.deliver(event.chat_id, response)
 
         try:
-            return await self.core.handle(event, deliver, receipt=receipt)
+            return await self.kit.handle(event, deliver, receipt=receipt)
         except Exception:
             if query is not None:  # never leave the button spinning
                 with contextlib.suppress(TelegramError):
@@ -409,7 +405,7 @@ class TelegramChannel:
         new_id = str(exc.new_chat_id)
         log.warning("Telegram group %s is now supergroup %s; sending there (update the bloc "
                     "file's groups: entry)", chat_id, new_id)
-        await self.core.repo.set_meta(MIGRATED_KEY.format(chat=chat_id), new_id)
+        await self.kit.repo.set_meta(MIGRATED_KEY.format(chat=chat_id), new_id)
         self._migrated[chat_id] = new_id
         return new_id
 
@@ -418,7 +414,7 @@ class TelegramChannel:
         if not chat_id.startswith("-"):  # a person's chat never migrates
             return chat_id
         if chat_id not in self._migrated:
-            self._migrated[chat_id] = await self.core.repo.get_meta(
+            self._migrated[chat_id] = await self.kit.repo.get_meta(
                 MIGRATED_KEY.format(chat=chat_id))
         return self._migrated[chat_id] or chat_id
 
@@ -436,8 +432,8 @@ class TelegramChannel:
         if reply.attachment is not None and await self._foreign_photo(chat_id, reply):
             return
         if reply.attachment is not None:
-            language = await self.core.language_of(CHANNEL, chat_id)
-            note = self.core.catalog.text(language, "channel.attachment_elsewhere",
+            language = await self.kit.language_of(CHANNEL, chat_id)
+            note = self.kit.text(language, "channel.attachment_elsewhere",
                                           name=escape(reply.attachment.name
                                                       or reply.attachment.kind))
             reply = replace(reply, text=f"{reply.text}\n{note}", attachment=None)

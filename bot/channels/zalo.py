@@ -2,9 +2,9 @@
 
 Zalo bots have no buttons, no editing and no documents. This module receives:
 updates by long polling (development) or from the webhook server, turned into
-the core's events, in order per person. A typed "2" (or an option's label)
+the dispatcher's events, in order per person. A typed "2" (or an option's label)
 answering the numbered menu last shown in the chat becomes the same choice a
-Telegram button press would, under the menu's dialog token, so the core refuses
+Telegram button press would, under the menu's dialog token, so the bot refuses
 an answer to an out-of-date menu. Replies are rendered by ``zalo_send``, the
 words people type by ``zalo_text``, the HTTP API by ``zalo_api``.
 """
@@ -17,6 +17,7 @@ import logging
 import weakref
 from typing import Any
 
+from bot.channels.kit import ChannelKit
 from bot.domain.events import (
     ChatKind,
     Choice,
@@ -28,8 +29,7 @@ from bot.domain.events import (
     Response,
     Sent,
 )
-from bot.kernel.dialog import match_option
-from bot.kernel.dispatcher import Core
+from bot.kernel.forms import match_option
 from bot.services import background
 from bot.services.downloads import DownloadStore
 from bot.services.inbox import Inbox
@@ -60,15 +60,15 @@ class ZaloStartError(Exception):
 
 
 class ZaloChannel:
-    """Connects the core to one Zalo bot."""
+    """Connects the bot to one Zalo bot account."""
 
-    def __init__(self, core: Core, *, token: str, api_url: str,
+    def __init__(self, kit: ChannelKit, *, token: str, api_url: str,
                  inbox: Inbox, downloads: DownloadStore | None = None,
                  poll_timeout: int = POLL_TIMEOUT, client: ZaloClient | None = None) -> None:
-        self.core = core
+        self.kit = kit
         self.inbox = inbox
         self.client = client or ZaloClient(token, base_url=api_url)
-        self.sender = ZaloSender(core, self.client, downloads)
+        self.sender = ZaloSender(kit, self.client, downloads)
         self.poll_timeout = poll_timeout
         self.bot_name: str | None = None
         self.mode: str | None = None  # "polling" or "webhook" once started
@@ -78,7 +78,6 @@ class ZaloChannel:
         self._order: weakref.WeakValueDictionary[str, asyncio.Lock] = (
             weakref.WeakValueDictionary())
         inbox.register(CHANNEL, self.feed)
-        core.channels[CHANNEL] = self
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -91,7 +90,6 @@ class ZaloChannel:
                 raise ZaloStartError("cli.zalo_bad_token") from None
             raise ZaloStartError("cli.zalo_unreachable", reason=exc.description) from None
         self.bot_name = me.display_name or me.account_name or me.id
-        self.core.bot_usernames[CHANNEL] = self.bot_name
         return self.bot_name
 
     async def start_polling(self) -> None:
@@ -197,16 +195,16 @@ class ZaloChannel:
             return await self.handle(update, receipt)
 
     async def handle(self, update: ZaloUpdate, receipt: int) -> Response | None:
-        """Turn one update into the core's event and send back its answer."""
+        """Turn one update into the dispatcher's event and send back its answer."""
         message = update.message
         if message is None or message.sender.is_bot:
             return None
         chat_id, private = message.chat.id, message.chat.chat_type.upper() != "GROUP"
         if update.event_name in NOT_UNDERSTOOD_EVENTS:
             if private:
-                language = await self.core.language_of(CHANNEL, message.sender.id)
+                language = await self.kit.language_of(CHANNEL, message.sender.id)
                 await self.sender.reply_safely(
-                    chat_id, self.core.catalog.text(language, "zalo.text_or_pictures"))
+                    chat_id, self.kit.text(language, "zalo.text_or_pictures"))
             return None
         if update.event_name not in (TEXT_EVENT, IMAGE_EVENT):
             log.info("ignoring a Zalo %s event", update.event_name)
@@ -236,13 +234,13 @@ class ZaloChannel:
         async def deliver(response: Response) -> Sent:
             return await self.deliver(chat_id, response)
 
-        return await self.core.handle(event, deliver, receipt=receipt)
+        return await self.kit.handle(event, deliver, receipt=receipt)
 
     async def _menu_answer(self, chat_id: str, text: str) -> tuple[Choice | None, str]:
         """A typed number or label of the chat's last menu, as the choice it stands for."""
         if text.startswith("/"):
             return None, text
-        menu = await self.core.repo.load_menu(CHANNEL, chat_id)
+        menu = await self.kit.repo.load_menu(CHANNEL, chat_id)
         if menu is None:
             return None, text
         if text.strip() == EXIT_NUMBER and menu.token > 0:

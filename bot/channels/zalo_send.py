@@ -6,13 +6,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.channels import retry
+from bot.channels.kit import ChannelKit
 from bot.domain.events import DeliveryError, Published, Reply, Response, Sent
 from bot.domain.periods import format_moment
 from bot.domain.text import html_to_plain, split_message
-from bot.kernel.dispatcher import Core
 from bot.services.downloads import DownloadStore
 from storage.records import ShownMenu
 
@@ -25,18 +24,19 @@ CHANNEL = "zalo"
 
 
 class ZaloSender:
-    """Renders the core's replies for Zalo and sends them."""
+    """Renders the bot's replies for Zalo and sends them."""
 
-    def __init__(self, core: Core, client: ZaloClient, downloads: DownloadStore | None) -> None:
-        self.core = core
+    def __init__(self, kit: ChannelKit, client: ZaloClient,
+                 downloads: DownloadStore | None) -> None:
+        self.kit = kit
         self.client = client
         self.downloads = downloads
 
     def _t(self, language: str, key: str, **params: object) -> str:
-        return self.core.catalog.text(language, key, **params)
+        return self.kit.text(language, key, **params)
 
     async def _language(self, chat_id: str) -> str:
-        return await self.core.language_of(CHANNEL, chat_id)
+        return await self.kit.language_of(CHANNEL, chat_id)
 
     async def reply_safely(self, chat_id: str, text: str) -> None:
         try:
@@ -91,7 +91,7 @@ class ZaloSender:
     async def _send(self, chat_id: str, reply: Reply) -> None:
         language = await self._language(chat_id)
         text = html_to_plain(reply.text)
-        now = self.core.clock.now()
+        now = self.kit.clock.now()
         if reply.attachment is not None:
             if reply.attachment.channel == CHANNEL and reply.attachment.kind == "photo":
                 await self._photo(chat_id, reply.attachment.file_id, text)
@@ -125,17 +125,16 @@ class ZaloSender:
         if reply.options:
             if not numbered:
                 return
-            await self.core.repo.save_menu(ShownMenu(
+            await self.kit.repo.save_menu(ShownMenu(
                 CHANNEL, chat_id, reply.token,
                 tuple((option.label, option.value) for option in reply.options)), now)
         elif reply.token > 0:  # a question to answer in words: numbers are words again
-            await self.core.repo.clear_menu(CHANNEL, chat_id)
+            await self.kit.repo.clear_menu(CHANNEL, chat_id)
 
     async def _filling_in_a_form(self, chat_id: str) -> bool:
         """The person of this private chat is answering a form (not just browsing a view)."""
-        dialog = await self.core.repo.load_dialog(CHANNEL, chat_id)
-        form = self.core.engine.form(dialog.form if dialog else None)
-        return form is not None and not form.browse
+        dialog = await self.kit.repo.load_dialog(CHANNEL, chat_id)
+        return dialog is not None and self.kit.filling_in(dialog.form)
 
     async def _photo(self, chat_id: str, url: str, caption: str) -> None:
         await with_retries(lambda: self.client.send_photo(chat_id, url, caption[:TEXT_LIMIT]
@@ -156,7 +155,7 @@ class ZaloSender:
         link = self._t(language, "zalo.file_link", name=reply.file.name,
                        size=_size(len(reply.file.content)), url=offered.url,
                        expires=format_moment(offered.expires_at,
-                                             ZoneInfo(self.core.bloc.timezone)))
+                                             self.kit.blocs.zone))
         return (text + "\n\n" if text else "") + link
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -75,3 +77,32 @@ def normalise_language(code: str | None, default: str = DEFAULT_LANGUAGE) -> str
         if short in LANGUAGES:
             return short
     return default
+
+
+Translate = Callable[..., str]
+"""``t(key, **params)``: a catalog's messages in one language."""
+
+
+@dataclass(frozen=True)
+class Texts:
+    """The catalogs and the bot's own language: what to say to whom, in their language."""
+
+    catalog: Catalog
+    default_language: str = DEFAULT_LANGUAGE
+
+    def text(self, language: str | None, key: str, /, **params: Any) -> str:
+        """The message ``key`` in ``language`` (the bot's own when ``None``)."""
+        return self.catalog.text(language or self.default_language, key, **params)
+
+    def translator(self, language: str | None = None) -> Translate:
+        """``t(key, **params)`` in ``language`` (default: the bot's), for text without a person."""
+        chosen = language or self.default_language
+
+        def t(key: str, /, **params: object) -> str:
+            return self.catalog.text(chosen, key, **params)
+
+        return t
+
+    def language_of(self, chosen: str | None) -> str:
+        """A person's language: the one they chose with /ngonngu, else the bot's."""
+        return normalise_language(chosen, self.default_language)

@@ -1,30 +1,92 @@
-"""The per-event context a handler receives: who is asking, in which language, and how to answer."""
+"""The per-event context a handler receives: its whole world for one event.
+
+Who is asking, in which language, where they are in a conversation, how to answer —
+and the services a feature may use: the storage, the bloc, the clock, the
+translations, the outbox, the reminders, the posted task lists and the running
+channels. A handler needs nothing else, and reaches nothing else.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.domain.clock import Clock
 from bot.domain.events import FileRef, Inbound, Option, OutFile, Reply, Response
+from bot.domain.i18n import Texts, Translate
+from bot.services.blocs import Blocs
+from bot.services.channels import Channels
+from bot.services.outbox import OutboxWorker
+from bot.services.reminders import ReminderPlanner
+from bot.services.tasklist import PostedLists
 from storage.records import Bloc, DialogState, Member, Role
+from storage.repository import Repository
 
 T = TypeVar("T")
 
-if TYPE_CHECKING:
-    from bot.kernel.dispatcher import Core
-    from storage.repository import Repository
+
+class Named(Protocol):
+    """A form or a step, known by its name."""
+
+    @property
+    def name(self) -> str: ...
+
+
+class Forms(Protocol):
+    """The dialog engine, as a handler uses it (see ``bot/kernel/dialog.py``)."""
+
+    async def start(self, ctx: Context, form: Named, answers: dict[str, Any] | None = None,
+                    *, at: Named | None = None) -> None: ...
+
+    async def ask(self, ctx: Context) -> None: ...
+
+    async def cancel(self, ctx: Context) -> bool: ...
+
+
+class Listed(Protocol):
+    """A command as /trogiup lists it."""
+
+    @property
+    def names(self) -> tuple[str, ...]: ...
+
+    @property
+    def listed(self) -> bool: ...
+
+    def name_for(self, language: str) -> str: ...
+
+    @property
+    def help_key(self) -> str: ...
+
+    def allows(self, role: Role | None) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the composition root gives every handler (through its :class:`Context`)."""
+
+    repo: Repository
+    blocs: Blocs
+    clock: Clock
+    texts: Texts
+    outbox: OutboxWorker
+    reminders: ReminderPlanner
+    posted_lists: PostedLists
+    channels: Channels
+    forms: Forms
+    commands: Callable[[], tuple[Listed, ...]]
 
 
 class Context:
     """Everything a handler needs for one event, and the replies it collects."""
 
     def __init__(
-        self, core: Core, event: Inbound, *, member: Member | None, role: Role | None,
+        self, services: Services, event: Inbound, *, member: Member | None, role: Role | None,
         language: str, dialog: DialogState,
     ) -> None:
-        self.core = core
+        self.services = services
         self.event = event
         self.member = member
         self.role = role
@@ -33,27 +95,50 @@ class Context:
         self.args = ""
         self.response = Response()
         self.private_chat: str | None = None  # set when a group command answers privately
-        self.dialog_changed = False  # stored by the core when the event commits
+        self.dialog_changed = False  # stored by the dispatcher when the event commits
         self._memo: dict[str, Any] = {}
 
-    # -- services ---------------------------------------------------------------------------
+    # -- the services -----------------------------------------------------------------------
 
     @property
     def repo(self) -> Repository:
-        return self.core.repo
+        return self.services.repo
 
     @property
     def bloc(self) -> Bloc:
-        return self.core.bloc
+        return self.services.blocs.current
+
+    @property
+    def outbox(self) -> OutboxWorker:
+        """Where messages to other people go (queued, rate-limited, retried)."""
+        return self.services.outbox
+
+    @property
+    def reminders(self) -> ReminderPlanner:
+        return self.services.reminders
+
+    @property
+    def posted_lists(self) -> PostedLists:
+        """The task list as pinned in the bloc's groups."""
+        return self.services.posted_lists
+
+    @property
+    def channels(self) -> Channels:
+        """The running messengers (the bot's name on each, posting in a group)."""
+        return self.services.channels
+
+    def commands(self) -> tuple[Listed, ...]:
+        """Every command of the bot, in the order /trogiup lists them."""
+        return self.services.commands()
 
     @property
     def zone(self) -> ZoneInfo:
         """The bloc's time zone: every time a person sees is in it."""
-        return ZoneInfo(self.core.bloc.timezone)
+        return ZoneInfo(self.bloc.timezone)
 
     def now(self) -> datetime:
-        """The current instant (UTC), from the core's clock."""
-        return self.core.clock.now()
+        """The current instant (UTC), from the bot's clock."""
+        return self.services.clock.now()
 
     def today(self) -> date:
         """Today's date in the bloc's time zone."""
@@ -79,11 +164,22 @@ class Context:
             self._memo[key] = await make()
         return self._memo[key]  # type: ignore[no-any-return]
 
-    # -- answering --------------------------------------------------------------------------
+    # -- words ------------------------------------------------------------------------------
 
     def t(self, key: str, /, *, lang: str | None = None, **params: Any) -> str:
         """The catalog message ``key`` in this person's language (or in ``lang``)."""
-        return self.core.catalog.text(lang or self.language, key, **params)
+        return self.services.texts.text(lang or self.language, key, **params)
+
+    def translator(self, language: str | None = None) -> Translate:
+        """Messages for someone else: in ``language``, or the bot's own (a group's)."""
+        return self.services.texts.translator(language)
+
+    @property
+    def group_language(self) -> str:
+        """The language a group reads: the bot's own."""
+        return self.services.texts.default_language
+
+    # -- answering --------------------------------------------------------------------------
 
     def reply(
         self, text: str, *, options: tuple[Option, ...] = (), token: int = 0,
@@ -102,11 +198,21 @@ class Context:
 
     # -- conversations ----------------------------------------------------------------------
 
-    async def start_form(self, name: str, answers: dict[str, Any] | None = None) -> None:
-        """Begin the guided conversation ``name`` for this person."""
-        await self.core.engine.start(self, name, answers)
+    async def start_form(self, form: Named, answers: dict[str, Any] | None = None, *,
+                         at: Named | None = None) -> None:
+        """Begin the guided conversation ``form`` for this person (at step ``at``: a draft
+        being continued)."""
+        await self.services.forms.start(self, form, answers, at=at)
+
+    async def ask_again(self) -> None:
+        """Ask again the question the person is at (a conversation being continued)."""
+        await self.services.forms.ask(self)
+
+    async def cancel_form(self) -> bool:
+        """Leave the conversation in progress; ``False`` if there was none."""
+        return await self.services.forms.cancel(self)
 
     async def save_dialog(self) -> None:
-        """Note that this person's place in their conversation changed: the core stores it
-        with the rest of the event's writes, in the same transaction."""
+        """Note that this person's place in their conversation changed: the dispatcher
+        stores it with the rest of the event's writes, in the same transaction."""
         self.dialog_changed = True

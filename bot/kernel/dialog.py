@@ -1,112 +1,19 @@
-"""The dialog engine: guided conversations declared as data.
+"""The dialog engine: runs the forms (``bot/kernel/forms.py``) for one person at a time.
 
-A :class:`Form` is an ordered list of :class:`Step` s. Each step has a prompt,
-optionally a list of options and/or a parser for free text, and a condition
-under which it is asked. The engine keeps each person's place (form, step,
-answers, token) in the database through the repository, so a restart loses
-nothing; and it works on any channel, because it only sees text and choices.
+The engine keeps each person's place (form, step, answers, token) in their dialog
+state, which the dispatcher stores with the event's other writes, so a restart
+loses nothing; and it works on any channel, because it only sees text and choices.
+Every rule of a conversation lives here: what a typed answer means, when an answer
+is refused, and when a view being browsed gives way to a new question.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bot.domain.events import InboundFile, Option
-from bot.domain.text import fold
-
-if TYPE_CHECKING:
-    from bot.kernel.context import Context
-
-Answers = dict[str, Any]
-PromptFn = Callable[["Context", Answers], Awaitable[str]]
-OptionsFn = Callable[["Context", Answers], Awaitable[list[Option]]]
-ParseFn = Callable[["Context", Answers, str], Awaitable[Any]]
-FinishFn = Callable[["Context", Answers], Awaitable[None]]
-FileFn = Callable[["Context", Answers, InboundFile], Awaitable[None]]
-RouteFn = Callable[[Answers, Any], "str | None"]
-
-FINISH = "__finish__"
-"""A route target: the form is complete, call its ``finish``."""
-CANCEL = "__cancel__"
-"""A route target: the person cancelled the form."""
-
-
-class InvalidAnswer(Exception):
-    """An answer the step cannot accept; ``key`` names the catalog message to show."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-
-@dataclass(frozen=True)
-class Step:
-    """One question of a form.
-
-    ``prompt`` is a catalog key or a function building the (HTML) question.
-    With ``options`` the user picks one (by button, number or label); with
-    ``parse`` they may type an answer, which ``parse`` validates. A step whose
-    ``when`` returns ``False`` for the answers so far is skipped.
-
-    ``route`` may send the person elsewhere after the answer (a step name,
-    :data:`FINISH` or :data:`CANCEL`); ``None`` goes on in order. A ``transient``
-    step's answer is not kept (a summary's *submit / edit / cancel*).
-    ``accept_file`` lets the step take documents and photos.
-    """
-
-    name: str
-    prompt: str | PromptFn
-    options: OptionsFn | None = None
-    parse: ParseFn | None = None
-    when: Callable[[Answers], bool] | None = None
-    route: RouteFn | None = None
-    transient: bool = False
-    accept_file: FileFn | None = None
-
-
-@dataclass(frozen=True)
-class Form:
-    """A guided conversation: its steps in order and what to do with the answers."""
-
-    name: str
-    steps: tuple[Step, ...]
-    finish: FinishFn
-    resume_hint: str | None = None  # catalog key: how to resume a parked draft
-    browse: bool = False  # a view: at a menu, text that answers no option leaves it
-
-    def step(self, name: str) -> Step | None:
-        """The step called ``name``, if the form still has it."""
-        return next((step for step in self.steps if step.name == name), None)
-
-    def next_step(self, after: str | None, answers: Answers) -> Step | None:
-        """The first step after ``after`` (or the first of all) that applies and is unanswered.
-
-        Answered steps are passed over, so a pre-filled form (a one-line command,
-        a resumed draft, one answer changed from the summary) asks only what it lacks.
-        """
-        names = [step.name for step in self.steps]
-        start = names.index(after) + 1 if after in names else 0
-        for step in self.steps[start:]:
-            if step.name in answers:
-                continue
-            if step.when is None or step.when(answers):
-                return step
-        return None
-
-
-def match_option(text: str, options: list[Option]) -> Option | None:
-    """The option a typed answer means: its number, its label or its value."""
-    wanted = fold(text)
-    number = wanted.rstrip(".)")  # "2", "2." and "2)" all mean the second option
-    if number.isascii() and number.isdigit() and 1 <= int(number) <= len(options):
-        return options[int(number) - 1]
-    for option in options:
-        if wanted in (fold(option.label), fold(option.value)):
-            return option
-    return None
+from bot.domain.events import InboundFile
+from bot.kernel.context import Context, Named
+from bot.kernel.forms import CANCEL, FINISH, Form, InvalidAnswer, Step, match_option
 
 
 class DialogEngine:
@@ -119,21 +26,21 @@ class DialogEngine:
         """A registered form by name."""
         return self._forms.get(name) if name else None
 
-    async def start(self, ctx: Context, form_name: str, answers: Answers | None = None,
-                    *, at: str | None = None) -> None:
-        """Begin ``form_name`` for the person, replacing any conversation they were in.
+    async def start(self, ctx: Context, form: Named, answers: dict[str, Any] | None = None,
+                    *, at: Named | None = None) -> None:
+        """Begin ``form`` for the person, replacing any conversation they were in.
 
         Steps already answered in ``answers`` are passed over; with ``at`` the
         conversation resumes at that step (a draft being continued).
         """
-        form = self._forms[form_name]
+        registered = self._forms[form.name]
         state = ctx.dialog
-        state.form, state.answers = form.name, dict(answers or {})
-        if at is not None and form.step(at) is not None:
-            state.step = at
+        state.form, state.answers = registered.name, dict(answers or {})
+        if at is not None and registered.step(at.name) is not None:
+            state.step = at.name
             await self.ask(ctx)
             return
-        await self._advance(ctx, form, after=None)
+        await self._advance(ctx, registered, after=None)
 
     async def cancel(self, ctx: Context) -> bool:
         """Leave the current conversation; ``False`` if there was none."""
@@ -198,6 +105,22 @@ class DialogEngine:
         """The step the person is at, if their form still has it."""
         form = self.form(ctx.dialog.form)
         return form.step(ctx.dialog.step or "") if form else None
+
+    async def take_text(self, ctx: Context, text: str | None) -> bool:
+        """Give typed text to the conversation in progress; ``False`` when it is not for it.
+
+        A view being browsed (a form marked ``browse``) waiting at a menu gives way to
+        text that answers none of its options: the view is closed and the text is free
+        to be read as a new question. Everything else is an answer to the current step.
+        """
+        form, step = self.form(ctx.dialog.form), self.current_step(ctx)
+        at_menu = step is not None and step.options is not None and step.parse is None
+        if form is not None and form.browse and at_menu and text and not await self.fits(
+                ctx, text):
+            await self.cancel(ctx)
+            return False
+        await self.answer(ctx, text=text or "")
+        return True
 
     async def fits(self, ctx: Context, text: str) -> bool:
         """Whether ``text`` is an acceptable answer to the current step."""

@@ -1,24 +1,21 @@
 """Routers: each feature module declares the commands and forms it owns.
 
 Like aiogram's ``Router``: handlers are registered by decorator, routers are
-nested with :meth:`Router.include_router`, and the core reads the merged
-registry. Role checks happen once, in the core, from these declarations.
+nested with :meth:`Router.include_router`, and the dispatcher reads the merged
+registry. Role checks happen once, in the dispatcher, from these declarations.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from bot.domain.access import Action, may
-from bot.kernel.dialog import Form
+from bot.kernel.context import Context
+from bot.kernel.forms import Form
 from storage.records import Role
 
-if TYPE_CHECKING:
-    from bot.kernel.context import Context
-
-Handler = Callable[["Context"], Awaitable[None]]
+Handler = Callable[[Context], Awaitable[None]]
 
 
 @dataclass(frozen=True)

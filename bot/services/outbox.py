@@ -1,7 +1,7 @@
 """The outbox worker: sends what the bot decided to send on its own, exactly once if it can.
 
 Reminders, nudges and announcements are rows first (see ``storage/_outbox.py``);
-this worker, owned by the core and serving every channel, sends due rows, one
+this worker, serving every channel, sends due rows, one
 chat at a time, retrying with backoff, honouring ``retry_after``, parking rows
 that fail for good, and reporting each batch's outcome to whoever asked for it.
 """
@@ -13,14 +13,16 @@ import contextlib
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.domain.clock import Clock
 from bot.domain.events import DeliveryError, FileRef, Option, OutFile, Reply
+from bot.domain.i18n import Texts
 from bot.services import background
+from bot.services.channels import Channels
+from bot.services.scheduler import Scheduler
 from storage.records import OutboxRow, OutboxStatus, OutgoingMessage
-
-if TYPE_CHECKING:
-    from bot.kernel.dispatcher import Core
+from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +108,15 @@ class Pace:
 
 
 class OutboxWorker:
-    """Drains the outbox in the background while the bot runs."""
+    """Queues messages and drains the outbox in the background while the bot runs."""
 
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(self, repo: Repository, clock: Clock, scheduler: Scheduler,
+                 channels: Channels, texts: Texts) -> None:
+        self._repo = repo
+        self._clock = clock
+        self._scheduler = scheduler
+        self._channels = channels
+        self._texts = texts
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._last_sent: dict[tuple[str, str], float] = {}
@@ -117,7 +124,7 @@ class OutboxWorker:
 
     async def start(self) -> None:
         """Requeue what a crash left half-sent, then start sending."""
-        for row in await self.core.repo.recover_in_flight():
+        for row in await self._repo.recover_in_flight():
             # sent or not, nobody can tell: sending again is better than losing it
             log.warning("outbox row %s (%s) was being sent when the bot stopped; sending again",
                         row.id, row.dedup_key)
@@ -128,6 +135,12 @@ class OutboxWorker:
         """Stop sending; unsent rows stay in the database for the next start."""
         await background.cancel(self._task)
         self._task = None
+
+    async def enqueue(self, messages: list[OutgoingMessage]) -> int:
+        """Queue messages (idempotent by key) and wake the sender; returns how many are new."""
+        added = await self._repo.enqueue(messages, self._clock.now())
+        self.wake()
+        return added
 
     def wake(self) -> None:
         """Something new is due: look now rather than at the next poll."""
@@ -149,9 +162,9 @@ class OutboxWorker:
         a second and lets them go at once, which provokes more (benchmark 2 saw 26 and 38).
         Sends in flight at a crash were never recorded, hence a second more.
         """
-        latest = await self.core.repo.last_sent_at()
+        latest = await self._repo.last_sent_at()
         if latest is not None:
-            quiet = (latest - self.core.clock.now()).total_seconds() + RESTART_QUIET
+            quiet = (latest - self._clock.now()).total_seconds() + RESTART_QUIET
             if quiet > 0:
                 await asyncio.sleep(min(quiet, RESTART_QUIET))
 
@@ -177,12 +190,12 @@ class OutboxWorker:
         """Have the scheduler wake the worker when the next retry falls due on the bot's
         clock (a test clock moved forward, or a backoff ending before the next poll)."""
         try:
-            due = await self.core.repo.next_due()
+            due = await self._repo.next_due()
         except Exception:
             log.exception("could not read when the next outbox message is due")
             return
-        if due is not None and self.core.scheduler.running:
-            self.core.scheduler.at("outbox-due", due, self._wake_job)
+        if due is not None and self._scheduler.running:
+            self._scheduler.at("outbox-due", due, self._wake_job)
 
     async def _wake_job(self) -> None:
         self._wake.set()
@@ -191,7 +204,7 @@ class OutboxWorker:
         """Send every row due now (one chat's rows in order); returns how many were handled."""
         horizon = asyncio.get_running_loop().time() - PER_CHAT_INTERVAL
         self._last_sent = {k: t for k, t in self._last_sent.items() if t > horizon}
-        rows = await self.core.repo.claim_due(self.core.clock.now(), CLAIM_SIZE)
+        rows = await self._repo.claim_due(self._clock.now(), CLAIM_SIZE)
         by_chat: dict[tuple[str, str], list[OutboxRow]] = defaultdict(list)
         for row in rows:
             by_chat[(row.channel, row.chat_id)].append(row)
@@ -205,19 +218,19 @@ class OutboxWorker:
             retry_at = await self._deliver(row)
             if retry_at is not None:
                 for later in rows[index + 1:]:
-                    await self.core.repo.retry_later(later.id, retry_at, "waiting for an "
+                    await self._repo.retry_later(later.id, retry_at, "waiting for an "
                                                      "earlier message to the same chat",
                                                      attempted=False)
                 return
 
     async def _deliver(self, row: OutboxRow) -> datetime | None:
         """Send one row; returns when it will be tried again, if it will."""
-        repo, now = self.core.repo, self.core.clock.now()
+        repo, now = self._repo, self._clock.now()
         if row.expires_at is not None and now >= row.expires_at:
             log.info("dropping outbox row %s (%s): its moment has passed", row.id, row.dedup_key)
             await repo.settle(row.id, OutboxStatus.EXPIRED, now, attempted=False)
             return None
-        port = self.core.channels.get(row.channel)
+        port = self._channels.get(row.channel)
         if port is None:  # counted: a channel that never comes (a typo in groups:) gives up
             return await self._failed(row, DeliveryError(f"channel {row.channel} not running",
                                                          retry_after=NO_CHANNEL_RETRY.seconds))
@@ -235,11 +248,11 @@ class OutboxWorker:
         except Exception as exc:
             log.exception("unexpected error sending outbox row %s", row.id)
             return await self._failed(row, DeliveryError(repr(exc)))
-        await repo.settle(row.id, OutboxStatus.SENT, self.core.clock.now())
+        await repo.settle(row.id, OutboxStatus.SENT, self._clock.now())
         return None
 
     async def _failed(self, row: OutboxRow, error: DeliveryError) -> datetime | None:
-        repo, now = self.core.repo, self.core.clock.now()
+        repo, now = self._repo, self._clock.now()
         reason = str(error)[:500]
         attempts = row.attempts + 1
         status, delay = disposition(error, attempts)
@@ -255,10 +268,10 @@ class OutboxWorker:
         return now + delay
 
     async def _report_batches(self) -> None:
-        repo, now = self.core.repo, self.core.clock.now()
+        repo, now = self._repo, self._clock.now()
         for report in await repo.settled_batches():
             if report.report_chat is not None:
-                t = self.core.translator(report.report_language)
+                t = self._texts.translator(report.report_language)
                 counts = report.counts
                 text = t("outbox.report", kind=t(f"outbox.kind_{report.kind}"),
                          sent=counts.get(OutboxStatus.SENT, 0),

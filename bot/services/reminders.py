@@ -3,7 +3,7 @@
 Deadlines and conferences are rows; this module turns them into *occasions*
 (7, 3 and 1 days before a deadline and its morning; an escalation after it;
 7 days, 1 day and 2 hours before a conference), moved into working hours.
-The planner schedules each future occasion on the core's APScheduler and,
+The planner schedules each future occasion on the bot's scheduler and,
 after a downtime, sends only the latest missed one that is still useful.
 Every message goes through the outbox under a key per occasion and person,
 so nothing is sent twice.
@@ -14,20 +14,21 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.domain.clock import Clock
 from bot.domain.events import Option, Reply
+from bot.domain.i18n import Texts
 from bot.domain.periods import current_period, format_deadline
 from bot.domain.text import escape
 from bot.domain.workcalendar import WorkCalendar
-from bot.services.outbox import payload_of
+from bot.services.blocs import Blocs
+from bot.services.outbox import OutboxWorker, payload_of
+from bot.services.scheduler import Scheduler
 from bot.services.status import bloc_status
 from config.dates import parse_time
 from storage.records import Conference, Deadline, OutgoingMessage, Period, Role
-
-if TYPE_CHECKING:
-    from bot.kernel.dispatcher import Core
+from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
@@ -104,22 +105,28 @@ def conference_occasions(conference: Conference, calendar: WorkCalendar, *,
 class ReminderPlanner:
     """Keeps the scheduler's reminder jobs in line with the database."""
 
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(self, repo: Repository, blocs: Blocs, clock: Clock, scheduler: Scheduler,
+                 outbox: OutboxWorker, texts: Texts) -> None:
+        self._repo = repo
+        self._blocs = blocs
+        self._clock = clock
+        self._scheduler = scheduler
+        self._outbox = outbox
+        self._texts = texts
 
     def calendar(self) -> WorkCalendar:
         """Working hours of the bloc's plan, in its time zone."""
-        hours = str(self.core.bloc.reminder_plan.get("working_hours", "08:00-17:30"))
+        hours = str(self._blocs.current.reminder_plan.get("working_hours", "08:00-17:30"))
         start, _, end = hours.partition("-")
-        return WorkCalendar(ZoneInfo(self.core.bloc.timezone), start=parse_time(start),
+        return WorkCalendar(ZoneInfo(self._blocs.current.timezone), start=parse_time(start),
                             end=parse_time(end))
 
     async def occasions(self) -> list[Occasion]:
         """Every occasion of the current period's deadline and of upcoming conferences."""
-        repo, bloc, calendar = self.core.repo, self.core.bloc, self.calendar()
+        repo, bloc, calendar = self._repo, self._blocs.current, self.calendar()
         found: list[Occasion] = []
         plan = bloc.reminder_plan
-        now = self.core.clock.now()
+        now = self._clock.now()
         # every period whose report is still worth chasing: a first-half report is often due
         # in July, after the second half has begun
         for period in await repo.list_periods(bloc.id):
@@ -156,13 +163,13 @@ class ReminderPlanner:
 
     async def plan(self) -> None:
         """Schedule future occasions; send the latest missed one of each subject if still useful."""
-        now = self.core.clock.now()
+        now = self._clock.now()
         missed: dict[str, Occasion] = {}
         for occasion in await self.occasions():
-            if await self.core.repo.get_meta(FIRED_KEY.format(key=occasion.key)):
+            if await self._repo.get_meta(FIRED_KEY.format(key=occasion.key)):
                 continue
             if occasion.fire_at > now:
-                self.core.scheduler.at(f"reminder:{occasion.key}", occasion.fire_at,
+                self._scheduler.at(f"reminder:{occasion.key}", occasion.fire_at,
                                        self.fire, occasion.key)
                 continue
             previous = missed.get(occasion.subject)
@@ -180,7 +187,7 @@ class ReminderPlanner:
 
     async def skip_due(self, key_prefix: str) -> None:
         """Mark occasions of a subject that are already due as done (its news just went out)."""
-        now = self.core.clock.now()
+        now = self._clock.now()
         for occasion in await self.occasions():
             if occasion.key.startswith(key_prefix) and occasion.fire_at <= now:
                 await self._mark_fired(occasion)
@@ -193,11 +200,11 @@ class ReminderPlanner:
         """
         occasions = await self.occasions()
         occasion = next((o for o in occasions if o.key == key), None)
-        if occasion is None or await self.core.repo.get_meta(FIRED_KEY.format(key=key)):
+        if occasion is None or await self._repo.get_meta(FIRED_KEY.format(key=key)):
             return
-        now = self.core.clock.now()
+        now = self._clock.now()
         if occasion.fire_at > now:  # moved later since it was planned
-            self.core.scheduler.at(f"reminder:{key}", occasion.fire_at, self.fire, key)
+            self._scheduler.at(f"reminder:{key}", occasion.fire_at, self.fire, key)
             return
         if occasion.expires_at <= now or any(
                 other.subject == occasion.subject and occasion.fire_at < other.fire_at <= now
@@ -207,32 +214,32 @@ class ReminderPlanner:
         await self._send(occasion)
 
     async def _mark_fired(self, occasion: Occasion) -> None:
-        await self.core.repo.set_meta(FIRED_KEY.format(key=occasion.key),
-                                      self.core.clock.now().isoformat())
+        await self._repo.set_meta(FIRED_KEY.format(key=occasion.key),
+                                      self._clock.now().isoformat())
 
     async def _send(self, occasion: Occasion) -> None:
         messages = (await self._conference_messages(occasion) if occasion.kind == "conference"
                     else await self._deadline_messages(occasion))
-        await self.core.enqueue(messages)
+        await self._outbox.enqueue(messages)
         await self._mark_fired(occasion)
         log.info("reminder %s: %d message(s) queued", occasion.key, len(messages))
 
     async def is_paused(self, period_id: int, unit_id: int | None = None) -> bool:
         """Whether reminders are paused for this deadline (or this unit)."""
-        repo = self.core.repo
+        repo = self._repo
         if await repo.get_meta(PAUSE_PERIOD_KEY.format(period_id=period_id)):
             return True
         return unit_id is not None and bool(
             await repo.get_meta(PAUSE_UNIT_KEY.format(unit_id=unit_id)))
 
     async def _deadline_messages(self, occasion: Occasion) -> list[OutgoingMessage]:
-        repo, core = self.core.repo, self.core
-        period = next((p for p in await repo.list_periods(core.bloc.id)
+        repo, bloc = self._repo, self._blocs.current
+        period = next((p for p in await repo.list_periods(bloc.id)
                        if p.id == occasion.subject_id), None)
         deadline = occasion.deadline
         if period is None or deadline is None:
             return []
-        status = await bloc_status(repo, core.bloc, core.today(), period)
+        status = await bloc_status(repo, bloc, self._blocs.today(self._clock.now()), period)
         if await self.is_paused(period.id):
             return []
         messages = []
@@ -244,7 +251,7 @@ class ReminderPlanner:
             silent_names.append(unit.short_name)
             missing = [t for t in status.tasks if t.concerns(unit.id)]
             for member in status.contacts.get(unit.id, []):
-                t = core.translator(member.language)
+                t = self._texts.translator(member.language)
                 when = format_deadline(deadline, self.calendar().zone, t)
                 tasks = "\n".join(t("reminders.task_line", number=task.position,
                                     title=escape(task.title[:80])) for task in missing)
@@ -258,10 +265,10 @@ class ReminderPlanner:
                     payload=payload_of(Reply(text, options=(button,))),
                     due_at=occasion.fire_at, expires_at=occasion.expires_at))
         if firm and silent_names:
-            for officer in await repo.list_members(core.bloc.id):
+            for officer in await repo.list_members(bloc.id):
                 if officer.role not in (Role.CHAIR, Role.DEPUTY):
                     continue
-                t = core.translator(officer.language)
+                t = self._texts.translator(officer.language)
                 text = t("reminders.chair_list", period=escape(period.title),
                          count=len(silent_names), units=escape(", ".join(silent_names)))
                 messages.append(OutgoingMessage(
@@ -272,17 +279,17 @@ class ReminderPlanner:
         return messages
 
     async def _conference_messages(self, occasion: Occasion) -> list[OutgoingMessage]:
-        repo, core = self.core.repo, self.core
-        conference = next((c for c in await repo.list_conferences(core.bloc.id)
+        repo, bloc = self._repo, self._blocs.current
+        conference = next((c for c in await repo.list_conferences(bloc.id)
                            if c.id == occasion.subject_id), None)
         if conference is None:
             return []
         zone = self.calendar().zone
         messages = []
-        for member in await repo.list_members(core.bloc.id):
+        for member in await repo.list_members(bloc.id):
             if member.unit_id is None:
                 continue
-            t = core.translator(member.language)
+            t = self._texts.translator(member.language)
             text = t("reminders.conference", title=escape(conference.title),
                      when=format_deadline(conference.starts, zone, t),
                      place=escape(conference.place or t("reminders.place_unknown")))
@@ -290,8 +297,8 @@ class ReminderPlanner:
                 dedup_key=f"remind:{occasion.key}:{member.id}", channel=member.channel,
                 chat_id=member.external_id, kind="reminder", payload=payload_of(Reply(text)),
                 due_at=occasion.fire_at, expires_at=occasion.expires_at))
-        t = core.translator()
-        for channel, chat in core.bloc.groups.items():
+        t = self._texts.translator()
+        for channel, chat in bloc.groups.items():
             text = t("reminders.conference_group", title=escape(conference.title),
                      when=format_deadline(conference.starts, zone, t),
                      place=escape(conference.place or t("reminders.place_unknown")))

@@ -7,10 +7,13 @@ from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.domain.events import Reply
+from bot.domain.clock import Clock
+from bot.domain.events import Published, Reply
+from bot.domain.i18n import Texts
 from bot.domain.periods import current_period, format_day, format_deadline
 from bot.domain.text import escape
-from bot.kernel.dispatcher import Core
+from bot.services.blocs import Blocs
+from bot.services.channels import Channels
 from storage.records import Bloc
 from storage.repository import Repository
 
@@ -55,21 +58,52 @@ async def task_list_text(repo: Repository, bloc: Bloc, today: date, t: Translate
     return "\n".join(lines)
 
 
-async def refresh_posted_lists(core: Core) -> int:
-    """Edit every posted (pinned) task list in place after the list changed; returns how many."""
-    refreshed = 0
-    for key, message_id in await core.repo.list_meta(POSTED_PREFIX):
-        _, channel, chat = key.split(":", 2)
-        port = core.channels.get(channel)
-        if port is None:
-            continue
-        text = await task_list_text(core.repo, core.bloc, core.today(), core.translator())
-        try:
-            published = await port.publish(chat, Reply(text), pin=True, replace=message_id)
-        except Exception:
-            log.exception("could not refresh the task list posted in %s", chat)
-            continue
-        await core.repo.set_meta(key, published.message_id)
-        refreshed += 1
-    return refreshed
+class PostedLists:
+    """The task list as posted (and pinned) in the bloc's groups, kept up to date."""
 
+    def __init__(self, repo: Repository, blocs: Blocs, clock: Clock, channels: Channels,
+                 texts: Texts) -> None:
+        self._repo = repo
+        self._blocs = blocs
+        self._clock = clock
+        self._channels = channels
+        self._texts = texts
+
+    async def text(self) -> str:
+        """The task list as the groups read it (in the bot's language)."""
+        bloc = self._blocs.current
+        return await task_list_text(self._repo, bloc, self._blocs.today(self._clock.now()),
+                                    self._texts.translator())
+
+    async def post(self, channel: str, chat: str) -> tuple[Published, bool] | None:
+        """Post the list in ``chat`` (editing the copy posted there before) and pin it;
+        returns where it is and whether the earlier copy was edited in place, ``None``
+        when ``channel`` is not running."""
+        port = self._channels.get(channel)
+        if port is None:
+            return None
+        key = POSTED_KEY.format(channel=channel, chat=chat)
+        previous = await self._repo.get_meta(key)
+        published = await port.publish(chat, Reply(await self.text()), pin=True,
+                                       replace=previous)
+        await self._repo.set_meta(key, published.message_id)
+        return published, previous == published.message_id
+
+    async def refresh(self) -> int:
+        """Edit every posted (pinned) task list in place after the list changed; returns
+        how many."""
+        refreshed = 0
+        for key, message_id in await self._repo.list_meta(POSTED_PREFIX):
+            _, channel, chat = key.split(":", 2)
+            port = self._channels.get(channel)
+            if port is None:
+                continue
+            try:
+                published = await port.publish(chat, Reply(await self.text()), pin=True,
+                                               replace=message_id)
+            except Exception:
+                log.exception("could not refresh the task list posted in %s", chat)
+                continue
+            await self._repo.set_meta(key, published.message_id)
+            refreshed += 1
+        return refreshed

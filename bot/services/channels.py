@@ -1,0 +1,51 @@
+"""The channels that are running, as the services and handlers see them.
+
+A service that sends on its own (the outbox, the posted task lists, the parking of
+idle conversations) reaches a messenger only through this registry, by the channel's
+name; the composition root registers each channel once it has connected.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from bot.domain.events import ChannelPort, Reply
+
+log = logging.getLogger(__name__)
+
+
+class Channels:
+    """The running channels by name, and the bot's name on each messenger."""
+
+    def __init__(self) -> None:
+        self._ports: dict[str, ChannelPort] = {}
+        self.usernames: dict[str, str] = {}  # Telegram's @username, Zalo's display name
+
+    def add(self, name: str, port: ChannelPort, username: str | None = None) -> None:
+        """``port`` serves ``name`` from now on."""
+        self._ports[name] = port
+        if username:
+            self.usernames[name] = username
+
+    def get(self, name: str) -> ChannelPort | None:
+        """The running channel called ``name``, if any."""
+        return self._ports.get(name)
+
+    def __getitem__(self, name: str) -> ChannelPort:
+        return self._ports[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._ports
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ports)
+
+    async def send(self, channel: str, chat_id: str, reply: Reply) -> bool:
+        """Send a message the bot decided to send; ``False`` if the channel is not running."""
+        port = self._ports.get(channel)
+        if port is None:
+            log.warning("no running %s channel to send to chat %s", channel, chat_id)
+            return False
+        await port.send(chat_id, reply)
+        return True
