@@ -1,11 +1,18 @@
-"""What the bot does: one module per feature, each exposing a ``router``."""
+"""What the bot does: one module per feature, each exposing a ``router``.
+
+The order of :data:`FEATURES` is the order of ``/trogiup`` and of the messenger's
+command menu; a new feature is one line here.
+"""
 
 from __future__ import annotations
+
+from types import ModuleType
 
 from bot.kernel.router import Router
 from handlers import (
     cancel,
     conferences,
+    deadline,
     exports,
     help,
     invite,
@@ -23,12 +30,31 @@ from handlers import (
     tasks,
 )
 
+FEATURES: tuple[ModuleType, ...] = (
+    start,
+    help,
+    tasks,
+    progress,
+    my_updates,
+    status,
+    deadline,
+    matrix,
+    posting,
+    outreach,
+    schedule,
+    conferences,
+    exports,
+    task_admin,
+    invite,
+    language,
+    cancel,
+    questions,
+)
+
 
 def build_router() -> Router:
     """The bot's full registry of commands and forms."""
     root = Router("thidua")
-    for module in (start, help, tasks, progress, my_updates, status, matrix, posting, outreach,
-                   schedule, conferences, exports, task_admin, invite, language, cancel,
-                   questions):
+    for module in FEATURES:
         root.include_router(module.router)
     return root

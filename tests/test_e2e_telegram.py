@@ -192,7 +192,8 @@ async def test_command_menu_is_set_in_both_languages(
     pairs = dict(zip(vi, en, strict=True))
     assert pairs == {
         "trogiup": "help", "nhiemvu": "tasks", "capnhat": "update", "cuatoi": "mine",
-        "tinhhinh": "status", "bando": "matrix", "xuat": "export", "baocao": "report",
+        "tinhhinh": "status", "hanbaocao": "deadline", "bando": "matrix", "xuat": "export",
+        "baocao": "report",
         "dangnhiemvu": "posttasks", "nhacnho": "remind", "thongbao": "announce",
         "lichnhac": "schedule", "hoinghi": "meetings", "quanlynhiemvu": "managetasks",
         "moi": "invite", "ngonngu": "lang", "huy": "cancel",
