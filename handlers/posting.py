@@ -1,15 +1,21 @@
 """``/dangnhiemvu`` (``/posttasks``): post the task list in the bloc's group and pin it.
 
 Posting again (or a change of the list) edits the pinned message in place
-instead of adding a new one.
+instead of adding a new one. A messenger whose bot may not join groups (most Zalo
+Bot Platform bots) gets the list sent privately to each contact instead.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 from bot.domain.access import Action
-from bot.domain.events import ChatKind
+from bot.domain.events import ChatKind, Reply
 from bot.kernel.context import Context
 from bot.kernel.router import Router
+from bot.services.outbox import payload_of
+from bot.services.tasklist import task_list_text
+from storage.records import OutgoingMessage, Role
 
 router = Router("posting")
 
@@ -28,6 +34,9 @@ async def bloc_group(ctx: Context) -> str | None:
 async def post_tasks(ctx: Context) -> None:
     """Post (or refresh) the pinned task list in the group."""
     channel, in_group = ctx.event.channel, ctx.event.chat_kind is ChatKind.GROUP
+    if not ctx.channels.has_groups(channel):
+        await _send_privately(ctx)
+        return
     group = ctx.event.chat_id if in_group else await bloc_group(ctx)
     if group is None:
         ctx.reply(ctx.t("posting.no_group"))
@@ -48,3 +57,33 @@ async def post_tasks(ctx: Context) -> None:
         ctx.reply(ctx.t("posting.posted_unpinned"))
     elif not in_group:
         ctx.reply(ctx.t("posting.edited" if edited else "posting.posted"))
+
+
+async def _send_privately(ctx: Context) -> None:
+    """The task list to every contact on this messenger, each in their language, through the
+    outbox (the same list is sent once a day; the chair hears how the sending went)."""
+    channel = ctx.event.channel
+    contacts = [m for m in await ctx.repo.list_members(ctx.bloc.id)
+                if m.channel == channel and m.role is Role.CONTACT]
+    if not contacts:
+        ctx.reply(ctx.t("posting.no_group_no_contacts"))
+        return
+    batch = await ctx.repo.create_batch(channel=channel, report_chat=ctx.event.user_id,
+                                        language=ctx.language, kind="tasklist", now=ctx.now())
+    texts: dict[str | None, str] = {}
+    messages = []
+    for member in contacts:
+        if member.language not in texts:
+            texts[member.language] = await task_list_text(
+                ctx.repo, ctx.bloc, ctx.today(), ctx.translator(member.language))
+        text = texts[member.language]
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        messages.append(OutgoingMessage(
+            dedup_key=f"tasklist:{ctx.today().isoformat()}:{digest}:{member.id}",
+            channel=channel, chat_id=member.external_id, kind="tasklist",
+            payload=payload_of(Reply(text)), due_at=ctx.now(), batch_id=batch))
+    sent = await ctx.outbox.enqueue(messages)
+    await ctx.repo.audit(actor=ctx.actor, action="tasks.post_privately", subject=channel,
+                         details={"contacts": len(contacts), "queued": sent}, now=ctx.now())
+    ctx.reply(ctx.t("posting.sent_privately", count=sent) if sent
+              else ctx.t("posting.already_sent_privately"))

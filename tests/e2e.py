@@ -57,7 +57,7 @@ async def start_serving(
     stop, ready = asyncio.Event(), asyncio.get_running_loop().create_future()
     runtimes: list[Runtime] = []
     task = asyncio.create_task(serve(
-        settings, stop, clock=clock, on_ready=lambda names: ready.set_result(names),
+        settings, stop, clock=clock, on_ready=lambda names, _: ready.set_result(names),
         on_runtime=runtimes.append))
     done, _ = await asyncio.wait({task, ready}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
     if task in done:

@@ -70,11 +70,40 @@ def test_updates_parse_bare_and_wrapped_and_keep_unknown_fields_out() -> None:
         assert update.message.sender.display_name == "Lan"
         assert update.key == "message.text.received:m1"
     image = parse_update({"event_name": "message.image.received", "message": {
-        **MESSAGE, "text": None, "photo": "https://f.zdn.vn/a.jpg", "caption": "Biên bản",
+        **MESSAGE, "text": None, "photo_url": "https://f.zdn.vn/a.jpg", "caption": "Biên bản",
         "new_field": {"x": 1}}})
     assert image is not None and image.message is not None
-    assert image.message.photo == "https://f.zdn.vn/a.jpg"
+    assert image.message.image_url == "https://f.zdn.vn/a.jpg"
     assert parse_update({"hello": "world"}) is None
+
+
+def test_an_image_is_found_in_photo_url_or_in_the_legacy_photo_field() -> None:
+    def url(**fields: object) -> str | None:
+        update = parse_update({"event_name": "message.image.received",
+                               "message": {**MESSAGE, "text": None, **fields}})
+        assert update is not None and update.message is not None
+        return update.message.image_url
+
+    assert url(photo_url="https://f.zdn.vn/new.jpg", photo="https://f.zdn.vn/old.jpg") == (
+        "https://f.zdn.vn/new.jpg")
+    assert url(photo="https://f.zdn.vn/old.jpg") == "https://f.zdn.vn/old.jpg"
+    assert url(photo={"url": "https://f.zdn.vn/obj.jpg", "width": 800}) == (
+        "https://f.zdn.vn/obj.jpg")
+    assert url(photo={"width": 800}) is None
+
+
+def test_an_update_without_its_event_name_is_known_by_its_fields() -> None:
+    def kind(**fields: object) -> str:
+        update = parse_update({"message": {**MESSAGE, "text": None, **fields}})
+        assert update is not None
+        return update.event_name
+
+    assert kind(text="/tinhhinh") == "message.text.received"
+    assert kind(photo_url="https://f.zdn.vn/a.jpg", caption="x") == "message.image.received"
+    assert kind(sticker="abc") == "message.sticker.received"
+    assert kind(voice={"url": "https://v.zdn.vn/a.aac"}) == "message.voice.received"
+    assert kind() == "message.unsupported.received"
+    assert parse_update({"ok": True, "result": {"message": {**MESSAGE}}}) is not None
     assert parse_update([1, 2]) is None
 
 

@@ -175,9 +175,11 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
 
-    def ready(names: dict[str, str]) -> None:
+    def ready(names: dict[str, str], notes: list[tuple[str, dict[str, str]]]) -> None:
         for channel, name in names.items():
             _say(messages.text(language, f"cli.running_{channel}", username=name))
+        for key, params in notes:
+            _say(messages.text(language, key, **params), error=True)
         host, port = settings.listen_address()
         if settings.webhook_url:
             _say(messages.text(language, "cli.webhook_listening", url=settings.webhook_url,

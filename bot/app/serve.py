@@ -10,6 +10,7 @@ updates on the bot's own web server, which also serves download links and
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import secrets
 from collections.abc import Callable
@@ -17,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
 
 from bot.app.logs import protect
 from bot.app.runtime import Runtime, open_runtime
 from bot.channels.telegram import USERNAME_KEY, TelegramChannel
-from bot.channels.zalo import ZaloChannel
+from bot.channels.zalo import ZaloChannel, ZaloStartError
 from bot.domain.clock import Clock
 from bot.services.downloads import DownloadStore
 from bot.services.inbox import RETRY_EVERY, Inbox
@@ -68,6 +70,7 @@ class Served:
     runtime: Runtime
     channels: dict[str, ServedChannel] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    notes: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # for the operator
     web: WebServer | None = None
     inbox: Inbox | None = None
 
@@ -95,7 +98,7 @@ def signing_key(folder: Path) -> bytes:
 
 async def serve(
     settings: Settings, stop: asyncio.Event, *, clock: Clock | None = None,
-    on_ready: Callable[[dict[str, str]], None] | None = None,
+    on_ready: Callable[[dict[str, str], list[tuple[str, dict[str, str]]]], None] | None = None,
     on_runtime: Callable[[Runtime], None] | None = None,
 ) -> None:
     """Open the database, load the bloc, serve every configured channel until ``stop``.
@@ -127,7 +130,7 @@ async def serve(
                 await _receive(settings, served, secret)
                 runtime.watch_bloc_file()
                 if on_ready is not None:
-                    on_ready(dict(served.names))
+                    on_ready(dict(served.names), list(served.notes))
                 await stop.wait()
             finally:
                 await runtime.stop()  # nothing is sent through a channel being stopped
@@ -191,12 +194,34 @@ async def _start(settings: Settings, served: Served) -> str:
         runtime.channels.add("telegram", telegram, username)
         served.names["telegram"] = username
     if zalo_token:
+        _refuse_plain_http_for_zalo(settings.webhook_url)
         zalo = ZaloChannel(kit, token=zalo_token, inbox=inbox, api_url=settings.zalo_api_url,
                            downloads=downloads)
         served.channels["zalo"] = zalo
         served.names["zalo"] = await zalo.connect()
-        runtime.channels.add("zalo", zalo, served.names["zalo"])
+        runtime.channels.add("zalo", zalo, served.names["zalo"], groups=zalo.can_join_groups)
+        if not settings.webhook_url:  # the platform documents polling for development only
+            served.notes.append(("cli.zalo_polling", {}))
+        if not zalo.can_join_groups:
+            served.notes.append(("cli.zalo_no_groups", {"bot": served.names["zalo"]}))
     return secret
+
+
+def _refuse_plain_http_for_zalo(url: str | None) -> None:
+    """Zalo posts the bloc's messages to the webhook: only over https, except to this machine
+    (a local test or a proxy on the same host)."""
+    if not url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return
+    host = parts.hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ZaloStartError("cli.zalo_webhook_insecure", webhook=url)
 
 
 async def _receive(settings: Settings, served: Served, secret: str) -> None:

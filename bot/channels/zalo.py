@@ -34,7 +34,18 @@ from bot.services import background
 from bot.services.downloads import DownloadStore
 from bot.services.inbox import Inbox
 
-from .zalo_api import ZaloApiError, ZaloClient, ZaloUpdate, parse_update, with_retries
+from .zalo_api import (
+    IMAGE_EVENT,
+    STICKER_EVENT,
+    TEXT_EVENT,
+    UNSUPPORTED_EVENT,
+    VOICE_EVENT,
+    ZaloApiError,
+    ZaloClient,
+    ZaloUpdate,
+    parse_update,
+    with_retries,
+)
 from .zalo_send import CHANNEL, ZaloSender
 from .zalo_text import EXIT_NUMBER, registration_text, strip_mention
 
@@ -43,9 +54,7 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT = 30  # seconds a getUpdates call may wait for an update
 POLL_BACKOFF_FIRST = 1.0  # seconds before polling again after a failure, doubling each time
 POLL_BACKOFF_MAX = 30.0  # and never more than this; a rejected token waits this long at once
-TEXT_EVENT = "message.text.received"
-IMAGE_EVENT = "message.image.received"
-NOT_UNDERSTOOD_EVENTS = ("message.sticker.received", "message.unsupported.received")
+NOT_UNDERSTOOD_EVENTS = (STICKER_EVENT, VOICE_EVENT, UNSUPPORTED_EVENT)
 
 FAILING_AFTER = 60.0  # seconds of failed polls before the health check says "down"
 
@@ -71,6 +80,7 @@ class ZaloChannel:
         self.sender = ZaloSender(kit, self.client, downloads)
         self.poll_timeout = poll_timeout
         self.bot_name: str | None = None
+        self.can_join_groups = False  # what getMe says, once connected
         self.mode: str | None = None  # "polling" or "webhook" once started
         self.failing_since: float | None = None  # the poll loop cannot reach Zalo
         self._poller: asyncio.Task[None] | None = None
@@ -90,6 +100,7 @@ class ZaloChannel:
                 raise ZaloStartError("cli.zalo_bad_token") from None
             raise ZaloStartError("cli.zalo_unreachable", reason=exc.description) from None
         self.bot_name = me.display_name or me.account_name or me.id
+        self.can_join_groups = me.can_join_groups
         return self.bot_name
 
     async def start_polling(self) -> None:
@@ -212,9 +223,11 @@ class ZaloChannel:
         file = None
         text = message.text
         if update.event_name == IMAGE_EVENT:
-            if not message.photo:
+            url = message.image_url
+            if url is None:
+                log.info("ignoring a Zalo image event without an image address")
                 return None
-            file = InboundFile(message.photo, None, "image/jpeg", None, "photo")
+            file = InboundFile(url, None, "image/jpeg", None, "photo")
             text = message.caption
         choice = None
         if text is not None:

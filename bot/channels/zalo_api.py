@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.channels import retry
 
@@ -68,22 +68,67 @@ class ZaloChat(_Model):
     chat_type: str = "PRIVATE"
 
 
+TEXT_EVENT = "message.text.received"
+IMAGE_EVENT = "message.image.received"
+STICKER_EVENT = "message.sticker.received"
+VOICE_EVENT = "message.voice.received"
+UNSUPPORTED_EVENT = "message.unsupported.received"
+
+
 class ZaloMessage(_Model):
     sender: ZaloUser = Field(alias="from")
     chat: ZaloChat
     message_id: str
     date: int = 0  # milliseconds since the epoch
     text: str | None = None
-    photo: str | None = None  # an image's URL
+    photo_url: str | None = None  # an image's URL, as the Bot Platform documents it
+    photo: Any = None  # the legacy field: the URL, or an object holding it
     caption: str | None = None
     sticker: str | None = None
+    voice: Any = None
+
+    @property
+    def image_url(self) -> str | None:
+        """Where the image of an image message is: ``photo_url``, else the legacy ``photo``
+        (a URL, or an object with one)."""
+        if self.photo_url:
+            return self.photo_url
+        if isinstance(self.photo, str) and self.photo:
+            return self.photo
+        if isinstance(self.photo, dict):
+            for field in ("photo_url", "url", "href"):
+                if isinstance(self.photo.get(field), str) and self.photo[field]:
+                    return str(self.photo[field])
+        return None
+
+    def kind(self) -> str:
+        """The event a message without ``event_name`` is, judged by its fields."""
+        if self.image_url is not None:
+            return IMAGE_EVENT
+        if self.sticker:
+            return STICKER_EVENT
+        if self.voice is not None:
+            return VOICE_EVENT
+        if self.text is not None:
+            return TEXT_EVENT
+        return UNSUPPORTED_EVENT
 
 
 class ZaloUpdate(_Model):
-    """One event: ``message.text.received``, ``message.image.received``, …"""
+    """One event: ``message.text.received``, ``message.image.received``, …
 
-    event_name: str
+    A polled update may come without ``event_name``: its kind is then read from the
+    message's fields.
+    """
+
+    event_name: str = ""
     message: ZaloMessage | None = None
+
+    @model_validator(mode="after")
+    def _named(self) -> ZaloUpdate:
+        if not self.event_name and self.message is not None:
+            self.event_name = self.message.kind()
+        return self
 
     @property
     def key(self) -> str:
@@ -95,15 +140,17 @@ class ZaloBotInfo(_Model):
     id: str
     account_name: str = ""
     display_name: str | None = None
+    # groups are not generally open to Bot Platform bots: absent means no
+    can_join_groups: bool = False
 
 
 def parse_update(body: Any) -> ZaloUpdate | None:
     """An update from a webhook body or a getUpdates result, bare or wrapped in
     ``{ok, result}``; ``None`` for a body that is not an update."""
-    if isinstance(body, dict) and "event_name" not in body and isinstance(
+    if isinstance(body, dict) and "message" not in body and isinstance(
             body.get("result"), dict):
         body = body["result"]
-    if not isinstance(body, dict):
+    if not isinstance(body, dict) or not (body.get("event_name") or body.get("message")):
         return None
     try:
         return ZaloUpdate.model_validate(body)

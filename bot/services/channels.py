@@ -21,12 +21,21 @@ class Channels:
     def __init__(self) -> None:
         self._ports: dict[str, ChannelPort] = {}
         self.usernames: dict[str, str] = {}  # Telegram's @username, Zalo's display name
+        self._without_groups: set[str] = set()
 
-    def add(self, name: str, port: ChannelPort, username: str | None = None) -> None:
-        """``port`` serves ``name`` from now on."""
+    def add(self, name: str, port: ChannelPort, username: str | None = None, *,
+            groups: bool = True) -> None:
+        """``port`` serves ``name`` from now on; ``groups=False``: its bot cannot be in a
+        group (most Zalo Bot Platform bots)."""
         self._ports[name] = port
         if username:
             self.usernames[name] = username
+        if not groups:
+            self._without_groups.add(name)
+
+    def has_groups(self, name: str) -> bool:
+        """Whether the bot can post in a group on ``name``."""
+        return name not in self._without_groups
 
     def get(self, name: str) -> ChannelPort | None:
         """The running channel called ``name``, if any."""

@@ -34,9 +34,10 @@ class UpdateDelivery(ZaloWorld):
         return person
 
     async def user_event(
-        self, user: ZaloUser, group: ZaloGroup | None, event_name: str, content: JSON
+        self, user: ZaloUser, group: ZaloGroup | None, event_name: str | None, content: JSON
     ) -> JSON:
-        """Build the update for a message ``user`` sent, deliver it and return it."""
+        """Build the update for a message ``user`` sent, deliver it and return it
+        (``event_name=None``: an update without one, as polling may give)."""
         message: JSON = {
             "from": user.to_dict(),
             "chat": user.chat(group),
@@ -44,7 +45,10 @@ class UpdateDelivery(ZaloWorld):
             "date": now_ms(),
             **content,
         }
-        return await self.deliver({"event_name": event_name, "message": message})
+        update: JSON = {"message": message}
+        if event_name is not None:
+            update = {"event_name": event_name, **update}
+        return await self.deliver(update)
 
     async def deliver(self, update: JSON) -> JSON:
         """Deliver any update as is: POST it to the webhook if one is set, else queue it.

@@ -16,7 +16,7 @@ def get_me(state: ZaloWorld, p: JSON) -> JSON:
         "id": state.bot_id,
         "account_name": state.bot_name,
         "account_type": "BASIC",
-        "can_join_groups": True,
+        "can_join_groups": state.can_join_groups,
     }
 
 

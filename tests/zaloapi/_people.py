@@ -15,6 +15,7 @@ from ._models import JSON
 TEXT = "message.text.received"
 IMAGE = "message.image.received"
 STICKER = "message.sticker.received"
+VOICE = "message.voice.received"
 UNSUPPORTED = "message.unsupported.received"
 
 
@@ -22,7 +23,7 @@ class EventSink(Protocol):
     """What a user needs from the server: deliver an event they produced."""
 
     async def user_event(
-        self, user: ZaloUser, group: ZaloGroup | None, event_name: str, content: JSON
+        self, user: ZaloUser, group: ZaloGroup | None, event_name: str | None, content: JSON
     ) -> JSON:
         """Build the update for ``user``'s message, deliver it and return it."""
         ...
@@ -60,9 +61,12 @@ class ZaloUser:
         """The update's ``chat`` object: the private chat, or ``group``."""
         return group.chat() if group is not None else {"id": self.id, "chat_type": "PRIVATE"}
 
-    async def say(self, text: str, group: ZaloGroup | None = None) -> JSON:
-        """Send a text message (``message.text.received``) privately or in ``group``."""
-        return await self._server.user_event(self, group, TEXT, {"text": text})
+    async def say(self, text: str, group: ZaloGroup | None = None, *,
+                  event_name: bool = True) -> JSON:
+        """Send a text message (``message.text.received``) privately or in ``group``
+        (``event_name=False``: an update without its event name, as polling may give)."""
+        return await self._server.user_event(self, group, TEXT if event_name else None,
+                                             {"text": text})
 
     async def send_image(
         self,
@@ -70,8 +74,9 @@ class ZaloUser:
         caption: str | None = None,
         group: ZaloGroup | None = None,
     ) -> JSON:
-        """Send a photo (``message.image.received``) with an optional caption."""
-        content: JSON = {"photo": url}
+        """Send a photo (``message.image.received``) with an optional caption; its address is
+        in ``photo_url``, as the platform documents it."""
+        content: JSON = {"photo_url": url}
         if caption is not None:
             content["caption"] = caption
         return await self._server.user_event(self, group, IMAGE, content)
@@ -84,6 +89,19 @@ class ZaloUser:
     ) -> JSON:
         """Send a sticker (``message.sticker.received``), which the bot is not expected to use."""
         return await self._server.user_event(self, group, STICKER, {"sticker": sticker, "url": url})
+
+    async def send_legacy_image(self, photo: object, caption: str | None = None,
+                                event_name: bool = True) -> JSON:
+        """An image in the legacy shape: ``photo`` (a URL, or an object holding one) and no
+        ``photo_url``."""
+        content: JSON = {"photo": photo}
+        if caption is not None:
+            content["caption"] = caption
+        return await self._server.user_event(self, None, IMAGE if event_name else None, content)
+
+    async def send_voice(self, url: str = "https://voice.zalo.example/v/ghi-am.aac") -> JSON:
+        """Send a voice message (``message.voice.received``), which the bot cannot use."""
+        return await self._server.user_event(self, None, VOICE, {"voice": {"url": url}})
 
     async def send_unsupported(self, group: ZaloGroup | None = None) -> JSON:
         """Send something the Bot API cannot represent (``message.unsupported.received``)."""

@@ -43,6 +43,7 @@ class ZaloWorld:
         self.bot_name = bot_name
         self.max_poll_wait = max_poll_wait
         self.wrap_webhook_body = wrap_webhook_body
+        self.can_join_groups = False
         self.users: dict[str, ZaloUser] = {}
         self.groups: dict[str, ZaloGroup] = {}
         self.calls: list[Call] = []

@@ -29,8 +29,10 @@ class FakeZaloApi(UpdateDelivery):
 
     One instance per test: ``async with FakeZaloApi() as zalo: ...`` or ``start``/``stop``.
     ``max_poll_wait`` caps how long a getUpdates waits (whatever ``timeout`` the bot asks for)
-    so tests stay fast; ``wrap_webhook_body`` sends webhook bodies as
-    ``{"ok": true, "result": update}`` instead of the bare update. Both can be changed later.
+    so tests stay fast. By default it follows the platform's published shapes: webhook bodies
+    wrapped as ``{"ok": true, "result": update}`` (``wrap_webhook_body=False``: the bare
+    update), images with ``photo_url``, and a bot that may not join groups
+    (``can_join_groups=True`` for one that may). Each can be changed later.
     """
 
     def __init__(
@@ -40,9 +42,11 @@ class FakeZaloApi(UpdateDelivery):
         bot_id: str = "7c1f0e9a5b3d2c48",
         bot_name: str = "Thi đua (test)",
         max_poll_wait: float = 1.0,
-        wrap_webhook_body: bool = False,
+        wrap_webhook_body: bool = True,
+        can_join_groups: bool = False,
     ) -> None:
         super().__init__(token, bot_id, bot_name, max_poll_wait, wrap_webhook_body)
+        self.can_join_groups = can_join_groups
         self._faults: dict[str, list[Fault]] = {}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
