@@ -18,6 +18,7 @@ from handlers import (
     invite,
     language,
     matrix,
+    membership,
     my_updates,
     outreach,
     posting,
@@ -49,6 +50,7 @@ FEATURES: tuple[ModuleType, ...] = (
     language,
     cancel,
     questions,
+    membership,
 )
 
 

@@ -44,6 +44,28 @@ def plan(attempts: int, longest_wait: float = math.inf) -> Iterator[None]:
     finally:
         _PLAN.reset(token)
 
+START_TRIES = 4  # connecting at start: 1 s, 2 s, 4 s between tries — a network blip passes
+START_FIRST_WAIT = 1.0
+
+
+async def at_start(call: Callable[[], Awaitable[T]], what: str,
+                   blip: Callable[[Exception], bool]) -> T:
+    """Connect at start, trying again while ``blip`` says the failure may pass (the network,
+    the server restarting); anything else, or the last try's failure, is raised."""
+    wait = START_FIRST_WAIT
+    for attempt in range(1, START_TRIES + 1):
+        try:
+            return await call()
+        except Exception as exc:
+            if attempt == START_TRIES or not blip(exc):
+                raise
+            log.warning("%s failed (%s); trying again in %.0f s", what,
+                        (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200], wait)
+            await asyncio.sleep(wait)
+            wait *= 2
+    raise AssertionError("unreachable")
+
+
 Classify = Callable[[Exception], float | None]
 """Seconds to wait before trying again, :data:`BACKOFF`, or ``None``: give up now."""
 

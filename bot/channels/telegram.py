@@ -61,7 +61,7 @@ CAPTION_LIMIT = 1024
 USERNAME_KEY = "telegram_username"
 MIGRATED_KEY = "telegram_migrated:{chat}"  # a group that became a supergroup: its new id
 HTML = ParseMode.HTML.value
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates call open when there is nothing
 POLL_BACKOFF_FIRST, POLL_BACKOFF_MAX = 1.0, 30.0
 REQUEST_POOL = 256  # connections for sending (PTB's ApplicationBuilder uses as many)
@@ -151,7 +151,8 @@ class TelegramChannel:
         level = quiet.level
         quiet.setLevel(logging.CRITICAL)  # the failure is reported once, below, in one line
         try:
-            await app.initialize()
+            await retry.at_start(app.initialize, "connecting to Telegram", lambda exc: (
+                isinstance(exc, NetworkError | TimedOut) and not isinstance(exc, BadRequest)))
         except InvalidToken:
             raise TelegramStartError("cli.bad_token") from None
         except (NetworkError, TimedOut) as exc:

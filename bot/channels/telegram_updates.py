@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.domain.events import ChatKind, Choice, Inbound, InboundFile
+from bot.domain.events import ChatKind, Choice, Inbound, InboundFile, Membership
 
 CHANNEL = "telegram"
 CALLBACK_VERSION = "1"
@@ -29,8 +29,37 @@ def decode_choice(data: str | None) -> Choice | None:
     return Choice(int(token), value)
 
 
+IN = frozenset({"member", "administrator", "creator", "restricted"})
+OUT = frozenset({"left", "kicked"})
+
+
+def _membership(update: Update) -> Inbound | None:
+    """``my_chat_member``: a person blocked or unblocked the bot, or it joined or left a
+    group; ``None`` for a change that is neither (a promotion, a restriction)."""
+    change = update.my_chat_member
+    if change is None:
+        return None
+    old, new = change.old_chat_member.status, change.new_chat_member.status
+    private = change.chat.type == "private"
+    if private:
+        kind = (Membership.BLOCKED if new == "kicked" else
+                Membership.UNBLOCKED if old == "kicked" and new in IN else None)
+    else:
+        kind = (Membership.ADDED if old in OUT and new in IN else
+                Membership.REMOVED if old in IN and new in OUT else None)
+    if kind is None:
+        return None
+    return Inbound(
+        channel=CHANNEL, user_id=str(change.from_user.id), chat_id=str(change.chat.id),
+        chat_kind=ChatKind.PRIVATE if private else ChatKind.GROUP,
+        display_name=change.from_user.full_name, update_key=str(update.update_id),
+        membership=kind, chat_title=change.chat.title)
+
+
 def to_inbound(update: Update) -> Inbound | None:
-    """The core event for a Telegram update, or ``None`` for kinds the bot ignores."""
+    """The event for a Telegram update, or ``None`` for kinds the bot ignores."""
+    if update.my_chat_member is not None:
+        return _membership(update)
     key = str(update.update_id)
     query = update.callback_query
     if query is not None:

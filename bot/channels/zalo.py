@@ -17,6 +17,7 @@ import logging
 import weakref
 from typing import Any
 
+from bot.channels import retry
 from bot.channels.kit import ChannelKit
 from bot.domain.events import (
     ChatKind,
@@ -94,7 +95,8 @@ class ZaloChannel:
     async def connect(self) -> str:
         """Check the token with ``getMe``; returns the bot's name."""
         try:
-            me = await self.client.get_me()
+            me = await retry.at_start(self.client.get_me, "connecting to Zalo", lambda exc: (
+                isinstance(exc, ZaloApiError) and exc.code == 0))
         except ZaloApiError as exc:
             if exc.code in (401, 403, 404):
                 raise ZaloStartError("cli.zalo_bad_token") from None

@@ -17,6 +17,15 @@ class ChatKind(StrEnum):
     GROUP = "group"
 
 
+class Membership(StrEnum):
+    """What changed between the bot and a chat (Telegram's ``my_chat_member``)."""
+
+    BLOCKED = "blocked"  # a person blocked the bot in their private chat
+    UNBLOCKED = "unblocked"  # and allowed it again
+    ADDED = "added"  # the bot was added to a group
+    REMOVED = "removed"  # the bot was removed from a group
+
+
 @dataclass(frozen=True)
 class InboundFile:
     """A file or photo a user sent, known by the channel's own file id."""
@@ -38,7 +47,8 @@ class Choice:
 
 @dataclass(frozen=True)
 class Inbound:
-    """One thing a person did: wrote text, pressed an option, or sent a file."""
+    """One thing a person did: wrote text, pressed an option, sent a file, or changed the
+    bot's place in a chat (``membership``: blocked it, added it to a group…)."""
 
     channel: str
     user_id: str
@@ -51,6 +61,8 @@ class Inbound:
     update_key: str | None = None
     language_hint: str | None = None
     raw_choice: str | None = None  # option data the channel could not decode
+    membership: Membership | None = None
+    chat_title: str | None = None  # a group's name, when the messenger gives it
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ class Router:
         self._commands: list[Command] = []
         self._forms: dict[str, Form] = {}
         self._fallbacks: list[Fallback] = []
+        self._membership: list[Handler] = []
         self._children: list[Router] = []
 
     def command(
@@ -88,6 +89,18 @@ class Router:
             return handler
 
         return register
+
+    def membership(self, handler: Handler) -> Handler:
+        """Register the decorated coroutine for changes of the bot's place in a chat (a
+        person blocking it, the bot added to or removed from a group)."""
+        self._membership.append(handler)
+        return handler
+
+    def membership_handlers(self) -> Iterator[Handler]:
+        """Every membership handler of this router and its children."""
+        yield from self._membership
+        for child in self._children:
+            yield from child.membership_handlers()
 
     def fallbacks(self) -> Iterator[Fallback]:
         """Every free-text handler of this router and its children, in registration order."""

@@ -44,6 +44,10 @@ class Routes:
 
     async def __call__(self, ctx: Context) -> None:
         event = ctx.event
+        if event.membership is not None:
+            for handler in self._router.membership_handlers():
+                await handler(ctx)
+            return
         private = event.chat_kind is ChatKind.PRIVATE
         parsed = parse_command(event.text or "") if event.text else None
         if parsed is not None:

@@ -141,6 +141,36 @@ class UpdateInjector(WorldState):
         self._queue_update({"callback_query": query})
         return query
 
+    def bot_status_changed(self, by: FakeUser, chat: ChatRef | None, old: str, new: str) -> JSON:
+        """Queue a ``my_chat_member`` update: ``by`` changed the bot's status in ``chat`` (the
+        private chat with ``by`` when ``None``) from ``old`` to ``new`` — "kicked" in a private
+        chat is a person blocking the bot, "member" after it unblocking; in a group, "member"
+        or "administrator" after "left" is the bot added, "left" or "kicked" it removed. A
+        private chat's block also makes sends to it answer 403, as Telegram does."""
+        target = self._resolve_chat(by, chat)
+        if target.type == "private":
+            target.blocked = new == "kicked"
+        def member(status: str) -> JSON:
+            # Telegram's ChatMember shapes: a banned member says until when (0: for ever),
+            # an administrator what it may do
+            found: JSON = {"status": status, "user": self.bot_user.to_dict()}
+            if status == "kicked":
+                found["until_date"] = 0
+            if status == "administrator":
+                found.update(can_be_edited=False, is_anonymous=False, can_manage_chat=True,
+                             can_delete_messages=True, can_manage_video_chats=False,
+                             can_restrict_members=False, can_promote_members=False,
+                             can_change_info=False, can_invite_users=True,
+                             can_post_stories=False, can_edit_stories=False,
+                             can_delete_stories=False, can_pin_messages=True)
+            return found
+
+        update: JSON = {"my_chat_member": {
+            "chat": target.to_dict(), "from": by.to_dict(), "date": 1_700_000_000,
+            "old_chat_member": member(old), "new_chat_member": member(new),
+        }}
+        return self._queue_update(update)
+
     def inject_raw_update(self, update: JSON) -> JSON:
         """Queue any update; ``update_id`` is assigned when missing."""
         if "update_id" not in update:

@@ -1,0 +1,58 @@
+"""The bot's place in a chat changed: a person blocked or unblocked it, or it was added to
+or removed from a group (Telegram's ``my_chat_member``).
+
+Each change is recorded in the audit log, and the chair and the deputy are told once —
+a contact who blocked the bot gets no reminder until they unblock it, and a group the
+bot left can no longer show the pinned task list.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.domain.events import ChatKind, Membership, Reply
+from bot.domain.text import escape
+from bot.kernel.context import Context
+from bot.kernel.router import Router
+from bot.services.outbox import payload_of
+from handlers.posting import bloc_group
+from storage.records import OutgoingMessage, Role
+
+log = logging.getLogger(__name__)
+
+router = Router("membership")
+MESSENGERS = {"telegram": "Telegram", "zalo": "Zalo"}  # proper names, the same in every language
+
+
+@router.membership
+async def bot_status_changed(ctx: Context) -> None:
+    """Record the change and tell the bloc's officers."""
+    event, change = ctx.event, ctx.event.membership
+    assert change is not None
+    private = event.chat_kind is ChatKind.PRIVATE
+    if private and ctx.member is None:
+        log.info("%s %s the bot; not a member, nobody to tell", ctx.actor, change.value)
+        return
+    await ctx.repo.audit(actor=ctx.actor, action=f"chat.{change.value}",
+                         subject=f"{event.channel}:{event.chat_id}",
+                         details={"title": event.chat_title}, now=ctx.now())
+    ours = not private and event.chat_id == await bloc_group(ctx)
+    unit = (await ctx.repo.get_unit(ctx.member.unit_id)
+            if ctx.member is not None and ctx.member.unit_id is not None else None)
+    messages = []
+    for officer in await ctx.repo.list_members(ctx.bloc.id):
+        if officer.role not in (Role.CHAIR, Role.DEPUTY) or (
+                officer.channel == event.channel and officer.external_id == event.user_id):
+            continue
+        t = ctx.translator(officer.language)
+        text = t(f"membership.{change.value}", name=escape(ctx.display_name),
+                 unit=escape(unit.short_name if unit else t("membership.no_unit")),
+                 title=escape(event.chat_title or event.chat_id),
+                 messenger=MESSENGERS.get(event.channel, event.channel))
+        if change is Membership.REMOVED and ours:
+            text += "\n" + t("membership.bloc_group_lost")
+        messages.append(OutgoingMessage(
+            dedup_key=f"membership:{event.channel}:{event.update_key}:{officer.id}",
+            channel=officer.channel, chat_id=officer.external_id, kind="membership",
+            payload=payload_of(Reply(text)), due_at=ctx.now()))
+    await ctx.outbox.enqueue(messages)
