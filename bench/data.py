@@ -239,6 +239,7 @@ def _bulk_rows(database: Path, scale: Scale, rng: random.Random, anchor: date) -
                         unit_id, task_id, version, status, percent, rng.choice(NOTES),
                         "Cần hỗ trợ kinh phí" if status == "blocked" else None,
                         member_id, name, 0, at.astimezone(UTC).isoformat(timespec="microseconds"),
+                        int(version == scale.versions),  # the standing version
                     ))
             if len(rows) >= 50_000:
                 _insert_updates(db, rows)
@@ -253,8 +254,8 @@ def _bulk_rows(database: Path, scale: Scale, rng: random.Random, anchor: date) -
 def _insert_updates(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
     db.executemany(
         "INSERT INTO progress_updates (unit_id, task_id, version, status, percent, note, "
-        "help_needed, author_member_id, author_name, on_behalf, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        "help_needed, author_member_id, author_name, on_behalf, created_at, latest) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def add_contacts(database: Path, count: int, first_id: int) -> list[int]:

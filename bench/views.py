@@ -39,8 +39,8 @@ BARE_READ = (  # the rows a status view shows, read as plainly as SQLite allows
     "SELECT * FROM periods WHERE bloc_id = :bloc AND active = 1",
     "SELECT * FROM units WHERE bloc_id = :bloc AND active = 1",
     "SELECT * FROM tasks WHERE period_id = :period AND active = 1",
-    "SELECT p.* FROM progress_updates AS p JOIN tasks AS t ON t.id = p.task_id "
-    "WHERE t.period_id = :period AND p.withdrawn_at IS NULL",
+    "SELECT * FROM progress_updates WHERE latest = 1 AND task_id IN ("
+    "SELECT id FROM tasks WHERE period_id = :period AND active = 1)",
     "SELECT * FROM members WHERE bloc_id = :bloc AND active = 1",
 )
 

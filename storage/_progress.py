@@ -16,25 +16,32 @@ from storage.records import (
     ProgressUpdate,
 )
 
-_LATEST = """
-    SELECT * FROM progress_updates AS p
-    WHERE p.withdrawn_at IS NULL AND p.version = (
-        SELECT MAX(q.version) FROM progress_updates AS q
-        WHERE q.unit_id = p.unit_id AND q.task_id = p.task_id AND q.withdrawn_at IS NULL
-    )
-"""
+# the standing version of each unit x task: the newest not withdrawn, marked on every write
+# (migration 9), so reading the bloc's matrix reads only the rows it shows
+_COLUMNS = ("id, unit_id, task_id, version, status, percent, note, help_needed, "
+            "author_member_id, author_name, on_behalf, created_at, withdrawn_at")
+_SELECT = f"SELECT {_COLUMNS} FROM progress_updates"  # noqa: S608 (no input in it)
+_LATEST = _SELECT + " AS p WHERE p.latest = 1"
+_UNMARK = "UPDATE progress_updates SET latest = 0 WHERE unit_id = ? AND task_id = ? AND latest = 1"
+_MARK_NEWEST = """
+    UPDATE progress_updates SET latest = 1 WHERE id = (
+        SELECT id FROM progress_updates
+        WHERE unit_id = ? AND task_id = ? AND withdrawn_at IS NULL
+        ORDER BY version DESC LIMIT 1)
+"""  # after _UNMARK: one statement each, so the one-latest index never sees two
+
+
+_STATUS = {status.value: status for status in ProgressStatus}  # a dict look-up, not Enum()
 
 
 def _update(row: aiosqlite.Row, attachments: tuple[Attachment, ...]) -> ProgressUpdate:
+    """A row of :data:`_SELECT` as a record (by position: a status view maps hundreds)."""
+    (update_id, unit_id, task_id, version, status, percent, note, help_needed, author_id,
+     author_name, on_behalf, created_at, withdrawn_at) = row
     return ProgressUpdate(
-        id=row["id"], unit_id=row["unit_id"], task_id=row["task_id"], version=row["version"],
-        status=ProgressStatus(row["status"]), percent=row["percent"], note=row["note"],
-        help_needed=row["help_needed"], author_member_id=row["author_member_id"],
-        author_name=row["author_name"], on_behalf=bool(row["on_behalf"]),
-        created_at=from_db(row["created_at"]),
-        withdrawn_at=from_db(row["withdrawn_at"]) if row["withdrawn_at"] else None,
-        attachments=attachments,
-    )
+        update_id, unit_id, task_id, version, _STATUS[status], percent, note, help_needed,
+        author_id, author_name, bool(on_behalf), from_db(created_at),
+        from_db(withdrawn_at) if withdrawn_at else None, attachments)
 
 
 class ProgressStore(SqliteBase):
@@ -47,11 +54,12 @@ class ProgressStore(SqliteBase):
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM progress_updates "
                 "WHERE unit_id = ? AND task_id = ?", (new.unit_id, new.task_id))
             version = int(row[0]) if row else 1
+            await db.execute(_UNMARK, (new.unit_id, new.task_id))
             cursor = await db.execute(
                 """
                 INSERT INTO progress_updates (unit_id, task_id, version, status, percent, note,
-                    help_needed, author_member_id, author_name, on_behalf, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    help_needed, author_member_id, author_name, on_behalf, created_at, latest)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
                 """,
                 (new.unit_id, new.task_id, version, new.status.value, new.percent, new.note,
                  new.help_needed, new.author_member_id, new.author_name, int(new.on_behalf),
@@ -78,7 +86,7 @@ class ProgressStore(SqliteBase):
 
     async def get_update(self, update_id: int) -> ProgressUpdate | None:
         """One stored version by its number."""
-        row = await self._one("SELECT * FROM progress_updates WHERE id = ?", (update_id,))
+        row = await self._one(_SELECT + " WHERE id = ?", (update_id,))
         if row is None:
             return None
         return _update(row, (await self._attachments([update_id])).get(update_id, ()))
@@ -109,7 +117,7 @@ class ProgressStore(SqliteBase):
     async def history_for_period(self, period_id: int) -> list[ProgressUpdate]:
         """Every version of every unit's report on the period's active tasks, in one query."""
         rows = await self._all(
-            "SELECT * FROM progress_updates WHERE task_id IN "
+            _SELECT + " WHERE task_id IN "  # noqa: S608 (constants only)
             "(SELECT id FROM tasks WHERE period_id = ? AND active = 1) "
             "ORDER BY unit_id, task_id, version", (period_id,))
         attachments = await self._attachments([row["id"] for row in rows])
@@ -118,7 +126,7 @@ class ProgressStore(SqliteBase):
     async def update_history(self, unit_id: int, task_id: int) -> list[ProgressUpdate]:
         """Every version of the unit's report on the task, oldest first, withdrawn included."""
         rows = await self._all(
-            "SELECT * FROM progress_updates WHERE unit_id = ? AND task_id = ? ORDER BY version",
+            _SELECT + " WHERE unit_id = ? AND task_id = ? ORDER BY version",
             (unit_id, task_id),
         )
         attachments = await self._attachments([row["id"] for row in rows])
@@ -135,6 +143,12 @@ class ProgressStore(SqliteBase):
             )
             if cursor.rowcount != 1:
                 return None
+            # the newest version still standing becomes the unit's report on the task again
+            pair = await self._one("SELECT unit_id, task_id FROM progress_updates WHERE id = ?",
+                                   (update_id,))
+            assert pair is not None  # just updated, in this transaction
+            await db.execute(_UNMARK, (pair[0], pair[1]))
+            await db.execute(_MARK_NEWEST, (pair[0], pair[1]))
             await self._insert_audit(db, actor=f"member:{member_id}", action="update.withdraw",
                                      subject=f"update:{update_id}", details={}, now=now)
         return await self.get_update(update_id)

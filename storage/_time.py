@@ -14,7 +14,10 @@ def to_db(moment: datetime) -> str:
 
 def from_db(text: str) -> datetime:
     """The aware UTC datetime written by :func:`to_db`."""
-    return datetime.fromisoformat(text).astimezone(UTC)
+    moment = datetime.fromisoformat(text)
+    # what to_db wrote is already UTC ("+00:00"); converting it again made a new object
+    # for each of a status view's hundreds of timestamps
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
 def day_to_db(day: date) -> str:

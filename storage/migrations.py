@@ -305,6 +305,19 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE outbox ADD COLUMN file BLOB;
     """,
+    # 9: each unit x task's standing update is marked, so the bloc's matrix is read as it is
+    # (300 rows at ministry scale) instead of found among every version (3,000) with a
+    # correlated MAX per row: 3.9 ms of a 13 ms status view. At most one per unit x task.
+    """
+    ALTER TABLE progress_updates ADD COLUMN latest INTEGER NOT NULL DEFAULT 0
+        CHECK (latest IN (0, 1));
+    UPDATE progress_updates SET latest = 1
+    WHERE withdrawn_at IS NULL AND version = (
+        SELECT MAX(q.version) FROM progress_updates AS q
+        WHERE q.unit_id = progress_updates.unit_id AND q.task_id = progress_updates.task_id
+          AND q.withdrawn_at IS NULL);
+    CREATE UNIQUE INDEX progress_latest ON progress_updates (task_id, unit_id) WHERE latest = 1;
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -12,7 +12,13 @@ import yaml
 
 from config.bloc import BlocConfig, parse_bloc_text
 from storage.migrations import LATEST_VERSION
-from storage.records import DialogState, RedeemOutcome, Role
+from storage.records import (
+    DialogState,
+    NewProgressUpdate,
+    ProgressStatus,
+    RedeemOutcome,
+    Role,
+)
 from storage.sqlite import SqliteRepository
 from tests.conftest import EXAMPLE_BLOC, SMALL_BLOC
 
@@ -205,3 +211,78 @@ async def test_a_blocs_members_are_found_without_reading_every_member(tmp_path: 
         assert "USING INDEX members_by_bloc" in " ".join(str(row["detail"]) for row in plan)
     finally:
         await repo.close()
+
+
+async def _report(repo: SqliteRepository, unit_id: int, task_id: int, member_id: int,
+                  percent: int) -> int:
+    stored = await repo.record_update(NewProgressUpdate(
+        unit_id=unit_id, task_id=task_id, status=ProgressStatus.IN_PROGRESS, percent=percent,
+        note=f"{percent}%", help_needed=None, author_member_id=member_id, author_name="An",
+        on_behalf=False), NOW)
+    return stored.id
+
+
+async def test_the_matrix_shows_the_newest_version_still_standing(tmp_path: Path) -> None:
+    """Withdrawing the standing version brings back the one before; withdrawing an older one
+    changes nothing; withdrawing every version leaves the unit silent on the task."""
+    repo = await SqliteRepository.open(tmp_path / "x.db")
+    try:
+        bloc_id = (await repo.sync_bloc(small_config(), NOW)).bloc_id
+        period = (await repo.list_periods(bloc_id))[0]
+        task = (await repo.list_tasks(period.id))[0]
+        unit = (await repo.list_units(bloc_id))[0]
+        member = await repo.upsert_member(bloc_id=bloc_id, channel="test", external_id="1",
+                                          display_name="An", unit_id=unit.id,
+                                          role=Role.CONTACT, now=NOW)
+
+        async def standing() -> list[int]:
+            return [u.percent for u in await repo.latest_for_period(period.id)]
+
+        first, second, third = [await _report(repo, unit.id, task.id, member.id, p)
+                                for p in (10, 20, 30)]
+        assert await standing() == [30]
+        await repo.withdraw_update(third, member.id, NOW)
+        assert await standing() == [20]
+        assert (await repo.latest_updates(unit.id, [task.id]))[task.id].percent == 20
+        await repo.withdraw_update(first, member.id, NOW)
+        assert await standing() == [20]
+        await repo.withdraw_update(second, member.id, NOW)
+        assert await standing() == []
+        assert await _report(repo, unit.id, task.id, member.id, 40) and await standing() == [40]
+    finally:
+        await repo.close()
+
+
+async def test_the_upgrade_marks_each_standing_version(tmp_path: Path) -> None:
+    """A database of schema 8 has its standing versions marked by migration 9, and SQLite
+    refuses a second standing version of one unit x task."""
+    path = tmp_path / "old.db"
+    repo = await SqliteRepository.open(path)
+    try:
+        bloc_id = (await repo.sync_bloc(small_config(), NOW)).bloc_id
+        period = (await repo.list_periods(bloc_id))[0]
+        task = (await repo.list_tasks(period.id))[0]
+        unit = (await repo.list_units(bloc_id))[0]
+        member = await repo.upsert_member(bloc_id=bloc_id, channel="test", external_id="1",
+                                          display_name="An", unit_id=unit.id,
+                                          role=Role.CONTACT, now=NOW)
+    finally:
+        await repo.close()
+    with sqlite3.connect(path) as old:  # back to what schema 8 was, with three versions
+        old.execute("DROP INDEX progress_latest")
+        old.execute("ALTER TABLE progress_updates DROP COLUMN latest")
+        old.execute("PRAGMA user_version = 8")
+        old.executemany(
+            "INSERT INTO progress_updates (unit_id, task_id, version, status, percent, note, "
+            "author_member_id, author_name, on_behalf, created_at, withdrawn_at) "
+            "VALUES (?, ?, ?, 'in_progress', ?, 'x', ?, 'An', 0, "
+            "'2026-11-24T02:00:00.000000+00:00', ?)",
+            [(unit.id, task.id, 1, 10, member.id, None), (unit.id, task.id, 2, 20, member.id, None),
+             (unit.id, task.id, 3, 30, member.id, "2026-11-24T03:00:00.000000+00:00")])
+    repo = await SqliteRepository.open(path)
+    try:
+        assert [u.percent for u in await repo.latest_for_period(period.id)] == [20]
+    finally:
+        await repo.close()
+    with sqlite3.connect(path) as db, pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE progress_updates SET latest = 1 WHERE version = 1")
