@@ -188,9 +188,11 @@ async def generate(target: Dataset) -> None:
     repo = await SqliteRepository.open(target.database)
     try:
         for number, document in enumerate(documents):
-            await repo.sync_bloc(BlocConfig.model_validate(document), now)
-            if number == SERVED_BLOC:
-                await repo.set_meta("bloc_code", document["code"])
+            if number != SERVED_BLOC:
+                await repo.sync_bloc(BlocConfig.model_validate(document), now)
+        # the served bloc is the one its file loaded last
+        await repo.sync_bloc(BlocConfig.model_validate(documents[SERVED_BLOC]),
+                             now + timedelta(seconds=1))
     finally:
         await repo.close()
     await asyncio.to_thread(_bulk_rows, target.database, scale, rng, anchor)

@@ -18,6 +18,7 @@ from bot.kernel.router import Router
 from bot.services.outbox import payload_of
 from handlers._status_views import current_status, deadline_line
 from handlers._units import typed_units
+from handlers.posting import bloc_group
 from storage.records import Member, OutgoingMessage, Unit
 
 router = Router("outreach")
@@ -117,8 +118,7 @@ async def _recipients(ctx: Context, answers: Answers) -> list[tuple[Unit, Member
 
 async def _send(ctx: Context, answers: Answers) -> None:
     recipients = await _recipients(ctx, answers)
-    group = ctx.bloc.groups.get(ctx.event.channel) or await ctx.repo.get_meta(
-        f"group:{ctx.event.channel}")
+    group = await bloc_group(ctx)
     if not recipients and not (answers["to"] == "all" and group):
         ctx.reply(ctx.t("outreach.nobody"))
         return

@@ -19,14 +19,12 @@ from storage.records import OutgoingMessage, Role
 
 router = Router("posting")
 
-GROUP_KEY = "group:{channel}"
 
 
 async def bloc_group(ctx: Context) -> str | None:
     """The bloc's group on this channel: from the bloc file, else where the list was posted."""
     channel = ctx.event.channel
-    return ctx.bloc.groups.get(channel) or await ctx.repo.get_meta(
-        GROUP_KEY.format(channel=channel))
+    return ctx.bloc.groups.get(channel) or await ctx.repo.bloc_group(ctx.bloc.id, channel)
 
 
 @router.command("dangnhiemvu", "posttasks", action=Action.POST_TASKS,
@@ -47,7 +45,7 @@ async def post_tasks(ctx: Context) -> None:
         return
     published, edited = posted
     if in_group and not ctx.bloc.groups.get(channel):
-        await ctx.repo.set_meta(GROUP_KEY.format(channel=channel), group)
+        await ctx.repo.set_bloc_group(ctx.bloc.id, channel, group)
     await ctx.repo.audit(actor=ctx.actor, action="tasks.post", subject=f"{channel}:{group}",
                          details={"message_id": published.message_id, "edited": edited},
                          now=ctx.now())

@@ -15,7 +15,6 @@ from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.forms import FINISH, Answers, Form, Step
 from bot.kernel.router import Router
-from bot.services.reminders import PAUSE_PERIOD_KEY, PAUSE_UNIT_KEY
 from handlers._status_views import current_status
 from storage.records import OutboxStatus
 
@@ -26,10 +25,8 @@ async def _overview(ctx: Context, answers: Answers) -> str:
     planner = ctx.reminders
     status = await current_status(ctx)
     lines = [ctx.t("schedule.title")]
-    upcoming = [o for o in await planner.occasions()
-                if o.fire_at > ctx.now() and not await ctx.repo.get_meta(f"fired:{o.key}")]
-    paused_ids = {u.id for u in status.units
-                  if await ctx.repo.get_meta(PAUSE_UNIT_KEY.format(unit_id=u.id))}
+    upcoming = [o for o in await planner.pending() if o.fire_at > ctx.now()]
+    paused_ids = await ctx.repo.paused_units()
     for occasion in upcoming:
         local = occasion.fire_at.astimezone(ctx.zone)
         if occasion.kind == "conference":
@@ -87,15 +84,17 @@ async def _finish(ctx: Context, answers: Answers) -> None:
         if status.period is None:
             ctx.reply(ctx.t("tasks.no_period"))
             return
-        key, subject = PAUSE_PERIOD_KEY.format(period_id=status.period.id), status.period.title
+        period_id = status.period.id
+        key, subject = f"pause:period:{period_id}", status.period.title
+        await ctx.repo.pause_period(period_id, action.startswith("pause"), ctx.now())
     else:
         unit = next((u for u in status.units if str(u.id) == answers["unit"]), None)
         if unit is None:
             ctx.reply(ctx.t("mine.gone"))
             return
-        key, subject = PAUSE_UNIT_KEY.format(unit_id=unit.id), unit.name
+        key, subject = f"pause:unit:{unit.id}", unit.name
+        await ctx.repo.pause_unit(unit.id, action.startswith("pause"), ctx.now())
     pausing = action.startswith("pause")
-    await ctx.repo.set_meta(key, ctx.now().isoformat() if pausing else "")
     await ctx.repo.audit(actor=ctx.actor, action=f"reminders.{action}", subject=key, details={},
                          now=ctx.now())
     ctx.reply(ctx.t("schedule.paused" if pausing else "schedule.resumed",

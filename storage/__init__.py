@@ -1,13 +1,9 @@
-"""Storage: the repository interface, its SQLite implementation and the records it returns."""
+"""Storage: the ports per aggregate (``repository``), their SQLite implementation and the
+records they return."""
 
 from __future__ import annotations
 
 from storage.repository import Repository
 from storage.sqlite import SqliteRepository
 
-__all__ = ["Repository", "SqliteRepository", "open_repository"]
-
-
-async def open_repository(path: str) -> Repository:
-    """Open (create and migrate if needed) the database at ``path``."""
-    return await SqliteRepository.open(path)
+__all__ = ["Repository", "SqliteRepository"]

@@ -95,8 +95,8 @@ class SqliteBase:
         of a file deleted under the bot, which SQLite would go on writing into)."""
         try:
             async with self._transaction() as db:
-                await db.execute("INSERT OR REPLACE INTO meta (key, value) "
-                                 "VALUES ('health_probe', 'ok')")
+                await db.execute("INSERT INTO health_probe (id, probes) VALUES (1, 1) "
+                                 "ON CONFLICT (id) DO UPDATE SET probes = probes + 1")
             return True
         except Exception:  # a closed or broken connection, a full disk: the check says so
             return False

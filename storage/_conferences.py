@@ -23,7 +23,7 @@ class Attendance:
     answered_at: datetime
 
 
-class ConferenceStore(SqliteBase):
+class SqliteConferences(SqliteBase):
     """The conference part of the SQLite repository."""
 
     async def schedule_conference(self, *, bloc_id: int, kind: str, title: str,

@@ -10,7 +10,7 @@ from storage._time import from_db, to_db
 from storage.records import DialogState, ShownMenu
 
 
-class DialogStore(SqliteBase):
+class SqliteDialogs(SqliteBase):
     """The dialog part of the SQLite repository."""
 
     # -- dialogs ----------------------------------------------------------------------------

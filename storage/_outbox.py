@@ -38,7 +38,7 @@ def _row(row: aiosqlite.Row) -> OutboxRow:
     )
 
 
-class OutboxStore(SqliteBase):
+class SqliteOutbox(SqliteBase):
     """The outbox part of the SQLite repository."""
 
     async def create_batch(self, *, channel: str, report_chat: str | None, language: str,

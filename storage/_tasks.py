@@ -14,7 +14,7 @@ from storage.records import Deadline
 _UNSET: Any = object()
 
 
-class TaskStore(SqliteBase):
+class SqliteTasks(SqliteBase):
     """The chat-managed task list part of the SQLite repository."""
 
     async def add_task(self, *, period_id: int, title: str, description: str | None,

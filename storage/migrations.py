@@ -318,6 +318,76 @@ MIGRATIONS: tuple[str, ...] = (
           AND q.withdrawn_at IS NULL);
     CREATE UNIQUE INDEX progress_latest ON progress_updates (task_id, unit_id) WHERE latest = 1;
     """,
+    # 10: what lived in the string-keyed meta table gets tables of its own, with constraints:
+    # the reminders sent, the pauses, the posted task lists, the bloc's group per messenger,
+    # the bot's name per messenger, the groups that moved (a Telegram supergroup), which
+    # bloc the file loaded last. The rows are carried over; meta goes.
+    """
+    CREATE TABLE reminders_sent (
+        occasion TEXT PRIMARY KEY,
+        sent_at TEXT NOT NULL
+    );
+    INSERT INTO reminders_sent (occasion, sent_at)
+        SELECT substr(key, 7), value FROM meta WHERE key LIKE 'fired:%';
+    CREATE TABLE paused_units (
+        unit_id INTEGER PRIMARY KEY REFERENCES units(id),
+        paused_at TEXT NOT NULL
+    );
+    INSERT INTO paused_units (unit_id, paused_at)
+        SELECT CAST(substr(key, 12) AS INTEGER), value FROM meta
+        WHERE key LIKE 'pause:unit:%' AND value <> ''
+          AND CAST(substr(key, 12) AS INTEGER) IN (SELECT id FROM units);
+    CREATE TABLE paused_periods (
+        period_id INTEGER PRIMARY KEY REFERENCES periods(id),
+        paused_at TEXT NOT NULL
+    );
+    INSERT INTO paused_periods (period_id, paused_at)
+        SELECT CAST(substr(key, 14) AS INTEGER), value FROM meta
+        WHERE key LIKE 'pause:period:%' AND value <> ''
+          AND CAST(substr(key, 14) AS INTEGER) IN (SELECT id FROM periods);
+    CREATE TABLE posted_lists (
+        channel TEXT NOT NULL,
+        chat_id TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        PRIMARY KEY (channel, chat_id)
+    );
+    INSERT INTO posted_lists (channel, chat_id, message_id)
+        SELECT substr(key, 10, instr(substr(key, 10), ':') - 1),
+               substr(key, 10 + instr(substr(key, 10), ':')), value
+        FROM meta WHERE key LIKE 'tasklist:%:%';
+    ALTER TABLE blocs ADD COLUMN loaded_at TEXT;
+    UPDATE blocs SET loaded_at = '1970-01-01T00:00:00.000000+00:00'
+        WHERE code = (SELECT value FROM meta WHERE key = 'bloc_code');
+    CREATE TABLE bloc_groups (
+        bloc_id INTEGER NOT NULL REFERENCES blocs(id),
+        channel TEXT NOT NULL,
+        chat_id TEXT NOT NULL,
+        PRIMARY KEY (bloc_id, channel)
+    );
+    INSERT INTO bloc_groups (bloc_id, channel, chat_id)
+        SELECT b.id, substr(m.key, 7), m.value FROM meta AS m
+        JOIN blocs AS b ON b.code = (SELECT value FROM meta WHERE key = 'bloc_code')
+        WHERE m.key LIKE 'group:%';
+    CREATE TABLE bot_accounts (
+        channel TEXT PRIMARY KEY,
+        username TEXT NOT NULL
+    );
+    INSERT INTO bot_accounts (channel, username)
+        SELECT 'telegram', value FROM meta WHERE key = 'telegram_username';
+    CREATE TABLE moved_chats (
+        channel TEXT NOT NULL,
+        chat_id TEXT NOT NULL,
+        moved_to TEXT NOT NULL,
+        PRIMARY KEY (channel, chat_id)
+    );
+    INSERT INTO moved_chats (channel, chat_id, moved_to)
+        SELECT 'telegram', substr(key, 19), value FROM meta WHERE key LIKE 'telegram_migrated:%';
+    CREATE TABLE health_probe (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        probes INTEGER NOT NULL
+    );
+    DROP TABLE meta;
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -1,13 +1,14 @@
-"""The one interface through which the core reads and writes its data.
+"""What the bot stores, as one port per aggregate.
 
-The core depends on :class:`Repository` only; :class:`storage.sqlite.SqliteRepository`
-is the embedded implementation. A server database can be added as another
-implementation without touching handlers.
+A service is given the ports it uses (the outbox worker an :class:`OutboxStore`, the
+inbox an :class:`InboxStore`…); a handler's Context holds the whole
+:class:`Repository`, which is every port at once. :class:`storage.sqlite.SqliteRepository`
+is the embedded implementation; a server database is another, behind the same ports.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -39,10 +40,9 @@ from storage.records import (
 )
 
 
-class Repository(Protocol):
-    """Everything the bot stores, behind plain records."""
+class Database(Protocol):
+    """The connection and its transactions: one unit of work per event."""
 
-    # lifecycle
     async def ping(self) -> bool:
         """Whether the database answers (for the health check)."""
 
@@ -55,12 +55,18 @@ class Repository(Protocol):
     async def discard_unit(self) -> None:
         """Roll back what the open unit of work wrote so far; it goes on, empty."""
 
-    # the bloc and its lists
+
+class BlocStore(Protocol):
+    """The bloc as loaded from its file: units, movements, the bloc's groups."""
+
     async def sync_bloc(self, config: BlocConfig, now: datetime) -> SyncSummary:
         """Create or update the bloc from its file; idempotent, keyed by codes."""
 
     async def get_bloc(self, code: str) -> Bloc | None:
         """The bloc with this code."""
+
+    async def last_loaded_bloc(self) -> Bloc | None:
+        """The bloc the bloc file loaded last (kept when a later edit of the file is broken)."""
 
     async def list_units(self, bloc_id: int) -> list[Unit]:
         """Active units in the bloc file's order."""
@@ -71,16 +77,74 @@ class Repository(Protocol):
     async def list_movements(self, bloc_id: int) -> list[str]:
         """Names of the bloc's active movements, in order."""
 
+    async def bloc_group(self, bloc_id: int, channel: str) -> str | None:
+        """The group the bloc's list was posted in on ``channel``, if the bot learnt one."""
+
+    async def set_bloc_group(self, bloc_id: int, channel: str, chat_id: str) -> None:
+        """``chat_id`` is the bloc's group on ``channel`` from now on."""
+
+
+class TaskStore(Protocol):
+    """Periods and their task lists (from the file, or managed in chat)."""
+
     async def list_periods(self, bloc_id: int) -> list[Period]:
         """Active periods, oldest first."""
 
     async def list_tasks(self, period_id: int) -> list[Task]:
         """Active tasks of a period, in order."""
 
+    async def add_task(self, *, period_id: int, title: str, description: str | None,
+                       deadline: Deadline | None, unit_ids: list[int] | None, actor: str,
+                       now: datetime) -> int:
+        """Append a task to a period; returns its id."""
+
+    async def change_task(self, task_id: int, *, actor: str, now: datetime,
+                          title: str = ..., description: str | None = ...,
+                          deadline: Deadline | None = ...,
+                          unit_ids: list[int] | None = ...) -> None:
+        """Change some fields of a task; the change wins over the bloc file from now on."""
+
+    async def move_task(self, task_id: int, position: int, *, actor: str, now: datetime) -> None:
+        """Put a task at ``position``; the period keeps the chat's order from now on."""
+
+    async def close_task(self, task_id: int, *, actor: str, now: datetime) -> None:
+        """Take a task off the list (its updates stay in the history)."""
+
+    async def open_period(self, *, bloc_id: int, title: str, start: date, end: date,
+                          deadline: Deadline | None, actor: str, now: datetime) -> int:
+        """Open a new reporting period in chat; returns its id."""
+
+
+class ConferenceStore(Protocol):
+    """Conferences (from the file or scheduled in chat) and attendance."""
+
     async def list_conferences(self, bloc_id: int) -> list[Conference]:
         """Active conferences, soonest first."""
 
-    # people
+    async def schedule_conference(self, *, bloc_id: int, kind: str, title: str,
+                                  starts: Deadline, place: str | None, agenda: list[str],
+                                  actor: str, now: datetime) -> int:
+        """A new conference from chat; returns its id."""
+
+    async def move_conference(self, conference_id: int, starts: Deadline, *, actor: str,
+                              now: datetime) -> None:
+        """Change a conference's time."""
+
+    async def cancel_conference(self, conference_id: int, *, actor: str, now: datetime) -> None:
+        """Cancel a conference (kept for the record)."""
+
+    async def answer_attendance(self, *, conference_id: int, unit_id: int, answer: str,
+                                attendee_name: str | None, attendee_title: str | None,
+                                member_id: int, now: datetime) -> None:
+        """Record (or change) a unit's attendance answer."""
+
+    async def attendance(self, conference_id: int) -> dict[int, Attendance]:
+        """Every unit's answer to a conference, by unit id."""
+
+
+class MemberStore(Protocol):
+    """The people registered, and the invites that register them."""
+
     async def get_member(self, channel: str, external_id: str) -> Member | None:
         """The registered person behind a channel's user id."""
 
@@ -96,7 +160,6 @@ class Repository(Protocol):
     ) -> Member:
         """Register (or re-register) a person directly, e.g. the demo's personas."""
 
-    # invites
     async def create_invite(
         self, *, bloc_id: int, token_hash: str, unit_id: int | None, role: Role,
         max_uses: int, expires_at: datetime, created_by: str, now: datetime,
@@ -109,7 +172,11 @@ class Repository(Protocol):
     ) -> Redemption:
         """Atomically check and use an invite, registering the person on success."""
 
-    # dialogs
+
+class DialogStore(Protocol):
+    """Where each person is in a conversation, their drafts, and the numbered menus of
+    messengers without buttons."""
+
     async def load_dialog(self, channel: str, external_id: str) -> DialogState | None:
         """Where this person is in a conversation, if the bot has ever asked them."""
 
@@ -129,19 +196,6 @@ class Repository(Protocol):
     async def delete_draft(self, channel: str, external_id: str, form: str) -> None:
         """Forget a parked draft (resumed or discarded)."""
 
-    # webhook inbox
-    async def receive_updates(self, channel: str, updates: list[tuple[str, str]],
-                              now: datetime) -> list[int | None]:
-        """Write down ``(key, body)`` updates in one transaction; each one's inbox row, or
-        ``None`` for one already waiting."""
-
-    async def waiting_updates(self, channel: str) -> list[tuple[int, str]]:
-        """Updates received but not yet handled, oldest first: (inbox id, JSON body)."""
-
-    async def update_handled(self, inbox_id: int) -> None:
-        """The update was handled: it leaves the inbox."""
-
-    # numbered menus (channels without buttons)
     async def save_menu(self, menu: ShownMenu, now: datetime) -> None:
         """Remember the numbered menu just shown in a chat, replacing the previous one."""
 
@@ -151,7 +205,34 @@ class Repository(Protocol):
     async def clear_menu(self, channel: str, chat_id: str) -> None:
         """The chat's last menu no longer applies (the bot asked for typed text)."""
 
-    # progress updates
+
+class InboxStore(Protocol):
+    """Messengers' updates: written down on receipt, handled once."""
+
+    async def inbox_add(self, channel: str, updates: list[tuple[str, str]],
+                        now: datetime) -> list[int | None]:
+        """Write down a messenger's ``(key, body)`` updates in one transaction; each one's
+        inbox row, or ``None`` for one already waiting."""
+
+    async def inbox_waiting(self, channel: str) -> list[tuple[int, str]]:
+        """Updates received but not yet handled, oldest first: (inbox id, JSON body)."""
+
+    async def inbox_remove(self, inbox_id: int) -> None:
+        """The update was handled: it leaves the inbox."""
+
+    async def mark_handled(self, channel: str, update_key: str, now: datetime) -> bool:
+        """Record a messenger's update as handled; ``False`` if it was already."""
+
+    async def was_handled(self, channel: str, update_key: str) -> bool:
+        """Whether this update was handled already (a re-delivery)."""
+
+    async def forget_handled(self, before: datetime) -> int:
+        """Drop the record of updates handled before ``before``; returns how many."""
+
+
+class ReportStore(Protocol):
+    """The units' progress reports: versioned per unit and task, never overwritten."""
+
     async def record_update(self, new: NewProgressUpdate, now: datetime) -> ProgressUpdate:
         """Store a new version of a unit's report on a task (numbered, audited)."""
 
@@ -175,50 +256,10 @@ class Repository(Protocol):
                               now: datetime) -> ProgressUpdate | None:
         """Mark a version withdrawn (kept in history); ``None`` if it was already."""
 
-    # the task list, managed in chat
-    async def add_task(self, *, period_id: int, title: str, description: str | None,
-                       deadline: Deadline | None, unit_ids: list[int] | None, actor: str,
-                       now: datetime) -> int:
-        """Append a task to a period; returns its id."""
 
-    async def change_task(self, task_id: int, *, actor: str, now: datetime,
-                          title: str = ..., description: str | None = ...,
-                          deadline: Deadline | None = ...,
-                          unit_ids: list[int] | None = ...) -> None:
-        """Change some fields of a task; the change wins over the bloc file from now on."""
+class OutboxStore(Protocol):
+    """Messages to send, sent, refused; batches and their reports; an event's replies."""
 
-    async def move_task(self, task_id: int, position: int, *, actor: str, now: datetime) -> None:
-        """Put a task at ``position``; the period keeps the chat's order from now on."""
-
-    async def close_task(self, task_id: int, *, actor: str, now: datetime) -> None:
-        """Take a task off the list (its updates stay in the history)."""
-
-    async def open_period(self, *, bloc_id: int, title: str, start: date, end: date,
-                          deadline: Deadline | None, actor: str, now: datetime) -> int:
-        """Open a new reporting period in chat; returns its id."""
-
-    # conferences in chat
-    async def schedule_conference(self, *, bloc_id: int, kind: str, title: str,
-                                  starts: Deadline, place: str | None, agenda: list[str],
-                                  actor: str, now: datetime) -> int:
-        """A new conference from chat; returns its id."""
-
-    async def move_conference(self, conference_id: int, starts: Deadline, *, actor: str,
-                              now: datetime) -> None:
-        """Change a conference's time."""
-
-    async def cancel_conference(self, conference_id: int, *, actor: str, now: datetime) -> None:
-        """Cancel a conference (kept for the record)."""
-
-    async def answer_attendance(self, *, conference_id: int, unit_id: int, answer: str,
-                                attendee_name: str | None, attendee_title: str | None,
-                                member_id: int, now: datetime) -> None:
-        """Record (or change) a unit's attendance answer."""
-
-    async def attendance(self, conference_id: int) -> dict[int, Attendance]:
-        """Every unit's answer to a conference, by unit id."""
-
-    # the outbox
     async def create_batch(self, *, channel: str, report_chat: str | None, language: str,
                            kind: str, now: datetime) -> int:
         """A group of messages whose outcome is reported to ``report_chat`` once settled."""
@@ -268,26 +309,61 @@ class Repository(Protocol):
     async def mark_batch_reported(self, batch_id: int, now: datetime) -> None:
         """Remember that a batch's outcome was reported."""
 
-    # delivery bookkeeping
-    async def mark_update_processed(self, channel: str, update_key: str, now: datetime) -> bool:
-        """Record an inbound update; ``False`` if it was already handled."""
 
-    async def was_processed(self, channel: str, update_key: str) -> bool:
-        """Whether this update was handled already (a re-delivery)."""
+class ReminderStore(Protocol):
+    """Which reminders went out, and which are paused."""
 
-    async def forget_processed_updates(self, before: datetime) -> int:
-        """Drop the record of updates handled before ``before``; returns how many."""
+    async def sent_reminders(self, occasions: Iterable[str]) -> set[str]:
+        """Those of ``occasions`` already sent (or skipped for good)."""
 
-    async def get_meta(self, key: str) -> str | None:
-        """A small stored fact (e.g. the bot's username)."""
+    async def mark_reminder_sent(self, occasion: str, now: datetime) -> None:
+        """The occasion is done: sent, or skipped for a later one."""
 
-    async def list_meta(self, prefix: str) -> list[tuple[str, str]]:
-        """Every stored fact whose key starts with ``prefix``."""
+    async def paused_units(self) -> set[int]:
+        """The units whose contacts get no reminders now."""
 
-    async def set_meta(self, key: str, value: str) -> None:
-        """Store a small fact."""
+    async def paused_periods(self) -> set[int]:
+        """The periods whose report deadline is reminded to nobody now."""
 
-    # audit
+    async def pause_unit(self, unit_id: int, paused: bool, now: datetime) -> None:
+        """Pause (or resume) the reminders of one unit."""
+
+    async def pause_period(self, period_id: int, paused: bool, now: datetime) -> None:
+        """Pause (or resume) the reminders of one period's report deadline."""
+
+
+class PostingStore(Protocol):
+    """Where the bloc's task list is posted."""
+
+    async def posted_list(self, channel: str, chat_id: str) -> str | None:
+        """The message holding the task list posted in ``chat_id``, if one was."""
+
+    async def posted_lists(self) -> list[tuple[str, str, str]]:
+        """Every posted task list: (channel, chat, message)."""
+
+    async def set_posted_list(self, channel: str, chat_id: str, message_id: str) -> None:
+        """The task list in ``chat_id`` is now ``message_id``."""
+
+
+class AccountStore(Protocol):
+    """What the bot learnt of the messengers: its names, groups that moved."""
+
+    async def bot_username(self, channel: str) -> str | None:
+        """The bot's name on ``channel`` as it last connected."""
+
+    async def set_bot_username(self, channel: str, username: str) -> None:
+        """Remember the bot's name on ``channel``."""
+
+    async def moved_chat(self, channel: str, chat_id: str) -> str | None:
+        """Where a group moved (a Telegram group that became a supergroup), if it did."""
+
+    async def move_chat(self, channel: str, chat_id: str, moved_to: str) -> None:
+        """``chat_id`` is ``moved_to`` from now on."""
+
+
+class AuditStore(Protocol):
+    """Who changed what."""
+
     async def audit(
         self, *, actor: str, action: str, subject: str, details: dict[str, Any], now: datetime
     ) -> None:
@@ -295,3 +371,9 @@ class Repository(Protocol):
 
     async def list_audit(self, limit: int = 100) -> list[AuditEntry]:
         """Newest audit entries first."""
+
+
+class Repository(Database, BlocStore, TaskStore, ConferenceStore, MemberStore, DialogStore,
+                 InboxStore, ReportStore, OutboxStore, ReminderStore, PostingStore, AccountStore,
+                 AuditStore, Protocol):
+    """Every port at once: what a handler's Context holds."""

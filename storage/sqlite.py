@@ -10,12 +10,15 @@ import aiosqlite
 
 from config.bloc import BlocConfig
 from storage import _bloc_sync
+from storage._accounts import SqliteAccounts
 from storage._base import SqliteBase
-from storage._conferences import ConferenceStore
-from storage._dialogs import DialogStore
-from storage._outbox import OutboxStore
-from storage._progress import ProgressStore
-from storage._tasks import TaskStore
+from storage._conferences import SqliteConferences
+from storage._dialogs import SqliteDialogs
+from storage._outbox import SqliteOutbox
+from storage._posting import SqlitePosting
+from storage._reminders import SqliteReminders
+from storage._reports import SqliteReports
+from storage._tasks import SqliteTasks
 from storage._time import day_from_db, from_db, to_db
 from storage.records import (
     AuditEntry,
@@ -63,7 +66,20 @@ def _unit(row: aiosqlite.Row) -> Unit:
     )
 
 
-class SqliteRepository(DialogStore, ProgressStore, OutboxStore, TaskStore, ConferenceStore,
+def _bloc(row: aiosqlite.Row) -> Bloc:
+    return Bloc(
+        id=row["id"], code=row["code"], name=row["name"], ministry=row["ministry"],
+        year=row["year"], theme=row["theme"], timezone=row["timezone"],
+        chair_unit_id=row["chair_unit_id"], deputy_unit_id=row["deputy_unit_id"],
+        liaison_organisation=row["liaison_organisation"],
+        liaison_person=row["liaison_person"], groups=json.loads(row["groups"]),
+        announce_updates=bool(row["announce_updates"]),
+        reminder_plan=json.loads(row["reminder_plan"] or "{}"),
+    )
+
+
+class SqliteRepository(SqliteDialogs, SqliteReports, SqliteOutbox, SqliteTasks,
+                       SqliteConferences, SqliteReminders, SqlitePosting, SqliteAccounts,
                        SqliteBase):
     """The embedded implementation of the repository interface, on one SQLite file."""
 
@@ -74,6 +90,8 @@ class SqliteRepository(DialogStore, ProgressStore, OutboxStore, TaskStore, Confe
             bloc_id, counter = await _bloc_sync.sync_bloc(db, config)
             summary = SyncSummary(bloc_id, counter.created, counter.updated, counter.retired,
                                   tuple(counter.skipped))
+            await db.execute("UPDATE blocs SET loaded_at = ? WHERE id = ?",
+                             (to_db(now), bloc_id))
             if summary.changed:
                 await self._insert_audit(
                     db, actor="bloc-file", action="bloc.sync", subject=config.code, now=now,
@@ -84,17 +102,13 @@ class SqliteRepository(DialogStore, ProgressStore, OutboxStore, TaskStore, Confe
 
     async def get_bloc(self, code: str) -> Bloc | None:
         row = await self._one("SELECT * FROM blocs WHERE code = ?", (code,))
-        if row is None:
-            return None
-        return Bloc(
-            id=row["id"], code=row["code"], name=row["name"], ministry=row["ministry"],
-            year=row["year"], theme=row["theme"], timezone=row["timezone"],
-            chair_unit_id=row["chair_unit_id"], deputy_unit_id=row["deputy_unit_id"],
-            liaison_organisation=row["liaison_organisation"],
-            liaison_person=row["liaison_person"], groups=json.loads(row["groups"]),
-            announce_updates=bool(row["announce_updates"]),
-            reminder_plan=json.loads(row["reminder_plan"] or "{}"),
-        )
+        return _bloc(row) if row is not None else None
+
+    async def last_loaded_bloc(self) -> Bloc | None:
+        """The bloc the bloc file loaded last (kept when a later edit of the file is broken)."""
+        row = await self._one("SELECT * FROM blocs WHERE loaded_at IS NOT NULL "
+                              "ORDER BY loaded_at DESC LIMIT 1")
+        return _bloc(row) if row is not None else None
 
     async def list_units(self, bloc_id: int) -> list[Unit]:
         rows = await self._all(
@@ -274,7 +288,7 @@ class SqliteRepository(DialogStore, ProgressStore, OutboxStore, TaskStore, Confe
 
     # -- bookkeeping ------------------------------------------------------------------------
 
-    async def mark_update_processed(self, channel: str, update_key: str, now: datetime) -> bool:
+    async def mark_handled(self, channel: str, update_key: str, now: datetime) -> bool:
         async with self._transaction() as db:
             cursor = await db.execute(
                 "INSERT OR IGNORE INTO processed_updates (channel, update_key, processed_at) "
@@ -283,18 +297,18 @@ class SqliteRepository(DialogStore, ProgressStore, OutboxStore, TaskStore, Confe
             )
             return cursor.rowcount == 1
 
-    async def was_processed(self, channel: str, update_key: str) -> bool:
+    async def was_handled(self, channel: str, update_key: str) -> bool:
         return await self._one(
             "SELECT 1 FROM processed_updates WHERE channel = ? AND update_key = ?",
             (channel, update_key)) is not None
 
-    async def forget_processed_updates(self, before: datetime) -> int:
+    async def forget_handled(self, before: datetime) -> int:
         async with self._transaction() as db:
             cursor = await db.execute("DELETE FROM processed_updates WHERE processed_at < ?",
                                       (to_db(before),))
             return max(cursor.rowcount, 0)
 
-    async def receive_updates(self, channel: str, updates: list[tuple[str, str]],
+    async def inbox_add(self, channel: str, updates: list[tuple[str, str]],
                               now: datetime) -> list[int | None]:
         """Write down ``(key, body)`` updates in one transaction; each one's inbox row, or
         ``None`` for one already waiting."""
@@ -308,34 +322,16 @@ class SqliteRepository(DialogStore, ProgressStore, OutboxStore, TaskStore, Confe
                               if cursor.rowcount > 0 and cursor.lastrowid else None)
         return stored
 
-    async def waiting_updates(self, channel: str) -> list[tuple[int, str]]:
+    async def inbox_waiting(self, channel: str) -> list[tuple[int, str]]:
         """Updates received but not yet handled (the bot stopped meanwhile), oldest first."""
         rows = await self._all("SELECT id, body FROM inbox WHERE channel = ? ORDER BY id",
                                (channel,))
         return [(int(row["id"]), str(row["body"])) for row in rows]
 
-    async def update_handled(self, inbox_id: int) -> None:
+    async def inbox_remove(self, inbox_id: int) -> None:
         """The update was handled: it leaves the inbox."""
         async with self._transaction() as db:
             await db.execute("DELETE FROM inbox WHERE id = ?", (inbox_id,))
-
-    async def get_meta(self, key: str) -> str | None:
-        row = await self._one("SELECT value FROM meta WHERE key = ?", (key,))
-        return str(row["value"]) if row else None
-
-    async def list_meta(self, prefix: str) -> list[tuple[str, str]]:
-        rows = await self._all(
-            "SELECT key, value FROM meta WHERE substr(key, 1, ?) = ? ORDER BY key",
-            (len(prefix), prefix))
-        return [(row["key"], row["value"]) for row in rows]
-
-    async def set_meta(self, key: str, value: str) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
 
     # -- audit ------------------------------------------------------------------------------
 

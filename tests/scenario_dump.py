@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 # Tables a channel keeps for itself, not the bloc's business: which updates it already
-# handled (the console has no update ids) and the numbered menu a Zalo chat last saw.
-CHANNEL_TABLES = frozenset({"processed_updates", "shown_menus", "sqlite_sequence"})
-# Meta keys a channel writes about itself.
-CHANNEL_META = frozenset({"telegram_username"})
+# handled (the console has no update ids), the numbered menu a Zalo chat last saw, the
+# bot's name on the messenger; and the health check's probe.
+CHANNEL_TABLES = frozenset({"processed_updates", "shown_menus", "sqlite_sequence",
+                            "bot_accounts", "health_probe"})
 # Columns (and JSON keys) holding a person's id on the channel, or their member row id.
 CHAT_COLUMNS = frozenset({"external_id", "chat_id", "report_chat"})
 MEMBER_COLUMNS = frozenset({"author_member_id", "withdrawn_by", "member_id"})
@@ -106,7 +106,7 @@ def _json(text: str) -> Any:
 def dump_database(path: Path, people: PeopleIds) -> dict[str, list[dict[str, Any]]]:
     """Every table of the bloc's business, rows in storage order, channel ids replaced.
 
-    Left out: :data:`CHANNEL_TABLES` and :data:`CHANNEL_META`. Members lose their row id
+    Left out: :data:`CHANNEL_TABLES`. Members lose their row id
     (they are named by scenario key wherever they are referred to) and the channel's
     ids; a person's channel id and ``channel:id`` actor become ``<key>``; invite token
     hashes become ``<token>``. Everything else, ids and times included, must match.
@@ -123,8 +123,6 @@ def dump_database(path: Path, people: PeopleIds) -> dict[str, list[dict[str, Any
                 continue
             rows = []
             for row in _rows(db, table):
-                if table == "meta" and row["key"] in CHANNEL_META:
-                    continue
                 if table == "members":
                     row.pop("id")
                 rows.append({column: normalise.value(column, value)

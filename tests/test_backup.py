@@ -112,7 +112,7 @@ async def test_the_database_its_wal_backups_and_downloads_are_readable_by_the_bo
         db = tmp_path / "data" / "bot.db"
         repo = await SqliteRepository.open(db)
         try:
-            await repo.set_meta("k", "v")
+            await repo.set_bot_username("k", "v")
             copy = tmp_path / "copies" / "bot-copy.db"
             backup(db, copy)
             offered = DownloadStore(tmp_path / "files", b"k" * 32, "https://x.vn/h").offer(

@@ -185,7 +185,7 @@ async def test_an_update_acknowledged_just_before_a_crash_is_handled_after_the_r
     repo = await SqliteRepository.open(both.database)
     try:
         body = zalo_text(an, f"dangky {token}", "c" * 32)
-        assert await repo.receive_updates(
+        assert await repo.inbox_add(
             "zalo", [(ZaloChannel.update_key(body) or "", json.dumps(body))],
             clock.now()) != [None]
     finally:
@@ -194,10 +194,10 @@ async def test_an_update_acknowledged_just_before_a_crash_is_handled_after_the_r
         welcome = await zalo.wait_for_message(an, lambda m: "Xin chào" in (m.text or ""))
         assert "đã được đăng ký" in (welcome.text or "")
         for _ in range(100):  # handled, so it leaves the inbox (just after the answer)
-            if not await bot.runtime.repo.waiting_updates("zalo"):
+            if not await bot.runtime.repo.inbox_waiting("zalo"):
                 break
             await asyncio.sleep(0.02)
-        assert await bot.runtime.repo.waiting_updates("zalo") == []
+        assert await bot.runtime.repo.inbox_waiting("zalo") == []
         # Zalo retrying the same update later changes nothing
         assert await zalo.post_to_webhook(body, SECRET) == 200
         await ask(zalo, an, "/nhiemvu")

@@ -91,19 +91,19 @@ async def test_a_database_fault_claims_nothing_and_the_same_update_is_handled_la
 ) -> None:
     an = await registered(runtime, "10", unit="SHTT")
     await an.say("/capnhat 1 50% Đã họp trù bị")
-    real = runtime.repo.mark_update_processed
+    real = runtime.repo.mark_handled
 
     async def disk_full(*args: object, **kwargs: object) -> bool:
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(runtime.repo, "mark_update_processed", disk_full)
+    monkeypatch.setattr(runtime.repo, "mark_handled", disk_full)
     failed = await an.dispatcher.handle(event(an, "Gửi", "u-1"))
     assert failed.failed
     text = plain(failed)
     assert "sự cố lưu trữ" in text and "chưa được ghi nhận" in text
     assert "Đã ghi nhận" not in text
     assert await reports(runtime) == 0
-    monkeypatch.setattr(runtime.repo, "mark_update_processed", real)
+    monkeypatch.setattr(runtime.repo, "mark_handled", real)
     again = await an.dispatcher.handle(event(an, "Gửi", "u-1"))  # the messenger delivers it again
     assert "Đã ghi nhận" in plain(again)
     assert await reports(runtime) == 1
@@ -116,25 +116,25 @@ async def test_an_event_from_the_inbox_leaves_it_only_with_its_writes(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     chair = await registered(runtime, "9", Role.CHAIR, None)
-    [receipt] = await runtime.repo.receive_updates("test", [("u-7", "{}")],
+    [receipt] = await runtime.repo.inbox_add("test", [("u-7", "{}")],
                                                     runtime.clock.now())
     assert receipt is not None
 
     async def locked(*args: object, **kwargs: object) -> None:
         raise sqlite3.OperationalError("database is locked")
 
-    real = runtime.repo.update_handled
-    monkeypatch.setattr(runtime.repo, "update_handled", locked)
+    real = runtime.repo.inbox_remove
+    monkeypatch.setattr(runtime.repo, "inbox_remove", locked)
     response: Response = await runtime.dispatcher.handle(event(chair, "/tinhhinh", "u-7"),
                                                    receipt=receipt)
     assert response.failed and "giữ lại tin nhắn" in plain(response)
-    assert [row for row, _ in await runtime.repo.waiting_updates("test")] == [receipt]
-    assert not await runtime.repo.was_processed("test", "u-7")
-    monkeypatch.setattr(runtime.repo, "update_handled", real)
+    assert [row for row, _ in await runtime.repo.inbox_waiting("test")] == [receipt]
+    assert not await runtime.repo.was_handled("test", "u-7")
+    monkeypatch.setattr(runtime.repo, "inbox_remove", real)
     response = await runtime.dispatcher.handle(event(chair, "/tinhhinh", "u-7"), receipt=receipt)
     assert not response.failed and "Tình hình" in plain(response)
-    assert await runtime.repo.waiting_updates("test") == []
-    assert await runtime.repo.was_processed("test", "u-7")
+    assert await runtime.repo.inbox_waiting("test") == []
+    assert await runtime.repo.was_handled("test", "u-7")
 
 
 async def test_a_typed_answer_with_a_lone_surrogate_is_recorded_not_refused(
@@ -177,16 +177,16 @@ async def test_a_job_scheduled_inside_an_event_runs_outside_its_transaction(
     done = asyncio.Event()
 
     async def job() -> None:
-        await runtime.repo.set_meta("written-by-the-job", "yes")
+        await runtime.repo.set_bot_username("written-by-the-job", "yes")
         done.set()
 
     try:
         async with runtime.repo.unit_of_work():
-            await runtime.repo.set_meta("written-by-the-event", "yes")
+            await runtime.repo.set_bot_username("written-by-the-event", "yes")
             scheduler.at("soon", wall_now() + timedelta(milliseconds=50), job)
         await asyncio.wait_for(done.wait(), 5)
-        await asyncio.wait_for(runtime.repo.set_meta("later", "yes"), 5)  # nothing is stuck
-        assert await runtime.repo.get_meta("written-by-the-job") == "yes"
+        await asyncio.wait_for(runtime.repo.set_bot_username("later", "yes"), 5)  # nothing is stuck
+        assert await runtime.repo.bot_username("written-by-the-job") == "yes"
     finally:
         scheduler.stop()
 
@@ -235,14 +235,14 @@ async def test_a_write_cancelled_while_its_transaction_begins_leaves_the_databas
     import contextlib
 
     for number in range(20):
-        task = asyncio.create_task(runtime.repo.set_meta(f"cancelled-{number}", "x"))
+        task = asyncio.create_task(runtime.repo.set_bot_username(f"cancelled-{number}", "x"))
         for _ in range(number % 4):
             await asyncio.sleep(0)
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-    await asyncio.wait_for(runtime.repo.set_meta("after", "ok"), 5)
-    assert await runtime.repo.get_meta("after") == "ok"
+    await asyncio.wait_for(runtime.repo.set_bot_username("after", "ok"), 5)
+    assert await runtime.repo.bot_username("after") == "ok"
     async with runtime.repo.unit_of_work():
-        await runtime.repo.set_meta("in-a-unit", "ok")
-    assert await runtime.repo.get_meta("in-a-unit") == "ok"
+        await runtime.repo.set_bot_username("in-a-unit", "ok")
+    assert await runtime.repo.bot_username("in-a-unit") == "ok"

@@ -99,7 +99,7 @@ async def test_only_silent_unpaused_units_are_reminded_and_never_twice(
     await shtt.say("/capnhat 1 50% Đã họp")
     await shtt.say("Gửi")
     udcn = next(u for u in await runtime.repo.list_units(1) if u.code == "UDCN")
-    await runtime.repo.set_meta(f"pause:unit:{udcn.id}", "1")  # it asked for an extension
+    await runtime.repo.pause_unit(udcn.id, True, clock.now())  # it asked for an extension
     clock.set(local(date(2026, 11, 30)))  # the 7-day reminder is due
     await runtime.reminders.plan()
     await runtime.reminders.plan()  # planning again sends nothing more

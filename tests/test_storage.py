@@ -158,9 +158,9 @@ async def test_dialog_place_survives_reopening_the_database(tmp_path: Path) -> N
 
 async def test_an_update_is_processed_once(tmp_path: Path) -> None:
     repo = await SqliteRepository.open(tmp_path / "bot.db")
-    assert await repo.mark_update_processed("telegram", "100", NOW)
-    assert not await repo.mark_update_processed("telegram", "100", NOW)
-    assert await repo.mark_update_processed("zalo", "100", NOW)
+    assert await repo.mark_handled("telegram", "100", NOW)
+    assert not await repo.mark_handled("telegram", "100", NOW)
+    assert await repo.mark_handled("zalo", "100", NOW)
     await repo.close()
 
 
@@ -253,10 +253,24 @@ async def test_the_matrix_shows_the_newest_version_still_standing(tmp_path: Path
         await repo.close()
 
 
-async def test_the_upgrade_marks_each_standing_version(tmp_path: Path) -> None:
-    """A database of schema 8 has its standing versions marked by migration 9, and SQLite
-    refuses a second standing version of one unit x task."""
-    path = tmp_path / "old.db"
+def _back_to_schema(path: Path, version: int) -> None:
+    """Undo the migrations after ``version`` (9: no meta tables yet; 8: no standing mark)."""
+    with sqlite3.connect(path) as db:
+        db.executescript("""
+            DROP TABLE reminders_sent; DROP TABLE paused_units; DROP TABLE paused_periods;
+            DROP TABLE posted_lists; DROP TABLE bloc_groups; DROP TABLE bot_accounts;
+            DROP TABLE moved_chats; DROP TABLE health_probe;
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            ALTER TABLE blocs DROP COLUMN loaded_at;
+        """)
+        if version == 8:
+            db.executescript("DROP INDEX progress_latest; "
+                             "ALTER TABLE progress_updates DROP COLUMN latest;")
+        db.execute(f"PRAGMA user_version = {version}")
+
+
+async def _seeded(path: Path) -> tuple[int, int, int, int, int]:
+    """A database with the small bloc and one contact: (bloc, period, task, unit, member)."""
     repo = await SqliteRepository.open(path)
     try:
         bloc_id = (await repo.sync_bloc(small_config(), NOW)).bloc_id
@@ -266,23 +280,64 @@ async def test_the_upgrade_marks_each_standing_version(tmp_path: Path) -> None:
         member = await repo.upsert_member(bloc_id=bloc_id, channel="test", external_id="1",
                                           display_name="An", unit_id=unit.id,
                                           role=Role.CONTACT, now=NOW)
+        return bloc_id, period.id, task.id, unit.id, member.id
     finally:
         await repo.close()
-    with sqlite3.connect(path) as old:  # back to what schema 8 was, with three versions
-        old.execute("DROP INDEX progress_latest")
-        old.execute("ALTER TABLE progress_updates DROP COLUMN latest")
-        old.execute("PRAGMA user_version = 8")
+
+
+async def test_the_upgrade_marks_each_standing_version(tmp_path: Path) -> None:
+    """A database of schema 8 has its standing versions marked by migration 9, and SQLite
+    refuses a second standing version of one unit x task."""
+    path = tmp_path / "old.db"
+    _, period, task, unit, member = await _seeded(path)
+    _back_to_schema(path, 8)
+    with sqlite3.connect(path) as old:
         old.executemany(
             "INSERT INTO progress_updates (unit_id, task_id, version, status, percent, note, "
             "author_member_id, author_name, on_behalf, created_at, withdrawn_at) "
             "VALUES (?, ?, ?, 'in_progress', ?, 'x', ?, 'An', 0, "
             "'2026-11-24T02:00:00.000000+00:00', ?)",
-            [(unit.id, task.id, 1, 10, member.id, None), (unit.id, task.id, 2, 20, member.id, None),
-             (unit.id, task.id, 3, 30, member.id, "2026-11-24T03:00:00.000000+00:00")])
+            [(unit, task, 1, 10, member, None), (unit, task, 2, 20, member, None),
+             (unit, task, 3, 30, member, "2026-11-24T03:00:00.000000+00:00")])
     repo = await SqliteRepository.open(path)
     try:
-        assert [u.percent for u in await repo.latest_for_period(period.id)] == [20]
+        assert [u.percent for u in await repo.latest_for_period(period)] == [20]
     finally:
         await repo.close()
     with sqlite3.connect(path) as db, pytest.raises(sqlite3.IntegrityError):
         db.execute("UPDATE progress_updates SET latest = 1 WHERE version = 1")
+
+
+async def test_the_upgrade_moves_what_meta_held_into_its_tables(tmp_path: Path) -> None:
+    """Reminders sent, pauses, posted lists, the bloc's group, the bot's name, a moved
+    group and the bloc loaded last: each in its own table after migration 10."""
+    path = tmp_path / "old.db"
+    bloc_id, period, _, unit, _ = await _seeded(path)
+    _back_to_schema(path, 9)
+    with sqlite3.connect(path) as old:
+        old.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
+            ("fired:deadline:2@1764867600:7d", "2026-11-28T01:00:00+00:00"),
+            (f"pause:unit:{unit}", "2026-11-24T02:00:00+00:00"),
+            ("pause:unit:999", "2026-11-24T02:00:00+00:00"),  # a unit that no longer exists
+            (f"pause:period:{period}", ""),  # resumed: "" meant not paused
+            ("tasklist:telegram:-100200", "77"), ("group:telegram", "-100200"),
+            ("telegram_username", "thidua_bot"), ("telegram_migrated:-100200", "-100999"),
+            ("bloc_code", "test-bloc"), ("health_probe", "ok")])
+    repo = await SqliteRepository.open(path)
+    try:
+        assert await repo.sent_reminders(["deadline:2@1764867600:7d", "other"]) == {
+            "deadline:2@1764867600:7d"}
+        assert await repo.paused_units() == {unit}
+        assert await repo.paused_periods() == set()
+        assert await repo.posted_lists() == [("telegram", "-100200", "77")]
+        assert await repo.bloc_group(bloc_id, "telegram") == "-100200"
+        assert await repo.bot_username("telegram") == "thidua_bot"
+        assert await repo.moved_chat("telegram", "-100200") == "-100999"
+        last = await repo.last_loaded_bloc()
+        assert last is not None and last.id == bloc_id
+        assert await repo.ping()
+    finally:
+        await repo.close()
+    with sqlite3.connect(path) as db:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    assert "meta" not in tables

@@ -47,7 +47,7 @@ async def test_add_a_task_for_some_units_and_only_they_are_asked(runtime: Runtim
     group = GroupRecorder()
     runtime.channels.add("test", group)
     chair = await registered(runtime, "1", Role.CHAIR, None)
-    await runtime.repo.set_meta("group:test", "g1")  # the bloc's group, as a post would learn
+    await runtime.repo.set_bloc_group(runtime.bloc.id, "test", "g1")  # as a post would learn
     assert "Đã đăng và ghim" in plain(await chair.say("/dangnhiemvu"))
     for answer in ("/quanlynhiemvu", "Thêm nhiệm vụ", "Giải bóng đá của Khối", "-",
                    "20/12/2026 8h", "VIPRI"):

@@ -29,6 +29,7 @@ from config.settings import Settings
 from storage.backup import BackupError, backup, restore, running_lock
 from storage.migrations import LATEST_VERSION
 from storage.records import Role
+from storage.repository import AccountStore
 
 log = logging.getLogger(__name__)
 
@@ -278,11 +279,9 @@ async def _invite(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-async def _bot_username(repo: Any, settings: Settings) -> str | None:
+async def _bot_username(repo: AccountStore, settings: Settings) -> str | None:
     """The bot's username: remembered from the last run, else asked of Telegram."""
-    from bot.channels.telegram import USERNAME_KEY
-
-    known: str | None = await repo.get_meta(USERNAME_KEY)
+    known = await repo.bot_username("telegram")
     token = settings.token_value()
     if known or not token:
         return known
@@ -295,7 +294,7 @@ async def _bot_username(repo: Any, settings: Settings) -> str | None:
     except TelegramError as exc:
         log.warning("could not ask Telegram for the bot's username: %s", exc)
         return None
-    await repo.set_meta(USERNAME_KEY, username)
+    await repo.set_bot_username("telegram", username)
     return username
 
 

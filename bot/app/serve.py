@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from bot.app.logs import protect
 from bot.app.runtime import Runtime, open_runtime
-from bot.channels.telegram import USERNAME_KEY, TelegramChannel
+from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel, ZaloStartError
 from bot.domain.clock import Clock
 from bot.services.downloads import DownloadStore
@@ -190,7 +190,7 @@ async def _start(settings: Settings, served: Served) -> str:
         served.channels["telegram"] = telegram
         username = await telegram.connect(runtime.command_menu())
         # `thidua invite` prints the bot's link even while the bot is not running
-        await runtime.repo.set_meta(USERNAME_KEY, username)
+        await runtime.repo.set_bot_username("telegram", username)
         runtime.channels.add("telegram", telegram, username)
         served.names["telegram"] = username
     if zalo_token:

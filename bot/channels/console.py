@@ -25,7 +25,6 @@ from storage.repository import Repository
 
 CHANNEL = "console"
 DEMO_GROUP = "demo-group"
-DEMO_GROUP_KEY = f"group:{CHANNEL}"
 _SAFE_NAME = re.compile(r"[^\w.\-]+")
 
 
@@ -57,8 +56,8 @@ async def demo_personas(repo: Repository, bloc: Bloc, now: datetime,
     ]
     people += [(unit.code, name("contact", unit=unit.short_name), unit.id, Role.CONTACT)
                for unit in units]
-    if await repo.get_meta(DEMO_GROUP_KEY) is None:
-        await repo.set_meta(DEMO_GROUP_KEY, DEMO_GROUP)  # posts "to the group" print here
+    if await repo.bloc_group(bloc.id, CHANNEL) is None:
+        await repo.set_bloc_group(bloc.id, CHANNEL, DEMO_GROUP)  # posts "to the group" print here
     personas = []
     for code, display, unit_id, role in people:
         if role is Role.DEPUTY and unit_id is None:

@@ -58,8 +58,6 @@ from bot.services.inbox import Inbox
 log = logging.getLogger(__name__)
 
 CAPTION_LIMIT = 1024
-USERNAME_KEY = "telegram_username"
-MIGRATED_KEY = "telegram_migrated:{chat}"  # a group that became a supergroup: its new id
 HTML = ParseMode.HTML.value
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates call open when there is nothing
@@ -406,7 +404,7 @@ class TelegramChannel:
         new_id = str(exc.new_chat_id)
         log.warning("Telegram group %s is now supergroup %s; sending there (update the bloc "
                     "file's groups: entry)", chat_id, new_id)
-        await self.kit.repo.set_meta(MIGRATED_KEY.format(chat=chat_id), new_id)
+        await self.kit.repo.move_chat(CHANNEL, chat_id, new_id)
         self._migrated[chat_id] = new_id
         return new_id
 
@@ -415,8 +413,7 @@ class TelegramChannel:
         if not chat_id.startswith("-"):  # a person's chat never migrates
             return chat_id
         if chat_id not in self._migrated:
-            self._migrated[chat_id] = await self.kit.repo.get_meta(
-                MIGRATED_KEY.format(chat=chat_id))
+            self._migrated[chat_id] = await self.kit.repo.moved_chat(CHANNEL, chat_id)
         return self._migrated[chat_id] or chat_id
 
     async def _send(self, chat_id: str, reply: Reply) -> None:

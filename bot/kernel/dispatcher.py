@@ -163,19 +163,19 @@ class Dedup:
 
     async def __call__(self, handling: Handling, call_next: Next) -> None:
         event, receipt = handling.event, handling.receipt
-        if event.update_key is not None and await self._repo.was_processed(
+        if event.update_key is not None and await self._repo.was_handled(
                 event.channel, event.update_key):
             log.info("dropping re-delivered update %s/%s", event.channel, event.update_key)
             if receipt is not None:
-                await self._repo.update_handled(receipt)
+                await self._repo.inbox_remove(receipt)
             handling.response = Response(duplicate=True)
             return
         await call_next()
         if event.update_key is not None:
-            await self._repo.mark_update_processed(event.channel, event.update_key,
+            await self._repo.mark_handled(event.channel, event.update_key,
                                                    self._clock.now())
         if receipt is not None:
-            await self._repo.update_handled(receipt)
+            await self._repo.inbox_remove(receipt)
 
 
 class Identify:

@@ -40,7 +40,7 @@ class IdleParking:
         are forgotten on the way.
         """
         now = self._clock.now()
-        await self._repo.forget_processed_updates(before=now - PROCESSED_KEPT)
+        await self._repo.forget_handled(before=now - PROCESSED_KEPT)
         parked = 0
         for idle in await self._repo.list_idle_dialogs(now - IDLE_LIMIT):
             async with self._locks(idle.channel, idle.external_id):

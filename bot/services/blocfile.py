@@ -14,7 +14,6 @@ from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
-BLOC_CODE_KEY = "bloc_code"
 
 
 def render_problems(error: BlocFileError, catalog: Catalog, language: str) -> str:
@@ -43,7 +42,6 @@ async def sync_file(
     summary = await repo.sync_bloc(config, clock.now())
     for skipped in summary.skipped:
         log.warning("bloc file %s: not applied: %s", path, skipped)
-    await repo.set_meta(BLOC_CODE_KEY, config.code)
     bloc = await repo.get_bloc(config.code)
     assert bloc is not None
     return bloc, summary
@@ -51,8 +49,7 @@ async def sync_file(
 
 async def last_good_bloc(repo: Repository) -> Bloc | None:
     """The bloc loaded by the last successful sync, if any."""
-    code = await repo.get_meta(BLOC_CODE_KEY)
-    return await repo.get_bloc(code) if code else None
+    return await repo.last_loaded_bloc()
 
 
 @dataclass

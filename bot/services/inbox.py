@@ -55,7 +55,7 @@ class Inbox:
         Raises when the database cannot take them: the caller then does not confirm
         them to the messenger, which delivers them again.
         """
-        stored = await self._repo.receive_updates(
+        stored = await self._repo.inbox_add(
             # ASCII JSON: a lone surrogate in a body (valid JSON, not valid UTF-8) is stored
             # as its escape instead of failing the write
             channel, [(key, json.dumps(body)) for key, body in updates],
@@ -82,7 +82,7 @@ class Inbox:
         for channel in list(self._feeds):
             try:
                 waiting = [(receipt, body) for receipt, body
-                           in await self._repo.waiting_updates(channel)
+                           in await self._repo.inbox_waiting(channel)
                            if receipt not in self._busy]
             except Exception as exc:
                 if not is_storage_failure(exc):
@@ -136,7 +136,7 @@ class Inbox:
             try:
                 response = await feed(body, receipt)
                 if response is None:  # nothing to handle in it
-                    await self._repo.update_handled(receipt)
+                    await self._repo.inbox_remove(receipt)
             except Exception as exc:
                 if is_storage_failure(exc):
                     log.error("could not handle %s update %s (%s); it waits in the inbox",
@@ -144,6 +144,6 @@ class Inbox:
                     return
                 # a fault of the channel's own code: handling it again would fail again
                 log.exception("could not handle %s update %s; dropped", channel, receipt)
-                await self._repo.update_handled(receipt)
+                await self._repo.inbox_remove(receipt)
         finally:
             self._busy.discard(receipt)

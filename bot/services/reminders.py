@@ -36,9 +36,6 @@ DEADLINE_DAYS = (7, 3, 1)
 CONFERENCE_DAYS = (7, 1)
 CONFERENCE_HOURS = 2
 ESCALATION_USEFUL_FOR = timedelta(days=7)
-FIRED_KEY = "fired:{key}"
-PAUSE_UNIT_KEY = "pause:unit:{unit_id}"
-PAUSE_PERIOD_KEY = "pause:period:{period_id}"
 
 
 @dataclass(frozen=True)
@@ -165,8 +162,10 @@ class ReminderPlanner:
         """Schedule future occasions; send the latest missed one of each subject if still useful."""
         now = self._clock.now()
         missed: dict[str, Occasion] = {}
-        for occasion in await self.occasions():
-            if await self._repo.get_meta(FIRED_KEY.format(key=occasion.key)):
+        occasions = await self.occasions()
+        sent = await self._repo.sent_reminders(o.key for o in occasions)
+        for occasion in occasions:
+            if occasion.key in sent:
                 continue
             if occasion.fire_at > now:
                 self._scheduler.at(f"reminder:{occasion.key}", occasion.fire_at,
@@ -185,6 +184,12 @@ class ReminderPlanner:
                          occasion.key)
                 await self._mark_fired(occasion)
 
+    async def pending(self) -> list[Occasion]:
+        """The occasions not sent yet (nor skipped), soonest first."""
+        occasions = await self.occasions()
+        sent = await self._repo.sent_reminders(o.key for o in occasions)
+        return [o for o in occasions if o.key not in sent]
+
     async def skip_due(self, key_prefix: str) -> None:
         """Mark occasions of a subject that are already due as done (its news just went out)."""
         now = self._clock.now()
@@ -200,7 +205,7 @@ class ReminderPlanner:
         """
         occasions = await self.occasions()
         occasion = next((o for o in occasions if o.key == key), None)
-        if occasion is None or await self._repo.get_meta(FIRED_KEY.format(key=key)):
+        if occasion is None or await self._repo.sent_reminders([key]):
             return
         now = self._clock.now()
         if occasion.fire_at > now:  # moved later since it was planned
@@ -214,8 +219,7 @@ class ReminderPlanner:
         await self._send(occasion)
 
     async def _mark_fired(self, occasion: Occasion) -> None:
-        await self._repo.set_meta(FIRED_KEY.format(key=occasion.key),
-                                      self._clock.now().isoformat())
+        await self._repo.mark_reminder_sent(occasion.key, self._clock.now())
 
     async def _send(self, occasion: Occasion) -> None:
         messages = (await self._conference_messages(occasion) if occasion.kind == "conference"
@@ -226,11 +230,9 @@ class ReminderPlanner:
 
     async def is_paused(self, period_id: int, unit_id: int | None = None) -> bool:
         """Whether reminders are paused for this deadline (or this unit)."""
-        repo = self._repo
-        if await repo.get_meta(PAUSE_PERIOD_KEY.format(period_id=period_id)):
+        if period_id in await self._repo.paused_periods():
             return True
-        return unit_id is not None and bool(
-            await repo.get_meta(PAUSE_UNIT_KEY.format(unit_id=unit_id)))
+        return unit_id is not None and unit_id in await self._repo.paused_units()
 
     async def _deadline_messages(self, occasion: Occasion) -> list[OutgoingMessage]:
         repo, bloc = self._repo, self._blocs.current

@@ -20,8 +20,6 @@ from storage.repository import Repository
 log = logging.getLogger(__name__)
 
 Translate = Callable[..., str]
-POSTED_KEY = "tasklist:{channel}:{chat}"
-POSTED_PREFIX = "tasklist:"
 
 
 async def task_list_text(repo: Repository, bloc: Bloc, today: date, t: Translate) -> str:
@@ -82,19 +80,17 @@ class PostedLists:
         port = self._channels.get(channel)
         if port is None:
             return None
-        key = POSTED_KEY.format(channel=channel, chat=chat)
-        previous = await self._repo.get_meta(key)
+        previous = await self._repo.posted_list(channel, chat)
         published = await port.publish(chat, Reply(await self.text()), pin=True,
                                        replace=previous)
-        await self._repo.set_meta(key, published.message_id)
+        await self._repo.set_posted_list(channel, chat, published.message_id)
         return published, previous == published.message_id
 
     async def refresh(self) -> int:
         """Edit every posted (pinned) task list in place after the list changed; returns
         how many."""
         refreshed = 0
-        for key, message_id in await self._repo.list_meta(POSTED_PREFIX):
-            _, channel, chat = key.split(":", 2)
+        for channel, chat, message_id in await self._repo.posted_lists():
             port = self._channels.get(channel)
             if port is None:
                 continue
@@ -104,6 +100,6 @@ class PostedLists:
             except Exception:
                 log.exception("could not refresh the task list posted in %s", chat)
                 continue
-            await self._repo.set_meta(key, published.message_id)
+            await self._repo.set_posted_list(channel, chat, published.message_id)
             refreshed += 1
         return refreshed

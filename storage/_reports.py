@@ -44,7 +44,7 @@ def _update(row: aiosqlite.Row, attachments: tuple[Attachment, ...]) -> Progress
         from_db(withdrawn_at) if withdrawn_at else None, attachments)
 
 
-class ProgressStore(SqliteBase):
+class SqliteReports(SqliteBase):
     """The progress-update part of the SQLite repository."""
 
     async def record_update(self, new: NewProgressUpdate, now: datetime) -> ProgressUpdate:

@@ -1,0 +1,58 @@
+"""Which reminders went out, and which are paused (per unit, per period's deadline)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from storage._base import SqliteBase
+from storage._time import to_db
+
+
+class SqliteReminders(SqliteBase):
+    """The reminders' part of the SQLite repository."""
+
+    async def sent_reminders(self, occasions: Iterable[str]) -> set[str]:
+        """Those of ``occasions`` (keys such as ``deadline:3@1764867600:7d``) already sent
+        (or skipped for good)."""
+        wanted = list(dict.fromkeys(occasions))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):  # SQLite's limit on parameters
+            chunk = wanted[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = await self._all(
+                f"SELECT occasion FROM reminders_sent WHERE occasion IN ({marks})",  # noqa: S608
+                tuple(chunk))
+            found.update(str(row[0]) for row in rows)
+        return found
+
+    async def mark_reminder_sent(self, occasion: str, now: datetime) -> None:
+        """The occasion is done: sent, or skipped for a later one."""
+        await self._write_alone(
+            "INSERT OR IGNORE INTO reminders_sent (occasion, sent_at) VALUES (?, ?)",
+            (occasion, to_db(now)))
+
+    async def paused_units(self) -> set[int]:
+        """The units whose contacts get no reminders now."""
+        return {int(row[0]) for row in await self._all("SELECT unit_id FROM paused_units")}
+
+    async def paused_periods(self) -> set[int]:
+        """The periods whose report deadline is reminded to nobody now."""
+        return {int(row[0]) for row in await self._all("SELECT period_id FROM paused_periods")}
+
+    async def pause_unit(self, unit_id: int, paused: bool, now: datetime) -> None:
+        """Pause (or resume) the reminders of one unit."""
+        if paused:
+            await self._write_alone("INSERT OR IGNORE INTO paused_units (unit_id, paused_at) "
+                                    "VALUES (?, ?)", (unit_id, to_db(now)))
+        else:
+            await self._write_alone("DELETE FROM paused_units WHERE unit_id = ?", (unit_id,))
+
+    async def pause_period(self, period_id: int, paused: bool, now: datetime) -> None:
+        """Pause (or resume) the reminders of one period's report deadline."""
+        if paused:
+            await self._write_alone("INSERT OR IGNORE INTO paused_periods (period_id, paused_at) "
+                                    "VALUES (?, ?)", (period_id, to_db(now)))
+        else:
+            await self._write_alone("DELETE FROM paused_periods WHERE period_id = ?",
+                                    (period_id,))
