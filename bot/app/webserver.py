@@ -29,7 +29,7 @@ from bot.domain.clock import Clock
 from bot.services.downloads import DownloadStore
 from bot.services.inbox import Inbox
 from storage.failures import is_storage_failure
-from storage.repository import Repository
+from storage.repository import Database
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def base_path(public_url: str) -> str:
 class WebServer:
     """One aiohttp server for all channels' webhooks, downloads and the health check."""
 
-    def __init__(self, *, public_url: str, secret: str, repo: Repository, clock: Clock,
+    def __init__(self, *, public_url: str, secret: str, repo: Database, clock: Clock,
                  inbox: Inbox, downloads: DownloadStore | None = None) -> None:
         self.public_url = public_url.rstrip("/")
         self.path = base_path(public_url)

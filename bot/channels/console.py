@@ -14,14 +14,14 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from bot.channels.kit import ChannelKit
 from bot.domain.events import ChatKind, Inbound, Published, Reply, Response
 from bot.domain.i18n import Texts
 from bot.domain.text import fold, html_to_plain, numbered_lines
 from storage.records import Bloc, Role
-from storage.repository import Repository
+from storage.repository import BlocStore, MemberStore
 
 CHANNEL = "console"
 DEMO_GROUP = "demo-group"
@@ -37,7 +37,11 @@ class Persona:
     label: str
 
 
-async def demo_personas(repo: Repository, bloc: Bloc, now: datetime,
+class DemoStores(BlocStore, MemberStore, Protocol):
+    """What registering the demo's people writes."""
+
+
+async def demo_personas(repo: DemoStores, bloc: Bloc, now: datetime,
                         texts: Texts) -> list[Persona]:
     """Register (idempotently) and list the demo's people.
 

@@ -42,7 +42,7 @@ from bot.kernel.routing import Routes
 from bot.services.replies import ReplyLedger
 from storage.failures import is_storage_failure
 from storage.records import DialogState, Role
-from storage.repository import Repository
+from storage.repository import Database, DialogStore, InboxStore, MemberStore
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ class Delivery:
 class Faults:
     """What the person hears when the event cannot be recorded, or the bot failed."""
 
-    def __init__(self, repo: Repository, texts: Texts) -> None:
+    def __init__(self, repo: MemberStore, texts: Texts) -> None:
         self._repo = repo
         self._texts = texts
         self._told_delayed: set[int] = set()  # inbox rows whose sender heard of the delay
@@ -146,7 +146,7 @@ class Faults:
 class UnitOfWork:
     """The steps inside commit together (one write transaction), or not at all."""
 
-    def __init__(self, repo: Repository) -> None:
+    def __init__(self, repo: Database) -> None:
         self._repo = repo
 
     async def __call__(self, handling: Handling, call_next: Next) -> None:
@@ -157,7 +157,7 @@ class UnitOfWork:
 class Dedup:
     """Each update is handled once: a re-delivery is dropped, a handled one is marked."""
 
-    def __init__(self, repo: Repository, clock: Clock) -> None:
+    def __init__(self, repo: InboxStore, clock: Clock) -> None:
         self._repo = repo
         self._clock = clock
 
@@ -208,7 +208,7 @@ class Identify:
 class Persist:
     """The conversation's place and the replies are written with the event."""
 
-    def __init__(self, repo: Repository, replies: ReplyLedger, clock: Clock) -> None:
+    def __init__(self, repo: DialogStore, replies: ReplyLedger, clock: Clock) -> None:
         self._repo = repo
         self._replies = replies
         self._clock = clock
@@ -227,7 +227,7 @@ class Persist:
 class HandlerFaults:
     """A handler's fault undoes its writes and tells the person; storage faults go on out."""
 
-    def __init__(self, repo: Repository) -> None:
+    def __init__(self, repo: Database) -> None:
         self._repo = repo
 
     async def __call__(self, handling: Handling, call_next: Next) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Protocol
 
 from bot.domain.clock import Clock
 from bot.domain.events import Reply
@@ -11,7 +12,7 @@ from bot.domain.i18n import Texts
 from bot.kernel.dialog import DialogEngine
 from bot.kernel.locks import PersonLocks
 from bot.services.channels import Channels
-from storage.repository import Repository
+from storage.repository import DialogStore, InboxStore, MemberStore
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +21,14 @@ IDLE_CHECK = timedelta(minutes=15)
 PROCESSED_KEPT = timedelta(days=7)  # Telegram re-delivers within hours, never after days
 
 
+class ParkingStores(DialogStore, InboxStore, MemberStore, Protocol):
+    """What parking idle conversations reads and writes."""
+
+
 class IdleParking:
     """Parks idle conversations (the scheduler runs it every :data:`IDLE_CHECK`)."""
 
-    def __init__(self, repo: Repository, engine: DialogEngine, locks: PersonLocks,
+    def __init__(self, repo: ParkingStores, engine: DialogEngine, locks: PersonLocks,
                  clock: Clock, texts: Texts, channels: Channels) -> None:
         self._repo = repo
         self._engine = engine

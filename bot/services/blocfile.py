@@ -10,7 +10,7 @@ from bot.domain.clock import Clock
 from bot.domain.i18n import Catalog
 from config.bloc import BlocConfig, BlocFileError, load_bloc_file
 from storage.records import Bloc, SyncSummary
-from storage.repository import Repository
+from storage.repository import BlocStore
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def with_timezone(config: BlocConfig, default_timezone: str) -> BlocConfig:
 
 
 async def sync_file(
-    repo: Repository, path: Path, *, default_timezone: str, clock: Clock
+    repo: BlocStore, path: Path, *, default_timezone: str, clock: Clock
 ) -> tuple[Bloc, SyncSummary]:
     """Validate ``path`` and write it to storage (raises :class:`BlocFileError`)."""
     config = with_timezone(load_bloc_file(path), default_timezone)
@@ -47,7 +47,7 @@ async def sync_file(
     return bloc, summary
 
 
-async def last_good_bloc(repo: Repository) -> Bloc | None:
+async def last_good_bloc(repo: BlocStore) -> Bloc | None:
     """The bloc loaded by the last successful sync, if any."""
     return await repo.last_loaded_bloc()
 
@@ -56,7 +56,7 @@ async def last_good_bloc(repo: Repository) -> Bloc | None:
 class BlocFileWatcher:
     """Reloads the bloc file when it changes; a broken edit leaves the last good data."""
 
-    repo: Repository
+    repo: BlocStore
     path: Path
     default_timezone: str
     clock: Clock

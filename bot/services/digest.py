@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain.clock import Clock
@@ -13,10 +14,10 @@ from bot.domain.text import escape
 from bot.services.blocs import Blocs
 from bot.services.outbox import OutboxWorker, payload_of
 from bot.services.scheduler import Scheduler
-from bot.services.status import bloc_status
+from bot.services.status import StatusReads, bloc_status
 from config.reminder_plan import parse_weekly
 from storage.records import Bloc, OutgoingMessage, Role
-from storage.repository import Repository
+from storage.repository import ConferenceStore
 
 DEFAULT_DIGEST = "mon 08:00"
 DIGEST_USEFUL_FOR = timedelta(hours=10)
@@ -44,10 +45,14 @@ def next_digest(bloc: Bloc, now: datetime) -> datetime:
     return due if due > now else this_weeks_digest(now + timedelta(days=7), zone, weekday, at)
 
 
+class DigestReads(StatusReads, ConferenceStore, Protocol):
+    """What the digest reads."""
+
+
 class Digest:
     """The weekly digest: planned on the scheduler, queued in the outbox."""
 
-    def __init__(self, repo: Repository, blocs: Blocs, clock: Clock, scheduler: Scheduler,
+    def __init__(self, repo: DigestReads, blocs: Blocs, clock: Clock, scheduler: Scheduler,
                  outbox: OutboxWorker, texts: Texts) -> None:
         self._repo = repo
         self._blocs = blocs

@@ -22,7 +22,7 @@ from typing import Any
 from bot.domain.clock import Clock
 from bot.domain.events import Response
 from storage.failures import is_storage_failure
-from storage.repository import Repository
+from storage.repository import InboxStore
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ Feed = Callable[[Any, int], Awaitable[Response | None]]
 class Inbox:
     """Stores updates on receipt and hands them, once each, to their channel."""
 
-    def __init__(self, repo: Repository, clock: Clock) -> None:
+    def __init__(self, repo: InboxStore, clock: Clock) -> None:
         self._repo = repo
         self._clock = clock
         self._feeds: dict[str, Feed] = {}

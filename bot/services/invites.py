@@ -13,10 +13,11 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.domain.text import escape
 from storage.records import Bloc, Invite, RedeemOutcome, Redemption, Role, Unit
-from storage.repository import Repository
+from storage.repository import BlocStore, MemberStore
 
 TOKEN_BYTES = 18
 DEFAULT_VALIDITY = timedelta(days=7)
@@ -122,8 +123,12 @@ def resolve_unit(bloc: Bloc, units: list[Unit], role: Role, code: str | None) ->
     return wanted
 
 
+class InviteStores(BlocStore, MemberStore, Protocol):
+    """What making and redeeming invites reads and writes."""
+
+
 async def create_invite(
-    repo: Repository, bloc: Bloc, *, role: Role, unit_code: str | None, uses: int,
+    repo: InviteStores, bloc: Bloc, *, role: Role, unit_code: str | None, uses: int,
     validity: timedelta, created_by: str, now: datetime,
 ) -> NewInvite:
     """Make an invite and return its token (shown once, never stored in clear)."""
@@ -139,7 +144,7 @@ async def create_invite(
 
 
 async def redeem(
-    repo: Repository, token: str, *, channel: str, external_id: str, display_name: str,
+    repo: MemberStore, token: str, *, channel: str, external_id: str, display_name: str,
     now: datetime,
 ) -> Redemption:
     """Register the person if ``token`` is a live invite."""

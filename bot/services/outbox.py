@@ -22,7 +22,7 @@ from bot.services import background
 from bot.services.channels import Channels
 from bot.services.scheduler import Scheduler
 from storage.records import OutboxRow, OutboxStatus, OutgoingMessage
-from storage.repository import Repository
+from storage.repository import OutboxStore
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class Pace:
 class OutboxWorker:
     """Queues messages and drains the outbox in the background while the bot runs."""
 
-    def __init__(self, repo: Repository, clock: Clock, scheduler: Scheduler,
+    def __init__(self, repo: OutboxStore, clock: Clock, scheduler: Scheduler,
                  channels: Channels, texts: Texts) -> None:
         self._repo = repo
         self._clock = clock

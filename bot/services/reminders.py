@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain.clock import Clock
@@ -25,10 +26,10 @@ from bot.domain.workcalendar import WorkCalendar
 from bot.services.blocs import Blocs
 from bot.services.outbox import OutboxWorker, payload_of
 from bot.services.scheduler import Scheduler
-from bot.services.status import bloc_status
+from bot.services.status import StatusReads, bloc_status
 from config.dates import parse_time
 from storage.records import Conference, Deadline, OutgoingMessage, Period, Role
-from storage.repository import Repository
+from storage.repository import ConferenceStore, ReminderStore
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class Occasion:
     expires_at: datetime
     subject_id: int  # the period or the conference
     deadline: Deadline | None = None  # the report deadline it is about
+    origin: tuple[str, int] = ("period", 0)  # the row it comes from: a period or a conference
 
     @property
     def subject(self) -> str:
@@ -57,7 +59,8 @@ class Occasion:
 
 def deadline_occasions(period: Period, deadline: Deadline, calendar: WorkCalendar, *,
                        days_before: tuple[int, ...] = DEADLINE_DAYS, morning: bool = True,
-                       subject: str | None = None) -> list[Occasion]:
+                       subject: str | None = None,
+                       origin: tuple[str, int] | None = None) -> list[Occasion]:
     """A report deadline's reminders (7, 3, 1 days before and its morning by default),
     in working hours, only before it; then one escalation after it."""
     day = deadline.last_day(calendar.zone)  # "5/12 0h00" is due on 4/12
@@ -67,15 +70,16 @@ def deadline_occasions(period: Period, deadline: Deadline, calendar: WorkCalenda
         candidates.append(("day", calendar.morning_of(day)))
     # the key carries the deadline: an extended deadline is reminded afresh
     subject = f"{subject or period.id}@{int(deadline.at.timestamp())}"
+    origin = origin or ("period", period.id)
     occasions: dict[datetime, Occasion] = {}
     for label, moment in candidates:
         fire = calendar.next_slot(moment)
         if fire < deadline.at:  # a later (more urgent) one landing on the same slot wins
             occasions[fire] = Occasion(f"deadline:{subject}:{label}", "deadline", label, fire,
-                                       deadline.at, period.id, deadline)
+                                       deadline.at, period.id, deadline, origin)
     after = calendar.next_slot(deadline.at + timedelta(minutes=1))
     occasions[after] = Occasion(f"escalation:{subject}:after", "escalation", "after", after,
-                                deadline.at + ESCALATION_USEFUL_FOR, period.id, deadline)
+                                deadline.at + ESCALATION_USEFUL_FOR, period.id, deadline, origin)
     return sorted(occasions.values(), key=lambda o: o.fire_at)
 
 
@@ -95,14 +99,19 @@ def conference_occasions(conference: Conference, calendar: WorkCalendar, *,
         if fire < starts:
             # the key carries the start time: a moved conference is reminded afresh
             key = f"conference:{conference.id}@{int(starts.timestamp())}:{label}"
-            occasions[fire] = Occasion(key, "conference", label, fire, starts, conference.id)
+            occasions[fire] = Occasion(key, "conference", label, fire, starts, conference.id,
+                                       origin=("conference", conference.id))
     return sorted(occasions.values(), key=lambda o: o.fire_at)
+
+
+class ReminderReads(StatusReads, ConferenceStore, ReminderStore, Protocol):
+    """What planning and sending reminders needs of storage."""
 
 
 class ReminderPlanner:
     """Keeps the scheduler's reminder jobs in line with the database."""
 
-    def __init__(self, repo: Repository, blocs: Blocs, clock: Clock, scheduler: Scheduler,
+    def __init__(self, repo: ReminderReads, blocs: Blocs, clock: Clock, scheduler: Scheduler,
                  outbox: OutboxWorker, texts: Texts) -> None:
         self._repo = repo
         self._blocs = blocs
@@ -118,15 +127,19 @@ class ReminderPlanner:
         return WorkCalendar(ZoneInfo(self._blocs.current.timezone), start=parse_time(start),
                             end=parse_time(end))
 
-    async def occasions(self) -> list[Occasion]:
-        """Every occasion of the current period's deadline and of upcoming conferences."""
+    async def occasions(self, origin: tuple[str, int] | None = None) -> list[Occasion]:
+        """Every occasion of the periods' report deadlines and of upcoming conferences (of
+        one period or one conference, with ``origin``), soonest first."""
         repo, bloc, calendar = self._repo, self._blocs.current, self.calendar()
         found: list[Occasion] = []
         plan = bloc.reminder_plan
         now = self._clock.now()
+        periods = await repo.list_periods(bloc.id)
         # every period whose report is still worth chasing: a first-half report is often due
         # in July, after the second half has begun
-        for period in await repo.list_periods(bloc.id):
+        for period in periods if origin is None or origin[0] == "period" else []:
+            if origin is not None and period.id != origin[1]:
+                continue
             deadline = period.report_deadline
             if deadline is None or deadline.at + ESCALATION_USEFUL_FOR <= now:
                 continue
@@ -135,8 +148,11 @@ class ReminderPlanner:
                 period, deadline, calendar,
                 days_before=tuple(own.get("days") or plan.get("deadline_days", DEADLINE_DAYS)),
                 morning=bool(plan.get("deadline_morning", True)) and "days" not in own)
-        periods = await repo.list_periods(bloc.id)
-        for conference in await repo.list_conferences(bloc.id):
+        conferences = (await repo.list_conferences(bloc.id)
+                       if origin is None or origin[0] == "conference" else [])
+        for conference in conferences:
+            if origin is not None and conference.id != origin[1]:
+                continue
             due = conference.report_deadline
             reviewed = current_period(periods, conference.starts.at.astimezone(
                 calendar.zone).date() - timedelta(days=1))
@@ -145,6 +161,7 @@ class ReminderPlanner:
                 # units report before the conference: the same plan as a period's deadline
                 found += deadline_occasions(
                     reviewed, due, calendar, subject=f"conf{conference.id}-p{reviewed.id}",
+                    origin=("conference", conference.id),
                     days_before=tuple(plan.get("deadline_days", DEADLINE_DAYS)),
                     morning=bool(plan.get("deadline_morning", True)))
             if conference.starts.at > now:
@@ -169,7 +186,7 @@ class ReminderPlanner:
                 continue
             if occasion.fire_at > now:
                 self._scheduler.at(f"reminder:{occasion.key}", occasion.fire_at,
-                                       self.fire, occasion.key)
+                                       self.fire, occasion.key, occasion.origin)
                 continue
             previous = missed.get(occasion.subject)
             if previous is not None:  # never a burst: an older missed one is skipped
@@ -197,19 +214,20 @@ class ReminderPlanner:
             if occasion.key.startswith(key_prefix) and occasion.fire_at <= now:
                 await self._mark_fired(occasion)
 
-    async def fire(self, key: str) -> None:
+    async def fire(self, key: str, origin: tuple[str, int]) -> None:
         """The scheduler's callback: re-read the occasion (it may have moved) and send it.
 
-        Never before its moment, and never a burst: when the clock jumped past several
-        occasions of one subject, only the latest is sent (as after a downtime).
+        Only the occasions of its own period or conference (``origin``) are worked out
+        again. Never before its moment, and never a burst: when the clock jumped past
+        several occasions of one subject, only the latest is sent (as after a downtime).
         """
-        occasions = await self.occasions()
+        occasions = await self.occasions(origin)
         occasion = next((o for o in occasions if o.key == key), None)
         if occasion is None or await self._repo.sent_reminders([key]):
             return
         now = self._clock.now()
         if occasion.fire_at > now:  # moved later since it was planned
-            self._scheduler.at(f"reminder:{key}", occasion.fire_at, self.fire, key)
+            self._scheduler.at(f"reminder:{key}", occasion.fire_at, self.fire, key, origin)
             return
         if occasion.expires_at <= now or any(
                 other.subject == occasion.subject and occasion.fire_at < other.fire_at <= now

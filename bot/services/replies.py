@@ -21,7 +21,7 @@ from bot.services.outbox import disposition, payload_of
 from bot.services.scheduler import Scheduler
 from storage.failures import is_storage_failure
 from storage.records import OutboxStatus, OutgoingMessage, ReplyOutcome
-from storage.repository import Repository
+from storage.repository import OutboxStore
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ NOTE_RETRY = timedelta(minutes=1)  # noting sent replies again when the database
 class ReplyLedger:
     """Stores an event's replies and notes how their sending went."""
 
-    def __init__(self, repo: Repository, clock: Clock, scheduler: Scheduler,
+    def __init__(self, repo: OutboxStore, clock: Clock, scheduler: Scheduler,
                  wake_outbox: Callable[[], None]) -> None:
         self._repo = repo
         self._clock = clock

@@ -8,11 +8,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain.periods import current_period
 from storage.records import Bloc, Member, Period, ProgressStatus, ProgressUpdate, Role, Task, Unit
-from storage.repository import Repository
+from storage.repository import BlocStore, MemberStore, ReportStore, TaskStore
+
+
+class StatusReads(BlocStore, TaskStore, ReportStore, MemberStore, Protocol):
+    """What reading the bloc's status needs of storage."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,7 @@ class BlocStatus:
                 if task is None or task.concerns(unit.id)]
 
 
-async def bloc_status(repo: Repository, bloc: Bloc, today: date,
+async def bloc_status(repo: StatusReads, bloc: Bloc, today: date,
                       period: Period | None = None) -> BlocStatus:
     """Read a period's matrix (the current one by default) and the units' contacts."""
     if period is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain.clock import Clock
@@ -15,14 +16,22 @@ from bot.domain.text import escape
 from bot.services.blocs import Blocs
 from bot.services.channels import Channels
 from storage.records import Bloc
-from storage.repository import Repository
+from storage.repository import BlocStore, PostingStore, TaskStore
 
 log = logging.getLogger(__name__)
 
 Translate = Callable[..., str]
 
 
-async def task_list_text(repo: Repository, bloc: Bloc, today: date, t: Translate) -> str:
+class ListReads(BlocStore, TaskStore, Protocol):
+    """What the task list's text reads."""
+
+
+class PostingStores(ListReads, PostingStore, Protocol):
+    """What posting the task list reads and writes."""
+
+
+async def task_list_text(repo: ListReads, bloc: Bloc, today: date, t: Translate) -> str:
     """The current period's task list, theme and movements as one HTML message."""
     zone = ZoneInfo(bloc.timezone)
     lines = [t("tasks.header", bloc=escape(bloc.name), year=bloc.year)]
@@ -59,7 +68,7 @@ async def task_list_text(repo: Repository, bloc: Bloc, today: date, t: Translate
 class PostedLists:
     """The task list as posted (and pinned) in the bloc's groups, kept up to date."""
 
-    def __init__(self, repo: Repository, blocs: Blocs, clock: Clock, channels: Channels,
+    def __init__(self, repo: PostingStores, blocs: Blocs, clock: Clock, channels: Channels,
                  texts: Texts) -> None:
         self._repo = repo
         self._blocs = blocs
