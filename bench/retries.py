@@ -20,9 +20,9 @@ from pydantic import SecretStr
 from bench.report import Table
 from bot.domain.clock import FixedClock
 from bot.domain.events import Reply
-from bot.services.outbox import payload_of
+from bot.services.outbox import Outgoing
 from config.settings import Settings
-from storage.records import OutboxStatus, OutgoingMessage
+from storage.records import OutboxStatus
 from tests.botapi import FakeBotApi
 from tests.conftest import SMALL_BLOC
 from tests.e2e import make_invite, running_bot
@@ -60,9 +60,9 @@ async def _one(fault: str, origin: str) -> Outcome:
                 api.send_text(person, "/nhiemvu")
             else:
                 now = clock.now()
-                await bot.runtime.outbox.enqueue([OutgoingMessage(
+                await bot.runtime.outbox.enqueue([Outgoing(
                     dedup_key="bench:reminder", channel="telegram", chat_id=str(person.id),
-                    kind="reminder", payload=payload_of(Reply("Nhắc hạn")), due_at=now)])
+                    kind="reminder", reply=Reply("Nhắc hạn"), due_at=now)])
             for _ in range(200):
                 rows = [r for r in await repo.outbox_rows()
                         if r.kind in ("reply", "reminder") and r.chat_id == str(person.id)]

@@ -18,11 +18,11 @@ from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.forms import FINISH, Answers, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
-from bot.services.outbox import payload_of
+from bot.services.outbox import Outgoing
 from config.bloc import ConferenceKind
 from config.dates import DateParseError, parse_date_or_datetime
 from handlers._progress_views import shorten
-from storage.records import Conference, Deadline, OutgoingMessage
+from storage.records import Conference, Deadline
 
 router = Router("conferences")
 ANSWERS = ("attend", "absent", "delegate")
@@ -185,17 +185,17 @@ async def _tell_everyone(ctx: Context, key: str, text_key: str, conference: Conf
         text = t(text_key, title=escape(conference.title),
                  when=format_deadline(conference.starts, ctx.zone, t),
                  place=escape(conference.place or t("reminders.place_unknown")))
-        messages.append(OutgoingMessage(
+        messages.append(Outgoing(
             dedup_key=f"{key}:{member.id}", channel=member.channel, chat_id=member.external_id,
-            kind="conference", payload=payload_of(Reply(text)), due_at=ctx.now()))
+            kind="conference", reply=Reply(text, language=member.language), due_at=ctx.now()))
     t = ctx.translator()
     for channel, chat in ctx.bloc.groups.items():
         text = t(text_key, title=escape(conference.title),
                  when=format_deadline(conference.starts, ctx.zone, t),
                  place=escape(conference.place or t("reminders.place_unknown")))
-        messages.append(OutgoingMessage(
+        messages.append(Outgoing(
             dedup_key=f"{key}:group:{channel}", channel=channel, chat_id=chat,
-            kind="conference", payload=payload_of(Reply(text)), due_at=ctx.now()))
+            kind="conference", reply=Reply(text), due_at=ctx.now()))
     return await ctx.outbox.enqueue(messages)
 
 

@@ -14,9 +14,9 @@ from bot.domain.events import ChatKind, Membership, Reply
 from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.router import Router
-from bot.services.outbox import payload_of
+from bot.services.outbox import Outgoing
 from handlers.posting import bloc_group
-from storage.records import OutgoingMessage, Role
+from storage.records import Role
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,8 @@ async def bot_status_changed(ctx: Context) -> None:
                  messenger=MESSENGERS.get(event.channel, event.channel))
         if change is Membership.REMOVED and ours:
             text += "\n" + t("membership.bloc_group_lost")
-        messages.append(OutgoingMessage(
+        messages.append(Outgoing(
             dedup_key=f"membership:{event.channel}:{event.update_key}:{officer.id}",
             channel=officer.channel, chat_id=officer.external_id, kind="membership",
-            payload=payload_of(Reply(text)), due_at=ctx.now()))
+            reply=Reply(text, language=officer.language), due_at=ctx.now()))
     await ctx.outbox.enqueue(messages)

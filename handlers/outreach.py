@@ -15,11 +15,11 @@ from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.forms import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
-from bot.services.outbox import payload_of
+from bot.services.outbox import Outgoing
 from handlers._status_views import current_status, deadline_line
 from handlers._units import typed_units
 from handlers.posting import bloc_group
-from storage.records import Member, OutgoingMessage, Unit
+from storage.records import Member, Unit
 
 router = Router("outreach")
 
@@ -30,10 +30,10 @@ async def _batch(ctx: Context, kind: str) -> int:
         kind=kind, now=ctx.now())
 
 
-def _message(ctx: Context, key: str, member: Member, reply: Reply) -> OutgoingMessage:
-    return OutgoingMessage(dedup_key=key, channel=member.channel, chat_id=member.external_id,
-                           kind=key.split(":", 1)[0], payload=payload_of(reply),
-                           due_at=ctx.now())
+def _message(ctx: Context, key: str, member: Member, reply: Reply) -> Outgoing:
+    return Outgoing(dedup_key=key, channel=member.channel, chat_id=member.external_id,
+                    kind=key.split(":", 1)[0], reply=replace(reply, language=member.language),
+                    due_at=ctx.now())
 
 
 @router.command("nhacnho", "remind", action=Action.REMIND, help_key="help.cmd_remind")
@@ -46,7 +46,7 @@ async def remind_now(ctx: Context) -> None:
         return
     reached = [unit for unit in silent if status.contacts.get(unit.id)]
     unreachable = [unit for unit in silent if not status.contacts.get(unit.id)]
-    messages: list[OutgoingMessage] = []
+    messages: list[Outgoing] = []
     for unit in reached:
         for member in status.contacts[unit.id]:
             t = ctx.translator(member.language)
@@ -74,7 +74,7 @@ async def remind_now(ctx: Context) -> None:
                          details={"messages": len(fresh)}, now=ctx.now())
 
 
-def replace_batch(message: OutgoingMessage, batch: int) -> OutgoingMessage:
+def replace_batch(message: Outgoing, batch: int) -> Outgoing:
     """The same message, counted in ``batch``'s report."""
     return replace(message, batch_id=batch)
 
@@ -133,10 +133,9 @@ async def _send(ctx: Context, answers: Answers) -> None:
     if answers["to"] == "all" and group:
         text = ctx.t("outreach.announcement", lang=ctx.group_language, sender=sender,
                      text=escape(answers["text"]))
-        messages.append(OutgoingMessage(
+        messages.append(Outgoing(
             dedup_key=f"announce:{batch}:group", channel=ctx.event.channel, chat_id=group,
-            kind="announce", payload=payload_of(Reply(text)), due_at=ctx.now(),
-            batch_id=batch))
+            kind="announce", reply=Reply(text), due_at=ctx.now(), batch_id=batch))
     await ctx.outbox.enqueue(messages)
     await ctx.repo.audit(actor=ctx.actor, action="outreach.announce", subject=ctx.bloc.code,
                          details={"messages": len(messages), "to": answers["to"]},

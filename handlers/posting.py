@@ -13,9 +13,9 @@ from bot.domain.access import Action
 from bot.domain.events import ChatKind, Reply
 from bot.kernel.context import Context
 from bot.kernel.router import Router
-from bot.services.outbox import payload_of
+from bot.services.outbox import Outgoing
 from bot.services.tasklist import task_list_text
-from storage.records import OutgoingMessage, Role
+from storage.records import Role
 
 router = Router("posting")
 
@@ -76,10 +76,10 @@ async def _send_privately(ctx: Context) -> None:
                 ctx.repo, ctx.bloc, ctx.today(), ctx.translator(member.language))
         text = texts[member.language]
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-        messages.append(OutgoingMessage(
+        messages.append(Outgoing(
             dedup_key=f"tasklist:{ctx.today().isoformat()}:{digest}:{member.id}",
             channel=channel, chat_id=member.external_id, kind="tasklist",
-            payload=payload_of(Reply(text)), due_at=ctx.now(), batch_id=batch))
+            reply=Reply(text, language=member.language), due_at=ctx.now(), batch_id=batch))
     sent = await ctx.outbox.enqueue(messages)
     await ctx.repo.audit(actor=ctx.actor, action="tasks.post_privately", subject=channel,
                          details={"contacts": len(contacts), "queued": sent}, now=ctx.now())

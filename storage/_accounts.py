@@ -26,6 +26,12 @@ class SqliteAccounts(SqliteBase):
                               "chat_id = ?", (channel, chat_id))
         return str(row[0]) if row else None
 
+    async def moved_chats(self, channel: str) -> dict[str, str]:
+        """Every group of ``channel`` that moved: old id → new id."""
+        rows = await self._all("SELECT chat_id, moved_to FROM moved_chats WHERE channel = ?",
+                               (channel,))
+        return {str(row[0]): str(row[1]) for row in rows}
+
     async def move_chat(self, channel: str, chat_id: str, moved_to: str) -> None:
         """``chat_id`` is ``moved_to`` from now on."""
         await self._write_alone(

@@ -54,22 +54,28 @@ class SqliteOutbox(SqliteBase):
     async def enqueue(self, messages: list[OutgoingMessage], now: datetime) -> int:
         """Store messages to send; one whose key is already stored is left as it is.
 
-        Returns how many were new.
+        Returns how many were new, counting a message the messenger shows in several
+        parts (``part`` > 1: a long text cut, a file and its text) once.
         """
+        insert = """
+            INSERT OR IGNORE INTO outbox (dedup_key, batch_id, channel, chat_id, kind,
+                payload, due_at, expires_at, next_attempt_at, created_at, file)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+        def rows(part_one: bool) -> list[tuple[object, ...]]:
+            return [(m.dedup_key, m.batch_id, m.channel, m.chat_id, m.kind,
+                     json.dumps(m.payload, ensure_ascii=False), to_db(m.due_at),
+                     to_db(m.expires_at) if m.expires_at else None, to_db(m.due_at),
+                     to_db(now), m.file)
+                    for m in messages if (m.part == 1) == part_one]
+
         async with self._transaction() as db:
             before = db.total_changes
-            await db.executemany(
-                """
-                INSERT OR IGNORE INTO outbox (dedup_key, batch_id, channel, chat_id, kind,
-                    payload, due_at, expires_at, next_attempt_at, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [(m.dedup_key, m.batch_id, m.channel, m.chat_id, m.kind,
-                  json.dumps(m.payload, ensure_ascii=False), to_db(m.due_at),
-                  to_db(m.expires_at) if m.expires_at else None, to_db(m.due_at), to_db(now))
-                 for m in messages],
-            )
-            return db.total_changes - before
+            await db.executemany(insert, rows(True))
+            added = db.total_changes - before
+            await db.executemany(insert, rows(False))
+            return added
 
     async def record_replies(self, messages: list[OutgoingMessage], now: datetime) -> list[int]:
         """Store an event's replies, already claimed for sending (status ``sending``) by the

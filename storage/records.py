@@ -289,6 +289,7 @@ class OutgoingMessage:
     expires_at: datetime | None = None
     batch_id: int | None = None
     file: bytes | None = None  # a reply's file (its name and type are in the payload)
+    part: int = 1  # which of the messages one reply is shown as (a long text, cut)
 
 
 @dataclass(frozen=True)

@@ -357,6 +357,9 @@ class AccountStore(Protocol):
     async def moved_chat(self, channel: str, chat_id: str) -> str | None:
         """Where a group moved (a Telegram group that became a supergroup), if it did."""
 
+    async def moved_chats(self, channel: str) -> dict[str, str]:
+        """Every group of ``channel`` that moved: old id → new id."""
+
     async def move_chat(self, channel: str, chat_id: str, moved_to: str) -> None:
         """``chat_id`` is ``moved_to`` from now on."""
 

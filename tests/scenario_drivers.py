@@ -125,7 +125,7 @@ class ZaloDriver(Driver):
         self.users: dict[str, ZaloUser] = {
             key: zalo.user(person.name) for key, person in scenario.people.items()}
         texts = self.runtime.texts
-        self.menu_header = texts.catalog.text(texts.default_language, "zalo.menu_header")
+        self.menu_header = texts.catalog.text(texts.default_language, "channel.menu_header")
 
     def external_id(self, who: str) -> str:
         return self.users[who].id
@@ -192,7 +192,8 @@ class ConsoleDriver(Driver):
         self.personas = {key: Persona(key, f"console-{key}", person.name)
                          for key, person in scenario.people.items()}
         self.out = io.StringIO()
-        self.console = ConsoleChannel(runtime.kit(), list(self.personas.values()),
+        self.console = ConsoleChannel(runtime.dispatcher.handle, runtime.texts,
+                                      list(self.personas.values()), bloc_name=runtime.bloc.name,
                                       out_dir=out_dir, stdin=io.StringIO(""), stdout=self.out)
         runtime.channels.add("console", self.console)
         self.shown: dict[str, list[str]] = {key: [] for key in scenario.people}

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.domain.text import html_to_plain
+
 # Tables a channel keeps for itself, not the bloc's business: which updates it already
 # handled (the console has no update ids), the numbered menu a Zalo chat last saw, the
 # bot's name on the messenger; and the health check's probe.
@@ -94,6 +96,15 @@ class Normaliser:
         return value
 
 
+def _said(payload: str) -> str:
+    """What an outbox row says, as a person reads it on any messenger: the text without
+    its markup or a messenger's menu. (Each row holds a message presented for its
+    messenger: HTML and buttons on Telegram, plain text and numbered lines on Zalo.)"""
+    text = html_to_plain(str(json.loads(payload).get("text", "")))
+    return json.dumps({"said": text.split("\n\nTrả lời bằng số")[0].strip()},
+                      ensure_ascii=False)
+
+
 def _json(text: str) -> Any:
     if text[:1] not in ("{", "["):
         return None
@@ -125,6 +136,8 @@ def dump_database(path: Path, people: PeopleIds) -> dict[str, list[dict[str, Any
             for row in _rows(db, table):
                 if table == "members":
                     row.pop("id")
+                if table == "outbox":
+                    row["payload"] = _said(row["payload"])
                 rows.append({column: normalise.value(column, value)
                              for column, value in row.items()})
             dump[table] = rows

@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from bot.app.demo import demo_personas
 from bot.app.runtime import Runtime
-from bot.channels.console import CHANNEL, ConsoleChannel, Persona, demo_personas
+from bot.channels.console import CHANNEL, ConsoleChannel, Persona
 from bot.domain.events import Option, OutFile, Reply, Response
 
 
@@ -17,7 +18,8 @@ async def personas(runtime: Runtime) -> list[Persona]:
 async def console(runtime: Runtime, script: str, tmp_path: Path,
                   as_who: str | None = None) -> str:
     out = io.StringIO()
-    channel = ConsoleChannel(runtime.kit(), await personas(runtime),
+    channel = ConsoleChannel(runtime.dispatcher.handle, runtime.texts, await personas(runtime),
+                             bloc_name=runtime.bloc.name,
                              out_dir=tmp_path / "out", stdin=io.StringIO(script), stdout=out)
     runtime.channels.add(CHANNEL, channel)
     await channel.run(as_who)
@@ -55,7 +57,9 @@ async def test_files_sent_to_the_console_are_saved_and_their_path_printed(
     runtime: Runtime, tmp_path: Path,
 ) -> None:
     out = io.StringIO()
-    channel = ConsoleChannel(runtime.kit(), [], out_dir=tmp_path / "out", stdin=io.StringIO(""),
+    channel = ConsoleChannel(runtime.dispatcher.handle, runtime.texts, [],
+                             bloc_name=runtime.bloc.name, out_dir=tmp_path / "out",
+                             stdin=io.StringIO(""),
                              stdout=out)
     channel.render(Response([
         Reply("Báo cáo <b>6 tháng</b>", file=OutFile("báo cáo/6 tháng.docx", b"DOCX", "x")),

@@ -16,7 +16,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.domain.events import Reply
+from bot.domain.events import Message
 from bot.services.outbox import payload_of
 from storage.records import OutgoingMessage, Role
 from storage.sqlite import SqliteRepository
@@ -45,7 +45,8 @@ async def seed(db: Path) -> None:
             role=Role.CONTACT, now=now)
         messages.append(OutgoingMessage(
             dedup_key=f"remind:test:{member.id}", channel="telegram", chat_id=chat,
-            kind="reminder", payload=payload_of(Reply(f"Nhắc hạn số {number}")), due_at=now))
+            kind="reminder", payload=payload_of(Message(text=f"Nhắc hạn số {number}")),
+            due_at=now))
     await repo.enqueue(messages, now)
     await runtime.close()
 

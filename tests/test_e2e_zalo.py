@@ -216,8 +216,9 @@ async def test_a_long_reply_is_split_at_line_boundaries_with_nothing_lost(
         assert len(text) > 5000
         fresh = after(zalo)
         html = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        await bot.runtime.channels.send("zalo", an.id, Reply(
-            html, options=(Option("Xem chi tiết", "/tinhhinh"),)))
+        shown = await bot.runtime.presenter.present("zalo", Reply(
+            html, options=(Option("Xem chi tiết", "/tinhhinh"),)), "vi")
+        await bot.runtime.channels.send("zalo", an.id, shown.messages)
         await zalo.wait_for_message(an, lambda m: fresh(m) and "1. Xem chi tiết" in (
             m.text or ""))
     pieces = [m.text or "" for m in zalo.messages_to(an) if fresh(m)]

@@ -2,40 +2,41 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 from bot.app.runtime import Runtime
 from bot.domain.clock import FixedClock
-from bot.domain.events import DeliveryError, Published, Reply
-from bot.services.outbox import MAX_ATTEMPTS, payload_of
-from storage.records import OutboxStatus, OutgoingMessage
+from bot.domain.events import DeliveryError, Message, Published, Reply, Traits
+from bot.services.outbox import MAX_ATTEMPTS, Outgoing
+from storage.records import OutboxStatus
 
 
 class ScriptedChannel:
     """Records what it sends; fails as told, per chat, in order."""
 
+    traits = Traits()
+
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
         self.failures: dict[str, list[DeliveryError]] = {}
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, chat_id: str, message: Message) -> None:
         queue = self.failures.get(chat_id)
         if queue:
             raise queue.pop(0)
-        self.sent.append((chat_id, reply.text))
+        self.sent.append((chat_id, message.text))
 
-    async def publish(self, chat_id: str, reply: Reply, *, pin: bool,
+    async def publish(self, chat_id: str, messages: list[Message], *, pin: bool,
                       replace: str | None = None) -> Published:
         raise AssertionError("not used")
 
 
 def message(key: str, chat: str, clock: FixedClock, *, expires: timedelta | None = None,
-            batch: int | None = None) -> OutgoingMessage:
+            batch: int | None = None, text: str | None = None) -> Outgoing:
     now = clock.now()
-    return OutgoingMessage(dedup_key=key, channel="test", chat_id=chat, kind="nudge",
-                           payload=payload_of(Reply(f"hi {chat}")), due_at=now,
-                           expires_at=now + expires if expires else None, batch_id=batch)
+    return Outgoing(dedup_key=key, channel="test", chat_id=chat, kind="nudge",
+                    reply=Reply(text or f"hi {chat}"), due_at=now,
+                    expires_at=now + expires if expires else None, batch_id=batch)
 
 
 async def statuses(runtime: Runtime) -> dict[str, OutboxStatus]:
@@ -130,11 +131,42 @@ async def test_a_retry_keeps_the_order_of_messages_to_one_chat(
     runtime.channels.add("test", channel)
     channel.failures["1"] = [DeliveryError("429", retry_after=3)]
     for key in ("first", "second"):
-        await runtime.outbox.enqueue([replace(message(key, "1", clock),
-                                            payload=payload_of(Reply(key)))])
+        await runtime.outbox.enqueue([message(key, "1", clock, text=key)])
     await runtime.outbox.run_once()
     await runtime.outbox.run_once()
     assert channel.sent == []  # "second" waits for "first"
     clock.advance(timedelta(seconds=3))
     await runtime.outbox.run_once()
     assert channel.sent == [("1", "first"), ("1", "second")]
+
+
+async def test_a_long_message_is_one_row_per_part_and_a_failed_part_is_sent_alone(
+    runtime: Runtime, clock: FixedClock,
+) -> None:
+    """A text longer than the messenger's limit is two messages there: two rows. When the
+    second fails, the retry sends it alone, never the first again."""
+
+    class SecondSendFailsOnce(ScriptedChannel):
+        calls = 0
+
+        async def send(self, chat_id: str, message: Message) -> None:
+            self.calls += 1
+            if self.calls == 2:
+                raise DeliveryError("500")
+            await super().send(chat_id, message)
+
+    channel = SecondSendFailsOnce()
+    runtime.channels.add("test", channel)
+    long = "\n".join(f"Dòng {n}: " + "nội dung báo cáo " * 12 for n in range(1, 30))
+    assert 4096 < len(long) < 8192
+    assert await runtime.outbox.enqueue([message("long", "1", clock, text=long)]) == 1
+    assert await runtime.outbox.enqueue([message("long", "1", clock, text=long)]) == 0
+    rows = await runtime.repo.outbox_rows()
+    assert sorted(row.dedup_key for row in rows) == ["long", "long#2"]
+    await runtime.outbox.run_once()
+    assert len(channel.sent) == 1
+    clock.advance(timedelta(seconds=5))
+    await runtime.outbox.run_once()
+    parts = [text for _, text in channel.sent]
+    assert len(parts) == 2 and "\n".join(parts).split() == long.split()
+    assert await statuses(runtime) == {"long": OutboxStatus.SENT, "long#2": OutboxStatus.SENT}

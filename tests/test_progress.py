@@ -11,7 +11,7 @@ import pytest
 
 from bot.app.runtime import Runtime, open_runtime
 from bot.domain.clock import FixedClock
-from bot.domain.events import Choice, InboundFile, Published, Reply
+from bot.domain.events import Choice, InboundFile, Message, Published, Traits
 from bot.domain.text import html_to_plain
 from config.settings import Settings
 from storage.records import ProgressStatus, Role
@@ -195,10 +195,12 @@ async def test_idle_conversation_is_parked_as_a_draft_and_resumed(
     sent: list[tuple[str, str]] = []
 
     class Recorder:
-        async def send(self, chat_id: str, reply: Reply) -> None:
-            sent.append((chat_id, html_to_plain(reply.text)))
+        traits = Traits()
 
-        async def publish(self, chat_id: str, reply: Reply, *, pin: bool,
+        async def send(self, chat_id: str, message: Message) -> None:
+            sent.append((chat_id, html_to_plain(message.text)))
+
+        async def publish(self, chat_id: str, messages: list[Message], *, pin: bool,
                           replace: str | None = None) -> Published:
             raise AssertionError("nothing is published here")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from bot.app.runtime import Runtime
-from bot.domain.events import Published, Reply
+from bot.domain.events import Message, Published, Traits
 from config.bloc import parse_bloc_text
 from storage.records import Role
 from tests.chat import plain
@@ -19,15 +19,17 @@ from tests.test_core import registered
 class GroupRecorder:
     """A channel that remembers what it posted and edited in the group."""
 
+    traits = Traits()
+
     def __init__(self) -> None:
         self.posts: list[tuple[str, str | None]] = []
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, chat_id: str, message: Message) -> None:
         return None
 
-    async def publish(self, chat_id: str, reply: Reply, *, pin: bool,
+    async def publish(self, chat_id: str, messages: list[Message], *, pin: bool,
                       replace: str | None = None) -> Published:
-        self.posts.append((reply.text, replace))
+        self.posts.append(("\n".join(m.text for m in messages), replace))
         return Published(replace or "post-1", pinned=pin)
 
 

@@ -9,9 +9,10 @@ import pytest
 from pydantic import ValidationError
 
 from bot.channels.zalo_api import ZaloApiError, ZaloClient, parse_update
-from bot.channels.zalo_text import numbered_menu, registration_text, strip_mention
+from bot.channels.zalo_text import registration_text, strip_mention
 from bot.domain.events import Option, OutFile
 from bot.domain.i18n import catalog
+from bot.domain.presenting import numbered_menu
 from bot.domain.text import split_message
 from bot.services import invites
 from bot.services.downloads import DownloadStore

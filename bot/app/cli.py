@@ -213,8 +213,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app.demo import demo_personas
     from bot.channels.console import CHANNEL as CONSOLE
-    from bot.channels.console import ConsoleChannel, demo_personas
+    from bot.channels.console import ConsoleChannel
 
     with tempfile.TemporaryDirectory(prefix="thidua-demo-") as scratch, ExitStack() as held:
         if args.database is None:
@@ -232,7 +233,8 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
             await runtime.start()
             personas = await demo_personas(runtime.repo, runtime.bloc, runtime.clock.now(),
                                            runtime.texts)
-            channel = ConsoleChannel(runtime.kit(), personas, out_dir=out_dir)
+            channel = ConsoleChannel(runtime.dispatcher.handle, runtime.texts, personas,
+                                     bloc_name=runtime.bloc.name, out_dir=out_dir)
             runtime.channels.add(CONSOLE, channel)
             if not await channel.run(args.as_who):
                 return EXIT_CONFIG

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from types import TracebackType
 
-from bot.channels.kit import ChannelKit
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.i18n import LANGUAGES, Texts, catalog
 from bot.kernel.context import Listed, Services
 from bot.kernel.dialog import DialogEngine
 from bot.kernel.dispatcher import Dispatcher, standard_steps
 from bot.kernel.locks import PersonLocks
+from bot.kernel.menus import OwnMenus
 from bot.kernel.parking import IDLE_CHECK, IdleParking
 from bot.kernel.router import Router
 from bot.kernel.routing import Routes
@@ -31,6 +31,7 @@ from bot.services.blocs import Blocs
 from bot.services.channels import Channels
 from bot.services.digest import Digest
 from bot.services.outbox import OutboxWorker
+from bot.services.presenter import Presenter
 from bot.services.reminders import ReminderPlanner
 from bot.services.replies import ReplyLedger
 from bot.services.scheduler import Scheduler
@@ -75,6 +76,7 @@ class Runtime:
     watcher: BlocFileWatcher
     services: Services
     admins: dict[str, frozenset[str]]
+    presenter: Presenter
 
     async def __aenter__(self) -> Runtime:
         return self
@@ -93,15 +95,6 @@ class Runtime:
     def today(self) -> date:
         """Today in the bloc's time zone."""
         return self.blocs.today(self.clock.now())
-
-    def kit(self) -> ChannelKit:
-        """What a channel is given."""
-        return ChannelKit(handle=self.dispatcher.handle, texts=self.texts, repo=self.repo,
-                          clock=self.clock, blocs=self.blocs, filling_in=self._filling_in)
-
-    def _filling_in(self, form_name: str | None) -> bool:
-        form = self.engine.form(form_name)
-        return form is not None and not form.browse
 
     def command_menu(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """The messenger's command menu in each language: names and one-line descriptions."""
@@ -151,10 +144,11 @@ def build(settings: Settings, repo: Repository, bloc: Bloc, clock: Clock,
     """Wire the services, the kernel and the handlers' router on an open database."""
     texts = Texts(catalog(), settings.language)
     blocs, scheduler, channels = Blocs(bloc), Scheduler(clock), Channels()
-    outbox = OutboxWorker(repo, clock, scheduler, channels, texts)
+    presenter = Presenter(channels, texts, blocs, clock)
+    outbox = OutboxWorker(repo, clock, scheduler, channels, texts, presenter)
     reminders = ReminderPlanner(repo, blocs, clock, scheduler, outbox, texts)
     digest = Digest(repo, blocs, clock, scheduler, outbox, texts)
-    posted_lists = PostedLists(repo, blocs, clock, channels, texts)
+    posted_lists = PostedLists(repo, blocs, clock, channels, texts, presenter)
     router = router or build_router()
     engine = DialogEngine(router.forms())
     commands: Sequence[Listed] = tuple(router.commands())
@@ -165,14 +159,16 @@ def build(settings: Settings, repo: Repository, bloc: Bloc, clock: Clock,
     replies = ReplyLedger(repo, clock, scheduler, outbox.wake)
     admins = {"telegram": frozenset(str(user_id) for user_id in settings.admin_ids)}
     dispatcher = Dispatcher(
-        standard_steps(services=services, replies=replies, locks=locks, admins=admins),
+        standard_steps(services=services, replies=replies, locks=locks, presenter=presenter,
+                       admins=admins),
         Routes(router, engine, lambda: channels.usernames))
-    parking = IdleParking(repo, engine, locks, clock, texts, channels)
+    parking = IdleParking(repo, engine, locks, clock, texts, channels, presenter)
+    outbox.own_menus = OwnMenus(repo, engine, clock)
     return Runtime(settings=settings, repo=repo, blocs=blocs, clock=clock, texts=texts,
                    scheduler=scheduler, channels=channels, outbox=outbox, reminders=reminders,
                    digest=digest, posted_lists=posted_lists, router=router, engine=engine,
                    dispatcher=dispatcher, parking=parking, watcher=watcher, services=services,
-                   admins=admins)
+                   admins=admins, presenter=presenter)
 
 
 async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:

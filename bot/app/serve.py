@@ -183,10 +183,17 @@ async def _start(settings: Settings, served: Served) -> str:
         served.web = WebServer(public_url=f"http://{host}:{port}", secret=secret,
                                repo=runtime.repo, clock=runtime.clock, inbox=inbox)
     telegram_token, zalo_token = settings.token_value(), settings.zalo_token_value()
-    kit = runtime.kit()
+    runtime.presenter.downloads = downloads
+    handle = runtime.dispatcher.handle
     if telegram_token:
-        telegram = TelegramChannel(kit, token=telegram_token, inbox=inbox,
-                                   api_url=settings.telegram_api_url)
+
+        async def moved(old: str, new: str) -> None:
+            await runtime.repo.move_chat("telegram", old, new)
+
+        telegram = TelegramChannel(handle, token=telegram_token, inbox=inbox,
+                                   api_url=settings.telegram_api_url,
+                                   moved=await runtime.repo.moved_chats("telegram"),
+                                   on_move=moved)
         served.channels["telegram"] = telegram
         username = await telegram.connect(runtime.command_menu())
         # `thidua invite` prints the bot's link even while the bot is not running
@@ -195,8 +202,7 @@ async def _start(settings: Settings, served: Served) -> str:
         served.names["telegram"] = username
     if zalo_token:
         _refuse_plain_http_for_zalo(settings.webhook_url)
-        zalo = ZaloChannel(kit, token=zalo_token, inbox=inbox, api_url=settings.zalo_api_url,
-                           downloads=downloads)
+        zalo = ZaloChannel(handle, token=zalo_token, inbox=inbox, api_url=settings.zalo_api_url)
         served.channels["zalo"] = zalo
         served.names["zalo"] = await zalo.connect()
         runtime.channels.add("zalo", zalo, served.names["zalo"], groups=zalo.can_join_groups)

@@ -12,19 +12,20 @@ import re
 import sys
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TextIO
 
-from bot.channels.kit import ChannelKit
-from bot.domain.events import ChatKind, Inbound, Published, Reply, Response
+from bot.channels.kit import Handle
+from bot.domain.events import ChatKind, FileRef, Inbound, Message, Published, Response, Traits
 from bot.domain.i18n import Texts
+from bot.domain.presenting import present
 from bot.domain.text import fold, html_to_plain, numbered_lines
-from storage.records import Bloc, Role
-from storage.repository import BlocStore, MemberStore
 
 CHANNEL = "console"
-DEMO_GROUP = "demo-group"
+# a terminal: options are numbered lines typed back, text is plain, files are saved
+TRAITS = Traits(buttons=True, markup=False, text_limit=1_000_000, caption_limit=1_000_000,
+                uploads=True, photo_urls=False)
+DEMO_GROUP = "demo-group"  # where the demo's posts "to the group" are printed
 _SAFE_NAME = re.compile(r"[^\w.\-]+")
 
 
@@ -37,52 +38,19 @@ class Persona:
     label: str
 
 
-class DemoStores(BlocStore, MemberStore, Protocol):
-    """What registering the demo's people writes."""
-
-
-async def demo_personas(repo: DemoStores, bloc: Bloc, now: datetime,
-                        texts: Texts) -> list[Persona]:
-    """Register (idempotently) and list the demo's people.
-
-    They are the chair, the deputy, the liaison and one contact per unit.
-    """
-    units = await repo.list_units(bloc.id)
-    unit_by_id = {unit.id: unit for unit in units}
-
-    def name(key: str, **params: str) -> str:
-        return texts.text(None, f"console.demo_name_{key}", **params)
-
-    people: list[tuple[str, str, int | None, Role]] = [
-        ("chair", name("chair"), bloc.chair_unit_id, Role.CHAIR),
-        ("deputy", name("deputy"), bloc.deputy_unit_id, Role.DEPUTY),
-        ("liaison", name("liaison"), None, Role.LIAISON),
-    ]
-    people += [(unit.code, name("contact", unit=unit.short_name), unit.id, Role.CONTACT)
-               for unit in units]
-    if await repo.bloc_group(bloc.id, CHANNEL) is None:
-        await repo.set_bloc_group(bloc.id, CHANNEL, DEMO_GROUP)  # posts "to the group" print here
-    personas = []
-    for code, display, unit_id, role in people:
-        if role is Role.DEPUTY and unit_id is None:
-            continue
-        external_id = f"demo-{code.lower()}"
-        await repo.upsert_member(bloc_id=bloc.id, channel=CHANNEL, external_id=external_id,
-                                 display_name=display, unit_id=unit_id, role=role, now=now)
-        unit = unit_by_id.get(unit_id) if unit_id else None
-        label = display if unit is None or role is Role.CONTACT else f"{display} — {unit.name}"
-        personas.append(Persona(code, external_id, label))
-    return personas
-
-
 class ConsoleChannel:
     """Plays the demo on a terminal (or a script piped into it)."""
 
+    traits = TRAITS
+
     def __init__(
-        self, kit: ChannelKit, personas: list[Persona], *, out_dir: Path | None,
-        stdin: TextIO | None = None, stdout: TextIO | None = None, echo: bool | None = None,
+        self, handle: Handle, texts: Texts, personas: list[Persona], *, bloc_name: str,
+        out_dir: Path | None, stdin: TextIO | None = None, stdout: TextIO | None = None,
+        echo: bool | None = None,
     ) -> None:
-        self.kit = kit
+        self._handle = handle
+        self._texts = texts
+        self.bloc_name = bloc_name
         self.personas = personas
         self.out_dir = out_dir
         self.stdin = stdin or sys.stdin
@@ -92,27 +60,28 @@ class ConsoleChannel:
         self._saved = 0
         self._posted = 0
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, chat_id: str, message: Message) -> None:
         """Messages the bot sends on its own (reminders, notices) are printed as they come,
         under the name of whoever they are for when that is not the person typing."""
         if self.persona is None or chat_id != self.persona.external_id:
             who = next((p.label for p in self.personas if p.external_id == chat_id), chat_id)
             self.print(self.t("console.message_for", who=who))
-        self._render_reply(reply)
+        self._render_message(message)
 
-    async def publish(self, chat_id: str, reply: Reply, *, pin: bool,
+    async def publish(self, chat_id: str, messages: list[Message], *, pin: bool,
                       replace: str | None = None) -> Published:
         """A post to the group is printed under a heading saying so."""
         heading = "console.edited_post" if replace else "console.group_post"
         self.print(self.t(heading, pinned=self.t("console.pinned") if pin else ""))
-        self._render_reply(reply)
+        for message in messages:
+            self._render_message(message)
         if replace is not None:
             return Published(replace, pinned=pin)
         self._posted += 1
         return Published(f"console-{self._posted}", pinned=pin)
 
     def t(self, key: str, **params: object) -> str:
-        return self.kit.text(None, key, **params)
+        return self._texts.text(None, key, **params)
 
     def print(self, text: str = "") -> None:
         self.stdout.write(text + "\n")
@@ -158,7 +127,7 @@ class ConsoleChannel:
 
     async def run(self, as_who: str | None = None) -> bool:
         """Chat until end of input; ``False`` if ``as_who`` names nobody the demo knows."""
-        self.print(self.t("console.banner", bloc=html_to_plain(self.kit.blocs.current.name)))
+        self.print(self.t("console.banner", bloc=html_to_plain(self.bloc_name)))
         if as_who is not None:
             if not self._switch(as_who):
                 return False
@@ -187,31 +156,34 @@ class ConsoleChannel:
             channel=CHANNEL, user_id=self.persona.external_id, chat_id=self.persona.external_id,
             chat_kind=ChatKind.PRIVATE, display_name=self.persona.label, text=text,
         )
-        response = await self.kit.handle(event)
+        response = await self._handle(event)
         self.render(response)
         return response
 
     def render(self, response: Response) -> None:
         """Print replies as a person would read them on a plain screen."""
+        t = self._texts.translator()
         for reply in response.replies:
-            self._render_reply(reply)
+            for message in present(reply, TRAITS, t, channel=CHANNEL).messages:
+                self._render_message(message)
 
-    def _render_reply(self, reply: Reply) -> None:
-        if reply.file is not None:
+    def _render_message(self, message: Message) -> None:
+        if message.file is not None:
             if self.out_dir is None:  # a folder of its own, made when the first file comes
                 self.out_dir = Path(tempfile.mkdtemp(prefix="thidua-demo-files-"))
             self.out_dir.mkdir(parents=True, exist_ok=True)
             self._saved += 1
-            safe = _SAFE_NAME.sub("_", reply.file.name) or "file"
+            safe = _SAFE_NAME.sub("_", message.file.name) or "file"
             path = self.out_dir / f"{self._saved:03d}-{safe}"
-            path.write_bytes(reply.file.content)
+            path.write_bytes(message.file.content)
             self.print(self.t("console.file_saved", path=path))
-        if reply.attachment is not None:
-            self.print(self.t("console.attachment", name=reply.attachment.name or
-                              reply.attachment.kind))
-        self.print(html_to_plain(reply.text))
-        if reply.options:
-            for line in numbered_lines([option.label for option in reply.options]):
+        shown = message.resend or (FileRef(CHANNEL, message.photo_url, "photo", None)
+                                   if message.photo_url else None)
+        if shown is not None:
+            self.print(self.t("console.attachment", name=shown.name or shown.kind))
+        self.print(message.text)
+        if message.options:
+            for line in numbered_lines([option.label for option in message.options]):
                 self.print(f"  {line}")
             self.print(self.t("console.options_hint"))
         self.print()

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any, TypeVar
 
 from telegram import (
@@ -41,23 +40,17 @@ from telegram.error import (
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ExtBot
 
 from bot.channels import retry
-from bot.channels.kit import ChannelKit
+from bot.channels.kit import Handle
 from bot.channels.telegram_transport import AiohttpRequest
 from bot.channels.telegram_updates import CHANNEL, encode_choice, to_inbound
-from bot.domain.events import (
-    DeliveryError,
-    Published,
-    Reply,
-    Response,
-    Sent,
-)
-from bot.domain.text import escape, html_to_plain, split_message
+from bot.domain.events import DeliveryError, Published, Response, Sent, Traits
+from bot.domain.events import Message as BotMessage
+from bot.domain.text import escape, html_to_plain
 from bot.services import background
 from bot.services.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
-CAPTION_LIMIT = 1024
 HTML = ParseMode.HTML.value
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates call open when there is nothing
@@ -65,6 +58,7 @@ POLL_BACKOFF_FIRST, POLL_BACKOFF_MAX = 1.0, 30.0
 REQUEST_POOL = 256  # connections for sending (PTB's ApplicationBuilder uses as many)
 
 T = TypeVar("T")
+OnMove = Callable[[str, str], Awaitable[None]]  # a group moved: remember its new id
 Menu = Sequence[tuple[str, Sequence[tuple[str, str]]]]
 """The command menu per language: ``(language, [(name, description), …])``."""
 
@@ -117,9 +111,14 @@ class TelegramBot(ExtBot[int]):
 class TelegramChannel:
     """Connects the bot to one Telegram bot account."""
 
-    def __init__(self, kit: ChannelKit, *, token: str, api_url: str, inbox: Inbox,
+    traits = Traits()  # buttons, HTML, 4,096 characters, uploads: what the others lack
+
+    def __init__(self, handle: Handle, *, token: str, api_url: str, inbox: Inbox,
+                 moved: Mapping[str, str] | None = None, on_move: OnMove | None = None,
                  poll_timeout: int = POLL_TIMEOUT) -> None:
-        self.kit = kit
+        self._handle = handle
+        self._moved = dict(moved or {})  # group id → its supergroup's, as Telegram said
+        self._on_move = on_move
         self.inbox = inbox
         self.poll_timeout = poll_timeout
         self.bot = TelegramBot(
@@ -136,7 +135,6 @@ class TelegramChannel:
         )
         self._poller: asyncio.Task[None] | None = None
         self.mode: str | None = None  # "polling" or "webhook" once started
-        self._migrated: dict[str, str | None] = {}  # group id → its supergroup's, once read
         inbox.register(CHANNEL, self.feed)
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -268,7 +266,7 @@ class TelegramChannel:
             return await self.deliver(event.chat_id, response)
 
         try:
-            return await self.kit.handle(event, deliver, receipt=receipt)
+            return await self._handle(event, deliver, receipt=receipt)
         except Exception:
             if query is not None:  # never leave the button spinning
                 with contextlib.suppress(TelegramError):
@@ -304,47 +302,33 @@ class TelegramChannel:
     # -- outbound ---------------------------------------------------------------------------
 
     async def deliver(self, chat_id: str, response: Response) -> Sent:
-        """Send a response's replies in order, each with one short retry; stops at the first
-        that may succeed later (the outbox sends it and the rest)."""
+        """Send a response's messages in order, each with one short retry; stops at the
+        first that may succeed later (the outbox sends it and the rest)."""
         outcomes: list[DeliveryError | None] = []
         with retry.plan(retry.INTERACTIVE, retry.SHORT_WAIT):
-            for reply in response.replies:
+            for message in response.messages:
+                target = message.chat_id or chat_id
                 try:
-                    await self._send_classified(reply.chat_id or chat_id, reply)
+                    await self._send_classified(target, message)
                     outcomes.append(None)
                 except DeliveryError as exc:
-                    log.warning("could not send a reply to chat %s now: %s",
-                                reply.chat_id or chat_id, exc)
+                    log.warning("could not send a reply to chat %s now: %s", target, exc)
                     outcomes.append(exc)
                     if not exc.permanent:
                         break
         return outcomes
 
-    async def _foreign_photo(self, chat_id: str, reply: Reply) -> bool:
-        """A photo sent on another messenger, known by a web address (Zalo's), shown here
-        by that address; ``False`` when it is not one or Telegram cannot fetch it."""
-        photo = reply.attachment
-        if photo is None or photo.kind != "photo" or not photo.file_id.startswith("https://"):
-            return False
-        try:
-            await with_retries(lambda: self.bot.send_photo(
-                chat_id, photo.file_id, caption=reply.text[:CAPTION_LIMIT] or None,
-                parse_mode=ParseMode.HTML), "sending a photo from another messenger")
-        except BadRequest as exc:
-            log.info("Telegram could not fetch a photo sent on %s: %s", photo.channel, exc)
-            return False
-        return True
-
-    async def publish(self, chat_id: str, reply: Reply, *, pin: bool,
+    async def publish(self, chat_id: str, messages: list[BotMessage], *, pin: bool,
                       replace: str | None = None) -> Published:
         """Post to a chat and pin; with ``replace``, edit that earlier post in place instead.
 
         An edit that fails because the old post is gone falls back to a new post.
-        Pinning needs the right to pin: a refusal is reported, not raised.
+        Pinning needs the right to pin: a refusal is reported, not raised. A post is one
+        message: the first of ``messages``.
         """
         bot = self.bot
-        text = split_message(reply.text)[0]
-        asked, chat_id = chat_id, await self._current_id(chat_id)
+        text = messages[0].text if messages else ""
+        asked, chat_id = chat_id, self._current_id(chat_id)
         if replace is not None:
             try:
                 await with_retries(lambda: bot.edit_message_text(
@@ -372,22 +356,20 @@ class TelegramChannel:
             return Published(str(message.message_id), pinned=False, pin_refused=True)
         return Published(str(message.message_id), pinned=True)
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        """One reply, one attempt (the outbox, which calls this, owns the retries): a file
-        (with the text as caption when short) and/or text chunks.
+    async def send(self, chat_id: str, message: BotMessage) -> None:
+        """One message, one attempt (the outbox, which calls this, owns the retries).
 
         Failures come out as :class:`DeliveryError`, classified for the outbox.
         """
         with retry.plan(retry.ONCE):
-            await self._send_classified(chat_id, reply)
+            await self._send_classified(chat_id, message)
 
-    async def _send_classified(self, chat_id: str, reply: Reply) -> None:
+    async def _send_classified(self, chat_id: str, message: BotMessage) -> None:
         try:
-            target = await self._current_id(chat_id)
             try:
-                await self._send(target, reply)
+                await self._send(self._current_id(chat_id), message)
             except ChatMigrated as exc:
-                await self._send(await self._migrate(chat_id, exc), reply)
+                await self._send(await self._migrate(chat_id, exc), message)
         except Forbidden as exc:
             raise DeliveryError(str(exc), blocked=True) from exc
         except BadRequest as exc:
@@ -404,72 +386,68 @@ class TelegramChannel:
         new_id = str(exc.new_chat_id)
         log.warning("Telegram group %s is now supergroup %s; sending there (update the bloc "
                     "file's groups: entry)", chat_id, new_id)
-        await self.kit.repo.move_chat(CHANNEL, chat_id, new_id)
-        self._migrated[chat_id] = new_id
+        self._moved[chat_id] = new_id
+        if self._on_move is not None:
+            await self._on_move(chat_id, new_id)
         return new_id
 
-    async def _current_id(self, chat_id: str) -> str:
+    def _current_id(self, chat_id: str) -> str:
         """A group's id, or its supergroup's once Telegram said it migrated."""
-        if not chat_id.startswith("-"):  # a person's chat never migrates
-            return chat_id
-        if chat_id not in self._migrated:
-            self._migrated[chat_id] = await self.kit.repo.moved_chat(CHANNEL, chat_id)
-        return self._migrated[chat_id] or chat_id
+        return self._moved.get(chat_id, chat_id)
 
-    async def _send(self, chat_id: str, reply: Reply) -> None:
+    async def _send(self, chat_id: str, message: BotMessage) -> None:
+        """One message, by the one Bot API call it needs."""
         call = self.bot.call
-        if reply.attachment is not None and reply.attachment.channel == CHANNEL:
-            again = reply.attachment
+        caption = message.text or None
+        markup = _keyboard(message)
+        if message.resend is not None:
+            again = message.resend
             method, field = (("sendPhoto", "photo") if again.kind == "photo"
                              else ("sendDocument", "document"))
             await with_retries(lambda: call(method, {
-                "chat_id": chat_id, field: again.file_id,
-                "caption": reply.text[:CAPTION_LIMIT] or None, "parse_mode": HTML,
-            }), "re-sending a file")
+                "chat_id": chat_id, field: again.file_id, "caption": caption,
+                "parse_mode": HTML, "reply_markup": markup}), "re-sending a file")
             return
-        if reply.attachment is not None and await self._foreign_photo(chat_id, reply):
-            return
-        if reply.attachment is not None:
-            language = await self.kit.language_of(CHANNEL, chat_id)
-            note = self.kit.text(language, "channel.attachment_elsewhere",
-                                          name=escape(reply.attachment.name
-                                                      or reply.attachment.kind))
-            reply = replace(reply, text=f"{reply.text}\n{note}", attachment=None)
-        markup = _keyboard(reply)
-        text = reply.text
-        if reply.file is not None:
-            caption = text if len(text) <= CAPTION_LIMIT else None
-            method, field = (("sendPhoto", "photo") if reply.file.is_image
+        if message.photo_url is not None:
+            url = message.photo_url
+            try:
+                await with_retries(lambda: call("sendPhoto", {
+                    "chat_id": chat_id, "photo": url, "caption": caption, "parse_mode": HTML,
+                    "reply_markup": markup}), "sending a photo by its address")
+                return
+            except BadRequest as exc:
+                if message.fallback is None:
+                    raise
+                log.info("Telegram could not fetch a photo by its address: %s", exc)
+                message = BotMessage(text=message.fallback, options=message.options,
+                                     token=message.token)
+        if message.file is not None:
+            method, field = (("sendPhoto", "photo") if message.file.is_image
                              else ("sendDocument", "document"))
-            payload = InputFile(reply.file.content, filename=reply.file.name)
+            payload = InputFile(message.file.content, filename=message.file.name)
             await with_retries(lambda: call(method, {
                 "chat_id": chat_id, field: payload, "caption": caption, "parse_mode": HTML,
-                "reply_markup": markup if caption is not None else None,
-            }), "sending a file")
-            if caption is not None:
-                return
-        chunks = split_message(text)
-        for index, chunk in enumerate(chunks):
-            message = {"chat_id": chat_id, "text": chunk, "parse_mode": HTML,
-                       "reply_markup": markup if index == len(chunks) - 1 else None}
-            try:
-                await with_retries(lambda message=message: call(  # type: ignore[misc]
-                    "sendMessage", message), "sending a message")
-            except BadRequest as exc:
-                if "entities" not in str(exc).lower():
-                    raise
-                # a formatting bug must not cost the person their answer: send it plain
-                log.error("Telegram refused the HTML of a reply (%s); sending it as plain text",
-                          exc)
-                plain = {**message, "text": html_to_plain(chunk), "parse_mode": None}
-                await with_retries(lambda plain=plain: call(  # type: ignore[misc]
-                    "sendMessage", plain), "sending a message as plain text")
+                "reply_markup": markup}), "sending a file")
+            return
+        text = {"chat_id": chat_id, "text": message.text, "parse_mode": HTML,
+                "reply_markup": markup}
+        try:
+            await with_retries(lambda: call("sendMessage", text), "sending a message")
+        except BadRequest as exc:
+            if "entities" not in str(exc).lower():
+                raise
+            # a formatting bug must not cost the person their answer: send it plain
+            log.error("Telegram refused the HTML of a reply (%s); sending it as plain text",
+                      exc)
+            plain = {**text, "text": html_to_plain(message.text), "parse_mode": None}
+            await with_retries(lambda: call("sendMessage", plain),
+                               "sending a message as plain text")
 
 
-def _keyboard(reply: Reply) -> dict[str, Any] | None:
-    """The reply's options as an inline keyboard, one button a row (Bot API JSON)."""
-    if not reply.options:
+def _keyboard(message: BotMessage) -> dict[str, Any] | None:
+    """The message's options as an inline keyboard, one button a row (Bot API JSON)."""
+    if not message.options:
         return None
     return {"inline_keyboard": [
-        [{"text": option.label, "callback_data": encode_choice(reply.token, option.value)}]
-        for option in reply.options]}
+        [{"text": option.label, "callback_data": encode_choice(message.token, option.value)}]
+        for option in message.options]}

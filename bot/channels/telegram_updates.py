@@ -71,7 +71,6 @@ def to_inbound(update: Update) -> Inbound | None:
                        else ChatKind.GROUP),
             display_name=query.from_user.full_name, choice=decode_choice(query.data),
             raw_choice=query.data or "", update_key=key,
-            language_hint=query.from_user.language_code,
         )
     message = update.message
     if message is None or message.from_user is None or message.from_user.is_bot:
@@ -88,5 +87,5 @@ def to_inbound(update: Update) -> Inbound | None:
         chat_kind=ChatKind.PRIVATE if message.chat.type == "private" else ChatKind.GROUP,
         display_name=message.from_user.full_name,
         text=message.text if message.text is not None else message.caption,
-        file=file, update_key=key, language_hint=message.from_user.language_code,
+        file=file, update_key=key,
     )

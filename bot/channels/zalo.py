@@ -1,12 +1,11 @@
 """The Zalo channel: the same bot on the messenger Vietnamese officials use every day.
 
-Zalo bots have no buttons, no editing and no documents. This module receives:
-updates by long polling (development) or from the webhook server, turned into
-the dispatcher's events, in order per person. A typed "2" (or an option's label)
-answering the numbered menu last shown in the chat becomes the same choice a
-Telegram button press would, under the menu's dialog token, so the bot refuses
-an answer to an out-of-date menu. Replies are rendered by ``zalo_send``, the
-words people type by ``zalo_text``, the HTTP API by ``zalo_api``.
+Zalo bots have no buttons, no editing and no documents: the channel declares so in its
+traits, and the bot presents its replies accordingly (numbered menus, whose typed
+numbers the dispatcher reads back; download links). This module receives: updates by
+long polling (development) or from the webhook server, turned into the dispatcher's
+events, in order per person. Messages are sent by ``zalo_send``, the words people type
+read by ``zalo_text``, the HTTP API called by ``zalo_api``.
 """
 
 from __future__ import annotations
@@ -18,21 +17,17 @@ import weakref
 from typing import Any
 
 from bot.channels import retry
-from bot.channels.kit import ChannelKit
+from bot.channels.kit import Handle
 from bot.domain.events import (
     ChatKind,
-    Choice,
     Inbound,
     InboundFile,
-    Option,
+    Message,
     Published,
-    Reply,
     Response,
     Sent,
 )
-from bot.kernel.forms import match_option
 from bot.services import background
-from bot.services.downloads import DownloadStore
 from bot.services.inbox import Inbox
 
 from .zalo_api import (
@@ -47,8 +42,8 @@ from .zalo_api import (
     parse_update,
     with_retries,
 )
-from .zalo_send import CHANNEL, ZaloSender
-from .zalo_text import EXIT_NUMBER, registration_text, strip_mention
+from .zalo_send import CHANNEL, TRAITS, ZaloSender
+from .zalo_text import registration_text, strip_mention
 
 log = logging.getLogger(__name__)
 
@@ -72,13 +67,14 @@ class ZaloStartError(Exception):
 class ZaloChannel:
     """Connects the bot to one Zalo bot account."""
 
-    def __init__(self, kit: ChannelKit, *, token: str, api_url: str,
-                 inbox: Inbox, downloads: DownloadStore | None = None,
+    traits = TRAITS
+
+    def __init__(self, handle: Handle, *, token: str, api_url: str, inbox: Inbox,
                  poll_timeout: int = POLL_TIMEOUT, client: ZaloClient | None = None) -> None:
-        self.kit = kit
+        self._handle = handle
         self.inbox = inbox
         self.client = client or ZaloClient(token, base_url=api_url)
-        self.sender = ZaloSender(kit, self.client, downloads)
+        self.sender = ZaloSender(self.client)
         self.poll_timeout = poll_timeout
         self.bot_name: str | None = None
         self.can_join_groups = False  # what getMe says, once connected
@@ -213,13 +209,8 @@ class ZaloChannel:
         if message is None or message.sender.is_bot:
             return None
         chat_id, private = message.chat.id, message.chat.chat_type.upper() != "GROUP"
-        if update.event_name in NOT_UNDERSTOOD_EVENTS:
-            if private:
-                language = await self.kit.language_of(CHANNEL, message.sender.id)
-                await self.sender.reply_safely(
-                    chat_id, self.kit.text(language, "zalo.text_or_pictures"))
-            return None
-        if update.event_name not in (TEXT_EVENT, IMAGE_EVENT):
+        unsupported = update.event_name in NOT_UNDERSTOOD_EVENTS
+        if update.event_name not in (TEXT_EVENT, IMAGE_EVENT) and not unsupported:
             log.info("ignoring a Zalo %s event", update.event_name)
             return None
         file = None
@@ -231,37 +222,22 @@ class ZaloChannel:
                 return None
             file = InboundFile(url, None, "image/jpeg", None, "photo")
             text = message.caption
-        choice = None
-        if text is not None:
+        if text is not None and not unsupported:
             if not private:
                 text = strip_mention(text, self.bot_name)
             text = registration_text(text)
-            if file is None:
-                choice, text = await self._menu_answer(chat_id, text)
         event = Inbound(
             channel=CHANNEL, user_id=message.sender.id, chat_id=chat_id,
             chat_kind=ChatKind.PRIVATE if private else ChatKind.GROUP,
             display_name=message.sender.display_name or message.sender.id,
-            text=None if choice is not None else text, choice=choice, file=file,
-            update_key=update.key,
+            text=None if unsupported else text, file=file, update_key=update.key,
+            unsupported=unsupported,
         )
 
         async def deliver(response: Response) -> Sent:
             return await self.deliver(chat_id, response)
 
-        return await self.kit.handle(event, deliver, receipt=receipt)
-
-    async def _menu_answer(self, chat_id: str, text: str) -> tuple[Choice | None, str]:
-        """A typed number or label of the chat's last menu, as the choice it stands for."""
-        if text.startswith("/"):
-            return None, text
-        menu = await self.kit.repo.load_menu(CHANNEL, chat_id)
-        if menu is None:
-            return None, text
-        if text.strip() == EXIT_NUMBER and menu.token > 0:
-            return None, "/huy"
-        picked = match_option(text, [Option(label, value) for label, value in menu.options])
-        return (Choice(menu.token, picked.value), text) if picked else (None, text)
+        return await self._handle(event, deliver, receipt=receipt)
 
     # -- outbound (see zalo_send) ----------------------------------------------------------
 
@@ -269,11 +245,11 @@ class ZaloChannel:
         """Send every reply of a response, in order (see ``ZaloSender.deliver``)."""
         return await self.sender.deliver(chat_id, response)
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        """One reply; raises :class:`~bot.domain.events.DeliveryError` when it cannot."""
-        await self.sender.send(chat_id, reply)
+    async def send(self, chat_id: str, message: Message) -> None:
+        """One message; raises :class:`~bot.domain.events.DeliveryError` when it cannot."""
+        await self.sender.send(chat_id, message)
 
-    async def publish(self, chat_id: str, reply: Reply, *, pin: bool,
+    async def publish(self, chat_id: str, messages: list[Message], *, pin: bool,
                       replace: str | None = None) -> Published:
         """Post to a group (Zalo lets bots neither edit nor pin)."""
-        return await self.sender.publish(chat_id, reply, pin=pin, replace=replace)
+        return await self.sender.publish(chat_id, messages, pin=pin, replace=replace)

@@ -1,14 +1,11 @@
-"""What people type and read on Zalo, which has no buttons: registration words, group
-mentions, numbered menus."""
+"""What people type on Zalo: registration words, group mentions."""
 
 from __future__ import annotations
 
 import re
 
-from bot.domain.events import Option
-from bot.domain.text import fold, numbered_lines
+from bot.domain.text import fold
 
-EXIT_NUMBER = "0"
 REGISTER_WORDS = ("dangky", "dang ky", "/dangky")
 _COMMAND_AFTER_MENTION = re.compile(r"\s(/[A-Za-z]\S*(?:\s.*)?)$", re.DOTALL)
 
@@ -43,12 +40,3 @@ def strip_mention(text: str, bot_name: str | None) -> str:
         return stripped[1 + len(bot_name):].lstrip()
     command = _COMMAND_AFTER_MENTION.search(stripped)
     return command.group(1) if command else text
-
-
-def numbered_menu(options: tuple[Option, ...], *, exit_label: str | None,
-                  header: str) -> str:
-    """The options as lines a person answers by number."""
-    lines = [header, *numbered_lines([option.label for option in options])]
-    if exit_label is not None:
-        lines.append(f"{EXIT_NUMBER}. {exit_label}")
-    return "\n".join(lines)

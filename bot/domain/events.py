@@ -1,8 +1,10 @@
-"""What a channel hands to the core, and what the core hands back.
+"""What a channel hands to the bot, and what the bot hands back.
 
-These are the only types that cross between a messenger and the bot's logic:
-a channel turns its own updates into an :class:`Inbound` and renders each
-:class:`Reply` in its own way (inline keyboard, numbered menu, printed list).
+These are the only types that cross between a messenger and the bot's logic: a
+channel turns its own updates into an :class:`Inbound`; the bot says what to answer
+as :class:`Reply` s, and each reply is presented (``bot/domain/presenting.py``) as the
+:class:`Message` s the messenger will show, by the :class:`Traits` the channel
+declares: a channel sends each message with one call and decides nothing else.
 """
 
 from __future__ import annotations
@@ -59,8 +61,8 @@ class Inbound:
     choice: Choice | None = None
     file: InboundFile | None = None
     update_key: str | None = None
-    language_hint: str | None = None
     raw_choice: str | None = None  # option data the channel could not decode
+    unsupported: bool = False  # a sticker, a voice message: something the bot cannot read
     membership: Membership | None = None
     chat_title: str | None = None  # a group's name, when the messenger gives it
 
@@ -108,13 +110,51 @@ class Reply:
     file: OutFile | None = None
     chat_id: str | None = None  # None: the chat the event came from
     attachment: FileRef | None = None  # re-send a file a person sent, with ``text`` as caption
+    language: str | None = None  # the reader's, when the bot writes on its own (a reminder)
 
+
+@dataclass(frozen=True)
+class Traits:
+    """What a messenger can show, as its channel declares it."""
+
+    buttons: bool = True  # options as buttons; else numbered menus answered by typing
+    markup: bool = True  # HTML (<b>, <i>, <a>) is shown; else the text is made plain
+    text_limit: int = 4096  # characters in one message
+    caption_limit: int = 1024  # characters under a photo or a file
+    uploads: bool = True  # files are sent as they are; else as download links
+    photo_urls: bool = True  # a photo given by its https address is shown
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message as the messenger will show it: what one call sends.
+
+    ``text`` is already in the messenger's format (HTML or plain). At most one of
+    ``file`` (bytes to upload), ``photo_url`` (a photo by its address) and ``resend``
+    (a file the messenger knows by its own id) is set; ``text`` is then its caption.
+    ``fallback`` is what to send instead when the messenger refuses the photo's address.
+    """
+
+    text: str = ""
+    options: tuple[Option, ...] = ()  # buttons, on a messenger that has them
+    token: int = 0
+    file: OutFile | None = None
+    photo_url: str | None = None
+    resend: FileRef | None = None
+    fallback: str | None = None
+    chat_id: str | None = None  # None: the chat the event came from
+    # the bot writing on its own on a messenger without buttons: ``text`` ends with the
+    # numbered ``menu``, ``alternate`` with the commands instead (for someone in the middle
+    # of a conversation, whose numbers the menu must not take over)
+    menu: tuple[Option, ...] = ()
+    alternate: str | None = None
 
 @dataclass
 class Response:
     """Everything the core answers to one event."""
 
     replies: list[Reply] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)  # the replies as presented
     notice: str | None = None  # a short toast for a pressed option (Telegram's callback answer)
     duplicate: bool = False  # the event was a re-delivery, already handled: do nothing
     failed: bool = False  # the database could not record it: it stays in the inbox for later
@@ -152,11 +192,13 @@ Sent = list[DeliveryError | None] | None
 
 
 class ChannelPort(Protocol):
-    """What the core asks of a running channel when it acts on its own initiative."""
+    """What the bot asks of a running channel when it acts on its own initiative."""
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        """Send one reply to a chat; raises :class:`DeliveryError` when it cannot."""
+    traits: Traits
 
-    async def publish(self, chat_id: str, reply: Reply, *, pin: bool,
+    async def send(self, chat_id: str, message: Message) -> None:
+        """Send one message to a chat; raises :class:`DeliveryError` when it cannot."""
+
+    async def publish(self, chat_id: str, messages: list[Message], *, pin: bool,
                       replace: str | None = None) -> Published:
         """Post (or edit in place, when ``replace`` names the earlier message) and pin."""

@@ -15,11 +15,13 @@ edit of the others. From the outside in:
 4. :class:`UnitOfWork` — everything inside commits together or not at all;
 5. :class:`Dedup` — a re-delivered update is dropped; a handled one is marked, and
    removed from the inbox it came from;
-6. :class:`Identify` — the person, their role and language, their conversation: the
+6. :class:`TypedMenus` — on a messenger without buttons, a typed number of the menu
+   last shown is the choice a button would have been;
+7. :class:`Identify` — the person, their role and language, their conversation: the
    handler's :class:`~bot.kernel.context.Context`;
-7. :class:`Persist` — the conversation's place and the replies (as outbox rows) are
-   written with the rest;
-8. :class:`HandlerFaults` — a handler's fault undoes its writes and tells the person;
+8. :class:`Persist` — the conversation's place and the replies, presented for the
+   messenger (one outbox row per message), are written with the rest;
+9. :class:`HandlerFaults` — a handler's fault undoes its writes and tells the person;
    the event counts as handled;
 
 and last, :class:`~bot.kernel.routing.Routes` finds the handler and runs it.
@@ -28,45 +30,25 @@ and last, :class:`~bot.kernel.routing.Routes` finds the handler and runs it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from bot.domain.clock import Clock
-from bot.domain.events import Inbound, Reply, Response, Sent
+from bot.domain.events import Inbound, Reply, Response
 from bot.domain.i18n import Texts
 from bot.domain.text import valid_unicode
 from bot.kernel.context import Context, Services
+from bot.kernel.handling import Deliver, Handling, Next, Step
 from bot.kernel.locks import PersonLocks
+from bot.kernel.menus import TypedMenus
 from bot.kernel.routing import Routes
+from bot.services.presenter import Presenter
 from bot.services.replies import ReplyLedger
 from storage.failures import is_storage_failure
-from storage.records import DialogState, Role
+from storage.records import DialogState, Role, ShownMenu
 from storage.repository import Database, DialogStore, InboxStore, MemberStore
 
 log = logging.getLogger(__name__)
-
-Deliver = Callable[[Response], Awaitable[Sent]]  # a channel's sending of a response
-Next = Callable[[], Awaitable[None]]
-
-
-@dataclass
-class Handling:
-    """One event on its way through the pipeline, and what the steps learn of it."""
-
-    event: Inbound
-    deliver: Deliver | None  # None: the caller sends the response itself (the console)
-    receipt: int | None  # the inbox row the event came from
-    ctx: Context | None = None
-    response: Response = field(default_factory=Response)
-    rows: list[int] | None = None  # the replies' outbox rows, once recorded
-
-
-class Step(Protocol):
-    """One step of the pipeline."""
-
-    async def __call__(self, handling: Handling, call_next: Next) -> None: ...
-
 
 class PersonLock:
     """Serialise each person's events (and the delivery of their replies)."""
@@ -206,12 +188,16 @@ class Identify:
 
 
 class Persist:
-    """The conversation's place and the replies are written with the event."""
+    """The conversation's place and the replies are written with the event: each reply
+    presented for the messenger as the messages it shows (one outbox row each), and the
+    numbered menu a messenger without buttons now shows remembered for the typed numbers."""
 
-    def __init__(self, repo: DialogStore, replies: ReplyLedger, clock: Clock) -> None:
+    def __init__(self, repo: DialogStore, replies: ReplyLedger, clock: Clock,
+                 presenter: Presenter) -> None:
         self._repo = repo
         self._replies = replies
         self._clock = clock
+        self._presenter = presenter
 
     async def __call__(self, handling: Handling, call_next: Next) -> None:
         await call_next()
@@ -220,8 +206,19 @@ class Persist:
         if ctx.dialog_changed:
             await self._repo.save_dialog(ctx.dialog, self._clock.now())
         handling.response = ctx.response
-        if handling.deliver is not None:
-            handling.rows = await self._replies.record(handling.event, ctx.response.replies)
+        if handling.deliver is None:
+            return  # the caller shows the replies itself (the console)
+        event, now = handling.event, self._clock.now()
+        for reply in ctx.response.replies:
+            shown = await self._presenter.present(event.channel, reply, ctx.language)
+            ctx.response.messages += shown.messages
+            chat = reply.chat_id or event.chat_id
+            if shown.menu is not None:
+                await self._repo.save_menu(ShownMenu(event.channel, chat, reply.token, tuple(
+                    (option.label, option.value) for option in shown.menu)), now)
+            elif shown.ends_menu:
+                await self._repo.clear_menu(event.channel, chat)
+        handling.rows = await self._replies.record(event, ctx.response.messages)
 
 
 class HandlerFaults:
@@ -284,9 +281,11 @@ class Dispatcher:
 
 
 def standard_steps(*, services: Services, replies: ReplyLedger, locks: PersonLocks,
+                   presenter: Presenter,
                    admins: Mapping[str, frozenset[str]]) -> list[Step]:
     """The pipeline every channel's events go through, outermost first."""
     repo, clock = services.repo, services.clock
     return [PersonLock(locks), Delivery(replies), Faults(repo, services.texts),
-            UnitOfWork(repo), Dedup(repo, clock), Identify(services, admins),
-            Persist(repo, replies, clock), HandlerFaults(repo)]
+            UnitOfWork(repo), Dedup(repo, clock), TypedMenus(repo, presenter),
+            Identify(services, admins), Persist(repo, replies, clock, presenter),
+            HandlerFaults(repo)]

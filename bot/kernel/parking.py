@@ -12,6 +12,7 @@ from bot.domain.i18n import Texts
 from bot.kernel.dialog import DialogEngine
 from bot.kernel.locks import PersonLocks
 from bot.services.channels import Channels
+from bot.services.presenter import Presenter
 from storage.repository import DialogStore, InboxStore, MemberStore
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,8 @@ class IdleParking:
     """Parks idle conversations (the scheduler runs it every :data:`IDLE_CHECK`)."""
 
     def __init__(self, repo: ParkingStores, engine: DialogEngine, locks: PersonLocks,
-                 clock: Clock, texts: Texts, channels: Channels) -> None:
+                 clock: Clock, texts: Texts, channels: Channels, presenter: Presenter) -> None:
+        self._presenter = presenter
         self._repo = repo
         self._engine = engine
         self._locks = locks
@@ -66,8 +68,9 @@ class IdleParking:
                 language = self._texts.language_of(member.language if member else None)
                 text = (self._texts.text(language, "dialog.parked") + "\n"
                         + self._texts.text(language, form.resume_hint))
+                shown = await self._presenter.present(idle.channel, Reply(text), language)
                 try:
-                    await self._channels.send(idle.channel, idle.external_id, Reply(text))
+                    await self._channels.send(idle.channel, idle.external_id, shown.messages)
                 except Exception:
                     log.exception("could not tell %s:%s their conversation was closed",
                                   idle.channel, idle.external_id)

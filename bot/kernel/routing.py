@@ -44,6 +44,10 @@ class Routes:
 
     async def __call__(self, ctx: Context) -> None:
         event = ctx.event
+        if event.unsupported:  # a sticker, a voice message
+            if event.chat_kind is ChatKind.PRIVATE:
+                ctx.reply(ctx.t("channel.text_or_pictures"))
+            return
         if event.membership is not None:
             for handler in self._router.membership_handlers():
                 await handler(ctx)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from bot.domain.events import ChannelPort, Reply
+from bot.domain.events import ChannelPort, Message, Traits
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,11 @@ class Channels:
         if not groups:
             self._without_groups.add(name)
 
+    def traits(self, name: str) -> Traits:
+        """What the messenger ``name`` shows (one not running: the richest, Telegram's)."""
+        port = self._ports.get(name)
+        return port.traits if port is not None else Traits()
+
     def has_groups(self, name: str) -> bool:
         """Whether the bot can post in a group on ``name``."""
         return name not in self._without_groups
@@ -50,11 +55,12 @@ class Channels:
     def __iter__(self) -> Iterator[str]:
         return iter(self._ports)
 
-    async def send(self, channel: str, chat_id: str, reply: Reply) -> bool:
-        """Send a message the bot decided to send; ``False`` if the channel is not running."""
+    async def send(self, channel: str, chat_id: str, messages: list[Message]) -> bool:
+        """Send messages the bot decided to send; ``False`` if the channel is not running."""
         port = self._ports.get(channel)
         if port is None:
             log.warning("no running %s channel to send to chat %s", channel, chat_id)
             return False
-        await port.send(chat_id, reply)
+        for message in messages:
+            await port.send(message.chat_id or chat_id, message)
         return True

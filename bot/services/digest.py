@@ -12,11 +12,11 @@ from bot.domain.i18n import Texts
 from bot.domain.periods import format_deadline
 from bot.domain.text import escape
 from bot.services.blocs import Blocs
-from bot.services.outbox import OutboxWorker, payload_of
+from bot.services.outbox import OutboxWorker, Outgoing
 from bot.services.scheduler import Scheduler
 from bot.services.status import StatusReads, bloc_status
 from config.reminder_plan import parse_weekly
-from storage.records import Bloc, OutgoingMessage, Role
+from storage.records import Bloc, Role
 from storage.repository import ConferenceStore
 
 DEFAULT_DIGEST = "mon 08:00"
@@ -115,8 +115,9 @@ class Digest:
             elif silent:
                 lines.append(t("digest.silent", count=len(silent),
                                units=escape(", ".join(silent))))
-            messages.append(OutgoingMessage(
+            messages.append(Outgoing(
                 dedup_key=f"digest:{year}-W{week:02d}:{officer.id}", channel=officer.channel,
-                chat_id=officer.external_id, kind="digest", payload=payload_of(Reply(
-                    "\n".join(lines))), due_at=now, expires_at=due + DIGEST_USEFUL_FOR))
+                chat_id=officer.external_id, kind="digest",
+                reply=Reply("\n".join(lines), language=officer.language), due_at=now,
+                expires_at=due + DIGEST_USEFUL_FOR))
         return await self._outbox.enqueue(messages)

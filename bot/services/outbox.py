@@ -12,14 +12,17 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.clock import Clock
-from bot.domain.events import DeliveryError, FileRef, Option, OutFile, Reply
+from bot.domain.events import DeliveryError, FileRef, Message, Option, OutFile, Reply
 from bot.domain.i18n import Texts
 from bot.services import background
 from bot.services.channels import Channels
+from bot.services.presenter import Presenter
 from bot.services.scheduler import Scheduler
 from storage.records import OutboxRow, OutboxStatus, OutgoingMessage
 from storage.repository import OutboxStore
@@ -39,33 +42,93 @@ IDLE_POLL_SECONDS = 5.0
 NO_CHANNEL_RETRY = timedelta(seconds=30)
 
 
-def payload_of(reply: Reply) -> dict[str, Any]:
-    """What a reply becomes in an outbox row (JSON; a file's bytes go in the row's ``file``)."""
-    payload: dict[str, Any] = {"text": reply.text,
-                               "options": [[o.label, o.value] for o in reply.options],
-                               "token": reply.token}
-    if reply.file is not None:
-        payload["file"] = {"name": reply.file.name, "mime_type": reply.file.mime_type,
-                           "is_image": reply.file.is_image}
-    if reply.attachment is not None:
-        payload["attachment"] = {"channel": reply.attachment.channel,
-                                 "file_id": reply.attachment.file_id,
-                                 "kind": reply.attachment.kind, "name": reply.attachment.name}
+PAYLOAD_VERSION = 2  # rows hold one presented message; version 1 held a whole reply
+
+OwnMenus = Callable[[str, str, Message], Awaitable[Message]]
+"""Given a message of the bot's own with a numbered menu, at the moment it is sent: the
+message to send (the menu, remembered for the typed numbers; or the commands instead,
+for someone in the middle of a conversation)."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message the bot decided to send on its own: to whom, on which occasion.
+
+    ``dedup_key`` says what, for whom and on which occasion: a key queued once is never
+    queued again. The reply is presented for its messenger when it is queued (one row
+    per message the messenger shows).
+    """
+
+    dedup_key: str
+    channel: str
+    chat_id: str
+    kind: str
+    reply: Reply
+    due_at: datetime
+    expires_at: datetime | None = None
+    batch_id: int | None = None
+
+
+def _file_ref(ref: FileRef | None) -> dict[str, Any] | None:
+    return None if ref is None else {"channel": ref.channel, "file_id": ref.file_id,
+                                     "kind": ref.kind, "name": ref.name}
+
+
+def payload_of(message: Message) -> dict[str, Any]:
+    """What a message becomes in an outbox row (JSON; a file's bytes go in the row's
+    ``file``)."""
+    payload: dict[str, Any] = {"v": PAYLOAD_VERSION, "text": message.text,
+                               "options": [[o.label, o.value] for o in message.options],
+                               "token": message.token}
+    if message.file is not None:
+        payload["file"] = {"name": message.file.name, "mime_type": message.file.mime_type,
+                           "is_image": message.file.is_image}
+    for field_name, value in (("photo_url", message.photo_url),
+                              ("resend", _file_ref(message.resend)),
+                              ("fallback", message.fallback),
+                              ("alternate", message.alternate)):
+        if value is not None:
+            payload[field_name] = value
+    if message.menu:
+        payload["menu"] = [[o.label, o.value] for o in message.menu]
     return payload
 
 
+def _ref(data: Any) -> FileRef | None:
+    if not isinstance(data, dict):
+        return None
+    return FileRef(str(data["channel"]), str(data["file_id"]), str(data["kind"]),
+                   data.get("name"))
+
+
+def _out_file(described: Any, file: bytes | None) -> OutFile | None:
+    if not isinstance(described, dict):
+        return None
+    return OutFile(str(described["name"]), file or b"", str(described["mime_type"]),
+                   bool(described.get("is_image")))
+
+
+def _options(payload: dict[str, Any], key: str = "options") -> tuple[Option, ...]:
+    return tuple(Option(str(label), str(value)) for label, value in payload.get(key, []))
+
+
+def message_of(payload: dict[str, Any], file: bytes | None = None) -> Message:
+    """The message an outbox row holds (with the row's file bytes, if it has a file)."""
+    return Message(text=str(payload.get("text", "")), options=_options(payload),
+                   token=int(payload.get("token", 0)),
+                   file=_out_file(payload.get("file"), file),
+                   photo_url=payload.get("photo_url"), resend=_ref(payload.get("resend")),
+                   fallback=payload.get("fallback"), menu=_options(payload, "menu"),
+                   alternate=payload.get("alternate"))
+
+
 def reply_of(payload: dict[str, Any], file: bytes | None = None) -> Reply:
-    """The reply an outbox row holds (with the row's file bytes, if it has a file)."""
-    described, attached = payload.get("file"), payload.get("attachment")
-    return Reply(text=str(payload["text"]),
-                 options=tuple(Option(str(label), str(value))
-                               for label, value in payload.get("options", [])),
+    """The whole reply a row of version 1 held (queued before an upgrade): it is presented
+    when it is sent."""
+    return Reply(text=str(payload["text"]), options=_options(payload),
                  token=int(payload.get("token", 0)),
-                 file=OutFile(str(described["name"]), file or b"", str(described["mime_type"]),
-                              bool(described.get("is_image"))) if described else None,
-                 attachment=FileRef(str(attached["channel"]), str(attached["file_id"]),
-                                    str(attached["kind"]), attached.get("name"))
-                 if attached else None)
+                 file=_out_file(payload.get("file"), file),
+                 attachment=_ref(payload.get("attachment")))
 
 
 def backoff(attempts: int) -> timedelta:
@@ -111,8 +174,12 @@ class OutboxWorker:
     """Queues messages and drains the outbox in the background while the bot runs."""
 
     def __init__(self, repo: OutboxStore, clock: Clock, scheduler: Scheduler,
-                 channels: Channels, texts: Texts) -> None:
+                 channels: Channels, texts: Texts, presenter: Presenter,
+                 own_menus: OwnMenus | None = None) -> None:
         self._repo = repo
+        self._presenter = presenter
+        # set by the composition root: whether a menu of the bot's own may be shown now
+        self.own_menus = own_menus
         self._clock = clock
         self._scheduler = scheduler
         self._channels = channels
@@ -136,11 +203,31 @@ class OutboxWorker:
         await background.cancel(self._task)
         self._task = None
 
-    async def enqueue(self, messages: list[OutgoingMessage]) -> int:
-        """Queue messages (idempotent by key) and wake the sender; returns how many are new."""
-        added = await self._repo.enqueue(messages, self._clock.now())
+    async def enqueue(self, messages: list[Outgoing]) -> int:
+        """Queue messages (idempotent by key) and wake the sender; returns how many are new.
+
+        Each is presented for its messenger now, one row per message the messenger shows
+        (the second of a long text is ``<key>#2``…): a part that fails is retried alone,
+        and the outbox's pace counts what the messenger really receives.
+        """
+        rows = await self.rows(messages)
+        added = await self._repo.enqueue(rows, self._clock.now())
         self.wake()
         return added
+
+    async def rows(self, messages: list[Outgoing]) -> list[OutgoingMessage]:
+        """The outbox rows of ``messages``, presented for their messengers."""
+        rows = []
+        for outgoing in messages:
+            shown = await self._presenter.present(outgoing.channel, outgoing.reply, None)
+            for part, message in enumerate(shown.messages, start=1):
+                rows.append(OutgoingMessage(
+                    dedup_key=outgoing.dedup_key if part == 1 else f"{outgoing.dedup_key}#{part}",
+                    channel=outgoing.channel, chat_id=message.chat_id or outgoing.chat_id,
+                    kind=outgoing.kind, payload=payload_of(message), due_at=outgoing.due_at,
+                    expires_at=outgoing.expires_at, batch_id=outgoing.batch_id,
+                    file=message.file.content if message.file else None, part=part))
+        return rows
 
     def wake(self) -> None:
         """Something new is due: look now rather than at the next poll."""
@@ -242,7 +329,16 @@ class OutboxWorker:
             await pace.slot()
         self._last_sent[chat] = loop.time()
         try:
-            await port.send(row.chat_id, reply_of(row.payload, row.file))
+            if row.payload.get("v") == PAYLOAD_VERSION:
+                message = message_of(row.payload, row.file)
+                if message.menu and self.own_menus is not None:
+                    message = await self.own_menus(row.channel, row.chat_id, message)
+                await port.send(row.chat_id, message)
+            else:  # queued before the upgrade: the whole reply, presented now
+                shown = await self._presenter.present(row.channel,
+                                                      reply_of(row.payload, row.file), None)
+                for message in shown.messages:
+                    await port.send(row.chat_id, message)
         except DeliveryError as exc:
             return await self._failed(row, exc)
         except Exception as exc:
@@ -279,8 +375,8 @@ class OutboxWorker:
                          blocked=counts.get(OutboxStatus.BLOCKED, 0),
                          failed=counts.get(OutboxStatus.FAILED, 0)
                          + counts.get(OutboxStatus.EXPIRED, 0))
-                await repo.enqueue([OutgoingMessage(
+                await repo.enqueue(await self.rows([Outgoing(
                     dedup_key=f"batch-report:{report.batch_id}", channel=report.channel,
-                    chat_id=report.report_chat, kind="report", payload=payload_of(Reply(text)),
-                    due_at=now)], now)
+                    chat_id=report.report_chat, kind="report",
+                    reply=Reply(text, language=report.report_language), due_at=now)]), now)
             await repo.mark_batch_reported(report.batch_id, now)

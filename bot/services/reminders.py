@@ -24,11 +24,11 @@ from bot.domain.periods import current_period, format_deadline
 from bot.domain.text import escape
 from bot.domain.workcalendar import WorkCalendar
 from bot.services.blocs import Blocs
-from bot.services.outbox import OutboxWorker, payload_of
+from bot.services.outbox import OutboxWorker, Outgoing
 from bot.services.scheduler import Scheduler
 from bot.services.status import StatusReads, bloc_status
 from config.dates import parse_time
-from storage.records import Conference, Deadline, OutgoingMessage, Period, Role
+from storage.records import Conference, Deadline, Period, Role
 from storage.repository import ConferenceStore, ReminderStore
 
 log = logging.getLogger(__name__)
@@ -252,7 +252,7 @@ class ReminderPlanner:
             return True
         return unit_id is not None and unit_id in await self._repo.paused_units()
 
-    async def _deadline_messages(self, occasion: Occasion) -> list[OutgoingMessage]:
+    async def _deadline_messages(self, occasion: Occasion) -> list[Outgoing]:
         repo, bloc = self._repo, self._blocs.current
         period = next((p for p in await repo.list_periods(bloc.id)
                        if p.id == occasion.subject_id), None)
@@ -279,10 +279,10 @@ class ReminderPlanner:
                          name=escape(member.display_name), unit=escape(unit.name),
                          period=escape(period.title), when=when, tasks=tasks)
                 button = Option(t("outreach.update_now"), "/capnhat")
-                messages.append(OutgoingMessage(
+                messages.append(Outgoing(
                     dedup_key=f"remind:{occasion.key}:{member.id}", channel=member.channel,
                     chat_id=member.external_id, kind="reminder",
-                    payload=payload_of(Reply(text, options=(button,))),
+                    reply=Reply(text, options=(button,), language=member.language),
                     due_at=occasion.fire_at, expires_at=occasion.expires_at))
         if firm and silent_names:
             for officer in await repo.list_members(bloc.id):
@@ -291,14 +291,14 @@ class ReminderPlanner:
                 t = self._texts.translator(officer.language)
                 text = t("reminders.chair_list", period=escape(period.title),
                          count=len(silent_names), units=escape(", ".join(silent_names)))
-                messages.append(OutgoingMessage(
+                messages.append(Outgoing(
                     dedup_key=f"remind:{occasion.key}:chair:{officer.id}",
                     channel=officer.channel, chat_id=officer.external_id, kind="escalation",
-                    payload=payload_of(Reply(text)), due_at=occasion.fire_at,
+                    reply=Reply(text, language=officer.language), due_at=occasion.fire_at,
                     expires_at=occasion.expires_at))
         return messages
 
-    async def _conference_messages(self, occasion: Occasion) -> list[OutgoingMessage]:
+    async def _conference_messages(self, occasion: Occasion) -> list[Outgoing]:
         repo, bloc = self._repo, self._blocs.current
         conference = next((c for c in await repo.list_conferences(bloc.id)
                            if c.id == occasion.subject_id), None)
@@ -313,17 +313,18 @@ class ReminderPlanner:
             text = t("reminders.conference", title=escape(conference.title),
                      when=format_deadline(conference.starts, zone, t),
                      place=escape(conference.place or t("reminders.place_unknown")))
-            messages.append(OutgoingMessage(
+            messages.append(Outgoing(
                 dedup_key=f"remind:{occasion.key}:{member.id}", channel=member.channel,
-                chat_id=member.external_id, kind="reminder", payload=payload_of(Reply(text)),
+                chat_id=member.external_id, kind="reminder",
+                reply=Reply(text, language=member.language),
                 due_at=occasion.fire_at, expires_at=occasion.expires_at))
         t = self._texts.translator()
         for channel, chat in bloc.groups.items():
             text = t("reminders.conference_group", title=escape(conference.title),
                      when=format_deadline(conference.starts, zone, t),
                      place=escape(conference.place or t("reminders.place_unknown")))
-            messages.append(OutgoingMessage(
+            messages.append(Outgoing(
                 dedup_key=f"remind:{occasion.key}:group:{channel}", channel=channel,
-                chat_id=chat, kind="reminder", payload=payload_of(Reply(text)),
+                chat_id=chat, kind="reminder", reply=Reply(text),
                 due_at=occasion.fire_at, expires_at=occasion.expires_at))
         return messages

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from bot.domain.clock import Clock
-from bot.domain.events import Inbound, Reply, Sent
+from bot.domain.events import Inbound, Message, Sent
 from bot.services.outbox import disposition, payload_of
 from bot.services.scheduler import Scheduler
 from storage.failures import is_storage_failure
@@ -38,18 +38,20 @@ class ReplyLedger:
         self._scheduler = scheduler
         self._wake_outbox = wake_outbox
 
-    async def record(self, event: Inbound, replies: list[Reply]) -> list[int]:
-        """The replies as outbox rows (inside the event's unit of work); their row ids."""
-        if not replies:
+    async def record(self, event: Inbound, messages: list[Message]) -> list[int]:
+        """The replies' messages as outbox rows (inside the event's unit of work), one row
+        per message the messenger shows; their row ids."""
+        if not messages:
             return []
         # a fresh key: the event itself is handled once; a messenger's update id may come
         # round again (Telegram's are random after a week of silence)
         now, key = self._clock.now(), uuid.uuid4().hex
         return await self._repo.record_replies([OutgoingMessage(
             dedup_key=f"reply:{key}:{index}", channel=event.channel,
-            chat_id=reply.chat_id or event.chat_id, kind="reply", payload=payload_of(reply),
-            due_at=now, file=reply.file.content if reply.file else None)
-            for index, reply in enumerate(replies)], now)
+            chat_id=message.chat_id or event.chat_id, kind="reply",
+            payload=payload_of(message), due_at=now,
+            file=message.file.content if message.file else None)
+            for index, message in enumerate(messages)], now)
 
     async def settle(self, rows: list[int], sent: Sent) -> None:
         """Note how the sending of ``rows`` went (``sent``, from the channel)."""

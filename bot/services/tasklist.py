@@ -9,12 +9,13 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain.clock import Clock
-from bot.domain.events import Published, Reply
+from bot.domain.events import Message, Published, Reply
 from bot.domain.i18n import Texts
 from bot.domain.periods import current_period, format_day, format_deadline
 from bot.domain.text import escape
 from bot.services.blocs import Blocs
 from bot.services.channels import Channels
+from bot.services.presenter import Presenter
 from storage.records import Bloc
 from storage.repository import BlocStore, PostingStore, TaskStore
 
@@ -69,7 +70,8 @@ class PostedLists:
     """The task list as posted (and pinned) in the bloc's groups, kept up to date."""
 
     def __init__(self, repo: PostingStores, blocs: Blocs, clock: Clock, channels: Channels,
-                 texts: Texts) -> None:
+                 texts: Texts, presenter: Presenter) -> None:
+        self._presenter = presenter
         self._repo = repo
         self._blocs = blocs
         self._clock = clock
@@ -82,6 +84,9 @@ class PostedLists:
         return await task_list_text(self._repo, bloc, self._blocs.today(self._clock.now()),
                                     self._texts.translator())
 
+    async def _messages(self, channel: str) -> list[Message]:
+        return (await self._presenter.present(channel, Reply(await self.text()), None)).messages
+
     async def post(self, channel: str, chat: str) -> tuple[Published, bool] | None:
         """Post the list in ``chat`` (editing the copy posted there before) and pin it;
         returns where it is and whether the earlier copy was edited in place, ``None``
@@ -90,7 +95,7 @@ class PostedLists:
         if port is None:
             return None
         previous = await self._repo.posted_list(channel, chat)
-        published = await port.publish(chat, Reply(await self.text()), pin=True,
+        published = await port.publish(chat, await self._messages(channel), pin=True,
                                        replace=previous)
         await self._repo.set_posted_list(channel, chat, published.message_id)
         return published, previous == published.message_id
@@ -104,7 +109,7 @@ class PostedLists:
             if port is None:
                 continue
             try:
-                published = await port.publish(chat, Reply(await self.text()), pin=True,
+                published = await port.publish(chat, await self._messages(channel), pin=True,
                                                replace=message_id)
             except Exception:
                 log.exception("could not refresh the task list posted in %s", chat)
