@@ -56,7 +56,7 @@ FEATURES: tuple[ModuleType, ...] = (
 
 def build_router() -> Router:
     """The bot's full registry of commands and forms."""
-    root = Router("thidua")
+    root = Router()
     for module in FEATURES:
         root.include_router(module.router)
     return root

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.periods import current_period, format_moment
-from bot.domain.progress import ASKS_PERCENT, implied_percent
+from bot.domain.reporting import ASKS_PERCENT, implied_percent
 from bot.domain.text import escape
 from bot.kernel.context import Context
 from storage.records import Period, ProgressStatus, ProgressUpdate, Task, Unit

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.kernel.context import Context
 from bot.kernel.router import Router
 
-router = Router("cancel")
+router = Router()
 
 
 @router.command("huy", "cancel", help_key="help.cmd_cancel")

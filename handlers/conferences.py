@@ -24,7 +24,7 @@ from config.dates import DateParseError, parse_date_or_datetime
 from handlers._progress_views import shorten
 from storage.records import Conference, Deadline
 
-router = Router("conferences")
+router = Router()
 ANSWERS = ("attend", "absent", "delegate")
 
 

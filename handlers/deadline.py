@@ -13,7 +13,7 @@ from bot.kernel.context import Context
 from bot.kernel.router import Router
 from handlers._status_views import current_status, deadline_line, silent_lines
 
-router = Router("deadline")
+router = Router()
 
 
 @router.command("hanbaocao", "deadline", action=Action.SEE_ALL, help_key="help.cmd_deadline")

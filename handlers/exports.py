@@ -17,7 +17,7 @@ from bot.kernel.router import Router
 from bot.services.exports.build import build_export, file_slug, find_period
 from bot.services.exports.data import ExportData
 
-router = Router("exports")
+router = Router()
 
 TELEGRAM_FILE_LIMIT = 50 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.kernel.context import Context
 from bot.kernel.router import Router
 
-router = Router("help")
+router = Router()
 
 
 def command_list(ctx: Context) -> str:

@@ -12,7 +12,7 @@ from bot.kernel.router import Router
 from bot.services import invites
 from storage.records import Role
 
-router = Router("invite")
+router = Router()
 
 INVITABLE = (Role.CONTACT, Role.CHAIR, Role.DEPUTY, Role.LIAISON)
 VALIDITY_CHOICES = ("1d", "7d", "30d")

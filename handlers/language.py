@@ -9,7 +9,7 @@ from bot.kernel.context import Context
 from bot.kernel.forms import Answers, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
 
-router = Router("language")
+router = Router()
 
 
 async def _options(ctx: Context, answers: Answers) -> list[Option]:

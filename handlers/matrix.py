@@ -14,7 +14,7 @@ from bot.services.heatmap import LEGEND_KEYS, Cell, HeatMap, render_heatmap
 from bot.services.status import BlocStatus
 from handlers._status_views import current_status
 
-router = Router("matrix")
+router = Router()
 PNG = "image/png"
 
 

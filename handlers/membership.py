@@ -20,7 +20,7 @@ from storage.records import Role
 
 log = logging.getLogger(__name__)
 
-router = Router("membership")
+router = Router()
 MESSENGERS = {"telegram": "Telegram", "zalo": "Zalo"}  # proper names, the same in every language
 
 

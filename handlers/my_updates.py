@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain import progress
+from bot.domain import reporting
 from bot.domain.access import Action
 from bot.domain.events import Option
 from bot.domain.text import escape
@@ -15,7 +15,7 @@ from handlers._progress_views import local_time, period_tasks, shorten, task_lab
 from handlers.progress import edit_update
 from storage.records import ProgressUpdate
 
-router = Router("my_updates")
+router = Router()
 
 
 async def _latest(ctx: Context, answers: Answers) -> dict[int, ProgressUpdate]:
@@ -81,7 +81,7 @@ async def _detail(ctx: Context, answers: Answers) -> str:
 async def _action_options(ctx: Context, answers: Answers) -> list[Option]:
     update = await _chosen(ctx, answers)
     options = [Option(ctx.t("mine.edit"), "edit")] if update else []
-    if update is not None and progress.can_withdraw(update, ctx.now()):
+    if update is not None and reporting.can_withdraw(update, ctx.now()):
         options.append(Option(ctx.t("mine.withdraw"), "withdraw"))
     return [*options, Option(ctx.t("mine.back"), "back"), Option(ctx.t("mine.close"), "close")]
 
@@ -103,7 +103,7 @@ async def _finish(ctx: Context, answers: Answers) -> None:
         ctx.reply(ctx.t("mine.gone"))
         return
     if answers["action"] == "withdraw":
-        if ctx.member is None or not progress.can_withdraw(update, ctx.now()):
+        if ctx.member is None or not reporting.can_withdraw(update, ctx.now()):
             ctx.reply(ctx.t("mine.too_late"))
             return
         await ctx.repo.withdraw_update(update.id, ctx.member.id, ctx.now())

@@ -21,7 +21,7 @@ from handlers._units import typed_units
 from handlers.posting import bloc_group
 from storage.records import Member, Unit
 
-router = Router("outreach")
+router = Router()
 
 
 async def _batch(ctx: Context, kind: str) -> int:

@@ -17,7 +17,7 @@ from bot.services.outbox import Outgoing
 from bot.services.tasklist import task_list_text
 from storage.records import Role
 
-router = Router("posting")
+router = Router()
 
 
 

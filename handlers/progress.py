@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain import progress
+from bot.domain import reporting
 from bot.domain.access import MANAGERS, Action
 from bot.domain.events import InboundFile, Option
 from bot.domain.periods import format_moment
@@ -22,7 +22,7 @@ from bot.kernel.router import Router
 from handlers._progress_views import period_tasks, shorten, status_text, summary, task_label
 from storage.records import ProgressStatus
 
-router = Router("progress")
+router = Router()
 
 EDITABLE = ("task", "status", "help", "percent", "note", "files")
 
@@ -44,7 +44,7 @@ async def _tasks(ctx: Context, answers: Answers) -> list[Option]:
 
 async def _statuses(ctx: Context, answers: Answers) -> list[Option]:
     return [Option(ctx.t(f"progress.status_{status.value}"), status.value)
-            for status in progress.STATUS_ORDER]
+            for status in reporting.STATUS_ORDER]
 
 
 async def _text(ctx: Context, answers: Answers, text: str) -> str:
@@ -55,13 +55,13 @@ async def _text(ctx: Context, answers: Answers, text: str) -> str:
 
 async def _percent(ctx: Context, answers: Answers, text: str) -> int:
     try:
-        return progress.parse_percent(text)
-    except progress.PercentError:
+        return reporting.parse_percent(text)
+    except reporting.PercentError:
         raise InvalidAnswer("progress.bad_percent", value=escape(text[:50])) from None
 
 
 def _asks_percent(answers: Answers) -> bool:
-    return ProgressStatus(answers.get("status", "in_progress")) in progress.ASKS_PERCENT
+    return ProgressStatus(answers.get("status", "in_progress")) in reporting.ASKS_PERCENT
 
 
 async def _files_prompt(ctx: Context, answers: Answers) -> str:
@@ -82,7 +82,7 @@ async def _files_typed(ctx: Context, answers: Answers, text: str) -> str:
 
 
 async def _accept_file(ctx: Context, answers: Answers, file: InboundFile) -> None:
-    if file.kind == "document" and (file.size or 0) > progress.MAX_DOCUMENT_BYTES:
+    if file.kind == "document" and (file.size or 0) > reporting.MAX_DOCUMENT_BYTES:
         raise InvalidAnswer("progress.file_too_big", name=escape(file.name or ""))
     answers.setdefault("attachments", []).append({
         "channel": ctx.event.channel, "file_id": file.file_id, "kind": file.kind,
@@ -115,7 +115,7 @@ async def _edit_options(ctx: Context, answers: Answers) -> list[Option]:
     status = ProgressStatus(answers["status"])
     shown = [name for name in EDITABLE
              if (name != "help" or status is ProgressStatus.BLOCKED)
-             and (name != "percent" or status in progress.ASKS_PERCENT)]
+             and (name != "percent" or status in reporting.ASKS_PERCENT)]
     return [Option(ctx.t(f"progress.field_{name}"), name) for name in shown]
 
 
@@ -155,11 +155,11 @@ async def _finish(ctx: Context, answers: Answers) -> None:
         ctx.reply(ctx.t("progress.task_gone"))
         return
     status = ProgressStatus(answers["status"])
-    stored = await progress.submit(
-        ctx.repo, member=member, unit_id=unit_id, task_id=task_id, status=status,
+    stored = await ctx.repo.record_update(reporting.new_report(
+        member=member, unit_id=unit_id, task_id=task_id, status=status,
         percent=answers.get("percent"), note=str(answers["note"]), help_needed=answers.get("help"),
-        attachments=progress.attachments_from(answers), now=ctx.now(),
-    )
+        attachments=reporting.attachments_from(answers),
+    ), ctx.now())
     ctx.reply(ctx.t("progress.recorded", number=stored.id, task=task.position,
                     unit=escape(unit.short_name),
                     time=format_moment(stored.created_at, ctx.zone),
@@ -171,7 +171,7 @@ async def _finish(ctx: Context, answers: Answers) -> None:
         ctx.reply(ctx.t("progress.announce", lang=group_language, unit=escape(unit.name),
                         task=task.position, status=status_line), chat_id=group)
     latest = await ctx.repo.latest_updates(unit_id, [t.id for t in tasks])
-    following = progress.next_unreported([t for t in tasks if t.concerns(unit_id)], latest,
+    following = reporting.next_unreported([t for t in tasks if t.concerns(unit_id)], latest,
                                          after=task_id)
     if following is None:
         ctx.reply(ctx.t("progress.all_reported"))
@@ -279,12 +279,12 @@ async def start_update(ctx: Context) -> None:
     answers = _own_unit(ctx)
     if ctx.args:
         own = int(answers["unit"]) if "unit" in answers else None
-        quick = progress.parse_quick_update(
+        quick = reporting.parse_quick_update(
             ctx.args, [t for t in tasks if own is None or t.concerns(own)])
         if quick.task is not None:
             answers["task"] = str(quick.task.id)
         if quick.percent is not None:
-            answers["status"] = progress.quick_status(quick.percent).value
+            answers["status"] = reporting.quick_status(quick.percent).value
             answers["percent"] = quick.percent
         if quick.note:
             answers["note"] = quick.note

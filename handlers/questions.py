@@ -15,7 +15,7 @@ from bot.services.status import BlocStatus
 from handlers._status_views import blocked_lines, current_status, deadline_line, silent_lines
 from handlers.status import ask_which_task, open_status
 
-router = Router("questions")
+router = Router()
 
 
 def _not_reported(ctx: Context, status: BlocStatus) -> None:

@@ -18,7 +18,7 @@ from bot.kernel.router import Router
 from handlers._status_views import current_status
 from storage.records import OutboxStatus
 
-router = Router("schedule")
+router = Router()
 
 
 async def _overview(ctx: Context, answers: Answers) -> str:

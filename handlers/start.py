@@ -10,7 +10,7 @@ from handlers._roles import describe_member
 from handlers.help import command_list
 from storage.records import RedeemOutcome, Role
 
-router = Router("start")
+router = Router()
 
 
 @router.command("start", help_key="help.cmd_start", public=True, private_only=True, listed=False)

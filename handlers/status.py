@@ -25,7 +25,7 @@ from handlers._status_views import (
 )
 from storage.records import ProgressUpdate, Task, Unit
 
-router = Router("status")
+router = Router()
 
 
 def _close(ctx: Context) -> Option:

@@ -21,7 +21,7 @@ from handlers._progress_views import shorten
 from handlers._units import typed_units
 from storage.records import Deadline, Period, Task
 
-router = Router("task_admin")
+router = Router()
 
 NONE = "none"
 ALL = "all"

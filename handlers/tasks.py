@@ -6,7 +6,7 @@ from bot.kernel.context import Context
 from bot.kernel.router import Router
 from bot.services.tasklist import task_list_text
 
-router = Router("tasks")
+router = Router()
 
 
 @router.command("nhiemvu", "tasks", help_key="help.cmd_tasks")

@@ -56,10 +56,9 @@ class Command:
 
 
 class Router:
-    """A named group of commands and forms; include other routers to nest."""
+    """A feature's commands and forms; include other routers to nest."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self) -> None:
         self._commands: list[Command] = []
         self._forms: dict[str, Form] = {}
         self._fallbacks: list[Fallback] = []

@@ -18,7 +18,6 @@ from storage.records import (
     ProgressUpdate,
     Task,
 )
-from storage.repository import Repository
 
 WITHDRAW_WINDOW = timedelta(hours=24)
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # what a Telegram bot can download
@@ -111,16 +110,17 @@ def attachments_from(answers: dict[str, Any]) -> tuple[Attachment, ...]:
     return tuple(Attachment(**item) for item in answers.get("attachments", []))
 
 
-async def submit(
-    repo: Repository, *, member: Member, unit_id: int, task_id: int, status: ProgressStatus,
+def new_report(
+    *, member: Member, unit_id: int, task_id: int, status: ProgressStatus,
     percent: int | None, note: str, help_needed: str | None,
-    attachments: tuple[Attachment, ...], now: datetime,
-) -> ProgressUpdate:
-    """Record a new version of the unit's report; on behalf when the author is not its contact."""
-    return await repo.record_update(NewProgressUpdate(
+    attachments: tuple[Attachment, ...],
+) -> NewProgressUpdate:
+    """A new version of the unit's report as the person gave it: the percent its status
+    implies, help only when blocked, on behalf when the author is not the unit's."""
+    return NewProgressUpdate(
         unit_id=unit_id, task_id=task_id, status=status,
         percent=implied_percent(status, percent), note=note,
         help_needed=help_needed if status is ProgressStatus.BLOCKED else None,
         author_member_id=member.id, author_name=member.display_name,
         on_behalf=member.unit_id != unit_id, attachments=attachments,
-    ), now)
+    )
