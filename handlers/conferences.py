@@ -18,9 +18,16 @@ from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.forms import FINISH, Answers, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
+from bot.kernel.steps import (
+    and_close,
+    back_or_close,
+    confirm_options,
+    moment_answer,
+    optional_text,
+    required_text,
+)
 from bot.services.outbox import Outgoing
 from config.bloc import ConferenceKind
-from config.dates import DateParseError, parse_date_or_datetime
 from handlers._progress_views import shorten
 from storage.records import Conference, Deadline
 
@@ -60,7 +67,7 @@ async def _pick_options(ctx: Context, answers: Answers) -> list[Option]:
                for c in await _upcoming(ctx)]
     if may(ctx.role, Action.MANAGE_TASKS):
         options.append(Option(ctx.t("conferences.schedule_new"), "new"))
-    return [*options, Option(ctx.t("mine.close"), "close")]
+    return and_close(ctx, options)
 
 
 def _pick_route(answers: Answers, value: Any) -> str | None:
@@ -72,7 +79,7 @@ def _pick_route(answers: Answers, value: Any) -> str | None:
 async def _detail(ctx: Context, answers: Answers) -> str:
     conference = await _chosen(ctx, answers)
     if conference is None:
-        return ctx.t("mine.gone")
+        return ctx.t("common.gone")
     lines = [_describe(ctx, conference)]
     attendance = await ctx.repo.attendance(conference.id)
     if ctx.member is not None and ctx.member.unit_id in attendance:
@@ -90,7 +97,7 @@ async def _act_options(ctx: Context, answers: Answers) -> list[Option]:
         options += [Option(ctx.t("conferences.attendance"), "list"),
                     Option(ctx.t("conferences.move"), "move"),
                     Option(ctx.t("conferences.cancel"), "cancel")]
-    return [*options, Option(ctx.t("mine.back"), "back"), Option(ctx.t("mine.close"), "close")]
+    return and_close(ctx, options, back=True)
 
 
 def _act_route(answers: Answers, value: Any) -> str | None:
@@ -105,7 +112,7 @@ def _act_route(answers: Answers, value: Any) -> str | None:
 async def _attendance(ctx: Context, answers: Answers) -> str:
     conference = await _chosen(ctx, answers)
     if conference is None:
-        return ctx.t("mine.gone")
+        return ctx.t("common.gone")
     given = await ctx.repo.attendance(conference.id)
     lines = [ctx.t("conferences.attendance_title", title=escape(shorten(conference.title, 80)))]
     for unit in await ctx.repo.list_units(ctx.bloc.id):
@@ -119,35 +126,22 @@ async def _attendance(ctx: Context, answers: Answers) -> str:
     return "\n".join(lines)
 
 
-async def _back_close(ctx: Context, answers: Answers) -> list[Option]:
-    return [Option(ctx.t("mine.back"), "back"), Option(ctx.t("mine.close"), "close")]
-
-
 def _back_to_detail(answers: Answers, value: Any) -> str:
     answers.pop("act", None)
     return FINISH if value == "close" else "act"
 
 
 async def _text(ctx: Context, answers: Answers, text: str) -> str:
-    if not text.strip():
-        raise InvalidAnswer("progress.text_needed")
-    return text.strip()[:200]
-
-
-async def _optional(ctx: Context, answers: Answers, text: str) -> str:
-    return "" if text.strip() in {"", "-", "—"} else text.strip()
+    return (await required_text(ctx, answers, text))[:200]
 
 
 async def _when(ctx: Context, answers: Answers, text: str) -> str:
-    try:
-        value = parse_date_or_datetime(text, default_year=ctx.today().year)
-    except DateParseError:
-        raise InvalidAnswer("taskadmin.bad_date", value=escape(text[:40])) from None
-    past = (value.replace(tzinfo=ctx.zone) < ctx.now() if isinstance(value, datetime)
-            else value < ctx.today())
+    value = await moment_answer(ctx, answers, text)
+    past = (datetime.fromisoformat(value).replace(tzinfo=ctx.zone) < ctx.now() if "T" in value
+            else date.fromisoformat(value) < ctx.today())
     if past:
         raise InvalidAnswer("conferences.in_the_past")
-    return value.isoformat()
+    return value
 
 
 def _starts(ctx: Context, value: str) -> Deadline:
@@ -158,7 +152,7 @@ def _starts(ctx: Context, value: str) -> Deadline:
 
 
 async def _yes_no(ctx: Context, answers: Answers) -> list[Option]:
-    return [Option(ctx.t("conferences.yes_cancel"), "yes"), Option(ctx.t("mine.back"), "no")]
+    return confirm_options(ctx, "conferences.yes_cancel", "common.back")
 
 
 def _cancel_route(answers: Answers, value: Any) -> str:
@@ -202,7 +196,7 @@ async def _tell_everyone(ctx: Context, key: str, text_key: str, conference: Conf
 async def _finish(ctx: Context, answers: Answers) -> None:
     act = answers.get("act") or answers.get("pick")
     if act == "close" or answers.get("pick") == "close":
-        ctx.reply(ctx.t("mine.closed"))
+        ctx.reply(ctx.t("common.closed"))
         return
     repo, now, actor = ctx.repo, ctx.now(), ctx.actor
     if answers.get("pick") == "new":
@@ -218,11 +212,11 @@ async def _finish(ctx: Context, answers: Answers) -> None:
     else:
         conference = await _chosen(ctx, answers)
         if conference is None:
-            ctx.reply(ctx.t("mine.gone"))
+            ctx.reply(ctx.t("common.gone"))
             return
         if act in ANSWERS:
             if ctx.member is None or ctx.member.unit_id is None:
-                ctx.reply(ctx.t("progress.no_unit"))
+                ctx.reply(ctx.t("common.no_unit"))
                 return
             await repo.answer_attendance(
                 conference_id=conference.id, unit_id=ctx.member.unit_id, answer=str(act),
@@ -262,7 +256,7 @@ CONFERENCES = router.form(Form(
              when=lambda a: a.get("act") == "delegate"),
         Step("delegate_title", "conferences.ask_delegate_title", parse=_text,
              when=lambda a: a.get("act") == "delegate"),
-        Step("attendance", _attendance, options=_back_close, route=_back_to_detail,
+        Step("attendance", _attendance, options=back_or_close, route=_back_to_detail,
              transient=True, when=lambda a: False),
         Step("new_time", "conferences.ask_when", parse=_when,
              when=lambda a: a.get("act") == "move"),
@@ -271,8 +265,8 @@ CONFERENCES = router.form(Form(
         Step("kind", "conferences.ask_kind", options=_kinds, when=_new),
         Step("new_title", "conferences.ask_title", parse=_text, when=_new),
         Step("new_when", "conferences.ask_when", parse=_when, when=_new),
-        Step("new_place", "conferences.ask_place", parse=_optional, when=_new),
-        Step("new_agenda", "conferences.ask_agenda", parse=_optional, when=_new),
+        Step("new_place", "conferences.ask_place", parse=optional_text, when=_new),
+        Step("new_agenda", "conferences.ask_agenda", parse=optional_text, when=_new),
     ),
     finish=_finish,
     browse=True,

@@ -81,7 +81,7 @@ async def export(ctx: Context) -> None:
     unit_id = None
     if not may(ctx.role, Action.SEE_ALL):
         if ctx.member is None or ctx.member.unit_id is None:
-            ctx.reply(ctx.t("progress.no_unit"))
+            ctx.reply(ctx.t("common.no_unit"))
             return
         unit_id = ctx.member.unit_id
     data = await _data(ctx, unit_id)

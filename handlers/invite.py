@@ -5,10 +5,11 @@ from __future__ import annotations
 from bot.domain.access import Action
 from bot.domain.events import Option
 from bot.domain.periods import format_moment
-from bot.domain.text import escape, fold
+from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.forms import Answers, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
+from bot.kernel.steps import by_code, typed_unit_code, unit_options
 from bot.services import invites
 from storage.records import Role
 
@@ -22,10 +23,6 @@ async def _roles(ctx: Context, answers: Answers) -> list[Option]:
     return [Option(ctx.t(f"role.{role.value}"), role.value) for role in INVITABLE]
 
 
-async def _units(ctx: Context, answers: Answers) -> list[Option]:
-    return [Option(unit.short_name, unit.code) for unit in await ctx.repo.list_units(ctx.bloc.id)]
-
-
 async def _validities(ctx: Context, answers: Answers) -> list[Option]:
     return [Option(ctx.t(f"invite.validity_{value}"), value) for value in VALIDITY_CHOICES]
 
@@ -36,14 +33,6 @@ async def _parse_validity(ctx: Context, answers: Answers, text: str) -> str:
     except invites.InviteError as problem:
         raise InvalidAnswer("invite.error_bad_validity", value=escape(text)) from problem
     return text.strip()
-
-
-async def _unit_typed(ctx: Context, answers: Answers, text: str) -> str:
-    wanted = fold(text)
-    for unit in await ctx.repo.list_units(ctx.bloc.id):
-        if wanted in {fold(unit.name), *(fold(alias) for alias in unit.aliases)}:
-            return unit.code
-    raise InvalidAnswer("invite.unit_not_found", value=escape(text))
 
 
 async def _finish(ctx: Context, answers: Answers) -> None:
@@ -69,7 +58,7 @@ INVITE = router.form(Form(
     name="invite",
     steps=(
         Step("role", "invite.ask_role", options=_roles),
-        Step("unit", "invite.ask_unit", options=_units, parse=_unit_typed,
+        Step("unit", "invite.ask_unit", options=unit_options(by_code), parse=typed_unit_code,
              when=lambda answers: answers.get("role") == Role.CONTACT.value),
         Step("validity", "invite.ask_validity", options=_validities, parse=_parse_validity),
     ),

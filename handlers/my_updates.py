@@ -11,6 +11,7 @@ from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.forms import FINISH, Answers, Form, Step
 from bot.kernel.router import Router
+from bot.kernel.steps import and_close
 from handlers._progress_views import local_time, period_tasks, shorten, task_label, update_body
 from handlers.progress import edit_update
 from storage.records import ProgressUpdate
@@ -45,7 +46,7 @@ async def _pick_options(ctx: Context, answers: Answers) -> list[Option]:
     options = [Option(ctx.t("mine.open", number=task.position, title=shorten(task.title, 40)),
                       str(latest[task.id].id))
                for task in tasks if task.id in latest]
-    return [*options, Option(ctx.t("mine.close"), "close")]
+    return and_close(ctx, options)
 
 
 def _pick_route(answers: Answers, value: Any) -> str | None:
@@ -83,7 +84,7 @@ async def _action_options(ctx: Context, answers: Answers) -> list[Option]:
     options = [Option(ctx.t("mine.edit"), "edit")] if update else []
     if update is not None and reporting.can_withdraw(update, ctx.now()):
         options.append(Option(ctx.t("mine.withdraw"), "withdraw"))
-    return [*options, Option(ctx.t("mine.back"), "back"), Option(ctx.t("mine.close"), "close")]
+    return and_close(ctx, options, back=True)
 
 
 def _action_route(answers: Answers, value: Any) -> str | None:
@@ -96,7 +97,7 @@ def _action_route(answers: Answers, value: Any) -> str | None:
 
 async def _finish(ctx: Context, answers: Answers) -> None:
     if answers.get("pick") == "close" or answers.get("action") == "close":
-        ctx.reply(ctx.t("mine.closed"))
+        ctx.reply(ctx.t("common.closed"))
         return
     update = await _chosen(ctx, answers)
     if update is None:
@@ -135,6 +136,6 @@ MINE = router.form(Form(
 async def my_updates(ctx: Context) -> None:
     """Show the unit's updates this period and offer to open one."""
     if ctx.member is None or ctx.member.unit_id is None:
-        ctx.reply(ctx.t("progress.no_unit"))
+        ctx.reply(ctx.t("common.no_unit"))
         return
     await ctx.start_form(MINE, {"unit": str(ctx.member.unit_id)})

@@ -13,11 +13,17 @@ from bot.domain.access import Action
 from bot.domain.events import Option, Reply
 from bot.domain.text import escape
 from bot.kernel.context import Context
-from bot.kernel.forms import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
+from bot.kernel.forms import CANCEL, FINISH, Answers, Form, Step
 from bot.kernel.router import Router
+from bot.kernel.steps import (
+    by_code,
+    confirm_options,
+    required_text,
+    typed_units,
+    unit_options,
+)
 from bot.services.outbox import Outgoing
 from handlers._status_views import current_status, deadline_line
-from handlers._units import typed_units
 from handlers.posting import bloc_group
 from storage.records import Member, Unit
 
@@ -85,23 +91,13 @@ async def _audiences(ctx: Context, answers: Answers) -> list[Option]:
     return [Option(ctx.t("outreach.to_all"), "all"), Option(ctx.t("outreach.to_some"), "some")]
 
 
-async def _unit_options(ctx: Context, answers: Answers) -> list[Option]:
-    return [Option(unit.short_name, unit.code) for unit in await ctx.repo.list_units(ctx.bloc.id)]
-
-
-async def _text(ctx: Context, answers: Answers, text: str) -> str:
-    if not text.strip():
-        raise InvalidAnswer("progress.text_needed")
-    return text.strip()
-
-
 async def _review(ctx: Context, answers: Answers) -> str:
     recipients = await _recipients(ctx, answers)
     return ctx.t("outreach.review", people=len(recipients), text=escape(answers["text"]))
 
 
 async def _confirm_options(ctx: Context, answers: Answers) -> list[Option]:
-    return [Option(ctx.t("progress.submit"), "send"), Option(ctx.t("progress.cancel"), "cancel")]
+    return confirm_options(ctx, "outreach.send", yes="send", no="cancel")
 
 
 def _confirm_route(answers: Answers, value: Any) -> str:
@@ -147,9 +143,9 @@ ANNOUNCE = router.form(Form(
     name="announce",
     steps=(
         Step("to", "outreach.ask_audience", options=_audiences),
-        Step("units", "outreach.ask_units", options=_unit_options, parse=typed_units,
+        Step("units", "outreach.ask_units", options=unit_options(by_code), parse=typed_units,
              when=lambda a: a.get("to") == "some"),
-        Step("text", "outreach.ask_text", parse=_text),
+        Step("text", "outreach.ask_text", parse=required_text),
         Step("confirm", _review, options=_confirm_options, route=_confirm_route,
              transient=True),
     ),

@@ -19,6 +19,7 @@ from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.forms import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
+from bot.kernel.steps import required_text, typed_unit, unit_options
 from handlers._progress_views import period_tasks, shorten, status_text, summary, task_label
 from storage.records import ProgressStatus
 
@@ -28,11 +29,6 @@ EDITABLE = ("task", "status", "help", "percent", "note", "files")
 
 
 # -- options and answers ----------------------------------------------------------------------
-
-async def _units(ctx: Context, answers: Answers) -> list[Option]:
-    return [Option(unit.short_name, str(unit.id))
-            for unit in await ctx.repo.list_units(ctx.bloc.id)]
-
 
 async def _tasks(ctx: Context, answers: Answers) -> list[Option]:
     _, tasks = await period_tasks(ctx)
@@ -45,12 +41,6 @@ async def _tasks(ctx: Context, answers: Answers) -> list[Option]:
 async def _statuses(ctx: Context, answers: Answers) -> list[Option]:
     return [Option(ctx.t(f"progress.status_{status.value}"), status.value)
             for status in reporting.STATUS_ORDER]
-
-
-async def _text(ctx: Context, answers: Answers, text: str) -> str:
-    if not text.strip():
-        raise InvalidAnswer("progress.text_needed")
-    return text.strip()
 
 
 async def _percent(ctx: Context, answers: Answers, text: str) -> int:
@@ -182,13 +172,13 @@ async def _finish(ctx: Context, answers: Answers) -> None:
 UPDATE = router.form(Form(
     name="update",
     steps=(
-        Step("unit", "progress.ask_unit", options=_units),
+        Step("unit", "progress.ask_unit", options=unit_options(), parse=typed_unit),
         Step("task", "progress.ask_task", options=_tasks),
         Step("status", "progress.ask_status", options=_statuses),
-        Step("help", "progress.ask_help", parse=_text,
+        Step("help", "progress.ask_help", parse=required_text,
              when=lambda a: a.get("status") == ProgressStatus.BLOCKED.value),
         Step("percent", "progress.ask_percent", parse=_percent, when=_asks_percent),
-        Step("note", "progress.ask_note", parse=_text),
+        Step("note", "progress.ask_note", parse=required_text),
         Step("files", _files_prompt, options=_files_options, parse=_files_typed,
              accept_file=_accept_file, route=_files_route),
         Step("confirm", _review, options=_confirm_options, route=_confirm_route, transient=True),
@@ -270,7 +260,7 @@ async def start_update(ctx: Context) -> None:
         ctx.reply(ctx.t("progress.register_first"))
         return
     if ctx.role not in MANAGERS and ctx.member.unit_id is None:
-        ctx.reply(ctx.t("progress.no_unit"))
+        ctx.reply(ctx.t("common.no_unit"))
         return
     _, tasks = await period_tasks(ctx)
     if not tasks:

@@ -15,6 +15,7 @@ from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.forms import FINISH, Answers, Form, Step
 from bot.kernel.router import Router
+from bot.kernel.steps import and_close, typed_unit, unit_options
 from handlers._status_views import current_status
 from storage.records import OutboxStatus
 
@@ -63,21 +64,17 @@ async def _actions(ctx: Context, answers: Answers) -> list[Option]:
         options.append(Option(ctx.t("schedule.resume_deadline" if paused
                                     else "schedule.pause_deadline"),
                               "resume_deadline" if paused else "pause_deadline"))
-    return [*options, Option(ctx.t("mine.close"), "close")]
+    return and_close(ctx, options)
 
 
 def _action_route(answers: Answers, value: Any) -> str | None:
     return FINISH if value in {"close", "pause_deadline", "resume_deadline"} else None
 
 
-async def _units(ctx: Context, answers: Answers) -> list[Option]:
-    return [Option(u.short_name, str(u.id)) for u in await ctx.repo.list_units(ctx.bloc.id)]
-
-
 async def _finish(ctx: Context, answers: Answers) -> None:
     action = answers["action"]
     if action == "close":
-        ctx.reply(ctx.t("mine.closed"))
+        ctx.reply(ctx.t("common.closed"))
         return
     status = await current_status(ctx)
     if action.endswith("_deadline"):
@@ -90,7 +87,7 @@ async def _finish(ctx: Context, answers: Answers) -> None:
     else:
         unit = next((u for u in status.units if str(u.id) == answers["unit"]), None)
         if unit is None:
-            ctx.reply(ctx.t("mine.gone"))
+            ctx.reply(ctx.t("common.gone"))
             return
         key, subject = f"pause:unit:{unit.id}", unit.name
         await ctx.repo.pause_unit(unit.id, action.startswith("pause"), ctx.now())
@@ -105,7 +102,7 @@ SCHEDULE = router.form(Form(
     name="schedule",
     steps=(
         Step("action", _overview, options=_actions, route=_action_route),
-        Step("unit", "schedule.ask_unit", options=_units,
+        Step("unit", "schedule.ask_unit", options=unit_options(), parse=typed_unit,
              when=lambda a: str(a.get("action", "")).endswith("_unit")),
     ),
     finish=_finish,

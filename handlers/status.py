@@ -13,6 +13,14 @@ from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.forms import FINISH, Answers, Form, Step
 from bot.kernel.router import Router
+from bot.kernel.steps import (
+    and_close,
+    back_option,
+    back_or_close,
+    close_option,
+    typed_unit,
+    unit_options,
+)
 from bot.services.status import BlocStatus
 from handlers._progress_views import shorten
 from handlers._status_views import (
@@ -26,14 +34,6 @@ from handlers._status_views import (
 from storage.records import ProgressUpdate, Task, Unit
 
 router = Router()
-
-
-def _close(ctx: Context) -> Option:
-    return Option(ctx.t("mine.close"), "close")
-
-
-def _back(ctx: Context) -> Option:
-    return Option(ctx.t("mine.back"), "back")
 
 
 async def _picked(ctx: Context, answers: Answers) -> tuple[BlocStatus, Unit | None, Task | None,
@@ -54,8 +54,8 @@ async def _overview(ctx: Context, answers: Answers) -> str:
 
 
 async def _menu_options(ctx: Context, answers: Answers) -> list[Option]:
-    return [Option(ctx.t("status.open_unit"), "unit"), Option(ctx.t("status.open_task"), "task"),
-            _close(ctx)]
+    return and_close(ctx, [Option(ctx.t("status.open_unit"), "unit"),
+                           Option(ctx.t("status.open_task"), "task")])
 
 
 def _menu_route(answers: Answers, value: Any) -> str:
@@ -64,14 +64,9 @@ def _menu_route(answers: Answers, value: Any) -> str:
 
 # -- one unit ---------------------------------------------------------------------------------
 
-async def _units(ctx: Context, answers: Answers) -> list[Option]:
-    return [Option(unit.short_name, str(unit.id))
-            for unit in await ctx.repo.list_units(ctx.bloc.id)]
-
-
 async def _unit_view(ctx: Context, answers: Answers) -> str:
     status, unit, _, _ = await _picked(ctx, answers)
-    return unit_view(ctx, status, unit) if unit else ctx.t("mine.gone")
+    return unit_view(ctx, status, unit) if unit else ctx.t("common.gone")
 
 
 async def _unit_options(ctx: Context, answers: Answers) -> list[Option]:
@@ -80,7 +75,7 @@ async def _unit_options(ctx: Context, answers: Answers) -> list[Option]:
         Option(ctx.t("status.see_more", number=task.position, title=shorten(task.title, 32)),
                str(task.id))
         for task, update in status.unit_updates(unit.id) if update is not None]
-    return [*options, *([] if answers.get("own") else [_back(ctx)]), _close(ctx)]
+    return [*options, *([] if answers.get("own") else [back_option(ctx)]), close_option(ctx)]
 
 
 def _unit_route(answers: Answers, value: Any) -> str:
@@ -98,7 +93,7 @@ def _unit_route(answers: Answers, value: Any) -> str:
 async def _detail(ctx: Context, answers: Answers) -> str:
     _, unit, task, update = await _picked(ctx, answers)
     if unit is None or task is None or update is None:
-        return ctx.t("mine.gone")
+        return ctx.t("common.gone")
     return detail_view(ctx, unit, task, update)
 
 
@@ -111,7 +106,7 @@ async def _detail_options(ctx: Context, answers: Answers) -> list[Option]:
     if update is not None and unit is not None and task is not None:
         versions = len(await ctx.repo.update_history(unit.id, task.id))
         options.append(Option(ctx.t("status.history", count=versions), "history"))
-    return [*options, _back(ctx), _close(ctx)]
+    return [*options, back_option(ctx), close_option(ctx)]
 
 
 def _detail_route(answers: Answers, value: Any) -> str:
@@ -133,12 +128,8 @@ async def _files(ctx: Context, answers: Answers) -> str:
 async def _history(ctx: Context, answers: Answers) -> str:
     _, unit, task, _ = await _picked(ctx, answers)
     if unit is None or task is None:
-        return ctx.t("mine.gone")
+        return ctx.t("common.gone")
     return history_view(ctx, unit, task, await ctx.repo.update_history(unit.id, task.id))
-
-
-async def _back_or_close(ctx: Context, answers: Answers) -> list[Option]:
-    return [_back(ctx), _close(ctx)]
 
 
 def _to_detail(answers: Answers, value: Any) -> str:
@@ -155,7 +146,7 @@ async def _tasks(ctx: Context, answers: Answers) -> list[Option]:
 
 async def _task_view(ctx: Context, answers: Answers) -> str:
     status, _, task, _ = await _picked(ctx, answers)
-    return task_view(ctx, status, task) if task else ctx.t("mine.gone")
+    return task_view(ctx, status, task) if task else ctx.t("common.gone")
 
 
 def _task_route(answers: Answers, value: Any) -> str:
@@ -166,24 +157,24 @@ def _task_route(answers: Answers, value: Any) -> str:
 
 
 async def _finish(ctx: Context, answers: Answers) -> None:
-    ctx.reply(ctx.t("mine.closed"))
+    ctx.reply(ctx.t("common.closed"))
 
 
 MENU = Step("menu", _overview, options=_menu_options, route=_menu_route, transient=True)
 UNIT_VIEW = Step("unit_view", _unit_view, options=_unit_options, route=_unit_route)
 TASK = Step("task", "status.ask_task", options=_tasks)
-TASK_VIEW = Step("task_view", _task_view, options=_back_or_close, route=_task_route,
+TASK_VIEW = Step("task_view", _task_view, options=back_or_close, route=_task_route,
                  transient=True)
 
 STATUS = router.form(Form(
     name="status",
     steps=(
         MENU,
-        Step("unit", "status.ask_unit", options=_units),
+        Step("unit", "status.ask_unit", options=unit_options(), parse=typed_unit),
         UNIT_VIEW,
         Step("detail", _detail, options=_detail_options, route=_detail_route, transient=True),
-        Step("files", _files, options=_back_or_close, route=_to_detail, transient=True),
-        Step("history", _history, options=_back_or_close, route=_to_detail, transient=True),
+        Step("files", _files, options=back_or_close, route=_to_detail, transient=True),
+        Step("history", _history, options=back_or_close, route=_to_detail, transient=True),
         TASK,
         TASK_VIEW,
     ),
@@ -197,7 +188,7 @@ async def open_status(ctx: Context, *, unit_id: int | None = None,
     """Open the status views: the overview, or straight at a unit or a task."""
     if not may(ctx.role, Action.SEE_ALL):
         if ctx.member is None or ctx.member.unit_id is None:
-            ctx.reply(ctx.t("progress.no_unit"))
+            ctx.reply(ctx.t("common.no_unit"))
             return
         await ctx.start_form(STATUS, {"unit": str(ctx.member.unit_id), "own": True},
                              at=UNIT_VIEW)

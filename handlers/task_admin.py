@@ -7,7 +7,7 @@ later reloads of the bloc file, and is reflected at once in the pinned list.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 from bot.domain.access import Action
@@ -16,9 +16,16 @@ from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.forms import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
-from config.dates import DateParseError, parse_date, parse_date_or_datetime
+from bot.kernel.steps import (
+    confirm_options,
+    day_answer,
+    deadline_of,
+    moment_answer,
+    optional_text,
+    required_text,
+    typed_units,
+)
 from handlers._progress_views import shorten
-from handlers._units import typed_units
 from storage.records import Deadline, Period, Task
 
 router = Router()
@@ -58,43 +65,12 @@ async def _menu(ctx: Context, answers: Answers) -> str:
     return ctx.t("taskadmin.menu", period=escape(period.title) if period else "—")
 
 
-async def _text(ctx: Context, answers: Answers, text: str) -> str:
-    if not text.strip():
-        raise InvalidAnswer("progress.text_needed")
-    return text.strip()
-
-
-async def _optional_text(ctx: Context, answers: Answers, text: str) -> str:
-    return "" if text.strip() in {"", "-", "—"} else text.strip()
-
-
 async def _none_option(ctx: Context, answers: Answers) -> list[Option]:
     return [Option(ctx.t("taskadmin.no_deadline"), NONE)]
 
 
-def _to_deadline(value: date | datetime, ctx: Context) -> Deadline:
-    if isinstance(value, datetime):
-        return Deadline(value.replace(tzinfo=ctx.zone), all_day=False)
-    return Deadline(datetime.combine(value, time(23, 59, 59), tzinfo=ctx.zone), all_day=True)
-
-
-async def _deadline(ctx: Context, answers: Answers, text: str) -> str:
-    try:
-        value = parse_date_or_datetime(text, default_year=ctx.today().year)
-    except DateParseError:
-        raise InvalidAnswer("taskadmin.bad_date", value=escape(text[:40])) from None
-    return value.isoformat()
-
-
-async def _day(ctx: Context, answers: Answers, text: str) -> str:
-    try:
-        return parse_date(text, default_year=ctx.today().year).isoformat()
-    except DateParseError:
-        raise InvalidAnswer("taskadmin.bad_date", value=escape(text[:40])) from None
-
-
 async def _end_day(ctx: Context, answers: Answers, text: str) -> str:
-    end = await _day(ctx, answers, text)
+    end = await day_answer(ctx, answers, text)
     if end < str(answers.get("p_start", "")):
         raise InvalidAnswer("taskadmin.end_before_start")
     return end
@@ -129,10 +105,10 @@ async def _value_options(ctx: Context, answers: Answers) -> list[Option]:
 async def _value(ctx: Context, answers: Answers, text: str) -> str:
     field = answers["field"]
     if field == "deadline":
-        return await _deadline(ctx, answers, text)
+        return await moment_answer(ctx, answers, text)
     if field == "units":
         return await typed_units(ctx, answers, text)
-    return await (_text if field == "title" else _optional_text)(ctx, answers, text)
+    return await (required_text if field == "title" else optional_text)(ctx, answers, text)
 
 
 async def _position(ctx: Context, answers: Answers, text: str) -> int:
@@ -154,7 +130,7 @@ async def _review(ctx: Context, answers: Answers) -> str:
 
 
 async def _confirm_options(ctx: Context, answers: Answers) -> list[Option]:
-    return [Option(ctx.t("taskadmin.save"), "save"), Option(ctx.t("progress.cancel"), "cancel")]
+    return confirm_options(ctx, "taskadmin.save", yes="save", no="cancel")
 
 
 def _confirm_route(answers: Answers, value: Any) -> str:
@@ -173,9 +149,7 @@ async def _unit_ids(ctx: Context, codes: str) -> list[int] | None:
 def _deadline_of(ctx: Context, value: str | None) -> Deadline | None:
     if not value or value == NONE:
         return None
-    parsed: date | datetime = (datetime.fromisoformat(value) if "T" in value
-                               else date.fromisoformat(value))
-    return _to_deadline(parsed, ctx)
+    return deadline_of(ctx, value)
 
 
 async def _apply(ctx: Context, answers: Answers) -> str:
@@ -227,10 +201,10 @@ TASK_ADMIN = router.form(Form(
     name="task_admin",
     steps=(
         Step("action", _menu, options=_actions),
-        Step("title", "taskadmin.ask_title", parse=_text, when=_is("add")),
-        Step("description", "taskadmin.ask_description", parse=_optional_text,
+        Step("title", "taskadmin.ask_title", parse=required_text, when=_is("add")),
+        Step("description", "taskadmin.ask_description", parse=optional_text,
              when=_is("add")),
-        Step("deadline", "taskadmin.ask_deadline", options=_none_option, parse=_deadline,
+        Step("deadline", "taskadmin.ask_deadline", options=_none_option, parse=moment_answer,
              when=_is("add")),
         Step("units", "taskadmin.ask_units", options=_all_units, parse=typed_units,
              when=_is("add")),
@@ -238,11 +212,11 @@ TASK_ADMIN = router.form(Form(
         Step("field", "taskadmin.ask_field", options=_fields, when=_is("edit")),
         Step("value", _value_prompt, options=_value_options, parse=_value, when=_is("edit")),
         Step("position", "taskadmin.ask_position", parse=_position, when=_is("move")),
-        Step("p_title", "taskadmin.ask_period_title", parse=_text, when=_is("period")),
-        Step("p_start", "taskadmin.ask_period_start", parse=_day, when=_is("period")),
+        Step("p_title", "taskadmin.ask_period_title", parse=required_text, when=_is("period")),
+        Step("p_start", "taskadmin.ask_period_start", parse=day_answer, when=_is("period")),
         Step("p_end", "taskadmin.ask_period_end", parse=_end_day, when=_is("period")),
         Step("p_deadline", "taskadmin.ask_period_deadline", options=_none_option,
-             parse=_deadline, when=_is("period")),
+             parse=moment_answer, when=_is("period")),
         Step("confirm", _review, options=_confirm_options, route=_confirm_route,
              transient=True),
     ),

@@ -1,0 +1,150 @@
+"""The small pieces forms are made of, written once: back and close, a confirmation, the
+unit picker, text that may not be empty, dates.
+
+Each is a step's ``options`` or ``parse`` function (or builds one), so a form reads
+``Step("unit", "status.ask_unit", options=unit_options(), parse=typed_unit)``; their
+words are the catalog's ``common.*`` keys, shared by every feature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+
+from bot.domain.events import Option
+from bot.domain.questions import UnitRef, match_unit
+from bot.domain.text import escape
+from bot.kernel.context import Context
+from bot.kernel.forms import Answers, InvalidAnswer, OptionsFn
+from config.dates import DateParseError, parse_date, parse_date_or_datetime
+from storage.records import Deadline, Unit
+
+BACK, CLOSE = "back", "close"
+EMPTY = ("", "-", "—")  # what a person types to leave an optional answer empty
+
+
+# -- leaving a view ---------------------------------------------------------------------------
+
+def back_option(ctx: Context) -> Option:
+    """"Back": one step up in a view."""
+    return Option(ctx.t("common.back"), BACK)
+
+
+def close_option(ctx: Context) -> Option:
+    """"Close": leave the view."""
+    return Option(ctx.t("common.close"), CLOSE)
+
+
+def and_close(ctx: Context, options: list[Option], *, back: bool = False) -> list[Option]:
+    """``options`` followed by "Back" (with ``back``) and "Close"."""
+    return [*options, *([back_option(ctx)] if back else []), close_option(ctx)]
+
+
+async def back_or_close(ctx: Context, answers: Answers) -> list[Option]:
+    """A view's last question: back, or close."""
+    return and_close(ctx, [], back=True)
+
+
+def confirm_options(ctx: Context, yes_key: str, no_key: str = "common.cancel",
+                    *, yes: str = "yes", no: str = "no") -> list[Option]:
+    """A confirmation: ``yes_key``'s label, then ``no_key``'s."""
+    return [Option(ctx.t(yes_key), yes), Option(ctx.t(no_key), no)]
+
+
+# -- typed answers ----------------------------------------------------------------------------
+
+async def required_text(ctx: Context, answers: Answers, text: str) -> str:
+    """Text that may not be empty, trimmed."""
+    if not text.strip():
+        raise InvalidAnswer("common.text_needed")
+    return text.strip()
+
+
+async def optional_text(ctx: Context, answers: Answers, text: str) -> str:
+    """Text that may be left empty (``-``), trimmed."""
+    return "" if text.strip() in EMPTY else text.strip()
+
+
+async def day_answer(ctx: Context, answers: Answers, text: str) -> str:
+    """A day (``13/7/2023``, ``13-07``: this year when the year is left out), ISO."""
+    try:
+        return parse_date(text, default_year=ctx.today().year).isoformat()
+    except DateParseError:
+        raise InvalidAnswer("common.bad_date", value=escape(text[:40])) from None
+
+
+async def moment_answer(ctx: Context, answers: Answers, text: str) -> str:
+    """A day or a day and time (``15/12 14h30``), ISO; the time is the bloc's."""
+    try:
+        return parse_date_or_datetime(text, default_year=ctx.today().year).isoformat()
+    except DateParseError:
+        raise InvalidAnswer("common.bad_date", value=escape(text[:40])) from None
+
+
+def deadline_of(ctx: Context, iso: str) -> Deadline:
+    """A moment answer as a deadline in the bloc's time: a day alone is due at its end."""
+    value: date | datetime = datetime.fromisoformat(iso) if "T" in iso else date.fromisoformat(
+        iso)
+    if isinstance(value, datetime):
+        return Deadline(value.replace(tzinfo=ctx.zone), all_day=False)
+    return Deadline(datetime.combine(value, time(23, 59, 59), tzinfo=ctx.zone), all_day=True)
+
+
+# -- units --------------------------------------------------------------------------------------
+
+def by_id(unit: Unit) -> str:
+    """A unit picker's value: the unit's id."""
+    return str(unit.id)
+
+
+def by_code(unit: Unit) -> str:
+    """A unit picker's value: the unit's code (where the answer names units, an invite)."""
+    return unit.code
+
+
+def unit_options(value: Callable[[Unit], str] = by_id) -> OptionsFn:
+    """The bloc's units as options (their short names; the value ``value(unit)``, the id by
+    default)."""
+
+    async def options(ctx: Context, answers: Answers) -> list[Option]:
+        return [Option(unit.short_name, value(unit))
+                for unit in await ctx.repo.list_units(ctx.bloc.id)]
+
+    return options
+
+
+async def typed_unit(ctx: Context, answers: Answers, text: str) -> str:
+    """One unit named in words (its code, short or full name, or an alias, with or without
+    diacritics): its id, as the unit picker's options give it."""
+    units = await ctx.repo.list_units(ctx.bloc.id)
+    found = match_unit(text, [UnitRef.of(unit) for unit in units])
+    if found is None:
+        raise InvalidAnswer("common.unit_unknown", value=escape(text.strip()[:60]))
+    return str(next(unit.id for unit in units if unit.code == found.code))
+
+
+async def typed_unit_code(ctx: Context, answers: Answers, text: str) -> str:
+    """One unit named in words, as :func:`typed_unit`: its code (for pickers whose options
+    carry codes)."""
+    unit_id = int(await typed_unit(ctx, answers, text))
+    return next(unit.code for unit in await ctx.repo.list_units(ctx.bloc.id)
+                if unit.id == unit_id)
+
+
+async def typed_units(ctx: Context, answers: Answers, text: str) -> str:
+    """Unit names, short names, codes or aliases separated by commas → their codes, joined.
+
+    Tolerant of missing diacritics and small typos; a name that matches no unit is
+    refused with the name shown, so the person can correct it.
+    """
+    refs = [UnitRef.of(unit) for unit in await ctx.repo.list_units(ctx.bloc.id)]
+    codes = []
+    for part in text.replace(";", ",").split(","):
+        if part.strip():
+            found = match_unit(part, refs)
+            if found is None:
+                raise InvalidAnswer("common.unit_unknown", value=escape(part.strip()[:60]))
+            codes.append(found.code)
+    if not codes:
+        raise InvalidAnswer("common.unit_unknown", value="")
+    return ",".join(dict.fromkeys(codes))
