@@ -38,6 +38,11 @@ def _row(row: aiosqlite.Row) -> OutboxRow:
     )
 
 
+# the message a row is part of: a long text is rows "key", "key#2", … (the outbox's parts)
+_MESSAGE = ("CASE WHEN instr(o.dedup_key, '#') > 0 "
+            "THEN substr(o.dedup_key, 1, instr(o.dedup_key, '#') - 1) ELSE o.dedup_key END")
+
+
 class SqliteOutbox(SqliteBase):
     """The outbox part of the SQLite repository."""
 
@@ -199,23 +204,47 @@ class SqliteOutbox(SqliteBase):
         return from_db(row["latest"]) if row and row["latest"] else None
 
     async def settled_batches(self) -> list[BatchReport]:
-        """Batches not yet reported whose every message has reached a final state."""
+        """Batches not yet reported whose every message has reached a final state.
+
+        A message shown in several parts (rows ``key``, ``key#2``…) counts once, with the
+        worst outcome of its parts: the chair reads how many people got the message.
+        """
         rows = await self._all(
-            """
-            SELECT b.*, o.status AS status, COUNT(o.id) AS n FROM outbox_batches AS b
-            JOIN outbox AS o ON o.batch_id = b.id
-            WHERE b.reported_at IS NULL AND NOT EXISTS (
-                SELECT 1 FROM outbox AS p WHERE p.batch_id = b.id
-                AND p.status IN ('pending', 'sending'))
-            GROUP BY b.id, o.status
-            """)
+            f"""
+            WITH messages AS (
+                SELECT o.batch_id, {_MESSAGE} AS message,
+                       MAX(CASE o.status WHEN 'blocked' THEN 4 WHEN 'failed' THEN 3
+                           WHEN 'expired' THEN 2 ELSE 1 END) AS worst
+                FROM outbox AS o JOIN outbox_batches AS b ON b.id = o.batch_id
+                WHERE b.reported_at IS NULL
+                GROUP BY o.batch_id, message)
+            SELECT b.*, m.worst AS worst, COUNT(*) AS n FROM outbox_batches AS b
+            JOIN messages AS m ON m.batch_id = b.id
+            WHERE NOT EXISTS (SELECT 1 FROM outbox AS p WHERE p.batch_id = b.id
+                              AND p.status IN ('pending', 'sending'))
+            GROUP BY b.id, m.worst
+            """)  # noqa: S608 (constants only)
+        outcome = {4: OutboxStatus.BLOCKED, 3: OutboxStatus.FAILED, 2: OutboxStatus.EXPIRED,
+                   1: OutboxStatus.SENT}
         reports: dict[int, BatchReport] = {}
         for row in rows:
             report = reports.setdefault(row["id"], BatchReport(
                 row["id"], row["channel"], row["report_chat"], row["report_language"],
                 row["kind"], {}))
-            report.counts[OutboxStatus(row["status"])] = row["n"]
+            report.counts[outcome[row["worst"]]] = row["n"]
         return list(reports.values())
+
+    async def settle_later_parts(self, channel: str, dedup_key: str, status: OutboxStatus,
+                                 error: str) -> int:
+        """A part of a message was refused for good: its later parts (``key#2``…) are not
+        sent either and share its outcome; returns how many."""
+        message = dedup_key.split("#", 1)[0]
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE outbox SET status = ?, last_error = ?, file = NULL "
+                "WHERE channel = ? AND status = 'pending' AND substr(dedup_key, 1, ?) = ?",
+                (status.value, error, channel, len(message) + 1, message + "#"))
+            return max(cursor.rowcount, 0)
 
     async def mark_batch_reported(self, batch_id: int, now: datetime) -> None:
         """Remember that a batch's outcome was reported."""

@@ -306,6 +306,10 @@ class OutboxStore(Protocol):
     async def settled_batches(self) -> list[BatchReport]:
         """Unreported batches whose every message has reached a final state."""
 
+    async def settle_later_parts(self, channel: str, dedup_key: str, status: OutboxStatus,
+                                 error: str) -> int:
+        """A part of a message was refused for good: its later parts share its outcome."""
+
     async def mark_batch_reported(self, batch_id: int, now: datetime) -> None:
         """Remember that a batch's outcome was reported."""
 

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from bot.app.runtime import Runtime
 from bot.channels import retry
 from bot.domain.clock import FixedClock
 from config.settings import Settings
@@ -39,3 +40,35 @@ async def test_zalo_unreachable_for_a_moment_at_start_is_tried_again(
     async with running_zalo_bot(zsettings, zalo, clock) as bot:
         assert bot.names["zalo"] == "Thi đua (test)"
     assert len(zalo.calls_of("getMe")) == 4
+
+
+async def test_zalo_answering_502_at_start_is_tried_again(
+    zalo: FakeZaloApi, zsettings: Settings, clock: FixedClock,
+) -> None:
+    zalo.fail("getMe", 502, times=2)  # the gateway restarts
+    async with running_zalo_bot(zsettings, zalo, clock) as bot:
+        assert bot.names["zalo"] == "Thi đua (test)"
+
+
+async def test_a_telegram_start_that_fails_leaves_no_connection_open(
+    api: FakeBotApi, runtime: Runtime, clock: FixedClock, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A refused token ends the start; the connections opened for it are closed, not left
+    for the interpreter to complain about at exit."""
+    import gc
+
+    from bot.channels.telegram import TelegramChannel, TelegramStartError
+    from bot.services.inbox import Inbox
+
+    async def nobody(*_: object, **__: object) -> None:
+        raise AssertionError("nothing is handled")
+
+    channel = TelegramChannel(nobody, token="123:wrong", api_url=api.base_url,  # type: ignore[arg-type]
+                              inbox=Inbox(runtime.repo, clock))
+    with pytest.raises(TelegramStartError):
+        await channel.connect()
+    await channel.stop()
+    with caplog.at_level(logging.ERROR):
+        del channel
+        gc.collect()
+    assert not [r for r in caplog.records if "Unclosed" in r.getMessage()]

@@ -246,3 +246,32 @@ async def test_a_write_cancelled_while_its_transaction_begins_leaves_the_databas
     async with runtime.repo.unit_of_work():
         await runtime.repo.set_bot_username("in-a-unit", "ok")
     assert await runtime.repo.bot_username("in-a-unit") == "ok"
+
+
+async def test_the_person_is_sent_the_delay_note_and_the_fault_note_not_only_told_in_replies(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the channel's delivery gets is what reaches the messenger: the messages."""
+    an = await registered(runtime, "10", unit="SHTT")
+    delivered: list[Response] = []
+
+    async def deliver(response: Response) -> list[None]:
+        delivered.append(response)
+        return [None] * len(response.messages)
+
+    async def disk_full(*args: object, **kwargs: object) -> bool:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(runtime.repo, "mark_handled", disk_full)
+    await runtime.dispatcher.handle(event(an, "/nhiemvu", "u-full"), deliver)
+    [delayed] = delivered
+    assert [m.text for m in delayed.messages] == [r.text for r in delayed.replies]
+    assert "chưa được ghi nhận" in delayed.messages[0].text
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug in reading the person")
+
+    monkeypatch.setattr(runtime.repo, "get_member", broken)
+    with pytest.raises(RuntimeError):
+        await runtime.dispatcher.handle(event(an, "/nhiemvu", "u-bug"), deliver)
+    assert "Xin lỗi" in delivered[-1].messages[0].text

@@ -170,3 +170,27 @@ async def test_a_long_message_is_one_row_per_part_and_a_failed_part_is_sent_alon
     parts = [text for _, text in channel.sent]
     assert len(parts) == 2 and "\n".join(parts).split() == long.split()
     assert await statuses(runtime) == {"long": OutboxStatus.SENT, "long#2": OutboxStatus.SENT}
+
+
+async def test_a_blocked_person_gets_no_later_part_and_the_report_counts_people(
+    runtime: Runtime, clock: FixedClock,
+) -> None:
+    """A message in two parts to three people, one of whom blocked the bot: the chair
+    reads 2 of 3 sent and one person blocked, and nothing more goes to the blocked one."""
+    channel = ScriptedChannel()
+    runtime.channels.add("test", channel)
+    channel.failures["2"] = [DeliveryError("blocked", blocked=True)]
+    long = "\n".join(f"Dòng {n}: " + "danh sách nhiệm vụ " * 10 for n in range(1, 30))
+    batch = await runtime.repo.create_batch(channel="test", report_chat="chair",
+                                            language="vi", kind="tasklist", now=clock.now())
+    await runtime.outbox.enqueue([message(f"list:{c}", c, clock, batch=batch, text=long)
+                                  for c in "123"])
+    for _ in range(4):
+        await runtime.outbox.run_once()
+    assert sorted({chat for chat, _ in channel.sent}) == ["1", "3", "chair"]
+    assert [text for chat, text in channel.sent if chat == "chair"] == [
+        "Kết quả gửi danh sách nhiệm vụ: đã gửi 2/3 tin; 1 người đã chặn bot; "
+        "0 tin không gửi được."]
+    blocked = {row.dedup_key: row.status for row in await runtime.repo.outbox_rows()
+               if row.chat_id == "2"}
+    assert blocked == {"list:2": OutboxStatus.BLOCKED, "list:2#2": OutboxStatus.BLOCKED}

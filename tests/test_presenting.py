@@ -4,6 +4,7 @@ channels used to decide for themselves, now in one place with every word transla
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.channels.console import TRAITS as CONSOLE
@@ -12,6 +13,7 @@ from bot.channels.zalo_send import TRAITS as ZALO
 from bot.domain.events import FileRef, Option, OutFile, Reply
 from bot.domain.i18n import catalog
 from bot.domain.presenting import Offered, present
+from storage.records import Bloc
 
 TELEGRAM = TelegramChannel.traits
 OPTIONS = (Option("Hoàn thành", "done"), Option("Gặp khó khăn", "blocked"))
@@ -99,3 +101,43 @@ def test_the_console_shows_plain_text_and_keeps_its_numbered_options() -> None:
     message, = present(Reply("<b>Chọn</b>", options=OPTIONS, token=2), CONSOLE, t,
                        channel="console").messages
     assert (message.text, message.options) == ("Chọn", OPTIONS)
+
+
+async def test_a_download_that_cannot_be_stored_is_said_not_lost(tmp_path: Path) -> None:
+    """Zalo takes files as links; when the downloads folder cannot take the file (a full
+    disk, a folder that is not one), the person is told it is not available."""
+    from bot.domain.clock import FixedClock
+    from bot.domain.i18n import Texts
+    from bot.services.blocs import Blocs
+    from bot.services.channels import Channels
+    from bot.services.downloads import DownloadStore
+    from bot.services.presenter import Presenter
+
+    class Zalo:
+        traits = ZALO
+
+    channels = Channels()
+    channels.add("zalo", Zalo())  # type: ignore[arg-type]
+    clock = FixedClock(datetime(2026, 11, 24, 2, 0, tzinfo=UTC))
+    bloc = await _small_bloc(tmp_path)
+    presenter = Presenter(channels, Texts(catalog()), Blocs(bloc), clock)
+    not_a_folder = tmp_path / "files"
+    not_a_folder.write_text("a file where the folder should be")
+    presenter.downloads = DownloadStore(not_a_folder, b"k" * 32, "https://thidua.example")
+    report = OutFile("bao-cao.docx", b"PK", "application/vnd.openxmlformats")
+    shown = await presenter.present("zalo", Reply("Dự thảo báo cáo", file=report), "vi")
+    assert "Chưa gửi được tệp bao-cao.docx qua Zalo" in shown.messages[0].text
+
+
+async def _small_bloc(folder: Path) -> Bloc:
+    from storage.sqlite import SqliteRepository
+    from tests.test_storage import NOW, small_config
+
+    repo = await SqliteRepository.open(folder / "x.db")
+    try:
+        await repo.sync_bloc(small_config(), NOW)
+        bloc = await repo.get_bloc("test-bloc")
+        assert bloc is not None
+        return bloc
+    finally:
+        await repo.close()

@@ -99,3 +99,32 @@ async def test_an_answer_slower_than_the_read_timeout_times_out() -> None:
     finally:
         await transport.shutdown()
         await runner.cleanup()
+
+
+async def test_a_proxy_named_in_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ministry network may reach Telegram only through its proxy (HTTP(S)_PROXY), as
+    PTB's own transport allowed."""
+    seen: list[str] = []
+
+    async def proxy(request: web.Request) -> web.Response:
+        seen.append(str(request.url))
+        return web.json_response({"ok": True, "result": True})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", proxy)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    transport = AiohttpRequest()
+    await transport.initialize()
+    try:
+        await transport.post("http://api.telegram.invalid/bot1:x/logOut")
+    finally:
+        await transport.shutdown()
+        await runner.cleanup()
+    assert seen == ["http://api.telegram.invalid/bot1:x/logOut"]

@@ -121,10 +121,10 @@ class TelegramChannel:
         self._on_move = on_move
         self.inbox = inbox
         self.poll_timeout = poll_timeout
+        self._requests = (AiohttpRequest(pool_size=REQUEST_POOL), AiohttpRequest(pool_size=1))
         self.bot = TelegramBot(
             token, base_url=f"{api_url}/bot", base_file_url=f"{api_url}/file/bot",
-            request=AiohttpRequest(pool_size=REQUEST_POOL),
-            get_updates_request=AiohttpRequest(pool_size=1),
+            request=self._requests[0], get_updates_request=self._requests[1],
             # throttling only: a 429 is retried by the one owner (bot/channels/retry.py)
             rate_limiter=AIORateLimiter(max_retries=0))
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
@@ -238,6 +238,8 @@ class TelegramChannel:
         if app.running:
             await app.stop()
         await app.shutdown()  # in webhook mode the webhook stays set: Telegram keeps updates
+        for request in self._requests:  # PTB skips this when the bot never connected
+            await request.shutdown()
 
     async def _announce_commands(self, menu: Menu) -> None:
         """setMyCommands per language; a server that lacks it is logged, not fatal."""

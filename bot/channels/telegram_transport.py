@@ -57,7 +57,10 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
-                headers={"User-Agent": self.USER_AGENT})
+                headers={"User-Agent": self.USER_AGENT},
+                # HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as PTB's httpx transport honours them:
+                # a ministry network may reach Telegram only through its proxy
+                trust_env=True)
 
     async def shutdown(self) -> None:
         """Close the pool; calls after this raise until :meth:`initialize` is called again."""

@@ -92,7 +92,7 @@ class ZaloChannel:
         """Check the token with ``getMe``; returns the bot's name."""
         try:
             me = await retry.at_start(self.client.get_me, "connecting to Zalo", lambda exc: (
-                isinstance(exc, ZaloApiError) and exc.code == 0))
+                isinstance(exc, ZaloApiError) and (exc.code == 0 or exc.code >= 500)))
         except ZaloApiError as exc:
             if exc.code in (401, 403, 404):
                 raise ZaloStartError("cli.zalo_bad_token") from None

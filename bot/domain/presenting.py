@@ -140,7 +140,8 @@ def _attachment(ref: FileRef, text: str, traits: Traits, t: Translate,
         return (text if not caption else ""), [Message(resend=ref, text=caption)]
     if ref.kind == "photo" and ref.file_id.startswith("https://") and traits.photo_urls:
         caption = text if len(text) <= traits.caption_limit else ""
-        fallback = f"{text}\n{note}" if text else note
+        # refused, the photo is replaced by its note (and its caption, which is short)
+        fallback = f"{caption}\n{note}" if caption else note
         return (text if not caption else ""), [Message(photo_url=ref.file_id, text=caption,
                                                        fallback=fallback)]
     return f"{text}\n{note}" if text else note, []

@@ -78,11 +78,13 @@ class Delivery:
 
 
 class Faults:
-    """What the person hears when the event cannot be recorded, or the bot failed."""
+    """What the person hears when the event cannot be recorded, or the bot failed (the
+    note is presented here: nothing after this step runs)."""
 
-    def __init__(self, repo: MemberStore, texts: Texts) -> None:
+    def __init__(self, repo: MemberStore, texts: Texts, presenter: Presenter) -> None:
         self._repo = repo
         self._texts = texts
+        self._presenter = presenter
         self._told_delayed: set[int] = set()  # inbox rows whose sender heard of the delay
 
     async def __call__(self, handling: Handling, call_next: Next) -> None:
@@ -97,8 +99,7 @@ class Faults:
                 log.exception("could not handle an event from %s:%s", event.channel,
                               event.user_id)
                 if handling.deliver is not None:
-                    await handling.deliver(Response(replies=[Reply(
-                        await self._text_for(event, "error.internal"))]))
+                    await handling.deliver(await self._note(event, "error.internal"))
                 raise
             log.error("could not record an event from %s:%s (%s); it is kept for later",
                       event.channel, event.user_id, type(exc).__name__)
@@ -107,12 +108,19 @@ class Faults:
                 # told once: the inbox tries again every minute while the disk is full
                 if receipt is not None:
                     self._told_delayed.add(receipt)
-                handling.response.replies.append(Reply(await self._text_for(
-                    event, "error.storage_kept" if receipt is not None
-                    else "error.storage_resend")))
+                note = await self._note(event, "error.storage_kept" if receipt is not None
+                                        else "error.storage_resend")
+                handling.response.replies, handling.response.messages = (
+                    note.replies, note.messages)
             return
         if receipt is not None:
             self._told_delayed.discard(receipt)  # handled: a later row may reuse the id
+
+    async def _note(self, event: Inbound, key: str) -> Response:
+        """A response holding the catalog text ``key``, presented for the messenger."""
+        reply = Reply(await self._text_for(event, key))
+        shown = await self._presenter.present(event.channel, reply, None)
+        return Response(replies=[reply], messages=shown.messages)
 
     async def _text_for(self, event: Inbound, key: str) -> str:
         """A catalog text in the person's language (the bot's own if the database, the
@@ -285,7 +293,7 @@ def standard_steps(*, services: Services, replies: ReplyLedger, locks: PersonLoc
                    admins: Mapping[str, frozenset[str]]) -> list[Step]:
     """The pipeline every channel's events go through, outermost first."""
     repo, clock = services.repo, services.clock
-    return [PersonLock(locks), Delivery(replies), Faults(repo, services.texts),
+    return [PersonLock(locks), Delivery(replies), Faults(repo, services.texts, presenter),
             UnitOfWork(repo), Dedup(repo, clock), TypedMenus(repo, presenter),
             Identify(services, admins), Persist(repo, replies, clock, presenter),
             HandlerFaults(repo)]

@@ -300,9 +300,18 @@ class OutboxWorker:
         return len(rows)
 
     async def _send_chat(self, rows: list[OutboxRow]) -> None:
-        """One chat's rows in order; after a retryable failure the rest wait with it."""
+        """One chat's rows in order; after a retryable failure the rest wait with it, and
+        the later parts of a message refused for good go nowhere either."""
+        refused: dict[str, OutboxStatus] = {}  # message → how its part was refused
         for index, row in enumerate(rows):
-            retry_at = await self._deliver(row)
+            message = row.dedup_key.split("#", 1)[0]
+            if message in refused:
+                await self._repo.settle(row.id, refused[message], self._clock.now(),
+                                        "an earlier part was refused", attempted=False)
+                continue
+            retry_at, final = await self._deliver(row)
+            if final is not None and final is not OutboxStatus.SENT:
+                refused[message] = final
             if retry_at is not None:
                 for later in rows[index + 1:]:
                     await self._repo.retry_later(later.id, retry_at, "waiting for an "
@@ -310,13 +319,14 @@ class OutboxWorker:
                                                      attempted=False)
                 return
 
-    async def _deliver(self, row: OutboxRow) -> datetime | None:
-        """Send one row; returns when it will be tried again, if it will."""
+    async def _deliver(self, row: OutboxRow) -> tuple[datetime | None, OutboxStatus | None]:
+        """Send one row; returns when it will be tried again (if it will) and its final
+        state (if it has one now)."""
         repo, now = self._repo, self._clock.now()
         if row.expires_at is not None and now >= row.expires_at:
             log.info("dropping outbox row %s (%s): its moment has passed", row.id, row.dedup_key)
             await repo.settle(row.id, OutboxStatus.EXPIRED, now, attempted=False)
-            return None
+            return None, OutboxStatus.EXPIRED
         port = self._channels.get(row.channel)
         if port is None:  # counted: a channel that never comes (a typo in groups:) gives up
             return await self._failed(row, DeliveryError(f"channel {row.channel} not running",
@@ -338,6 +348,8 @@ class OutboxWorker:
                 shown = await self._presenter.present(row.channel,
                                                       reply_of(row.payload, row.file), None)
                 for message in shown.messages:
+                    if message.menu and self.own_menus is not None:
+                        message = await self.own_menus(row.channel, row.chat_id, message)
                     await port.send(row.chat_id, message)
         except DeliveryError as exc:
             return await self._failed(row, exc)
@@ -345,9 +357,10 @@ class OutboxWorker:
             log.exception("unexpected error sending outbox row %s", row.id)
             return await self._failed(row, DeliveryError(repr(exc)))
         await repo.settle(row.id, OutboxStatus.SENT, self._clock.now())
-        return None
+        return None, OutboxStatus.SENT
 
-    async def _failed(self, row: OutboxRow, error: DeliveryError) -> datetime | None:
+    async def _failed(self, row: OutboxRow,
+                      error: DeliveryError) -> tuple[datetime | None, OutboxStatus | None]:
         repo, now = self._repo, self._clock.now()
         reason = str(error)[:500]
         attempts = row.attempts + 1
@@ -359,9 +372,11 @@ class OutboxWorker:
                 log.error("giving up on outbox row %s after %d attempt(s): %s", row.id,
                           attempts, reason)
             await repo.settle(row.id, status, now, reason)
-            return None
+            # the rest of a message shown in parts goes nowhere either (a blocked person)
+            await repo.settle_later_parts(row.channel, row.dedup_key, status, reason)
+            return None, status
         await repo.retry_later(row.id, now + delay, reason)
-        return now + delay
+        return now + delay, None
 
     async def _report_batches(self) -> None:
         repo, now = self._repo, self._clock.now()

@@ -5,6 +5,7 @@ zone, and the download links of a messenger that takes no uploads."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from bot.domain.clock import Clock
 from bot.domain.events import Reply, Traits
@@ -13,6 +14,8 @@ from bot.domain.presenting import Offered, Presented, present
 from bot.services.blocs import Blocs
 from bot.services.channels import Channels
 from bot.services.downloads import DownloadStore
+
+log = logging.getLogger(__name__)
 
 
 class Presenter:
@@ -35,9 +38,12 @@ class Presenter:
         traits = self.traits(channel)
         offered = None
         if reply.file is not None and not traits.uploads and self.downloads is not None:
-            download = await asyncio.to_thread(self.downloads.offer, reply.file,
-                                               self._clock.now())
-            offered = Offered(download.url, download.expires_at)
+            try:
+                download = await asyncio.to_thread(self.downloads.offer, reply.file,
+                                                   self._clock.now())
+                offered = Offered(download.url, download.expires_at)
+            except OSError:  # the downloads folder is full or not writable: say it is not there
+                log.exception("could not store %s for download", reply.file.name)
         t = self._texts.translator(reply.language or language)
         return present(reply, traits, t, channel=channel, offered=offered,
                        zone=self._blocs.zone)
