@@ -30,7 +30,8 @@ def run_all(*, smoke: bool, only: set[int], out: Path | None) -> list[Table]:
     busy_peak: tuple[int, float] | None = None
     if 1 in only:
         sizes = (3,) if smoke else (50, 200, 1000)
-        pairs = conversation.run(sizes, scale=scale, shipped=() if smoke else (50,))
+        pairs = conversation.run(sizes, scale=scale, shipped=() if smoke else (50,),
+                                 rounds=1 if smoke else 3)
         show(conversation.table(pairs, () if smoke else conversation.same_transport(sizes)))
         largest = max((bot for _, bot in pairs if "shipped" not in bot.bot),
                       key=lambda run: run.people)
