@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import Field
 
 from bot.domain.periods import current_period, format_moment
 from bot.domain.reporting import ASKS_PERCENT, implied_percent
 from bot.domain.text import escape
+from bot.kernel.answers import Answers
 from bot.kernel.context import Context
-from storage.records import Period, ProgressStatus, ProgressUpdate, Task, Unit
+from storage.records import Attachment, Period, ProgressStatus, ProgressUpdate, Task
 
 TITLE_IN_MENU = 48
 
@@ -51,19 +52,33 @@ def task_label(ctx: Context, task: Task, latest: ProgressUpdate | None) -> str:
     return f"{task.position}. {shorten(task.title)} — {state}"
 
 
-async def unit_of(ctx: Context, answers: dict[str, Any]) -> Unit | None:
-    """The unit a form is reporting for."""
-    unit_id = answers.get("unit")
-    return await ctx.repo.get_unit(int(unit_id)) if unit_id is not None else None
+class ReportDraft(Answers):
+    """A report as it is being written: the unit, the task, the status (with the percent
+    or the help it asks for), what was done, the files."""
+
+    unit: int | None = None
+    task: int | None = None
+    status: ProgressStatus | None = None
+    help: str | None = None
+    percent: int | None = None
+    note: str | None = None
+    attachments: list[Attachment] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, update: ProgressUpdate) -> ReportDraft:
+        """A stored report, to be changed into its next version."""
+        return cls(unit=update.unit_id, task=update.task_id, status=update.status,
+                   percent=update.percent, note=update.note, help=update.help_needed or None,
+                   attachments=list(update.attachments))
 
 
-async def summary(ctx: Context, answers: dict[str, Any], *, heading: str) -> str:
+async def summary(ctx: Context, answers: ReportDraft, *, heading: str) -> str:
     """The review of a draft update, before it is sent (HTML, user text escaped)."""
-    unit = await unit_of(ctx, answers)
+    unit = await ctx.repo.get_unit(answers.unit) if answers.unit is not None else None
     _, tasks = await period_tasks(ctx)
-    task = next((t for t in tasks if str(t.id) == str(answers.get("task"))), None)
-    status = ProgressStatus(answers["status"])
-    percent = implied_percent(status, answers.get("percent"))
+    task = next((t for t in tasks if t.id == answers.task), None)
+    status = answers.status or ProgressStatus.IN_PROGRESS
+    percent = implied_percent(status, answers.percent)
     lines = [ctx.t(heading)]
     if unit is not None:
         lines.append(ctx.t("progress.summary_unit", unit=escape(unit.name)))
@@ -71,11 +86,11 @@ async def summary(ctx: Context, answers: dict[str, Any], *, heading: str) -> str
         lines.append(ctx.t("progress.summary_task", number=task.position,
                            title=escape(shorten(task.title, 120))))
     lines.append(ctx.t("progress.summary_status", status=status_text(ctx, status, percent)))
-    if status is ProgressStatus.BLOCKED and answers.get("help"):
-        lines.append(ctx.t("progress.summary_help", help=escape(str(answers["help"]))))
-    lines.append(ctx.t("progress.summary_note", note=escape(str(answers.get("note", "")))))
-    files = answers.get("attachments", [])
-    names = ", ".join(escape(f.get("name") or ctx.t("progress.photo")) for f in files)
+    if status is ProgressStatus.BLOCKED and answers.help:
+        lines.append(ctx.t("progress.summary_help", help=escape(answers.help)))
+    lines.append(ctx.t("progress.summary_note", note=escape(answers.note or "")))
+    files = answers.attachments
+    names = ", ".join(escape(f.name or ctx.t("progress.photo")) for f in files)
     lines.append(ctx.t("progress.summary_files", count=len(files), names=names or "—"))
     return "\n".join(lines)
 

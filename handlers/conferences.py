@@ -8,15 +8,15 @@ everyone is told once, and its reminders are planned again.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Literal
 
 from bot.domain.access import Action, may
 from bot.domain.events import Option, Reply
 from bot.domain.periods import format_deadline
 from bot.domain.text import escape
+from bot.kernel.answers import Answers, Moment, Nav
 from bot.kernel.context import Context
-from bot.kernel.forms import FINISH, Answers, Form, InvalidAnswer, Step
+from bot.kernel.forms import FINISH, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import (
     and_close,
@@ -29,10 +29,27 @@ from bot.kernel.steps import (
 from bot.services.outbox import Outgoing
 from config.bloc import ConferenceKind
 from handlers._progress_views import shorten
-from storage.records import Conference, Deadline
+from storage.records import Conference
 
 router = Router()
 ANSWERS = ("attend", "absent", "delegate")
+Attendance = Literal["attend", "absent", "delegate"]
+
+
+class ConferenceAnswers(Answers):
+    """``/hoinghi``: a conference opened and what is done with it, or a new one."""
+
+    pick: int | Literal["new", "close"] | None = None
+    act: Attendance | Literal["list", "move", "cancel"] | Nav | None = None
+    delegate_name: str | None = None
+    delegate_title: str | None = None
+    new_time: Moment | None = None  # moving the conference
+    confirm_cancel: Literal["yes", "no"] | None = None
+    kind: ConferenceKind | None = None
+    new_title: str | None = None
+    new_when: Moment | None = None
+    new_place: str | None = None
+    new_agenda: str | None = None
 
 
 async def _upcoming(ctx: Context) -> list[Conference]:
@@ -40,8 +57,8 @@ async def _upcoming(ctx: Context) -> list[Conference]:
     return [c for c in await ctx.repo.list_conferences(ctx.bloc.id) if c.starts.at >= now]
 
 
-async def _chosen(ctx: Context, answers: Answers) -> Conference | None:
-    return next((c for c in await _upcoming(ctx) if str(c.id) == answers.get("pick")), None)
+async def _chosen(ctx: Context, answers: ConferenceAnswers) -> Conference | None:
+    return next((c for c in await _upcoming(ctx) if c.id == answers.pick), None)
 
 
 def _describe(ctx: Context, conference: Conference) -> str:
@@ -55,14 +72,14 @@ def _describe(ctx: Context, conference: Conference) -> str:
 
 # -- the list ---------------------------------------------------------------------------------
 
-async def _list(ctx: Context, answers: Answers) -> str:
+async def _list(ctx: Context, answers: ConferenceAnswers) -> str:
     conferences = await _upcoming(ctx)
     if not conferences:
         return ctx.t("conferences.none")
     return "\n\n".join([ctx.t("conferences.title"), *(_describe(ctx, c) for c in conferences)])
 
 
-async def _pick_options(ctx: Context, answers: Answers) -> list[Option]:
+async def _pick_options(ctx: Context, answers: ConferenceAnswers) -> list[Option]:
     options = [Option(ctx.t("conferences.open", title=shorten(c.title, 40)), str(c.id))
                for c in await _upcoming(ctx)]
     if may(ctx.role, Action.MANAGE_TASKS):
@@ -70,13 +87,13 @@ async def _pick_options(ctx: Context, answers: Answers) -> list[Option]:
     return and_close(ctx, options)
 
 
-def _pick_route(answers: Answers, value: Any) -> str | None:
+def _pick_route(answers: ConferenceAnswers, value: Any) -> str | None:
     return {"close": FINISH, "new": "kind"}.get(str(value))
 
 
 # -- one conference ---------------------------------------------------------------------------
 
-async def _detail(ctx: Context, answers: Answers) -> str:
+async def _detail(ctx: Context, answers: ConferenceAnswers) -> str:
     conference = await _chosen(ctx, answers)
     if conference is None:
         return ctx.t("common.gone")
@@ -89,7 +106,7 @@ async def _detail(ctx: Context, answers: Answers) -> str:
     return "\n".join(lines)
 
 
-async def _act_options(ctx: Context, answers: Answers) -> list[Option]:
+async def _act_options(ctx: Context, answers: ConferenceAnswers) -> list[Option]:
     options = []
     if ctx.member is not None and ctx.member.unit_id is not None:
         options += [Option(ctx.t(f"conferences.answer_{a}"), a) for a in ANSWERS]
@@ -100,16 +117,15 @@ async def _act_options(ctx: Context, answers: Answers) -> list[Option]:
     return and_close(ctx, options, back=True)
 
 
-def _act_route(answers: Answers, value: Any) -> str | None:
+def _act_route(answers: ConferenceAnswers, value: Any) -> str | None:
     if value == "back":
-        answers.pop("pick", None)
-        answers.pop("act", None)
+        answers.forget("pick", "act")
         return "pick"
     return {"attend": FINISH, "absent": FINISH, "close": FINISH, "delegate": "delegate_name",
             "list": "attendance", "move": "new_time", "cancel": "confirm_cancel"}.get(str(value))
 
 
-async def _attendance(ctx: Context, answers: Answers) -> str:
+async def _attendance(ctx: Context, answers: ConferenceAnswers) -> str:
     conference = await _chosen(ctx, answers)
     if conference is None:
         return ctx.t("common.gone")
@@ -126,44 +142,34 @@ async def _attendance(ctx: Context, answers: Answers) -> str:
     return "\n".join(lines)
 
 
-def _back_to_detail(answers: Answers, value: Any) -> str:
-    answers.pop("act", None)
+def _back_to_detail(answers: ConferenceAnswers, value: Any) -> str:
+    answers.forget("act")
     return FINISH if value == "close" else "act"
 
 
-async def _text(ctx: Context, answers: Answers, text: str) -> str:
+async def _text(ctx: Context, answers: ConferenceAnswers, text: str) -> str:
     return (await required_text(ctx, answers, text))[:200]
 
 
-async def _when(ctx: Context, answers: Answers, text: str) -> str:
+async def _when(ctx: Context, answers: ConferenceAnswers, text: str) -> Moment:
     value = await moment_answer(ctx, answers, text)
-    past = (datetime.fromisoformat(value).replace(tzinfo=ctx.zone) < ctx.now() if "T" in value
-            else date.fromisoformat(value) < ctx.today())
-    if past:
+    if value.before(ctx.now(), ctx.zone):
         raise InvalidAnswer("conferences.in_the_past")
     return value
 
 
-def _starts(ctx: Context, value: str) -> Deadline:
-    if "T" in value:
-        return Deadline(datetime.fromisoformat(value).replace(tzinfo=ctx.zone), all_day=False)
-    return Deadline(datetime.combine(date.fromisoformat(value), time(0, 0), tzinfo=ctx.zone),
-                    all_day=True)
-
-
-async def _yes_no(ctx: Context, answers: Answers) -> list[Option]:
+async def _yes_no(ctx: Context, answers: ConferenceAnswers) -> list[Option]:
     return confirm_options(ctx, "conferences.yes_cancel", "common.back")
 
 
-def _cancel_route(answers: Answers, value: Any) -> str:
+def _cancel_route(answers: ConferenceAnswers, value: Any) -> str:
     if value == "no":
-        answers.pop("act", None)
-        answers.pop("confirm_cancel", None)
+        answers.forget("act", "confirm_cancel")
         return "act"
     return FINISH
 
 
-async def _kinds(ctx: Context, answers: Answers) -> list[Option]:
+async def _kinds(ctx: Context, answers: ConferenceAnswers) -> list[Option]:
     return [Option(ctx.t(f"conferences.kind_{k.value}"), k.value) for k in ConferenceKind]
 
 
@@ -193,17 +199,20 @@ async def _tell_everyone(ctx: Context, key: str, text_key: str, conference: Conf
     return await ctx.outbox.enqueue(messages)
 
 
-async def _finish(ctx: Context, answers: Answers) -> None:
-    act = answers.get("act") or answers.get("pick")
-    if act == "close" or answers.get("pick") == "close":
+async def _finish(ctx: Context, answers: ConferenceAnswers) -> None:
+    act = answers.act
+    if act == "close" or answers.pick == "close":
         ctx.reply(ctx.t("common.closed"))
         return
     repo, now, actor = ctx.repo, ctx.now(), ctx.actor
-    if answers.get("pick") == "new":
+    if answers.pick == "new":
+        if answers.kind is None or answers.new_title is None or answers.new_when is None:
+            ctx.reply(ctx.t("common.gone"))
+            return
         conference_id = await repo.schedule_conference(
-            bloc_id=ctx.bloc.id, kind=answers["kind"], title=answers["new_title"],
-            starts=_starts(ctx, answers["new_when"]), place=answers.get("new_place") or None,
-            agenda=[line.strip() for line in str(answers.get("new_agenda", "")).splitlines()
+            bloc_id=ctx.bloc.id, kind=answers.kind.value, title=answers.new_title,
+            starts=answers.new_when.start(ctx.zone), place=answers.new_place or None,
+            agenda=[line.strip() for line in (answers.new_agenda or "").splitlines()
                     if line.strip()], actor=actor, now=now)
         scheduled = next(c for c in await _upcoming(ctx) if c.id == conference_id)
         await _tell_everyone(ctx, f"conf-new:{conference_id}", "conferences.announce_new",
@@ -220,13 +229,13 @@ async def _finish(ctx: Context, answers: Answers) -> None:
                 return
             await repo.answer_attendance(
                 conference_id=conference.id, unit_id=ctx.member.unit_id, answer=str(act),
-                attendee_name=answers.get("delegate_name"),
-                attendee_title=answers.get("delegate_title"), member_id=ctx.member.id,
+                attendee_name=answers.delegate_name,
+                attendee_title=answers.delegate_title, member_id=ctx.member.id,
                 now=now)
             ctx.reply(ctx.t("conferences.answered", answer=ctx.t(f"conferences.answer_{act}")))
             return
-        if act == "move":
-            starts = _starts(ctx, answers["new_time"])
+        if act == "move" and answers.new_time is not None:
+            starts = answers.new_time.start(ctx.zone)
             await repo.move_conference(conference.id, starts, actor=actor, now=now)
             moved = next(c for c in await _upcoming(ctx) if c.id == conference.id)
             await _tell_everyone(ctx, f"conf-move:{conference.id}@{int(starts.at.timestamp())}",
@@ -243,25 +252,26 @@ async def _finish(ctx: Context, answers: Answers) -> None:
     await ctx.reminders.plan()
 
 
-def _new(answers: Answers) -> bool:
-    return answers.get("pick") == "new"
+def _new(answers: ConferenceAnswers) -> bool:
+    return answers.pick == "new"
 
 
 CONFERENCES = router.form(Form(
     name="conferences",
+    answers=ConferenceAnswers,
     steps=(
         Step("pick", _list, options=_pick_options, route=_pick_route),
         Step("act", _detail, options=_act_options, route=_act_route, when=lambda a: not _new(a)),
         Step("delegate_name", "conferences.ask_delegate_name", parse=_text,
-             when=lambda a: a.get("act") == "delegate"),
+             when=lambda a: a.act == "delegate"),
         Step("delegate_title", "conferences.ask_delegate_title", parse=_text,
-             when=lambda a: a.get("act") == "delegate"),
+             when=lambda a: a.act == "delegate"),
         Step("attendance", _attendance, options=back_or_close, route=_back_to_detail,
              transient=True, when=lambda a: False),
         Step("new_time", "conferences.ask_when", parse=_when,
-             when=lambda a: a.get("act") == "move"),
+             when=lambda a: a.act == "move"),
         Step("confirm_cancel", "conferences.ask_cancel", options=_yes_no, route=_cancel_route,
-             when=lambda a: a.get("act") == "cancel"),
+             when=lambda a: a.act == "cancel"),
         Step("kind", "conferences.ask_kind", options=_kinds, when=_new),
         Step("new_title", "conferences.ask_title", parse=_text, when=_new),
         Step("new_when", "conferences.ask_when", parse=_when, when=_new),

@@ -6,8 +6,9 @@ from bot.domain.access import Action
 from bot.domain.events import Option
 from bot.domain.periods import format_moment
 from bot.domain.text import escape
+from bot.kernel.answers import Answers
 from bot.kernel.context import Context
-from bot.kernel.forms import Answers, Form, InvalidAnswer, Step
+from bot.kernel.forms import Form, InvalidAnswer, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import by_code, typed_unit_code, unit_options
 from bot.services import invites
@@ -19,15 +20,23 @@ INVITABLE = (Role.CONTACT, Role.CHAIR, Role.DEPUTY, Role.LIAISON)
 VALIDITY_CHOICES = ("1d", "7d", "30d")
 
 
-async def _roles(ctx: Context, answers: Answers) -> list[Option]:
+class InviteAnswers(Answers):
+    """``/moi``: whom the invite is for, and for how long."""
+
+    role: Role | None = None
+    unit: str | None = None  # the unit's code
+    validity: str | None = None  # "7d", "48h"…, as ``invites.parse_validity`` reads it
+
+
+async def _roles(ctx: Context, answers: InviteAnswers) -> list[Option]:
     return [Option(ctx.t(f"role.{role.value}"), role.value) for role in INVITABLE]
 
 
-async def _validities(ctx: Context, answers: Answers) -> list[Option]:
+async def _validities(ctx: Context, answers: InviteAnswers) -> list[Option]:
     return [Option(ctx.t(f"invite.validity_{value}"), value) for value in VALIDITY_CHOICES]
 
 
-async def _parse_validity(ctx: Context, answers: Answers, text: str) -> str:
+async def _parse_validity(ctx: Context, answers: InviteAnswers, text: str) -> str:
     try:
         invites.parse_validity(text)
     except invites.InviteError as problem:
@@ -35,12 +44,12 @@ async def _parse_validity(ctx: Context, answers: Answers, text: str) -> str:
     return text.strip()
 
 
-async def _finish(ctx: Context, answers: Answers) -> None:
-    role = Role(answers["role"])
+async def _finish(ctx: Context, answers: InviteAnswers) -> None:
+    role = answers.role or Role.CONTACT
     try:
         made = await invites.create_invite(
-            ctx.repo, ctx.bloc, role=role, unit_code=answers.get("unit"), uses=1,
-            validity=invites.parse_validity(str(answers["validity"])),
+            ctx.repo, ctx.bloc, role=role, unit_code=answers.unit, uses=1,
+            validity=invites.parse_validity(answers.validity or ""),
             created_by=ctx.actor, now=ctx.now(),
         )
     except invites.InviteError as problem:
@@ -56,10 +65,11 @@ async def _finish(ctx: Context, answers: Answers) -> None:
 
 INVITE = router.form(Form(
     name="invite",
+    answers=InviteAnswers,
     steps=(
         Step("role", "invite.ask_role", options=_roles),
         Step("unit", "invite.ask_unit", options=unit_options(by_code), parse=typed_unit_code,
-             when=lambda answers: answers.get("role") == Role.CONTACT.value),
+             when=lambda answers: answers.role is Role.CONTACT),
         Step("validity", "invite.ask_validity", options=_validities, parse=_parse_validity),
     ),
     finish=_finish,
@@ -79,4 +89,4 @@ async def invite(ctx: Context) -> None:
     if unit is None:
         ctx.reply(ctx.t("invite.unit_not_found", value=escape(code)))
         return
-    await ctx.start_form(INVITE, {"role": Role.CONTACT.value, "unit": unit.code})
+    await ctx.start_form(INVITE, InviteAnswers(role=Role.CONTACT, unit=unit.code))

@@ -5,23 +5,30 @@ from __future__ import annotations
 from bot.domain.events import Option
 from bot.domain.i18n import LANGUAGES
 from bot.domain.text import escape
+from bot.kernel.answers import Answers
 from bot.kernel.context import Context
-from bot.kernel.forms import Answers, Form, InvalidAnswer, Step
+from bot.kernel.forms import Form, InvalidAnswer, Step
 from bot.kernel.router import Router
 
 router = Router()
 
 
-async def _options(ctx: Context, answers: Answers) -> list[Option]:
+class LanguageAnswers(Answers):
+    """``/ngonngu``: the language chosen."""
+
+    language: str | None = None
+
+
+async def _options(ctx: Context, answers: LanguageAnswers) -> list[Option]:
     return [Option(ctx.t(f"language.name_{code}"), code) for code in LANGUAGES]
 
 
-async def _parse(ctx: Context, answers: Answers, text: str) -> str:
+async def _parse(ctx: Context, answers: LanguageAnswers, text: str) -> str:
     raise InvalidAnswer("language.unknown", value=escape(text[:40]))
 
 
-async def _finish(ctx: Context, answers: Answers) -> None:
-    await _switch(ctx, str(answers["language"]))
+async def _finish(ctx: Context, answers: LanguageAnswers) -> None:
+    await _switch(ctx, answers.language or ctx.language)
 
 
 async def _switch(ctx: Context, language: str) -> None:
@@ -35,6 +42,7 @@ async def _switch(ctx: Context, language: str) -> None:
 
 LANGUAGE = router.form(Form(
     name="language",
+    answers=LanguageAnswers,
     steps=(Step("language", "language.ask", options=_options, parse=_parse),),
     finish=_finish,
 ))

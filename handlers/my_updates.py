@@ -2,30 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from bot.domain import reporting
 from bot.domain.access import Action
 from bot.domain.events import Option
 from bot.domain.text import escape
+from bot.kernel.answers import Answers, Nav
 from bot.kernel.context import Context
-from bot.kernel.forms import FINISH, Answers, Form, Step
+from bot.kernel.forms import FINISH, Form, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import and_close
-from handlers._progress_views import local_time, period_tasks, shorten, task_label, update_body
+from handlers._progress_views import (
+    ReportDraft,
+    local_time,
+    period_tasks,
+    shorten,
+    task_label,
+    update_body,
+)
 from handlers.progress import edit_update
 from storage.records import ProgressUpdate
 
 router = Router()
 
 
-async def _latest(ctx: Context, answers: Answers) -> dict[int, ProgressUpdate]:
+class MineAnswers(Answers):
+    """``/cuatoi``: the unit's reports, one opened."""
+
+    unit: int
+    pick: int | Literal["close"] | None = None  # the report opened
+    action: Literal["edit", "withdraw"] | Nav | None = None
+
+
+async def _latest(ctx: Context, answers: MineAnswers) -> dict[int, ProgressUpdate]:
     _, tasks = await period_tasks(ctx)
-    return await ctx.repo.latest_updates(int(answers["unit"]), [t.id for t in tasks])
+    return await ctx.repo.latest_updates(answers.unit, [t.id for t in tasks])
 
 
-async def _overview(ctx: Context, answers: Answers) -> str:
-    unit = await ctx.repo.get_unit(int(answers["unit"]))
+async def _overview(ctx: Context, answers: MineAnswers) -> str:
+    unit = await ctx.repo.get_unit(answers.unit)
     period, tasks = await period_tasks(ctx)
     latest = await _latest(ctx, answers)
     lines = [ctx.t("mine.title", unit=escape(unit.short_name if unit else "?"),
@@ -40,7 +56,7 @@ async def _overview(ctx: Context, answers: Answers) -> str:
     return "\n".join(lines)
 
 
-async def _pick_options(ctx: Context, answers: Answers) -> list[Option]:
+async def _pick_options(ctx: Context, answers: MineAnswers) -> list[Option]:
     _, tasks = await period_tasks(ctx)
     latest = await _latest(ctx, answers)
     options = [Option(ctx.t("mine.open", number=task.position, title=shorten(task.title, 40)),
@@ -49,18 +65,20 @@ async def _pick_options(ctx: Context, answers: Answers) -> list[Option]:
     return and_close(ctx, options)
 
 
-def _pick_route(answers: Answers, value: Any) -> str | None:
+def _pick_route(answers: MineAnswers, value: Any) -> str | None:
     return FINISH if value == "close" else None
 
 
-async def _chosen(ctx: Context, answers: Answers) -> ProgressUpdate | None:
-    update = await ctx.repo.get_update(int(answers["pick"]))
-    if update is None or update.unit_id != int(answers["unit"]):
+async def _chosen(ctx: Context, answers: MineAnswers) -> ProgressUpdate | None:
+    if not isinstance(answers.pick, int):
+        return None
+    update = await ctx.repo.get_update(answers.pick)
+    if update is None or update.unit_id != answers.unit:
         return None  # never another unit's update, whatever a crafted button says
     return update
 
 
-async def _detail(ctx: Context, answers: Answers) -> str:
+async def _detail(ctx: Context, answers: MineAnswers) -> str:
     update = await _chosen(ctx, answers)
     if update is None:
         return ctx.t("mine.gone")
@@ -79,7 +97,7 @@ async def _detail(ctx: Context, answers: Answers) -> str:
     return "\n".join(lines)
 
 
-async def _action_options(ctx: Context, answers: Answers) -> list[Option]:
+async def _action_options(ctx: Context, answers: MineAnswers) -> list[Option]:
     update = await _chosen(ctx, answers)
     options = [Option(ctx.t("mine.edit"), "edit")] if update else []
     if update is not None and reporting.can_withdraw(update, ctx.now()):
@@ -87,42 +105,35 @@ async def _action_options(ctx: Context, answers: Answers) -> list[Option]:
     return and_close(ctx, options, back=True)
 
 
-def _action_route(answers: Answers, value: Any) -> str | None:
+def _action_route(answers: MineAnswers, value: Any) -> str | None:
     if value == "back":
-        answers.pop("pick", None)
-        answers.pop("action", None)  # the next update opened gets its own choice
+        answers.forget("pick", "action")  # the next update opened gets its own choice
         return "pick"
     return None
 
 
-async def _finish(ctx: Context, answers: Answers) -> None:
-    if answers.get("pick") == "close" or answers.get("action") == "close":
+async def _finish(ctx: Context, answers: MineAnswers) -> None:
+    if answers.pick == "close" or answers.action == "close":
         ctx.reply(ctx.t("common.closed"))
         return
     update = await _chosen(ctx, answers)
     if update is None:
         ctx.reply(ctx.t("mine.gone"))
         return
-    if answers["action"] == "withdraw":
+    if answers.action == "withdraw":
         if ctx.member is None or not reporting.can_withdraw(update, ctx.now()):
             ctx.reply(ctx.t("mine.too_late"))
             return
         await ctx.repo.withdraw_update(update.id, ctx.member.id, ctx.now())
         ctx.reply(ctx.t("mine.withdrawn", number=update.id))
         return
-    draft: dict[str, Any] = {
-        "unit": str(update.unit_id), "task": str(update.task_id), "status": update.status.value,
-        "percent": update.percent, "note": update.note, "files": "done",
-        "attachments": [a.__dict__ for a in update.attachments],
-    }
-    if update.help_needed:
-        draft["help"] = update.help_needed
     ctx.reply(ctx.t("mine.editing", number=update.id))
-    await edit_update(ctx, draft)
+    await edit_update(ctx, ReportDraft.of(update))
 
 
 MINE = router.form(Form(
     name="mine",
+    answers=MineAnswers,
     steps=(
         Step("pick", _overview, options=_pick_options, route=_pick_route),
         Step("action", _detail, options=_action_options, route=_action_route),
@@ -138,4 +149,4 @@ async def my_updates(ctx: Context) -> None:
     if ctx.member is None or ctx.member.unit_id is None:
         ctx.reply(ctx.t("common.no_unit"))
         return
-    await ctx.start_form(MINE, {"unit": str(ctx.member.unit_id)})
+    await ctx.start_form(MINE, MineAnswers(unit=ctx.member.unit_id))

@@ -7,13 +7,14 @@ chair gets one report of how the sending went.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 from bot.domain.access import Action
 from bot.domain.events import Option, Reply
 from bot.domain.text import escape
+from bot.kernel.answers import Answers, UnitCodes
 from bot.kernel.context import Context
-from bot.kernel.forms import CANCEL, FINISH, Answers, Form, Step
+from bot.kernel.forms import CANCEL, FINISH, Form, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import (
     by_code,
@@ -87,35 +88,42 @@ def replace_batch(message: Outgoing, batch: int) -> Outgoing:
 
 # -- announcements ----------------------------------------------------------------------------
 
-async def _audiences(ctx: Context, answers: Answers) -> list[Option]:
+class AnnounceAnswers(Answers):
+    """``/thongbao``: to whom, and what."""
+
+    to: Literal["all", "some"] | None = None
+    units: UnitCodes | None = None
+    text: str | None = None
+
+async def _audiences(ctx: Context, answers: AnnounceAnswers) -> list[Option]:
     return [Option(ctx.t("outreach.to_all"), "all"), Option(ctx.t("outreach.to_some"), "some")]
 
 
-async def _review(ctx: Context, answers: Answers) -> str:
+async def _review(ctx: Context, answers: AnnounceAnswers) -> str:
     recipients = await _recipients(ctx, answers)
-    return ctx.t("outreach.review", people=len(recipients), text=escape(answers["text"]))
+    return ctx.t("outreach.review", people=len(recipients), text=escape(answers.text or ""))
 
 
-async def _confirm_options(ctx: Context, answers: Answers) -> list[Option]:
+async def _confirm_options(ctx: Context, answers: AnnounceAnswers) -> list[Option]:
     return confirm_options(ctx, "outreach.send", yes="send", no="cancel")
 
 
-def _confirm_route(answers: Answers, value: Any) -> str:
+def _confirm_route(answers: AnnounceAnswers, value: Any) -> str:
     return FINISH if value == "send" else CANCEL
 
 
-async def _recipients(ctx: Context, answers: Answers) -> list[tuple[Unit, Member]]:
-    codes = set(str(answers.get("units", "")).split(",")) if answers["to"] == "some" else None
+async def _recipients(ctx: Context, answers: AnnounceAnswers) -> list[tuple[Unit, Member]]:
+    codes = set(answers.units or ()) if answers.to == "some" else None
     units = [u for u in await ctx.repo.list_units(ctx.bloc.id) if codes is None or u.code in codes]
     members = await ctx.repo.list_members(ctx.bloc.id)
     return [(unit, member) for unit in units for member in members
             if member.unit_id == unit.id and member.id != (ctx.member.id if ctx.member else 0)]
 
 
-async def _send(ctx: Context, answers: Answers) -> None:
+async def _send(ctx: Context, answers: AnnounceAnswers) -> None:
     recipients = await _recipients(ctx, answers)
     group = await bloc_group(ctx)
-    if not recipients and not (answers["to"] == "all" and group):
+    if not recipients and not (answers.to == "all" and group):
         ctx.reply(ctx.t("outreach.nobody"))
         return
     batch = await _batch(ctx, "announce")
@@ -123,28 +131,29 @@ async def _send(ctx: Context, answers: Answers) -> None:
     messages = []
     for _, member in recipients:
         t = ctx.translator(member.language)
-        text = t("outreach.announcement", sender=sender, text=escape(answers["text"]))
+        text = t("outreach.announcement", sender=sender, text=escape(answers.text or ""))
         messages.append(replace_batch(
             _message(ctx, f"announce:{batch}:{member.id}", member, Reply(text)), batch))
-    if answers["to"] == "all" and group:
+    if answers.to == "all" and group:
         text = ctx.t("outreach.announcement", lang=ctx.group_language, sender=sender,
-                     text=escape(answers["text"]))
+                     text=escape(answers.text or ""))
         messages.append(Outgoing(
             dedup_key=f"announce:{batch}:group", channel=ctx.event.channel, chat_id=group,
             kind="announce", reply=Reply(text), due_at=ctx.now(), batch_id=batch))
     await ctx.outbox.enqueue(messages)
     await ctx.repo.audit(actor=ctx.actor, action="outreach.announce", subject=ctx.bloc.code,
-                         details={"messages": len(messages), "to": answers["to"]},
+                         details={"messages": len(messages), "to": answers.to},
                          now=ctx.now())
     ctx.reply(ctx.t("outreach.announcing", count=len(messages)))
 
 
 ANNOUNCE = router.form(Form(
     name="announce",
+    answers=AnnounceAnswers,
     steps=(
         Step("to", "outreach.ask_audience", options=_audiences),
         Step("units", "outreach.ask_units", options=unit_options(by_code), parse=typed_units,
-             when=lambda a: a.get("to") == "some"),
+             when=lambda a: a.to == "some"),
         Step("text", "outreach.ask_text", parse=required_text),
         Step("confirm", _review, options=_confirm_options, route=_confirm_route,
              transient=True),

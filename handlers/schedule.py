@@ -6,14 +6,15 @@ for the whole deadline, and sees messages that could not be delivered.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from bot.domain.access import Action
 from bot.domain.events import Option
 from bot.domain.periods import format_day
 from bot.domain.text import escape
+from bot.kernel.answers import Answers
 from bot.kernel.context import Context
-from bot.kernel.forms import FINISH, Answers, Form, Step
+from bot.kernel.forms import FINISH, Form, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import and_close, typed_unit, unit_options
 from handlers._status_views import current_status
@@ -21,8 +22,18 @@ from storage.records import OutboxStatus
 
 router = Router()
 
+ScheduleAction = Literal["pause_unit", "resume_unit", "pause_deadline", "resume_deadline",
+                         "close"]
 
-async def _overview(ctx: Context, answers: Answers) -> str:
+
+class ScheduleAnswers(Answers):
+    """``/lichnhac``: pause or resume reminders, for a unit or for the deadline."""
+
+    action: ScheduleAction | None = None
+    unit: int | None = None
+
+
+async def _overview(ctx: Context, answers: ScheduleAnswers) -> str:
     planner = ctx.reminders
     status = await current_status(ctx)
     lines = [ctx.t("schedule.title")]
@@ -55,7 +66,7 @@ async def _overview(ctx: Context, answers: Answers) -> str:
     return "\n".join(lines)
 
 
-async def _actions(ctx: Context, answers: Answers) -> list[Option]:
+async def _actions(ctx: Context, answers: ScheduleAnswers) -> list[Option]:
     status = await current_status(ctx)
     options = [Option(ctx.t("schedule.pause_unit"), "pause_unit"),
                Option(ctx.t("schedule.resume_unit"), "resume_unit")]
@@ -67,13 +78,13 @@ async def _actions(ctx: Context, answers: Answers) -> list[Option]:
     return and_close(ctx, options)
 
 
-def _action_route(answers: Answers, value: Any) -> str | None:
+def _action_route(answers: ScheduleAnswers, value: Any) -> str | None:
     return FINISH if value in {"close", "pause_deadline", "resume_deadline"} else None
 
 
-async def _finish(ctx: Context, answers: Answers) -> None:
-    action = answers["action"]
-    if action == "close":
+async def _finish(ctx: Context, answers: ScheduleAnswers) -> None:
+    action = answers.action
+    if action is None or action == "close":
         ctx.reply(ctx.t("common.closed"))
         return
     status = await current_status(ctx)
@@ -85,7 +96,7 @@ async def _finish(ctx: Context, answers: Answers) -> None:
         key, subject = f"pause:period:{period_id}", status.period.title
         await ctx.repo.pause_period(period_id, action.startswith("pause"), ctx.now())
     else:
-        unit = next((u for u in status.units if str(u.id) == answers["unit"]), None)
+        unit = next((u for u in status.units if u.id == answers.unit), None)
         if unit is None:
             ctx.reply(ctx.t("common.gone"))
             return
@@ -100,10 +111,11 @@ async def _finish(ctx: Context, answers: Answers) -> None:
 
 SCHEDULE = router.form(Form(
     name="schedule",
+    answers=ScheduleAnswers,
     steps=(
         Step("action", _overview, options=_actions, route=_action_route),
         Step("unit", "schedule.ask_unit", options=unit_options(), parse=typed_unit,
-             when=lambda a: str(a.get("action", "")).endswith("_unit")),
+             when=lambda a: a.action in {"pause_unit", "resume_unit"}),
     ),
     finish=_finish,
     browse=True,

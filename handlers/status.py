@@ -10,8 +10,9 @@ from typing import Any
 from bot.domain.access import Action, may
 from bot.domain.events import FileRef, Option
 from bot.domain.text import escape
+from bot.kernel.answers import Answers, Nav
 from bot.kernel.context import Context
-from bot.kernel.forms import FINISH, Answers, Form, Step
+from bot.kernel.forms import FINISH, Form, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import (
     and_close,
@@ -36,68 +37,76 @@ from storage.records import ProgressUpdate, Task, Unit
 router = Router()
 
 
-async def _picked(ctx: Context, answers: Answers) -> tuple[BlocStatus, Unit | None, Task | None,
-                                                           ProgressUpdate | None]:
+class StatusAnswers(Answers):
+    """``/tinhhinh``: what the person has opened: a unit (and one of its tasks), or a task."""
+
+    unit: int | None = None
+    own: bool = False  # a contact, who sees only their own unit
+    unit_view: int | Nav | None = None  # the task opened from the unit's view
+    task: int | None = None
+
+
+async def _picked(ctx: Context, answers: StatusAnswers) -> tuple[
+        BlocStatus, Unit | None, Task | None, ProgressUpdate | None]:
     """The status, and the unit, task and latest update the person has opened (if any)."""
     status = await current_status(ctx)
-    unit = next((u for u in status.units if str(u.id) == str(answers.get("unit"))), None)
-    task_id = answers.get("unit_view") or answers.get("task")
-    task = next((t for t in status.tasks if str(t.id) == str(task_id)), None)
+    unit = next((u for u in status.units if u.id == answers.unit), None)
+    task_id = answers.unit_view if isinstance(answers.unit_view, int) else answers.task
+    task = next((t for t in status.tasks if t.id == task_id), None)
     update = status.latest.get((unit.id, task.id)) if unit and task else None
     return status, unit, task, update
 
 
 # -- the overview -----------------------------------------------------------------------------
 
-async def _overview(ctx: Context, answers: Answers) -> str:
+async def _overview(ctx: Context, answers: StatusAnswers) -> str:
     return overview(ctx, await current_status(ctx))
 
 
-async def _menu_options(ctx: Context, answers: Answers) -> list[Option]:
+async def _menu_options(ctx: Context, answers: StatusAnswers) -> list[Option]:
     return and_close(ctx, [Option(ctx.t("status.open_unit"), "unit"),
                            Option(ctx.t("status.open_task"), "task")])
 
 
-def _menu_route(answers: Answers, value: Any) -> str:
+def _menu_route(answers: StatusAnswers, value: Any) -> str:
     return FINISH if value == "close" else str(value)
 
 
 # -- one unit ---------------------------------------------------------------------------------
 
-async def _unit_view(ctx: Context, answers: Answers) -> str:
+async def _unit_view(ctx: Context, answers: StatusAnswers) -> str:
     status, unit, _, _ = await _picked(ctx, answers)
     return unit_view(ctx, status, unit) if unit else ctx.t("common.gone")
 
 
-async def _unit_options(ctx: Context, answers: Answers) -> list[Option]:
+async def _unit_options(ctx: Context, answers: StatusAnswers) -> list[Option]:
     status, unit, _, _ = await _picked(ctx, answers)
     options = [] if unit is None else [
         Option(ctx.t("status.see_more", number=task.position, title=shorten(task.title, 32)),
                str(task.id))
         for task, update in status.unit_updates(unit.id) if update is not None]
-    return [*options, *([] if answers.get("own") else [back_option(ctx)]), close_option(ctx)]
+    return [*options, *([] if answers.own else [back_option(ctx)]), close_option(ctx)]
 
 
-def _unit_route(answers: Answers, value: Any) -> str:
+def _unit_route(answers: StatusAnswers, value: Any) -> str:
     if value == "close":
         return FINISH
     if value == "back":
-        answers.pop("unit", None)
-        answers.pop("unit_view", None)
+        answers.forget("unit", "unit_view")
         return "unit"
     return "detail"
 
 
 # -- one unit × task, its files and history ---------------------------------------------------
 
-async def _detail(ctx: Context, answers: Answers) -> str:
+async def _detail(ctx: Context, answers: StatusAnswers) -> str:
     _, unit, task, update = await _picked(ctx, answers)
     if unit is None or task is None or update is None:
         return ctx.t("common.gone")
     return detail_view(ctx, unit, task, update)
 
 
-async def _detail_options(ctx: Context, answers: Answers) -> list[Option]:
+async def _detail_options(ctx: Context, answers: StatusAnswers) -> list[Option]:
     _, unit, task, update = await _picked(ctx, answers)
     options = []
     if update is not None and update.attachments:
@@ -109,14 +118,14 @@ async def _detail_options(ctx: Context, answers: Answers) -> list[Option]:
     return [*options, back_option(ctx), close_option(ctx)]
 
 
-def _detail_route(answers: Answers, value: Any) -> str:
+def _detail_route(answers: StatusAnswers, value: Any) -> str:
     if value == "back":
-        answers.pop("unit_view", None)
+        answers.forget("unit_view")
         return "unit_view"
     return FINISH if value == "close" else str(value)
 
 
-async def _files(ctx: Context, answers: Answers) -> str:
+async def _files(ctx: Context, answers: StatusAnswers) -> str:
     _, _, _, update = await _picked(ctx, answers)
     attachments = update.attachments if update else ()
     for item in attachments:
@@ -125,38 +134,38 @@ async def _files(ctx: Context, answers: Answers) -> str:
     return ctx.t("status.files_sent", count=len(attachments))
 
 
-async def _history(ctx: Context, answers: Answers) -> str:
+async def _history(ctx: Context, answers: StatusAnswers) -> str:
     _, unit, task, _ = await _picked(ctx, answers)
     if unit is None or task is None:
         return ctx.t("common.gone")
     return history_view(ctx, unit, task, await ctx.repo.update_history(unit.id, task.id))
 
 
-def _to_detail(answers: Answers, value: Any) -> str:
+def _to_detail(answers: StatusAnswers, value: Any) -> str:
     return FINISH if value == "close" else "detail"
 
 
 # -- one task ---------------------------------------------------------------------------------
 
-async def _tasks(ctx: Context, answers: Answers) -> list[Option]:
+async def _tasks(ctx: Context, answers: StatusAnswers) -> list[Option]:
     status = await current_status(ctx)
     return [Option(f"{task.position}. {shorten(task.title)}", str(task.id))
             for task in status.tasks]
 
 
-async def _task_view(ctx: Context, answers: Answers) -> str:
+async def _task_view(ctx: Context, answers: StatusAnswers) -> str:
     status, _, task, _ = await _picked(ctx, answers)
     return task_view(ctx, status, task) if task else ctx.t("common.gone")
 
 
-def _task_route(answers: Answers, value: Any) -> str:
+def _task_route(answers: StatusAnswers, value: Any) -> str:
     if value == "back":
-        answers.pop("task", None)
+        answers.forget("task")
         return "task"
     return FINISH
 
 
-async def _finish(ctx: Context, answers: Answers) -> None:
+async def _finish(ctx: Context, answers: StatusAnswers) -> None:
     ctx.reply(ctx.t("common.closed"))
 
 
@@ -168,6 +177,7 @@ TASK_VIEW = Step("task_view", _task_view, options=back_or_close, route=_task_rou
 
 STATUS = router.form(Form(
     name="status",
+    answers=StatusAnswers,
     steps=(
         MENU,
         Step("unit", "status.ask_unit", options=unit_options(), parse=typed_unit),
@@ -190,19 +200,19 @@ async def open_status(ctx: Context, *, unit_id: int | None = None,
         if ctx.member is None or ctx.member.unit_id is None:
             ctx.reply(ctx.t("common.no_unit"))
             return
-        await ctx.start_form(STATUS, {"unit": str(ctx.member.unit_id), "own": True},
+        await ctx.start_form(STATUS, StatusAnswers(unit=ctx.member.unit_id, own=True),
                              at=UNIT_VIEW)
     elif unit_id is not None:
-        await ctx.start_form(STATUS, {"unit": str(unit_id)}, at=UNIT_VIEW)
+        await ctx.start_form(STATUS, StatusAnswers(unit=unit_id), at=UNIT_VIEW)
     elif task_id is not None:
-        await ctx.start_form(STATUS, {"task": str(task_id)}, at=TASK_VIEW)
+        await ctx.start_form(STATUS, StatusAnswers(task=task_id), at=TASK_VIEW)
     else:
-        await ctx.start_form(STATUS, {}, at=MENU)
+        await ctx.start_form(STATUS, StatusAnswers(), at=MENU)
 
 
 async def ask_which_task(ctx: Context) -> None:
     """Open the status views at the list of tasks (a question named no task)."""
-    await ctx.start_form(STATUS, {}, at=TASK)
+    await ctx.start_form(STATUS, StatusAnswers(), at=TASK)
 
 
 @router.command("tinhhinh", "status", action=Action.SEE_OWN_UNIT, help_key="help.cmd_status",

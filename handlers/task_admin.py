@@ -7,19 +7,22 @@ later reloads of the bloc file, and is reflected at once in the pinned list.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
 
 from bot.domain.access import Action
 from bot.domain.events import Option
 from bot.domain.text import escape
+from bot.kernel.answers import Answers, Moment, UnitCodes
 from bot.kernel.context import Context
-from bot.kernel.forms import CANCEL, FINISH, Answers, Form, InvalidAnswer, Step
+from bot.kernel.forms import CANCEL, FINISH, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import (
     confirm_options,
     day_answer,
-    deadline_of,
     moment_answer,
     optional_text,
     required_text,
@@ -33,13 +36,44 @@ router = Router()
 NONE = "none"
 ALL = "all"
 
+TaskAction = Literal["add", "edit", "move", "close", "period"]
+TaskField = Literal["title", "description", "deadline", "units"]
 
-def _is(action: str) -> Any:
-    return lambda answers: answers.get("action") == action
+
+class TaskAdminAnswers(Answers):
+    """``/quanlynhiemvu``: one change to the task list, or a new period."""
+
+    action: TaskAction | None = None
+    title: str | None = None
+    description: str | None = None
+    deadline: Literal["none"] | Moment | None = None
+    units: Annotated[Literal["all"] | UnitCodes | None, Field(union_mode="left_to_right")] = None
+    task: int | None = None
+    field: TaskField | None = None
+    # the field's new value: a title or description (text), a deadline (or none), units (or
+    # all); tried in this order, so a title is never read as a date or a list of units
+    value: Annotated[Literal["none", "all"] | str | Moment | UnitCodes | None,
+                     Field(union_mode="left_to_right")] = None
+    position: int | None = None
+    p_title: str | None = None
+    p_start: date | None = None
+    p_end: date | None = None
+    p_deadline: Literal["none"] | Moment | None = None
+
+    @model_validator(mode="after")
+    def _stored_deadline(self) -> TaskAdminAnswers:
+        """A new deadline stored as ISO text by an earlier version is a moment."""
+        if self.field == "deadline" and isinstance(self.value, str) and self.value != NONE:
+            object.__setattr__(self, "value", Moment.model_validate(self.value))
+        return self
 
 
-def _needs_task(answers: Answers) -> bool:
-    return answers.get("action") in {"edit", "move", "close"}
+def _is(action: TaskAction) -> Callable[[TaskAdminAnswers], bool]:
+    return lambda answers: answers.action == action
+
+
+def _needs_task(answers: TaskAdminAnswers) -> bool:
+    return answers.action in {"edit", "move", "close"}
 
 
 async def _working_period(ctx: Context) -> Period | None:
@@ -55,55 +89,56 @@ async def _tasks(ctx: Context) -> list[Task]:
 
 # -- answers ----------------------------------------------------------------------------------
 
-async def _actions(ctx: Context, answers: Answers) -> list[Option]:
+async def _actions(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:
     return [Option(ctx.t(f"taskadmin.action_{name}"), name)
             for name in ("add", "edit", "move", "close", "period")]
 
 
-async def _menu(ctx: Context, answers: Answers) -> str:
+async def _menu(ctx: Context, answers: TaskAdminAnswers) -> str:
     period = await _working_period(ctx)
     return ctx.t("taskadmin.menu", period=escape(period.title) if period else "—")
 
 
-async def _none_option(ctx: Context, answers: Answers) -> list[Option]:
+async def _none_option(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:
     return [Option(ctx.t("taskadmin.no_deadline"), NONE)]
 
 
-async def _end_day(ctx: Context, answers: Answers, text: str) -> str:
+async def _end_day(ctx: Context, answers: TaskAdminAnswers, text: str) -> date:
     end = await day_answer(ctx, answers, text)
-    if end < str(answers.get("p_start", "")):
+    if answers.p_start is not None and end < answers.p_start:
         raise InvalidAnswer("taskadmin.end_before_start")
     return end
 
 
-async def _all_units(ctx: Context, answers: Answers) -> list[Option]:
+async def _all_units(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:
     return [Option(ctx.t("taskadmin.all_units"), ALL)]
 
 
-async def _task_options(ctx: Context, answers: Answers) -> list[Option]:
+async def _task_options(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:
     return [Option(f"{t.position}. {shorten(t.title)}", str(t.id)) for t in await _tasks(ctx)]
 
 
-async def _fields(ctx: Context, answers: Answers) -> list[Option]:
+async def _fields(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:
     return [Option(ctx.t(f"taskadmin.field_{name}"), name)
             for name in ("title", "description", "deadline", "units")]
 
 
-async def _value_prompt(ctx: Context, answers: Answers) -> str:
-    field = answers["field"]
+async def _value_prompt(ctx: Context, answers: TaskAdminAnswers) -> str:
+    field = answers.field
     return ctx.t(f"taskadmin.ask_{field}_value" if field in {"title", "description"}
                  else f"taskadmin.ask_{field}")
 
 
-async def _value_options(ctx: Context, answers: Answers) -> list[Option]:
-    field = answers.get("field")
+async def _value_options(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:
+    field = answers.field
     if field == "deadline":
         return await _none_option(ctx, answers)
     return await _all_units(ctx, answers) if field == "units" else []
 
 
-async def _value(ctx: Context, answers: Answers, text: str) -> str:
-    field = answers["field"]
+async def _value(ctx: Context, answers: TaskAdminAnswers, text: str) -> (
+        str | Moment | tuple[str, ...]):
+    field = answers.field
     if field == "deadline":
         return await moment_answer(ctx, answers, text)
     if field == "units":
@@ -111,7 +146,7 @@ async def _value(ctx: Context, answers: Answers, text: str) -> str:
     return await (required_text if field == "title" else optional_text)(ctx, answers, text)
 
 
-async def _position(ctx: Context, answers: Answers, text: str) -> int:
+async def _position(ctx: Context, answers: TaskAdminAnswers, text: str) -> int:
     count = len(await _tasks(ctx))
     if not (text.strip().isascii() and text.strip().isdigit()
             and 1 <= int(text.strip()) <= count):
@@ -119,57 +154,74 @@ async def _position(ctx: Context, answers: Answers, text: str) -> int:
     return int(text.strip())
 
 
-async def _review(ctx: Context, answers: Answers) -> str:
-    action = answers["action"]
-    task = next((t for t in await _tasks(ctx) if str(t.id) == answers.get("task")), None)
-    return ctx.t(f"taskadmin.confirm_{action}",
-                 title=escape(answers.get("title") or answers.get("p_title") or ""),
+def _shown(ctx: Context, value: Literal["none", "all"] | Moment | tuple[str, ...] | str | None,
+           ) -> str:
+    """A new value as the chair reads it back: ``15/12/2026 14:30``, ``HVCT, VKH``."""
+    if value == NONE:
+        return ctx.t("taskadmin.no_deadline")
+    if value == ALL:
+        return ctx.t("taskadmin.all_units")
+    if isinstance(value, Moment):
+        return value.text()
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    return value or ""
+
+
+async def _review(ctx: Context, answers: TaskAdminAnswers) -> str:
+    task = next((t for t in await _tasks(ctx) if t.id == answers.task), None)
+    return ctx.t(f"taskadmin.confirm_{answers.action}",
+                 title=escape(answers.title or answers.p_title or ""),
                  task=escape(f"{task.position}. {shorten(task.title, 80)}" if task else ""),
-                 field=ctx.t(f"taskadmin.field_{answers.get('field', 'title')}"),
-                 value=escape(str(answers.get("value", ""))), position=answers.get("position", ""))
+                 field=ctx.t(f"taskadmin.field_{answers.field or 'title'}"),
+                 value=escape(_shown(ctx, answers.value)),
+                 position=answers.position if answers.position is not None else "")
 
 
-async def _confirm_options(ctx: Context, answers: Answers) -> list[Option]:
+async def _confirm_options(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:
     return confirm_options(ctx, "taskadmin.save", yes="save", no="cancel")
 
 
-def _confirm_route(answers: Answers, value: Any) -> str:
+def _confirm_route(answers: TaskAdminAnswers, value: Any) -> str:
     return FINISH if value == "save" else CANCEL
 
 
 # -- doing it ---------------------------------------------------------------------------------
 
-async def _unit_ids(ctx: Context, codes: str) -> list[int] | None:
-    if not codes or codes == ALL:
+async def _unit_ids(ctx: Context, codes: object) -> list[int] | None:
+    """The units named (``None``: every unit)."""
+    if not isinstance(codes, tuple) or not codes:
         return None
-    wanted = set(codes.split(","))
-    return [u.id for u in await ctx.repo.list_units(ctx.bloc.id) if u.code in wanted]
+    return [u.id for u in await ctx.repo.list_units(ctx.bloc.id) if u.code in codes]
 
 
-def _deadline_of(ctx: Context, value: str | None) -> Deadline | None:
-    if not value or value == NONE:
-        return None
-    return deadline_of(ctx, value)
+def _deadline_of(ctx: Context, value: object) -> Deadline | None:
+    return value.deadline(ctx.zone) if isinstance(value, Moment) else None
 
 
-async def _apply(ctx: Context, answers: Answers) -> str:
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+async def _apply(ctx: Context, answers: TaskAdminAnswers) -> str:
     repo, actor, now = ctx.repo, ctx.actor, ctx.now()
-    action, task_id = answers["action"], int(answers.get("task") or 0)
+    action, task_id = answers.action, answers.task or 0
     if action == "add":
         period = await _working_period(ctx)
         if period is None:
             return ctx.t("tasks.no_period")
-        await repo.add_task(period_id=period.id, title=answers["title"],
-                            description=answers.get("description") or None,
-                            deadline=_deadline_of(ctx, answers.get("deadline")),
-                            unit_ids=await _unit_ids(ctx, answers.get("units", ALL)),
+        await repo.add_task(period_id=period.id, title=answers.title or "",
+                            description=answers.description or None,
+                            deadline=_deadline_of(ctx, answers.deadline),
+                            unit_ids=await _unit_ids(ctx, answers.units),
                             actor=actor, now=now)
     elif action == "edit":
-        field, value = answers["field"], answers["value"]
+        field, value = answers.field, answers.value
         if field == "title":
-            await repo.change_task(task_id, title=value, actor=actor, now=now)
+            await repo.change_task(task_id, title=_text(value), actor=actor, now=now)
         elif field == "description":
-            await repo.change_task(task_id, description=value or None, actor=actor, now=now)
+            await repo.change_task(task_id, description=_text(value) or None, actor=actor,
+                                   now=now)
         elif field == "deadline":
             await repo.change_task(task_id, deadline=_deadline_of(ctx, value), actor=actor,
                                    now=now)
@@ -177,19 +229,18 @@ async def _apply(ctx: Context, answers: Answers) -> str:
             await repo.change_task(task_id, unit_ids=await _unit_ids(ctx, value), actor=actor,
                                    now=now)
     elif action == "move":
-        await repo.move_task(task_id, int(answers["position"]), actor=actor, now=now)
+        await repo.move_task(task_id, answers.position or 1, actor=actor, now=now)
     elif action == "close":
         await repo.close_task(task_id, actor=actor, now=now)
-    else:
-        await repo.open_period(bloc_id=ctx.bloc.id, title=answers["p_title"],
-                               start=date.fromisoformat(answers["p_start"]),
-                               end=date.fromisoformat(answers["p_end"]),
-                               deadline=_deadline_of(ctx, answers.get("p_deadline")),
+    elif answers.p_start is not None and answers.p_end is not None:
+        await repo.open_period(bloc_id=ctx.bloc.id, title=answers.p_title or "",
+                               start=answers.p_start, end=answers.p_end,
+                               deadline=_deadline_of(ctx, answers.p_deadline),
                                actor=actor, now=now)
     return ctx.t(f"taskadmin.done_{action}")
 
 
-async def _finish(ctx: Context, answers: Answers) -> None:
+async def _finish(ctx: Context, answers: TaskAdminAnswers) -> None:
     ctx.reply(await _apply(ctx, answers))
     await ctx.reminders.plan()  # a new period or deadline changes the reminders
     refreshed = await ctx.posted_lists.refresh()
@@ -199,6 +250,7 @@ async def _finish(ctx: Context, answers: Answers) -> None:
 
 TASK_ADMIN = router.form(Form(
     name="task_admin",
+    answers=TaskAdminAnswers,
     steps=(
         Step("action", _menu, options=_actions),
         Step("title", "taskadmin.ask_title", parse=required_text, when=_is("add")),

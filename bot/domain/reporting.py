@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from storage.records import (
     Attachment,
@@ -103,11 +102,6 @@ def next_unreported(tasks: list[Task], latest: dict[int, ProgressUpdate],
 def can_withdraw(update: ProgressUpdate, now: datetime) -> bool:
     """A standing update may be withdrawn within 24 hours of being sent."""
     return update.withdrawn_at is None and now - update.created_at <= WITHDRAW_WINDOW
-
-
-def attachments_from(answers: dict[str, Any]) -> tuple[Attachment, ...]:
-    """The attachments a form collected (stored as plain dicts in the dialog state)."""
-    return tuple(Attachment(**item) for item in answers.get("attachments", []))
 
 
 def new_report(

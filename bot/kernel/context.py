@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.clock import Clock
 from bot.domain.events import FileRef, Inbound, Option, OutFile, Reply, Response
 from bot.domain.i18n import Texts, Translate
+from bot.kernel.answers import Answers
 from bot.services.blocs import Blocs
 from bot.services.channels import Channels
 from bot.services.outbox import OutboxWorker
@@ -38,7 +39,7 @@ class Named(Protocol):
 class Forms(Protocol):
     """The dialog engine, as a handler uses it (see ``bot/kernel/dialog.py``)."""
 
-    async def start(self, ctx: Context, form: Named, answers: dict[str, Any] | None = None,
+    async def start(self, ctx: Context, form: Named, answers: Answers | None = None,
                     *, at: Named | None = None) -> None: ...
 
     async def ask(self, ctx: Context) -> None: ...
@@ -198,10 +199,10 @@ class Context:
 
     # -- conversations ----------------------------------------------------------------------
 
-    async def start_form(self, form: Named, answers: dict[str, Any] | None = None, *,
+    async def start_form(self, form: Named, answers: Answers | None = None, *,
                          at: Named | None = None) -> None:
-        """Begin the guided conversation ``form`` for this person (at step ``at``: a draft
-        being continued)."""
+        """Begin the guided conversation ``form`` for this person, with ``answers`` (the
+        form's own model) already given (at step ``at``: a draft being continued)."""
         await self.services.forms.start(self, form, answers, at=at)
 
     async def ask_again(self) -> None:

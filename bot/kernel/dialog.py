@@ -4,38 +4,52 @@ The engine keeps each person's place (form, step, answers, token) in their dialo
 state, which the dispatcher stores with the event's other writes, so a restart
 loses nothing; and it works on any channel, because it only sees text and choices.
 Every rule of a conversation lives here: what a typed answer means, when an answer
-is refused, and when a view being browsed gives way to a new question.
+is refused, and when a view being browsed gives way to a new question. The answers
+are stored as JSON and handed to the steps as the form's typed model (``answers.py``).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from pydantic import ValidationError
+
 from bot.domain.events import InboundFile
+from bot.kernel.answers import Answers
 from bot.kernel.context import Context, Named
 from bot.kernel.forms import CANCEL, FINISH, Form, InvalidAnswer, Step, match_option
+
+log = logging.getLogger(__name__)
+
+
+class _Unreadable(Exception):
+    """Stored answers the form's model no longer reads (a form changed under a draft)."""
 
 
 class DialogEngine:
     """Runs forms for one person at a time, keeping their place in storage."""
 
-    def __init__(self, forms: dict[str, Form]) -> None:
+    def __init__(self, forms: dict[str, Form[Any]]) -> None:
         self._forms = forms
 
-    def form(self, name: str | None) -> Form | None:
+    def form(self, name: str | None) -> Form[Any] | None:
         """A registered form by name."""
         return self._forms.get(name) if name else None
 
-    async def start(self, ctx: Context, form: Named, answers: dict[str, Any] | None = None,
+    async def start(self, ctx: Context, form: Named, answers: Answers | None = None,
                     *, at: Named | None = None) -> None:
         """Begin ``form`` for the person, replacing any conversation they were in.
 
-        Steps already answered in ``answers`` are passed over; with ``at`` the
-        conversation resumes at that step (a draft being continued).
+        Steps already answered in ``answers`` (the form's own model) are passed over;
+        with ``at`` the conversation resumes at that step (a draft being continued).
         """
         registered = self._forms[form.name]
+        if answers is not None and not isinstance(answers, registered.answers):
+            raise TypeError(f"form {registered.name!r} takes {registered.answers.__name__}, "
+                            f"not {type(answers).__name__}")
         state = ctx.dialog
-        state.form, state.answers = registered.name, dict(answers or {})
+        state.form, state.answers = registered.name, {} if answers is None else answers.stored()
         if at is not None and registered.step(at.name) is not None:
             state.step = at.name
             await self.ask(ctx)
@@ -60,16 +74,19 @@ class DialogEngine:
         form = self.form(ctx.dialog.form)
         step = form.step(ctx.dialog.step or "") if form else None
         if form is None or step is None:
-            await self.cancel(ctx)
-            ctx.reply(ctx.t("dialog.gone"))
+            await self._gone(ctx)
+            return
+        try:
+            answers = self._answers(ctx, form)
+        except _Unreadable:
+            await self._gone(ctx)
             return
         if not same_token:
             ctx.dialog.token += 1
         await ctx.save_dialog()
         text = ctx.t(step.prompt) if isinstance(step.prompt, str) else await step.prompt(
-            ctx, ctx.dialog.answers
-        )
-        options = await step.options(ctx, ctx.dialog.answers) if step.options else []
+            ctx, answers)
+        options = await step.options(ctx, answers) if step.options else []
         ctx.reply(text, options=tuple(options), token=ctx.dialog.token)
 
     async def answer(self, ctx: Context, *, text: str | None = None,
@@ -78,18 +95,22 @@ class DialogEngine:
         form = self.form(ctx.dialog.form)
         step = form.step(ctx.dialog.step or "") if form else None
         if form is None or step is None:
-            await self.cancel(ctx)
-            ctx.reply(ctx.t("dialog.gone"))
+            await self._gone(ctx)
             return
         try:
-            value = await self._value(ctx, step, text=text, choice=choice)
+            answers = self._answers(ctx, form)
+            value = await self._value(ctx, step, answers, text=text, choice=choice)
+        except _Unreadable:
+            await self._gone(ctx)
+            return
         except InvalidAnswer as problem:
             ctx.reply(ctx.t(problem.key, **problem.params))
             await self.ask(ctx, same_token=True)  # the same question: its buttons stay valid
             return
         if not step.transient:
-            ctx.dialog.answers[step.name] = value
-        target = step.route(ctx.dialog.answers, value) if step.route else None
+            setattr(answers, step.name, value)
+        target = step.route(answers, value) if step.route else None
+        ctx.dialog.answers = answers.stored()
         if target == CANCEL:
             await self.cancel(ctx)
             ctx.reply(ctx.t("dialog.cancelled"))
@@ -101,7 +122,7 @@ class DialogEngine:
         else:
             await self._advance(ctx, form, after=step.name)
 
-    def current_step(self, ctx: Context) -> Step | None:
+    def current_step(self, ctx: Context) -> Step[Any] | None:
         """The step the person is at, if their form still has it."""
         form = self.form(ctx.dialog.form)
         return form.step(ctx.dialog.step or "") if form else None
@@ -126,11 +147,11 @@ class DialogEngine:
         """Whether ``text`` is an acceptable answer to the current step."""
         form = self.form(ctx.dialog.form)
         step = form.step(ctx.dialog.step or "") if form else None
-        if step is None:
+        if form is None or step is None:
             return False
         try:
-            await self._value(ctx, step, text=text, choice=None)
-        except InvalidAnswer:
+            await self._value(ctx, step, self._answers(ctx, form), text=text, choice=None)
+        except (InvalidAnswer, _Unreadable):
             return False
         return True
 
@@ -138,19 +159,40 @@ class DialogEngine:
         """Give a sent document or photo to the current step, if it takes files."""
         form = self.form(ctx.dialog.form)
         step = form.step(ctx.dialog.step or "") if form else None
-        if step is None or step.accept_file is None:
+        if form is None or step is None or step.accept_file is None:
             ctx.reply(ctx.t("dialog.no_file_here"))
             await self.ask(ctx)
             return
         try:
-            await step.accept_file(ctx, ctx.dialog.answers, file)
+            answers = self._answers(ctx, form)
+            await step.accept_file(ctx, answers, file)
+        except _Unreadable:
+            await self._gone(ctx)
+            return
         except InvalidAnswer as problem:
             ctx.reply(ctx.t(problem.key, **problem.params))
+        else:
+            ctx.dialog.answers = answers.stored()
         await self.ask(ctx, same_token=True)
 
-    async def _value(self, ctx: Context, step: Step, *, text: str | None,
-                     choice: str | None) -> Any:
-        options = await step.options(ctx, ctx.dialog.answers) if step.options else []
+    def _answers(self, ctx: Context, form: Form[Any]) -> Answers:
+        """The stored answers as the form's model."""
+        model: type[Answers] = form.answers
+        try:
+            return model.model_validate(ctx.dialog.answers)
+        except ValidationError as problem:
+            log.warning("stored answers of form %r no longer fit it (%d error(s)); the "
+                        "conversation is closed", form.name, problem.error_count())
+            raise _Unreadable from None
+
+    async def _gone(self, ctx: Context) -> None:
+        """The conversation cannot go on (its form or step is gone): close it, say so."""
+        await self.cancel(ctx)
+        ctx.reply(ctx.t("dialog.gone"))
+
+    async def _value(self, ctx: Context, step: Step[Any], answers: Answers, *,
+                     text: str | None, choice: str | None) -> Any:
+        options = await step.options(ctx, answers) if step.options else []
         if choice is not None:
             if any(option.value == choice for option in options):
                 return choice
@@ -161,19 +203,27 @@ class DialogEngine:
             if picked is not None:
                 return picked.value
         if step.parse is not None:
-            return await step.parse(ctx, ctx.dialog.answers, raw)
+            return await step.parse(ctx, answers, raw)
         raise InvalidAnswer("dialog.pick_option", count=len(options))
 
-    async def _advance(self, ctx: Context, form: Form, *, after: str | None) -> None:
-        step = form.next_step(after, ctx.dialog.answers)
+    async def _advance(self, ctx: Context, form: Form[Any], *, after: str | None) -> None:
+        try:
+            step = form.next_step(after, self._answers(ctx, form))
+        except _Unreadable:
+            await self._gone(ctx)
+            return
         if step is not None:
             ctx.dialog.step = step.name
             await self.ask(ctx)
             return
         await self._finish(ctx, form)
 
-    async def _finish(self, ctx: Context, form: Form) -> None:
-        answers = dict(ctx.dialog.answers)
+    async def _finish(self, ctx: Context, form: Form[Any]) -> None:
+        try:
+            answers = self._answers(ctx, form)
+        except _Unreadable:
+            await self._gone(ctx)
+            return
         ctx.dialog.form, ctx.dialog.step, ctx.dialog.answers = None, None, {}
         ctx.dialog.token += 1  # every keyboard of the finished form is now out of date
         await ctx.save_dialog()

@@ -2,27 +2,33 @@
 :class:`Step` s.
 
 Each step has a prompt, optionally a list of options and/or a parser for free text,
-and a condition under which it is asked. The dialog engine (``bot/kernel/dialog.py``)
-runs them and keeps each person's place.
+and a condition under which it is asked. A form's answers are its own typed model
+(``bot/kernel/answers.py``): a step's answer is the field named like the step. The
+dialog engine (``bot/kernel/dialog.py``) runs them and keeps each person's place.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from bot.domain.events import InboundFile, Option
 from bot.domain.text import fold
+from bot.kernel.answers import Answers
 from bot.kernel.context import Context
 
-Answers = dict[str, Any]
-PromptFn = Callable[[Context, Answers], Awaitable[str]]
-OptionsFn = Callable[[Context, Answers], Awaitable[list[Option]]]
-ParseFn = Callable[[Context, Answers, str], Awaitable[Any]]
-FinishFn = Callable[[Context, Answers], Awaitable[None]]
-FileFn = Callable[[Context, Answers, InboundFile], Awaitable[None]]
-RouteFn = Callable[[Answers, Any], "str | None"]
+A = TypeVar("A", bound=Answers)
+# A step only consumes answers: a step written for any form's answers (the kit's unit
+# picker) is a step of every form.
+A_in = TypeVar("A_in", bound=Answers, contravariant=True)
+
+PromptFn = Callable[[Context, A], Awaitable[str]]
+OptionsFn = Callable[[Context, A], Awaitable[list[Option]]]
+ParseFn = Callable[[Context, A, str], Awaitable[Any]]
+FinishFn = Callable[[Context, A], Awaitable[None]]
+FileFn = Callable[[Context, A, InboundFile], Awaitable[None]]
+RouteFn = Callable[[A, Any], "str | None"]
 
 FINISH = "__finish__"
 """A route target: the form is complete, call its ``finish``."""
@@ -40,7 +46,7 @@ class InvalidAnswer(Exception):
 
 
 @dataclass(frozen=True)
-class Step:
+class Step(Generic[A_in]):
     """One question of a form.
 
     ``prompt`` is a catalog key or a function building the (HTML) question.
@@ -52,33 +58,46 @@ class Step:
     :data:`FINISH` or :data:`CANCEL`); ``None`` goes on in order. A ``transient``
     step's answer is not kept (a summary's *submit / edit / cancel*).
     ``accept_file`` lets the step take documents and photos.
+
+    The answer (an option's value, or what ``parse`` returns) is stored in the form's
+    answers under the step's name, converted to that field's type.
     """
 
     name: str
-    prompt: str | PromptFn
-    options: OptionsFn | None = None
-    parse: ParseFn | None = None
-    when: Callable[[Answers], bool] | None = None
-    route: RouteFn | None = None
+    prompt: str | PromptFn[A_in]
+    options: OptionsFn[A_in] | None = None
+    parse: ParseFn[A_in] | None = None
+    when: Callable[[A_in], bool] | None = None
+    route: RouteFn[A_in] | None = None
     transient: bool = False
-    accept_file: FileFn | None = None
+    accept_file: FileFn[A_in] | None = None
 
 
 @dataclass(frozen=True)
-class Form:
-    """A guided conversation: its steps in order and what to do with the answers."""
+class Form(Generic[A]):
+    """A guided conversation: its answers' model, its steps in order and what to do with
+    the answers."""
 
     name: str
-    steps: tuple[Step, ...]
-    finish: FinishFn
+    answers: type[A]
+    steps: tuple[Step[A], ...]
+    finish: FinishFn[A]
     resume_hint: str | None = None  # catalog key: how to resume a parked draft
     browse: bool = False  # a view: at a menu, text that answers no option leaves it
 
-    def step(self, name: str) -> Step | None:
+    def __post_init__(self) -> None:
+        fields = self.answers.model_fields
+        missing = [step.name for step in self.steps
+                   if not step.transient and step.name not in fields]
+        if missing:  # a programming error, found when the feature module is imported
+            raise TypeError(f"form {self.name!r}: {self.answers.__name__} has no field for "
+                            f"the step(s) {', '.join(missing)}")
+
+    def step(self, name: str) -> Step[A] | None:
         """The step called ``name``, if the form still has it."""
         return next((step for step in self.steps if step.name == name), None)
 
-    def next_step(self, after: str | None, answers: Answers) -> Step | None:
+    def next_step(self, after: str | None, answers: A) -> Step[A] | None:
         """The first step after ``after`` (or the first of all) that applies and is unanswered.
 
         Answered steps are passed over, so a pre-filled form (a one-line command,
@@ -87,7 +106,7 @@ class Form:
         names = [step.name for step in self.steps]
         start = names.index(after) + 1 if after in names else 0
         for step in self.steps[start:]:
-            if step.name in answers:
+            if answers.answered(step.name):
                 continue
             if step.when is None or step.when(answers):
                 return step

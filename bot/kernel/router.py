@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from bot.domain.access import Action, may
 from bot.kernel.context import Context
-from bot.kernel.forms import Form
+from bot.kernel.forms import A, Form
 from storage.records import Role
 
 Handler = Callable[[Context], Awaitable[None]]
@@ -60,7 +61,7 @@ class Router:
 
     def __init__(self) -> None:
         self._commands: list[Command] = []
-        self._forms: dict[str, Form] = {}
+        self._forms: dict[str, Form[Any]] = {}
         self._fallbacks: list[Fallback] = []
         self._membership: list[Handler] = []
         self._children: list[Router] = []
@@ -107,7 +108,7 @@ class Router:
         for child in self._children:
             yield from child.fallbacks()
 
-    def form(self, form: Form) -> Form:
+    def form(self, form: Form[A]) -> Form[A]:
         """Register a guided conversation."""
         self._forms[form.name] = form
         return form
@@ -123,7 +124,7 @@ class Router:
         for child in self._children:
             yield from child.commands()
 
-    def forms(self) -> dict[str, Form]:
+    def forms(self) -> dict[str, Form[Any]]:
         """Every form of this router and its children, by name."""
         merged = dict(self._forms)
         for child in self._children:

@@ -9,15 +9,16 @@ words are the catalog's ``common.*`` keys, shared by every feature.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date
 
 from bot.domain.events import Option
 from bot.domain.questions import UnitRef, match_unit
 from bot.domain.text import escape
+from bot.kernel.answers import Answers, Moment
 from bot.kernel.context import Context
-from bot.kernel.forms import Answers, InvalidAnswer, OptionsFn
+from bot.kernel.forms import InvalidAnswer, OptionsFn
 from config.dates import DateParseError, parse_date, parse_date_or_datetime
-from storage.records import Deadline, Unit
+from storage.records import Unit
 
 BACK, CLOSE = "back", "close"
 EMPTY = ("", "-", "—")  # what a person types to leave an optional answer empty
@@ -65,29 +66,20 @@ async def optional_text(ctx: Context, answers: Answers, text: str) -> str:
     return "" if text.strip() in EMPTY else text.strip()
 
 
-async def day_answer(ctx: Context, answers: Answers, text: str) -> str:
-    """A day (``13/7/2023``, ``13-07``: this year when the year is left out), ISO."""
+async def day_answer(ctx: Context, answers: Answers, text: str) -> date:
+    """A day (``13/7/2023``, ``13-07``: this year when the year is left out)."""
     try:
-        return parse_date(text, default_year=ctx.today().year).isoformat()
+        return parse_date(text, default_year=ctx.today().year)
     except DateParseError:
         raise InvalidAnswer("common.bad_date", value=escape(text[:40])) from None
 
 
-async def moment_answer(ctx: Context, answers: Answers, text: str) -> str:
-    """A day or a day and time (``15/12 14h30``), ISO; the time is the bloc's."""
+async def moment_answer(ctx: Context, answers: Answers, text: str) -> Moment:
+    """A day or a day and time (``15/12 14h30``); the time is the bloc's."""
     try:
-        return parse_date_or_datetime(text, default_year=ctx.today().year).isoformat()
+        return Moment.of(parse_date_or_datetime(text, default_year=ctx.today().year))
     except DateParseError:
         raise InvalidAnswer("common.bad_date", value=escape(text[:40])) from None
-
-
-def deadline_of(ctx: Context, iso: str) -> Deadline:
-    """A moment answer as a deadline in the bloc's time: a day alone is due at its end."""
-    value: date | datetime = datetime.fromisoformat(iso) if "T" in iso else date.fromisoformat(
-        iso)
-    if isinstance(value, datetime):
-        return Deadline(value.replace(tzinfo=ctx.zone), all_day=False)
-    return Deadline(datetime.combine(value, time(23, 59, 59), tzinfo=ctx.zone), all_day=True)
 
 
 # -- units --------------------------------------------------------------------------------------
@@ -102,7 +94,7 @@ def by_code(unit: Unit) -> str:
     return unit.code
 
 
-def unit_options(value: Callable[[Unit], str] = by_id) -> OptionsFn:
+def unit_options(value: Callable[[Unit], str] = by_id) -> OptionsFn[Answers]:
     """The bloc's units as options (their short names; the value ``value(unit)``, the id by
     default)."""
 
@@ -113,26 +105,26 @@ def unit_options(value: Callable[[Unit], str] = by_id) -> OptionsFn:
     return options
 
 
-async def typed_unit(ctx: Context, answers: Answers, text: str) -> str:
+async def typed_unit(ctx: Context, answers: Answers, text: str) -> int:
     """One unit named in words (its code, short or full name, or an alias, with or without
     diacritics): its id, as the unit picker's options give it."""
     units = await ctx.repo.list_units(ctx.bloc.id)
     found = match_unit(text, [UnitRef.of(unit) for unit in units])
     if found is None:
         raise InvalidAnswer("common.unit_unknown", value=escape(text.strip()[:60]))
-    return str(next(unit.id for unit in units if unit.code == found.code))
+    return next(unit.id for unit in units if unit.code == found.code)
 
 
 async def typed_unit_code(ctx: Context, answers: Answers, text: str) -> str:
     """One unit named in words, as :func:`typed_unit`: its code (for pickers whose options
     carry codes)."""
-    unit_id = int(await typed_unit(ctx, answers, text))
+    unit_id = await typed_unit(ctx, answers, text)
     return next(unit.code for unit in await ctx.repo.list_units(ctx.bloc.id)
                 if unit.id == unit_id)
 
 
-async def typed_units(ctx: Context, answers: Answers, text: str) -> str:
-    """Unit names, short names, codes or aliases separated by commas → their codes, joined.
+async def typed_units(ctx: Context, answers: Answers, text: str) -> tuple[str, ...]:
+    """Unit names, short names, codes or aliases separated by commas → their codes.
 
     Tolerant of missing diacritics and small typos; a name that matches no unit is
     refused with the name shown, so the person can correct it.
@@ -147,4 +139,4 @@ async def typed_units(ctx: Context, answers: Answers, text: str) -> str:
             codes.append(found.code)
     if not codes:
         raise InvalidAnswer("common.unit_unknown", value="")
-    return ",".join(dict.fromkeys(codes))
+    return tuple(dict.fromkeys(codes))
