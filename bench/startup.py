@@ -1,7 +1,7 @@
 """Benchmark 4: start-up time and memory of ``thidua run`` on the whole data set.
 
 Measured from spawning the process to its first ``getUpdates`` at the server, and to the
-"running" line it prints once the core has started (every pending reminder planned, the
+"running" line it prints once the runtime has started (every pending reminder planned, the
 outbox worker running). Idle RSS is read from ``/proc/<pid>/status`` a moment later; the
 peak RSS under load comes from benchmark 1 at its largest N.
 """
@@ -80,6 +80,6 @@ def table(result: Startup) -> Table:
         out.add(f"peak RSS during benchmark 1 (N = {result.busy_people})",
                 f"{result.busy_peak_mb:.0f} MB", "", "reported", "")
     out.notes.append(f"{len(result.ready)} starts; the first getUpdates comes before the "
-                     "core plans reminders (the channel starts first), so 'running' is the "
+                     "runtime plans reminders (the channel starts first), so 'running' is the "
                      "figure held to the goal.")
     return out
