@@ -71,16 +71,10 @@ class DialogEngine:
         ``same_token`` keeps the previous question's options valid (a re-ask
         that only acknowledges a file).
         """
-        form = self.form(ctx.dialog.form)
-        step = form.step(ctx.dialog.step or "") if form else None
-        if form is None or step is None:
-            await self._gone(ctx)
+        current = await self._current(ctx)
+        if current is None:
             return
-        try:
-            answers = self._answers(ctx, form)
-        except _Unreadable:
-            await self._gone(ctx)
-            return
+        _, step, answers = current
         if not same_token:
             ctx.dialog.token += 1
         await ctx.save_dialog()
@@ -92,17 +86,12 @@ class DialogEngine:
     async def answer(self, ctx: Context, *, text: str | None = None,
                      choice: str | None = None) -> None:
         """Take the person's answer to the current step and move on."""
-        form = self.form(ctx.dialog.form)
-        step = form.step(ctx.dialog.step or "") if form else None
-        if form is None or step is None:
-            await self._gone(ctx)
+        current = await self._current(ctx)
+        if current is None:
             return
+        form, step, answers = current
         try:
-            answers = self._answers(ctx, form)
             value = await self._value(ctx, step, answers, text=text, choice=choice)
-        except _Unreadable:
-            await self._gone(ctx)
-            return
         except InvalidAnswer as problem:
             ctx.reply(ctx.t(problem.key, **problem.params))
             await self.ask(ctx, same_token=True)  # the same question: its buttons stay valid
@@ -127,6 +116,19 @@ class DialogEngine:
         form = self.form(ctx.dialog.form)
         return form.step(ctx.dialog.step or "") if form else None
 
+    async def _current(self, ctx: Context) -> tuple[Form[Any], Step[Any], Answers] | None:
+        """The person's form, step and answers; ``None`` (the conversation closed, the
+        person told) when the form no longer has the step or can no longer read the
+        answers (the bot was updated under a conversation)."""
+        form, step = self.form(ctx.dialog.form), self.current_step(ctx)
+        if form is not None and step is not None:
+            try:
+                return form, step, self._answers(ctx, form)
+            except _Unreadable:
+                pass
+        await self._gone(ctx)
+        return None
+
     async def take_text(self, ctx: Context, text: str | None) -> bool:
         """Give typed text to the conversation in progress; ``False`` when it is not for it.
 
@@ -145,8 +147,7 @@ class DialogEngine:
 
     async def fits(self, ctx: Context, text: str) -> bool:
         """Whether ``text`` is an acceptable answer to the current step."""
-        form = self.form(ctx.dialog.form)
-        step = form.step(ctx.dialog.step or "") if form else None
+        form, step = self.form(ctx.dialog.form), self.current_step(ctx)
         if form is None or step is None:
             return False
         try:
@@ -157,18 +158,17 @@ class DialogEngine:
 
     async def accept_file(self, ctx: Context, file: InboundFile) -> None:
         """Give a sent document or photo to the current step, if it takes files."""
-        form = self.form(ctx.dialog.form)
-        step = form.step(ctx.dialog.step or "") if form else None
-        if form is None or step is None or step.accept_file is None:
+        step = self.current_step(ctx)
+        if step is None or step.accept_file is None:
             ctx.reply(ctx.t("dialog.no_file_here"))
             await self.ask(ctx)
             return
-        try:
-            answers = self._answers(ctx, form)
-            await step.accept_file(ctx, answers, file)
-        except _Unreadable:
-            await self._gone(ctx)
+        current = await self._current(ctx)
+        if current is None:
             return
+        _, _, answers = current
+        try:
+            await step.accept_file(ctx, answers, file)
         except InvalidAnswer as problem:
             ctx.reply(ctx.t(problem.key, **problem.params))
         else:
