@@ -16,7 +16,7 @@ from pydantic import Field, model_validator
 from bot.domain.access import Action
 from bot.domain.events import Option
 from bot.domain.text import escape
-from bot.kernel.answers import Answers, Moment, UnitCodes
+from bot.kernel.answers import Answers, Moment, UnitCodes, unit_codes
 from bot.kernel.context import Context
 from bot.kernel.forms import CANCEL, FINISH, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
@@ -61,10 +61,14 @@ class TaskAdminAnswers(Answers):
     p_deadline: Literal["none"] | Moment | None = None
 
     @model_validator(mode="after")
-    def _stored_deadline(self) -> TaskAdminAnswers:
-        """A new deadline stored as ISO text by an earlier version is a moment."""
-        if self.field == "deadline" and isinstance(self.value, str) and self.value != NONE:
-            object.__setattr__(self, "value", Moment.model_validate(self.value))
+    def _stored_as_text(self) -> TaskAdminAnswers:
+        """A new value an earlier version stored as text is read as its field's: a deadline
+        (``2026-12-15T14:30:00``) as a moment, units (``UDCN,CNCL``) as their codes."""
+        if isinstance(self.value, str) and self.value not in (NONE, ALL):
+            if self.field == "deadline":
+                object.__setattr__(self, "value", Moment.model_validate(self.value))
+            elif self.field == "units":
+                object.__setattr__(self, "value", unit_codes(self.value))
         return self
 
 
@@ -154,12 +158,13 @@ async def _position(ctx: Context, answers: TaskAdminAnswers, text: str) -> int:
     return int(text.strip())
 
 
-def _shown(ctx: Context, value: Literal["none", "all"] | Moment | tuple[str, ...] | str | None,
-           ) -> str:
-    """A new value as the chair reads it back: ``15/12/2026 14:30``, ``HVCT, VKH``."""
-    if value == NONE:
+def _shown(ctx: Context, answers: TaskAdminAnswers) -> str:
+    """The new value as the chair reads it back: ``15/12/2026 14:30``, ``HVCT, VKH`` (a title
+    that reads "none" stays a title)."""
+    value = answers.value
+    if answers.field == "deadline" and value == NONE:
         return ctx.t("taskadmin.no_deadline")
-    if value == ALL:
+    if answers.field == "units" and value == ALL:
         return ctx.t("taskadmin.all_units")
     if isinstance(value, Moment):
         return value.text()
@@ -174,7 +179,7 @@ async def _review(ctx: Context, answers: TaskAdminAnswers) -> str:
                  title=escape(answers.title or answers.p_title or ""),
                  task=escape(f"{task.position}. {shorten(task.title, 80)}" if task else ""),
                  field=ctx.t(f"taskadmin.field_{answers.field or 'title'}"),
-                 value=escape(_shown(ctx, answers.value)),
+                 value=escape(_shown(ctx, answers)),
                  position=answers.position if answers.position is not None else "")
 
 
@@ -189,9 +194,11 @@ def _confirm_route(answers: TaskAdminAnswers, value: Any) -> str:
 # -- doing it ---------------------------------------------------------------------------------
 
 async def _unit_ids(ctx: Context, codes: object) -> list[int] | None:
-    """The units named (``None``: every unit)."""
-    if not isinstance(codes, tuple) or not codes:
+    """The units named (``None``: every unit, as the chair chose)."""
+    if codes == ALL:
         return None
+    if not isinstance(codes, tuple) or not codes:  # never "every unit" by mistake
+        raise TypeError(f"a units answer of an unexpected kind: {type(codes).__name__}")
     return [u.id for u in await ctx.repo.list_units(ctx.bloc.id) if u.code in codes]
 
 

@@ -120,3 +120,30 @@ async def test_a_draft_kept_by_an_earlier_version_that_no_longer_fits_starts_ove
     answer = plain(await contact.say("Tiếp tục bản nháp"))
     assert "không còn dùng được" in answer and "cập nhật nhiệm vụ nào" in answer
     assert await runtime.repo.load_draft("test", "2", "update") is None
+
+
+async def test_a_units_change_left_at_its_review_by_the_previous_version_keeps_its_units(
+    runtime: Runtime,
+) -> None:
+    """The previous version kept the chosen units as "UDCN,CNCL"; saving after the upgrade
+    gives the task those two units, not every unit."""
+    chair = await registered(runtime, "1", Role.CHAIR, None)
+    period = max(await runtime.repo.list_periods(runtime.bloc.id), key=lambda p: p.start)
+    task = (await runtime.repo.list_tasks(period.id))[0]
+    await runtime.repo.save_dialog(DialogState(
+        "test", "1", "task_admin", "confirm",
+        {"action": "edit", "task": str(task.id), "field": "units", "value": "UDCN,CNCL"},
+        token=5), runtime.clock.now())
+    assert "Đã sửa nhiệm vụ" in plain(await chair.say("Lưu"))
+    units = {u.id: u.code for u in await runtime.repo.list_units(runtime.bloc.id)}
+    changed = next(t for t in await runtime.repo.list_tasks(period.id) if t.id == task.id)
+    assert changed.unit_ids is not None
+    assert sorted(units[i] for i in changed.unit_ids) == ["CNCL", "UDCN"]
+
+
+async def test_a_description_that_reads_all_is_read_back_as_typed(runtime: Runtime) -> None:
+    chair = await registered(runtime, "1", Role.CHAIR, None)
+    for answer in ("/quanlynhiemvu", "Sửa nhiệm vụ", "1", "Mô tả"):
+        await chair.say(answer)
+    review = plain(await chair.say("all"))
+    assert "thành: all?" in review and "Tất cả đơn vị" not in review

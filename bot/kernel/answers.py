@@ -103,12 +103,12 @@ class Moment(BaseModel):
         return day if self.at is None else f"{day} {self.at.hour}:{self.at.minute:02d}"
 
 
-def _codes(value: Any) -> Any:
+def unit_codes(value: Any) -> Any:
     """``"HVCT,VKH"`` (a typed list, or one picked unit's code) → ``("HVCT", "VKH")``."""
     if isinstance(value, str):
         return tuple(code for code in value.split(",") if code)
     return value
 
 
-UnitCodes = Annotated[tuple[str, ...], BeforeValidator(_codes)]
+UnitCodes = Annotated[tuple[str, ...], BeforeValidator(unit_codes)]
 """Units named by their codes, in the order given (a picker gives one, typing gives many)."""
