@@ -6,20 +6,10 @@ from pydantic import Field
 
 from bot.domain.periods import current_period, format_moment
 from bot.domain.reporting import ASKS_PERCENT, implied_percent
-from bot.domain.text import escape
+from bot.domain.text import escape, shorten
 from bot.kernel.answers import Answers
 from bot.kernel.context import Context
 from storage.records import Attachment, Period, ProgressStatus, ProgressUpdate, Task
-
-TITLE_IN_MENU = 48
-
-
-def shorten(text: str, limit: int = TITLE_IN_MENU) -> str:
-    """``text`` cut at a word with an ellipsis, for buttons and lists."""
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit - 1)
-    return text[: cut if cut > limit // 2 else limit - 1].rstrip(" ,.;:") + "…"
 
 
 def status_text(ctx: Context, status: ProgressStatus, percent: int,

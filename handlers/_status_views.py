@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.domain.periods import format_deadline
-from bot.domain.text import escape
+from bot.domain.text import escape, shorten
 from bot.kernel.context import Context
 from bot.services.status import BlocStatus, bloc_status
-from handlers._progress_views import local_time, shorten, status_text, update_body
+from handlers._progress_views import local_time, status_text, update_body
 from storage.records import ProgressStatus, ProgressUpdate, Task, Unit
 
 NOTE_PREVIEW = 80
@@ -38,13 +38,29 @@ def deadline_line(ctx: Context, status: BlocStatus,
              left=t(when, days=abs(left)))
 
 
-def silent_lines(ctx: Context, status: BlocStatus) -> list[str]:
-    """Each unit with no update this period, with its contacts' names."""
+def completeness_line(ctx: Context, status: BlocStatus) -> str:
+    """``Đã báo cáo đủ: 7/13 đơn vị · báo cáo chưa đủ: 3 · chưa báo cáo: 3.``"""
+    return ctx.t("status.reported", complete=len(status.complete_units),
+                 partial=len(status.partial_units), silent=len(status.silent_units),
+                 total=len(status.units))
+
+
+def missing_lines(ctx: Context, status: BlocStatus) -> list[str]:
+    """Each unit still owing a report on some task: how many it has sent of how many, the
+    task numbers missing (or that it has sent none), and its contacts' names."""
     lines = []
-    for unit in status.silent_units:
+    for progress in status.incomplete:
+        unit = progress.unit
         names = ", ".join(escape(m.display_name) for m in status.contacts.get(unit.id, []))
-        lines.append(ctx.t("status.silent_unit", unit=escape(unit.short_name),
-                           contacts=names or ctx.t("status.no_contact")))
+        contacts = names or ctx.t("status.no_contact")
+        if progress.silent:
+            lines.append(ctx.t("status.silent_unit", unit=escape(unit.short_name),
+                               contacts=contacts))
+        else:
+            lines.append(ctx.t("status.partial_unit", unit=escape(unit.short_name),
+                               done=progress.reported, required=progress.required,
+                               tasks=", ".join(str(t.position) for t in progress.missing),
+                               contacts=contacts))
     return lines
 
 
@@ -62,8 +78,7 @@ def overview(ctx: Context, status: BlocStatus) -> str:
     lines = [ctx.t("status.title", period=escape(status.period.title))]
     if (deadline := deadline_line(ctx, status)) is not None:
         lines.append(deadline)
-    lines.append(ctx.t("status.reported", done=len(status.reported_units),
-                       total=len(status.units)))
+    lines.append(completeness_line(ctx, status))
     if blocked := blocked_lines(ctx, status):
         lines += ["", ctx.t("status.blocked_title"), *blocked]
     lines += ["", ctx.t("status.by_task")]
@@ -75,8 +90,8 @@ def overview(ctx: Context, status: BlocStatus) -> str:
                       units=summary.reported) if summary.mean_percent is not None else "")
         lines.append(ctx.t("status.task_line", number=summary.task.position, counts=counts,
                            silent=summary.silent, mean=mean))
-    if silent := silent_lines(ctx, status):
-        lines += ["", ctx.t("status.silent_title", count=len(silent)), *silent]
+    if missing := missing_lines(ctx, status):
+        lines += ["", ctx.t("status.silent_title", count=len(missing)), *missing]
     return "\n".join(lines)
 
 

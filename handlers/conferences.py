@@ -13,7 +13,7 @@ from typing import Any, Literal
 from bot.domain.access import Action, may
 from bot.domain.events import Option, Reply
 from bot.domain.periods import format_deadline
-from bot.domain.text import escape
+from bot.domain.text import escape, shorten
 from bot.kernel.answers import Answers, Moment, Nav
 from bot.kernel.context import Context
 from bot.kernel.forms import FINISH, Form, InvalidAnswer, Step
@@ -28,7 +28,6 @@ from bot.kernel.steps import (
 )
 from bot.services.outbox import Outgoing
 from config.bloc import ConferenceKind
-from handlers._progress_views import shorten
 from storage.records import Conference
 
 router = Router()

@@ -7,20 +7,13 @@ from typing import Any, Literal
 from bot.domain import reporting
 from bot.domain.access import Action
 from bot.domain.events import Option
-from bot.domain.text import escape
+from bot.domain.text import escape, shorten
 from bot.kernel.answers import Answers, Nav
 from bot.kernel.context import Context
 from bot.kernel.forms import FINISH, Form, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import and_close
-from handlers._progress_views import (
-    ReportDraft,
-    local_time,
-    period_tasks,
-    shorten,
-    task_label,
-    update_body,
-)
+from handlers._progress_views import ReportDraft, local_time, period_tasks, task_label, update_body
 from handlers.progress import edit_update
 from storage.records import ProgressUpdate
 

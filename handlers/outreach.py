@@ -24,6 +24,7 @@ from bot.kernel.steps import (
     unit_options,
 )
 from bot.services.outbox import Outgoing
+from bot.services.reminders import task_lines
 from handlers._status_views import current_status, deadline_line
 from handlers.posting import bloc_group
 from storage.records import Member, Unit
@@ -45,20 +46,23 @@ def _message(ctx: Context, key: str, member: Member, reply: Reply) -> Outgoing:
 
 @router.command("nhacnho", "remind", action=Action.REMIND, help_key="help.cmd_remind")
 async def remind_now(ctx: Context) -> None:
-    """Send every contact of every unit with no update this period a polite reminder now."""
+    """Send every contact of every unit still owing a report on some task this period a
+    polite reminder now, naming only the tasks it lacks."""
     status = await current_status(ctx)
-    silent = status.silent_units
-    if status.period is None or not silent:
+    owing = status.incomplete
+    if status.period is None or not owing:
         ctx.reply(ctx.t("questions.all_reported", total=len(status.units)))
         return
-    reached = [unit for unit in silent if status.contacts.get(unit.id)]
-    unreachable = [unit for unit in silent if not status.contacts.get(unit.id)]
+    reached = [p for p in owing if status.contacts.get(p.unit.id)]
+    unreachable = [p.unit for p in owing if not status.contacts.get(p.unit.id)]
     messages: list[Outgoing] = []
-    for unit in reached:
+    for progress in reached:
+        unit = progress.unit
         for member in status.contacts[unit.id]:
             t = ctx.translator(member.language)
             text = t("outreach.nudge", name=escape(member.display_name), unit=escape(unit.name),
                      period=escape(status.period.title),
+                     tasks=task_lines(progress.missing, t),
                      deadline=deadline_line(ctx, status, t) or "")
             button = Option(t("outreach.update_now"), "/capnhat")
             # one nudge per contact per day, however often the chair asks

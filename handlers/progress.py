@@ -17,20 +17,13 @@ from bot.domain import reporting
 from bot.domain.access import MANAGERS, Action
 from bot.domain.events import InboundFile, Option
 from bot.domain.periods import format_moment
-from bot.domain.text import escape
+from bot.domain.text import escape, shorten
 from bot.kernel.answers import Answers
 from bot.kernel.context import Context
 from bot.kernel.forms import CANCEL, FINISH, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import required_text, typed_unit, unit_options
-from handlers._progress_views import (
-    ReportDraft,
-    period_tasks,
-    shorten,
-    status_text,
-    summary,
-    task_label,
-)
+from handlers._progress_views import ReportDraft, period_tasks, status_text, summary, task_label
 from storage.records import Attachment, ProgressStatus
 
 router = Router()

@@ -12,14 +12,14 @@ from bot.domain.questions import Intent, UnitRef, parse_question
 from bot.kernel.context import Context
 from bot.kernel.router import Router
 from bot.services.status import BlocStatus
-from handlers._status_views import blocked_lines, current_status, deadline_line, silent_lines
+from handlers._status_views import blocked_lines, current_status, deadline_line, missing_lines
 from handlers.status import ask_which_task, open_status
 
 router = Router()
 
 
 def _not_reported(ctx: Context, status: BlocStatus) -> None:
-    silent = silent_lines(ctx, status)
+    silent = missing_lines(ctx, status)
     if not silent:
         ctx.reply(ctx.t("questions.all_reported", total=len(status.units)))
         return
@@ -34,9 +34,9 @@ def _late(ctx: Context, status: BlocStatus) -> None:
     if left is None or not status.deadline_passed(ctx.now()):
         line = deadline_line(ctx, status) or ctx.t("questions.no_deadline")
         ctx.reply(ctx.t("questions.not_late_yet", deadline=line,
-                        count=len(status.silent_units)))
+                        count=len(status.incomplete)))
         return
-    silent = silent_lines(ctx, status)
+    silent = missing_lines(ctx, status)
     if not silent:
         ctx.reply(ctx.t("questions.all_reported", total=len(status.units)))
         return

@@ -45,7 +45,7 @@ async def _overview(ctx: Context, answers: ScheduleAnswers) -> str:
             whom = ctx.t("schedule.to_everyone")
         else:
             silent = ([] if await planner.is_paused(occasion.subject_id)
-                      else [u for u in status.silent_units if u.id not in paused_ids])
+                      else [p.unit for p in status.incomplete if p.unit.id not in paused_ids])
             whom = ctx.t("schedule.to_silent", units=len(silent), people=sum(
                 len(status.contacts.get(u.id, [])) for u in silent))
         lines.append(ctx.t("schedule.line", time=local.strftime("%H:%M"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.domain.access import Action, may
 from bot.domain.events import FileRef, Option
-from bot.domain.text import escape
+from bot.domain.text import escape, shorten
 from bot.kernel.answers import Answers, Nav
 from bot.kernel.context import Context
 from bot.kernel.forms import FINISH, Form, Step
@@ -23,7 +23,6 @@ from bot.kernel.steps import (
     unit_options,
 )
 from bot.services.status import BlocStatus
-from handlers._progress_views import shorten
 from handlers._status_views import (
     current_status,
     detail_view,

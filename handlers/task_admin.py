@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 
 from bot.domain.access import Action
 from bot.domain.events import Option
-from bot.domain.text import escape
+from bot.domain.text import escape, shorten
 from bot.kernel.answers import Answers, Moment, UnitCodes, unit_codes
 from bot.kernel.context import Context
 from bot.kernel.forms import CANCEL, FINISH, Form, InvalidAnswer, Step
@@ -28,7 +28,6 @@ from bot.kernel.steps import (
     required_text,
     typed_units,
 )
-from handlers._progress_views import shorten
 from storage.records import Deadline, Period, Task
 
 router = Router()

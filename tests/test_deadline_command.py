@@ -25,11 +25,13 @@ async def test_the_chair_sees_the_deadline_and_who_is_missing(runtime: Runtime) 
     assert text.splitlines()[:3] == [
         "Hạn báo cáo — 6 tháng cuối năm 2026",
         "Hạn báo cáo: Thứ Bảy, 05/12/2026 — còn 11 ngày",
-        "Đã có 1/3 đơn vị báo cáo."]
-    assert "Còn 2 đơn vị chưa báo cáo:" in text
-    assert "• VP CNCL — đầu mối: Trần Thị Bình" in text
-    assert "• Viện ƯDCN — đầu mối: chưa có đầu mối đăng ký" in text
-    assert "Viện KHSHTT" not in text
+        "Đã báo cáo đủ: 0/3 đơn vị · báo cáo chưa đủ: 1 · chưa báo cáo: 2."]
+    assert "Còn 3 đơn vị chưa báo cáo đủ:" in text
+    assert "• VP CNCL — chưa báo cáo nhiệm vụ nào — đầu mối: Trần Thị Bình" in text
+    assert "• Viện ƯDCN — chưa báo cáo nhiệm vụ nào — đầu mối: chưa có đầu mối đăng ký" in text
+    # one task of two is not "reported": the task it lacks is named
+    assert ("• Viện KHSHTT — đã báo cáo 1/2 nhiệm vụ, còn thiếu NV 2 — đầu mối: Nguyễn Văn An"
+            in text)
 
 
 async def test_the_liaison_may_ask_and_a_contact_may_not(runtime: Runtime) -> None:
@@ -41,15 +43,18 @@ async def test_the_liaison_may_ask_and_a_contact_may_not(runtime: Runtime) -> No
     assert "Hạn báo cáo —" not in refused
 
 
-async def test_once_every_unit_has_reported_it_says_so(runtime: Runtime) -> None:
+async def test_once_every_unit_has_reported_on_every_task_it_says_so(
+    runtime: Runtime,
+) -> None:
     for user, unit in (("1", "SHTT"), ("2", "CNCL"), ("3", "UDCN")):
         person = await registered(runtime, user, unit=unit)
-        for text in ("/capnhat 1 100% Đã hoàn thành", "Gửi", "Để sau"):
+        for text in ("/capnhat 1 100% Đã hoàn thành", "Gửi", "Để sau",
+                     "/capnhat 2 50% Đã lập danh sách", "Gửi"):
             await person.say(text)
     chair = await registered(runtime, "9", Role.CHAIR, None)
     text = plain(await chair.say("/hanbaocao"))
-    assert "Đã có 3/3 đơn vị báo cáo." in text
-    assert "Tất cả các đơn vị đã báo cáo." in text
+    assert "Đã báo cáo đủ: 3/3 đơn vị · báo cáo chưa đủ: 0 · chưa báo cáo: 0." in text
+    assert "Tất cả các đơn vị đã báo cáo đủ các nhiệm vụ." in text
 
 
 async def test_over_telegram_after_the_deadline_it_counts_the_days_past(
@@ -66,5 +71,5 @@ async def test_over_telegram_after_the_deadline_it_counts_the_days_past(
             m.plain_text or ""))
     text = answer.plain_text or ""
     assert "Hạn báo cáo: Thứ Bảy, 05/12/2026 — đã quá hạn 3 ngày" in text
-    assert "Còn 3 đơn vị chưa báo cáo:" in text
+    assert "Còn 3 đơn vị chưa báo cáo đủ:" in text
     assert "hanbaocao" in [c["command"] for c in api.commands_for()]  # the command menu

@@ -79,7 +79,7 @@ async def test_status_asked_in_the_group_is_answered_privately(
         notice = await api.wait_for_message(group.id)
         assert "trả lời riêng" in (notice.plain_text or "")
         overview = await api.wait_for_message(chair.id)
-        assert "1/3 đơn vị đã cập nhật" in (overview.plain_text or "")
+        assert "Đã báo cáo đủ: 0/3 đơn vị · báo cáo chưa đủ: 1" in (overview.plain_text or "")
         assert all("Ghi chú nội bộ" not in (m.plain_text or "") for m in api.messages_to(group.id))
 
 
@@ -103,7 +103,7 @@ async def test_matrix_is_sent_as_a_png_of_the_bloc(
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
     assert width > 600 and height > 400
-    assert "0/3 đơn vị đã cập nhật" in (photo.plain_text or "")
+    assert "0/3 đơn vị đã báo cáo đủ" in (photo.plain_text or "")
 
 
 async def test_a_group_that_became_a_supergroup_gets_the_post_at_its_new_id(

@@ -131,20 +131,25 @@ async def test_observers_see_the_bloc_then_one_unit_its_detail_and_history(
         overview = await ask(api, reader, "/tinhhinh")
         text = text_of(overview)
         assert "Tình hình thực hiện 6 tháng cuối năm 2023" in text
-        assert "4/13 đơn vị đã cập nhật" in text and "Hạn báo cáo" not in text
+        # the four units that reported did so on some of their tasks, none on all
+        assert "Đã báo cáo đủ: 0/13 đơn vị · báo cáo chưa đủ: 4 · chưa báo cáo: 9." in text
+        assert "Hạn báo cáo" not in text
         assert (text.index("Đang gặp khó khăn") < text.index("Theo nhiệm vụ")
-                < text.index("Chưa cập nhật (9)"))
+                < text.index("Chưa báo cáo đủ (13 đơn vị)"))
         assert f"• VP Công nhận Chất lượng — nhiệm vụ 2: {HELP}" in text
         assert "NV1: ✅ 0 · 🔄 1 · ⚠️ 0 · ⏸ 0 · chưa báo cáo 12 — TB 70% (1 đơn vị)" in text
         assert "NV2: ✅ 0 · 🔄 0 · ⚠️ 1 · ⏸ 0 · chưa báo cáo 12 — TB 20% (1 đơn vị)" in text
         assert "NV3: ✅ 1 · 🔄 1 · ⚠️ 0 · ⏸ 0 · chưa báo cáo 11 — TB 75% (2 đơn vị)" in text
         assert "NV6: ✅ 0 · 🔄 0 · ⚠️ 0 · ⏸ 0 · chưa báo cáo 13" in text
-        assert "• Viện ĐGKH&ĐGCN — đầu mối: Giang Vũ" in text
+        assert "• Viện ĐGKH&ĐGCN — chưa báo cáo nhiệm vụ nào — đầu mối: Giang Vũ" in text
         assert "Viện ĐGKH&amp;ĐGCN" in (overview.text or "")  # escaped in the HTML sent
-        assert "• VP Ủy ban Vũ trụ — đầu mối: chưa có đầu mối đăng ký" in text
-        silent = text[text.index("Chưa cập nhật (9)"):]
-        assert all(name not in silent for name in ("Viện KHSHTT", "Viện NLNTVN",
-                                                   "Học viện KHCN", "VP Công nhận"))
+        assert ("• VP Ủy ban Vũ trụ — chưa báo cáo nhiệm vụ nào — đầu mối: chưa có đầu mối "
+                "đăng ký") in text
+        owing = text[text.index("Chưa báo cáo đủ (13 đơn vị)"):]
+        # the four units that reported are listed with what they lack, not as silent
+        for name in ("Viện KHSHTT", "Viện NLNTVN", "Học viện KHCN&ĐMST", "VP Công nhận"):
+            line = next(line for line in owing.splitlines() if line.startswith(f"• {name}"))
+            assert "— đã báo cáo " in line and "còn thiếu NV" in line, line
 
         units = await tap(api, reader, overview, "Xem một đơn vị")
         assert len(units.button_texts) == 13 and "Viện KHSHTT" in units.button_texts
@@ -175,9 +180,9 @@ async def test_the_liaison_reads_but_may_not_report_invite_or_post(
         for command in ("/capnhat", "/capnhat 1 50% Thay đơn vị", "/moi", "/dangnhiemvu"):
             refused = text_of(await ask(api, liaison, command))
             assert "chỉ dành cho" in refused, (command, refused)
-        assert "0/13 đơn vị đã cập nhật" in text_of(await ask(api, liaison, "/tinhhinh"))
+        assert "Đã báo cáo đủ: 0/13 đơn vị" in text_of(await ask(api, liaison, "/tinhhinh"))
         asked = text_of(await ask(api, liaison, "đơn vị nào chưa báo cáo?"))
-        assert asked.startswith("13/13 đơn vị chưa cập nhật kỳ này:")
+        assert asked.startswith("13/13 đơn vị chưa báo cáo đủ các nhiệm vụ kỳ này:")
         api.send_text(liaison, "/bando")
         photo = await api.wait_for_message(liaison.id, timeout=15)
         assert photo.photo is not None and "0/13 đơn vị" in text_of(photo)
@@ -189,9 +194,10 @@ async def test_the_deputy_asks_in_plain_words(
     async with running_bot(example, clock):
         deputy = (await seed(api, example, clock)).deputy
         silent = text_of(await ask(api, deputy, "đơn vị nào chưa báo cáo?"))
-        assert silent.startswith("9/13 đơn vị chưa cập nhật kỳ này:")
-        assert "• Viện ĐGKH&ĐGCN — đầu mối: Giang Vũ" in silent
-        assert "Viện KHSHTT" not in silent and "Hạn báo cáo" not in silent
+        assert silent.startswith("13/13 đơn vị chưa báo cáo đủ các nhiệm vụ kỳ này:")
+        assert "• Viện ĐGKH&ĐGCN — chưa báo cáo nhiệm vụ nào — đầu mối: Giang Vũ" in silent
+        assert "• Viện KHSHTT — đã báo cáo 1/6 nhiệm vụ, còn thiếu NV" in silent
+        assert "Hạn báo cáo" not in silent
 
         vipri = text_of(await ask(api, deputy, "vien so huu tri tue lam den dau roi"))
         assert vipri.startswith("Viện Khoa học sở hữu trí tuệ")
@@ -249,4 +255,4 @@ async def test_the_heat_map_of_the_example_bloc(
     width, height = struct.unpack(">II", png[16:24])
     assert 600 < width < 6000 and 400 < height < 6000  # 13 unit rows × 6 task columns
     assert text_of(photo) == (
-        "Bản đồ tiến độ 6 tháng cuối năm 2023: 4/13 đơn vị đã cập nhật.")
+        "Bản đồ tiến độ 6 tháng cuối năm 2023: 0/13 đơn vị đã báo cáo đủ.")

@@ -21,11 +21,11 @@ async def test_nudge_reaches_silent_units_once_despite_429_and_500_and_reports_b
                                  (cuong, Role.CONTACT, "UDCN")):
             api.send_text(user, f"/start {await make_invite(tg_settings, role, unit, clock=clock)}")
             await api.wait_for_message(user.id)
-        api.send_text(an, "/capnhat 1 50% Đã họp")  # SHTT reports, so it is not nudged
-        summary = await api.wait_for_message(an.id)
-        api.press(an, summary, summary.find_button("Gửi"))
-        await api.wait_for_message(an.id)
-        await api.wait_for_message(an.id)
+        for task in (1, 2):  # SHTT reports on both its tasks, so it is not nudged
+            api.send_text(an, f"/capnhat {task} 50% Đã họp")
+            summary = await api.wait_for_message(an.id, lambda m: "Gửi" in m.button_texts)
+            api.press(an, summary, summary.find_button("Gửi"))
+            await api.wait_for_message(an.id, lambda m: "Đã ghi nhận" in (m.plain_text or ""))
         api.block(cuong.id)  # Cường blocked the bot
         api.fail("sendMessage", status=429, retry_after=1, times=1)
         api.fail("sendMessage", status=500, times=2)
@@ -39,9 +39,10 @@ async def test_nudge_reaches_silent_units_once_despite_429_and_500_and_reports_b
                                      "0 tin không gửi được.")
         for user in (binh, hoa):
             nudges = [m for m in api.messages_to(user.id)
-                      if "chưa nhận được cập nhật" in (m.plain_text or "")]
+                      if "chưa nhận được báo cáo" in (m.plain_text or "")]
             assert len(nudges) == 1, user
             assert nudges[0].button_texts == ["Cập nhật ngay"]
+            assert "• 1. Tổ chức Hội nghị Tổng kết" in (nudges[0].plain_text or "")
         assert not [m for m in api.messages_to(an.id) if "chưa nhận được" in (m.plain_text or "")]
 
         nudge = next(m for m in api.messages_to(binh.id) if m.button_texts)

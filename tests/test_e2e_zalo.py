@@ -116,7 +116,7 @@ async def test_the_one_liner_and_the_chair_drills_into_a_unit_by_number(
         await ask(zalo, an, "1", contains="Đã ghi nhận cập nhật số 1")
 
         overview = await ask(zalo, chair, "/tinhhinh")
-        assert "1/3 đơn vị đã cập nhật." in (overview.text or "")
+        assert "Đã báo cáo đủ: 0/3 đơn vị · báo cáo chưa đủ: 1" in (overview.text or "")
         assert (overview.text or "").endswith(
             "1. Xem một đơn vị\n2. Xem một nhiệm vụ\n3. Đóng\n0. Thoát")
         units = await ask(zalo, chair, menu_number(overview, "Xem một đơn vị"))
@@ -129,7 +129,7 @@ async def test_the_one_liner_and_the_chair_drills_into_a_unit_by_number(
         ("SHTT", 1, "in_progress", 80, "Đã tổ chức hội thảo")]
 
 
-async def test_the_chairs_nudge_reaches_a_silent_zalo_contact_through_the_outbox(
+async def test_the_chairs_nudge_reaches_zalo_contacts_owing_a_report_through_the_outbox(
     zalo: FakeZaloApi, zsettings: Settings, clock: FixedClock,
 ) -> None:
     chair, an, binh = zalo.user("Nhân"), zalo.user("An"), zalo.user("Bình")
@@ -142,15 +142,19 @@ async def test_the_chairs_nudge_reaches_a_silent_zalo_contact_through_the_outbox
 
         nudged = after(zalo)
         ack = await ask(zalo, chair, "/nhacnho")
-        assert "1 đầu mối của 1 đơn vị" in (ack.text or "")
+        assert "2 đầu mối của 2 đơn vị" in (ack.text or "")
         nudge = await zalo.wait_for_message(binh, nudged)
-        assert "Khối thi đua chưa nhận được cập nhật tiến độ" in (nudge.text or "")
+        assert "Khối thi đua chưa nhận được báo cáo" in (nudge.text or "")
+        assert "• 1. Tổ chức Hội nghị Tổng kết" in (nudge.text or "")
         assert (nudge.text or "").endswith("1. Cập nhật ngay")  # no "0. Thoát": not a form
         report = await zalo.wait_for_message(
             chair, lambda m: "Kết quả nhắc nhở" in (m.text or ""), timeout=10)
-        assert (report.text or "").startswith("Kết quả nhắc nhở: đã gửi 1/1 tin")
-        assert not [m for m in zalo.messages_to(an)  # SHTT has reported
-                    if "chưa nhận được cập nhật" in (m.text or "")]
+        assert (report.text or "").startswith("Kết quả nhắc nhở: đã gửi 2/2 tin")
+        # SHTT reported task 2 of its 2: it is asked for task 1 only
+        partial = [m.text or "" for m in zalo.messages_to(an)
+                   if "chưa nhận được báo cáo" in (m.text or "")]
+        assert len(partial) == 1 and "• 1. Tổ chức Hội nghị Tổng kết" in partial[0]
+        assert "• 2." not in partial[0]
 
         tasks = await ask(zalo, binh, "1")  # "update now" from the nudge's menu
         assert (tasks.text or "").startswith("Bạn muốn cập nhật nhiệm vụ nào?")

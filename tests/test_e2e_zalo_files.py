@@ -57,7 +57,7 @@ async def test_exports_and_the_heat_map_are_download_links_in_webhook_mode(
         await chair.say("/bando")
         photo = await zalo.wait_for_message(
             chair, lambda m: fresh(m) and m.kind == "photo", timeout=20)
-        assert photo.caption == "Bản đồ tiến độ 6 tháng cuối năm 2026: 0/3 đơn vị đã cập nhật."
+        assert photo.caption == "Bản đồ tiến độ 6 tháng cuối năm 2026: 0/3 đơn vị đã báo cáo đủ."
         assert photo.photo is not None and photo.photo.startswith(f"{hooked.webhook_url}/files/")
         image = await http.get(photo.photo)
         assert image.status_code == 200

@@ -64,8 +64,8 @@ async def test_quick_messages_are_answered_in_the_order_they_were_sent(
         await zalo.wait_until(lambda: len([m for m in zalo.messages_to(chair) if fresh(m)]) >= 4,
                               timeout=5)
     answers = [(m.text or "").split("\n")[0] for m in zalo.messages_to(chair) if fresh(m)]
-    assert answers == ["Bản đồ tiến độ 6 tháng cuối năm 2026: 0/3 đơn vị đã cập nhật.",
-                       "Bản đồ tiến độ 6 tháng cuối năm 2026: 0/3 đơn vị đã cập nhật.",
+    assert answers == ["Bản đồ tiến độ 6 tháng cuối năm 2026: 0/3 đơn vị đã báo cáo đủ.",
+                       "Bản đồ tiến độ 6 tháng cuối năm 2026: 0/3 đơn vị đã báo cáo đủ.",
                        "Khối thi đua Thử nghiệm — năm 2026", "Các lệnh bạn có thể dùng"]
 
 

@@ -85,7 +85,12 @@ def export(units: tuple[UnitRow, ...], tasks: tuple[TaskRow, ...],
             latest.pop(key, None)
         else:
             latest[key] = row
-    reported = {code for code, _ in latest}
+    late = []
+    for u in units:  # every task concerns every unit here
+        missing = tuple(t.number for t in tasks if (u.code, t.number) not in latest)
+        if missing:
+            late.append(LateUnit(u, (), reported=len(tasks) - len(missing), required=len(tasks),
+                                 missing=missing))
     values: dict[str, object] = {
         "ministry": "Bộ Khoa học và Công nghệ", "bloc_name": "Khối thi đua Văn phòng – Viện",
         "year": 2023, "theme": "Kỷ cương, kết nối, đổi mới, thành công",
@@ -93,7 +98,7 @@ def export(units: tuple[UnitRow, ...], tasks: tuple[TaskRow, ...],
         "deadline": "Thứ Sáu, 08/12/2023", "generated_at": "10:00 13/12/2023",
         "place": "Hà Nội", "report_date": (13, 7, 2023), "units": units, "tasks": tasks,
         "latest": latest, "updates": updates,
-        "late": tuple(LateUnit(u, ()) for u in units if u.code not in reported),
+        "late": tuple(late),
         "attendance": (), "movements": MOVEMENTS, "next_period_title": "năm 2024",
         "next_tasks": (TaskRow(1, "Tổ chức Hội nghị Tổng kết công tác thi đua năm 2023.",
                                "Thứ Sáu, 12/01/2024"),
@@ -166,10 +171,14 @@ def test_big_report_attributes_every_latest_update_and_only_it() -> None:
     assert not any("rút lại" in text for text in body)
     assert "Đề xuất, kiến nghị" not in "\n".join(
         t for t in body if "đang thực hiện" in t or "hoàn thành" in t)
-    reported = len({code for code, _ in data.latest})
-    summary = next(t for t in body if t.startswith("Đến ngày báo cáo"))
-    assert f"{reported}/13 đơn vị" in summary and "20 nhiệm vụ" in summary
-    assert f"Các đơn vị chưa gửi cập nhật: {UNITS[-1].name}." in body
+    summary = next(t for t in body if t.startswith("Tính đến ngày báo cáo"))
+    assert (f"{data.complete}/13 đơn vị đã gửi đủ báo cáo, {data.partial} đơn vị gửi chưa đủ "
+            f"và {data.silent} đơn vị chưa gửi báo cáo về 20 nhiệm vụ") in summary
+    late = next(t for t in body if t.startswith("Các đơn vị chưa gửi đủ báo cáo: "))
+    assert f"{UNITS[-1].name} (chưa gửi báo cáo)" in late
+    partial = next(u for u in data.late if not u.silent)
+    assert (f"{partial.unit.name} (còn thiếu nhiệm vụ "
+            f"{', '.join(str(n) for n in partial.missing)})") in late
     assert "1. Nhiệm vụ thử nghiệm số 1 của Khối thi đua" in body
     assert "Khó khăn, vướng mắc" in body
     assert any(t.startswith("– Nhiệm vụ ") for t in body)
@@ -214,7 +223,7 @@ def test_page_size_margins_and_fonts() -> None:
     runs += [r for t in doc.tables for c in t._cells for p in c.paragraphs for r in p.runs]
     assert all(r.font.name is None and r.font.color.rgb is None for r in runs)
     assert all(12 <= r.font.size.pt <= 14 for p in doc.paragraphs for r in p.runs)
-    body = next(p for p in doc.paragraphs if p.text.startswith("Đến ngày báo cáo"))
+    body = next(p for p in doc.paragraphs if p.text.startswith("Tính đến ngày báo cáo"))
     fmt = body.style.paragraph_format
     assert body.style.name == "Report Body" and fmt.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY
     assert 1.0 <= fmt.first_line_indent.cm <= 1.27 and 1.15 <= fmt.line_spacing <= 1.3
@@ -295,7 +304,7 @@ def test_one_unit_text_is_written_exactly() -> None:
     assert "Đề xuất, kiến nghị: Cần Vụ TĐKT hướng dẫn <mẫu> hồ sơ" in body
     assert "– Nhiệm vụ 1: Viện Khoa học sở hữu trí tuệ." in body
     assert not any("bản cũ" in t for t in body)
-    assert "Đến ngày báo cáo, 1/1 đơn vị đã gửi cập nhật" in " ".join(body)
+    assert "Tính đến ngày báo cáo, 1/1 đơn vị đã gửi đủ báo cáo" in " ".join(body)
     assert "1. Tổ chức Hội nghị Tổng kết công tác thi đua năm 2023. (hạn: Thứ Sáu, 12/01/2024)" \
         in body
     assert "2. Xây dựng Giao ước thi đua năm 2024." in body

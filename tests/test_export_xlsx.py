@@ -95,7 +95,9 @@ def make_data(
                 )
                 updates.append(row)
                 latest[(unit.code, task.number)] = row
-    late = tuple(LateUnit(u, ("Trần Văn Bình", "Lê Thị Cúc")) for u in units[-1:] if n_units > 1)
+    late = tuple(LateUnit(u, ("Trần Văn Bình", "Lê Thị Cúc"), reported=0, required=n_tasks,
+                          missing=tuple(range(1, n_tasks + 1)))
+                 for u in units[-1:] if n_units > 1)
     attendance = tuple(
         AttendanceRow("Hội nghị sơ kết 6 tháng đầu năm 2023", "08:00 Thứ Năm, 13/07/2023", u,
                       "Cử người khác" if i % 2 else "Tham dự",
@@ -140,7 +142,8 @@ def book(data: ExportData) -> Any:
 def test_sheet_names_and_headers(book: Any) -> None:
     assert book.sheetnames == SHEETS
     assert rows(book["Cập nhật"])[0] == UPDATE_HEADERS
-    assert rows(book["Chưa báo cáo"])[0] == ["Đơn vị", "Tên viết tắt", "Đầu mối"]
+    assert rows(book["Chưa báo cáo"])[0] == [
+        "Đơn vị", "Tên viết tắt", "Đã báo cáo", "Nhiệm vụ còn thiếu", "Đầu mối"]
     assert rows(book["Tham dự hội nghị"])[0] == [
         "Hội nghị", "Thời gian", "Đơn vị", "Trả lời", "Người tham dự"]
     matrix = book["Tổng hợp"]
@@ -258,7 +261,8 @@ def test_workbook_properties(book: Any) -> None:
 def test_late_and_attendance(data: ExportData, book: Any) -> None:
     unit = data.units[-1]
     assert rows(book["Chưa báo cáo"], 2) == [
-        [unit.name, unit.short_name, "Trần Văn Bình; Lê Thị Cúc"]]
+        [unit.name, unit.short_name, f"0/{len(data.tasks)}", "chưa báo cáo nhiệm vụ nào",
+         "Trần Văn Bình; Lê Thị Cúc"]]
     got = rows(book["Tham dự hội nghị"], 2)
     assert got == [[a.conference, a.when, a.unit.short_name, a.answer, a.attendee]
                    for a in data.attendance]
@@ -287,7 +291,8 @@ def test_one_unit() -> None:
         ["Đơn vị", "NV1", "NV2", "NV3"],
         ["VP Bộ", "—", "Chưa thực hiện 0%", "Hoàn thành 14%"],
     ]
-    assert rows(book["Chưa báo cáo"], 2) == [["Tất cả đơn vị đã báo cáo", None, None]]
+    assert rows(book["Chưa báo cáo"], 2) == [["Tất cả đơn vị đã báo cáo đủ", None, None, None,
+                                               None]]
     assert rows(book["Cập nhật"], 2) == [expected_update(u) for u in data.updates]
 
 

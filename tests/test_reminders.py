@@ -89,7 +89,7 @@ async def outbox(runtime: Runtime) -> list[tuple[str, str]]:
                   if row.dedup_key.startswith("remind:"))
 
 
-async def test_only_silent_unpaused_units_are_reminded_and_never_twice(
+async def test_units_owing_a_report_are_reminded_of_what_they_lack_once_unless_paused(
     runtime: Runtime, clock: FixedClock,
 ) -> None:
     shtt = await registered(runtime, "10", unit="SHTT")
@@ -104,11 +104,16 @@ async def test_only_silent_unpaused_units_are_reminded_and_never_twice(
     await runtime.reminders.plan()
     await runtime.reminders.plan()  # planning again sends nothing more
     members = {m.external_id: m.id for m in await runtime.repo.list_members(1)}
-    assert await outbox(runtime) == [(str(members["11"]), "11")]
+    # SHTT reported task 1 of its 2: it is reminded of task 2 only; UDCN is paused
+    assert await outbox(runtime) == [(str(members["10"]), "10"), (str(members["11"]), "11")]
     row = next(r for r in await runtime.repo.outbox_rows() if r.chat_id == "11")
     assert "Thứ Bảy, 05/12/2026" in row.payload["text"]
     assert "• 1. Tổ chức Hội nghị Tổng kết" in row.payload["text"]
+    assert "• 2. Biểu dương điển hình" in row.payload["text"]
     assert row.payload["options"] == [["Cập nhật ngay", "/capnhat"]]
+    partial = next(r for r in await runtime.repo.outbox_rows() if r.chat_id == "10")
+    assert "• 2. Biểu dương điển hình" in partial.payload["text"]
+    assert "Tổ chức Hội nghị Tổng kết" not in partial.payload["text"]
 
 
 async def test_after_a_long_downtime_only_the_latest_useful_reminder_goes_out(
@@ -137,7 +142,7 @@ async def test_escalation_is_firm_and_tells_the_chair_who_is_silent(
     await runtime.reminders.plan()
     rows = {row.chat_id: row for row in await runtime.repo.outbox_rows()}
     assert "đã quá hạn gửi báo cáo" in rows["11"].payload["text"]
-    assert "còn <b>3</b> đơn vị chưa cập nhật: Viện ƯDCN, VP CNCL, Viện KHSHTT" in rows[
+    assert "còn <b>3</b> đơn vị chưa báo cáo đủ: Viện ƯDCN, VP CNCL, Viện KHSHTT" in rows[
         "9"].payload["text"]
     assert rows["9"].status is OutboxStatus.PENDING
     assert "Hạn báo cáo" in plain(await chair.say("/tinhhinh"))
@@ -153,7 +158,7 @@ async def test_the_chair_sees_the_schedule_and_pauses_a_unit(
     clock.set(local(date(2026, 11, 25), time(10, 0)))
     overview = plain(await chair.say("/lichnhac"))
     assert ("• 08:00 Thứ Hai, 30/11/2026 — nhắc hạn báo cáo (trước 7 ngày) — "
-            "2 đầu mối của 3 đơn vị chưa cập nhật") in overview
+            "2 đầu mối của 3 đơn vị chưa báo cáo đủ") in overview
     assert "nhắc lần cuối sau hạn và báo Khối trưởng" in overview
     await chair.say("Tạm dừng nhắc một đơn vị")
     assert "Đã tạm dừng nhắc nhở: Viện Khoa học sở hữu trí tuệ" in plain(
@@ -185,7 +190,8 @@ async def test_the_monday_digest_goes_to_the_chair_once_a_week(
     text = next(r for r in await runtime.repo.outbox_rows() if r.kind == "digest").payload["text"]
     assert "Tuần qua có 1 cập nhật mới của 1 đơn vị." in text
     assert "Hạn gửi báo cáo trong tuần này: Thứ Bảy, 05/12/2026." in text
-    assert "Còn 2 đơn vị chưa cập nhật: Viện ƯDCN, VP CNCL." in text
+    # SHTT reported one task of two: it still owes a report
+    assert "Còn 3 đơn vị chưa báo cáo đủ: Viện ƯDCN, VP CNCL, Viện KHSHTT." in text
 
 
 async def test_the_plan_can_be_changed_per_bloc_and_per_deadline(

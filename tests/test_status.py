@@ -35,12 +35,16 @@ async def test_overview_counts_units_tasks_blocked_first_and_silent_contacts(
     text = plain(await people["chair"].say("/tinhhinh"))
     assert "Tình hình thực hiện 6 tháng cuối năm 2026" in text
     assert "Hạn báo cáo: Thứ Bảy, 05/12/2026 — còn 11 ngày" in text
-    assert "2/3 đơn vị đã cập nhật." in text
+    # CNCL reported task 1 of its 2: partial, not "reported"
+    assert "Đã báo cáo đủ: 1/3 đơn vị · báo cáo chưa đủ: 1 · chưa báo cáo: 1." in text
     assert text.index("Đang gặp khó khăn") < text.index("Theo nhiệm vụ")
     assert "• Viện KHSHTT — nhiệm vụ 2: Thiếu kinh phí khen thưởng" in text
     assert "NV1: ✅ 1 · 🔄 1 · ⚠️ 0 · ⏸ 0 · chưa báo cáo 1 — TB 80% (2 đơn vị)" in text
     assert "NV2: ✅ 0 · 🔄 0 · ⚠️ 1 · ⏸ 0 · chưa báo cáo 2 — TB 20% (1 đơn vị)" in text
-    assert "• Viện ƯDCN — đầu mối: Lê Văn Cường" in text
+    assert "Chưa báo cáo đủ (2 đơn vị)" in text
+    assert "• Viện ƯDCN — chưa báo cáo nhiệm vụ nào — đầu mối: Lê Văn Cường" in text
+    assert ("• VP CNCL — đã báo cáo 1/2 nhiệm vụ, còn thiếu NV 2 — đầu mối: Trần Thị Bình"
+            in text)
 
 
 async def test_unit_detail_history_and_task_views(runtime: Runtime) -> None:
@@ -124,14 +128,14 @@ async def test_the_heat_map_holds_each_units_latest_status(runtime: Runtime) -> 
 
 
 @pytest.mark.parametrize(("question", "expected"), [
-    ("đơn vị nào chưa báo cáo?", "1/3 đơn vị chưa cập nhật kỳ này"),
-    ("AI CHUA CAP NHAT", "• Viện ƯDCN — đầu mối: Lê Văn Cường"),
+    ("đơn vị nào chưa báo cáo?", "2/3 đơn vị chưa báo cáo đủ các nhiệm vụ kỳ này"),
+    ("AI CHUA CAP NHAT", "• VP CNCL — đã báo cáo 1/2 nhiệm vụ, còn thiếu NV 2"),
     ("nhiệm vụ nào đang gặp khó khăn", "• Viện KHSHTT — nhiệm vụ 2: Thiếu kinh phí khen thưởng"),
     ("tiến độ nhiệm vụ 1", "• VP CNCL — Hoàn thành"),
     ("viện sở hữu trí tuệ làm đến đâu rồi", "1. Tổ chức Hội nghị Tổng kết — Đang thực hiện 60%"),
     ("vien so huu tri tue the nao", "Viện Khoa học sở hữu trí tuệ"),
     ("ai trễ hạn", "Chưa có đơn vị nào trễ hạn"),
-    ("tình hình chung thế nào", "2/3 đơn vị đã cập nhật."),
+    ("tình hình chung thế nào", "Đã báo cáo đủ: 1/3 đơn vị"),
     ("xin chào", "Bot chưa hiểu câu hỏi. Có thể bạn muốn:"),
 ])
 async def test_plain_language_questions_open_the_right_view(

@@ -19,6 +19,17 @@ def valid_unicode(text: str) -> str:
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
+TITLE_IN_MENU = 48
+
+
+def shorten(text: str, limit: int = TITLE_IN_MENU) -> str:
+    """``text`` cut at a word with an ellipsis, for buttons and lists."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 1)
+    return text[: cut if cut > limit // 2 else limit - 1].rstrip(" ,.;:") + "…"
+
+
 def escape(text: str) -> str:
     """Escape user-supplied text for Telegram's HTML parse mode."""
     return html.escape(text, quote=False)

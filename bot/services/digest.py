@@ -108,7 +108,7 @@ class Digest:
             for conference in conferences:
                 lines.append(t("digest.conference", title=escape(conference.title),
                                when=format_deadline(conference.starts, zone, t)))
-            silent = [u.short_name for u in status.silent_units]
+            silent = [p.unit.short_name for p in status.incomplete]  # partial units too
             if deadline is not None and deadline.at < now and silent:
                 lines.append(t("digest.late", count=len(silent),
                                units=escape(", ".join(silent))))

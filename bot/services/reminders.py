@@ -12,6 +12,7 @@ so nothing is sent twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -19,16 +20,16 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.clock import Clock
 from bot.domain.events import Option, Reply
-from bot.domain.i18n import Texts
+from bot.domain.i18n import Texts, Translate
 from bot.domain.periods import current_period, format_deadline
-from bot.domain.text import escape
+from bot.domain.text import escape, shorten
 from bot.domain.workcalendar import WorkCalendar
 from bot.services.blocs import Blocs
 from bot.services.outbox import OutboxWorker, Outgoing
 from bot.services.scheduler import Scheduler
 from bot.services.status import StatusReads, bloc_status
 from config.dates import parse_time
-from storage.records import Conference, Deadline, Period, Role
+from storage.records import Conference, Deadline, Period, Role, Task
 from storage.repository import ConferenceStore, ReminderStore
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,16 @@ def conference_occasions(conference: Conference, calendar: WorkCalendar, *,
 
 class ReminderReads(StatusReads, ConferenceStore, ReminderStore, Protocol):
     """What planning and sending reminders needs of storage."""
+
+
+TITLE_IN_REMINDER = 80
+
+
+def task_lines(tasks: Sequence[Task], t: Translate) -> str:
+    """``• 3. Tổ chức hội nghị…``: the tasks a reminder or a nudge asks a report on (titles
+    cut at a word)."""
+    return "\n".join(t("reminders.task_line", number=task.position,
+                       title=escape(shorten(task.title, TITLE_IN_REMINDER))) for task in tasks)
 
 
 class ReminderPlanner:
@@ -264,33 +275,32 @@ class ReminderPlanner:
             return []
         messages = []
         firm = occasion.kind == "escalation"
-        silent_names = []
-        for unit in status.silent_units:
+        owing_names = []
+        for progress in status.incomplete:  # partial units too: only the tasks they lack
+            unit = progress.unit
             if await self.is_paused(period.id, unit.id):
                 continue
-            silent_names.append(unit.short_name)
-            missing = [t for t in status.tasks if t.concerns(unit.id)]
+            owing_names.append(unit.short_name)
             for member in status.contacts.get(unit.id, []):
                 t = self._texts.translator(member.language)
                 when = format_deadline(deadline, self.calendar().zone, t)
-                tasks = "\n".join(t("reminders.task_line", number=task.position,
-                                    title=escape(task.title[:80])) for task in missing)
                 text = t("reminders.escalation" if firm else "reminders.deadline",
                          name=escape(member.display_name), unit=escape(unit.name),
-                         period=escape(period.title), when=when, tasks=tasks)
+                         period=escape(period.title), when=when,
+                         tasks=task_lines(progress.missing, t))
                 button = Option(t("outreach.update_now"), "/capnhat")
                 messages.append(Outgoing(
                     dedup_key=f"remind:{occasion.key}:{member.id}", channel=member.channel,
                     chat_id=member.external_id, kind="reminder",
                     reply=Reply(text, options=(button,), language=member.language),
                     due_at=occasion.fire_at, expires_at=occasion.expires_at))
-        if firm and silent_names:
+        if firm and owing_names:
             for officer in await repo.list_members(bloc.id):
                 if officer.role not in (Role.CHAIR, Role.DEPUTY):
                     continue
                 t = self._texts.translator(officer.language)
                 text = t("reminders.chair_list", period=escape(period.title),
-                         count=len(silent_names), units=escape(", ".join(silent_names)))
+                         count=len(owing_names), units=escape(", ".join(owing_names)))
                 messages.append(Outgoing(
                     dedup_key=f"remind:{occasion.key}:chair:{officer.id}",
                     channel=officer.channel, chat_id=officer.external_id, kind="escalation",

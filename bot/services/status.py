@@ -1,6 +1,13 @@
-"""The bloc at a glance: who has reported, who is silent, how far each task has gone.
+"""The bloc at a glance: who has reported on every task, who on some, who on none, and how
+far each task has gone.
 
-Pure domain: it reads the repository and returns plain data; handlers render it.
+A unit is *complete* when every active task that concerns it has a standing report in the
+period, *partial* when some have ("3/7 nhiệm vụ"), *silent* when none has. Every count and
+list of units the bot shows (the chair's views, the questions, the reminders and nudges,
+the digest) reads these, so none of them can call a unit that reported one task of seven
+"reported".
+
+It reads the repository and returns plain data; handlers render it.
 """
 
 from __future__ import annotations
@@ -8,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -35,6 +43,32 @@ class TaskSummary:
 
 
 @dataclass(frozen=True)
+class UnitProgress:
+    """How far one unit has reported: the tasks that concern it, and those still missing."""
+
+    unit: Unit
+    required: int  # active tasks of the period that concern the unit
+    missing: tuple[Task, ...]  # those with no standing report, in list order
+
+    @property
+    def reported(self) -> int:
+        return self.required - len(self.missing)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def silent(self) -> bool:
+        """Nothing reported of what it owes."""
+        return bool(self.missing) and self.reported == 0
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.missing) and self.reported > 0
+
+
+@dataclass(frozen=True)
 class BlocStatus:
     """Everything the chair's overview shows, computed once."""
 
@@ -58,17 +92,40 @@ class BlocStatus:
         deadline = self.period.report_deadline if self.period else None
         return deadline is not None and deadline.passed(now)
 
+    def progress(self) -> list[UnitProgress]:
+        """Every unit's completeness, in the bloc's order (computed once)."""
+        return self._progress
+
+    @cached_property
+    def _progress(self) -> list[UnitProgress]:
+        return [UnitProgress(unit, sum(1 for task in self.tasks if task.concerns(unit.id)),
+                             tuple(task for task in self.tasks if task.concerns(unit.id)
+                                   and (unit.id, task.id) not in self.latest))
+                for unit in self.units]
+
+    def unit_progress(self, unit_id: int) -> UnitProgress | None:
+        """One unit's completeness."""
+        return next((p for p in self.progress() if p.unit.id == unit_id), None)
+
     @property
-    def reported_units(self) -> list[Unit]:
-        """Units with at least one standing update this period."""
-        reporting = {unit_id for unit_id, _ in self.latest}
-        return [unit for unit in self.units if unit.id in reporting]
+    def complete_units(self) -> list[Unit]:
+        """Units that have reported on every task that concerns them."""
+        return [p.unit for p in self.progress() if p.complete]
+
+    @property
+    def partial_units(self) -> list[UnitProgress]:
+        """Units that have reported on some of their tasks, not all."""
+        return [p for p in self.progress() if p.partial]
 
     @property
     def silent_units(self) -> list[Unit]:
-        """Units with no update at all this period."""
-        reporting = {unit_id for unit_id, _ in self.latest}
-        return [unit for unit in self.units if unit.id not in reporting]
+        """Units that have reported on none of their tasks this period."""
+        return [p.unit for p in self.progress() if p.silent]
+
+    @property
+    def incomplete(self) -> list[UnitProgress]:
+        """Units still owing a report on at least one task (partial and silent), in order."""
+        return [p for p in self.progress() if not p.complete]
 
     def task_summaries(self) -> list[TaskSummary]:
         """Per task: units done / in progress / blocked / not started / silent, and mean percent."""

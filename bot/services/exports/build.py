@@ -25,7 +25,8 @@ LABEL_KEYS = (
     "task", "task_title", "status", "percent", "note", "help", "author", "time", "version",
     "withdrawn", "on_behalf", "attachments", "contacts", "conference", "when", "answer",
     "attendee", "yes", "no_data", "generated", "period", "bloc", "no", "no_update",
-    "all_reported", "task_prefix", "deadline", "tasks_heading",
+    "all_reported", "task_prefix", "deadline", "tasks_heading", "reported_of", "missing_tasks",
+    "none_reported",
 )
 
 
@@ -85,12 +86,18 @@ async def build_export(
     history = [row(u) for u in await repo.history_for_period(period.id)  # one query, not N
                if u.unit_id in unit_rows and u.task_id in task_rows]
     history.sort(key=lambda r: (r.unit.code, r.task.number, r.version))
-    reported = {code for code, _ in latest}
     members = await repo.list_members(bloc.id)
-    late = tuple(
-        LateUnit(unit_rows[u.id], tuple(m.display_name for m in members
-                                        if m.unit_id == u.id and m.role is Role.CONTACT))
-        for u in units if u.code not in reported)
+    late = []
+    for u in units:  # a unit is complete when every task that concerns it has a report
+        required = [task for task in tasks if task.concerns(u.id)]
+        missing = tuple(task_rows[task.id].number for task in required
+                        if (u.code, task_rows[task.id].number) not in latest)
+        if missing:
+            late.append(LateUnit(
+                unit_rows[u.id], tuple(m.display_name for m in members
+                                       if m.unit_id == u.id and m.role is Role.CONTACT),
+                reported=len(required) - len(missing), required=len(required),
+                missing=missing))
     attendance = []
     for conference in await repo.list_conferences(bloc.id):
         answers = await repo.attendance(conference.id)
@@ -113,7 +120,7 @@ async def build_export(
         generated_at=format_moment(now, zone), place=t("export.place"),
         report_date=(local_now.day, local_now.month, local_now.year),
         units=tuple(unit_rows.values()), tasks=tuple(task_rows.values()), latest=latest,
-        updates=tuple(history), late=late, attendance=tuple(attendance),
+        updates=tuple(history), late=tuple(late), attendance=tuple(attendance),
         movements=tuple(await repo.list_movements(bloc.id)),
         next_period_title=following.title if following else None,
         next_tasks=tuple(_task_row(task, zone, t) for task in await repo.list_tasks(following.id))

@@ -48,8 +48,18 @@ class UpdateRow:
 
 @dataclass(frozen=True)
 class LateUnit:
+    """A unit still owing a report on some task of the period."""
+
     unit: UnitRow
     contacts: tuple[str, ...]  # registered contacts' names
+    reported: int = 0  # tasks concerning it with a report
+    required: int = 0  # tasks concerning it
+    missing: tuple[int, ...] = ()  # the numbers of the tasks it lacks
+
+    @property
+    def silent(self) -> bool:
+        """It has reported on none of its tasks."""
+        return self.reported == 0
 
 
 @dataclass(frozen=True)
@@ -79,9 +89,24 @@ class ExportData:
     tasks: tuple[TaskRow, ...]
     latest: Mapping[tuple[str, int], UpdateRow]  # (unit code, task number) → latest standing
     updates: tuple[UpdateRow, ...]  # every version, oldest first, withdrawn included
-    late: tuple[LateUnit, ...]  # units with no update this period
+    late: tuple[LateUnit, ...]  # units still owing a report on some task (partial or silent)
     attendance: tuple[AttendanceRow, ...]
     movements: tuple[str, ...]
     next_period_title: str | None = None
     next_tasks: tuple[TaskRow, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict)  # localised headings
+
+    @property
+    def complete(self) -> int:
+        """Units that have reported on every task that concerns them."""
+        return len(self.units) - len(self.late)
+
+    @property
+    def partial(self) -> int:
+        """Units that have reported on some of their tasks, not all."""
+        return sum(1 for late in self.late if not late.silent)
+
+    @property
+    def silent(self) -> int:
+        """Units that have reported on none of their tasks."""
+        return sum(1 for late in self.late if late.silent)

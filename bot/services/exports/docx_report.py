@@ -302,11 +302,16 @@ def _results(out: _Writer, data: ExportData, rows: list[UpdateRow]) -> None:
     counts = Counter(row.status.value for row in rows)
     if rows:
         out.say("results.summary", {
-            "reported": len({row.unit.code for row in rows}), "total": len(data.units),
+            "reported": len({row.unit.code for row in rows}), "complete": data.complete,
+            "partial": data.partial, "silent": data.silent, "total": len(data.units),
             "tasks": len(data.tasks), "reports": len(rows),
             **{status: counts[status] for status in _STATUSES}})
         if data.late:
-            out.say("results.late", {"units": "; ".join(late.unit.name for late in data.late)})
+            out.say("results.late", {"units": "; ".join(
+                out.words.text("results.late_silent", unit=late.unit.name) if late.silent
+                else out.words.text("results.late_partial", unit=late.unit.name,
+                                    tasks=", ".join(str(n) for n in late.missing))
+                for late in data.late)})
         out.say("results.see_appendix")
     else:
         out.say("results.no_updates")

@@ -71,9 +71,10 @@ DEFAULT_LABELS: Mapping[str, str] = MappingProxyType({
     "on_behalf": "Cập nhật thay", "attachments": "Tệp đính kèm", "contacts": "Đầu mối",
     "conference": "Hội nghị", "when": "Thời gian", "answer": "Trả lời",
     "attendee": "Người tham dự", "yes": "Có", "no": "—", "no_update": "—",
-    "no_data": "Chưa có dữ liệu", "all_reported": "Tất cả đơn vị đã báo cáo",
+    "no_data": "Chưa có dữ liệu", "all_reported": "Tất cả đơn vị đã báo cáo đủ",
     "generated": "Xuất lúc", "task_prefix": "NV", "deadline": "Hạn",
-    "tasks_heading": "Danh sách nhiệm vụ",
+    "tasks_heading": "Danh sách nhiệm vụ", "reported_of": "Đã báo cáo",
+    "missing_tasks": "Nhiệm vụ còn thiếu", "none_reported": "chưa báo cáo nhiệm vụ nào",
 })
 # The updates sheet's (and the CSV's) columns, as label keys, in order.
 UPDATE_COLUMNS = (
@@ -271,11 +272,16 @@ def _updates(wb: Any, data: ExportData) -> None:
 
 
 def _late(wb: Any, data: ExportData) -> None:
-    """Units with no update this period and who reports for them."""
-    keys = ("unit", "short_name", "contacts")
+    """Units still owing a report on some task (partial ones too): how many they sent of how
+    many, the tasks they lack, and who reports for them."""
+    keys = ("unit", "short_name", "reported_of", "missing_tasks", "contacts")
     ws = _sheet(wb, data, "sheet_late", [_label(data, key) for key in keys])
+    prefix = _label(data, "task_prefix")
     for r, late in enumerate(data.late, start=2):
-        _put_row(ws, r, [late.unit.name, late.unit.short_name, "; ".join(late.contacts)])
+        missing = (_label(data, "none_reported") if late.silent
+                   else ", ".join(f"{prefix}{number}" for number in late.missing))
+        _put_row(ws, r, [late.unit.name, late.unit.short_name,
+                         f"{late.reported}/{late.required}", missing, "; ".join(late.contacts)])
     empty = "all_reported" if data.units and data.updates else "no_data"
     _finish_table(ws, _label(data, empty))
 
