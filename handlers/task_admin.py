@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 
 from bot.domain.access import Action
 from bot.domain.events import Option
+from bot.domain.periods import current_period, format_deadline
 from bot.domain.text import escape, shorten
 from bot.kernel.answers import Answers, Moment, UnitCodes, unit_codes
 from bot.kernel.context import Context
@@ -35,7 +36,7 @@ router = Router()
 NONE = "none"
 ALL = "all"
 
-TaskAction = Literal["add", "edit", "move", "close", "period"]
+TaskAction = Literal["add", "edit", "move", "close", "period", "deadline"]
 TaskField = Literal["title", "description", "deadline", "units"]
 
 
@@ -58,6 +59,7 @@ class TaskAdminAnswers(Answers):
     p_start: date | None = None
     p_end: date | None = None
     p_deadline: Literal["none"] | Moment | None = None
+    r_deadline: Literal["none"] | Moment | None = None  # the current period's new deadline
 
     @model_validator(mode="after")
     def _stored_as_text(self) -> TaskAdminAnswers:
@@ -85,6 +87,12 @@ async def _working_period(ctx: Context) -> Period | None:
     return max(periods, key=lambda p: p.start) if periods else None
 
 
+async def _reported_period(ctx: Context) -> Period | None:
+    """The period the units are reporting on now (the newest one before any begins)."""
+    periods = await ctx.repo.list_periods(ctx.bloc.id)
+    return current_period(periods, ctx.today()) or await _working_period(ctx)
+
+
 async def _tasks(ctx: Context) -> list[Task]:
     period = await _working_period(ctx)
     return await ctx.repo.list_tasks(period.id) if period else []
@@ -94,7 +102,7 @@ async def _tasks(ctx: Context) -> list[Task]:
 
 async def _actions(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:
     return [Option(ctx.t(f"taskadmin.action_{name}"), name)
-            for name in ("add", "edit", "move", "close", "period")]
+            for name in ("add", "edit", "move", "close", "period", "deadline")]
 
 
 async def _menu(ctx: Context, answers: TaskAdminAnswers) -> str:
@@ -172,8 +180,20 @@ def _shown(ctx: Context, answers: TaskAdminAnswers) -> str:
     return value or ""
 
 
+def _deadline_text(ctx: Context, value: Literal["none"] | Moment | None) -> str:
+    """``Thứ Sáu, 15/12/2026 17:00``, or "no deadline"."""
+    deadline = _deadline_of(ctx, value)
+    return (format_deadline(deadline, ctx.zone, ctx.t) if deadline
+            else ctx.t("taskadmin.no_deadline"))
+
+
 async def _review(ctx: Context, answers: TaskAdminAnswers) -> str:
     task = next((t for t in await _tasks(ctx) if t.id == answers.task), None)
+    if answers.action == "deadline":
+        period = await _reported_period(ctx)
+        return ctx.t("taskadmin.confirm_deadline",
+                     period=escape(period.title if period else ""),
+                     value=escape(_deadline_text(ctx, answers.r_deadline)))
     return ctx.t(f"taskadmin.confirm_{answers.action}",
                  title=escape(answers.title or answers.p_title or ""),
                  task=escape(f"{task.position}. {shorten(task.title, 80)}" if task else ""),
@@ -238,6 +258,14 @@ async def _apply(ctx: Context, answers: TaskAdminAnswers) -> str:
         await repo.move_task(task_id, answers.position or 1, actor=actor, now=now)
     elif action == "close":
         await repo.close_task(task_id, actor=actor, now=now)
+    elif action == "deadline":
+        period = await _reported_period(ctx)
+        if period is None:
+            return ctx.t("tasks.no_period")
+        await repo.set_report_deadline(period.id, _deadline_of(ctx, answers.r_deadline),
+                                       actor=actor, now=now)
+        return ctx.t("taskadmin.done_deadline", period=escape(period.title),
+                     value=escape(_deadline_text(ctx, answers.r_deadline)))
     elif answers.p_start is not None and answers.p_end is not None:
         await repo.open_period(bloc_id=ctx.bloc.id, title=answers.p_title or "",
                                start=answers.p_start, end=answers.p_end,
@@ -273,6 +301,8 @@ TASK_ADMIN = router.form(Form(
         Step("p_title", "taskadmin.ask_period_title", parse=required_text, when=_is("period")),
         Step("p_start", "taskadmin.ask_period_start", parse=day_answer, when=_is("period")),
         Step("p_end", "taskadmin.ask_period_end", parse=_end_day, when=_is("period")),
+        Step("r_deadline", "taskadmin.ask_report_deadline", options=_none_option,
+             parse=moment_answer, when=_is("deadline")),
         Step("p_deadline", "taskadmin.ask_period_deadline", options=_none_option,
              parse=moment_answer, when=_is("period")),
         Step("confirm", _review, options=_confirm_options, route=_confirm_route,

@@ -193,15 +193,22 @@ async def sync_bloc(db: aiosqlite.Connection, config: BlocConfig) -> tuple[int, 
     period_ids = []
     for period in config.periods:
         deadline = moment_to_utc(period.report_deadline, zone, end_of_day=True)
-        period_id = await _upsert(db, counter, "periods", {
-            "bloc_id": bloc_id, "code": period.code,
-        }, {
+        values: dict[str, Any] = {
             "title": period.title, "start_date": day_to_db(period.start),
             "end_date": day_to_db(period.end), "report_deadline_at": deadline[0],
             "report_deadline_all_day": deadline[1], "active": 1,
             "reminder_plan": json.dumps({"days": list(period.reminder_days)})
             if period.reminder_days is not None else None,
-        })
+        }
+        async with db.execute(
+                "SELECT deadline_in_chat FROM periods WHERE bloc_id = ? AND code = ?",
+                (bloc_id, period.code)) as cursor:
+            row = await cursor.fetchone()
+        if row is not None and row[0]:  # the chair set the deadline in chat: it stays
+            del values["report_deadline_at"], values["report_deadline_all_day"]
+        period_id = await _upsert(db, counter, "periods", {
+            "bloc_id": bloc_id, "code": period.code,
+        }, values)
         period_ids.append(period_id)
         await _sync_tasks(db, counter, period_id, period.code, period.tasks, zone)
     await _retire(db, counter, "periods", "bloc_id", bloc_id, period_ids,

@@ -96,6 +96,21 @@ class SqliteTasks(SqliteBase):
             if row is not None:
                 await renumber(db, int(row[0]))
 
+    async def set_report_deadline(self, period_id: int, deadline: Deadline | None, *,
+                                  actor: str, now: datetime) -> None:
+        """Set (or clear) a period's report deadline in chat; later reloads of the bloc file
+        keep it."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE periods SET report_deadline_at = ?, report_deadline_all_day = ?, "
+                "deadline_in_chat = 1 WHERE id = ?",
+                (to_db(deadline.at) if deadline else None,
+                 int(deadline.all_day) if deadline else 0, period_id))
+            await self._insert_audit(
+                db, actor=actor, action="period.deadline", subject=f"period:{period_id}",
+                details={"deadline": to_db(deadline.at) if deadline else None,
+                         "all_day": deadline.all_day if deadline else None}, now=now)
+
     async def open_period(self, *, bloc_id: int, title: str, start: date, end: date,
                           deadline: Deadline | None, actor: str, now: datetime) -> int:
         """Open a new reporting period in chat; returns its id."""
@@ -103,8 +118,9 @@ class SqliteTasks(SqliteBase):
             cursor = await db.execute(
                 """
                 INSERT INTO periods (bloc_id, code, title, start_date, end_date,
-                    report_deadline_at, report_deadline_all_day, managed_in_chat)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 1)
+                    report_deadline_at, report_deadline_all_day, managed_in_chat,
+                    deadline_in_chat)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 1, 1)
                 """,
                 (bloc_id, f"chat-{start.isoformat()}-{int(now.timestamp())}", title,
                  day_to_db(start), day_to_db(end), to_db(deadline.at) if deadline else None,

@@ -388,6 +388,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     DROP TABLE meta;
     """,
+    # 11: a period's report deadline set (or changed) in chat wins over later reloads of the
+    # bloc file, as the tasks changed in chat already do.
+    """
+    ALTER TABLE periods ADD COLUMN deadline_in_chat INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

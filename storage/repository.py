@@ -114,6 +114,11 @@ class TaskStore(Protocol):
                           deadline: Deadline | None, actor: str, now: datetime) -> int:
         """Open a new reporting period in chat; returns its id."""
 
+    async def set_report_deadline(self, period_id: int, deadline: Deadline | None, *,
+                                  actor: str, now: datetime) -> None:
+        """Set (or clear) a period's report deadline in chat; reloads of the bloc file keep
+        it."""
+
 
 class ConferenceStore(Protocol):
     """Conferences (from the file or scheduled in chat) and attendance."""

@@ -256,6 +256,7 @@ async def test_the_matrix_shows_the_newest_version_still_standing(tmp_path: Path
 def _back_to_schema(path: Path, version: int) -> None:
     """Undo the migrations after ``version`` (9: no meta tables yet; 8: no standing mark)."""
     with sqlite3.connect(path) as db:
+        db.executescript("ALTER TABLE periods DROP COLUMN deadline_in_chat;")  # 11
         db.executescript("""
             DROP TABLE reminders_sent; DROP TABLE paused_units; DROP TABLE paused_periods;
             DROP TABLE posted_lists; DROP TABLE bloc_groups; DROP TABLE bot_accounts;
@@ -341,3 +342,21 @@ async def test_the_upgrade_moves_what_meta_held_into_its_tables(tmp_path: Path) 
     with sqlite3.connect(path) as db:
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
     assert "meta" not in tables
+
+
+async def test_the_upgrade_to_11_keeps_every_deadline_and_marks_none_as_set_in_chat(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "x.db"
+    _bloc, period_id, *_ = await _seeded(path)
+    with sqlite3.connect(path) as db:
+        before = db.execute("SELECT report_deadline_at FROM periods WHERE id = ?",
+                            (period_id,)).fetchone()
+        db.executescript("ALTER TABLE periods DROP COLUMN deadline_in_chat;")
+        db.execute("PRAGMA user_version = 10")
+    repo = await SqliteRepository.open(path)
+    await repo.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT report_deadline_at, deadline_in_chat FROM periods "
+                          "WHERE id = ?", (period_id,)).fetchone() == (before[0], 0)
+        assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
