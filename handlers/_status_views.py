@@ -39,10 +39,13 @@ def deadline_line(ctx: Context, status: BlocStatus,
 
 
 def completeness_line(ctx: Context, status: BlocStatus) -> str:
-    """``Đã báo cáo đủ: 7/13 đơn vị · báo cáo chưa đủ: 3 · chưa báo cáo: 3.``"""
+    """``Đã báo cáo đủ: 7/13 đơn vị · báo cáo chưa đủ: 3 · chưa báo cáo: 3.`` (of the units
+    some task concerns; a period without tasks says so)."""
+    if not status.tasks:
+        return ctx.t("status.no_tasks")
     return ctx.t("status.reported", complete=len(status.complete_units),
                  partial=len(status.partial_units), silent=len(status.silent_units),
-                 total=len(status.units))
+                 total=status.concerned_units)
 
 
 def missing_lines(ctx: Context, status: BlocStatus) -> list[str]:

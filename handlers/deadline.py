@@ -32,6 +32,8 @@ async def show_deadline(ctx: Context) -> None:
              deadline_line(ctx, status) or ctx.t("deadline.none"),
              completeness_line(ctx, status)]
     missing = missing_lines(ctx, status)
-    lines += (["", ctx.t("deadline.missing", count=len(missing)), *missing] if missing
-              else [ctx.t("deadline.all_in")])
+    if missing:
+        lines += ["", ctx.t("deadline.missing", count=len(missing)), *missing]
+    elif status.tasks:
+        lines.append(ctx.t("deadline.all_in"))
     ctx.reply("\n".join(lines))

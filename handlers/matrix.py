@@ -43,5 +43,5 @@ async def send_matrix(ctx: Context) -> None:
     status = await current_status(ctx)
     png = await asyncio.to_thread(render_heatmap, heatmap_of(ctx, status))
     picture = OutFile(ctx.t("matrix.file_name"), png, PNG, is_image=True)
-    ctx.reply(ctx.t("matrix.sent", done=len(status.complete_units), total=len(status.units),
+    ctx.reply(ctx.t("matrix.sent", done=len(status.complete_units), total=status.concerned_units,
                     period=escape(status.period.title if status.period else "")), file=picture)

@@ -39,7 +39,7 @@ async def _overview(ctx: Context, answers: MineAnswers) -> str:
     latest = await _latest(ctx, answers)
     lines = [ctx.t("mine.title", unit=escape(unit.short_name if unit else "?"),
                    period=escape(period.title if period else ""))]
-    for task in tasks:
+    for task in (t for t in tasks if t.concerns(answers.unit)):  # the unit's own tasks
         update = latest.get(task.id)
         lines.append(escape(task_label(ctx, task, update)))
         if update is not None:

@@ -50,8 +50,11 @@ async def remind_now(ctx: Context) -> None:
     polite reminder now, naming only the tasks it lacks."""
     status = await current_status(ctx)
     owing = status.incomplete
-    if status.period is None or not owing:
-        ctx.reply(ctx.t("questions.all_reported", total=len(status.units)))
+    if status.period is None or not status.tasks:
+        ctx.reply(ctx.t("status.no_tasks"))
+        return
+    if not owing:
+        ctx.reply(ctx.t("questions.all_reported", total=status.concerned_units))
         return
     reached = [p for p in owing if status.contacts.get(p.unit.id)]
     unreachable = [p.unit for p in owing if not status.contacts.get(p.unit.id)]

@@ -20,10 +20,14 @@ router = Router()
 
 def _not_reported(ctx: Context, status: BlocStatus) -> None:
     silent = missing_lines(ctx, status)
-    if not silent:
-        ctx.reply(ctx.t("questions.all_reported", total=len(status.units)))
+    if not status.tasks:
+        ctx.reply(ctx.t("status.no_tasks"))
         return
-    lines = [ctx.t("questions.not_reported", count=len(silent), total=len(status.units))]
+    if not silent:
+        ctx.reply(ctx.t("questions.all_reported", total=status.concerned_units))
+        return
+    lines = [ctx.t("questions.not_reported", count=len(silent),
+                   total=status.concerned_units)]
     if (deadline := deadline_line(ctx, status)) is not None:
         lines.append(deadline)
     ctx.reply("\n".join([*lines, *silent]))
@@ -38,7 +42,8 @@ def _late(ctx: Context, status: BlocStatus) -> None:
         return
     silent = missing_lines(ctx, status)
     if not silent:
-        ctx.reply(ctx.t("questions.all_reported", total=len(status.units)))
+        ctx.reply(ctx.t("status.no_tasks") if not status.tasks
+                  else ctx.t("questions.all_reported", total=status.concerned_units))
         return
     title = (ctx.t("questions.late", count=len(silent), days=-left) if left < 0
              else ctx.t("questions.late_today", count=len(silent)))

@@ -100,3 +100,28 @@ async def test_the_export_lists_a_partial_unit_with_the_tasks_it_lacks(runtime: 
     assert ("Tính đến ngày báo cáo, 0/3 đơn vị đã gửi đủ báo cáo, 1 đơn vị gửi chưa đủ và 2 "
             "đơn vị chưa gửi báo cáo về 2 nhiệm vụ của Khối.") in report
     assert "Viện Khoa học sở hữu trí tuệ (còn thiếu nhiệm vụ 2)" in report
+
+
+async def test_a_period_without_tasks_owes_nothing_and_is_not_called_complete(
+    runtime: Runtime,
+) -> None:
+    status = await _status(runtime)
+    for task in status.tasks:
+        await runtime.repo.close_task(task.id, actor="test", now=runtime.clock.now())
+    chair = await registered(runtime, "9", Role.CHAIR, None)
+    shown = plain(await chair.say("/hanbaocao"))
+    assert "Kỳ này chưa có nhiệm vụ nào." in shown and "báo cáo đủ" not in shown
+    assert plain(await chair.say("/nhacnho")) == "Kỳ này chưa có nhiệm vụ nào."
+    assert plain(await chair.say("đơn vị nào chưa báo cáo?")) == "Kỳ này chưa có nhiệm vụ nào."
+
+
+async def test_a_unit_sees_and_is_counted_on_its_own_tasks_only(runtime: Runtime) -> None:
+    period = (await _status(runtime)).period
+    assert period is not None
+    udcn = next(u for u in await runtime.repo.list_units(runtime.bloc.id) if u.code == "UDCN")
+    await runtime.repo.add_task(period_id=period.id, title="Hội thảo chuyên đề", description=None,
+                                deadline=None, unit_ids=[udcn.id], actor="test",
+                                now=runtime.clock.now())
+    an = await registered(runtime, "1", unit="SHTT")
+    mine = plain(await an.say("/cuatoi"))
+    assert "Hội thảo chuyên đề" not in mine and "1. Tổ chức Hội nghị Tổng kết" in mine

@@ -55,8 +55,14 @@ class UnitProgress:
         return self.required - len(self.missing)
 
     @property
+    def concerned(self) -> bool:
+        """Some active task of the period concerns the unit (a unit with none owes nothing
+        and is counted neither complete nor missing)."""
+        return self.required > 0
+
+    @property
     def complete(self) -> bool:
-        return not self.missing
+        return self.concerned and not self.missing
 
     @property
     def silent(self) -> bool:
@@ -125,7 +131,12 @@ class BlocStatus:
     @property
     def incomplete(self) -> list[UnitProgress]:
         """Units still owing a report on at least one task (partial and silent), in order."""
-        return [p for p in self.progress() if not p.complete]
+        return [p for p in self.progress() if p.missing]
+
+    @property
+    def concerned_units(self) -> int:
+        """How many units some task of the period concerns: the total the counts are of."""
+        return sum(1 for p in self.progress() if p.concerned)
 
     def task_summaries(self) -> list[TaskSummary]:
         """Per task: units done / in progress / blocked / not started / silent, and mean percent."""

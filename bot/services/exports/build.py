@@ -87,9 +87,10 @@ async def build_export(
                if u.unit_id in unit_rows and u.task_id in task_rows]
     history.sort(key=lambda r: (r.unit.code, r.task.number, r.version))
     members = await repo.list_members(bloc.id)
-    late = []
+    late, unconcerned = [], 0
     for u in units:  # a unit is complete when every task that concerns it has a report
         required = [task for task in tasks if task.concerns(u.id)]
+        unconcerned += not required
         missing = tuple(task_rows[task.id].number for task in required
                         if (u.code, task_rows[task.id].number) not in latest)
         if missing:
@@ -120,7 +121,8 @@ async def build_export(
         generated_at=format_moment(now, zone), place=t("export.place"),
         report_date=(local_now.day, local_now.month, local_now.year),
         units=tuple(unit_rows.values()), tasks=tuple(task_rows.values()), latest=latest,
-        updates=tuple(history), late=tuple(late), attendance=tuple(attendance),
+        updates=tuple(history), late=tuple(late), unconcerned=unconcerned,
+        attendance=tuple(attendance),
         movements=tuple(await repo.list_movements(bloc.id)),
         next_period_title=following.title if following else None,
         next_tasks=tuple(_task_row(task, zone, t) for task in await repo.list_tasks(following.id))

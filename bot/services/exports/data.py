@@ -95,11 +95,12 @@ class ExportData:
     next_period_title: str | None = None
     next_tasks: tuple[TaskRow, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict)  # localised headings
+    unconcerned: int = 0  # units no task of the period concerns (they owe no report)
 
     @property
     def complete(self) -> int:
         """Units that have reported on every task that concerns them."""
-        return len(self.units) - len(self.late)
+        return len(self.units) - len(self.late) - self.unconcerned
 
     @property
     def partial(self) -> int:

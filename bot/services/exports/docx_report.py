@@ -303,7 +303,8 @@ def _results(out: _Writer, data: ExportData, rows: list[UpdateRow]) -> None:
     if rows:
         out.say("results.summary", {
             "reported": len({row.unit.code for row in rows}), "complete": data.complete,
-            "partial": data.partial, "silent": data.silent, "total": len(data.units),
+            "partial": data.partial, "silent": data.silent,
+            "total": len(data.units) - data.unconcerned,
             "tasks": len(data.tasks), "reports": len(rows),
             **{status: counts[status] for status in _STATUSES}})
         if data.late:
