@@ -25,6 +25,16 @@ def _states(status: BlocStatus) -> dict[str, tuple[int, int, tuple[int, ...]]]:
             for p in status.progress()}
 
 
+async def _add_task_for_udcn_only(runtime: Runtime) -> None:
+    """A third task, "Hội thảo chuyên đề", that concerns UDCN alone."""
+    period = (await _status(runtime)).period
+    assert period is not None
+    udcn = next(u for u in await runtime.repo.list_units(runtime.bloc.id) if u.code == "UDCN")
+    await runtime.repo.add_task(period_id=period.id, title="Hội thảo chuyên đề", description=None,
+                                deadline=None, unit_ids=[udcn.id], actor="test",
+                                now=runtime.clock.now())
+
+
 async def test_a_unit_is_complete_only_with_every_task_and_a_withdrawal_reopens_it(
     runtime: Runtime,
 ) -> None:
@@ -51,12 +61,7 @@ async def test_a_unit_is_complete_only_with_every_task_and_a_withdrawal_reopens_
 
 
 async def test_a_task_for_some_units_is_owed_by_those_units_only(runtime: Runtime) -> None:
-    period = (await _status(runtime)).period
-    assert period is not None
-    udcn = next(u for u in await runtime.repo.list_units(runtime.bloc.id) if u.code == "UDCN")
-    await runtime.repo.add_task(period_id=period.id, title="Hội thảo chuyên đề", description=None,
-                                deadline=None, unit_ids=[udcn.id], actor="test",
-                                now=runtime.clock.now())
+    await _add_task_for_udcn_only(runtime)
     for user, unit in (("1", "SHTT"), ("3", "UDCN")):
         person = await registered(runtime, user, unit=unit)
         for text in ("/capnhat 1 100% Xong", "Gửi", "Để sau", "/capnhat 2 100% Xong", "Gửi",
@@ -116,12 +121,7 @@ async def test_a_period_without_tasks_owes_nothing_and_is_not_called_complete(
 
 
 async def test_a_unit_sees_and_is_counted_on_its_own_tasks_only(runtime: Runtime) -> None:
-    period = (await _status(runtime)).period
-    assert period is not None
-    udcn = next(u for u in await runtime.repo.list_units(runtime.bloc.id) if u.code == "UDCN")
-    await runtime.repo.add_task(period_id=period.id, title="Hội thảo chuyên đề", description=None,
-                                deadline=None, unit_ids=[udcn.id], actor="test",
-                                now=runtime.clock.now())
+    await _add_task_for_udcn_only(runtime)
     an = await registered(runtime, "1", unit="SHTT")
     mine = plain(await an.say("/cuatoi"))
     assert "Hội thảo chuyên đề" not in mine and "1. Tổ chức Hội nghị Tổng kết" in mine
