@@ -27,8 +27,8 @@ async def start(ctx: Context) -> None:
         ctx.repo, token, channel=ctx.event.channel, external_id=ctx.event.user_id,
         display_name=ctx.event.display_name, now=ctx.now(),
     )
-    if result.outcome is RedeemOutcome.ALREADY_MEMBER:
-        ctx.reply(ctx.t("start.already_member"))
+    if result.outcome in (RedeemOutcome.ALREADY_MEMBER, RedeemOutcome.ALREADY_REGISTERED):
+        ctx.reply(ctx.t(f"start.{result.outcome.value}"))
         await greet(ctx)
         return
     if result.outcome is not RedeemOutcome.REGISTERED or result.member is None:

@@ -143,7 +143,8 @@ class RedeemOutcome(StrEnum):
     """Why an invite token was or was not accepted."""
 
     REGISTERED = "registered"
-    ALREADY_MEMBER = "already_member"
+    ALREADY_MEMBER = "already_member"  # the invite is left for someone else
+    ALREADY_REGISTERED = "already_registered"  # a member opening a spent invite (theirs)
     UNKNOWN = "unknown"
     EXPIRED = "expired"
     USED_UP = "used_up"

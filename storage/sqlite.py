@@ -263,15 +263,18 @@ class SqliteRepository(SqliteDialogs, SqliteReports, SqliteOutbox, SqliteTasks,
             if row is None:
                 return Redemption(RedeemOutcome.UNKNOWN)
             invite = _invite(row)
+            existing = await self._one(
+                "SELECT * FROM members WHERE channel = ? AND external_id = ? AND active = 1",
+                (channel, external_id))
+            spent = invite.uses >= invite.max_uses or invite.expires_at <= now
+            if existing is not None:  # a member tapping a link keeps their role
+                # a spent invite is most often their own, opened again: they are registered
+                return Redemption(RedeemOutcome.ALREADY_REGISTERED if spent
+                                  else RedeemOutcome.ALREADY_MEMBER, _member(existing))
             if invite.uses >= invite.max_uses:
                 return Redemption(RedeemOutcome.USED_UP)
             if invite.expires_at <= now:
                 return Redemption(RedeemOutcome.EXPIRED)
-            existing = await self._one(
-                "SELECT * FROM members WHERE channel = ? AND external_id = ? AND active = 1",
-                (channel, external_id))
-            if existing is not None:  # a member tapping a link keeps their role; the invite stays
-                return Redemption(RedeemOutcome.ALREADY_MEMBER, _member(existing))
             await db.execute("UPDATE invites SET uses = uses + 1 WHERE id = ?", (invite.id,))
             member = await self._register(
                 db, bloc_id=invite.bloc_id, channel=channel, external_id=external_id,

@@ -225,6 +225,19 @@ async def test_a_failing_handler_gets_a_polite_apology(
     assert "đã có lỗi" in plain(await contact.say("/nhiemvu"))
 
 
+async def test_a_contact_opening_their_own_invite_again_is_told_they_are_registered(
+    runtime: Runtime,
+) -> None:
+    token = await invite_token(runtime)
+    contact = Person(runtime.dispatcher, "92", "Phạm Thu Hà")
+    assert "Đầu mối — Viện Khoa học sở hữu trí tuệ" in plain(await contact.say(f"/start {token}"))
+    again = plain(await contact.say(f"/start {token}"))  # the same link, tapped once more
+    assert again.startswith("Đồng chí đã đăng ký với bot rồi")
+    assert "đã được sử dụng" not in again and "Phạm Thu Hà" in again
+    stranger = plain(await Person(runtime.dispatcher, "93", "Lạ").say(f"/start {token}"))
+    assert "Mã mời này đã được sử dụng" in stranger  # for anyone else it is spent
+
+
 async def test_a_member_tapping_an_invite_keeps_their_role_and_the_invite_stays_unused(
     runtime: Runtime,
 ) -> None:
@@ -243,3 +256,12 @@ async def test_unicode_digits_are_not_option_numbers(runtime: Runtime) -> None:
     await chair.say("/moi")
     assert "Vui lòng chọn một trong 4 mục" in plain(await chair.say("²"))
     assert "Vui lòng chọn một trong 4 mục" in plain(await chair.say("٣"))
+
+
+async def test_a_number_outside_the_menu_says_which_numbers_there_are(runtime: Runtime) -> None:
+    chair = await registered(runtime, "96", Role.CHAIR, None)
+    await chair.say("/moi")
+    answer = plain(await chair.say("9"))
+    assert answer.startswith("Không có mục số 9. Vui lòng chọn từ 1 đến 4.")
+    assert "vai trò nào" in answer  # and the question is asked again
+    assert "Vui lòng chọn từ 1 đến 4" in plain(await chair.say("0."))

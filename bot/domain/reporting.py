@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.domain.text import fold
 from storage.records import (
     Attachment,
     Member,
@@ -24,7 +25,10 @@ STATUS_ORDER = (ProgressStatus.NOT_STARTED, ProgressStatus.IN_PROGRESS, Progress
                 ProgressStatus.BLOCKED)
 ASKS_PERCENT = frozenset({ProgressStatus.IN_PROGRESS, ProgressStatus.BLOCKED})
 
-_PERCENT = re.compile(r"^\s*(-?\d{1,4})\s*%?\s*$")
+# "60", "60%", "60 %", and "khoảng 70%" / "tầm 70" / "about 70%" (matched without diacritics)
+_PERCENT = re.compile(
+    r"^\s*(?:(?:khoang|tam|gan|xap xi|chung|about|around|approximately|approx\.?|~)\s*)?"
+    r"(-?\d{1,4})\s*%?\s*$")
 _QUICK = re.compile(
     r"^\s*(?P<task>\d{1,3})(?:\s+(?P<percent>[^\s%]{1,6}\s?%))?(?:\s+(?P<note>.+))?$", re.DOTALL)
 
@@ -34,8 +38,9 @@ class PercentError(ValueError):
 
 
 def parse_percent(text: str) -> int:
-    """``60``, ``60%`` and ``60 %`` give 60; anything outside 0..100 is refused."""
-    match = _PERCENT.match(text)
+    """``60``, ``60%``, ``60 %`` and ``khoảng 60%`` give 60; anything outside 0..100 is
+    refused."""
+    match = _PERCENT.match(fold(text))
     if not match:
         raise PercentError(text)
     value = int(match.group(1))

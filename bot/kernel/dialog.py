@@ -204,6 +204,9 @@ class DialogEngine:
                 return picked.value
         if step.parse is not None:
             return await step.parse(ctx, answers, raw)
+        number = raw.rstrip(".)")
+        if number.isascii() and number.isdigit() and options:  # "9" on a menu of 4
+            raise InvalidAnswer("dialog.pick_number", value=number[:6], count=len(options))
         raise InvalidAnswer("dialog.pick_option", count=len(options))
 
     async def _advance(self, ctx: Context, form: Form[Any], *, after: str | None) -> None:
