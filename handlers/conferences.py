@@ -51,16 +51,18 @@ class ConferenceAnswers(Answers):
     new_agenda: str | None = None
 
 
-async def _upcoming(ctx: Context) -> list[Conference]:
+async def upcoming_conferences(ctx: Context) -> list[Conference]:
+    """The bloc's conferences not yet begun, soonest first."""
     now = ctx.now()
     return [c for c in await ctx.repo.list_conferences(ctx.bloc.id) if c.starts.at >= now]
 
 
 async def _chosen(ctx: Context, answers: ConferenceAnswers) -> Conference | None:
-    return next((c for c in await _upcoming(ctx) if c.id == answers.pick), None)
+    return next((c for c in await upcoming_conferences(ctx) if c.id == answers.pick), None)
 
 
-def _describe(ctx: Context, conference: Conference) -> str:
+def describe_conference(ctx: Context, conference: Conference) -> str:
+    """A conference as a list shows it: title, kind, when, where, its agenda."""
     lines = [ctx.t("conferences.item", title=escape(conference.title),
                    kind=ctx.t(f"conferences.kind_{conference.kind}"),
                    when=format_deadline(conference.starts, ctx.zone, ctx.t),
@@ -72,15 +74,20 @@ def _describe(ctx: Context, conference: Conference) -> str:
 # -- the list ---------------------------------------------------------------------------------
 
 async def _list(ctx: Context, answers: ConferenceAnswers) -> str:
-    conferences = await _upcoming(ctx)
+    return conference_list(ctx, await upcoming_conferences(ctx))
+
+
+def conference_list(ctx: Context, conferences: list[Conference]) -> str:
+    """The conferences ahead as a list under its title (or that there is none)."""
     if not conferences:
         return ctx.t("conferences.none")
-    return "\n\n".join([ctx.t("conferences.title"), *(_describe(ctx, c) for c in conferences)])
+    return "\n\n".join([ctx.t("conferences.title"),
+                         *(describe_conference(ctx, c) for c in conferences)])
 
 
 async def _pick_options(ctx: Context, answers: ConferenceAnswers) -> list[Option]:
     options = [Option(ctx.t("conferences.open", title=shorten(c.title, 40)), str(c.id))
-               for c in await _upcoming(ctx)]
+               for c in await upcoming_conferences(ctx)]
     if may(ctx.role, Action.MANAGE_TASKS):
         options.append(Option(ctx.t("conferences.schedule_new"), "new"))
     return and_close(ctx, options)
@@ -96,7 +103,7 @@ async def _detail(ctx: Context, answers: ConferenceAnswers) -> str:
     conference = await _chosen(ctx, answers)
     if conference is None:
         return ctx.t("common.gone")
-    lines = [_describe(ctx, conference)]
+    lines = [describe_conference(ctx, conference)]
     attendance = await ctx.repo.attendance(conference.id)
     if ctx.member is not None and ctx.member.unit_id in attendance:
         mine = attendance[ctx.member.unit_id]
@@ -213,7 +220,7 @@ async def _finish(ctx: Context, answers: ConferenceAnswers) -> None:
             starts=answers.new_when.start(ctx.zone), place=answers.new_place or None,
             agenda=[line.strip() for line in (answers.new_agenda or "").splitlines()
                     if line.strip()], actor=actor, now=now)
-        scheduled = next(c for c in await _upcoming(ctx) if c.id == conference_id)
+        scheduled = next(c for c in await upcoming_conferences(ctx) if c.id == conference_id)
         await _tell_everyone(ctx, f"conf-new:{conference_id}", "conferences.announce_new",
                              scheduled)
         ctx.reply(ctx.t("conferences.scheduled"))
@@ -236,7 +243,7 @@ async def _finish(ctx: Context, answers: ConferenceAnswers) -> None:
         if act == "move" and answers.new_time is not None:
             starts = answers.new_time.start(ctx.zone)
             await repo.move_conference(conference.id, starts, actor=actor, now=now)
-            moved = next(c for c in await _upcoming(ctx) if c.id == conference.id)
+            moved = next(c for c in await upcoming_conferences(ctx) if c.id == conference.id)
             await _tell_everyone(ctx, f"conf-move:{conference.id}@{int(starts.at.timestamp())}",
                                  "conferences.announce_move", moved)
             # the move notice is this moment's news: no reminder already due on top of it

@@ -8,12 +8,23 @@ with the matching view. A question it cannot place gets suggestions, never silen
 from __future__ import annotations
 
 from bot.domain.access import Action
+from bot.domain.periods import format_deadline
 from bot.domain.questions import Intent, UnitRef, parse_question
+from bot.domain.text import escape, fold
 from bot.kernel.context import Context
 from bot.kernel.router import Router
 from bot.services.status import BlocStatus
-from handlers._status_views import blocked_lines, current_status, deadline_line, missing_lines
+from config.bloc import ConferenceKind
+from handlers._status_views import (
+    blocked_lines,
+    completeness_line,
+    current_status,
+    deadline_line,
+    missing_lines,
+)
+from handlers.conferences import ANSWERS, conference_list, upcoming_conferences
 from handlers.status import ask_which_task, open_status
+from storage.records import Conference
 
 router = Router()
 
@@ -50,6 +61,69 @@ def _late(ctx: Context, status: BlocStatus) -> None:
     ctx.reply("\n".join([title, *silent]))
 
 
+def _reported(ctx: Context, status: BlocStatus) -> None:
+    """How many units have reported, which in full, which in part."""
+    if not status.tasks:
+        ctx.reply(ctx.t("status.no_tasks"))
+        return
+    lines = [completeness_line(ctx, status)]
+    if status.complete_units:
+        lines += [ctx.t("questions.complete_title"),
+                  *(ctx.t("questions.complete_unit", unit=escape(unit.short_name))
+                    for unit in status.complete_units)]
+    partial = [line for line, p in zip(missing_lines(ctx, status), status.incomplete,
+                                       strict=True) if p.partial]
+    if partial:
+        lines += [ctx.t("questions.partial_title"), *partial]
+    ctx.reply("\n".join(lines))
+
+
+def _deadline(ctx: Context, status: BlocStatus) -> None:
+    """When the period's report is due, and how far the units are."""
+    if status.period is None:
+        ctx.reply(ctx.t("tasks.no_period"))
+        return
+    ctx.reply("\n".join([deadline_line(ctx, status) or ctx.t("questions.no_deadline"),
+                         completeness_line(ctx, status)]))
+
+
+_KINDS = {ConferenceKind.MIDYEAR: "so ket", ConferenceKind.YEAR_END: "tong ket"}
+
+
+async def _asked_conferences(ctx: Context) -> list[Conference]:
+    """The conferences ahead, those of the kind the question names first ("sơ kết")."""
+    ahead = await upcoming_conferences(ctx)
+    asked = fold(ctx.event.text or "")
+    named = [c for c in ahead if (kind := _KINDS.get(ConferenceKind(c.kind))) and kind in asked]
+    return named or ahead
+
+
+async def _conference(ctx: Context) -> None:
+    """When and where the conference asked about is (the next one if none is named)."""
+    ctx.reply(conference_list(ctx, await _asked_conferences(ctx)))
+
+
+async def _attendance(ctx: Context, status: BlocStatus) -> None:
+    """Who comes to the conference asked about, in counts, and who has not answered."""
+    conferences = await _asked_conferences(ctx)
+    if not conferences:
+        ctx.reply(ctx.t("conferences.none"))
+        return
+    conference = conferences[0]
+    given = await ctx.repo.attendance(conference.id)
+    counts = {answer: sum(1 for a in given.values() if a.answer == answer) for answer in ANSWERS}
+    silent = [unit for unit in status.units if unit.id not in given]
+    lines = [ctx.t("questions.attendance", title=escape(conference.title),
+                   when=format_deadline(conference.starts, ctx.zone, ctx.t),
+                   attend=counts["attend"], delegate=counts["delegate"],
+                   absent=counts["absent"], silent=len(silent), total=len(status.units))]
+    if silent:
+        lines += [ctx.t("questions.not_confirmed", count=len(silent)),
+                  *(ctx.t("questions.complete_unit", unit=escape(unit.short_name))
+                    for unit in silent)]
+    ctx.reply("\n".join(lines))
+
+
 def _blocked(ctx: Context, status: BlocStatus) -> None:
     lines = blocked_lines(ctx, status)
     ctx.reply("\n".join([ctx.t("status.blocked_title"), *lines]) if lines
@@ -66,6 +140,14 @@ async def answer_question(ctx: Context) -> None:
     task = next((t for t in status.tasks if t.position == question.task_number), None)
     if question.intent is Intent.NOT_REPORTED:
         _not_reported(ctx, status)
+    elif question.intent is Intent.REPORTED:
+        _reported(ctx, status)
+    elif question.intent is Intent.DEADLINE:
+        _deadline(ctx, status)
+    elif question.intent is Intent.CONFERENCE:
+        await _conference(ctx)
+    elif question.intent is Intent.ATTENDANCE:
+        await _attendance(ctx, status)
     elif question.intent is Intent.LATE:
         _late(ctx, status)
     elif question.intent is Intent.BLOCKED:

@@ -158,7 +158,6 @@ def test_table_is_large_and_has_no_duplicates() -> None:
     ("cảm ơn", (OV, NR)),
     ("abc", (OV, NR)),
     ("", (OV, NR)),
-    ("hạn nộp", (NR, LATE)),
     ("khó", (BLOCKED,)),
     ("khó quá", (BLOCKED, LATE)),  # "quá" as in "quá hạn": overlap, not meaning
     ("chưa?", (NR,)),

@@ -27,6 +27,10 @@ class Intent(StrEnum):
     """Which status view a question asks for."""
 
     NOT_REPORTED = "not_reported"
+    REPORTED = "reported"  # which / how many units have reported
+    DEADLINE = "deadline"  # when the report is due
+    ATTENDANCE = "attendance"  # who comes to the conference, who has not answered
+    CONFERENCE = "conference"  # when and where the next conference is
     OVERVIEW = "overview"
     TASK = "task"
     UNIT = "unit"
@@ -87,6 +91,17 @@ INTENT_PHRASES: dict[Intent, tuple[str, ...]] = {
     Intent.LATE: ("tre", "tre han", "qua han", "het han", "lo han", "muon", "cham", "late",
                   "overdue", "behind", "delay", "delayed", "past due"),
     Intent.TASK: ("nhiem vu", "nhiemvu", "nv", "task", "tasks", "phuong huong"),
+    # "đã báo cáo" without a negation (a negation makes it NOT_REPORTED, which wins ties)
+    Intent.REPORTED: ("da bao cao", "bao cao roi", "da bc", "da nop", "nop roi", "da gui",
+                      "gui roi", "da cap nhat", "cap nhat roi", "have reported",
+                      "has reported", "already reported", "reported so far", "have submitted",
+                      "has submitted", "so far"),
+    Intent.DEADLINE: ("han bao cao", "han nop", "han gui", "han chot", "thoi han", "deadline",
+                      "due", "due date", "han cuoi"),
+    Intent.ATTENDANCE: ("tham du", "du hoi nghi", "du hop", "co mat", "xac nhan", "attend",
+                        "attends", "attending", "attendance", "rsvp", "coming"),
+    Intent.CONFERENCE: ("hoi nghi", "so ket", "tong ket", "cuoc hop", "hop khoi", "conference",
+                        "meeting", "review meeting"),
     Intent.OVERVIEW: ("tinh hinh", "tong hop", "tong quan", "tien do", "thong ke", "the nao",
                       "ra sao", "den dau", "sao roi", "toan khoi", "ca khoi", "status",
                       "overview", "summary", "progress", "situation", "overall", "dashboard"),
@@ -99,11 +114,18 @@ NEGATIONS = frozenset({"chua", "khong", "ko", "not", "hasnt", "havent", "didnt",
 TRAILING_NEGATIONS = frozenset({"chua", "yet"})
 NEGATION_REACH = 3  # words between the negation and the verb
 
-SPECIFIC = (Intent.NOT_REPORTED, Intent.BLOCKED, Intent.LATE)  # beat TASK and OVERVIEW words
-ORDER = (*SPECIFIC, Intent.TASK, Intent.OVERVIEW)  # ties are broken in this order
+# beat TASK and OVERVIEW words; ties are broken in this order
+SPECIFIC = (Intent.NOT_REPORTED, Intent.ATTENDANCE, Intent.BLOCKED, Intent.LATE, Intent.DEADLINE,
+            Intent.REPORTED)
+# a conference is named after the task words ("tiến độ nhiệm vụ tổ chức hội nghị tổng kết"
+# asks about a task), before the overview's
+ORDER = (*SPECIFIC, Intent.TASK, Intent.CONFERENCE, Intent.OVERVIEW)
 FALLBACK = (Intent.OVERVIEW, Intent.NOT_REPORTED)
 SUGGESTION_STOP_WORDS = frozenset({"the", "nao", "sao", "roi", "den", "dau", "gap", "can",
-                                   "van", "toan", "past", "not"})
+                                   "van", "toan", "past", "not", "far", "has", "have", "due"})
+# Words a long keyword must never be read as by a typo: "nhiều" (in "bao nhiêu", how many)
+# is one letter from "nhiemvu" once folded.
+NEVER_FUZZY = frozenset({"nhieu"})
 
 TASK_MARKERS = ("nhiem vu", "nhiemvu", "nv", "task", "tasks", "item", "muc", "so", "#",
                 "phuong huong")
@@ -186,7 +208,8 @@ def _disambiguate(ws: tuple[str, ...]) -> tuple[str, ...]:
 
 def _same(keyword: str, word: str) -> bool:
     """A keyword word against a typed word: exact, or one typo in a long keyword."""
-    return keyword == word or (len(keyword) >= 6 and fuzz.ratio(keyword, word) >= KEYWORD_RATIO)
+    return keyword == word or (len(keyword) >= 6 and word not in NEVER_FUZZY
+                               and fuzz.ratio(keyword, word) >= KEYWORD_RATIO)
 
 
 def _find(phrase: tuple[str, ...], ws: tuple[str, ...]) -> list[int]:
@@ -369,8 +392,9 @@ def parse_question(text: str, units: Sequence[UnitRef], task_count: int) -> Ques
     """Read a status question; any text gives a Question, UNKNOWN with suggestions at worst.
 
     Precedence: a named unit (UNIT, with the task number if one is named too), a valid task
-    number (TASK), "not reported" / "blocked" / "late" words (most words wins, ties in that
-    order), task words (TASK without a number), overview words (OVERVIEW).
+    number (TASK), the specific words — not reported, attendance, blocked, late, deadline,
+    reported — (most words wins, ties in that order), task words (TASK without a number),
+    conference words (CONFERENCE), overview words (OVERVIEW).
     """
     ws = _words(text)
     number, numbered = _task_number(ws, task_count)
@@ -385,6 +409,8 @@ def parse_question(text: str, units: Sequence[UnitRef], task_count: int) -> Ques
         return Question(max(specific, key=lambda intent: scores[intent]))
     if numbered or scores[Intent.TASK]:
         return Question(Intent.TASK)
+    if scores[Intent.CONFERENCE]:
+        return Question(Intent.CONFERENCE)
     if scores[Intent.OVERVIEW]:
         return Question(Intent.OVERVIEW)
     return Question(Intent.UNKNOWN, suggestions=_suggest(ws))
