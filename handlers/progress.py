@@ -304,12 +304,13 @@ async def start_update(ctx: Context) -> None:
             ctx.args, [t for t in tasks if own is None or t.concerns(own)])
         if quick.task is not None:
             answers.task = quick.task.id
-        if quick.percent is not None:
-            answers.status = reporting.quick_status(quick.percent)
-            answers.percent = quick.percent
-        if quick.note:
-            answers.note = quick.note
-        if quick.complete:
+        answers.status, answers.percent = quick.status, quick.percent
+        answers.note, answers.help = quick.note, quick.help_needed
+        if quick.problems:  # said what cannot be taken, and why, instead of dropping it
+            ctx.reply(ctx.t("progress.quick_problems", problems="; ".join(
+                ctx.t(problem.key, **{k: escape(str(v)) for k, v in problem.values})
+                for problem in quick.problems)))
+        elif quick.complete:
             answers.files = "done"
         else:
             ctx.reply(ctx.t("progress.quick_incomplete"))

@@ -113,7 +113,8 @@ async def test_one_liner_goes_to_the_summary_and_malformed_falls_back(runtime: R
     assert await updates_of(runtime, "SHTT") == [
         (2, "in_progress", 80, "Đã tổ chức hội thảo với doanh nghiệp")]
     fallback = plain(await an.say("/capnhat 1 abc% Đã họp"))
-    assert "chưa hiểu đủ" in fallback and "Tình trạng thực hiện" in fallback  # task 1 kept
+    assert "tỷ lệ phải từ 0 đến 100% (đồng chí gõ “abc%”)" in fallback  # said, not dropped
+    assert "Tình trạng thực hiện" in fallback  # task 1 kept
     await an.say("Hoàn thành")
     assert "Kết quả: Đã họp" in plain(await an.say("Xong"))  # the note was kept too
     unknown_task = plain(await an.say("/capnhat 9 50% x"))

@@ -6,6 +6,7 @@ Nothing here knows a messenger; handlers call these with plain values.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,9 +30,6 @@ ASKS_PERCENT = frozenset({ProgressStatus.IN_PROGRESS, ProgressStatus.BLOCKED})
 _PERCENT = re.compile(
     r"^\s*(?:(?:khoang|tam|gan|xap xi|chung|about|around|approximately|approx\.?|~)\s*)?"
     r"(-?\d{1,4})\s*%?\s*$")
-_QUICK = re.compile(
-    r"^\s*(?P<task>\d{1,3})(?:\s+(?P<percent>[^\s%]{1,6}\s?%))?(?:\s+(?P<note>.+))?$", re.DOTALL)
-
 
 class PercentError(ValueError):
     """Not a whole percent from 0 to 100."""
@@ -59,38 +57,127 @@ def implied_percent(status: ProgressStatus, given: int | None) -> int:
 
 
 @dataclass(frozen=True)
+class QuickProblem:
+    """Something a one-liner said that cannot be taken: a catalog key and its values."""
+
+    key: str
+    values: tuple[tuple[str, str | int], ...] = ()
+
+
+@dataclass(frozen=True)
 class QuickUpdate:
-    """What a one-line ``/capnhat 3 80% note`` said; ``None`` where it said nothing usable."""
+    """What a one-line ``/capnhat 3 80% note`` said; ``None`` where it said nothing usable,
+    and ``problems`` for what it said that cannot be taken (never dropped silently)."""
 
     task: Task | None
     percent: int | None
     note: str | None
+    status: ProgressStatus | None = None
+    help_needed: str | None = None
+    problems: tuple[QuickProblem, ...] = ()
 
     @property
     def complete(self) -> bool:
-        return self.task is not None and self.percent is not None and bool(self.note)
+        """Everything a report needs is there: the summary can be shown at once."""
+        if self.task is None or self.status is None or not self.note:
+            return False
+        if self.status is ProgressStatus.BLOCKED and not self.help_needed:
+            return False
+        return self.percent is not None or self.status not in ASKS_PERCENT
+
+
+# Folded words that name a status at the start of a one-liner (after the task and percent).
+_STATUS_WORDS: tuple[tuple[str, ProgressStatus], ...] = (
+    ("da hoan thanh", ProgressStatus.DONE), ("hoan thanh", ProgressStatus.DONE),
+    ("xong", ProgressStatus.DONE), ("done", ProgressStatus.DONE),
+    ("completed", ProgressStatus.DONE),
+    ("dang thuc hien", ProgressStatus.IN_PROGRESS),
+    ("dang trien khai", ProgressStatus.IN_PROGRESS),
+    ("in progress", ProgressStatus.IN_PROGRESS),
+    ("chua bat dau", ProgressStatus.NOT_STARTED), ("chua thuc hien", ProgressStatus.NOT_STARTED),
+    ("not started", ProgressStatus.NOT_STARTED),
+    ("gap kho khan", ProgressStatus.BLOCKED), ("kho khan", ProgressStatus.BLOCKED),
+    ("vuong mac", ProgressStatus.BLOCKED), ("blocked", ProgressStatus.BLOCKED),
+)
+# "khó khăn: …" (or "vướng mắc:", "đề xuất:", "kiến nghị:") anywhere: the rest is the help asked
+_HELP_MARK = re.compile(
+    r"(?:gap\s+)?(?:kho khan(?:,? vuong mac)?|vuong mac|de xuat|kien nghi|can ho tro|"
+    r"difficulty|difficulties|blocker|help needed)\s*:")
+_TASK_LEAD = re.compile(r"\s*(?:nv|nhiem vu|task|#)?\s*(\d{1,4})(?![\d%])")
+_PERCENT_LEAD = re.compile(
+    r"(?:(?:khoang|tam|gan|about|around|~)\s*)?(?:-?\d{1,6}|[^\s%]{1,8})\s*%")
+_SEPARATORS = " \t-–—:,.;/|"
+
+
+def _fold_chars(text: str) -> str:
+    """``text`` lower-cased without diacritics, one character for one (positions kept)."""
+    folded = []
+    for ch in text:
+        base = unicodedata.normalize("NFD", ch.replace("đ", "d").replace("Đ", "D"))[0].lower()
+        folded.append(base if len(base) == 1 else ch)
+    return "".join(folded)
 
 
 def parse_quick_update(text: str, tasks: list[Task]) -> QuickUpdate:
-    """Read ``<task number> <percent>% <what was done>``; keep what could be understood."""
-    match = _QUICK.match(text)
-    if not match:
+    """Read ``<task> [<percent>%] [<status>] [<what was done>] [khó khăn: <help>]``.
+
+    The task may be written ``5``, ``nv5`` or ``nhiệm vụ 5``; parts may be separated by
+    spaces, dashes or colons (``4 - 80 % - …``); status words are read with or without
+    diacritics (``hoàn thành``, ``chua bat dau``). A percent alone sets the status (100:
+    done, 0: not started, else in progress). What cannot be taken is named in ``problems``.
+    """
+    folded = _fold_chars(text)
+    lead = _TASK_LEAD.match(folded)
+    if lead is None:
         return QuickUpdate(None, None, text.strip() or None)
-    number = int(match.group("task"))
+    problems: list[QuickProblem] = []
+    number = int(lead.group(1))
     task = next((t for t in tasks if t.position == number), None)
+    if task is None:
+        problems.append(QuickProblem("progress.quick_no_task",
+                                     (("number", number), ("count", len(tasks)))))
+    at = _skip(folded, lead.end())
     percent: int | None = None
-    if match.group("percent") is not None:
+    if (found := _PERCENT_LEAD.match(folded, at)) is not None:
+        raw = text[found.start():found.end()].strip()
         try:
-            percent = parse_percent(match.group("percent"))
+            percent = parse_percent(raw)
         except PercentError:
-            percent = None
-    note = (match.group("note") or "").strip() or None
-    return QuickUpdate(task, percent, note)
+            problems.append(QuickProblem("progress.quick_bad_percent", (("value", raw),)))
+        at = _skip(folded, found.end())
+    mark = _HELP_MARK.search(folded, at)  # "khó khăn: …" ends the note, whatever comes first
+    limit = mark.start() if mark is not None else len(folded)
+    status: ProgressStatus | None = None
+    for words, named in _STATUS_WORDS:
+        end = at + len(words)
+        if folded.startswith(words, at) and end <= limit and (
+                end == len(folded) or not folded[end].isalnum()):
+            # after a percent, words it contradicts ("80% Đã hoàn thành phần lớn") are the note
+            if percent is None or named in (quick_status(percent), ProgressStatus.BLOCKED):
+                status, at = named, min(_skip(folded, end), limit)
+            break
+    rest, help_needed = text[at:limit], None
+    if mark is not None:
+        help_needed = text[mark.end():].strip() or None
+        status = ProgressStatus.BLOCKED
+    if status is None and percent is not None:
+        status = quick_status(percent)
+    note = rest.strip(_SEPARATORS + "\n") or None
+    return QuickUpdate(task, percent, note, status, help_needed, tuple(problems))
+
+
+def _skip(folded: str, at: int) -> int:
+    """The position after any separators from ``at``."""
+    while at < len(folded) and folded[at] in _SEPARATORS:
+        at += 1
+    return at
 
 
 def quick_status(percent: int) -> ProgressStatus:
-    """A one-liner at 100 % is done; anything less is in progress."""
-    return ProgressStatus.DONE if percent == 100 else ProgressStatus.IN_PROGRESS
+    """A percent alone: 100 is done, 0 not started, anything between in progress."""
+    if percent == 100:
+        return ProgressStatus.DONE
+    return ProgressStatus.NOT_STARTED if percent == 0 else ProgressStatus.IN_PROGRESS
 
 
 def next_unreported(tasks: list[Task], latest: dict[int, ProgressUpdate],
