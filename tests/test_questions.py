@@ -22,6 +22,8 @@ TASKS = len(BLOC.periods[0].tasks)
 
 NR, OV, TASK, UNIT = Intent.NOT_REPORTED, Intent.OVERVIEW, Intent.TASK, Intent.UNIT
 BLOCKED, LATE, UNKNOWN = Intent.BLOCKED, Intent.LATE, Intent.UNKNOWN
+REPORTED, DEADLINE = Intent.REPORTED, Intent.DEADLINE
+CONFERENCE, ATTENDANCE = Intent.CONFERENCE, Intent.ATTENDANCE
 
 # (what is typed, intent, task_number, unit_code)
 TABLE: list[tuple[str, Intent, int | None, str | None]] = [
@@ -139,6 +141,29 @@ TABLE: list[tuple[str, Intent, int | None, str | None]] = [
     ("đơn vị", UNKNOWN, None, None),
     ("khối", UNKNOWN, None, None),
     ("học tiến", UNKNOWN, None, None),  # one letter from "Học viện"
+    # -- who has reported (no negation): counts in full and in part
+    ("bao nhiêu đơn vị đã báo cáo?", REPORTED, None, None),  # "nhiêu" is not "nhiệm vụ"
+    ("bao nhieu don vi da bao cao", REPORTED, None, None),
+    ("đơn vị nào đã báo cáo rồi?", REPORTED, None, None),
+    ("How many units have reported so far?", REPORTED, None, None),
+    ("which units have submitted", REPORTED, None, None),
+    ("đã có ai nộp rồi", REPORTED, None, None),
+    # -- when the report is due
+    ("hạn báo cáo là khi nào?", DEADLINE, None, None),
+    ("han bao cao ngay nao", DEADLINE, None, None),
+    ("hạn nộp", DEADLINE, None, None),
+    ("what is the deadline?", DEADLINE, None, None),
+    ("thời hạn gửi báo cáo", DEADLINE, None, None),
+    # -- conferences and who comes
+    ("hội nghị tổng kết khi nào?", CONFERENCE, None, None),
+    ("khi nào họp sơ kết", CONFERENCE, None, None),
+    ("hoi nghi o dau", CONFERENCE, None, None),
+    ("when is the conference", CONFERENCE, None, None),
+    ("bao nhiêu đơn vị tham dự hội nghị?", ATTENDANCE, None, None),
+    ("ai chưa xác nhận tham dự?", ATTENDANCE, None, None),
+    ("who is coming to the meeting", ATTENDANCE, None, None),
+    ("attendance for the year-end conference", ATTENDANCE, None, None),
+    ("tiến độ nhiệm vụ tổ chức hội nghị tổng kết", TASK, None, None),  # a task, not a meeting
 ]
 
 

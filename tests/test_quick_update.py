@@ -29,6 +29,7 @@ DONE, GOING, NOT_YET, BLOCKED = (ProgressStatus.DONE, ProgressStatus.IN_PROGRESS
     ("4 - 80 % - Đã hoàn thành phần lớn", 4, 80, GOING, "Đã hoàn thành phần lớn", None),
     ("3 khoảng 70% Đang làm", 3, 70, GOING, "Đang làm", None),
     ("2 80% Đã tổ chức hội thảo", 2, 80, GOING, "Đã tổ chức hội thảo", None),
+    ("1 100% Xong", 1, 100, DONE, "Xong", None),  # the percent says it: the word is the note
 ])
 def test_a_one_liner_is_read_as_meant(text: str, task: int, percent: int | None,
                                       status: ProgressStatus, note: str | None,

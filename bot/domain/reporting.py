@@ -152,8 +152,9 @@ def parse_quick_update(text: str, tasks: list[Task]) -> QuickUpdate:
         end = at + len(words)
         if folded.startswith(words, at) and end <= limit and (
                 end == len(folded) or not folded[end].isalnum()):
-            # after a percent, words it contradicts ("80% Đã hoàn thành phần lớn") are the note
-            if percent is None or named in (quick_status(percent), ProgressStatus.BLOCKED):
+            # after a percent, which already says the status, such words are the note
+            # ("100% Xong", "80% Đã hoàn thành phần lớn"), unless they say it is blocked
+            if percent is None or named is ProgressStatus.BLOCKED:
                 status, at = named, min(_skip(folded, end), limit)
             break
     rest, help_needed = text[at:limit], None
