@@ -88,8 +88,15 @@ async def _working_period(ctx: Context) -> Period | None:
 
 
 async def _reported_period(ctx: Context) -> Period | None:
-    """The period the units are reporting on now (the newest one before any begins)."""
+    """The period whose report is being chased: of the periods begun, the one whose deadline
+    comes next (a second-half report is due in January, when the first half has begun); else
+    the current period, else the newest."""
     periods = await ctx.repo.list_periods(ctx.bloc.id)
+    now = ctx.now()
+    pending = [p for p in periods if p.start <= ctx.today() and p.report_deadline is not None
+               and not p.report_deadline.passed(now)]
+    if pending:
+        return min(pending, key=lambda p: p.report_deadline.at if p.report_deadline else now)
     return current_period(periods, ctx.today()) or await _working_period(ctx)
 
 

@@ -206,6 +206,7 @@ async def sync_bloc(db: aiosqlite.Connection, config: BlocConfig) -> tuple[int, 
             row = await cursor.fetchone()
         if row is not None and row[0]:  # the chair set the deadline in chat: it stays
             del values["report_deadline_at"], values["report_deadline_all_day"]
+            counter.skipped.append(f"{period.code}: report deadline set in chat, kept")
         period_id = await _upsert(db, counter, "periods", {
             "bloc_id": bloc_id, "code": period.code,
         }, values)

@@ -164,6 +164,8 @@ TABLE: list[tuple[str, Intent, int | None, str | None]] = [
     ("who is coming to the meeting", ATTENDANCE, None, None),
     ("attendance for the year-end conference", ATTENDANCE, None, None),
     ("tiến độ nhiệm vụ tổ chức hội nghị tổng kết", TASK, None, None),  # a task, not a meeting
+    ("báo cáo sơ kết đến đâu rồi", OV, None, None),  # the period's report, not a meeting
+    ("tiến độ báo cáo tổng kết", OV, None, None),
 ]
 
 

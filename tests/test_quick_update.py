@@ -3,6 +3,8 @@ exactly what it could not take instead of dropping it."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from bot.app.runtime import Runtime
@@ -30,15 +32,27 @@ DONE, GOING, NOT_YET, BLOCKED = (ProgressStatus.DONE, ProgressStatus.IN_PROGRESS
     ("3 khoảng 70% Đang làm", 3, 70, GOING, "Đang làm", None),
     ("2 80% Đã tổ chức hội thảo", 2, 80, GOING, "Đã tổ chức hội thảo", None),
     ("1 100% Xong", 1, 100, DONE, "Xong", None),  # the percent says it: the word is the note
+    ("2 100% Đã hoàn thành. Khó khăn, vướng mắc: Không", 2, 100, DONE, "Đã hoàn thành", None),
+    ("2 50% Đã gửi văn bản kiến nghị: xin kinh phí", 2, 50, GOING,
+     "Đã gửi văn bản kiến nghị: xin kinh phí", None),  # "kiến nghị:" in prose is the note
+    ("3 Khó khăn đã được khắc phục", 3, None, None, "Khó khăn đã được khắc phục", None),
+    ("2 Hoàn thành 50% kế hoạch", 2, None, None, "Hoàn thành 50% kế hoạch", None),  # asked
+    ("2 đang thực hiện 60% đã họp", 2, 60, GOING, "đã họp", None),
+    ("2 Hoàn thành hội thảo ngày 12/11", 2, None, DONE, "Hoàn thành hội thảo ngày 12/11", None),
+    ("3 xấp xỉ 70% Đang làm", 3, 70, GOING, "Đang làm", None),
+    ("3\n80%\nĐã họp", 3, 80, GOING, "Đã họp", None),
+    ("3 xong  ", 3, None, DONE, None, None),
+    ("3 50% Đã họp. Khó khăn: thiếu người", 3, 50, BLOCKED, "Đã họp", "thiếu người"),
 ])
 def test_a_one_liner_is_read_as_meant(text: str, task: int, percent: int | None,
-                                      status: ProgressStatus, note: str | None,
+                                      status: ProgressStatus | None, note: str | None,
                                       help_needed: str | None) -> None:
-    quick = parse_quick_update(text, TASKS)
-    assert quick.task is not None and quick.task.position == task
-    assert (quick.percent, quick.status, quick.note, quick.help_needed) == (
-        percent, status, note, help_needed)
-    assert quick.problems == ()
+    for typed in (text, unicodedata.normalize("NFD", text)):  # Unikey's "Unicode tổ hợp" too
+        quick = parse_quick_update(typed, TASKS)
+        assert quick.task is not None and quick.task.position == task
+        assert (quick.percent, quick.status, quick.note, quick.help_needed) == (
+            percent, status, note, help_needed)
+        assert quick.problems == ()
 
 
 def test_what_cannot_be_taken_is_named_not_dropped() -> None:

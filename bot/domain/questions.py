@@ -100,8 +100,9 @@ INTENT_PHRASES: dict[Intent, tuple[str, ...]] = {
                       "due", "due date", "han cuoi"),
     Intent.ATTENDANCE: ("tham du", "du hoi nghi", "du hop", "co mat", "xac nhan", "attend",
                         "attends", "attending", "attendance", "rsvp", "coming"),
-    Intent.CONFERENCE: ("hoi nghi", "so ket", "tong ket", "cuoc hop", "hop khoi", "conference",
-                        "meeting", "review meeting"),
+    # "sơ kết"/"tổng kết" alone name the period's report ("báo cáo sơ kết đến đâu rồi")
+    Intent.CONFERENCE: ("hoi nghi", "hop so ket", "hop tong ket", "cuoc hop", "hop khoi",
+                        "conference", "meeting", "review meeting"),
     Intent.OVERVIEW: ("tinh hinh", "tong hop", "tong quan", "tien do", "thong ke", "the nao",
                       "ra sao", "den dau", "sao roi", "toan khoi", "ca khoi", "status",
                       "overview", "summary", "progress", "situation", "overall", "dashboard"),

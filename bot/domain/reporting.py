@@ -99,14 +99,17 @@ _STATUS_WORDS: tuple[tuple[str, ProgressStatus], ...] = (
     ("gap kho khan", ProgressStatus.BLOCKED), ("kho khan", ProgressStatus.BLOCKED),
     ("vuong mac", ProgressStatus.BLOCKED), ("blocked", ProgressStatus.BLOCKED),
 )
-# "khó khăn: …" (or "vướng mắc:", "đề xuất:", "kiến nghị:") anywhere: the rest is the help asked
+# "Khó khăn: …" (or "vướng mắc:") anywhere: what follows is the help asked, and the report
+# says blocked, unless it says there is none ("Khó khăn: không").
 _HELP_MARK = re.compile(
-    r"(?:gap\s+)?(?:kho khan(?:,? vuong mac)?|vuong mac|de xuat|kien nghi|can ho tro|"
-    r"difficulty|difficulties|blocker|help needed)\s*:")
+    r"(?:gap\s+)?(?:kho khan(?:,? vuong mac)?|vuong mac|difficulty|difficulties|blocker|"
+    r"blockers)\s*:")
+_NO_HELP = frozenset({"", "-", "khong", "khong co", "chua", "chua co", "none", "no", "n/a"})
 _TASK_LEAD = re.compile(r"\s*(?:nv|nhiem vu|task|#)?\s*(\d{1,4})(?![\d%])")
 _PERCENT_LEAD = re.compile(
-    r"(?:(?:khoang|tam|gan|about|around|~)\s*)?(?:-?\d{1,6}|[^\s%]{1,8})\s*%")
-_SEPARATORS = " \t-–—:,.;/|"
+    r"(?:(?:khoang|tam|gan|xap xi|chung|about|around|~)\s*)?(?:-?\d{1,6}|[^\s%]{1,8})\s*%")
+_SEPARATORS = " \t\n-–—:,.;/|"
+_BREAKS = _SEPARATORS.replace(" ", "").replace("\t", "")  # what ends a status word for sure
 
 
 def _fold_chars(text: str) -> str:
@@ -119,13 +122,16 @@ def _fold_chars(text: str) -> str:
 
 
 def parse_quick_update(text: str, tasks: list[Task]) -> QuickUpdate:
-    """Read ``<task> [<percent>%] [<status>] [<what was done>] [khó khăn: <help>]``.
+    """Read ``<task> [<percent>%] [<status> [<percent>%]] [<what was done>] [Khó khăn: …]``.
 
     The task may be written ``5``, ``nv5`` or ``nhiệm vụ 5``; parts may be separated by
-    spaces, dashes or colons (``4 - 80 % - …``); status words are read with or without
-    diacritics (``hoàn thành``, ``chua bat dau``). A percent alone sets the status (100:
-    done, 0: not started, else in progress). What cannot be taken is named in ``problems``.
+    spaces, dashes, colons or new lines (``4 - 80 % - …``); status words are read with or
+    without diacritics (``hoàn thành``, ``chua bat dau``). A percent sets the status (100:
+    done, 0: not started, else in progress); status words it contradicts stay in the note,
+    and so do status words run into the note's own words ("Hoàn thành hội thảo ngày 12/11").
+    What cannot be taken is named in ``problems``, never dropped.
     """
+    text = unicodedata.normalize("NFC", text)  # Unikey's "Unicode tổ hợp" types decomposed
     folded = _fold_chars(text)
     lead = _TASK_LEAD.match(folded)
     if lead is None:
@@ -137,34 +143,62 @@ def parse_quick_update(text: str, tasks: list[Task]) -> QuickUpdate:
         problems.append(QuickProblem("progress.quick_no_task",
                                      (("number", number), ("count", len(tasks)))))
     at = _skip(folded, lead.end())
-    percent: int | None = None
-    if (found := _PERCENT_LEAD.match(folded, at)) is not None:
-        raw = text[found.start():found.end()].strip()
-        try:
-            percent = parse_percent(raw)
-        except PercentError:
-            problems.append(QuickProblem("progress.quick_bad_percent", (("value", raw),)))
-        at = _skip(folded, found.end())
-    mark = _HELP_MARK.search(folded, at)  # "khó khăn: …" ends the note, whatever comes first
+    percent, at = _percent_at(text, folded, at, problems)
+    mark = _HELP_MARK.search(folded, at)  # "Khó khăn: …" ends the note, whatever comes first
     limit = mark.start() if mark is not None else len(folded)
     status: ProgressStatus | None = None
+    named, end = _status_at(folded, at, limit)
+    breaks = named is not None and (_skip(folded, end) == len(folded) or folded[end] in _BREAKS)
+    if named is not None and percent is None:  # "đang thực hiện 60% …": the percent after it
+        later, after = _percent_at(text, folded, _skip(folded, end), problems)
+        if later is not None:
+            if named in (quick_status(later), ProgressStatus.BLOCKED):
+                percent, status, at = later, named, min(after, limit)
+        elif named is not ProgressStatus.BLOCKED or breaks:  # "Khó khăn đã được khắc phục"
+            status = named
+            following = _skip(folded, end)
+            if breaks or (following < len(text) and text[following].isupper()):
+                at = min(following, limit)  # "hoàn thành: …", "xong. Đã …", "xong Đã …"
+    elif named is ProgressStatus.BLOCKED and (breaks or end == limit):
+        status, at = named, min(_skip(folded, end), limit)  # "30% khó khăn - thiếu người"
+    help_needed = None
+    if mark is not None:
+        told = text[mark.end():].strip()
+        if " ".join(_fold_chars(told).split()).strip(".!") in _NO_HELP:
+            limit = len(folded)  # "Khó khăn: không": nothing asked, the line is the note's
+            text_note = text[at:mark.start()]
+        else:
+            help_needed, status, text_note = told, ProgressStatus.BLOCKED, text[at:limit]
+    else:
+        text_note = text[at:limit]
+    if status is None and percent is not None:
+        status = quick_status(percent)
+    note = text_note.strip(_SEPARATORS) or None
+    return QuickUpdate(task, percent, note, status, help_needed, tuple(problems))
+
+
+def _percent_at(text: str, folded: str, at: int,
+                problems: list[QuickProblem]) -> tuple[int | None, int]:
+    """A percent at ``at`` (``80%``, ``khoảng 70 %``), and where reading goes on."""
+    found = _PERCENT_LEAD.match(folded, at)
+    if found is None:
+        return None, at
+    raw = text[found.start():found.end()].strip()
+    try:
+        return parse_percent(raw), _skip(folded, found.end())
+    except PercentError:
+        problems.append(QuickProblem("progress.quick_bad_percent", (("value", raw),)))
+        return None, _skip(folded, found.end())
+
+
+def _status_at(folded: str, at: int, limit: int) -> tuple[ProgressStatus | None, int]:
+    """The status words at ``at`` (not running into a longer word), and where they end."""
     for words, named in _STATUS_WORDS:
         end = at + len(words)
         if folded.startswith(words, at) and end <= limit and (
                 end == len(folded) or not folded[end].isalnum()):
-            # after a percent, which already says the status, such words are the note
-            # ("100% Xong", "80% Đã hoàn thành phần lớn"), unless they say it is blocked
-            if percent is None or named is ProgressStatus.BLOCKED:
-                status, at = named, min(_skip(folded, end), limit)
-            break
-    rest, help_needed = text[at:limit], None
-    if mark is not None:
-        help_needed = text[mark.end():].strip() or None
-        status = ProgressStatus.BLOCKED
-    if status is None and percent is not None:
-        status = quick_status(percent)
-    note = rest.strip(_SEPARATORS + "\n") or None
-    return QuickUpdate(task, percent, note, status, help_needed, tuple(problems))
+            return named, end
+    return None, at
 
 
 def _skip(folded: str, at: int) -> int:
