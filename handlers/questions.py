@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from bot.domain.access import Action
 from bot.domain.periods import format_deadline
-from bot.domain.questions import Intent, UnitRef, parse_question
+from bot.domain.questions import Intent, parse_question
 from bot.domain.text import escape, fold
+from bot.domain.unit_names import UnitRef
 from bot.kernel.context import Context
 from bot.kernel.router import Router
 from bot.services.status import BlocStatus

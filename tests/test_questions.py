@@ -12,8 +12,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.domain.questions import Intent, Question, UnitRef, match_unit, parse_question
+from bot.domain.questions import Intent, Question, parse_question
 from bot.domain.text import fold
+from bot.domain.unit_names import UnitRef, match_unit
 from config.bloc import load_bloc_file
 
 BLOC = load_bloc_file(Path(__file__).parents[1] / "config" / "bloc.example.yaml")

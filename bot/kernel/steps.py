@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import date
 
 from bot.domain.events import Option
-from bot.domain.questions import UnitRef, match_unit
 from bot.domain.text import escape
+from bot.domain.unit_names import UnitRef, match_unit
 from bot.kernel.answers import Answers, Moment
 from bot.kernel.context import Context
 from bot.kernel.forms import InvalidAnswer, OptionsFn
