@@ -26,10 +26,11 @@ STATUS_ORDER = (ProgressStatus.NOT_STARTED, ProgressStatus.IN_PROGRESS, Progress
                 ProgressStatus.BLOCKED)
 ASKS_PERCENT = frozenset({ProgressStatus.IN_PROGRESS, ProgressStatus.BLOCKED})
 
-# "60", "60%", "60 %", and "khoảng 70%" / "tầm 70" / "about 70%" (matched without diacritics)
-_PERCENT = re.compile(
-    r"^\s*(?:(?:khoang|tam|gan|xap xi|chung|about|around|approximately|approx\.?|~)\s*)?"
-    r"(-?\d{1,4})\s*%?\s*$")
+# an estimate before a percent: "khoảng 70%", "tầm 70", "about 70%" (matched without diacritics)
+_ABOUT = r"(?:(?:khoang|tam|gan|xap xi|chung|about|around|approximately|approx\.?|~)\s*)?"
+# "60", "60%", "60 %", "khoảng 70%": the whole answer to the percent step
+_PERCENT = re.compile(rf"^\s*{_ABOUT}(-?\d{{1,4}})\s*%?\s*$")
+
 
 class PercentError(ValueError):
     """Not a whole percent from 0 to 100."""
@@ -106,8 +107,7 @@ _HELP_MARK = re.compile(
     r"blockers)\s*:")
 _NO_HELP = frozenset({"", "-", "khong", "khong co", "chua", "chua co", "none", "no", "n/a"})
 _TASK_LEAD = re.compile(r"\s*(?:nv|nhiem vu|task|#)?\s*(\d{1,4})(?![\d%])")
-_PERCENT_LEAD = re.compile(
-    r"(?:(?:khoang|tam|gan|xap xi|chung|about|around|~)\s*)?(?:-?\d{1,6}|[^\s%]{1,8})\s*%")
+_PERCENT_LEAD = re.compile(rf"{_ABOUT}(?:-?\d{{1,6}}|[^\s%]{{1,8}})\s*%")
 _SEPARATORS = " \t\n-–—:,.;/|"
 _BREAKS = _SEPARATORS.replace(" ", "").replace("\t", "")  # what ends a status word for sure
 
