@@ -70,7 +70,7 @@ def _reported(ctx: Context, status: BlocStatus) -> None:
     lines = [completeness_line(ctx, status)]
     if status.complete_units:
         lines += [ctx.t("questions.complete_title"),
-                  *(ctx.t("questions.complete_unit", unit=escape(unit.short_name))
+                  *(ctx.t("questions.unit_item", unit=escape(unit.short_name))
                     for unit in status.complete_units)]
     partial = [line for line, p in zip(missing_lines(ctx, status), status.incomplete,
                                        strict=True) if p.partial]
@@ -120,7 +120,7 @@ async def _attendance(ctx: Context, status: BlocStatus) -> None:
                    absent=counts["absent"], silent=len(silent), total=len(status.units))]
     if silent:
         lines += [ctx.t("questions.not_confirmed", count=len(silent)),
-                  *(ctx.t("questions.complete_unit", unit=escape(unit.short_name))
+                  *(ctx.t("questions.unit_item", unit=escape(unit.short_name))
                     for unit in silent)]
     ctx.reply("\n".join(lines))
 

@@ -33,7 +33,7 @@ SAME_IN_BOTH = {
     "status.count_blocked", "status.count_done", "status.count_in_progress",
     "status.count_not_started", "status.history_line", "status.task_unit", "status.unit_task",
     "status.unit_title", "reminders.task_line", "schedule.line", "conferences.agenda_item",
-    "questions.complete_unit",
+    "questions.unit_item",
     "conferences.delegate_who", "export.no", "export.no_update", "export.place",
     "exports.workbook_name", "exports.report_name",
 }
