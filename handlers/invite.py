@@ -68,7 +68,8 @@ INVITE = router.form(Form(
     answers=InviteAnswers,
     steps=(
         Step("role", "invite.ask_role", options=_roles),
-        Step("unit", "invite.ask_unit", options=unit_options(by_code), parse=typed_unit_code,
+        Step("unit", "invite.ask_unit", options=unit_options(by_code, back="role"),
+             parse=typed_unit_code,
              when=lambda answers: answers.role is Role.CONTACT),
         Step("validity", "invite.ask_validity", options=_validities, parse=_parse_validity),
     ),

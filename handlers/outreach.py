@@ -159,7 +159,8 @@ ANNOUNCE = router.form(Form(
     answers=AnnounceAnswers,
     steps=(
         Step("to", "outreach.ask_audience", options=_audiences),
-        Step("units", "outreach.ask_units", options=unit_options(by_code), parse=typed_units,
+        Step("units", "outreach.ask_units", options=unit_options(by_code, back="to"),
+             parse=typed_units,
              when=lambda a: a.to == "some"),
         Step("text", "outreach.ask_text", parse=required_text),
         Step("confirm", _review, options=_confirm_options, route=_confirm_route,

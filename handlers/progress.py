@@ -22,7 +22,7 @@ from bot.kernel.answers import Answers
 from bot.kernel.context import Context
 from bot.kernel.forms import CANCEL, FINISH, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
-from bot.kernel.steps import required_text, typed_unit, unit_options
+from bot.kernel.steps import picker_exits, required_text, typed_unit, unit_options
 from handlers._progress_views import ReportDraft, period_tasks, status_text, summary, task_label
 from storage.records import Attachment, ProgressStatus
 
@@ -43,8 +43,10 @@ async def _tasks(ctx: Context, answers: UpdateAnswers) -> list[Option]:
     _, tasks = await period_tasks(ctx)
     unit_id = answers.unit or 0
     latest = await ctx.repo.latest_updates(unit_id, [t.id for t in tasks])
-    return [Option(task_label(ctx, task, latest.get(task.id)), str(task.id))
-            for task in tasks if task.concerns(unit_id)]
+    # the chair and deputy picked the unit first: they may go back to it
+    back = "unit" if ctx.role in MANAGERS else None
+    return [*(Option(task_label(ctx, task, latest.get(task.id)), str(task.id))
+              for task in tasks if task.concerns(unit_id)), *picker_exits(ctx, back=back)]
 
 
 async def _statuses(ctx: Context, answers: Answers) -> list[Option]:

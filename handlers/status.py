@@ -19,6 +19,7 @@ from bot.kernel.steps import (
     back_option,
     back_or_close,
     close_option,
+    picker_exits,
     typed_unit,
     unit_options,
 )
@@ -148,8 +149,8 @@ def _to_detail(answers: StatusAnswers, value: Any) -> str:
 
 async def _tasks(ctx: Context, answers: StatusAnswers) -> list[Option]:
     status = await current_status(ctx)
-    return [Option(f"{task.position}. {shorten(task.title)}", str(task.id))
-            for task in status.tasks]
+    return [*(Option(f"{task.position}. {shorten(task.title)}", str(task.id))
+              for task in status.tasks), *picker_exits(ctx, back="menu")]
 
 
 async def _task_view(ctx: Context, answers: StatusAnswers) -> str:
@@ -179,7 +180,7 @@ STATUS = router.form(Form(
     answers=StatusAnswers,
     steps=(
         MENU,
-        Step("unit", "status.ask_unit", options=unit_options(), parse=typed_unit),
+        Step("unit", "status.ask_unit", options=unit_options(back="menu"), parse=typed_unit),
         UNIT_VIEW,
         Step("detail", _detail, options=_detail_options, route=_detail_route, transient=True),
         Step("files", _files, options=back_or_close, route=_to_detail, transient=True),

@@ -26,6 +26,7 @@ from bot.kernel.steps import (
     day_answer,
     moment_answer,
     optional_text,
+    picker_exits,
     required_text,
     typed_units,
 )
@@ -108,8 +109,9 @@ async def _tasks(ctx: Context) -> list[Task]:
 # -- answers ----------------------------------------------------------------------------------
 
 async def _actions(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:
-    return [Option(ctx.t(f"taskadmin.action_{name}"), name)
-            for name in ("add", "edit", "move", "close", "period", "deadline")]
+    return [*(Option(ctx.t(f"taskadmin.action_{name}"), name)
+              for name in ("add", "edit", "move", "close", "period", "deadline")),
+            *picker_exits(ctx)]
 
 
 async def _menu(ctx: Context, answers: TaskAdminAnswers) -> str:
@@ -133,7 +135,8 @@ async def _all_units(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:
 
 
 async def _task_options(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:
-    return [Option(f"{t.position}. {shorten(t.title)}", str(t.id)) for t in await _tasks(ctx)]
+    return [*(Option(f"{t.position}. {shorten(t.title)}", str(t.id)) for t in await _tasks(ctx)),
+            *picker_exits(ctx, back="action")]
 
 
 async def _fields(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:

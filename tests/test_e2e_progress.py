@@ -73,7 +73,7 @@ async def test_three_units_and_the_chair_report_at_the_same_time(
         for message in results:
             assert "Đã ghi nhận cập nhật số" in (message.plain_text or "")
         units = await ask(api, chair, "/capnhat")
-        assert units.button_texts == ["Viện ƯDCN", "VP CNCL", "Viện KHSHTT"]
+        assert units.button_texts == ["Viện ƯDCN", "VP CNCL", "Viện KHSHTT", "Đóng"]
         tasks = await tap(api, chair, units, "VP CNCL")
         assert "2. Biểu dương điển hình <tiên tiến> & nhân tố mới — Hoàn thành" in (
             tasks.button_texts)

@@ -86,7 +86,7 @@ async def test_chair_invites_a_contact_with_buttons_and_the_link_works(
         roles = await api.wait_for_message(chair.id)
         api.press(chair, roles, roles.find_button("Đầu mối"))
         units = await api.wait_for_message(chair.id)
-        assert units.button_texts == ["Viện ƯDCN", "VP CNCL", "Viện KHSHTT"]
+        assert units.button_texts == ["Viện ƯDCN", "VP CNCL", "Viện KHSHTT", "Quay lại", "Đóng"]
         api.press(chair, units, units.find_button("Viện KHSHTT"))
         validity = await api.wait_for_message(chair.id)
         api.press(chair, validity, validity.find_button("7 ngày"))

@@ -35,6 +35,7 @@ async def test_guided_update_in_progress_with_percent_note_and_files(runtime: Ru
     assert [o.label for o in tasks.options] == [
         "1. Tổ chức Hội nghị Tổng kết — chưa cập nhật",
         "2. Biểu dương điển hình <tiên tiến> & nhân tố mới — chưa cập nhật",
+        "Đóng",
     ]
     await an.press(tasks, "1. Tổ chức")
     await an.press(an.last_reply(), "Đang thực hiện")
@@ -127,7 +128,7 @@ async def test_chair_reports_on_behalf_and_contacts_share_their_units_updates(
     chair = await registered(runtime, "10", Role.CHAIR, None, name="Hoàng Ngọc Nhân")
     await chair.say("/capnhat")
     assert [o.label for o in chair.last_reply().options] == ["Viện ƯDCN", "VP CNCL",
-                                                             "Viện KHSHTT"]
+                                                             "Viện KHSHTT", "Đóng"]
     await chair.say("Viện KHSHTT")
     await chair.say("1")
     await chair.say("Hoàn thành")

@@ -57,3 +57,42 @@ async def test_closing_a_view_reads_the_same_in_every_feature(runtime: Runtime) 
         await chair.say(command)
         closed.append(plain(await chair.say("Đóng")))
     assert closed == ["Đã đóng."] * 3
+
+
+async def test_every_unit_picker_has_back_and_close_and_numbers_beyond_it_are_named(
+    runtime: Runtime,
+) -> None:
+    chair = await registered(runtime, "9", Role.CHAIR, None)
+    await chair.say("/tinhhinh")
+    picker = (await chair.say("Xem một đơn vị")).replies[-1]
+    assert [o.label for o in picker.options] == ["Viện ƯDCN", "VP CNCL", "Viện KHSHTT",
+                                                 "Quay lại", "Đóng"]
+    refused = plain(await chair.say("9"))  # a number past the menu, not a unit's name
+    assert "Không có mục số 9. Vui lòng chọn từ 1 đến 5." in refused
+    back = plain(await chair.press(chair.last_reply(), "Quay lại"))
+    assert "Tình hình thực hiện" in back  # the overview again, its menu under it
+    await chair.say("Xem một nhiệm vụ")
+    tasks = chair.last_reply()
+    assert [o.label for o in tasks.options][-2:] == ["Quay lại", "Đóng"]
+    assert plain(await chair.press(tasks, "Đóng")) == "Đã đóng."
+    assert "Tình hình" not in plain(await chair.say("Xem một đơn vị"))  # the view is closed
+
+    await chair.say("/capnhat")  # on behalf of a unit: the first question, so no "Back"
+    assert [o.label for o in chair.last_reply().options][-2:] == ["Viện KHSHTT", "Đóng"]
+    tasks_of_unit = (await chair.say("VIPRI")).replies[-1]
+    assert [o.label for o in tasks_of_unit.options][-2:] == ["Quay lại", "Đóng"]
+    again = (await chair.press(tasks_of_unit, "Quay lại")).replies[-1]
+    assert again.text == "Cập nhật thay cho đơn vị nào?"
+    assert plain(await chair.press(again, "Đóng")) == "Đã đóng."
+
+    await chair.say("/lichnhac")
+    picker = (await chair.say("Tạm dừng nhắc một đơn vị")).replies[-1]
+    assert [o.label for o in picker.options][-2:] == ["Quay lại", "Đóng"]
+    menu = (await chair.press(picker, "Quay lại")).replies[-1]
+    assert "Tạm dừng nhắc một đơn vị" in [o.label for o in menu.options]
+
+    await chair.say("/moi")
+    roles = chair.last_reply()
+    units = (await chair.press(roles, "Đầu mối")).replies[-1]
+    assert [o.label for o in units.options][-2:] == ["Quay lại", "Đóng"]
+    assert plain(await chair.press(units, "Đóng")) == "Đã đóng."

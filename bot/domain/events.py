@@ -75,6 +75,11 @@ class Option:
     value: str
 
 
+LEAVE = "__leave__"
+"""The value of a question's "Close" option: the conversation ends where it is. A numbered
+menu (a messenger without buttons) leaves it out, since its ``0`` does the same."""
+
+
 @dataclass(frozen=True)
 class OutFile:
     """A document or image to send: its bytes, a file name and a MIME type."""

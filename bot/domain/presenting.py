@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain.events import FileRef, Message, Option, OutFile, Reply, Traits
+from bot.domain.events import LEAVE, FileRef, Message, Option, OutFile, Reply, Traits
 from bot.domain.i18n import Translate
 from bot.domain.periods import format_moment
 from bot.domain.text import escape, html_to_plain, numbered_lines, split_message
@@ -83,9 +83,10 @@ def present(reply: Reply, traits: Traits, t: Translate, *, channel: str,
         options = reply.options
     elif reply.options and reply.token > 0:
         # a question of a conversation: its options are numbered, and a typed number answers
-        menu = reply.options
+        # ("Close" is left out: the menu's own 0 leaves)
+        menu = tuple(option for option in reply.options if option.value != LEAVE)
         text = (text + "\n\n" if text else "") + numbered_menu(
-            reply.options, header=t("channel.menu_header"), exit_label=t("channel.menu_exit"))
+            menu, header=t("channel.menu_header"), exit_label=t("channel.menu_exit"))
     elif reply.options:
         unanswered = tuple(option for option in reply.options if option.value.startswith("/"))
     if messages and options and not text.strip() and len(messages[-1].text) <= (

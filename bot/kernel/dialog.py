@@ -15,10 +15,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.domain.events import InboundFile
+from bot.domain.events import LEAVE, InboundFile
 from bot.kernel.answers import Answers
 from bot.kernel.context import Context, Named
-from bot.kernel.forms import CANCEL, FINISH, Form, InvalidAnswer, Step, match_option
+from bot.kernel.forms import (
+    BACK_TO,
+    CANCEL,
+    FINISH,
+    Form,
+    InvalidAnswer,
+    Step,
+    match_option,
+)
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +103,18 @@ class DialogEngine:
         except InvalidAnswer as problem:
             ctx.reply(ctx.t(problem.key, **problem.params))
             await self.ask(ctx, same_token=True)  # the same question: its buttons stay valid
+            return
+        if value == LEAVE:  # a picker's "Close"
+            await self.cancel(ctx)
+            ctx.reply(ctx.t("common.closed"))
+            return
+        if isinstance(value, str) and value.startswith(BACK_TO):  # a picker's "Back"
+            earlier = value.removeprefix(BACK_TO)
+            if earlier in type(answers).model_fields:
+                answers.forget(earlier)
+            ctx.dialog.answers = answers.stored()
+            ctx.dialog.step = earlier
+            await self.ask(ctx)
             return
         if not step.transient:
             setattr(answers, step.name, value)
@@ -202,10 +222,15 @@ class DialogEngine:
             picked = match_option(raw, options)
             if picked is not None:
                 return picked.value
-        if step.parse is not None:
-            return await step.parse(ctx, answers, raw)
         number = raw.rstrip(".)")
-        if number.isascii() and number.isdigit() and options:  # "9" on a menu of 4
+        beyond = number.isascii() and number.isdigit() and bool(options)  # "9" on a menu of 4
+        if step.parse is not None:
+            try:
+                return await step.parse(ctx, answers, raw)
+            except InvalidAnswer:
+                if not beyond:
+                    raise
+        if beyond:
             raise InvalidAnswer("dialog.pick_number", value=number[:6], count=len(options))
         raise InvalidAnswer("dialog.pick_option", count=len(options))
 

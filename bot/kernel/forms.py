@@ -34,6 +34,17 @@ FINISH = "__finish__"
 """A route target: the form is complete, call its ``finish``."""
 CANCEL = "__cancel__"
 """A route target: the person cancelled the form."""
+# LEAVE (bot/domain/events.py) is an option's value (a picker's "Close"): the form ends where
+# it is, nothing it asked is kept, and the person is told it is closed. Never stored as an
+# answer.
+BACK_TO = "__back__:"
+"""The prefix of an option's value that goes back to an earlier step (see :func:`back_to`)."""
+
+
+def back_to(step: str) -> str:
+    """An option's value (a picker's "Back"): ask the step ``step`` again, its answer
+    forgotten. Never stored as an answer, so a picker whose field is an ``int`` can offer it."""
+    return BACK_TO + step
 
 
 class InvalidAnswer(Exception):

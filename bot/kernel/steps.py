@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from bot.domain.events import Option
+from bot.domain.events import LEAVE, Option
 from bot.domain.text import escape
 from bot.domain.unit_names import UnitRef, match_unit
 from bot.kernel.answers import Answers, Moment
 from bot.kernel.context import Context
-from bot.kernel.forms import InvalidAnswer, OptionsFn
+from bot.kernel.forms import InvalidAnswer, OptionsFn, back_to
 from config.dates import DateParseError, parse_date, parse_date_or_datetime
 from storage.records import Unit
 
@@ -39,6 +39,14 @@ def close_option(ctx: Context) -> Option:
 def and_close(ctx: Context, options: list[Option], *, back: bool = False) -> list[Option]:
     """``options`` followed by "Back" (with ``back``) and "Close"."""
     return [*options, *([back_option(ctx)] if back else []), close_option(ctx)]
+
+
+def picker_exits(ctx: Context, *, back: str | None = None) -> list[Option]:
+    """A picker's way out: "Back" to the step ``back`` (when there is one to go back to) and
+    "Close". Their values are never stored as the picker's answer (``bot/kernel/forms.py``
+    :func:`back_to`, :data:`LEAVE`), so they fit any picker, whatever its answer's type."""
+    return [*([Option(ctx.t("common.back"), back_to(back))] if back else []),
+            Option(ctx.t("common.close"), LEAVE)]
 
 
 async def back_or_close(ctx: Context, answers: Answers) -> list[Option]:
@@ -94,13 +102,15 @@ def by_code(unit: Unit) -> str:
     return unit.code
 
 
-def unit_options(value: Callable[[Unit], str] = by_id) -> OptionsFn[Answers]:
+def unit_options(value: Callable[[Unit], str] = by_id, *,
+                 back: str | None = None) -> OptionsFn[Answers]:
     """The bloc's units as options (their short names; the value ``value(unit)``, the id by
-    default)."""
+    default), then "Back" (to the step ``back``, if given) and "Close"."""
 
     async def options(ctx: Context, answers: Answers) -> list[Option]:
-        return [Option(unit.short_name, value(unit))
-                for unit in await ctx.repo.list_units(ctx.bloc.id)]
+        return [*(Option(unit.short_name, value(unit))
+                  for unit in await ctx.repo.list_units(ctx.bloc.id)),
+                *picker_exits(ctx, back=back)]
 
     return options
 
