@@ -19,7 +19,7 @@ COUNTED = (ProgressStatus.DONE, ProgressStatus.IN_PROGRESS, ProgressStatus.BLOCK
 async def current_status(ctx: Context) -> BlocStatus:
     """The bloc's status for the current period, read once per event (views share it)."""
     return await ctx.memo("bloc_status",
-                          lambda: bloc_status(ctx.repo, ctx.bloc, ctx.today()))
+                          lambda: bloc_status(ctx.repo, ctx.bloc, ctx.now()))
 
 
 def deadline_line(ctx: Context, status: BlocStatus,
@@ -67,6 +67,16 @@ def missing_lines(ctx: Context, status: BlocStatus) -> list[str]:
     return lines
 
 
+def overdue_lines(ctx: Context, status: BlocStatus) -> list[str]:
+    """Each task past its own deadline: its deadline and the units that have not reported it
+    done."""
+    return [ctx.t("status.overdue_item", number=task.position,
+                  title=escape(shorten(task.title, NOTE_PREVIEW)),
+                  when=format_deadline(task.deadline, ctx.zone, ctx.t) if task.deadline else "",
+                  count=len(units), units=escape(", ".join(u.short_name for u in units)))
+            for task, units in status.overdue_tasks()]
+
+
 def blocked_lines(ctx: Context, status: BlocStatus) -> list[str]:
     """Every blocked unit × task with the help it asked for."""
     return [ctx.t("status.blocked_item", unit=escape(unit.short_name), task=task.position,
@@ -84,6 +94,8 @@ def overview(ctx: Context, status: BlocStatus) -> str:
     lines.append(completeness_line(ctx, status))
     if blocked := blocked_lines(ctx, status):
         lines += ["", ctx.t("status.blocked_title"), *blocked]
+    if overdue := overdue_lines(ctx, status):
+        lines += ["", ctx.t("status.overdue_title", count=len(overdue)), *overdue]
     lines += ["", ctx.t("status.by_task")]
     for summary in status.task_summaries():
         counts = " · ".join(
@@ -92,10 +104,21 @@ def overview(ctx: Context, status: BlocStatus) -> str:
         mean = (ctx.t("status.mean", percent=int(summary.mean_percent + 0.5),
                       units=summary.reported) if summary.mean_percent is not None else "")
         lines.append(ctx.t("status.task_line", number=summary.task.position, counts=counts,
-                           silent=summary.silent, mean=mean))
+                           silent=summary.silent, mean=mean)
+                     + _overdue_mark(ctx, status, summary.task))
     if missing := missing_lines(ctx, status):
         lines += ["", ctx.t("status.silent_title", count=len(missing)), *missing]
     return "\n".join(lines)
+
+
+def _overdue_mark(ctx: Context, status: BlocStatus, task: Task,
+                  unit: Unit | None = None) -> str:
+    """`` — ⏰ quá hạn (hạn …)`` after a task (for one unit, or for some unit)."""
+    late = (status.overdue(unit.id, task) if unit is not None
+            else bool(status.overdue_units(task)))
+    if not late or task.deadline is None:
+        return ""
+    return ctx.t("status.overdue_mark", when=format_deadline(task.deadline, ctx.zone, ctx.t))
 
 
 def unit_view(ctx: Context, status: BlocStatus, unit: Unit) -> str:
@@ -103,7 +126,8 @@ def unit_view(ctx: Context, status: BlocStatus, unit: Unit) -> str:
     lines = [ctx.t("status.unit_title", unit=escape(unit.name))]
     for task, update in status.unit_updates(unit.id):
         lines.append(ctx.t("status.unit_task", number=task.position,
-                           title=escape(shorten(task.title)), state=_state(ctx, update)))
+                           title=escape(shorten(task.title)), state=_state(ctx, update))
+                     + _overdue_mark(ctx, status, task, unit))
         if update is not None:
             lines.append(ctx.t("status.unit_note", note=escape(shorten(update.note,
                                                                        NOTE_PREVIEW)),
@@ -115,7 +139,15 @@ def unit_view(ctx: Context, status: BlocStatus, unit: Unit) -> str:
 def task_view(ctx: Context, status: BlocStatus, task: Task) -> str:
     """One task: every unit's latest status on it."""
     lines = [ctx.t("status.task_title", number=task.position, title=escape(task.title))]
+    if task.description:
+        lines.append(ctx.t("status.task_description", text=escape(task.description)))
+    if task.deadline is not None:
+        late = status.overdue_units(task)
+        lines.append(ctx.t("status.task_deadline_over" if late else "status.task_deadline",
+                           when=format_deadline(task.deadline, ctx.zone, ctx.t),
+                           count=len(late)))
     lines += [ctx.t("status.task_unit", unit=escape(unit.short_name), state=_state(ctx, update))
+              + _overdue_mark(ctx, status, task, unit)
               for unit, update in status.task_updates(task.id)]
     return "\n".join(lines)
 

@@ -6,11 +6,17 @@ import asyncio
 
 from bot.domain.access import Action
 from bot.domain.events import OutFile
-from bot.domain.periods import format_moment
 from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.router import Router
-from bot.services.heatmap import LEGEND_KEYS, Cell, HeatMap, render_heatmap
+from bot.services.heatmap import (
+    LEGEND_KEYS,
+    NOT_APPLICABLE,
+    OVERDUE,
+    Cell,
+    HeatMap,
+    render_heatmap,
+)
 from bot.services.status import BlocStatus
 from handlers._status_views import current_status
 
@@ -19,21 +25,38 @@ PNG = "image/png"
 
 
 def heatmap_of(ctx: Context, status: BlocStatus) -> HeatMap:
-    """The heat map's data: every unit's latest status and percent on every task."""
+    """The heat map's data: every unit's latest status and percent on every task, tasks
+    past their own deadline framed, cells of tasks that do not concern a unit hatched; each
+    unit with how many of its tasks it has reported, and a key of the task numbers."""
     cells = tuple(
-        tuple(Cell(update.status, update.percent) if (update := status.latest.get(
-            (unit.id, task.id))) is not None else Cell(None, None) for task in status.tasks)
+        tuple(Cell(update.status if update else None, update.percent if update else None,
+                   overdue=status.overdue(unit.id, task), applicable=task.concerns(unit.id))
+              for task in status.tasks
+              for update in (status.latest.get((unit.id, task.id)),))
         for unit in status.units
     )
+    progress = {p.unit.id: p for p in status.progress()}
+    units = tuple(ctx.t("matrix.unit", unit=unit.short_name, done=progress[unit.id].reported,
+                        required=progress[unit.id].required)
+                  if progress[unit.id].concerned else unit.short_name
+                  for unit in status.units)
+    local = ctx.now().astimezone(ctx.zone)
     period = status.period.title if status.period else ""
+    overdue = any(cell.overdue for row in cells for cell in row)
+    applicable = all(cell.applicable for row in cells for cell in row)
+    legend = {key: ctx.t(f"matrix.legend_{key}") for key in LEGEND_KEYS
+              if (key != OVERDUE or overdue) and (key != NOT_APPLICABLE or not applicable)}
     return HeatMap(
         title=ctx.t("matrix.title", bloc=ctx.bloc.name, period=period),
-        units=tuple(unit.short_name for unit in status.units),
+        units=units,
         tasks=tuple(ctx.t("matrix.task", number=task.position) for task in status.tasks),
         cells=cells,
-        legend={key: ctx.t(f"matrix.legend_{key}") for key in LEGEND_KEYS},
-        caption=ctx.t("matrix.caption", time=format_moment(ctx.now(), ctx.zone)),
+        legend=legend,
+        caption=ctx.t("matrix.caption", time=local.strftime("%H:%M"),
+                      day=f"{local.day:02d}/{local.month:02d}/{local.year}"),
         empty_text=ctx.t("matrix.empty"),
+        key=tuple(ctx.t("matrix.key", number=task.position, title=task.title)
+                  for task in status.tasks),
     )
 
 

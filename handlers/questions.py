@@ -22,6 +22,7 @@ from handlers._status_views import (
     current_status,
     deadline_line,
     missing_lines,
+    overdue_lines,
 )
 from handlers.conferences import ANSWERS, conference_list, upcoming_conferences
 from handlers.status import ask_which_task, open_status
@@ -46,20 +47,37 @@ def _not_reported(ctx: Context, status: BlocStatus) -> None:
 
 
 def _late(ctx: Context, status: BlocStatus) -> None:
+    """Units late with the period's report, then tasks late against their own deadline."""
+    overdue = overdue_lines(ctx, status)
+    tail = ["", ctx.t("status.overdue_title", count=len(overdue)), *overdue] if overdue else []
     left = status.days_left(ctx.zone)
     if left is None or not status.deadline_passed(ctx.now()):
         line = deadline_line(ctx, status) or ctx.t("questions.no_deadline")
-        ctx.reply(ctx.t("questions.not_late_yet", deadline=line,
-                        count=len(status.incomplete)))
+        ctx.reply("\n".join([ctx.t("questions.not_late_yet", deadline=line,
+                                   count=len(status.incomplete)), *tail]))
         return
     silent = missing_lines(ctx, status)
     if not silent:
-        ctx.reply(ctx.t("status.no_tasks") if not status.tasks
-                  else ctx.t("questions.all_reported", total=status.concerned_units))
+        ctx.reply("\n".join([ctx.t("status.no_tasks") if not status.tasks
+                             else ctx.t("questions.all_reported", total=status.concerned_units),
+                             *tail]))
         return
     title = (ctx.t("questions.late", count=len(silent), days=-left) if left < 0
              else ctx.t("questions.late_today", count=len(silent)))
-    ctx.reply("\n".join([title, *silent]))
+    ctx.reply("\n".join([title, *silent, *tail]))
+
+
+def _overdue(ctx: Context, status: BlocStatus) -> None:
+    """The tasks past their own deadline, and who has not reported each done."""
+    if not status.tasks:
+        ctx.reply(ctx.t("status.no_tasks"))
+        return
+    overdue = overdue_lines(ctx, status)
+    if not overdue:
+        dated = sum(1 for task in status.tasks if task.deadline is not None)
+        ctx.reply(ctx.t("questions.none_overdue", dated=dated, total=len(status.tasks)))
+        return
+    ctx.reply("\n".join([ctx.t("status.overdue_title", count=len(overdue)), *overdue]))
 
 
 def _reported(ctx: Context, status: BlocStatus) -> None:
@@ -149,6 +167,8 @@ async def answer_question(ctx: Context) -> None:
         await _conference(ctx)
     elif question.intent is Intent.ATTENDANCE:
         await _attendance(ctx, status)
+    elif question.intent is Intent.OVERDUE:
+        _overdue(ctx, status)
     elif question.intent is Intent.LATE:
         _late(ctx, status)
     elif question.intent is Intent.BLOCKED:

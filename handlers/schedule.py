@@ -17,8 +17,10 @@ from bot.kernel.context import Context
 from bot.kernel.forms import FINISH, Form, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import and_close, typed_unit, unit_options
+from bot.services.reminders import Occasion
+from bot.services.status import BlocStatus
 from handlers._status_views import current_status
-from storage.records import OutboxStatus
+from storage.records import OutboxStatus, Unit
 
 router = Router()
 
@@ -41,7 +43,10 @@ async def _overview(ctx: Context, answers: ScheduleAnswers) -> str:
     paused_ids = await ctx.repo.paused_units()
     for occasion in upcoming:
         local = occasion.fire_at.astimezone(ctx.zone)
-        if occasion.kind == "conference":
+        what = _what(ctx, occasion)
+        if occasion.task_id is not None:
+            what, whom = _task_occasion(ctx, status, occasion, paused_ids)
+        elif occasion.kind == "conference":
             whom = ctx.t("schedule.to_everyone")
         else:
             silent = ([] if await planner.is_paused(occasion.subject_id)
@@ -50,7 +55,7 @@ async def _overview(ctx: Context, answers: ScheduleAnswers) -> str:
                 len(status.contacts.get(u.id, [])) for u in silent))
         lines.append(ctx.t("schedule.line", time=local.strftime("%H:%M"),
                            day=format_day(local.date(), ctx.t),
-                           what=ctx.t(f"schedule.what_{occasion.kind}_{occasion.label}"),
+                           what=what,
                            whom=whom))
     if not upcoming:
         lines.append(ctx.t("schedule.nothing"))
@@ -64,6 +69,47 @@ async def _overview(ctx: Context, answers: ScheduleAnswers) -> str:
     if failed:
         lines.append(ctx.t("schedule.failed", count=len(failed)))
     return "\n".join(lines)
+
+
+def _when(ctx: Context, occasion: Occasion) -> str:
+    """``trước 7 ngày``, ``trước 2 giờ``, ``sáng ngày hết hạn``: when it goes out, in words."""
+    label = occasion.label
+    if label.endswith("h") and label[:-1].isdigit():
+        return ctx.t("schedule.before_hours", hours=label[:-1])
+    if label.endswith("d") and label[:-1].isdigit():
+        return ctx.t("schedule.before_days", days=label[:-1])
+    return ctx.t("schedule.on_conference_day" if occasion.kind == "conference"
+                 else "schedule.on_the_day")
+
+
+def _what(ctx: Context, occasion: Occasion) -> str:
+    """What a reminder is about: the report deadline (a conference's, or the period's), the
+    escalation after it, or the conference."""
+    if occasion.kind == "conference":
+        return ctx.t("schedule.what_conference", when=_when(ctx, occasion))
+    what = (ctx.t("schedule.what_escalation") if occasion.kind == "escalation"
+            else ctx.t("schedule.what_deadline", when=_when(ctx, occasion)))
+    if occasion.origin[0] == "conference":  # units report before the conference
+        what = ctx.t("schedule.before_conference", what=what)
+    return what
+
+
+def _task_occasion(ctx: Context, status: BlocStatus, occasion: Occasion,
+                   paused: set[int]) -> tuple[str, str]:
+    """What a task deadline's reminder is, and to whom it will go as things stand."""
+    task = next((t for t in status.tasks if t.id == occasion.task_id), None)
+    if task is None:  # a task of another period (a report due after its half-year)
+        number = "?"
+        owing: list[Unit] = []
+    else:
+        number = str(task.position)
+        owing = [u for u in status.not_done_units(task) if u.id not in paused]
+    if occasion.kind == "escalation":
+        what = ctx.t("schedule.what_task_after", number=number)
+    else:
+        what = ctx.t("schedule.what_task", number=number, when=_when(ctx, occasion))
+    return what, ctx.t("schedule.to_not_done", units=len(owing),
+                       people=sum(len(status.contacts.get(u.id, [])) for u in owing))
 
 
 async def _actions(ctx: Context, answers: ScheduleAnswers) -> list[Option]:
@@ -114,7 +160,7 @@ SCHEDULE = router.form(Form(
     answers=ScheduleAnswers,
     steps=(
         Step("action", _overview, options=_actions, route=_action_route),
-        Step("unit", "schedule.ask_unit", options=unit_options(), parse=typed_unit,
+        Step("unit", "schedule.ask_unit", options=unit_options(back="action"), parse=typed_unit,
              when=lambda a: a.action in {"pause_unit", "resume_unit"}),
     ),
     finish=_finish,

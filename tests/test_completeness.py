@@ -17,7 +17,7 @@ from tests.test_core import registered
 
 
 async def _status(runtime: Runtime) -> BlocStatus:
-    return await bloc_status(runtime.repo, runtime.bloc, runtime.clock.now().date())
+    return await bloc_status(runtime.repo, runtime.bloc, runtime.clock.now())
 
 
 def _states(status: BlocStatus) -> dict[str, tuple[int, int, tuple[int, ...]]]:

@@ -115,6 +115,22 @@ def test_cell_text() -> None:
     assert cell_text(Cell(ProgressStatus.NOT_STARTED, 0)) == "0%"
     assert cell_text(SILENT) == "—"
     assert cell_text(Cell(ProgressStatus.BLOCKED, None)) == "—"
+    assert cell_text(Cell(ProgressStatus.BLOCKED, 40)) == "!40%"  # not by colour alone
+    assert cell_text(Cell(None, None, applicable=False)) == ""  # hatched, nothing written
+
+
+def test_overdue_cells_are_framed_and_cells_not_concerned_hatched() -> None:
+    heat = HeatMap(title="Khối", units=("A", "B"), tasks=("NV1",),
+                   cells=((Cell(ProgressStatus.IN_PROGRESS, 60, overdue=True),),
+                          (Cell(None, None, applicable=False),)),
+                   legend={**LEGEND, "overdue": "Quá hạn", "not_applicable": "Không áp dụng"},
+                   key=("NV1: Tổ chức hội nghị",))
+    fig = build_figure(heat)
+    gids = {artist.get_gid() for ax in fig.axes for artist in ax.get_children()}
+    assert {"overdue-0-0", "na-1-0"} <= gids and "overdue-1-0" not in gids
+    assert [t.get_text() for t in fig.texts if t.get_gid() == "key"] == ["NV1: Tổ chức hội nghị"]
+    assert "Quá hạn" in [t.get_text() for t in fig.legends[0].get_texts()]
+    assert png_size(render_heatmap(heat))[0] > 0
 
 
 def test_cell_style_follows_status() -> None:
@@ -124,7 +140,8 @@ def test_cell_style_follows_status() -> None:
         assert face == STATUS_COLOURS[status.value]
         assert ink in ("#000000", "#FFFFFF")
     assert cell_style(SILENT)[0] == STATUS_COLOURS["silent"]
-    assert len(set(STATUS_COLOURS.values())) == len(STATUS_COLOURS) == 5
+    assert len(set(STATUS_COLOURS.values())) == len(STATUS_COLOURS) == 6  # and not applicable
+    assert status_key(Cell(None, None, applicable=False)) == "not_applicable"
 
 
 def test_text_colour_by_luminance() -> None:

@@ -33,13 +33,13 @@ SAME_IN_BOTH = {
     "status.count_blocked", "status.count_done", "status.count_in_progress",
     "status.count_not_started", "status.history_line", "status.task_unit", "status.unit_task",
     "status.unit_title", "reminders.task_line", "schedule.line", "conferences.agenda_item",
-    "questions.unit_item",
+    "questions.unit_item", "matrix.unit", "status.task_description",
     "conferences.delegate_who", "export.no", "export.no_update", "export.place",
     "exports.workbook_name", "exports.report_name",
 }
 # "Xong", "NV1" and a file name are right without diacritics
 VIETNAMESE_WITHOUT_DIACRITICS = {"progress.files_done", "matrix.task", "matrix.file_name",
-                                 "export.task_prefix"}
+                                 "export.task_prefix", "matrix.key"}
 
 ALLOWED_TAG = re.compile(r'<(b|i|code)>|<a href="[^"<>]*">|</(b|i|code|a)>')
 ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")

@@ -25,6 +25,7 @@ NR, OV, TASK, UNIT = Intent.NOT_REPORTED, Intent.OVERVIEW, Intent.TASK, Intent.U
 BLOCKED, LATE, UNKNOWN = Intent.BLOCKED, Intent.LATE, Intent.UNKNOWN
 REPORTED, DEADLINE = Intent.REPORTED, Intent.DEADLINE
 CONFERENCE, ATTENDANCE = Intent.CONFERENCE, Intent.ATTENDANCE
+OVERDUE = Intent.OVERDUE
 
 # (what is typed, intent, task_number, unit_code)
 TABLE: list[tuple[str, Intent, int | None, str | None]] = [
@@ -121,7 +122,14 @@ TABLE: list[tuple[str, Intent, int | None, str | None]] = [
     ("đơn vị nào quá hạn", LATE, None, None),
     ("ai nộp muộn", LATE, None, None),
     ("chậm tiến độ", LATE, None, None),
-    ("nhiệm vụ 9 bị trễ", LATE, None, None),
+    # -- late words with task words: which tasks are past their own deadline
+    ("nhiệm vụ 9 bị trễ", OVERDUE, None, None),  # no task 9: the overdue tasks
+    ("nhiệm vụ nào quá hạn?", OVERDUE, None, None),
+    ("nhiem vu nao tre han", OVERDUE, None, None),
+    ("Which tasks are overdue?", OVERDUE, None, None),
+    ("NV nào bị trễ hạn rồi", OVERDUE, None, None),
+    ("những nhiệm vụ nào đã hết hạn", OVERDUE, None, None),
+    ("overdue tasks", OVERDUE, None, None),
     ("who is late", LATE, None, None),
     ("what's overdue?", LATE, None, None),
     ("overdeu", LATE, None, None),

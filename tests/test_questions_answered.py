@@ -29,8 +29,16 @@ HELD_OUT: dict[Intent, tuple[str, ...]] = {
     Intent.ATTENDANCE: ("những đơn vị nào sẽ có mặt ở hội nghị",
                         "who is attending the conference?", "đơn vị nào chưa trả lời tham dự",
                         "bao nhiêu đơn vị xác nhận dự họp", "ai không dự hội nghị"),
+    # written by a helper that saw neither the rules nor the table, after OVERDUE was added
+    Intent.OVERDUE: ("Khối mình có những nhiệm vụ nào đã quá hạn hoàn thành mà chưa xong?",
+                     "nhiem vu nao cua khoi dang tre han chua hoan thanh vay em",
+                     "Đề nghị thống kê danh sách các nhiệm vụ của Khối thi đua đã quá thời hạn "
+                     "hoàn thành nhưng chưa được thực hiện xong.",
+                     "ds viec nao qua deadline ma chua lam xong the?",
+                     "Which tasks in the bloc's task list are overdue and still not completed?",
+                     "show me bloc tasks past their due date that aren't done yet"),
 }
-HELD_OUT_UNDERSTOOD = 16  # of 20 when the tables were written; it may only grow
+HELD_OUT_UNDERSTOOD = 19  # of 26 (16 of the first 20, 3 of the 6 overdue); it may only grow
 
 
 def test_the_held_out_phrasings_are_mostly_understood() -> None:

@@ -83,6 +83,15 @@ def test_a_conference_is_announced_7_days_1_day_and_2_hours_before() -> None:
         ("2h", local(date(2026, 12, 10), time(12, 0)))]
 
 
+def test_two_hours_before_an_early_conference_is_the_morning_of_it_and_says_so() -> None:
+    starts = local(date(2026, 12, 10), time(8, 30))  # 06:30 is before working hours
+    conference = Conference(1, 1, "c", "tong_ket", "Hội nghị Tổng kết",
+                            Deadline(starts.astimezone(UTC), False), "Hà Nội", ())
+    assert [(o.label, o.fire_at.astimezone(HANOI)) for o in
+            conference_occasions(conference, CALENDAR)][-1] == (
+        "day", local(date(2026, 12, 10)))
+
+
 async def outbox(runtime: Runtime) -> list[tuple[str, str]]:
     return sorted((row.dedup_key.split(":")[-1], row.chat_id)
                   for row in await runtime.repo.outbox_rows()
@@ -130,7 +139,9 @@ async def test_after_a_long_downtime_only_the_latest_useful_reminder_goes_out(
 
     clock.set(local(date(2026, 12, 20)))  # down again until well after the escalation
     await runtime.reminders.plan()
-    assert len(await runtime.repo.outbox_rows()) == 1  # nothing stale is sent
+    # nothing stale of the report is sent (task 1, due 15/12, is overdue: that notice goes)
+    assert [row.dedup_key for row in await runtime.repo.outbox_rows()
+            if ":task" not in row.dedup_key] == keys
 
 
 async def test_escalation_is_firm_and_tells_the_chair_who_is_silent(
@@ -205,14 +216,15 @@ async def test_the_plan_can_be_changed_per_bloc_and_per_deadline(
     os.utime(path, (path.stat().st_mtime + 5, path.stat().st_mtime + 5))
     await runtime._reload()
     labels = [(o.label, o.fire_at.astimezone(HANOI)) for o in
-              await runtime.reminders.occasions()]
+              await runtime.reminders.occasions() if o.task_id is None]  # the report's
     assert labels == [("2d", local(date(2026, 12, 3), time(7, 30))),
                       ("after", local(date(2026, 12, 7), time(7, 30)))]
     data["periods"][0]["reminder_days"] = [5, 0]  # this deadline: 5 days before and the day
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     os.utime(path, (path.stat().st_mtime + 10, path.stat().st_mtime + 10))
     await runtime._reload()
-    assert [o.label for o in await runtime.reminders.occasions()] == ["5d", "after"]
+    assert [o.label for o in await runtime.reminders.occasions()
+            if o.task_id is None] == ["5d", "after"]
 
 
 async def test_the_digest_moment_is_configurable(
@@ -296,8 +308,8 @@ async def test_a_clock_that_jumps_forward_never_sends_early_nor_drops_what_is_ah
         clock.set(local(date(2026, 12, 1), time(9, 0)))  # +7 days: only the 7-day one is due
         assert await reminders_sent(1) == ["7d"]
         planned = runtime.scheduler.planned()
-        assert {key.split(":")[-1] for key in planned if key.startswith("reminder:deadline")} \
-            == {"3d", "1d"}  # still ahead, not marked done
+        assert {key.split(":")[-1] for key in planned if key.startswith("reminder:deadline")
+                and ":task" not in key} == {"3d", "1d"}  # still ahead, not marked done
         clock.set(local(date(2026, 12, 7), time(9, 0)))  # past the deadline: the escalation
         # the escalation to the unit and to the chair, not the 3- and 1-day ones late
         assert await reminders_sent(3) == ["7d", "after", "chair"]

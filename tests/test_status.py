@@ -114,16 +114,17 @@ async def test_the_heat_map_holds_each_units_latest_status(runtime: Runtime) -> 
     from handlers.matrix import heatmap_of
 
     people = await seed(runtime)
-    status = await bloc_status(runtime.repo, runtime.bloc, runtime.today())
+    status = await bloc_status(runtime.repo, runtime.bloc, runtime.clock.now())
     ctx = people["chair"]  # any person's language gives the same cells
     del ctx
     from tests.chat import context_for
 
     heatmap = heatmap_of(await context_for(runtime, "9"), status)
-    assert heatmap.units == ("Viện ƯDCN", "VP CNCL", "Viện KHSHTT")
+    # each unit with how many of its tasks it has reported
+    assert heatmap.units == ("Viện ƯDCN · 0/2", "VP CNCL · 1/2", "Viện KHSHTT · 2/2")
     assert heatmap.tasks == ("NV1", "NV2")
     assert [[cell_text(cell) for cell in row] for row in heatmap.cells] == [
-        ["—", "—"], ["100%", "—"], ["60%", "20%"]]
+        ["—", "—"], ["100%", "—"], ["60%", "!20%"]]  # blocked: marked beyond colour
     assert heatmap.cells[2][1].status is not None and heatmap.cells[2][1].status.value == "blocked"
 
 

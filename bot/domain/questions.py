@@ -34,7 +34,8 @@ class Intent(StrEnum):
     TASK = "task"
     UNIT = "unit"
     BLOCKED = "blocked"
-    LATE = "late"
+    LATE = "late"  # units late with the period's report
+    OVERDUE = "overdue"  # tasks past their own deadline ("nhiệm vụ nào quá hạn?")
     UNKNOWN = "unknown"
 
 
@@ -219,7 +220,8 @@ def parse_question(text: str, units: Sequence[UnitRef], task_count: int) -> Ques
 
     Precedence: a named unit (UNIT, with the task number if one is named too), a valid task
     number (TASK), the specific words — not reported, attendance, blocked, late, deadline,
-    reported — (most words wins, ties in that order), task words (TASK without a number),
+    reported — (most words wins, ties in that order; late words with task words ask which
+    tasks are OVERDUE), task words (TASK without a number),
     conference words (CONFERENCE), overview words (OVERVIEW).
     """
     ws = _words(text)
@@ -232,7 +234,10 @@ def parse_question(text: str, units: Sequence[UnitRef], task_count: int) -> Ques
     scores = _intent_scores(ws)
     specific = [intent for intent in SPECIFIC if scores[intent]]
     if specific:
-        return Question(max(specific, key=lambda intent: scores[intent]))
+        intent = max(specific, key=lambda intent: scores[intent])
+        if intent is Intent.LATE and scores[Intent.TASK]:  # "nhiệm vụ nào quá hạn?"
+            return Question(Intent.OVERDUE)
+        return Question(intent)
     if numbered or scores[Intent.TASK]:
         return Question(Intent.TASK)
     if scores[Intent.CONFERENCE]:

@@ -85,7 +85,7 @@ class Digest:
         due = this_weeks_digest(now, zone, weekday, at)
         if not due <= now < due + DIGEST_USEFUL_FOR:
             return 0  # not yet, or too late to be this week's news
-        status = await bloc_status(repo, bloc, self._blocs.today(now))
+        status = await bloc_status(repo, bloc, now)
         since = due - timedelta(days=7)
         updates = ([u for u in status.latest.values() if u.created_at >= since]
                    if status.period else [])

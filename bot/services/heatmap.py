@@ -27,15 +27,18 @@ if TYPE_CHECKING:
 # an idle bot's memory (about 50 MB of RSS, see bench/results.md), and most bots draw rarely.
 
 __all__ = [
-    "DPI", "LEGEND_KEYS", "STATUS_COLOURS", "Cell", "HeatMap", "build_figure", "cell_style",
-    "cell_text", "render_heatmap", "status_key", "text_colour",
+    "DPI", "LEGEND_KEYS", "NOT_APPLICABLE", "OVERDUE", "OVERDUE_EDGE", "STATUS_COLOURS", "Cell",
+    "HeatMap",
+    "build_figure", "cell_style", "cell_text", "render_heatmap", "status_key", "text_colour",
 ]
 
 DPI = 150
 PNG_COMPRESSION = 3  # zlib level; the default 6 took 35 ms more at 15 × 20 for a 5 % smaller file
 FONT = "DejaVu Sans"
 SILENT = "silent"
-LEGEND_KEYS = ("done", "in_progress", "blocked", "not_started", SILENT)
+NOT_APPLICABLE = "not_applicable"  # a task that does not concern the unit
+OVERDUE = "overdue"  # a cell's mark, not a colour: past the task's deadline, not done
+LEGEND_KEYS = ("done", "in_progress", "blocked", "not_started", SILENT, NOT_APPLICABLE, OVERDUE)
 # Okabe-Ito hues (safe for the common colour-vision deficiencies); all light enough for black text.
 STATUS_COLOURS: Mapping[str, str] = MappingProxyType({
     "done": "#009E73",
@@ -43,7 +46,10 @@ STATUS_COLOURS: Mapping[str, str] = MappingProxyType({
     "blocked": "#D55E00",
     "not_started": "#F0E442",
     SILENT: "#DDDDDD",
+    NOT_APPLICABLE: "#FFFFFF",
 })
+OVERDUE_EDGE = "#8B0000"  # a thick dark-red frame inside the cell
+BLOCKED_MARK = "!"  # before a blocked cell's percent, so it does not rest on colour alone
 
 # Layout: lengths in inches, font sizes in points.
 _MAX_W, _MIN_W, _MARGIN, _GAP, _EMPTY_H = 12.0, 6.5, 0.2, 0.1, 1.4
@@ -60,6 +66,8 @@ class Cell:
 
     status: ProgressStatus | None
     percent: int | None
+    overdue: bool = False  # the task's own deadline has passed and the unit has not done it
+    applicable: bool = True  # False: the task does not concern the unit
 
 
 @dataclass(frozen=True)
@@ -67,7 +75,9 @@ class HeatMap:
     """Everything the picture shows; all text comes localized from the caller.
 
     ``cells`` has one row per unit and one column per task (checked: ``ValueError``);
-    ``legend`` maps keys of :data:`LEGEND_KEYS` to labels (keys left out are not shown).
+    ``legend`` maps keys of :data:`LEGEND_KEYS` to labels (keys left out are not shown);
+    ``key`` lines (what each column is: ``NV1: Tổ chức hội nghị…``) are set under the
+    legend, each cut to one line.
     """
 
     title: str
@@ -77,6 +87,7 @@ class HeatMap:
     legend: Mapping[str, str]
     caption: str | None = None
     empty_text: str = "Chưa có dữ liệu"
+    key: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.cells) != len(self.units):
@@ -89,15 +100,22 @@ class HeatMap:
 
 
 def status_key(cell: Cell) -> str:
-    """The legend/colour key of a cell: the status value, or ``"silent"``."""
+    """The legend/colour key of a cell: the status value, ``"silent"`` or
+    ``"not_applicable"``."""
+    if not cell.applicable:
+        return NOT_APPLICABLE
     return SILENT if cell.status is None else ProgressStatus(cell.status).value
 
 
 def cell_text(cell: Cell) -> str:
-    """What is written in a cell: ``"60%"``, or ``"—"`` when there is no percent to show."""
+    """What is written in a cell: ``"60%"`` (``"!40%"`` when blocked), ``"—"`` when there is
+    no percent to show, nothing where the task does not concern the unit."""
+    if not cell.applicable:
+        return ""
     if cell.status is None or cell.percent is None:
         return "—"
-    return f"{cell.percent}%"
+    mark = BLOCKED_MARK if cell.status is ProgressStatus.BLOCKED else ""
+    return f"{mark}{cell.percent}%"
 
 
 def text_colour(face: str) -> str:
@@ -217,9 +235,11 @@ def build_figure(heatmap: HeatMap) -> Figure:
     entry_w = max([1.0] + [m.width(label, _LEGEND_PT) + 0.5 for _, label in entries])
     rows = math.ceil(len(entries) / max(1, int(room // entry_w)))
     legend_h = rows * 1.9 * _LEGEND_PT / 72
+    key = "\n".join(m.fit(_nfc(line), _CAPTION_PT, room) for line in heatmap.key)
     grid_h = _EMPTY_H if empty else _HEADER_H + n_rows * _ROW_H
     fig_h = 2 * _MARGIN + _height(title, _TITLE_PT) + 2 * _GAP + grid_h + legend_h
     fig_h += _height(caption, _CAPTION_PT) + (_GAP if caption else 0.0)
+    fig_h += _height(key, _CAPTION_PT) + (_GAP if key else 0.0)
 
     fig_w, fig_h = (math.ceil(v * DPI) / DPI for v in (fig_w, fig_h))  # whole pixels
     fig = Figure(figsize=(fig_w, fig_h), dpi=DPI, facecolor="white")
@@ -244,7 +264,11 @@ def build_figure(heatmap: HeatMap) -> Figure:
         _draw_grid(fig, rect, heatmap, units, col_w, m)
     top += grid_h + _GAP
     if entries:
-        handles = [Patch(facecolor=STATUS_COLOURS[k], edgecolor="#888888", label=label)
+        handles = [Patch(facecolor="white", edgecolor=OVERDUE_EDGE, linewidth=2.5, label=label)
+                   if k == OVERDUE else
+                   Patch(facecolor="white", edgecolor="#888888", hatch="///", label=label)
+                   if k == NOT_APPLICABLE else
+                   Patch(facecolor=STATUS_COLOURS[k], edgecolor="#888888", label=label)
                    for k, label in entries]
         legend = fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, y(top)),
                             ncols=math.ceil(len(entries) / rows), frameon=False,
@@ -254,6 +278,10 @@ def build_figure(heatmap: HeatMap) -> Figure:
         for text in legend.get_texts():
             text.set_parse_math(False)
         top += legend_h
+    if key:
+        fig.text(_MARGIN / fig_w, y(top + _GAP), key, ha="left", va="top",
+                 fontsize=_CAPTION_PT, gid="key", **common)
+        top += _height(key, _CAPTION_PT) + _GAP
     if caption:
         fig.text(0.5, y(top + _GAP), caption, ha="center", va="top", fontsize=_CAPTION_PT,
                  color=_GREY, style="italic", gid="caption", **common)
@@ -289,6 +317,13 @@ def _draw_grid(fig: Figure, rect: tuple[float, float, float, float], heatmap: He
             # add_artist, not add_patch: limits are fixed, and updating them costs time
             ax.add_artist(Rectangle((c, r), 1, 1, facecolor=face, edgecolor="white",
                                     linewidth=1.5, gid=f"cell-{r}-{c}"))
+            if not cell.applicable:
+                ax.add_artist(Rectangle((c, r), 1, 1, fill=False, hatch="///",
+                                        edgecolor="#BBBBBB", linewidth=0, gid=f"na-{r}-{c}"))
+            if cell.overdue:
+                ax.add_artist(Rectangle((c + 0.06, r + 0.08), 0.88, 0.84, fill=False,
+                                        edgecolor=OVERDUE_EDGE, linewidth=2.5,
+                                        gid=f"overdue-{r}-{c}"))
             paths.append(shapes.of(cell_text(cell)))
             centres.append((c + 0.5, r + 0.5))
             inks.append(ink)
@@ -327,6 +362,11 @@ class _LabelShapes:
         from matplotlib.transforms import Affine2D
 
         shape = self._shapes.get(label)
+        if shape is None and not label:  # a cell with nothing written in it
+            import numpy as np
+            from matplotlib.path import Path as MplPath
+
+            shape = self._shapes[label] = MplPath(np.zeros((0, 2)))
         if shape is None:
             raw = self._make((0, 0), label, size=self._size, prop=self._prop)
             # the outline's points bound it closely enough (exact extents cost 4 ms a label)

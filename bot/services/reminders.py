@@ -3,6 +3,8 @@
 Deadlines and conferences are rows; this module turns them into *occasions*
 (7, 3 and 1 days before a deadline and its morning; an escalation after it;
 7 days, 1 day and 2 hours before a conference), moved into working hours.
+A task's own deadline has occasions too (3 and 1 days before and its morning by default,
+then one after it), sent to the units it concerns that have not reported it done.
 The planner schedules each future occasion on the bot's scheduler and,
 after a downtime, sends only the latest missed one that is still useful.
 Every message goes through the outbox under a key per occasion and person,
@@ -29,12 +31,19 @@ from bot.services.outbox import OutboxWorker, Outgoing
 from bot.services.scheduler import Scheduler
 from bot.services.status import StatusReads, bloc_status
 from config.dates import parse_time
-from storage.records import Conference, Deadline, Period, Role, Task
+from storage.records import (
+    Conference,
+    Deadline,
+    Period,
+    Role,
+    Task,
+)
 from storage.repository import ConferenceStore, ReminderStore
 
 log = logging.getLogger(__name__)
 
 DEADLINE_DAYS = (7, 3, 1)
+TASK_DEADLINE_DAYS = (3, 1)
 CONFERENCE_DAYS = (7, 1)
 CONFERENCE_HOURS = 2
 ESCALATION_USEFUL_FOR = timedelta(days=7)
@@ -51,7 +60,9 @@ class Occasion:
     expires_at: datetime
     subject_id: int  # the period or the conference
     deadline: Deadline | None = None  # the report deadline it is about
-    origin: tuple[str, int] = ("period", 0)  # the row it comes from: a period or a conference
+    origin: tuple[str, int] = ("period", 0)  # the row it comes from: a period, a conference
+    # or a task
+    task_id: int | None = None  # a task's own deadline (not the period's report)
 
     @property
     def subject(self) -> str:
@@ -61,7 +72,8 @@ class Occasion:
 def deadline_occasions(period: Period, deadline: Deadline, calendar: WorkCalendar, *,
                        days_before: tuple[int, ...] = DEADLINE_DAYS, morning: bool = True,
                        subject: str | None = None,
-                       origin: tuple[str, int] | None = None) -> list[Occasion]:
+                       origin: tuple[str, int] | None = None,
+                       task_id: int | None = None) -> list[Occasion]:
     """A report deadline's reminders (7, 3, 1 days before and its morning by default),
     in working hours, only before it; then one escalation after it."""
     day = deadline.last_day(calendar.zone)  # "5/12 0h00" is due on 4/12
@@ -77,10 +89,11 @@ def deadline_occasions(period: Period, deadline: Deadline, calendar: WorkCalenda
         fire = calendar.next_slot(moment)
         if fire < deadline.at:  # a later (more urgent) one landing on the same slot wins
             occasions[fire] = Occasion(f"deadline:{subject}:{label}", "deadline", label, fire,
-                                       deadline.at, period.id, deadline, origin)
+                                       deadline.at, period.id, deadline, origin, task_id)
     after = calendar.next_slot(deadline.at + timedelta(minutes=1))
     occasions[after] = Occasion(f"escalation:{subject}:after", "escalation", "after", after,
-                                deadline.at + ESCALATION_USEFUL_FOR, period.id, deadline, origin)
+                                deadline.at + ESCALATION_USEFUL_FOR, period.id, deadline, origin,
+                                task_id)
     return sorted(occasions.values(), key=lambda o: o.fire_at)
 
 
@@ -97,6 +110,10 @@ def conference_occasions(conference: Conference, calendar: WorkCalendar, *,
     occasions: dict[datetime, Occasion] = {}
     for label, moment in candidates:
         fire = calendar.next_slot(moment)
+        if label.endswith("h") and fire != moment:
+            # "2 hours before" an 08:30 conference, moved into working hours: it goes out on
+            # the morning of the conference, and says so
+            label = "day"
         if fire < starts:
             # the key carries the start time: a moved conference is reminded afresh
             key = f"conference:{conference.id}@{int(starts.timestamp())}:{label}"
@@ -159,6 +176,8 @@ class ReminderPlanner:
                 period, deadline, calendar,
                 days_before=tuple(own.get("days") or plan.get("deadline_days", DEADLINE_DAYS)),
                 morning=bool(plan.get("deadline_morning", True)) and "days" not in own)
+        for period in periods if origin is None or origin[0] == "task" else []:
+            found += await self._task_occasions(period, origin)
         conferences = (await repo.list_conferences(bloc.id)
                        if origin is None or origin[0] == "conference" else [])
         for conference in conferences:
@@ -185,6 +204,23 @@ class ReminderPlanner:
                     hours_before=own.get("hours") or plan.get("conference_hours",
                                                               CONFERENCE_HOURS))
         return sorted(found, key=lambda o: o.fire_at)
+
+    async def _task_occasions(self, period: Period,
+                              origin: tuple[str, int] | None) -> list[Occasion]:
+        """The occasions of the period's tasks' own deadlines (of one task, with ``origin``)."""
+        plan, now = self._blocs.current.reminder_plan, self._clock.now()
+        found: list[Occasion] = []
+        for task in await self._repo.list_tasks(period.id):
+            if origin is not None and task.id != origin[1]:
+                continue
+            if task.deadline is None or task.deadline.at + ESCALATION_USEFUL_FOR <= now:
+                continue
+            found += deadline_occasions(
+                period, task.deadline, self.calendar(), subject=f"task{task.id}",
+                origin=("task", task.id), task_id=task.id,
+                days_before=tuple(plan.get("task_deadline_days", TASK_DEADLINE_DAYS)),
+                morning=bool(plan.get("deadline_morning", True)))
+        return found
 
     async def plan(self) -> None:
         """Schedule future occasions; send the latest missed one of each subject if still useful."""
@@ -264,13 +300,15 @@ class ReminderPlanner:
         return unit_id is not None and unit_id in await self._repo.paused_units()
 
     async def _deadline_messages(self, occasion: Occasion) -> list[Outgoing]:
+        if occasion.task_id is not None:
+            return await self._task_messages(occasion, occasion.task_id)
         repo, bloc = self._repo, self._blocs.current
         period = next((p for p in await repo.list_periods(bloc.id)
                        if p.id == occasion.subject_id), None)
         deadline = occasion.deadline
         if period is None or deadline is None:
             return []
-        status = await bloc_status(repo, bloc, self._blocs.today(self._clock.now()), period)
+        status = await bloc_status(repo, bloc, self._clock.now(), period)
         if await self.is_paused(period.id):
             return []
         messages = []
@@ -301,6 +339,56 @@ class ReminderPlanner:
                 t = self._texts.translator(officer.language)
                 text = t("reminders.chair_list", period=escape(period.title),
                          count=len(owing_names), units=escape(", ".join(owing_names)))
+                messages.append(Outgoing(
+                    dedup_key=f"remind:{occasion.key}:chair:{officer.id}",
+                    channel=officer.channel, chat_id=officer.external_id, kind="escalation",
+                    reply=Reply(text, language=officer.language), due_at=occasion.fire_at,
+                    expires_at=occasion.expires_at))
+        return messages
+
+    async def _task_messages(self, occasion: Occasion, task_id: int) -> list[Outgoing]:
+        """A task's own deadline: to the contacts of each unit it concerns that has not
+        reported it done; after the deadline, the chair and deputy get the list too."""
+        repo, bloc = self._repo, self._blocs.current
+        period = next((p for p in await repo.list_periods(bloc.id)
+                       if p.id == occasion.subject_id), None)
+        if period is None or occasion.deadline is None or await self.is_paused(period.id):
+            return []
+        status = await bloc_status(repo, bloc, self._clock.now(), period)
+        task = next((t for t in status.tasks if t.id == task_id), None)
+        if task is None:  # closed since
+            return []
+        firm = occasion.kind == "escalation"
+        owing = [unit for unit in status.not_done_units(task)
+                 if not await self.is_paused(period.id, unit.id)]
+        zone = self.calendar().zone
+        messages = []
+        for unit in owing:
+            for member in status.contacts.get(unit.id, []):
+                t = self._texts.translator(member.language)
+                update = status.latest.get((unit.id, task.id))
+                text = t("reminders.task_overdue" if firm else "reminders.task_deadline",
+                         name=escape(member.display_name), unit=escape(unit.name),
+                         number=task.position,
+                         title=escape(shorten(task.title, TITLE_IN_REMINDER)),
+                         when=format_deadline(occasion.deadline, zone, t),
+                         state=t("reminders.task_state_none") if update is None else t(
+                             "reminders.task_state", percent=update.percent))
+                button = Option(t("outreach.update_now"), f"/capnhat {task.position}")
+                messages.append(Outgoing(
+                    dedup_key=f"remind:{occasion.key}:{member.id}", channel=member.channel,
+                    chat_id=member.external_id, kind="reminder",
+                    reply=Reply(text, options=(button,), language=member.language),
+                    due_at=occasion.fire_at, expires_at=occasion.expires_at))
+        if firm and owing:
+            for officer in await repo.list_members(bloc.id):
+                if officer.role not in (Role.CHAIR, Role.DEPUTY):
+                    continue
+                t = self._texts.translator(officer.language)
+                text = t("reminders.task_chair_list", number=task.position,
+                         title=escape(shorten(task.title, TITLE_IN_REMINDER)),
+                         when=format_deadline(occasion.deadline, zone, t), count=len(owing),
+                         units=escape(", ".join(unit.short_name for unit in owing)))
                 messages.append(Outgoing(
                     dedup_key=f"remind:{occasion.key}:chair:{officer.id}",
                     channel=officer.channel, chat_id=officer.external_id, kind="escalation",

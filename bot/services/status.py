@@ -7,6 +7,9 @@ list of units the bot shows (the chair's views, the questions, the reminders and
 the digest) reads these, so none of them can call a unit that reported one task of seven
 "reported".
 
+A task is *overdue* for a unit when the task's own deadline has passed and the unit has not
+reported it done (a report "in progress" at the deadline is still overdue).
+
 It reads the repository and returns plain data; handlers render it.
 """
 
@@ -84,6 +87,7 @@ class BlocStatus:
     tasks: list[Task]
     latest: dict[tuple[int, int], ProgressUpdate]  # (unit id, task id) → latest update
     contacts: dict[int, list[Member]] = field(default_factory=dict)  # unit id → its contacts
+    now: datetime | None = None  # when it was read: what is overdue is judged at this moment
 
     def days_left(self, zone: ZoneInfo) -> int | None:
         """Days from today to the report deadline's last day (negative after it): a
@@ -138,6 +142,32 @@ class BlocStatus:
         """How many units some task of the period concerns: the total the counts are of."""
         return sum(1 for p in self.progress() if p.concerned)
 
+    def done(self, unit_id: int, task: Task) -> bool:
+        """Whether the unit's standing report on the task says it is done."""
+        update = self.latest.get((unit_id, task.id))
+        return update is not None and update.status is ProgressStatus.DONE
+
+    def not_done_units(self, task: Task) -> list[Unit]:
+        """The units the task concerns that have not reported it done, in the bloc's order
+        (whom a task's deadline reminder goes to)."""
+        return [unit for unit in self.units
+                if task.concerns(unit.id) and not self.done(unit.id, task)]
+
+    def overdue(self, unit_id: int, task: Task) -> bool:
+        """Whether the task's own deadline has passed without this unit reporting it done."""
+        return (task.deadline is not None and self.now is not None
+                and task.deadline.passed(self.now) and task.concerns(unit_id)
+                and not self.done(unit_id, task))
+
+    def overdue_units(self, task: Task) -> list[Unit]:
+        """The units the task is overdue for, in the bloc's order."""
+        return [unit for unit in self.units if self.overdue(unit.id, task)]
+
+    def overdue_tasks(self) -> list[tuple[Task, list[Unit]]]:
+        """Every task past its own deadline that some unit has not reported done, with
+        those units, in list order."""
+        return [(task, units) for task in self.tasks if (units := self.overdue_units(task))]
+
     def task_summaries(self) -> list[TaskSummary]:
         """Per task: units done / in progress / blocked / not started / silent, and mean percent."""
         summaries = []
@@ -173,9 +203,11 @@ class BlocStatus:
                 if task is None or task.concerns(unit.id)]
 
 
-async def bloc_status(repo: StatusReads, bloc: Bloc, today: date,
+async def bloc_status(repo: StatusReads, bloc: Bloc, now: datetime,
                       period: Period | None = None) -> BlocStatus:
-    """Read a period's matrix (the current one by default) and the units' contacts."""
+    """Read a period's matrix (the current one by default) and the units' contacts, as they
+    stand at ``now``."""
+    today = now.astimezone(ZoneInfo(bloc.timezone)).date()
     if period is None:
         period = current_period(await repo.list_periods(bloc.id), today)
     units = await repo.list_units(bloc.id)
@@ -186,4 +218,4 @@ async def bloc_status(repo: StatusReads, bloc: Bloc, today: date,
     for member in await repo.list_members(bloc.id):
         if member.role is Role.CONTACT and member.unit_id is not None:
             contacts[member.unit_id].append(member)
-    return BlocStatus(period, today, units, tasks, latest, dict(contacts))
+    return BlocStatus(period, today, units, tasks, latest, dict(contacts), now)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ from bot.services.exports.data import (
     UnitRow,
     UpdateRow,
 )
-from storage.records import Bloc, Period, ProgressUpdate, Role, Task, Unit
+from storage.records import Bloc, Period, ProgressStatus, ProgressUpdate, Role, Task, Unit
 from storage.repository import Repository
 
 Translate = Callable[..., str]
@@ -26,7 +26,7 @@ LABEL_KEYS = (
     "withdrawn", "on_behalf", "attachments", "contacts", "conference", "when", "answer",
     "attendee", "yes", "no_data", "generated", "period", "bloc", "no", "no_update",
     "all_reported", "task_prefix", "deadline", "tasks_heading", "reported_of", "missing_tasks",
-    "none_reported",
+    "none_reported", "overdue", "not_applicable",
 )
 
 
@@ -49,9 +49,13 @@ def _unit_row(unit: Unit) -> UnitRow:
     return UnitRow(unit.code, unit.name, unit.short_name)
 
 
-def _task_row(task: Task, zone: ZoneInfo, t: Translate) -> TaskRow:
+def _task_row(task: Task, zone: ZoneInfo, t: Translate, overdue: tuple[str, ...] = (),
+              codes: Mapping[int, str] | None = None) -> TaskRow:
     return TaskRow(task.position, task.title,
-                   format_deadline(task.deadline, zone, t) if task.deadline else None)
+                   format_deadline(task.deadline, zone, t) if task.deadline else None,
+                   task.description or None, overdue,
+                   None if task.unit_ids is None or codes is None
+                   else tuple(codes[i] for i in task.unit_ids if i in codes))
 
 
 async def build_export(
@@ -66,7 +70,12 @@ async def build_export(
     units = [u for u in await repo.list_units(bloc.id) if unit_id is None or u.id == unit_id]
     unit_rows = {u.id: _unit_row(u) for u in units}
     tasks = await repo.list_tasks(period.id)
-    task_rows = {task.id: _task_row(task, zone, t) for task in tasks}
+    standing = await repo.latest_for_period(period.id)
+    done = {(u.unit_id, u.task_id) for u in standing if u.status is ProgressStatus.DONE}
+    task_rows = {task.id: _task_row(task, zone, t, tuple(
+        unit.name for unit in units if task.deadline is not None and task.deadline.passed(now)
+        and task.concerns(unit.id) and (unit.id, task.id) not in done),
+        {unit.id: unit.code for unit in units}) for task in tasks}
 
     def row(update: ProgressUpdate) -> UpdateRow:
         return UpdateRow(
@@ -80,7 +89,7 @@ async def build_export(
             attachments=tuple(a.name or t("progress.photo") for a in update.attachments))
 
     latest = {}
-    for update in await repo.latest_for_period(period.id):
+    for update in standing:
         if update.unit_id in unit_rows and update.task_id in task_rows:
             latest[(unit_rows[update.unit_id].code, task_rows[update.task_id].number)] = row(update)
     history = [row(u) for u in await repo.history_for_period(period.id)  # one query, not N

@@ -25,6 +25,14 @@ class TaskRow:
     number: int  # its position in the period's list, 1-based
     title: str
     deadline: str | None  # already formatted in the bloc's time zone, e.g. "Thứ Sáu, 05/12/2026"
+    description: str | None = None  # as entered with the task
+    # past its own deadline: the units it concerns that have not reported it done (names)
+    overdue: tuple[str, ...] = ()
+    units: tuple[str, ...] | None = None  # the codes of the units it concerns; None: all
+
+    def concerns(self, code: str) -> bool:
+        """Whether the unit (by code) must report on this task."""
+        return self.units is None or code in self.units
 
 
 @dataclass(frozen=True)

@@ -307,6 +307,11 @@ def _results(out: _Writer, data: ExportData, rows: list[UpdateRow]) -> None:
             "total": len(data.units) - data.unconcerned,
             "tasks": len(data.tasks), "reports": len(rows),
             **{status: counts[status] for status in _STATUSES}})
+        late_tasks = [task for task in data.tasks if task.overdue]
+        if late_tasks:
+            out.say("results.overdue", {"tasks": "; ".join(
+                out.words.text("results.overdue_item", number=task.number,
+                               deadline=task.deadline) for task in late_tasks)})
         if data.late:
             out.say("results.late", {"units": "; ".join(
                 out.words.text("results.late_silent", unit=late.unit.name) if late.silent
@@ -322,6 +327,12 @@ def _results(out: _Writer, data: ExportData, rows: list[UpdateRow]) -> None:
     for task in data.tasks:
         out.say("results.task", {"number": task.number, "title": task.title}, bold=True,
                 keep=True)
+        if task.description:
+            out.say("results.task_description", {"description": task.description},
+                    italic=True)
+        if task.overdue:
+            out.say("results.task_overdue", {"deadline": task.deadline,
+                                             "units": ", ".join(task.overdue)})
         reported = [row for row in rows if row.task.number == task.number]
         if rows and not reported:
             out.say("results.task_empty")
@@ -411,12 +422,14 @@ def _appendix(out: _Writer, data: ExportData, rows: list[UpdateRow],
         out.para(row.cells[0], unit.name, size=size)
         for cell, task in zip(row.cells[1:], data.tasks, strict=True):
             update = latest.get((unit.code, task.number))
-            text = empty if update is None else words.text(
+            text = (words.text("appendix.cell_na") if not task.concerns(unit.code)
+                    else empty if update is None else words.text(
                 "appendix.cell", percent=update.percent,
-                status=words.text(f"appendix.status.{update.status.value}"))
+                status=words.text(f"appendix.status.{update.status.value}")))
             out.para(cell, text, size=size, center=True)
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     statuses = "; ".join(words.text("appendix.legend_item", status=words.text(f"status.{s}"),
                                     short=words.text(f"appendix.status.{s}")) for s in _STATUSES)
-    out.para(out.doc, words.text("appendix.legend", statuses=statuses, empty=empty), size=12,
+    out.para(out.doc, words.text("appendix.legend", statuses=statuses, empty=empty,
+                                 na=words.text("appendix.cell_na")), size=12,
              italic=True, body=True)

@@ -50,11 +50,17 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from bot.services.exports.data import ExportData, UpdateRow
-from bot.services.heatmap import SILENT, STATUS_COLOURS, text_colour
+from bot.services.heatmap import (
+    NOT_APPLICABLE,
+    OVERDUE_EDGE,
+    SILENT,
+    STATUS_COLOURS,
+    text_colour,
+)
 
 __all__ = [
     "DEFAULT_LABELS", "MATRIX_HEADER_ROW", "UPDATE_COLUMNS", "render_csv", "render_xlsx",
@@ -75,6 +81,7 @@ DEFAULT_LABELS: Mapping[str, str] = MappingProxyType({
     "generated": "Xuất lúc", "task_prefix": "NV", "deadline": "Hạn",
     "tasks_heading": "Danh sách nhiệm vụ", "reported_of": "Đã báo cáo",
     "missing_tasks": "Nhiệm vụ còn thiếu", "none_reported": "chưa báo cáo nhiệm vụ nào",
+    "overdue": "quá hạn", "not_applicable": "Không áp dụng",
 })
 # The updates sheet's (and the CSV's) columns, as label keys, in order.
 UPDATE_COLUMNS = (
@@ -103,6 +110,11 @@ def _label(data: ExportData, key: str) -> str:
 def _clean(text: str) -> str:
     """Text as a cell can hold it: no XML-illegal control characters, at most 32 767 long."""
     return _ILLEGAL.sub("", text)[:_EXCEL_MAX_CHARS]
+
+
+_OVERDUE_SIDE = Side(style="thick", color="FF" + OVERDUE_EDGE[1:])
+_OVERDUE_BORDER = Border(left=_OVERDUE_SIDE, right=_OVERDUE_SIDE, top=_OVERDUE_SIDE,
+                         bottom=_OVERDUE_SIDE)
 
 
 def _put(ws: Any, row: int, col: int, value: Value, font: Any = None) -> Any:
@@ -230,19 +242,26 @@ def _matrix(wb: Any, data: ExportData) -> None:
         head.alignment = _CENTRE
         tip = task.title + (f"\n{deadline}: {task.deadline}" if task.deadline else "")
         head.comment = Comment(_clean(tip), "thidua-bot", width=320, height=120)
-    no_update = _label(data, "no_update")
+    no_update, overdue = _label(data, "no_update"), _label(data, "overdue")
     for r, unit in enumerate(data.units, start=top + 1):
         _put(ws, r, 1, unit.short_name, _BOLD)
         for col, task in enumerate(data.tasks, start=2):
             latest = data.latest.get((unit.code, task.number))
-            if latest is None:
+            if not task.concerns(unit.code):
+                text, face = _label(data, "not_applicable"), STATUS_COLOURS[NOT_APPLICABLE]
+            elif latest is None:
                 text, face = no_update, STATUS_COLOURS[SILENT]
             else:
                 text = f"{latest.status_label} {latest.percent}%"
                 face = STATUS_COLOURS[latest.status.value]
-            cell = _put(ws, r, col, text, Font(color="FF" + text_colour(face)[1:]))
+            late = unit.name in task.overdue
+            if late:
+                text = f"{text} ({overdue})"
+            cell = _put(ws, r, col, text, Font(color="FF" + text_colour(face)[1:], bold=late))
             cell.fill = PatternFill("solid", fgColor="FF" + face[1:].upper())
             cell.alignment = _CENTRE
+            if late:
+                cell.border = _OVERDUE_BORDER
     if not data.units or not data.tasks:
         _put(ws, top + 1, 2 if data.units else 1, _label(data, "no_data"), _ITALIC)
     ws.freeze_panes = ws.cell(row=top + 1, column=2).coordinate
@@ -253,6 +272,10 @@ def _matrix(wb: Any, data: ExportData) -> None:
         for r, task in enumerate(data.tasks, start=heading + 1):
             _put(ws, r, 1, f"{prefix}{task.number}", _BOLD)
             extra = f" ({deadline}: {task.deadline})" if task.deadline else ""
+            if task.overdue:
+                extra += f" — {overdue}: {'; '.join(task.overdue)}"
+            if task.description:
+                extra += f"\n{task.description}"
             _put(ws, r, 2, task.title + extra)
     ws.page_setup.orientation = "landscape"
     ws.print_title_rows = f"{top}:{top}"
