@@ -72,6 +72,33 @@ def test_scripted_demo_shows_the_example_blocs_tasks() -> None:
     assert "Cả nước chung tay vì người nghèo" in out
 
 
+def test_the_demo_plays_the_example_half_year_at_a_chosen_date() -> None:
+    result = thidua("demo", "--as", "chair", "--today", "20/11/2023",
+                    stdin="/tinhhinh\nĐóng\n/lichnhac\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    # the example bloc's illustrative deadline and year-end conference are ahead
+    assert "Hạn báo cáo: Thứ Ba, 05/12/2023 — còn 15 ngày" in out
+    assert "— nhắc hạn báo cáo (trước 7 ngày) — 13 đầu mối của 13 đơn vị chưa báo cáo đủ" in out
+    assert "08:00 Thứ Tư, 20/12/2023 — nhắc hội nghị (sáng ngày hội nghị)" in out
+    assert "WARNING" not in out and "INFO" not in out  # log lines stay off the console
+
+
+def test_reminders_due_when_the_demo_starts_are_shown_at_once() -> None:
+    # 7/12/2023, at whatever time of day: the report's deadline (5/12) has passed
+    result = thidua("demo", "--as", "chair", "--today", "7/12/2023", stdin="")
+    assert result.returncode == 0, result.stderr
+    assert "Đã quá hạn báo cáo 6 tháng cuối năm 2023: còn 13 đơn vị chưa báo cáo đủ" in (
+        result.stdout)
+    assert "not running" not in result.stderr
+
+
+def test_a_demo_date_that_is_not_one_is_refused_politely() -> None:
+    result = thidua("demo", "--as", "chair", "--today", "31/02/2023", stdin="")
+    assert result.returncode == 2
+    assert "“31/02/2023” không phải là một ngày" in result.stderr
+
+
 def test_demo_asks_who_you_are_and_switches_with_as() -> None:
     result = thidua("demo", stdin="SHTT\n/moi\n/as chair\n/moi\n2\n1\n")
     assert result.returncode == 0, result.stderr

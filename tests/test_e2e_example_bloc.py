@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import struct
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -45,8 +45,10 @@ class People:
 
 
 @pytest.fixture
-def example(settings: Settings, api: FakeBotApi) -> Settings:
-    """The shipped example bloc, served over the local Bot API server."""
+def example(settings: Settings, api: FakeBotApi, clock: FixedClock) -> Settings:
+    """The shipped example bloc, served over the local Bot API server, on 20/11/2023 09:00
+    in Hà Nội: its half-year as it happened, its (illustrative) report deadline ahead."""
+    clock.set(datetime(2023, 11, 20, 2, 0, tzinfo=UTC))
     return telegram_settings(settings.model_copy(update={"bloc_file": EXAMPLE_BLOC}), api)
 
 
@@ -133,7 +135,7 @@ async def test_observers_see_the_bloc_then_one_unit_its_detail_and_history(
         assert "Tình hình thực hiện 6 tháng cuối năm 2023" in text
         # the four units that reported did so on some of their tasks, none on all
         assert "Đã báo cáo đủ: 0/13 đơn vị · báo cáo chưa đủ: 4 · chưa báo cáo: 9." in text
-        assert "Hạn báo cáo" not in text
+        assert "Hạn báo cáo: Thứ Ba, 05/12/2023 — còn 15 ngày" in text
         assert (text.index("Đang gặp khó khăn") < text.index("Theo nhiệm vụ")
                 < text.index("Chưa báo cáo đủ (13 đơn vị)"))
         assert f"• VP Công nhận Chất lượng — nhiệm vụ 2: {HELP}" in text
@@ -152,23 +154,25 @@ async def test_observers_see_the_bloc_then_one_unit_its_detail_and_history(
             assert "— đã báo cáo " in line and "còn thiếu NV" in line, line
 
         units = await tap(api, reader, overview, "Xem một đơn vị")
-        assert len(units.button_texts) == 13 and "Viện KHSHTT" in units.button_texts
+        # the 13 units, then "Back" and "Close"
+        assert len(units.button_texts) == 15 and "Viện KHSHTT" in units.button_texts
+        assert units.button_texts[-2:] == ["Quay lại", "Đóng"]
         unit = await tap(api, reader, units, "Viện KHSHTT")
         shown = text_of(unit)
         assert shown.startswith("Viện Khoa học sở hữu trí tuệ")
         assert "1. Tiếp tục triển khai" in shown and "— Đang thực hiện 70%" in shown
-        assert "(An Nguyễn, 11:00 24/11/2026; 0 tệp)" in shown
+        assert "(An Nguyễn, 11:00 20/11/2023; 0 tệp)" in shown
         assert LONG_NOTE not in shown and LONG_NOTE[:60] in shown  # a preview only
         assert shown.count("— chưa cập nhật") == 5
         detail = await tap(api, reader, unit, "Xem thêm NV1")
         assert f"Kết quả: {LONG_NOTE}" in text_of(detail)
         assert "Tình trạng: Đang thực hiện 70%" in text_of(detail)
-        assert "Phiên bản 2, do An Nguyễn gửi lúc 11:00 24/11/2026." in text_of(detail)
+        assert "Phiên bản 2, do An Nguyễn gửi lúc 11:00 20/11/2023." in text_of(detail)
         history = text_of(await tap(api, reader, detail, "Lịch sử (2 phiên bản)"))
         assert "Lịch sử cập nhật: Viện KHSHTT — nhiệm vụ 1" in history
-        assert (f"1. 09:00 24/11/2026, An Nguyễn: Đang thực hiện 40% — {FIRST_NOTE}"
+        assert (f"1. 09:00 20/11/2023, An Nguyễn: Đang thực hiện 40% — {FIRST_NOTE}"
                 in history)
-        assert "2. 11:00 24/11/2026, An Nguyễn: Đang thực hiện 70% — Đã ban hành" in history
+        assert "2. 11:00 20/11/2023, An Nguyễn: Đang thực hiện 70% — Đã ban hành" in history
 
 
 async def test_the_liaison_reads_but_may_not_report_invite_or_post(
@@ -197,7 +201,7 @@ async def test_the_deputy_asks_in_plain_words(
         assert silent.startswith("13/13 đơn vị chưa báo cáo đủ các nhiệm vụ kỳ này:")
         assert "• Viện ĐGKH&ĐGCN — chưa báo cáo nhiệm vụ nào — đầu mối: Giang Vũ" in silent
         assert "• Viện KHSHTT — đã báo cáo 1/6 nhiệm vụ, còn thiếu NV" in silent
-        assert "Hạn báo cáo" not in silent
+        assert "Hạn báo cáo: Thứ Ba, 05/12/2023 — còn 15 ngày" in silent
 
         vipri = text_of(await ask(api, deputy, "vien so huu tri tue lam den dau roi"))
         assert vipri.startswith("Viện Khoa học sở hữu trí tuệ")

@@ -15,16 +15,19 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, ValidationError
 
 from bot.app.logs import configure_logging
 from bot.app.runtime import StartupError, open_runtime
+from bot.domain.clock import ShiftedClock
 from bot.domain.i18n import catalog
 from bot.domain.periods import format_moment
 from bot.services import invites
 from bot.services.blocfile import render_problems
 from config.bloc import BlocFileError, load_bloc_file
+from config.dates import DateParseError, parse_date
 from config.settings import Settings
 from storage.backup import BackupError, backup, restore, running_lock
 from storage.migrations import LATEST_VERSION
@@ -65,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--as", dest="as_who",
                       help="who you are: a unit code, chair, deputy, liaison")
     demo.add_argument("--out-dir", type=Path, help="where files the bot sends are saved")
+    demo.add_argument("--today", metavar="DD/MM/YYYY",
+                      help="play the demo as if today were this date: the clock starts on it "
+                           "at the current time of day and runs on")
 
     invite = verbs.add_parser("invite", help="make an invite token and link")
     _common(invite)
@@ -229,14 +235,23 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
                 return EXIT_FAILURE
         # files the bot sends must outlive the demo: never inside the scratch folder
         out_dir: Path | None = args.out_dir
-        async with await open_runtime(settings) as runtime:
-            await runtime.start()
+        clock = None
+        if args.today:
+            try:
+                day = parse_date(args.today)
+            except DateParseError:
+                _say(catalog().text(settings.language, "cli.demo_bad_today", value=args.today),
+                     error=True)
+                return EXIT_CONFIG
+            clock = ShiftedClock(day, ZoneInfo(settings.timezone))
+        async with await open_runtime(settings, clock=clock) as runtime:
             personas = await demo_personas(runtime.repo, runtime.bloc, runtime.clock.now(),
                                            runtime.texts)
             channel = ConsoleChannel(runtime.dispatcher.handle, runtime.texts, personas,
                                      bloc_name=runtime.bloc.name, out_dir=out_dir)
             runtime.channels.add(CONSOLE, channel)
-            if not await channel.run(args.as_who):
+            # started once the person is chosen: reminders due now are printed at once
+            if not await channel.run(args.as_who, ready=runtime.start):
                 return EXIT_CONFIG
             await runtime.outbox.drain()  # what the bot queued is shown before it exits
     return EXIT_OK

@@ -11,6 +11,7 @@ import asyncio
 import re
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -125,14 +126,21 @@ class ConsoleChannel:
             if line.strip() and self._switch(line.strip()):
                 return True
 
-    async def run(self, as_who: str | None = None) -> bool:
-        """Chat until end of input; ``False`` if ``as_who`` names nobody the demo knows."""
+    async def run(self, as_who: str | None = None,
+                  ready: Callable[[], Awaitable[None]] | None = None) -> bool:
+        """Chat until end of input; ``False`` if ``as_who`` names nobody the demo knows.
+
+        ``ready`` is awaited once the person is chosen, before the first line is read (the
+        demo starts the bot's own work there, so what is due at start is shown to them).
+        """
         self.print(self.t("console.banner", bloc=html_to_plain(self.bloc_name)))
         if as_who is not None:
             if not self._switch(as_who):
                 return False
         elif not await self._ask_persona():
             return True
+        if ready is not None:
+            await ready()
         while True:
             line = await self._read_line()
             if line is None:

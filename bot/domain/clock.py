@@ -8,8 +8,9 @@ moments to the wall time APScheduler waits on with :func:`wall_now`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 
 class Clock(Protocol):
@@ -29,6 +30,20 @@ class SystemClock:
 
     def now(self) -> datetime:
         return wall_now()
+
+
+class ShiftedClock:
+    """The real clock moved to another day: it starts on ``day`` at the current time of day
+    (in ``zone``) and runs on in real time. The demo plays a past half-year with it
+    (``thidua demo --today 20/11/2023``)."""
+
+    def __init__(self, day: date, zone: ZoneInfo) -> None:
+        real = wall_now().astimezone(zone)
+        shifted = datetime.combine(day, real.timetz().replace(tzinfo=None), zone)
+        self._offset = shifted - real
+
+    def now(self) -> datetime:
+        return (wall_now() + self._offset).astimezone(UTC)
 
 
 class FixedClock:
