@@ -108,6 +108,13 @@ class UnitConfig(_Strict):
     aliases: tuple[str, ...] = ()
 
 
+class SignerConfig(_Strict):
+    """Who signs the bloc's reports as its head: their position and name."""
+
+    name: Text
+    title: Text
+
+
 class LiaisonConfig(_Strict):
     """The ministry department that oversees the bloc (reads, never writes)."""
 
@@ -182,6 +189,7 @@ class BlocConfig(_Strict):
     timezone: str | None = None  # None: THIDUA_TIMEZONE (default Asia/Ho_Chi_Minh)
     chair: Code
     deputy: Code | None = None
+    signer: SignerConfig | None = None
     liaison: LiaisonConfig | None = None
     units: tuple[UnitConfig, ...] = Field(min_length=1)
     movements: tuple[Text, ...] = ()

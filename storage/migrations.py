@@ -393,6 +393,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE periods ADD COLUMN deadline_in_chat INTEGER NOT NULL DEFAULT 0;
     """,
+    # 12: who signs the bloc's reports (the bloc file's "signer"): position and name.
+    """
+    ALTER TABLE blocs ADD COLUMN signer_name TEXT;
+    ALTER TABLE blocs ADD COLUMN signer_title TEXT;
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -39,6 +39,8 @@ class Bloc:
     groups: dict[str, str] = field(default_factory=dict)
     announce_updates: bool = False
     reminder_plan: dict[str, Any] = field(default_factory=dict)  # the bloc file's plan
+    signer_name: str | None = None  # who signs the bloc's reports
+    signer_title: str | None = None  # their position
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,7 @@ def _bloc(row: aiosqlite.Row) -> Bloc:
         liaison_person=row["liaison_person"], groups=json.loads(row["groups"]),
         announce_updates=bool(row["announce_updates"]),
         reminder_plan=json.loads(row["reminder_plan"] or "{}"),
+        signer_name=row["signer_name"], signer_title=row["signer_title"],
     )
 
 

@@ -149,7 +149,10 @@ def appendix(doc: DocxDocument) -> Table:
 
 
 def expected_line(row: UpdateRow) -> str:
-    return f"– {row.unit.name} ({STATUS_WORD[row.status]}, {row.percent}%): {row.note}"
+    """The report's line of an update: its note as a sentence (ending with a full stop)."""
+    note = row.note.strip()
+    note += "" if note[-1:] in (".", "!", "?", "…", ":", ";") else "."
+    return f"– {row.unit.name} ({STATUS_WORD[row.status]}, {row.percent}%): {note}"
 
 
 def test_big_report_attributes_every_latest_update_and_only_it() -> None:
@@ -164,18 +167,19 @@ def test_big_report_attributes_every_latest_update_and_only_it() -> None:
     for row in data.latest.values():
         assert expected_line(row) in body
         if row.help_needed:
-            assert f"Đề xuất, kiến nghị: {row.help_needed}" in body
+            assert f"Khó khăn, vướng mắc; đề xuất, kiến nghị: {row.help_needed}." in body
     stale = [row for row in data.updates if data.latest.get((row.unit.code, row.task.number))
              != row]
     assert stale and all(expected_line(row) not in body for row in stale)
     assert not any("rút lại" in text for text in body)
-    assert "Đề xuất, kiến nghị" not in "\n".join(
+    assert "đề xuất, kiến nghị" not in "\n".join(
         t for t in body if "đang thực hiện" in t or "hoàn thành" in t)
-    summary = next(t for t in body if t.startswith("Tính đến ngày báo cáo"))
+    summary = next(t for t in body if t.startswith("Tính đến ngày "))
     assert (f"{data.complete}/13 đơn vị đã gửi đủ báo cáo, {data.partial} đơn vị gửi chưa đủ "
             f"và {data.silent} đơn vị chưa gửi báo cáo về 20 nhiệm vụ") in summary
-    late = next(t for t in body if t.startswith("Các đơn vị chưa gửi đủ báo cáo: "))
-    assert f"{UNITS[-1].name} (chưa gửi báo cáo)" in late
+    silent = next(t for t in body if t.startswith("Các đơn vị chưa gửi báo cáo: "))
+    assert UNITS[-1].name in silent
+    late = next(t for t in body if t.startswith("Các đơn vị gửi chưa đủ báo cáo: "))
     partial = next(u for u in data.late if not u.silent)
     assert (f"{partial.unit.name} (còn thiếu nhiệm vụ "
             f"{', '.join(str(n) for n in partial.missing)})") in late
@@ -188,16 +192,24 @@ def test_appendix_is_the_units_by_tasks_matrix() -> None:
     data = big_export()
     doc = read(data)
     table = appendix(doc)
-    assert len(table.rows) == len(data.units) + 1
-    assert len(table.columns) == len(data.tasks) + 1
-    assert [c.text for c in table.rows[0].cells] == ["Đơn vị"] + [f"NV{n}" for n in range(1, 21)]
+    # a row per unit and one of totals; a column of row numbers and one of totals
+    assert len(table.rows) == len(data.units) + 2
+    assert len(table.columns) == len(data.tasks) + 3
+    assert [c.text for c in table.rows[0].cells] == [
+        "TT", "Đơn vị", *(f"NV{n}" for n in range(1, 21)), "Đã báo cáo"]
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
-    for unit, row in zip(data.units, table.rows[1:], strict=True):
-        assert row.cells[0].text == unit.name
-        for task, cell in zip(data.tasks, row.cells[1:], strict=True):
+    for number, (unit, row) in enumerate(zip(data.units, table.rows[1:-1], strict=True), 1):
+        assert [row.cells[0].text, row.cells[1].text] == [str(number), unit.name]
+        reported = 0
+        for task, cell in zip(data.tasks, row.cells[2:-1], strict=True):
             latest = data.latest.get((unit.code, task.number))
             want = "–" if latest is None else f"{STATUS_SHORT[latest.status]}\n{latest.percent}%"
             assert cell.text == want
+            reported += latest is not None and not latest.withdrawn
+        assert row.cells[-1].text == f"{reported}/20"
+    totals = [cell.text for cell in table.rows[-1].cells]
+    assert totals[0] == "Số đơn vị đã báo cáo"
+    assert totals[2] == f"{sum(1 for u in data.units if (u.code, 1) in data.latest)}/13"
     assert doc.sections[-1].orientation == WD_ORIENT.LANDSCAPE
     assert any(t.startswith("Ghi chú: ") and "HT: hoàn thành" in t for t in texts(doc))
 
@@ -223,7 +235,7 @@ def test_page_size_margins_and_fonts() -> None:
     runs += [r for t in doc.tables for c in t._cells for p in c.paragraphs for r in p.runs]
     assert all(r.font.name is None and r.font.color.rgb is None for r in runs)
     assert all(12 <= r.font.size.pt <= 14 for p in doc.paragraphs for r in p.runs)
-    body = next(p for p in doc.paragraphs if p.text.startswith("Tính đến ngày báo cáo"))
+    body = next(p for p in doc.paragraphs if p.text.startswith("Tính đến ngày "))
     fmt = body.style.paragraph_format
     assert body.style.name == "Report Body" and fmt.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY
     assert 1.0 <= fmt.first_line_indent.cm <= 1.27 and 1.15 <= fmt.line_spacing <= 1.3
@@ -257,7 +269,8 @@ def test_heading_block_motto_and_date() -> None:
     assert recipients[0].text == "Nơi nhận:" and recipients[0].runs[0].italic
     assert recipients[0].runs[0].bold and recipients[0].runs[0].font.size.pt == 12
     assert [p.text for p in recipients[1:]] == [
-        "- Vụ Thi đua – Khen thưởng;", "- Các đơn vị thành viên;", "- Lưu: …"]
+        "- Hội đồng Thi đua – Khen thưởng Bộ;", "- Vụ Thi đua – Khen thưởng;",
+        "- Các đơn vị thành viên;", "- Lưu: …"]
     assert closing.cell(0, 1).text.startswith("KHỐI TRƯỞNG\n(Ký, ghi rõ họ tên)")
 
 
@@ -277,17 +290,18 @@ def test_empty_period_says_so_in_every_section() -> None:
     doc = read(export(UNITS[:3], tasks, movements=(), next_tasks=(), next_period_title=None))
     body = texts(doc)
     assert all(heading in body for heading in HEADINGS)
-    assert "Chưa có đơn vị nào gửi cập nhật trong kỳ." in body
+    assert "Tính đến ngày 13/7/2023, chưa có đơn vị nào gửi báo cáo trong kỳ." in body
     assert "Trong kỳ, Khối chưa ghi nhận phong trào thi đua nào." in body
     assert "Danh sách nhiệm vụ kỳ tới của Khối chưa được xác định." in body
     table = appendix(doc)
-    assert len(table.rows) == 4 and len(table.columns) == 2
-    assert [row.cells[1].text for row in table.rows[1:]] == ["–", "–", "–"]
+    assert len(table.rows) == 5 and len(table.columns) == 4  # with the totals
+    assert [row.cells[2].text for row in table.rows[1:-1]] == ["–", "–", "–"]
+    assert [row.cells[3].text for row in table.rows[1:-1]] == ["0/1", "0/1", "0/1"]
     assert doc.sections[-1].orientation == WD_ORIENT.PORTRAIT
 
     nothing = read(export((), (), movements=(), next_tasks=()))
     assert "Kỳ báo cáo chưa có danh sách nhiệm vụ." in texts(nothing)
-    assert len(appendix(nothing).rows) == 1 and len(appendix(nothing).columns) == 1
+    assert len(appendix(nothing).rows) == 1 and len(appendix(nothing).columns) == 2
 
 
 def test_one_unit_text_is_written_exactly() -> None:
@@ -300,17 +314,20 @@ def test_one_unit_text_is_written_exactly() -> None:
     doc = read(export((unit,), (task,), rows))
     body = texts(doc)
     clean = note.replace("\x07", "")
-    assert f"– Viện Khoa học sở hữu trí tuệ (gặp khó khăn, 60%): {clean}" in body
-    assert "Đề xuất, kiến nghị: Cần Vụ TĐKT hướng dẫn <mẫu> hồ sơ" in body
-    assert "– Nhiệm vụ 1: Viện Khoa học sở hữu trí tuệ." in body
+    assert f"– Viện Khoa học sở hữu trí tuệ (gặp khó khăn, 60%): {clean}." in body
+    assert ("Khó khăn, vướng mắc; đề xuất, kiến nghị: Cần Vụ TĐKT hướng dẫn <mẫu> hồ sơ."
+            in body)
+    # the difficulties section says what the difficulty is, not only who has one
+    assert ("– Nhiệm vụ 1, Viện Khoa học sở hữu trí tuệ: Cần Vụ TĐKT hướng dẫn <mẫu> hồ sơ."
+            in body)
     assert not any("bản cũ" in t for t in body)
-    assert "Tính đến ngày báo cáo, 1/1 đơn vị đã gửi đủ báo cáo" in " ".join(body)
+    assert "Tính đến ngày 13/7/2023, 1/1 đơn vị đã gửi đủ báo cáo" in " ".join(body)
     assert "1. Tổ chức Hội nghị Tổng kết công tác thi đua năm 2023. (hạn: Thứ Sáu, 12/01/2024)" \
         in body
     assert "2. Xây dựng Giao ước thi đua năm 2024." in body
     assert "– Khoa học và Công nghệ đồng hành cùng doanh nghiệp;" in body
     assert "– Cả nước chung tay vì người nghèo." in body
-    assert appendix(doc).cell(1, 1).text == "KK\n60%"
+    assert appendix(doc).cell(1, 2).text == "KK\n60%"
 
 
 def test_custom_template_rewords_and_falls_back(tmp_path: Path) -> None:
@@ -415,3 +432,30 @@ def test_the_national_name_stays_on_one_line_beside_the_issuer_in_any_common_ser
     issuer = [w for w in words if w[0] in {"KHOA", "HỌC", "KHỐI", "THI", "ĐUA"}
               and w[2] < line[0][2] + 40]
     assert issuer and all(x_max < left_edge for _, _, _, x_max in issuer)
+
+
+def test_the_signer_of_the_bloc_file_signs_and_the_appendix_names_the_report() -> None:
+    doc = read(export(UNITS[:2], (TaskRow(1, "Tổ chức Hội nghị Tổng kết", None),),
+                      signer_name="Hoàng Ngọc Nhân",
+                      signer_title="Phó Viện trưởng phụ trách Viện Ứng dụng công nghệ"))
+    signature = [p.text for p in doc.tables[1].cell(0, 1).paragraphs]
+    assert signature[:3] == ["KHỐI TRƯỞNG", "PHÓ VIỆN TRƯỞNG PHỤ TRÁCH VIỆN ỨNG DỤNG CÔNG NGHỆ",
+                             "(Ký, ghi rõ họ tên)"]
+    assert signature[-1] == "Hoàng Ngọc Nhân"
+    assert ("(Kèm theo Báo cáo số …/BC-… ngày 13 tháng 7 năm 2023 của Khối thi đua Văn phòng – "
+            "Viện)") in texts(doc)
+
+
+def test_tasks_not_concerning_a_unit_and_overdue_tasks_are_told_apart() -> None:
+    first, second = UNITS[0], UNITS[1]
+    task = TaskRow(1, "Tổ chức Hội nghị Tổng kết", "Thứ Sáu, 08/12/2023",
+                   description="Theo Kế hoạch số 12/KH-KTĐ", overdue=(second.name,),
+                   units=(second.code,))
+    doc = read(export((first, second), (task,)))
+    body = texts(doc)
+    assert "Theo Kế hoạch số 12/KH-KTĐ" in body
+    assert (f"Nhiệm vụ đã quá hạn hoàn thành (Thứ Sáu, 08/12/2023); đơn vị chưa báo cáo hoàn "
+            f"thành: {second.name}.") in body
+    table = appendix(doc)
+    assert [row.cells[2].text for row in table.rows[1:-1]] == ["×", "–"]
+    assert [row.cells[3].text for row in table.rows[1:-1]] == ["0/0", "0/1"]

@@ -256,6 +256,8 @@ async def test_the_matrix_shows_the_newest_version_still_standing(tmp_path: Path
 def _back_to_schema(path: Path, version: int) -> None:
     """Undo the migrations after ``version`` (9: no meta tables yet; 8: no standing mark)."""
     with sqlite3.connect(path) as db:
+        db.executescript("ALTER TABLE blocs DROP COLUMN signer_name; "
+                         "ALTER TABLE blocs DROP COLUMN signer_title;")  # 12
         db.executescript("ALTER TABLE periods DROP COLUMN deadline_in_chat;")  # 11
         db.executescript("""
             DROP TABLE reminders_sent; DROP TABLE paused_units; DROP TABLE paused_periods;
@@ -352,6 +354,8 @@ async def test_the_upgrade_to_11_keeps_every_deadline_and_marks_none_as_set_in_c
     with sqlite3.connect(path) as db:
         before = db.execute("SELECT report_deadline_at FROM periods WHERE id = ?",
                             (period_id,)).fetchone()
+        db.executescript("ALTER TABLE blocs DROP COLUMN signer_name; "
+                         "ALTER TABLE blocs DROP COLUMN signer_title;")  # 12
         db.executescript("ALTER TABLE periods DROP COLUMN deadline_in_chat;")
         db.execute("PRAGMA user_version = 10")
     repo = await SqliteRepository.open(path)
@@ -360,3 +364,22 @@ async def test_the_upgrade_to_11_keeps_every_deadline_and_marks_none_as_set_in_c
         assert db.execute("SELECT report_deadline_at, deadline_in_chat FROM periods "
                           "WHERE id = ?", (period_id,)).fetchone() == (before[0], 0)
         assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+
+
+async def test_the_upgrade_to_12_reads_the_signer_from_the_bloc_file(tmp_path: Path) -> None:
+    path = tmp_path / "x.db"
+    await _seeded(path)
+    with sqlite3.connect(path) as db:
+        db.executescript("ALTER TABLE blocs DROP COLUMN signer_name; "
+                         "ALTER TABLE blocs DROP COLUMN signer_title;")
+        db.execute("PRAGMA user_version = 11")
+    repo = await SqliteRepository.open(path)
+    try:
+        config = parse_bloc_text(EXAMPLE_BLOC.read_text(encoding="utf-8"))
+        await repo.sync_bloc(config.model_copy(update={"timezone": "Asia/Ho_Chi_Minh"}), NOW)
+        bloc = await repo.get_bloc("vp-vien")
+        assert bloc is not None
+        assert (bloc.signer_name, bloc.signer_title) == (
+            "Hoàng Ngọc Nhân", "Phó Viện trưởng phụ trách Viện Ứng dụng công nghệ")
+    finally:
+        await repo.close()

@@ -137,4 +137,5 @@ async def build_export(
         next_tasks=tuple(_task_row(task, zone, t) for task in await repo.list_tasks(following.id))
         if following else (),
         labels={key: t(f"export.{key}") for key in LABEL_KEYS},
+        signer_name=bloc.signer_name, signer_title=bloc.signer_title,
     )

@@ -104,6 +104,8 @@ class ExportData:
     next_tasks: tuple[TaskRow, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict)  # localised headings
     unconcerned: int = 0  # units no task of the period concerns (they owe no report)
+    signer_name: str | None = None  # the bloc file's signer, under "KHỐI TRƯỞNG"
+    signer_title: str | None = None
 
     @property
     def complete(self) -> int:

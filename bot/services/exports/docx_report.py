@@ -127,10 +127,10 @@ def render_docx(data: ExportData, template: Path = DEFAULT_TEMPLATE) -> bytes:
     rows = [row for row in data.latest.values() if not row.withdrawn]
     order = {unit.code: index for index, unit in enumerate(data.units)}
     rows.sort(key=lambda row: (order.get(row.unit.code, len(order)), row.unit.name))
-    _results(out, data, rows)
+    _results(out, data, rows, date)
     _movements(out, data)
     _next_period(out, data)
-    _closing(out)
+    _closing(out, data)
     _appendix(out, data, rows, date)
     properties = doc.core_properties
     properties.title, properties.author = f"{words.text('title.kind')} {subject}", data.bloc_name
@@ -296,13 +296,16 @@ def _heading_block(out: _Writer, data: ExportData, date: dict[str, str], subject
                             "period": data.period_title}, before=12)
 
 
-def _results(out: _Writer, data: ExportData, rows: list[UpdateRow]) -> None:
+def _results(out: _Writer, data: ExportData, rows: list[UpdateRow],
+             day: dict[str, str]) -> None:
     """Section I: the summary, then task by task what each unit reported, then difficulties."""
+    date = f"{day['day']}/{day['month']}/{day['year']}"  # "20/11/2023", "01/7/2023"
     out.say("results.heading", bold=True, keep=True, before=12)
     counts = Counter(row.status.value for row in rows)
     if rows:
         out.say("results.summary", {
-            "reported": len({row.unit.code for row in rows}), "complete": data.complete,
+            "date": date, "reported": len({row.unit.code for row in rows}),
+            "complete": data.complete,
             "partial": data.partial, "silent": data.silent,
             "total": len(data.units) - data.unconcerned,
             "tasks": len(data.tasks), "reports": len(rows),
@@ -312,18 +315,21 @@ def _results(out: _Writer, data: ExportData, rows: list[UpdateRow]) -> None:
             out.say("results.overdue", {"tasks": "; ".join(
                 out.words.text("results.overdue_item", number=task.number,
                                deadline=task.deadline) for task in late_tasks)})
-        if data.late:
-            out.say("results.late", {"units": "; ".join(
-                out.words.text("results.late_silent", unit=late.unit.name) if late.silent
-                else out.words.text("results.late_partial", unit=late.unit.name,
-                                    tasks=", ".join(str(n) for n in late.missing))
-                for late in data.late)})
+        partial = [late for late in data.late if not late.silent]
+        if partial:
+            out.say("results.late_partial_units", {"units": "; ".join(
+                out.words.text("results.late_partial", unit=late.unit.name,
+                               tasks=", ".join(str(n) for n in late.missing))
+                for late in partial)})
+        silent = [late.unit.name for late in data.late if late.silent]
+        if silent:
+            out.say("results.late_silent_units", {"units": "; ".join(silent)})
         out.say("results.see_appendix")
     else:
-        out.say("results.no_updates")
+        out.say("results.no_updates", {"date": date})
     if not data.tasks:
         out.say("results.no_tasks")
-    troubled: list[tuple[int, list[str]]] = []
+    troubled: list[tuple[int, str, str]] = []
     for task in data.tasks:
         out.say("results.task", {"number": task.number, "title": task.title}, bold=True,
                 keep=True)
@@ -338,20 +344,20 @@ def _results(out: _Writer, data: ExportData, rows: list[UpdateRow]) -> None:
             out.say("results.task_empty")
         for row in reported:
             out.say("results.update" if row.note.strip() else "results.update_no_note",
-                    {"unit": row.unit.name, "percent": row.percent, "note": row.note,
+                    {"unit": row.unit.name, "percent": row.percent,
+                     "note": sentence(row.note),
                      "status": out.words.text(f"status.{row.status.value}")})
             if row.help_needed:
-                out.say("results.help", {"help": row.help_needed}, italic=True)
-        names = [row.unit.name for row in reported
-                 if row.status is ProgressStatus.BLOCKED or row.help_needed]
-        if names:
-            troubled.append((task.number, names))
+                out.say("results.help", {"help": sentence(row.help_needed)}, italic=True)
+        troubled += [(task.number, row.unit.name, sentence(row.help_needed or row.note))
+                     for row in reported
+                     if row.status is ProgressStatus.BLOCKED or row.help_needed]
     if rows:
         out.say("results.difficulties", bold=True, italic=True, keep=True)
         if not troubled:
             out.say("results.no_difficulties")
-        for number, names in troubled:
-            out.say("results.difficulty", {"number": number, "units": ", ".join(names)})
+        for number, unit, help_text in troubled:
+            out.say("results.difficulty", {"number": number, "unit": unit, "help": help_text})
 
 
 def _movements(out: _Writer, data: ExportData) -> None:
@@ -376,7 +382,13 @@ def _next_period(out: _Writer, data: ExportData) -> None:
                 {"number": task.number, "title": task.title, "deadline": task.deadline})
 
 
-def _closing(out: _Writer) -> None:
+def sentence(text: str) -> str:
+    """A note as a sentence of the report: trimmed, ending with a full stop."""
+    text = text.strip()
+    return text if not text or text[-1] in ".!?…:;" else text + "."
+
+
+def _closing(out: _Writer, data: ExportData) -> None:
     """"Nơi nhận" bottom left, the signer's title bottom right, kept with the last line."""
     if out.doc.paragraphs:
         out.doc.paragraphs[-1].paragraph_format.keep_with_next = True
@@ -387,8 +399,11 @@ def _closing(out: _Writer) -> None:
     for line in words.lines("closing.recipients"):
         out.para(left, line, size=11)
     out.para(right, words.text("closing.signer_title"), bold=True, center=True, before=12)
+    if data.signer_title:
+        out.para(right, data.signer_title.upper(), bold=True, center=True)
     out.para(right, words.text("closing.signer_hint"), italic=True, center=True)
-    out.para(right, words.text("closing.signer_name"), bold=True, center=True, before=72)
+    out.para(right, data.signer_name or words.text("closing.signer_name"), bold=True,
+             center=True, before=72)
 
 
 def _appendix(out: _Writer, data: ExportData, rows: list[UpdateRow],
@@ -407,20 +422,33 @@ def _appendix(out: _Writer, data: ExportData, rows: list[UpdateRow],
                         size=13, italic=True, center=True)
     if attached is not None:
         attached.paragraph_format.space_after = Pt(12)
-    first = 55.0 if data.tasks else width
-    widths = [first] + [(width - first) / max(len(data.tasks), 1)] * len(data.tasks)
-    table, size = out.table(len(data.units) + 1, widths, grid=True, pad_mm=0.8), 9 if many else 11
+    tasks = bool(data.tasks)  # without tasks, no totals: units and their numbers only
+    number_w, first, total_w = 10.0, 50.0 if tasks else width - 10.0, 20.0 if tasks else 0.0
+    task_w = (width - number_w - first - total_w) / max(len(data.tasks), 1)
+    widths = [number_w, first, *([task_w] * len(data.tasks)), *([total_w] if tasks else [])]
+    table = out.table(len(data.units) + 1 + tasks, widths, grid=True, pad_mm=0.8)
+    size = 9 if many else 11
     header = table.rows[0]
     header._tr.get_or_add_trPr().append(_xml("tblHeader"))  # repeated on every page
-    titles = [words.text("appendix.unit_header")] + [
-        words.text("appendix.task_header", number=task.number) for task in data.tasks]
+    titles = [words.text("appendix.number_header"), words.text("appendix.unit_header"),
+              *(words.text("appendix.task_header", number=task.number) for task in data.tasks),
+              *([words.text("appendix.total_header")] if tasks else [])]
     for cell, title in zip(header.cells, titles, strict=True):
         out.para(cell, title, size=size, bold=True, center=True)
     latest = {(row.unit.code, row.task.number): row for row in rows}
     empty = words.text("appendix.cell_empty")
-    for unit, row in zip(data.units, table.rows[1:], strict=True):
-        out.para(row.cells[0], unit.name, size=size)
-        for cell, task in zip(row.cells[1:], data.tasks, strict=True):
+    for index, (unit, row) in enumerate(zip(data.units, table.rows[1:], strict=False), 1):
+        out.para(row.cells[0], str(index), size=size, center=True)
+        out.para(row.cells[1], unit.name, size=size)
+        row.cells[0].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        if not tasks:
+            continue
+        required = [task for task in data.tasks if task.concerns(unit.code)]
+        reported = sum(1 for task in required if (unit.code, task.number) in latest)
+        out.para(row.cells[-1], words.text("appendix.total_cell", reported=reported,
+                                           required=len(required)), size=size, center=True)
+        row.cells[-1].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        for cell, task in zip(row.cells[2:-1], data.tasks, strict=True):
             update = latest.get((unit.code, task.number))
             text = (words.text("appendix.cell_na") if not task.concerns(unit.code)
                     else empty if update is None else words.text(
@@ -428,6 +456,21 @@ def _appendix(out: _Writer, data: ExportData, rows: list[UpdateRow],
                 status=words.text(f"appendix.status.{update.status.value}")))
             out.para(cell, text, size=size, center=True)
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    if not tasks:
+        _legend(out, words, empty)
+        return
+    totals = table.rows[-1]
+    merged = totals.cells[0].merge(totals.cells[1])
+    out.para(merged, words.text("appendix.totals_row"), size=size, bold=True)
+    for cell, task in zip(totals.cells[2:-1], data.tasks, strict=True):
+        concerned = [unit for unit in data.units if task.concerns(unit.code)]
+        done = sum(1 for unit in concerned if (unit.code, task.number) in latest)
+        out.para(cell, f"{done}/{len(concerned)}", size=size, bold=True, center=True)
+    _legend(out, words, empty)
+
+
+def _legend(out: _Writer, words: Wording, empty: str) -> None:
+    """The appendix's key: task numbers, status marks, the empty and "not concerned" cells."""
     statuses = "; ".join(words.text("appendix.legend_item", status=words.text(f"status.{s}"),
                                     short=words.text(f"appendix.status.{s}")) for s in _STATUSES)
     out.para(out.doc, words.text("appendix.legend", statuses=statuses, empty=empty,
