@@ -16,7 +16,7 @@ from bot.domain.periods import format_deadline
 from bot.domain.text import escape, shorten
 from bot.kernel.answers import Answers, Moment, Nav
 from bot.kernel.context import Context
-from bot.kernel.forms import FINISH, Form, InvalidAnswer, Step
+from bot.kernel.forms import CANCEL, FINISH, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import (
     and_close,
@@ -28,7 +28,7 @@ from bot.kernel.steps import (
 )
 from bot.services.outbox import Outgoing
 from config.bloc import ConferenceKind
-from storage.records import Conference
+from storage.records import Conference, Member, Role
 
 router = Router()
 ANSWERS = ("attend", "absent", "delegate")
@@ -39,9 +39,10 @@ class ConferenceAnswers(Answers):
     """``/hoinghi``: a conference opened and what is done with it, or a new one."""
 
     pick: int | Literal["new", "close"] | None = None
-    act: Attendance | Literal["list", "move", "cancel"] | Nav | None = None
-    delegate_name: str | None = None
+    act: Attendance | Literal["list", "move", "cancel", "deadline"] | Nav | None = None
+    delegate_name: str | None = None  # who attends (the unit's own, or someone sent)
     delegate_title: str | None = None
+    reason: str | None = None  # why the unit does not attend
     new_time: Moment | None = None  # moving the conference
     confirm_cancel: Literal["yes", "no"] | None = None
     kind: ConferenceKind | None = None
@@ -49,6 +50,7 @@ class ConferenceAnswers(Answers):
     new_when: Moment | None = None
     new_place: str | None = None
     new_agenda: str | None = None
+    report_due: Literal["none"] | Moment | None = None  # units report before the conference
 
 
 async def upcoming_conferences(ctx: Context) -> list[Conference]:
@@ -119,6 +121,7 @@ async def _act_options(ctx: Context, answers: ConferenceAnswers) -> list[Option]
     if may(ctx.role, Action.MANAGE_TASKS):
         options += [Option(ctx.t("conferences.attendance"), "list"),
                     Option(ctx.t("conferences.move"), "move"),
+                    Option(ctx.t("conferences.set_deadline"), "deadline"),
                     Option(ctx.t("conferences.cancel"), "cancel")]
     return and_close(ctx, options, back=True)
 
@@ -127,8 +130,9 @@ def _act_route(answers: ConferenceAnswers, value: Any) -> str | None:
     if value == "back":
         answers.forget("pick", "act")
         return "pick"
-    return {"attend": FINISH, "absent": FINISH, "close": FINISH, "delegate": "delegate_name",
-            "list": "attendance", "move": "new_time", "cancel": "confirm_cancel"}.get(str(value))
+    return {"attend": "delegate_name", "absent": "reason", "close": FINISH,
+            "delegate": "delegate_name", "list": "attendance", "move": "new_time",
+            "deadline": "report_due", "cancel": "confirm_cancel"}.get(str(value))
 
 
 async def _attendance(ctx: Context, answers: ConferenceAnswers) -> str:
@@ -136,14 +140,21 @@ async def _attendance(ctx: Context, answers: ConferenceAnswers) -> str:
     if conference is None:
         return ctx.t("common.gone")
     given = await ctx.repo.attendance(conference.id)
-    lines = [ctx.t("conferences.attendance_title", title=escape(shorten(conference.title, 80)))]
-    for unit in await ctx.repo.list_units(ctx.bloc.id):
+    units = await ctx.repo.list_units(ctx.bloc.id)
+    counts = {answer: sum(1 for a in given.values() if a.answer == answer) for answer in ANSWERS}
+    lines = [ctx.t("conferences.attendance_title", title=escape(shorten(conference.title, 80))),
+             ctx.t("conferences.attendance_counts", attend=counts["attend"],
+                   delegate=counts["delegate"], absent=counts["absent"],
+                   silent=sum(1 for unit in units if unit.id not in given), total=len(units))]
+    for unit in units:
         answer = given.get(unit.id)
         text = (ctx.t(f"conferences.answer_{answer.answer}") if answer
                 else ctx.t("conferences.no_answer"))
         if answer is not None and answer.attendee_name:
             text += ctx.t("conferences.delegate_who", name=escape(answer.attendee_name),
                           title=escape(answer.attendee_title or ""))
+        if answer is not None and answer.reason:
+            text += ctx.t("conferences.absent_why", reason=escape(answer.reason))
         lines.append(ctx.t("status.task_unit", unit=escape(unit.short_name), state=text))
     return "\n".join(lines)
 
@@ -175,6 +186,70 @@ def _cancel_route(answers: ConferenceAnswers, value: Any) -> str:
     return FINISH
 
 
+async def _who_prompt(ctx: Context, answers: ConferenceAnswers) -> str:
+    """Who attends: the unit's own representative, or the person it sends."""
+    return ctx.t("conferences.ask_delegate_name" if answers.act == "delegate"
+                 else "conferences.ask_attendee_name")
+
+
+async def _no_deadline(ctx: Context, answers: ConferenceAnswers) -> list[Option]:
+    return [Option(ctx.t("conferences.no_report_due"), "none")]
+
+
+async def _report_due(ctx: Context, answers: ConferenceAnswers, text: str) -> Moment:
+    value = await moment_answer(ctx, answers, text)
+    if value.before(ctx.now(), ctx.zone):
+        raise InvalidAnswer("conferences.in_the_past")
+    return value
+
+
+def _due_route(answers: ConferenceAnswers, value: Any) -> str | None:
+    return FINISH if answers.act == "deadline" else None  # a new one goes on to its review
+
+
+async def _people(ctx: Context) -> int:
+    """How many people a conference's news reaches (the groups aside)."""
+    return sum(1 for member in await ctx.repo.list_members(ctx.bloc.id) if _told(member))
+
+
+async def _review(ctx: Context, answers: ConferenceAnswers) -> str:
+    """What will be announced, before anyone is told."""
+    people = await _people(ctx)
+    if _new(answers):
+        when = (format_deadline(answers.new_when.start(ctx.zone), ctx.zone, ctx.t)
+                if answers.new_when else "")
+        return ctx.t("conferences.review_new", title=escape(answers.new_title or ""),
+                     when=when, people=people,
+                     place=escape(answers.new_place or ctx.t("reminders.place_unknown")),
+                     due=_due_text(ctx, answers.report_due))
+    conference = await _chosen(ctx, answers)
+    if conference is None or answers.new_time is None:
+        return ctx.t("common.gone")
+    return ctx.t("conferences.review_move", title=escape(conference.title), people=people,
+                 old=format_deadline(conference.starts, ctx.zone, ctx.t),
+                 new=format_deadline(answers.new_time.start(ctx.zone), ctx.zone, ctx.t))
+
+
+def _due_text(ctx: Context, value: Literal["none"] | Moment | None) -> str:
+    if isinstance(value, Moment):
+        return format_deadline(value.deadline(ctx.zone), ctx.zone, ctx.t)
+    return ctx.t("conferences.no_report_due")
+
+
+async def _review_options(ctx: Context, answers: ConferenceAnswers) -> list[Option]:
+    return confirm_options(ctx, "conferences.send_news", yes="send", no="cancel")
+
+
+def _review_route(answers: ConferenceAnswers, value: Any) -> str:
+    return FINISH if value == "send" else CANCEL
+
+
+def _told(member: Member) -> bool:
+    """Whether a conference's news goes to this person: the units' people and the
+    ministry's liaison (Vụ Thi đua – Khen thưởng)."""
+    return member.unit_id is not None or member.role is Role.LIAISON
+
+
 async def _kinds(ctx: Context, answers: ConferenceAnswers) -> list[Option]:
     return [Option(ctx.t(f"conferences.kind_{k.value}"), k.value) for k in ConferenceKind]
 
@@ -185,7 +260,7 @@ async def _tell_everyone(ctx: Context, key: str, text_key: str, conference: Conf
     """One message per member with a unit, and one to each group, under ``key``."""
     messages = []
     for member in await ctx.repo.list_members(ctx.bloc.id):
-        if member.unit_id is None:
+        if not _told(member):
             continue
         t = ctx.translator(member.language)
         text = t(text_key, title=escape(conference.title),
@@ -220,6 +295,9 @@ async def _finish(ctx: Context, answers: ConferenceAnswers) -> None:
             starts=answers.new_when.start(ctx.zone), place=answers.new_place or None,
             agenda=[line.strip() for line in (answers.new_agenda or "").splitlines()
                     if line.strip()], actor=actor, now=now)
+        if isinstance(answers.report_due, Moment):
+            await repo.set_conference_report_deadline(
+                conference_id, answers.report_due.deadline(ctx.zone), actor=actor, now=now)
         scheduled = next(c for c in await upcoming_conferences(ctx) if c.id == conference_id)
         await _tell_everyone(ctx, f"conf-new:{conference_id}", "conferences.announce_new",
                              scheduled)
@@ -235,9 +313,10 @@ async def _finish(ctx: Context, answers: ConferenceAnswers) -> None:
                 return
             await repo.answer_attendance(
                 conference_id=conference.id, unit_id=ctx.member.unit_id, answer=str(act),
-                attendee_name=answers.delegate_name,
-                attendee_title=answers.delegate_title, member_id=ctx.member.id,
-                now=now)
+                attendee_name=answers.delegate_name if act != "absent" else None,
+                attendee_title=answers.delegate_title if act != "absent" else None,
+                member_id=ctx.member.id, now=now,
+                reason=answers.reason if act == "absent" else None)
             ctx.reply(ctx.t("conferences.answered", answer=ctx.t(f"conferences.answer_{act}")))
             return
         if act == "move" and answers.new_time is not None:
@@ -249,6 +328,13 @@ async def _finish(ctx: Context, answers: ConferenceAnswers) -> None:
             # the move notice is this moment's news: no reminder already due on top of it
             await ctx.reminders.skip_due(f"conference:{conference.id}@")
             ctx.reply(ctx.t("conferences.moved"))
+        elif act == "deadline":
+            deadline = (answers.report_due.deadline(ctx.zone)
+                        if isinstance(answers.report_due, Moment) else None)
+            await repo.set_conference_report_deadline(conference.id, deadline, actor=actor,
+                                                      now=now)
+            ctx.reply(ctx.t("conferences.deadline_set", title=escape(conference.title),
+                            due=_due_text(ctx, answers.report_due)))
         elif act == "cancel":
             await repo.cancel_conference(conference.id, actor=actor, now=now)
             await repo.expire_pending(f"remind:conference:{conference.id}@", now)
@@ -268,10 +354,11 @@ CONFERENCES = router.form(Form(
     steps=(
         Step("pick", _list, options=_pick_options, route=_pick_route),
         Step("act", _detail, options=_act_options, route=_act_route, when=lambda a: not _new(a)),
-        Step("delegate_name", "conferences.ask_delegate_name", parse=_text,
-             when=lambda a: a.act == "delegate"),
+        Step("delegate_name", _who_prompt, parse=_text,
+             when=lambda a: a.act in ("attend", "delegate")),
         Step("delegate_title", "conferences.ask_delegate_title", parse=_text,
-             when=lambda a: a.act == "delegate"),
+             when=lambda a: a.act in ("attend", "delegate")),
+        Step("reason", "conferences.ask_reason", parse=_text, when=lambda a: a.act == "absent"),
         Step("attendance", _attendance, options=back_or_close, route=_back_to_detail,
              transient=True, when=lambda a: False),
         Step("new_time", "conferences.ask_when", parse=_when,
@@ -283,6 +370,11 @@ CONFERENCES = router.form(Form(
         Step("new_when", "conferences.ask_when", parse=_when, when=_new),
         Step("new_place", "conferences.ask_place", parse=optional_text, when=_new),
         Step("new_agenda", "conferences.ask_agenda", parse=optional_text, when=_new),
+        Step("report_due", "conferences.ask_report_due", options=_no_deadline,
+             parse=_report_due, route=_due_route,
+             when=lambda a: _new(a) or a.act == "deadline"),
+        Step("review", _review, options=_review_options, route=_review_route, transient=True,
+             when=lambda a: _new(a) or a.act == "move"),
     ),
     finish=_finish,
     browse=True,

@@ -12,7 +12,7 @@ from bot.kernel.answers import Answers, Nav
 from bot.kernel.context import Context
 from bot.kernel.forms import FINISH, Form, Step
 from bot.kernel.router import Router
-from bot.kernel.steps import and_close
+from bot.kernel.steps import and_close, confirm_options
 from handlers._progress_views import ReportDraft, local_time, period_tasks, task_label, update_body
 from handlers.progress import edit_update
 from storage.records import ProgressUpdate
@@ -102,7 +102,29 @@ def _action_route(answers: MineAnswers, value: Any) -> str | None:
     if value == "back":
         answers.forget("pick", "action")  # the next update opened gets its own choice
         return "pick"
-    return None
+    return "confirm_withdraw" if value == "withdraw" else FINISH
+
+
+async def _withdraw_review(ctx: Context, answers: MineAnswers) -> str:
+    """What withdrawing takes back, before it is done."""
+    update = await _chosen(ctx, answers)
+    if update is None:
+        return ctx.t("mine.gone")
+    _, tasks = await period_tasks(ctx)
+    task = next((t for t in tasks if t.id == update.task_id), None)
+    return ctx.t("mine.confirm_withdraw", number=update.id,
+                 task=escape(f"{task.position}. {shorten(task.title, 60)}" if task else "?"))
+
+
+async def _withdraw_options(ctx: Context, answers: MineAnswers) -> list[Option]:
+    return confirm_options(ctx, "mine.withdraw", "common.back")
+
+
+def _withdraw_route(answers: MineAnswers, value: Any) -> str:
+    if value == "no":
+        answers.forget("action")
+        return "action"
+    return FINISH
 
 
 async def _finish(ctx: Context, answers: MineAnswers) -> None:
@@ -130,6 +152,8 @@ MINE = router.form(Form(
     steps=(
         Step("pick", _overview, options=_pick_options, route=_pick_route),
         Step("action", _detail, options=_action_options, route=_action_route),
+        Step("confirm_withdraw", _withdraw_review, options=_withdraw_options,
+             route=_withdraw_route, transient=True, when=lambda a: False),
     ),
     finish=_finish,
 ))

@@ -37,13 +37,14 @@ router = Router()
 NONE = "none"
 ALL = "all"
 
-TaskAction = Literal["add", "edit", "move", "close", "period", "deadline"]
+TaskAction = Literal["add", "edit", "move", "close", "period", "deadline", "switch"]
 TaskField = Literal["title", "description", "deadline", "units"]
 
 
 class TaskAdminAnswers(Answers):
     """``/quanlynhiemvu``: one change to the task list, or a new period."""
 
+    managed: int | None = None  # the period whose list is managed (None: the newest)
     action: TaskAction | None = None
     title: str | None = None
     description: str | None = None
@@ -82,41 +83,65 @@ def _needs_task(answers: TaskAdminAnswers) -> bool:
     return answers.action in {"edit", "move", "close"}
 
 
-async def _working_period(ctx: Context) -> Period | None:
-    """The newest period: where a new task list is prepared (the current one until a new opens)."""
+async def _working_period(ctx: Context, answers: TaskAdminAnswers) -> Period | None:
+    """The period whose list is managed: the one the chair picked, else the newest (where a
+    new task list is prepared; the current one until a new opens)."""
     periods = await ctx.repo.list_periods(ctx.bloc.id)
-    return max(periods, key=lambda p: p.start) if periods else None
+    picked = next((p for p in periods if p.id == answers.managed), None)
+    return picked or (max(periods, key=lambda p: p.start) if periods else None)
 
 
-async def _reported_period(ctx: Context) -> Period | None:
-    """The period whose report is being chased: of the periods begun, the one whose deadline
-    comes next (a second-half report is due in January, when the first half has begun); else
-    the current period, else the newest."""
+async def _reported_period(ctx: Context, answers: TaskAdminAnswers) -> Period | None:
+    """The period whose report deadline is changed: the one the chair picked; else, of the
+    periods begun, the one whose deadline comes next (a second-half report is due in January,
+    when the first half has begun); else the current period, else the newest."""
     periods = await ctx.repo.list_periods(ctx.bloc.id)
+    picked = next((p for p in periods if p.id == answers.managed), None)
+    if picked is not None:
+        return picked
     now = ctx.now()
     pending = [p for p in periods if p.start <= ctx.today() and p.report_deadline is not None
                and not p.report_deadline.passed(now)]
     if pending:
         return min(pending, key=lambda p: p.report_deadline.at if p.report_deadline else now)
-    return current_period(periods, ctx.today()) or await _working_period(ctx)
+    return current_period(periods, ctx.today()) or await _working_period(ctx, answers)
 
 
-async def _tasks(ctx: Context) -> list[Task]:
-    period = await _working_period(ctx)
+async def _tasks(ctx: Context, answers: TaskAdminAnswers) -> list[Task]:
+    period = await _working_period(ctx, answers)
     return await ctx.repo.list_tasks(period.id) if period else []
 
 
 # -- answers ----------------------------------------------------------------------------------
 
 async def _actions(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:
+    several = len(await ctx.repo.list_periods(ctx.bloc.id)) > 1
     return [*(Option(ctx.t(f"taskadmin.action_{name}"), name)
               for name in ("add", "edit", "move", "close", "period", "deadline")),
+            *([Option(ctx.t("taskadmin.action_switch"), "switch")] if several else []),
             *picker_exits(ctx)]
 
 
+def _action_route(answers: TaskAdminAnswers, value: Any) -> str | None:
+    return "managed" if value == "switch" else None
+
+
 async def _menu(ctx: Context, answers: TaskAdminAnswers) -> str:
-    period = await _working_period(ctx)
+    period = await _working_period(ctx, answers)
     return ctx.t("taskadmin.menu", period=escape(period.title) if period else "—")
+
+
+async def _periods(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:
+    """Every period, newest first, to manage its list."""
+    periods = sorted(await ctx.repo.list_periods(ctx.bloc.id), key=lambda p: p.start,
+                     reverse=True)
+    return [*(Option(period.title, str(period.id)) for period in periods),
+            *picker_exits(ctx, back="action")]
+
+
+def _managed_route(answers: TaskAdminAnswers, value: Any) -> str:
+    answers.forget("action")  # back at the menu, now of the period picked
+    return "action"
 
 
 async def _none_option(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:
@@ -135,7 +160,8 @@ async def _all_units(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:
 
 
 async def _task_options(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:
-    return [*(Option(f"{t.position}. {shorten(t.title)}", str(t.id)) for t in await _tasks(ctx)),
+    return [*(Option(f"{t.position}. {shorten(t.title)}", str(t.id))
+              for t in await _tasks(ctx, answers)),
             *picker_exits(ctx, back="action")]
 
 
@@ -168,26 +194,24 @@ async def _value(ctx: Context, answers: TaskAdminAnswers, text: str) -> (
 
 
 async def _position(ctx: Context, answers: TaskAdminAnswers, text: str) -> int:
-    count = len(await _tasks(ctx))
+    count = len(await _tasks(ctx, answers))
     if not (text.strip().isascii() and text.strip().isdigit()
             and 1 <= int(text.strip()) <= count):
         raise InvalidAnswer("taskadmin.bad_position", count=count)
     return int(text.strip())
 
 
-def _shown(ctx: Context, answers: TaskAdminAnswers) -> str:
-    """The new value as the chair reads it back: ``15/12/2026 14:30``, ``HVCT, VKH`` (a title
-    that reads "none" stays a title)."""
+def _shown(ctx: Context, answers: TaskAdminAnswers, names: dict[str, str]) -> str:
+    """The new value as the chair reads it back: ``17:00 Thứ Sáu, 15/12/2023``, the units'
+    names (``names``: code → short name), not their codes."""
     value = answers.value
-    if answers.field == "deadline" and value == NONE:
-        return ctx.t("taskadmin.no_deadline")
+    if answers.field == "deadline":
+        return _deadline_text(ctx, value if isinstance(value, Moment) else "none")
     if answers.field == "units" and value == ALL:
         return ctx.t("taskadmin.all_units")
-    if isinstance(value, Moment):
-        return value.text()
     if isinstance(value, tuple):
-        return ", ".join(value)
-    return value or ""
+        return ", ".join(names.get(code, code) for code in value)
+    return value if isinstance(value, str) else ""
 
 
 def _deadline_text(ctx: Context, value: Literal["none"] | Moment | None) -> str:
@@ -198,17 +222,19 @@ def _deadline_text(ctx: Context, value: Literal["none"] | Moment | None) -> str:
 
 
 async def _review(ctx: Context, answers: TaskAdminAnswers) -> str:
-    task = next((t for t in await _tasks(ctx) if t.id == answers.task), None)
+    task = next((t for t in await _tasks(ctx, answers) if t.id == answers.task), None)
     if answers.action == "deadline":
-        period = await _reported_period(ctx)
+        period = await _reported_period(ctx, answers)
         return ctx.t("taskadmin.confirm_deadline",
                      period=escape(period.title if period else ""),
                      value=escape(_deadline_text(ctx, answers.r_deadline)))
     return ctx.t(f"taskadmin.confirm_{answers.action}",
                  title=escape(answers.title or answers.p_title or ""),
                  task=escape(f"{task.position}. {shorten(task.title, 80)}" if task else ""),
-                 field=ctx.t(f"taskadmin.field_{answers.field or 'title'}"),
-                 value=escape(_shown(ctx, answers)),
+                 field=ctx.t(f"taskadmin.of_{answers.field or 'title'}"),
+                 value=escape(_shown(ctx, answers, {
+                     unit.code: unit.short_name
+                     for unit in await ctx.repo.list_units(ctx.bloc.id)})),
                  position=answers.position if answers.position is not None else "")
 
 
@@ -243,7 +269,7 @@ async def _apply(ctx: Context, answers: TaskAdminAnswers) -> str:
     repo, actor, now = ctx.repo, ctx.actor, ctx.now()
     action, task_id = answers.action, answers.task or 0
     if action == "add":
-        period = await _working_period(ctx)
+        period = await _working_period(ctx, answers)
         if period is None:
             return ctx.t("tasks.no_period")
         await repo.add_task(period_id=period.id, title=answers.title or "",
@@ -269,7 +295,7 @@ async def _apply(ctx: Context, answers: TaskAdminAnswers) -> str:
     elif action == "close":
         await repo.close_task(task_id, actor=actor, now=now)
     elif action == "deadline":
-        period = await _reported_period(ctx)
+        period = await _reported_period(ctx, answers)
         if period is None:
             return ctx.t("tasks.no_period")
         await repo.set_report_deadline(period.id, _deadline_of(ctx, answers.r_deadline),
@@ -296,7 +322,9 @@ TASK_ADMIN = router.form(Form(
     name="task_admin",
     answers=TaskAdminAnswers,
     steps=(
-        Step("action", _menu, options=_actions),
+        Step("action", _menu, options=_actions, route=_action_route),
+        Step("managed", "taskadmin.ask_managed", options=_periods, route=_managed_route,
+             when=lambda answers: False),  # only when "switch" is picked
         Step("title", "taskadmin.ask_title", parse=required_text, when=_is("add")),
         Step("description", "taskadmin.ask_description", parse=optional_text,
              when=_is("add")),

@@ -21,6 +21,7 @@ class Attendance:
     attendee_title: str | None
     member_id: int
     answered_at: datetime
+    reason: str | None = None  # why the unit does not attend
 
 
 class SqliteConferences(SqliteBase):
@@ -61,6 +62,9 @@ class SqliteConferences(SqliteBase):
             await db.execute(
                 "UPDATE conferences SET starts_at = ?, all_day = ?, managed_in_chat = 1 "
                 "WHERE id = ?", (to_db(starts.at), int(starts.all_day), conference_id))
+            # answers were for the old time: each unit confirms again
+            await db.execute("UPDATE conference_attendance SET stale = 1 "
+                             "WHERE conference_id = ?", (conference_id,))
             await self._insert_audit(db, actor=actor, action="conference.move",
                                      subject=f"conference:{conference_id}",
                                      details={"starts": to_db(starts.at)}, now=now)
@@ -76,25 +80,44 @@ class SqliteConferences(SqliteBase):
 
     async def answer_attendance(self, *, conference_id: int, unit_id: int, answer: str,
                                 attendee_name: str | None, attendee_title: str | None,
-                                member_id: int, now: datetime) -> None:
+                                member_id: int, now: datetime,
+                                reason: str | None = None) -> None:
         """Record (or change) a unit's answer; the latest answer counts."""
         async with self._transaction() as db:
             await db.execute(
                 """
                 INSERT INTO conference_attendance (conference_id, unit_id, answer, attendee_name,
-                    attendee_title, member_id, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    attendee_title, member_id, answered_at, reason, stale)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)
                 ON CONFLICT (conference_id, unit_id) DO UPDATE SET answer = excluded.answer,
                     attendee_name = excluded.attendee_name,
                     attendee_title = excluded.attendee_title, member_id = excluded.member_id,
-                    answered_at = excluded.answered_at
+                    answered_at = excluded.answered_at, reason = excluded.reason, stale = 0
                 """,
                 (conference_id, unit_id, answer, attendee_name, attendee_title, member_id,
-                 to_db(now)))
+                 to_db(now), reason))
 
     async def attendance(self, conference_id: int) -> dict[int, Attendance]:
-        """Every unit's answer to a conference, by unit id."""
-        rows = await self._all("SELECT * FROM conference_attendance WHERE conference_id = ?",
-                               (conference_id,))
+        """Every unit's standing answer to a conference, by unit id (an answer given before
+        the conference moved no longer stands)."""
+        rows = await self._all("SELECT * FROM conference_attendance WHERE conference_id = ? "
+                               "AND stale = 0", (conference_id,))
         return {row["unit_id"]: Attendance(
             row["unit_id"], row["answer"], row["attendee_name"], row["attendee_title"],
-            row["member_id"], from_db(row["answered_at"])) for row in rows}
+            row["member_id"], from_db(row["answered_at"]), row["reason"]) for row in rows}
+
+    async def set_conference_report_deadline(self, conference_id: int,
+                                             deadline: Deadline | None, *, actor: str,
+                                             now: datetime) -> None:
+        """Set (or clear) when units report before a conference; the conference is then
+        managed in chat (later reloads of the bloc file leave it alone)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE conferences SET report_deadline_at = ?, report_deadline_all_day = ?, "
+                "managed_in_chat = 1 WHERE id = ?",
+                (to_db(deadline.at) if deadline else None,
+                 int(deadline.all_day) if deadline else 0, conference_id))
+            await self._insert_audit(
+                db, actor=actor, action="conference.deadline",
+                subject=f"conference:{conference_id}",
+                details={"deadline": to_db(deadline.at) if deadline else None}, now=now)

@@ -393,10 +393,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE periods ADD COLUMN deadline_in_chat INTEGER NOT NULL DEFAULT 0;
     """,
-    # 12: who signs the bloc's reports (the bloc file's "signer"): position and name.
+    # 12: who signs the bloc's reports (the bloc file's "signer"): position and name. A unit
+    # not attending a conference says why; answers given before the conference moved are
+    # stale (the unit is asked again).
     """
     ALTER TABLE blocs ADD COLUMN signer_name TEXT;
     ALTER TABLE blocs ADD COLUMN signer_title TEXT;
+    ALTER TABLE conference_attendance ADD COLUMN reason TEXT;
+    ALTER TABLE conference_attendance ADD COLUMN stale INTEGER NOT NULL DEFAULT 0;
     """,
 )
 

@@ -133,18 +133,24 @@ class ConferenceStore(Protocol):
 
     async def move_conference(self, conference_id: int, starts: Deadline, *, actor: str,
                               now: datetime) -> None:
-        """Change a conference's time."""
+        """Change a conference's time; the units' answers no longer stand (asked again)."""
 
     async def cancel_conference(self, conference_id: int, *, actor: str, now: datetime) -> None:
         """Cancel a conference (kept for the record)."""
 
     async def answer_attendance(self, *, conference_id: int, unit_id: int, answer: str,
                                 attendee_name: str | None, attendee_title: str | None,
-                                member_id: int, now: datetime) -> None:
-        """Record (or change) a unit's attendance answer."""
+                                member_id: int, now: datetime,
+                                reason: str | None = None) -> None:
+        """Record (or change) a unit's attendance answer (who attends; why not)."""
 
     async def attendance(self, conference_id: int) -> dict[int, Attendance]:
-        """Every unit's answer to a conference, by unit id."""
+        """Every unit's standing answer to a conference, by unit id."""
+
+    async def set_conference_report_deadline(self, conference_id: int,
+                                             deadline: Deadline | None, *, actor: str,
+                                             now: datetime) -> None:
+        """Set (or clear) when units report before a conference."""
 
 
 class MemberStore(Protocol):

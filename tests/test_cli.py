@@ -103,7 +103,7 @@ def test_demo_asks_who_you_are_and_switches_with_as() -> None:
     result = thidua("demo", stdin="SHTT\n/moi\n/as chair\n/moi\n2\n1\n")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Bạn muốn thử với vai trò nào?" in out
+    assert "Chọn vai trò để chạy thử" in out
     assert "Đầu mối Viện KHSHTT (demo)" in out
     assert "Lệnh /moi chỉ dành cho" in out  # the contact may not invite
     assert "  1. Đầu mối" in out  # the chair gets the numbered menu

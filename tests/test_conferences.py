@@ -25,12 +25,21 @@ async def test_schedule_answer_move_and_cancel_a_conference(
     chair = await registered(runtime, "9", Role.CHAIR, None)
     an = await registered(runtime, "1", unit="SHTT")
     binh = await registered(runtime, "2", unit="CNCL")
+    await registered(runtime, "8", Role.LIAISON, None)
     for line in ("/hoinghi", "Lên lịch hội nghị mới", "Tổng kết", "Hội nghị Tổng kết 2026",
                  "18/12/2026 8h30", "Hội trường A", "Báo cáo tổng kết\nPhương hướng 2027"):
         await chair.say(line)
-    assert "Đã lên lịch hội nghị" in plain(chair.history[-1])
+    review = plain(await chair.say("11/12/2026 17h"))  # the report due before it
+    # a review before anyone is told
+    assert review.startswith("Xem lại trước khi thông báo\nHội nghị Tổng kết 2026")
+    assert "Hạn gửi báo cáo: 17:00 Thứ Sáu, 11/12/2026" in review
+    assert "Bot sẽ thông báo tới 4 người và nhóm của Khối." in review
+    assert await keys(runtime, "conf-new:") == []
+    assert "Đã lên lịch hội nghị" in plain(await chair.say("Gửi thông báo"))
     told = await keys(runtime, "conf-new:")
-    assert len(told) == 3  # every member with a unit (the chair's unit too), once
+    assert len(told) == 4  # every member with a unit (the chair's unit too) and the liaison
+    scheduled = (await runtime.repo.list_conferences(runtime.bloc.id))[-1]
+    assert scheduled.report_deadline is not None  # its report deadline, reminded like one
     listing = plain(await an.say("/meetings"))
     assert "Hội nghị Tổng kết 2026 (tổng kết)" in listing
     assert "08:30 Thứ Sáu, 18/12/2026, tại Hội trường A" in listing
@@ -42,19 +51,35 @@ async def test_schedule_answer_move_and_cancel_a_conference(
     assert "Đã ghi nhận: Cử người khác" in plain(await an.say("Phó Viện trưởng"))
     await binh.say("/hoinghi")
     await binh.say("1")
-    await binh.say("Không tham dự")
+    assert "lý do" in plain(await binh.say("Không tham dự"))  # not attending: why?
+    await binh.say("Trùng lịch tiếp đoàn công tác của Bộ")
     await chair.say("/hoinghi")
     await chair.say("1")
     attendance = plain(await chair.say("Danh sách tham dự"))
+    assert ("Tham dự: 0 · cử người khác: 1 · không tham dự: 1 · chưa xác nhận: 1/3 đơn vị"
+            in attendance)
     assert "• Viện KHSHTT — Cử người khác (Nguyễn Văn A, Phó Viện trưởng)" in attendance
-    assert "• VP CNCL — Không tham dự" in attendance
+    assert ("• VP CNCL — Không tham dự — lý do: Trùng lịch tiếp đoàn công tác của Bộ"
+            in attendance)
     assert "• Viện ƯDCN — chưa trả lời" in attendance
-
     await chair.say("Quay lại")
+    await chair.say("Tham dự")  # the chair's own unit attends: who?
+    await chair.say("Hoàng Ngọc Nhân")
+    await chair.say("Phó Viện trưởng phụ trách")
+
+    await chair.say("/hoinghi")
+    await chair.say("1")
     await chair.say("Đổi thời gian")
     assert "đã qua" in plain(await chair.say("1/1/2020"))
-    assert "Đã đổi thời gian" in plain(await chair.say("19/12/2026 14h"))
-    assert len(await keys(runtime, "conf-move:")) == 3
+    review = plain(await chair.say("19/12/2026 14h"))
+    assert "sang 14:00 Thứ Bảy, 19/12/2026?" in review and "xác nhận lại" in review
+    assert "Đã đổi thời gian" in plain(await chair.say("Gửi thông báo"))
+    assert len(await keys(runtime, "conf-move:")) == 4
+    await chair.say("/hoinghi")
+    await chair.say("1")
+    again = plain(await chair.say("Danh sách tham dự"))  # answers were for the old time
+    assert "chưa xác nhận: 3/3 đơn vị" in again
+    await chair.say("Đóng")
     clock.set(datetime.combine(date(2026, 12, 18), time(8, 0), tzinfo=HANOI))
     await runtime.reminders.plan()  # the 1-day reminder of the new time
     reminders = await keys(runtime, "remind:conference:")
@@ -64,7 +89,7 @@ async def test_schedule_answer_move_and_cancel_a_conference(
     await chair.say("1")
     await chair.say("Hủy hội nghị")
     assert "Đã hủy hội nghị" in plain(await chair.say("Hủy hội nghị"))
-    assert len(await keys(runtime, "conf-cancel:")) == 3
+    assert len(await keys(runtime, "conf-cancel:")) == 4
     assert "chưa có hội nghị nào" in plain(await an.say("/hoinghi"))
 
 
@@ -74,12 +99,12 @@ async def test_a_move_sends_the_notice_not_a_second_reminder_and_a_cancel_drops_
     chair = await registered(runtime, "9", Role.CHAIR, None)
     await registered(runtime, "1", unit="SHTT")
     for line in ("/hoinghi", "Lên lịch hội nghị mới", "Tổng kết", "Hội nghị Tổng kết 2026",
-                 "18/12/2026 8h30", "-", "-"):
+                 "18/12/2026 8h30", "-", "-", "Không đặt hạn", "Gửi thông báo"):
         await chair.say(line)
     clock.set(datetime.combine(date(2026, 12, 11), time(8, 0), tzinfo=HANOI))
     await runtime.reminders.plan()  # 7 days before
     clock.set(datetime.combine(date(2026, 12, 11), time(10, 0), tzinfo=HANOI))
-    for line in ("/hoinghi", "1", "Đổi thời gian", "18/12/2026 14h"):
+    for line in ("/hoinghi", "1", "Đổi thời gian", "18/12/2026 14h", "Gửi thông báo"):
         await chair.say(line)
     await runtime.reminders.plan()
     member = next(m for m in await runtime.repo.list_members(1) if m.external_id == "1")
@@ -109,3 +134,22 @@ async def test_two_conferences_scheduled_in_the_same_second_are_both_kept(
         agenda=[], actor="test:9", now=now) for title in ("Họp Khối", "Họp chuyên đề")]
     titles = {c.title for c in await runtime.repo.list_conferences(runtime.bloc.id)}
     assert len(set(ids)) == 2 and {"Họp Khối", "Họp chuyên đề"} <= titles
+
+
+async def test_the_chair_sets_a_conferences_report_deadline_in_chat(
+    runtime: Runtime, clock: FixedClock,
+) -> None:
+    chair = await registered(runtime, "9", Role.CHAIR, None)
+    await registered(runtime, "1", unit="SHTT")
+    for line in ("/hoinghi", "Lên lịch hội nghị mới", "Tổng kết", "Hội nghị Tổng kết 2026",
+                 "18/12/2026 8h30", "-", "-", "Không đặt hạn", "Gửi thông báo"):
+        await chair.say(line)
+    for line in ("/hoinghi", "1", "Đặt hạn gửi báo cáo"):
+        await chair.say(line)
+    done = plain(await chair.say("14/12/2026 17h"))
+    assert done.startswith("Đã đặt hạn gửi báo cáo trước Hội nghị Tổng kết 2026: 17:00 Thứ Hai")
+    occasions = [o for o in await runtime.reminders.occasions()
+                 if o.origin[0] == "conference" and o.kind != "conference"]
+    assert occasions and occasions[-1].label == "after"  # reminded like a period's deadline
+    schedule = plain(await chair.say("/lichnhac"))
+    assert "hạn báo cáo trước hội nghị" in schedule

@@ -49,8 +49,8 @@ async def test_unknown_persona_is_explained_and_the_demo_asks_again(
 ) -> None:
     out = await console(runtime, "nobody\n3\n/trogiup\n/as shtt\n/trogiup\n", tmp_path)
     assert "Không có vai “nobody”" in out
-    assert "— Bạn đang là: Cán bộ Vụ TĐKT (demo) —" in out
-    assert "— Bạn đang là: Đầu mối Viện KHSHTT (demo) —" in out
+    assert "— Vai trò hiện tại: Cán bộ Vụ TĐKT (demo) —" in out
+    assert "— Vai trò hiện tại: Đầu mối Viện KHSHTT (demo) —" in out
 
 
 async def test_files_sent_to_the_console_are_saved_and_their_path_printed(
@@ -70,3 +70,16 @@ async def test_files_sent_to_the_console_are_saved_and_their_path_printed(
     assert "/" not in saved[0].name.replace(str(tmp_path), "")
     text = out.getvalue()
     assert str(saved[0]) in text and "Báo cáo 6 tháng" in text and "  1. Có" in text
+
+
+async def test_a_second_demo_in_the_same_folder_never_overwrites_an_earlier_file(
+    runtime: Runtime, tmp_path: Path,
+) -> None:
+    for content in (b"FIRST", b"SECOND"):  # two demos, each starting its count afresh
+        channel = ConsoleChannel(runtime.dispatcher.handle, runtime.texts, [],
+                                 bloc_name=runtime.bloc.name, out_dir=tmp_path / "out",
+                                 stdin=io.StringIO(""), stdout=io.StringIO())
+        channel.render(Response([Reply("", file=OutFile("bao-cao.docx", content, "x"))]))
+    saved = sorted((tmp_path / "out").iterdir())
+    assert [(p.name, p.read_bytes()) for p in saved] == [
+        ("001-bao-cao.docx", b"FIRST"), ("002-bao-cao.docx", b"SECOND")]

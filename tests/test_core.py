@@ -59,7 +59,7 @@ async def test_registration_with_a_valid_invite_greets_by_name_with_role_command
 
 
 @pytest.mark.parametrize(("how", "expected"), [
-    ("garbage", "không hợp lệ"), ("used", "đã được sử dụng"), ("expired", "hết hạn"),
+    ("garbage", "không hợp lệ"), ("used", "đã hết số lần sử dụng"), ("expired", "hết hạn"),
 ])
 async def test_bad_invites_are_refused_politely(runtime: Runtime, clock: FixedClock,
                                                 how: str, expected: str) -> None:
@@ -79,7 +79,8 @@ async def test_multi_use_invite_registers_several_contacts(runtime: Runtime) -> 
     token = await invite_token(runtime, uses=2)
     for user in ("1", "2"):
         assert "Đầu mối" in plain(await Person(runtime.dispatcher, user).say(f"/start {token}"))
-    assert "đã được sử dụng" in plain(await Person(runtime.dispatcher, "3").say(f"/start {token}"))
+    third = plain(await Person(runtime.dispatcher, "3").say(f"/start {token}"))
+    assert "đã hết số lần sử dụng" in third
 
 
 async def test_task_list_shows_period_deadlines_in_local_time_and_escapes_text(
@@ -153,7 +154,7 @@ async def test_old_menu_is_out_of_date_and_the_current_question_is_asked_again(
     first = (await chair.say("/moi")).replies[-1]
     await chair.press(first, "Đầu mối")
     stale = await chair.press(first, "Khối phó")  # same old keyboard pressed again
-    assert stale.notice == "Menu này đã cũ, không còn dùng được."
+    assert stale.notice == "Danh sách lựa chọn này đã cũ, không còn sử dụng được."
     assert "đơn vị nào" in plain(stale)
     crafted = await chair.say("", choice=Choice(chair.last_reply().token, "NOT-A-UNIT"))
     assert "không còn hợp lệ" in plain(crafted)
@@ -204,7 +205,7 @@ async def test_groups_hear_commands_only(runtime: Runtime) -> None:
 
     assert await in_group("chào cả nhà") == ""
     assert "Nhiệm vụ" in await in_group("/nhiemvu")
-    assert "trả lời riêng cho bạn" in await in_group("/ngonngu")
+    assert "trả lời riêng đồng chí" in await in_group("/ngonngu")
 
 
 async def test_redelivered_update_is_handled_once(runtime: Runtime) -> None:
@@ -232,10 +233,10 @@ async def test_a_contact_opening_their_own_invite_again_is_told_they_are_registe
     contact = Person(runtime.dispatcher, "92", "Phạm Thu Hà")
     assert "Đầu mối — Viện Khoa học sở hữu trí tuệ" in plain(await contact.say(f"/start {token}"))
     again = plain(await contact.say(f"/start {token}"))  # the same link, tapped once more
-    assert again.startswith("Đồng chí đã đăng ký với bot rồi")
-    assert "đã được sử dụng" not in again and "Phạm Thu Hà" in again
+    assert again.startswith("Đồng chí đã đăng ký sử dụng bot")
+    assert "đã hết số lần sử dụng" not in again and "Phạm Thu Hà" in again
     stranger = plain(await Person(runtime.dispatcher, "93", "Lạ").say(f"/start {token}"))
-    assert "Mã mời này đã được sử dụng" in stranger  # for anyone else it is spent
+    assert "Mã mời này đã hết số lần sử dụng" in stranger  # for anyone else it is spent
 
 
 async def test_a_member_tapping_an_invite_keeps_their_role_and_the_invite_stays_unused(
@@ -244,7 +245,8 @@ async def test_a_member_tapping_an_invite_keeps_their_role_and_the_invite_stays_
     chair = await registered(runtime, "90", Role.CHAIR, None)
     token = await invite_token(runtime)  # a contact invite the chair just made
     answer = plain(await chair.say(f"/start {token}"))
-    assert "đã đăng ký rồi" in answer and "Khối trưởng" in answer
+    assert "Đồng chí đã đăng ký nên mã mời này chưa được sử dụng" in answer
+    assert "Khối trưởng" in answer
     member = await runtime.repo.get_member("test", "90")
     assert member is not None and member.role is Role.CHAIR
     newcomer = plain(await Person(runtime.dispatcher, "91", "Mới").say(f"/start {token}"))

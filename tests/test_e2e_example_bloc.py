@@ -76,8 +76,8 @@ async def send(api: FakeBotApi, user: FakeUser, summary: BotMessage) -> None:
     assert summary.button_texts == ["Gửi", "Sửa", "Hủy"], summary.describe()
     api.press(user, summary, summary.find_button("Gửi"))
     done = await api.wait_for_message(user.id, lambda m: "Đã ghi nhận" in text_of(m))
-    assert "Đã ghi nhận cập nhật số" in text_of(done)
-    await api.wait_for_message(user.id, lambda m: "cập nhật tiếp" in text_of(m))
+    assert "Đã ghi nhận báo cáo số" in text_of(done)
+    await api.wait_for_message(user.id, lambda m: "tiếp tục báo cáo" in text_of(m))
 
 
 async def one_liner(api: FakeBotApi, user: FakeUser, line: str) -> None:
@@ -87,12 +87,12 @@ async def one_liner(api: FakeBotApi, user: FakeUser, line: str) -> None:
 async def guided_blocked(api: FakeBotApi, user: FakeUser) -> None:
     tasks = await ask(api, user, "/capnhat")
     statuses = await tap(api, user, tasks, "2. Biểu dương")
-    assert "khó khăn gì" in text_of(await tap(api, user, statuses, "Gặp khó khăn"))
+    assert "nêu khó khăn, vướng mắc" in text_of(await tap(api, user, statuses, "Gặp khó khăn"))
     assert "phần trăm" in text_of(await ask(api, user, HELP))
     await ask(api, user, "20%")
     files = await ask(api, user, BOA_NOTE)
     summary = await tap(api, user, files, "Xong")
-    assert f"Cần hỗ trợ: {HELP}" in text_of(summary)
+    assert f"Khó khăn, vướng mắc; đề xuất, kiến nghị: {HELP}" in text_of(summary)
     await send(api, user, summary)
 
 
@@ -163,13 +163,13 @@ async def test_observers_see_the_bloc_then_one_unit_its_detail_and_history(
         assert "1. Tiếp tục triển khai" in shown and "— Đang thực hiện 70%" in shown
         assert "(An Nguyễn, 11:00 20/11/2023; 0 tệp)" in shown
         assert LONG_NOTE not in shown and LONG_NOTE[:60] in shown  # a preview only
-        assert shown.count("— chưa cập nhật") == 5
+        assert shown.count("— chưa báo cáo") == 5
         detail = await tap(api, reader, unit, "Xem thêm NV1")
         assert f"Kết quả: {LONG_NOTE}" in text_of(detail)
         assert "Tình trạng: Đang thực hiện 70%" in text_of(detail)
         assert "Phiên bản 2, do An Nguyễn gửi lúc 11:00 20/11/2023." in text_of(detail)
         history = text_of(await tap(api, reader, detail, "Lịch sử (2 phiên bản)"))
-        assert "Lịch sử cập nhật: Viện KHSHTT — nhiệm vụ 1" in history
+        assert "Lịch sử báo cáo: Viện KHSHTT — nhiệm vụ 1" in history
         assert (f"1. 09:00 20/11/2023, An Nguyễn: Đang thực hiện 40% — {FIRST_NOTE}"
                 in history)
         assert "2. 11:00 20/11/2023, An Nguyễn: Đang thực hiện 70% — Đã ban hành" in history
@@ -215,7 +215,7 @@ async def test_the_deputy_asks_in_plain_words(
         assert task.startswith("Nhiệm vụ 3: Mỗi đơn vị phấn đấu")
         assert "• Viện NLNTVN — Hoàn thành" in task
         assert "• Học viện KHCN&ĐMST — Đang thực hiện 50%" in task
-        assert task.count("— chưa cập nhật") == 11
+        assert task.count("— chưa báo cáo") == 11
 
         blocked = text_of(await ask(api, deputy, "nhiệm vụ nào đang gặp khó khăn"))
         assert blocked.startswith("⚠️ Đang gặp khó khăn")
@@ -235,7 +235,7 @@ async def test_a_contact_sees_only_their_own_unit(
         history = await tap(api, an, detail, "Lịch sử")
         assert FIRST_NOTE in text_of(history)
         for probe in ("VINATOM?", "tiến độ nhiệm vụ 3", "nhiệm vụ nào đang gặp khó khăn"):
-            assert "Bot chưa hiểu ý bạn" in text_of(await ask(api, an, probe)), probe
+            assert "Bot chưa hiểu nội dung tin nhắn" in text_of(await ask(api, an, probe)), probe
         assert "chỉ dành cho" in text_of(await ask(api, an, "/bando"))
         again = await ask(api, an, "/tinhhinh")
         assert text_of(again).startswith("Viện Khoa học sở hữu trí tuệ")

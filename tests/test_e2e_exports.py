@@ -37,7 +37,7 @@ async def test_chair_gets_the_workbook_and_report_and_a_contact_only_their_unit(
         assert book.document is not None
         assert book.document.name == "Tong-hop-6-thang-cuoi-nam-2026.xlsx"
         workbook = load_workbook(io.BytesIO(book.document.content))
-        cells = [c.value for row in workbook["Cập nhật"].iter_rows() for c in row]
+        cells = [c.value for row in workbook["Báo cáo"].iter_rows() for c in row]
         assert "Đã họp với <doanh nghiệp> & đối tác" in cells
 
         api.send_text(liaison, "/baocao")

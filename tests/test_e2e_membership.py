@@ -60,13 +60,13 @@ async def test_the_bot_added_to_and_removed_from_the_blocs_group(
         api.send_text(chair, "/dangnhiemvu", chat=group)  # now it is the bloc's group
         await api.wait_for_message(group.id)
         api.bot_status_changed(binh, group, "administrator", "kicked")
-        removed = await api.wait_for_message(1, lambda m: "xoá khỏi nhóm" in (
+        removed = await api.wait_for_message(1, lambda m: "xóa khỏi nhóm" in (
             m.plain_text or ""))
-        assert "Bot đã bị Bình xoá khỏi nhóm “Khối thi đua Văn phòng – Viện”" in (
+        assert "Bot đã bị Bình xóa khỏi nhóm “Khối thi đua Văn phòng – Viện”" in (
             removed.plain_text or "")
         assert "Đây là nhóm của Khối" in (removed.plain_text or "")
         # the one who acted is not told what they did
-        assert not [m for m in api.messages_to(3) if "xoá khỏi nhóm" in (m.plain_text or "")]
+        assert not [m for m in api.messages_to(3) if "xóa khỏi nhóm" in (m.plain_text or "")]
 
 
 async def test_a_stranger_blocking_the_bot_troubles_nobody(

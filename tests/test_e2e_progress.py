@@ -71,7 +71,7 @@ async def test_three_units_and_the_chair_report_at_the_same_time(
             guided(api, cuong, "1. Tổ chức", "Chưa bắt đầu", "Chưa triển khai"),
         )
         for message in results:
-            assert "Đã ghi nhận cập nhật số" in (message.plain_text or "")
+            assert "Đã ghi nhận báo cáo số" in (message.plain_text or "")
         units = await ask(api, chair, "/capnhat")
         assert units.button_texts == ["Viện ƯDCN", "VP CNCL", "Viện KHSHTT", "Đóng"]
         tasks = await tap(api, chair, units, "VP CNCL")
@@ -93,7 +93,7 @@ async def test_attachments_wrong_input_and_the_one_liner(
         tasks = await ask(api, an, "/update")
         statuses = await tap(api, an, tasks, "2. Biểu dương")
         percent = await tap(api, an, statuses, "Gặp khó khăn")
-        assert "khó khăn gì" in (percent.plain_text or "")
+        assert "nêu khó khăn, vướng mắc" in (percent.plain_text or "")
         await ask(api, an, "Thiếu kinh phí")
         assert "0 đến 100" in ((await ask(api, an, "một trăm")).plain_text or "")
         await api.wait_for_message(an.id)  # the question again
@@ -143,14 +143,14 @@ async def test_restart_duplicate_delivery_and_old_summary_buttons(
         submit = summary.find_button("Gửi")
         api.press(an, summary, submit)
         sent = await api.wait_for_message(an.id)
-        assert "Đã ghi nhận cập nhật số 1" in (sent.plain_text or "")
+        assert "Đã ghi nhận báo cáo số 1" in (sent.plain_text or "")
         api.redeliver_last_update()  # Telegram delivers the same press again
         api.press(an, summary, submit, force=True)  # and the same button from a second device
         stale = await api.wait_for_call(
             "answerCallbackQuery", lambda call: bool(call.params.get("text")))
-        assert stale.params["text"] == "Menu này đã cũ, không còn dùng được."
+        assert stale.params["text"] == "Danh sách lựa chọn này đã cũ, không còn sử dụng được."
         again = await api.wait_for_message(an.id, lambda m: m.message_id > sent.message_id + 1)
-        assert "cập nhật tiếp" in (again.plain_text or "")  # where the contact really is
+        assert "tiếp tục báo cáo" in (again.plain_text or "")  # where the contact really is
     assert await stored_updates(tg_settings) == [
         ("SHTT", 1, "in_progress", 45, "Đang chuẩn bị địa điểm")]
 
@@ -194,4 +194,4 @@ async def test_update_announced_to_the_group_when_the_bloc_asks_for_it(
         await tap(api, an, quick, "Gửi")
         line = await api.wait_for_message(group.id)
     assert line.plain_text == (
-        "Viện Khoa học sở hữu trí tuệ vừa cập nhật nhiệm vụ 2: Hoàn thành.")
+        "Viện Khoa học sở hữu trí tuệ vừa báo cáo nhiệm vụ 2: Hoàn thành.")

@@ -31,12 +31,12 @@ async def test_registration_greets_by_name_and_bad_tokens_are_refused(
     async with running_bot(tg_settings, clock):
         api.send_text(an, f"/start {good}")
         welcome = await api.wait_for_message(an.id)
-        assert "Xin chào An Nguyễn" in (welcome.plain_text or "")
+        assert "Xin chào đồng chí An Nguyễn" in (welcome.plain_text or "")
         assert "Đầu mối — Viện Khoa học sở hữu trí tuệ" in (welcome.plain_text or "")
         assert "/nhiemvu" in (welcome.plain_text or "")
 
         api.send_text(binh, f"/start {good}")
-        assert "đã được sử dụng" in ((await api.wait_for_message(binh.id)).plain_text or "")
+        assert "đã hết số lần sử dụng" in ((await api.wait_for_message(binh.id)).plain_text or "")
         api.send_text(cuong, f"/start {short_lived}")
         assert "hết hạn" in ((await api.wait_for_message(cuong.id)).plain_text or "")
         api.send_text(stranger, "/start thisisnotatokenatall")
@@ -117,8 +117,8 @@ async def test_old_button_is_answered_out_of_date(
         api.press(chair, roles, data, force=True)  # the same old button, e.g. from another device
         answer = await api.wait_for_call(
             "answerCallbackQuery", lambda call: bool(call.params.get("text")))
-        assert answer.params["text"] == "Menu này đã cũ, không còn dùng được."
-        await api.wait_for_message(chair.id, lambda m: "Menu này đã cũ" in (m.plain_text or ""))
+        assert answer.params["text"] == "Danh sách lựa chọn này đã cũ, không còn sử dụng được."
+        await api.wait_for_message(chair.id, lambda m: "đã cũ" in (m.plain_text or ""))
         assert len(api.messages_to(chair.id)) == 5  # greeting, 2 questions, cancel, outdated note
 
 
@@ -171,7 +171,7 @@ async def test_missing_set_my_commands_and_flaky_sends_do_not_stop_the_bot(
     async with running_bot(tg_settings, clock):
         api.fail("sendMessage", status=429, retry_after=1, times=1)
         api.send_text(an, f"/start {token}")
-        assert "Xin chào An" in ((await api.wait_for_message(an.id)).plain_text or "")
+        assert "Xin chào đồng chí An" in ((await api.wait_for_message(an.id)).plain_text or "")
         api.fail("sendMessage", status=500, times=2)
         api.send_text(an, "/nhiemvu")
         # one short retry, then the outbox sends it after its backoff (on the bot's clock)
@@ -225,7 +225,7 @@ async def test_long_task_list_is_split_and_groups_get_commands_only(
         api.send_text(an, "/nhiemvu@other_bot", chat=group)
         api.send_text(an, "/trogiup@thidua_test_bot", chat=group)
         answer = await api.wait_for_message(group.id)
-        assert "Các lệnh bạn có thể dùng" in (answer.plain_text or "")
+        assert "Các lệnh có thể sử dụng" in (answer.plain_text or "")
         assert len(api.messages_to(group.id)) == 1
 
 
@@ -265,7 +265,7 @@ async def test_invite_tokens_never_reach_the_log_even_at_debug(
         configure_logging("DEBUG", tg_settings.secrets())
         async with running_bot(tg_settings, clock):
             api.send_text(an, f"/start {token}")
-            assert "Xin chào An" in ((await api.wait_for_message(an.id)).plain_text or "")
+            assert "Xin chào đồng chí An" in ((await api.wait_for_message(an.id)).plain_text or "")
         logged = capsys.readouterr().err
     finally:
         root.handlers[:] = kept[0]

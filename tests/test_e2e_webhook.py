@@ -74,7 +74,7 @@ async def test_a_zalo_update_with_the_secret_is_answered_bare_or_wrapped(
     an = zalo.user("An")
     async with running_zalo_bot(both, zalo, clock):
         welcome = await join(zalo, both, clock, an)  # a bare update
-        assert (welcome.text or "").startswith("Xin chào An!")
+        assert (welcome.text or "").startswith("Xin chào đồng chí An!")
         zalo.wrap_webhook_body = True  # {"ok": true, "result": update}
         tasks = await ask(zalo, an, "/nhiemvu")
         assert "Tổ chức Hội nghị Tổng kết" in (tasks.text or "")
@@ -93,7 +93,7 @@ async def test_a_zalo_update_with_a_wrong_or_missing_secret_is_refused(
         assert await zalo.post_to_webhook(forged, None) == 403
         assert await zalo.post_to_webhook(forged, "") == 403
         welcome = await ask(zalo, an, f"dangky {token}")  # the invite was not used up
-        assert (welcome.text or "").startswith("Xin chào An!")
+        assert (welcome.text or "").startswith("Xin chào đồng chí An!")
     assert zalo.messages_to(an) == [welcome]  # and nothing answered the forged ones
     assert zalo.webhook_statuses == [403, 403, 403, 200]
 

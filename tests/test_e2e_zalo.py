@@ -23,7 +23,7 @@ from tests.zaloapi import FakeZaloApi
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 STRANGER = "Bot này phục vụ các đơn vị thành viên của Khối thi đua"
-OUTDATED = "Menu này đã cũ, không còn dùng được."
+OUTDATED = "Danh sách lựa chọn này đã cũ, không còn sử dụng được."
 
 
 async def test_a_stranger_is_answered_politely_and_dangky_registers(
@@ -40,11 +40,12 @@ async def test_a_stranger_is_answered_politely_and_dangky_registers(
         token = await make_invite(zsettings, Role.CONTACT, "SHTT", clock=clock)
         welcome = await ask(zalo, an, f"Đăng ký {token}")  # as typed on a phone, with marks
         assert (welcome.text or "").startswith(
-            "Xin chào An! Bạn đã được đăng ký vào Khối thi đua Thử nghiệm với vai trò: "
+            "Xin chào đồng chí An! Đồng chí đã được đăng ký vào Khối thi đua Thử nghiệm với "
+            "vai trò: "
             "Đầu mối — Viện Khoa học sở hữu trí tuệ.")
         assert "<" not in (welcome.text or "")  # Zalo shows text plain: no HTML tags
         mine = await ask(zalo, an, "/cuatoi")
-        assert (mine.text or "").startswith("Cập nhật của Viện KHSHTT — 6 tháng cuối năm 2026")
+        assert (mine.text or "").startswith("Báo cáo của Viện KHSHTT — 6 tháng cuối năm 2026")
 
 
 async def test_a_guided_update_answered_with_numbers_and_once_with_a_label(
@@ -55,25 +56,25 @@ async def test_a_guided_update_answered_with_numbers_and_once_with_a_label(
         await join(zalo, zsettings, clock, an)
         tasks = await ask(zalo, an, "/capnhat")
         assert tasks.text == (
-            "Bạn muốn cập nhật nhiệm vụ nào?\n\n"
+            "Chọn nhiệm vụ cần báo cáo:\n\n"
             "Trả lời bằng số (hoặc gõ tên lựa chọn):\n"
-            "1. Tổ chức Hội nghị Tổng kết — chưa cập nhật\n"
-            "2. Biểu dương điển hình <tiên tiến> & nhân tố mới — chưa cập nhật\n"
+            "1. Tổ chức Hội nghị Tổng kết — chưa báo cáo\n"
+            "2. Biểu dương điển hình <tiên tiến> & nhân tố mới — chưa báo cáo\n"
             "0. Thoát")
         statuses = await ask(zalo, an, menu_number(tasks, "Tổ chức Hội nghị"))
         assert "2. Đang thực hiện" in (statuses.text or "")
         percent = await ask(zalo, an, "dang thuc hien")  # the label, typed without marks
         assert "bao nhiêu phần trăm" in (percent.text or "")
         note = await ask(zalo, an, "70%")
-        assert "làm được những gì" in (note.text or "")
+        assert "Kết quả đơn vị đã thực hiện" in (note.text or "")
         files = await ask(zalo, an, "Đã họp trù bị với 2 doanh nghiệp")
         summary = await ask(zalo, an, menu_number(files, "Xong"))
         assert "Tình trạng: Đang thực hiện 70%" in (summary.text or "")
         assert "Kết quả: Đã họp trù bị với 2 doanh nghiệp" in (summary.text or "")
         done = await ask(zalo, an, menu_number(summary, "Gửi"), contains="Đã ghi nhận")
         assert (done.text or "").startswith(
-            "✅ Đã ghi nhận cập nhật số 1: Viện KHSHTT, nhiệm vụ 1 — Đang thực hiện 70%")
-        offer = await zalo.wait_for_message(an, lambda m: "cập nhật tiếp" in (m.text or ""))
+            "✅ Đã ghi nhận báo cáo số 1: Viện KHSHTT, nhiệm vụ 1 — Đang thực hiện 70%")
+        offer = await zalo.wait_for_message(an, lambda m: "tiếp tục báo cáo" in (m.text or ""))
         assert "1. Tiếp: 2. Biểu dương" in (offer.text or "")
         mine = await ask(zalo, an, "/cuatoi")
         assert "Đang thực hiện 70%" in (mine.text or "")
@@ -113,7 +114,7 @@ async def test_the_one_liner_and_the_chair_drills_into_a_unit_by_number(
         quick = await ask(zalo, an, "/capnhat 1 80% Đã tổ chức hội thảo")
         assert "Tình trạng: Đang thực hiện 80%" in (quick.text or "")
         assert (quick.text or "").endswith("1. Gửi\n2. Sửa\n3. Hủy\n0. Thoát")
-        await ask(zalo, an, "1", contains="Đã ghi nhận cập nhật số 1")
+        await ask(zalo, an, "1", contains="Đã ghi nhận báo cáo số 1")
 
         overview = await ask(zalo, chair, "/tinhhinh")
         assert "Đã báo cáo đủ: 0/3 đơn vị · báo cáo chưa đủ: 1" in (overview.text or "")
@@ -157,7 +158,7 @@ async def test_the_chairs_nudge_reaches_zalo_contacts_owing_a_report_through_the
         assert "• 2." not in partial[0]
 
         tasks = await ask(zalo, binh, "1")  # "update now" from the nudge's menu
-        assert (tasks.text or "").startswith("Bạn muốn cập nhật nhiệm vụ nào?")
+        assert (tasks.text or "").startswith("Chọn nhiệm vụ cần báo cáo:")
 
 
 async def test_a_deadline_reminder_reaches_zalo_once_and_leaves_a_form_alone(
@@ -182,7 +183,7 @@ async def test_a_deadline_reminder_reaches_zalo_once_and_leaves_a_form_alone(
         await bot.runtime.reminders.plan()  # planning again sends nothing twice
         await bot.runtime.outbox.drain()
         note = await ask(zalo, binh, "1")  # still "Chưa bắt đầu", not the reminder's option
-        assert "làm được những gì" in (note.text or "")
+        assert "Kết quả đơn vị đã thực hiện" in (note.text or "")
     assert len([m for m in zalo.messages_to(binh) if "hạn gửi báo cáo" in (m.text or "")]) == 1
 
 

@@ -31,7 +31,7 @@ async def test_a_photo_given_by_photo_url_or_the_legacy_field_is_attached_to_the
     lan = zalo.user("Lan")
     async with running_zalo_bot(zsettings, zalo, clock) as bot:
         await join(zalo, zsettings, clock, lan, Role.CONTACT, "SHTT")
-        await ask(zalo, lan, "/capnhat 1 50%", contains="Đơn vị đã làm được những gì")
+        await ask(zalo, lan, "/capnhat 1 50%", contains="Kết quả đơn vị đã thực hiện")
         await ask(zalo, lan, "Đã họp trù bị với doanh nghiệp", contains="Nếu có báo cáo")
         fresh = after(zalo)
         await lan.send_image(url="https://photo.zalo.example/img/hop-tru-bi.jpg")

@@ -66,7 +66,7 @@ async def test_quick_messages_are_answered_in_the_order_they_were_sent(
     answers = [(m.text or "").split("\n")[0] for m in zalo.messages_to(chair) if fresh(m)]
     assert answers == ["Bản đồ tiến độ 6 tháng cuối năm 2026: 0/3 đơn vị đã báo cáo đủ.",
                        "Bản đồ tiến độ 6 tháng cuối năm 2026: 0/3 đơn vị đã báo cáo đủ.",
-                       "Khối thi đua Thử nghiệm — năm 2026", "Các lệnh bạn có thể dùng"]
+                       "Khối thi đua Thử nghiệm — năm 2026", "Các lệnh có thể sử dụng"]
 
 
 # -- the long-polling loop --------------------------------------------------------------------
@@ -89,7 +89,7 @@ async def test_long_polls_that_end_empty_are_normal(
         assert {call.status for call in zalo.calls_of("getUpdates")} == {408}
         assert channel_of(bot).healthy()
         welcome = await join(zalo, zsettings, clock, an)
-        assert (welcome.text or "").startswith("Xin chào An!")
+        assert (welcome.text or "").startswith("Xin chào đồng chí An!")
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 

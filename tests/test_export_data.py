@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from docx import Document
@@ -55,12 +55,21 @@ async def test_every_update_of_13_units_reaches_the_workbook_csv_and_report(
     await runtime.close()
 
     assert len(data.units) == 13 and len(data.late) == 2
-    sheet = load_workbook(io.BytesIO(render_xlsx(data)))["Cập nhật"]
+    sheet = load_workbook(io.BytesIO(render_xlsx(data)))["Báo cáo"]
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
     rows = [dict(zip(header, (c.value for c in row), strict=False))
             for row in sheet.iter_rows(min_row=2)]
     assert sorted((r["Đơn vị"], r["Nhiệm vụ"], r["Kết quả"], r["Tỷ lệ (%)"], r["Phiên bản"])
                   for r in rows) == sorted(stored)
+    # times are real dates (they sort and filter); a superseded version says so
+    assert all(isinstance(r["Thời gian"], datetime) for r in rows)
+    assert sheet.cell(2, header.index("Thời gian") + 1).number_format == "DD/MM/YYYY HH:MM"
+    newest = {(r["Đơn vị"], r["Nhiệm vụ"]): r["Phiên bản"] for r in sorted(
+        rows, key=lambda r: r["Phiên bản"])}
+    assert all((r["Bản mới nhất"] == "Có") == (r["Phiên bản"] == newest[(r["Đơn vị"],
+                                                                          r["Nhiệm vụ"])])
+               for r in rows)
+    assert any(r["Bản mới nhất"] == "Không" for r in rows)
     parsed = list(csv.reader(io.StringIO(render_csv(data).decode("utf-8-sig"))))
     assert len(parsed) == len(stored) + 1
     report = "\n".join(p.text for p in Document(io.BytesIO(render_docx(data))).paragraphs)
@@ -84,3 +93,36 @@ def test_thidua_export_writes_all_three_files(tmp_path: Path) -> None:
 def test_file_names_are_safe_vietnamese_slugs() -> None:
     assert file_slug("6 tháng cuối năm 2023") == "6-thang-cuoi-nam-2023"
     assert file_slug("Kỳ: Đặc biệt / 2024") == "ky-dac-biet-2024"
+
+
+async def test_the_matrix_has_totals_and_a_key_and_a_contacts_export_says_it_is_theirs(
+    settings: Settings, clock: FixedClock,
+) -> None:
+    runtime = await open_runtime(settings, clock=clock)
+    repo, bloc = runtime.repo, runtime.bloc
+    period = (await repo.list_periods(bloc.id))[0]
+    task = (await repo.list_tasks(period.id))[0]
+    shtt = next(u for u in await repo.list_units(bloc.id) if u.code == "SHTT")
+    author = await repo.upsert_member(bloc_id=bloc.id, channel="test", external_id="1",
+                                      display_name="Nguyễn Văn An", unit_id=shtt.id,
+                                      role=Role.CONTACT, now=clock.now())
+    await repo.record_update(NewProgressUpdate(
+        unit_id=shtt.id, task_id=task.id, status=ProgressStatus.DONE, percent=100,
+        note="Đã tổ chức", help_needed=None, author_member_id=author.id,
+        author_name=author.display_name, on_behalf=False), clock.now())
+    t = runtime.texts.translator()
+    whole = await build_export(repo, bloc, period, t=t, now=clock.now())
+    own = await build_export(repo, bloc, period, t=t, now=clock.now(), unit_id=shtt.id)
+    await runtime.close()
+
+    matrix = load_workbook(io.BytesIO(render_xlsx(whole)))["Tổng hợp"]
+    values = [[c.value for c in row] for row in matrix.iter_rows()]
+    assert ["Viện KHSHTT", "Hoàn thành 100%", "—", "1/2"] in values  # each unit's n/m
+    assert ["Số đơn vị đã báo cáo", "1/3", "0/3", None] in values  # each task's k/n
+    column_a = [row[0] for row in values]
+    assert "Chú thích" in column_a  # the colours' key below the task list
+    assert {"Hoàn thành", "Chưa báo cáo", "Không áp dụng", "quá hạn"} <= {
+        row[1] for row in values[column_a.index("Chú thích"):]}
+    mine = load_workbook(io.BytesIO(render_xlsx(own)))["Tổng hợp"]
+    assert mine.cell(2, 1).value == ("6 tháng cuối năm 2026 — chỉ gồm số liệu của Viện Khoa "
+                                     "học sở hữu trí tuệ")

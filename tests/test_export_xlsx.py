@@ -34,11 +34,12 @@ from bot.services.exports.xlsx import (
 from bot.services.heatmap import STATUS_COLOURS
 from storage.records import ProgressStatus
 
-SHEETS = ["Tổng hợp", "Cập nhật", "Chưa báo cáo", "Tham dự hội nghị"]
+SHEETS = ["Tổng hợp", "Báo cáo", "Chưa báo cáo", "Tham dự hội nghị"]
 UPDATE_HEADERS = [
     "Đơn vị", "Nhiệm vụ", "Nội dung nhiệm vụ", "Tình trạng", "Tỷ lệ (%)", "Kết quả",
-    "Khó khăn, đề nghị", "Người cập nhật", "Thời gian", "Phiên bản", "Đã rút lại",
-    "Cập nhật thay", "Tệp đính kèm",
+    "Khó khăn, vướng mắc; đề xuất, kiến nghị", "Người báo cáo", "Thời gian", "Phiên bản",
+    "Đã rút lại",
+    "Báo cáo thay", "Tệp đính kèm", "Bản mới nhất",
 ]
 STATUS_LABELS = {
     ProgressStatus.NOT_STARTED: "Chưa thực hiện",
@@ -141,14 +142,14 @@ def book(data: ExportData) -> Any:
 
 def test_sheet_names_and_headers(book: Any) -> None:
     assert book.sheetnames == SHEETS
-    assert rows(book["Cập nhật"])[0] == UPDATE_HEADERS
+    assert rows(book["Báo cáo"])[0] == UPDATE_HEADERS
     assert rows(book["Chưa báo cáo"])[0] == [
         "Đơn vị", "Tên viết tắt", "Đã báo cáo", "Nhiệm vụ còn thiếu", "Đầu mối"]
     assert rows(book["Tham dự hội nghị"])[0] == [
         "Hội nghị", "Thời gian", "Đơn vị", "Trả lời", "Người tham dự"]
     matrix = book["Tổng hợp"]
     header = rows(matrix, MATRIX_HEADER_ROW)[0]
-    assert header == ["Đơn vị"] + [f"NV{n}" for n in range(1, 21)]
+    assert header == ["Đơn vị", *(f"NV{n}" for n in range(1, 21)), "Đã báo cáo"]
     assert [matrix.cell(r, 1).value for r in (1, 2, 3)] == [
         "Khối thi đua Văn phòng – Viện", "6 tháng cuối năm 2023", "Xuất lúc: 14:05 20/11/2023"]
 
@@ -158,10 +159,10 @@ def test_labels_override_and_fall_back() -> None:
               "sheet_late": "Late: units/not [yet] reported, a very long sheet title"}
     book = load(make_data(n_units=3, n_tasks=2, labels=labels))
     assert book.sheetnames[0] == "Overview"
-    assert book.sheetnames[1] == "Cập nhật"  # missing key: the Vietnamese default
+    assert book.sheetnames[1] == "Báo cáo"  # missing key: the Vietnamese default
     late_title = book.sheetnames[2]
     assert len(late_title) <= 31 and not set(late_title) & set("\\*?:/[]")
-    headers = rows(book["Cập nhật"])[0]
+    headers = rows(book["Báo cáo"])[0]
     assert headers[UPDATE_COLUMNS.index("note")] == "Note"
     assert headers[0] == "Đơn vị"
 
@@ -171,12 +172,12 @@ def expected_update(row: UpdateRow) -> list[Any]:
         row.unit.short_name, row.task.number, row.task.title, row.status_label, row.percent,
         row.note, row.help_needed, row.author, row.time, row.version,
         "Có" if row.withdrawn else "—", "Có" if row.on_behalf else "—",
-        "; ".join(row.attachments) or None,
+        "; ".join(row.attachments) or None, "Có" if row.standing else "Không",
     ]
 
 
 def test_every_update_row_equals_the_data(data: ExportData, book: Any) -> None:
-    ws = book["Cập nhật"]
+    ws = book["Báo cáo"]
     got = rows(ws, 2)
     assert len(data.updates) > 13 * 20
     assert got == [expected_update(u) for u in data.updates]
@@ -192,7 +193,7 @@ def test_every_update_row_equals_the_data(data: ExportData, book: Any) -> None:
 
 
 def test_update_values_match_sheet_columns(data: ExportData) -> None:
-    assert len(update_values(data, data.updates[0])) == len(UPDATE_COLUMNS) == 13
+    assert len(update_values(data, data.updates[0])) == len(UPDATE_COLUMNS) == 14
 
 
 def test_matrix_cells_text_and_colour(data: ExportData, book: Any) -> None:
@@ -230,7 +231,7 @@ def test_frozen_panes_autofilter_and_widths(data: ExportData, book: Any) -> None
     assert book["Tổng hợp"].freeze_panes == f"B{MATRIX_HEADER_ROW + 1}"
     for name in SHEETS[1:]:
         assert book[name].freeze_panes == "A2"
-    assert book["Cập nhật"].auto_filter.ref == f"A1:M{len(data.updates) + 1}"
+    assert book["Báo cáo"].auto_filter.ref == f"A1:N{len(data.updates) + 1}"
     for ws in book.worksheets:
         for col in range(1, ws.max_column + 1):
             letter = openpyxl.utils.get_column_letter(col)
@@ -238,11 +239,11 @@ def test_frozen_panes_autofilter_and_widths(data: ExportData, book: Any) -> None
     matrix = book["Tổng hợp"]
     assert matrix.column_dimensions["A"].width >= len("Viện Năng lượng nguyên tử VN")
     assert matrix.column_dimensions["B"].width >= len("Đang thực hiện 100%")
-    assert book["Cập nhật"].column_dimensions["F"].width == 60  # the note column, capped
+    assert book["Báo cáo"].column_dimensions["F"].width == 60  # the note column, capped
 
 
 def test_wrapped_rows_are_tall_enough(data: ExportData, book: Any) -> None:
-    ws = book["Cập nhật"]
+    ws = book["Báo cáo"]
     note_col = UPDATE_COLUMNS.index("note") + 1
     for r in range(2, ws.max_row + 1):
         note, height = ws.cell(r, note_col).value, ws.row_dimensions[r].height
@@ -264,21 +265,26 @@ def test_late_and_attendance(data: ExportData, book: Any) -> None:
         [unit.name, unit.short_name, f"0/{len(data.tasks)}", "chưa báo cáo nhiệm vụ nào",
          "Trần Văn Bình; Lê Thị Cúc"]]
     got = rows(book["Tham dự hội nghị"], 2)
-    assert got == [[a.conference, a.when, a.unit.short_name, a.answer, a.attendee]
-                   for a in data.attendance]
+    assert got[:len(data.attendance)] == [
+        [a.conference, a.when, a.unit.short_name, a.answer, a.attendee]
+        for a in data.attendance]
+    # then how many units answered what, per conference
+    assert got[len(data.attendance) + 1][0] == "Tổng hợp trả lời"
+    counted = got[len(data.attendance) + 2]
+    assert counted[0] == data.attendance[0].conference and ": " in counted[3]
 
 
 def test_empty_data_still_a_workbook_with_headers() -> None:
     book = load(empty_data())
     assert book.sheetnames == SHEETS
-    assert rows(book["Cập nhật"]) == [UPDATE_HEADERS, ["Chưa có dữ liệu"] + [None] * 12]
+    assert rows(book["Báo cáo"]) == [UPDATE_HEADERS, ["Chưa có dữ liệu"] + [None] * 13]
     assert rows(book["Chưa báo cáo"])[1][0] == "Chưa có dữ liệu"
     assert rows(book["Tham dự hội nghị"])[1][0] == "Chưa có dữ liệu"
     matrix = book["Tổng hợp"]
     assert matrix.cell(MATRIX_HEADER_ROW, 1).value == "Đơn vị"
     assert matrix.cell(MATRIX_HEADER_ROW + 1, 1).value == "Chưa có dữ liệu"
     assert matrix.freeze_panes == f"B{MATRIX_HEADER_ROW + 1}"
-    assert book["Cập nhật"].auto_filter.ref == "A1:M2"
+    assert book["Báo cáo"].auto_filter.ref == "A1:N2"
     text = render_csv(empty_data()).decode("utf-8-sig")
     assert text.endswith("\r\n") and text.count("\n") == 1
     assert list(csv.reader(io.StringIO(text, newline=""))) == [UPDATE_HEADERS]
@@ -288,12 +294,12 @@ def test_one_unit() -> None:
     data = make_data(n_units=1, n_tasks=3, versions=2)
     book = load(data)
     assert rows(book["Tổng hợp"], MATRIX_HEADER_ROW)[:2] == [
-        ["Đơn vị", "NV1", "NV2", "NV3"],
-        ["VP Bộ", "—", "Chưa thực hiện 0%", "Hoàn thành 14%"],
+        ["Đơn vị", "NV1", "NV2", "NV3", "Đã báo cáo"],
+        ["VP Bộ", "—", "Chưa thực hiện 0%", "Hoàn thành 14%", "2/3"],
     ]
     assert rows(book["Chưa báo cáo"], 2) == [["Tất cả đơn vị đã báo cáo đủ", None, None, None,
                                                None]]
-    assert rows(book["Cập nhật"], 2) == [expected_update(u) for u in data.updates]
+    assert rows(book["Báo cáo"], 2) == [expected_update(u) for u in data.updates]
 
 
 def test_units_without_tasks_say_no_data() -> None:
@@ -307,7 +313,7 @@ def test_text_excel_cannot_hold_is_cleaned() -> None:
     row = base.updates[0]
     odd = dataclasses.replace(row, note="a\x00b\x07c\td", author="x" * 40000)
     data = dataclasses.replace(base, updates=(odd,))
-    got = rows(load(data)["Cập nhật"], 2)[0]
+    got = rows(load(data)["Báo cáo"], 2)[0]
     assert got[5] == "abc\td"
     assert got[7] == "x" * 32767
     assert "," + "x" * 40000 + "," in render_csv(data).decode("utf-8-sig")  # CSV: exact
@@ -321,7 +327,7 @@ def test_csv_bom_crlf_and_same_rows(data: ExportData, book: Any) -> None:
     assert text.split("\n", 1)[0].endswith("\r")  # records end in CRLF
     parsed = list(csv.reader(io.StringIO(text, newline="")))
     assert parsed[0] == UPDATE_HEADERS == [DEFAULT_LABELS[k] for k in UPDATE_COLUMNS]
-    sheet = [["" if v is None else str(v) for v in r] for r in rows(book["Cập nhật"], 2)]
+    sheet = [["" if v is None else str(v) for v in r] for r in rows(book["Báo cáo"], 2)]
     assert parsed[1:] == sheet
     assert "=SUM(A1)" in {r[5] for r in parsed[1:]}
     assert "Dòng 1\nDòng 2\r\nDòng 3" in {r[5] for r in parsed[1:]}

@@ -33,7 +33,7 @@ SAME_IN_BOTH = {
     "status.count_blocked", "status.count_done", "status.count_in_progress",
     "status.count_not_started", "status.history_line", "status.task_unit", "status.unit_task",
     "status.unit_title", "reminders.task_line", "schedule.line", "conferences.agenda_item",
-    "questions.unit_item", "matrix.unit", "status.task_description",
+    "questions.unit_item", "matrix.unit", "status.task_description", "tasks.item_description",
     "conferences.delegate_who", "export.no", "export.no_update", "export.place",
     "exports.workbook_name", "exports.report_name",
 }
@@ -152,14 +152,14 @@ def test_the_html_checker_itself(text: str, expected: list[str]) -> None:
 @pytest.fixture
 def small() -> Catalog:
     return Catalog({
-        "vi": {"greet": "Xin chào <b>{name}</b>!", "bye": "Tạm biệt."},
+        "vi": {"greet": "Xin chào đồng chí <b>{name}</b>!", "bye": "Tạm biệt."},
         "en": {"greet": "Hello <b>{name}</b>!"},
     })
 
 
 def test_text_fills_in_placeholders_in_the_asked_language(small: Catalog) -> None:
     assert small.text("en", "greet", name="Lan") == "Hello <b>Lan</b>!"
-    assert small.text("vi", "greet", name="Lan") == "Xin chào <b>Lan</b>!"
+    assert small.text("vi", "greet", name="Lan") == "Xin chào đồng chí <b>Lan</b>!"
 
 
 def test_a_key_missing_in_english_falls_back_to_vietnamese(small: Catalog) -> None:
@@ -167,7 +167,7 @@ def test_a_key_missing_in_english_falls_back_to_vietnamese(small: Catalog) -> No
 
 
 def test_an_unknown_language_gets_vietnamese(small: Catalog) -> None:
-    assert small.text("fr", "greet", name="Lan") == "Xin chào <b>Lan</b>!"
+    assert small.text("fr", "greet", name="Lan") == "Xin chào đồng chí <b>Lan</b>!"
     assert catalog().text("fr", "dialog.cancelled") == VI["dialog.cancelled"]
 
 
@@ -183,7 +183,7 @@ def test_a_missing_parameter_does_not_break_the_reply(
     small: Catalog, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.ERROR, logger="bot.domain.i18n"):
-        assert small.text("vi", "greet") == "Xin chào <b>{name}</b>!"
+        assert small.text("vi", "greet") == "Xin chào đồng chí <b>{name}</b>!"
     assert caplog.records
 
 

@@ -33,8 +33,8 @@ async def test_guided_update_in_progress_with_percent_note_and_files(runtime: Ru
     an = await registered(runtime, "1", name="Nguyễn Văn An")
     tasks = (await an.say("/capnhat")).replies[-1]
     assert [o.label for o in tasks.options] == [
-        "1. Tổ chức Hội nghị Tổng kết — chưa cập nhật",
-        "2. Biểu dương điển hình <tiên tiến> & nhân tố mới — chưa cập nhật",
+        "1. Tổ chức Hội nghị Tổng kết — chưa báo cáo",
+        "2. Biểu dương điển hình <tiên tiến> & nhân tố mới — chưa báo cáo",
         "Đóng",
     ]
     await an.press(tasks, "1. Tổ chức")
@@ -42,7 +42,8 @@ async def test_guided_update_in_progress_with_percent_note_and_files(runtime: Ru
     for wrong in ("abc", "-5", "150", ""):
         answer = plain(await an.say(wrong))
         assert "số nguyên từ 0 đến 100" in answer or "Vui lòng" in answer
-    assert "làm được những gì" in plain(await an.say("khoảng 60 %"))  # an estimate is a percent
+    # an estimate is a percent
+    assert "Kết quả đơn vị đã thực hiện" in plain(await an.say("khoảng 60 %"))
     await an.say("Đã tổ chức hội thảo với doanh nghiệp <b>tại Hà Nội</b>")
     await an.say("", file=InboundFile("f1", "bien-ban.pdf", "application/pdf", 1000, "document"))
     received = await an.say("", file=InboundFile("f2", None, "image/jpeg", 500, "photo"))
@@ -55,7 +56,7 @@ async def test_guided_update_in_progress_with_percent_note_and_files(runtime: Ru
     assert "&lt;b&gt;" in review.replies[-1].text  # the contact's text is escaped
     assert "Tệp đính kèm (2): bien-ban.pdf, ảnh" in text
     sent = plain(await an.press(an.last_reply(), "Gửi"))
-    assert "Đã ghi nhận cập nhật số 1" in sent and "lúc 09:00 24/11/2026" in sent
+    assert "Đã ghi nhận báo cáo số 1" in sent and "lúc 09:00 24/11/2026" in sent
     assert an.last_reply().options[0].label.startswith("Tiếp: 2. Biểu dương")
     stored = await runtime.repo.get_update(1)
     assert stored is not None and len(stored.attachments) == 2
@@ -66,19 +67,20 @@ async def test_done_skips_percent_and_blocked_asks_for_help(runtime: Runtime) ->
     an = await registered(runtime, "2")
     await an.say("/capnhat")
     await an.say("1")
-    assert "làm được những gì" in plain(await an.say("Hoàn thành"))  # no percent question
+    assert "Kết quả đơn vị đã thực hiện" in plain(await an.say("Hoàn thành"))  # no percent question
     await an.say("Đã xong")
     await an.say("Xong")
     assert "Hoàn thành" in plain(an.history[-1])
     await an.say("Gửi")
     more = an.last_reply()
     await an.press(more, "Tiếp: 2.")  # walk on to the next task without an update
-    assert "khó khăn gì" in plain(await an.say("4"))  # blocked → what help is needed
+    assert "nêu khó khăn, vướng mắc" in plain(await an.say("4"))  # blocked → what help is needed
     assert "bao nhiêu phần trăm" in plain(await an.say("Thiếu kinh phí tổ chức"))
     await an.say("20")
     await an.say("Đã lập kế hoạch")
     review = plain(await an.say("Xong"))
-    assert "Gặp khó khăn 20%" in review and "Cần hỗ trợ: Thiếu kinh phí tổ chức" in review
+    assert "Gặp khó khăn 20%" in review
+    assert "Khó khăn, vướng mắc; đề xuất, kiến nghị: Thiếu kinh phí tổ chức" in review
     assert "đủ các nhiệm vụ" in plain(await an.say("Gửi"))
     assert await updates_of(runtime, "SHTT") == [
         (1, "done", 100, "Đã xong"), (2, "blocked", 20, "Đã lập kế hoạch")]
@@ -91,10 +93,10 @@ async def test_edit_from_the_summary_changes_one_thing_and_asks_what_follows(
     await an.say("/capnhat 1 40% Đang chuẩn bị")
     assert "Đang thực hiện 40%" in plain(an.history[-1])
     await an.say("Sửa")
-    assert "sửa mục nào" in plain(an.history[-1])
+    assert "Chọn mục cần sửa" in plain(an.history[-1])
     await an.say("Tình trạng")
     blocked = plain(await an.say("Gặp khó khăn"))
-    assert "khó khăn gì" in blocked  # the new status needs an answer the draft lacks
+    assert "nêu khó khăn, vướng mắc" in blocked  # the new status needs an answer the draft lacks
     # a new status asks its own percent again (the old one belonged to the old status)
     assert "bao nhiêu phần trăm" in plain(await an.say("Chưa có địa điểm"))
     review = plain(await an.say("40"))
@@ -119,7 +121,7 @@ async def test_one_liner_goes_to_the_summary_and_malformed_falls_back(runtime: R
     await an.say("Hoàn thành")
     assert "Kết quả: Đã họp" in plain(await an.say("Xong"))  # the note was kept too
     unknown_task = plain(await an.say("/capnhat 9 50% x"))
-    assert "nhiệm vụ nào" in unknown_task
+    assert "Chọn nhiệm vụ cần báo cáo" in unknown_task
 
 
 async def test_chair_reports_on_behalf_and_contacts_share_their_units_updates(
@@ -140,7 +142,7 @@ async def test_chair_reports_on_behalf_and_contacts_share_their_units_updates(
     assert "1. Tổ chức Hội nghị Tổng kết — Hoàn thành" in overview
     assert "Hoàng Ngọc Nhân" in overview
     detail = plain(await colleague.say("1"))
-    assert "Khối trưởng/Khối phó cập nhật thay đơn vị" in detail
+    assert "Khối trưởng/Khối phó báo cáo thay đơn vị" in detail
     other_unit = await registered(runtime, "12", unit="CNCL")
     assert "Mở" not in plain(await other_unit.say("/mine"))  # nothing of SHTT shows
 
@@ -169,7 +171,9 @@ async def test_edit_creates_a_version_and_withdraw_only_within_a_day(
     await an.say("/huy")
     await an.say("/cuatoi")
     await an.say("1")
-    assert "Đã rút lại cập nhật số" in plain(await an.say("Rút lại"))
+    review = plain(await an.say("Rút lại"))  # asked first: nothing is taken back yet
+    assert review.startswith("Rút lại báo cáo số") and "lịch sử vẫn được lưu" in review
+    assert "Đã rút lại báo cáo số" in plain(await an.say("Rút lại"))
     overview = plain(await an.say("/cuatoi"))
     assert "Đang thực hiện 30%" in overview  # the earlier version stands again
 
@@ -215,8 +219,8 @@ async def test_idle_conversation_is_parked_as_a_draft_and_resumed(
     assert await runtime.parking.park() == 0
     clock.advance(timedelta(hours=2))
     assert await runtime.parking.park() == 1
-    assert sent == [("40", "Cuộc trao đổi dở dang đã được đóng sau 48 giờ không có trả lời. "
-                           "Các câu trả lời của bạn được giữ lại làm bản nháp.\n"
+    assert sent == [("40", "Thao tác dở dang đã được đóng sau 48 giờ không có phản hồi. "
+                           "Các nội dung đồng chí đã nhập được lưu làm bản nháp.\n"
                            "Gõ /capnhat để tiếp tục bản nháp.")]
     assert "chưa hiểu" in plain(await an.say("70"))  # no longer in the conversation
     offer = plain(await an.say("/capnhat"))
@@ -238,11 +242,11 @@ async def test_restart_mid_update_continues_and_says_so(settings: Settings,
     second = await open_runtime(settings, clock=clock)
     again = Person(second.dispatcher, "50")
     continuing = plain(await again.say("/capnhat"))
-    assert "cập nhật làm dở" in continuing and "Tình trạng thực hiện" in continuing
+    assert "báo cáo chưa hoàn tất" in continuing and "Tình trạng thực hiện" in continuing
     await again.say("Hoàn thành")
     await again.say("Xong việc")
     await again.say("Xong")
-    assert "Đã ghi nhận cập nhật số 1" in plain(await again.say("Gửi"))
+    assert "Đã ghi nhận báo cáo số 1" in plain(await again.say("Gửi"))
     assert await updates_of(second, "SHTT") == [(2, ProgressStatus.DONE.value, 100, "Xong việc")]
     await second.close()
 

@@ -69,7 +69,7 @@ async def test_a_malformed_one_liner_says_what_is_wrong(runtime: Runtime) -> Non
     answer = plain(await an.say("/capnhat 99 200%"))
     assert ("Câu lệnh nhanh có chỗ chưa đúng: không có nhiệm vụ 99 (đơn vị có 2 nhiệm vụ trong "
             "kỳ này); tỷ lệ phải từ 0 đến 100% (đồng chí gõ “200%”).") in answer
-    assert "cập nhật nhiệm vụ nào" in answer  # and it asks for the task
+    assert "Chọn nhiệm vụ cần báo cáo" in answer  # and it asks for the task
 
 
 async def test_a_difficulty_goes_under_the_difficulty_field(runtime: Runtime) -> None:
@@ -77,7 +77,8 @@ async def test_a_difficulty_goes_under_the_difficulty_field(runtime: Runtime) ->
     await an.say("/capnhat 2 30% Đã lập danh sách. Khó khăn: thiếu kinh phí")
     review = plain(an.history[-1])
     assert "Tình trạng: Gặp khó khăn 30%" in review
-    assert "Cần hỗ trợ: thiếu kinh phí" in review and "Kết quả: Đã lập danh sách" in review
+    assert "Khó khăn, vướng mắc; đề xuất, kiến nghị: thiếu kinh phí" in review
+    assert "Kết quả: Đã lập danh sách" in review
     await an.say("Gửi")
     assert await updates_of(runtime, "SHTT") == [(2, "blocked", 30, "Đã lập danh sách")]
 

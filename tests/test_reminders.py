@@ -199,7 +199,7 @@ async def test_the_monday_digest_goes_to_the_chair_once_a_week(
     assert await runtime.digest.send() == 1
     assert await runtime.digest.send() == 0  # once per week and person
     text = next(r for r in await runtime.repo.outbox_rows() if r.kind == "digest").payload["text"]
-    assert "Tuần qua có 1 cập nhật mới của 1 đơn vị." in text
+    assert "Tuần qua có 1 báo cáo mới của 1 đơn vị." in text
     assert "Hạn gửi báo cáo trong tuần này: Thứ Bảy, 05/12/2026." in text
     # SHTT reported one task of two: it still owes a report
     assert "Còn 3 đơn vị chưa báo cáo đủ: Viện ƯDCN, VP CNCL, Viện KHSHTT." in text
@@ -350,3 +350,11 @@ async def test_the_chair_reads_a_timed_deadline_by_its_time(
     assert "đã hết hạn hôm nay" in plain(await chair.say("/tinhhinh"))
     late = plain(await chair.say("đơn vị nào trễ hạn?"))
     assert "dù đã hết hạn hôm nay" in late
+
+
+async def test_an_empty_week_is_said_in_words(runtime: Runtime, clock: FixedClock) -> None:
+    await registered(runtime, "9", Role.CHAIR, None)
+    clock.set(local(date(2026, 11, 30), time(8, 0)))
+    assert await runtime.digest.send() == 1
+    text = next(r for r in await runtime.repo.outbox_rows() if r.kind == "digest").payload["text"]
+    assert "Tuần qua không có báo cáo mới." in text and "0 báo cáo" not in text

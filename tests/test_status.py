@@ -69,7 +69,7 @@ async def test_unit_detail_history_and_task_views(runtime: Runtime) -> None:
     await liaison.say("/tinhhinh")
     await liaison.say("Xem một nhiệm vụ")
     task = plain(await liaison.say("1"))
-    assert "• VP CNCL — Hoàn thành" in task and "• Viện ƯDCN — chưa cập nhật" in task
+    assert "• VP CNCL — Hoàn thành" in task and "• Viện ƯDCN — chưa báo cáo" in task
 
 
 async def test_a_contact_sees_only_their_own_unit(runtime: Runtime) -> None:
@@ -137,7 +137,7 @@ async def test_the_heat_map_holds_each_units_latest_status(runtime: Runtime) -> 
     ("vien so huu tri tue the nao", "Viện Khoa học sở hữu trí tuệ"),
     ("ai trễ hạn", "Chưa có đơn vị nào trễ hạn"),
     ("tình hình chung thế nào", "Đã báo cáo đủ: 1/3 đơn vị"),
-    ("xin chào", "Bot chưa hiểu câu hỏi. Có thể bạn muốn:"),
+    ("xin chào", "Bot chưa hiểu câu hỏi. Một số câu hỏi và lệnh gợi ý:"),
 ])
 async def test_plain_language_questions_open_the_right_view(
     runtime: Runtime, question: str, expected: str,
@@ -153,7 +153,7 @@ async def test_a_new_question_while_browsing_leaves_the_view_and_contacts_get_no
     chair = people["chair"]
     await chair.say("tiến độ nhiệm vụ 1")
     assert "Đang thực hiện 60%" in plain(await chair.say("VIPRI thế nào"))
-    assert "Bot chưa hiểu ý bạn" in plain(await people["an"].say("ai chưa báo cáo"))
+    assert "Bot chưa hiểu nội dung tin nhắn" in plain(await people["an"].say("ai chưa báo cáo"))
 
 
 async def test_review_fixes_in_the_views(runtime: Runtime) -> None:

@@ -19,7 +19,7 @@ async def test_every_unit_picker_takes_a_code_a_name_or_an_alias(runtime: Runtim
     await chair.say("/huy")
     await chair.say("/capnhat")  # the chair reports on behalf of a unit: which one?
     asked = plain(await chair.say("VIPRI"))  # an alias from the bloc file
-    assert "nhiệm vụ nào" in asked
+    assert "Chọn nhiệm vụ cần báo cáo" in asked
     await chair.say("/huy")
     await chair.say("/lichnhac")
     await chair.say("Tạm dừng nhắc một đơn vị")
@@ -43,7 +43,7 @@ async def test_a_date_that_is_not_one_gets_an_example_and_an_empty_title_is_aske
     await chair.say("/quanlynhiemvu")
     await chair.say("Thêm nhiệm vụ")
     again = plain(await chair.say("   "))
-    assert "Vui lòng viết vài chữ cho mục này." in again
+    assert "Vui lòng nhập nội dung cho mục này." in again
     await chair.say("Giải bóng đá của Khối")
     await chair.say("-")
     refused = plain(await chair.say("ngày mai"))
@@ -82,7 +82,7 @@ async def test_every_unit_picker_has_back_and_close_and_numbers_beyond_it_are_na
     tasks_of_unit = (await chair.say("VIPRI")).replies[-1]
     assert [o.label for o in tasks_of_unit.options][-2:] == ["Quay lại", "Đóng"]
     again = (await chair.press(tasks_of_unit, "Quay lại")).replies[-1]
-    assert again.text == "Cập nhật thay cho đơn vị nào?"
+    assert again.text == "Báo cáo thay cho đơn vị nào?"
     assert plain(await chair.press(again, "Đóng")) == "Đã đóng."
 
     await chair.say("/lichnhac")

@@ -253,11 +253,17 @@ async def test_the_matrix_shows_the_newest_version_still_standing(tmp_path: Path
         await repo.close()
 
 
+UNDO_12 = """
+    ALTER TABLE blocs DROP COLUMN signer_name; ALTER TABLE blocs DROP COLUMN signer_title;
+    ALTER TABLE conference_attendance DROP COLUMN reason;
+    ALTER TABLE conference_attendance DROP COLUMN stale;
+"""
+
+
 def _back_to_schema(path: Path, version: int) -> None:
     """Undo the migrations after ``version`` (9: no meta tables yet; 8: no standing mark)."""
     with sqlite3.connect(path) as db:
-        db.executescript("ALTER TABLE blocs DROP COLUMN signer_name; "
-                         "ALTER TABLE blocs DROP COLUMN signer_title;")  # 12
+        db.executescript(UNDO_12)
         db.executescript("ALTER TABLE periods DROP COLUMN deadline_in_chat;")  # 11
         db.executescript("""
             DROP TABLE reminders_sent; DROP TABLE paused_units; DROP TABLE paused_periods;
@@ -354,8 +360,7 @@ async def test_the_upgrade_to_11_keeps_every_deadline_and_marks_none_as_set_in_c
     with sqlite3.connect(path) as db:
         before = db.execute("SELECT report_deadline_at FROM periods WHERE id = ?",
                             (period_id,)).fetchone()
-        db.executescript("ALTER TABLE blocs DROP COLUMN signer_name; "
-                         "ALTER TABLE blocs DROP COLUMN signer_title;")  # 12
+        db.executescript(UNDO_12)
         db.executescript("ALTER TABLE periods DROP COLUMN deadline_in_chat;")
         db.execute("PRAGMA user_version = 10")
     repo = await SqliteRepository.open(path)
@@ -370,8 +375,7 @@ async def test_the_upgrade_to_12_reads_the_signer_from_the_bloc_file(tmp_path: P
     path = tmp_path / "x.db"
     await _seeded(path)
     with sqlite3.connect(path) as db:
-        db.executescript("ALTER TABLE blocs DROP COLUMN signer_name; "
-                         "ALTER TABLE blocs DROP COLUMN signer_title;")
+        db.executescript(UNDO_12)
         db.execute("PRAGMA user_version = 11")
     repo = await SqliteRepository.open(path)
     try:

@@ -126,3 +126,42 @@ async def test_open_a_new_period_and_prepare_its_tasks(runtime: Runtime) -> None
         await chair.say(answer)
     assert await titles(runtime) == ["1. Phát động thi đua năm 2027"]
     assert "Tổ chức Hội nghị" in plain(await chair.say("/nhiemvu"))  # still the current period
+
+
+async def test_a_changed_deadline_and_units_are_read_back_in_plain_words(
+    runtime: Runtime,
+) -> None:
+    chair = await registered(runtime, "1", Role.CHAIR, None)
+    for answer in ("/quanlynhiemvu", "Sửa nhiệm vụ", "2", "Hạn hoàn thành"):
+        await chair.say(answer)
+    review = plain(await chair.say("15/12/2026 17h"))
+    assert review.startswith("Sửa hạn hoàn thành của nhiệm vụ 2. Biểu dương điển hình")
+    assert "thành 17:00 Thứ Ba, 15/12/2026?" in review
+    await chair.say("Hủy")
+    for answer in ("/quanlynhiemvu", "Sửa nhiệm vụ", "2", "Đơn vị thực hiện"):
+        await chair.say(answer)
+    review = plain(await chair.say("SHTT, CNCL"))
+    assert "thành Viện KHSHTT, VP CNCL?" in review  # names, not codes
+
+
+async def test_the_chair_manages_the_list_of_a_period_other_than_the_newest(
+    runtime: Runtime,
+) -> None:
+    chair = await registered(runtime, "1", Role.CHAIR, None)
+    for answer in ("/quanlynhiemvu", "Mở kỳ mới", "6 tháng đầu năm 2027", "1/1/2027",
+                   "30/6/2027", "Không có hạn", "Lưu"):
+        await chair.say(answer)
+    menu = plain(await chair.say("/quanlynhiemvu"))
+    assert "kỳ đang chuẩn bị: 6 tháng đầu năm 2027" in menu  # the newest, by default
+    picker = (await chair.say("Quản lý kỳ khác")).replies[-1]
+    assert [o.label for o in picker.options] == [
+        "6 tháng đầu năm 2027", "6 tháng cuối năm 2026", "Quay lại", "Đóng"]
+    menu = plain(await chair.press(picker, "6 tháng cuối năm 2026"))
+    assert "kỳ đang chuẩn bị: 6 tháng cuối năm 2026" in menu
+    for answer in ("Thêm nhiệm vụ", "Tổng kết phong trào thi đua năm 2026", "-",
+                   "Không có hạn", "Tất cả đơn vị", "Lưu"):
+        await chair.say(answer)
+    assert await titles(runtime) == []  # not added to the newest period's list
+    current = min(await runtime.repo.list_periods(runtime.bloc.id), key=lambda p: p.start)
+    assert [t.title for t in await runtime.repo.list_tasks(current.id)][-1] == (
+        "Tổng kết phong trào thi đua năm 2026")

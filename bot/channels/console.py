@@ -180,10 +180,16 @@ class ConsoleChannel:
             if self.out_dir is None:  # a folder of its own, made when the first file comes
                 self.out_dir = Path(tempfile.mkdtemp(prefix="thidua-demo-files-"))
             self.out_dir.mkdir(parents=True, exist_ok=True)
-            self._saved += 1
             safe = _SAFE_NAME.sub("_", message.file.name) or "file"
-            path = self.out_dir / f"{self._saved:03d}-{safe}"
-            path.write_bytes(message.file.content)
+            while True:  # never over a file saved earlier (an earlier demo, the same folder)
+                self._saved += 1
+                path = self.out_dir / f"{self._saved:03d}-{safe}"
+                try:
+                    with path.open("xb") as out:
+                        out.write(message.file.content)
+                    break
+                except FileExistsError:
+                    continue
             self.print(self.t("console.file_saved", path=path))
         shown = message.resend or (FileRef(CHANNEL, message.photo_url, "photo", None)
                                    if message.photo_url else None)

@@ -102,7 +102,8 @@ class Digest:
             lines = [t("digest.title",
                        period=escape(status.period.title if status.period else "")),
                      t("digest.updates", count=len(updates),
-                       units=len({u.unit_id for u in updates}))]
+                       units=len({u.unit_id for u in updates})) if updates
+                     else t("digest.no_updates")]
             if deadline is not None and due <= deadline.at < week_end:
                 lines.append(t("digest.deadline", when=format_deadline(deadline, zone, t)))
             for conference in conferences:

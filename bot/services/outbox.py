@@ -384,12 +384,13 @@ class OutboxWorker:
             if report.report_chat is not None:
                 t = self._texts.translator(report.report_language)
                 counts = report.counts
+                blocked = counts.get(OutboxStatus.BLOCKED, 0)
+                failed = counts.get(OutboxStatus.FAILED, 0) + counts.get(OutboxStatus.EXPIRED, 0)
+                problems = ((t("outbox.report_blocked", count=blocked) if blocked else "")
+                            + (t("outbox.report_failed", count=failed) if failed else ""))
                 text = t("outbox.report", kind=t(f"outbox.kind_{report.kind}"),
                          sent=counts.get(OutboxStatus.SENT, 0),
-                         total=sum(counts.values()),
-                         blocked=counts.get(OutboxStatus.BLOCKED, 0),
-                         failed=counts.get(OutboxStatus.FAILED, 0)
-                         + counts.get(OutboxStatus.EXPIRED, 0))
+                         total=sum(counts.values()), problems=problems)
                 await repo.enqueue(await self.rows([Outgoing(
                     dedup_key=f"batch-report:{report.batch_id}", channel=report.channel,
                     chat_id=report.report_chat, kind="report",

@@ -405,8 +405,8 @@ class ReminderPlanner:
         zone = self.calendar().zone
         messages = []
         for member in await repo.list_members(bloc.id):
-            if member.unit_id is None:
-                continue
+            if member.unit_id is None and member.role is not Role.LIAISON:
+                continue  # the units' people and the ministry's liaison
             t = self._texts.translator(member.language)
             text = t("reminders.conference", title=escape(conference.title),
                      when=format_deadline(conference.starts, zone, t),

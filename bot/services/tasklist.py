@@ -53,6 +53,8 @@ async def task_list_text(repo: ListReads, bloc: Bloc, today: date, t: Translate)
             lines.append(t("tasks.empty"))
         for task in tasks:
             lines.append(t("tasks.item", number=task.position, title=escape(task.title)))
+            if task.description:  # as entered in chat or in the bloc file
+                lines.append(t("tasks.item_description", text=escape(task.description)))
             if task.unit_ids is not None:
                 lines.append(t("tasks.item_units", units=escape(", ".join(
                     names[unit_id] for unit_id in task.unit_ids if unit_id in names))))

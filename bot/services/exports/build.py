@@ -26,7 +26,8 @@ LABEL_KEYS = (
     "withdrawn", "on_behalf", "attachments", "contacts", "conference", "when", "answer",
     "attendee", "yes", "no_data", "generated", "period", "bloc", "no", "no_update",
     "all_reported", "task_prefix", "deadline", "tasks_heading", "reported_of", "missing_tasks",
-    "none_reported", "overdue", "not_applicable",
+    "none_reported", "overdue", "not_applicable", "latest", "no_word", "legend", "silent", "totals",
+    "reported_units", "past", "answers",
 )
 
 
@@ -72,6 +73,7 @@ async def build_export(
     tasks = await repo.list_tasks(period.id)
     standing = await repo.latest_for_period(period.id)
     done = {(u.unit_id, u.task_id) for u in standing if u.status is ProgressStatus.DONE}
+    standing_ids = {u.id for u in standing}
     task_rows = {task.id: _task_row(task, zone, t, tuple(
         unit.name for unit in units if task.deadline is not None and task.deadline.passed(now)
         and task.concerns(unit.id) and (unit.id, task.id) not in done),
@@ -86,7 +88,9 @@ async def build_export(
             time=format_moment(update.created_at, zone),
             version=update.version, withdrawn=update.withdrawn_at is not None,
             on_behalf=update.on_behalf,
-            attachments=tuple(a.name or t("progress.photo") for a in update.attachments))
+            attachments=tuple(a.name or t("progress.photo") for a in update.attachments),
+            at=update.created_at.astimezone(zone).replace(tzinfo=None),
+            standing=update.id in standing_ids)
 
     latest = {}
     for update in standing:
@@ -118,7 +122,7 @@ async def build_export(
             attendance.append(AttendanceRow(
                 conference.title, format_deadline(conference.starts, zone, t), unit_rows[unit.id],
                 t(f"conferences.answer_{given.answer}") if given else t("conferences.no_answer"),
-                attendee))
+                attendee, past=conference.starts.passed(now)))
     later = [p for p in await repo.list_periods(bloc.id) if p.start > period.start]
     following = min(later, key=lambda p: p.start) if later else None
     local_now = now.astimezone(zone)
@@ -136,6 +140,9 @@ async def build_export(
         next_period_title=following.title if following else None,
         next_tasks=tuple(_task_row(task, zone, t) for task in await repo.list_tasks(following.id))
         if following else (),
-        labels={key: t(f"export.{key}") for key in LABEL_KEYS},
+        labels={**{key: t(f"export.{key}") for key in LABEL_KEYS},
+                **{f"status_{s.value}": t(f"progress.status_{s.value}") for s in ProgressStatus}},
         signer_name=bloc.signer_name, signer_title=bloc.signer_title,
+        scope=t("export.own_unit_only", unit=units[0].name) if unit_id is not None and units
+        else None,
     )

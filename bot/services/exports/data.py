@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from storage.records import ProgressStatus
 
@@ -52,6 +53,8 @@ class UpdateRow:
     withdrawn: bool
     on_behalf: bool
     attachments: tuple[str, ...]  # file names ("ảnh" for photos)
+    at: datetime | None = None  # ``time`` as a local (naive) date and time, for spreadsheets
+    standing: bool = True  # the unit's current report on the task (not superseded, withdrawn)
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class AttendanceRow:
     unit: UnitRow
     answer: str  # localised ("Tham dự", "Không tham dự", "Cử người khác", "Chưa trả lời")
     attendee: str | None  # "Nguyễn Văn A, Phó Viện trưởng" when someone else is sent
+    past: bool = False  # the conference has taken place
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,7 @@ class ExportData:
     unconcerned: int = 0  # units no task of the period concerns (they owe no report)
     signer_name: str | None = None  # the bloc file's signer, under "KHỐI TRƯỞNG"
     signer_title: str | None = None
+    scope: str | None = None  # "Chỉ gồm số liệu của …": a contact's export of their own unit
 
     @property
     def complete(self) -> int:

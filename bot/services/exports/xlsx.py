@@ -43,8 +43,10 @@ import csv
 import io
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from copy import copy
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -68,26 +70,33 @@ __all__ = [
 ]
 
 DEFAULT_LABELS: Mapping[str, str] = MappingProxyType({
-    "sheet_matrix": "Tổng hợp", "sheet_updates": "Cập nhật", "sheet_late": "Chưa báo cáo",
+    "sheet_matrix": "Tổng hợp", "sheet_updates": "Báo cáo", "sheet_late": "Chưa báo cáo",
     "sheet_attendance": "Tham dự hội nghị",
     "unit": "Đơn vị", "short_name": "Tên viết tắt", "task": "Nhiệm vụ",
     "task_title": "Nội dung nhiệm vụ", "status": "Tình trạng", "percent": "Tỷ lệ (%)",
-    "note": "Kết quả", "help": "Khó khăn, đề nghị", "author": "Người cập nhật",
+    "note": "Kết quả", "help": "Khó khăn, vướng mắc; đề xuất, kiến nghị",
+    "author": "Người báo cáo",
     "time": "Thời gian", "version": "Phiên bản", "withdrawn": "Đã rút lại",
-    "on_behalf": "Cập nhật thay", "attachments": "Tệp đính kèm", "contacts": "Đầu mối",
+    "on_behalf": "Báo cáo thay", "attachments": "Tệp đính kèm", "contacts": "Đầu mối",
     "conference": "Hội nghị", "when": "Thời gian", "answer": "Trả lời",
     "attendee": "Người tham dự", "yes": "Có", "no": "—", "no_update": "—",
     "no_data": "Chưa có dữ liệu", "all_reported": "Tất cả đơn vị đã báo cáo đủ",
     "generated": "Xuất lúc", "task_prefix": "NV", "deadline": "Hạn",
     "tasks_heading": "Danh sách nhiệm vụ", "reported_of": "Đã báo cáo",
     "missing_tasks": "Nhiệm vụ còn thiếu", "none_reported": "chưa báo cáo nhiệm vụ nào",
-    "overdue": "quá hạn", "not_applicable": "Không áp dụng",
+    "overdue": "quá hạn", "not_applicable": "Không áp dụng", "latest": "Bản mới nhất",
+    "no_word": "Không", "legend": "Chú thích", "silent": "Chưa báo cáo",
+    "totals": "Số đơn vị đã báo cáo",
+    "reported_units": "Đã báo cáo", "past": "đã diễn ra", "answers": "Tổng hợp trả lời",
+    "status_done": "Hoàn thành", "status_in_progress": "Đang thực hiện",
+    "status_blocked": "Gặp khó khăn", "status_not_started": "Chưa bắt đầu",
 })
 # The updates sheet's (and the CSV's) columns, as label keys, in order.
 UPDATE_COLUMNS = (
     "unit", "task", "task_title", "status", "percent", "note", "help", "author", "time",
-    "version", "withdrawn", "on_behalf", "attachments",
+    "version", "withdrawn", "on_behalf", "attachments", "latest",
 )
+EXCEL_TIME = "DD/MM/YYYY HH:MM"  # how a report's time shows (a real date: it sorts and filters)
 MATRIX_HEADER_ROW = 4  # under the title block (bloc, period, export time)
 
 _EXCEL_MAX_CHARS = 32767
@@ -99,7 +108,7 @@ _BOLD, _ITALIC, _GREY = Font(bold=True), Font(italic=True), Font(italic=True, co
 _WRAP = Alignment(vertical="top", wrap_text=True)
 _CENTRE = Alignment(horizontal="center", vertical="center")
 
-Value = str | int | None
+Value = str | int | datetime | None
 
 
 def _label(data: ExportData, key: str) -> str:
@@ -177,7 +186,7 @@ def _fit_heights(ws: Any) -> None:
     for row in ws.iter_rows(min_row=2):
         lines = 1
         for cell in row:
-            if cell.value is None:
+            if cell.value is None or cell._style is None:  # unstyled: not wrapped
                 continue
             style = cell._style.alignmentId
             if style not in wraps:
@@ -225,6 +234,7 @@ def update_values(data: ExportData, row: UpdateRow) -> list[Value]:
         row.unit.short_name, row.task.number, row.task.title, row.status_label, row.percent,
         row.note, row.help_needed, row.author, row.time, row.version,
         yes if row.withdrawn else no, yes if row.on_behalf else no, "; ".join(row.attachments),
+        yes if row.standing else _label(data, "no_word"),
     ]
 
 
@@ -232,7 +242,8 @@ def _matrix(wb: Any, data: ExportData) -> None:
     """Units × tasks, coloured by status, under a title block."""
     ws = _sheet(wb, data, "sheet_matrix", ())
     _put(ws, 1, 1, data.bloc_name, Font(bold=True, size=14))
-    _put(ws, 2, 1, data.period_title, _BOLD)
+    _put(ws, 2, 1, f"{data.period_title} — {data.scope}" if data.scope else data.period_title,
+         _BOLD)
     _put(ws, 3, 1, f"{_label(data, 'generated')}: {data.generated_at}", _ITALIC)
     top = MATRIX_HEADER_ROW
     prefix, deadline = _label(data, "task_prefix"), _label(data, "deadline")
@@ -262,6 +273,8 @@ def _matrix(wb: Any, data: ExportData) -> None:
             cell.alignment = _CENTRE
             if late:
                 cell.border = _OVERDUE_BORDER
+    if data.units and data.tasks:
+        _totals(ws, data, top)
     if not data.units or not data.tasks:
         _put(ws, top + 1, 2 if data.units else 1, _label(data, "no_data"), _ITALIC)
     ws.freeze_panes = ws.cell(row=top + 1, column=2).coordinate
@@ -277,9 +290,41 @@ def _matrix(wb: Any, data: ExportData) -> None:
             if task.description:
                 extra += f"\n{task.description}"
             _put(ws, r, 2, task.title + extra)
+        _legend(ws, data, ws.max_row + 2)
     ws.page_setup.orientation = "landscape"
     ws.print_title_rows = f"{top}:{top}"
     ws.print_title_cols = "A:A"
+
+
+def _totals(ws: Any, data: ExportData, top: int) -> None:
+    """Each unit's "n/m" after its row, each task's "k/n units" under its column."""
+    reported_col, totals_row = len(data.tasks) + 2, top + len(data.units) + 1
+    _put(ws, top, reported_col, _label(data, "reported_units"), _BOLD).alignment = _CENTRE
+    for r, unit in enumerate(data.units, start=top + 1):
+        required = [task for task in data.tasks if task.concerns(unit.code)]
+        done = sum(1 for task in required if (unit.code, task.number) in data.latest)
+        _put(ws, r, reported_col, f"{done}/{len(required)}", _BOLD).alignment = _CENTRE
+    _put(ws, totals_row, 1, _label(data, "totals"), _BOLD)
+    for col, task in enumerate(data.tasks, start=2):
+        concerned = [unit for unit in data.units if task.concerns(unit.code)]
+        done = sum(1 for unit in concerned if (unit.code, task.number) in data.latest)
+        _put(ws, totals_row, col, f"{done}/{len(concerned)}", _BOLD).alignment = _CENTRE
+
+
+def _legend(ws: Any, data: ExportData, top: int) -> None:
+    """What the matrix's colours and frames mean, below the task list."""
+    _put(ws, top, 1, _label(data, "legend"), _BOLD)
+    keys = [("done", "status_done"), ("in_progress", "status_in_progress"),
+            ("blocked", "status_blocked"), ("not_started", "status_not_started"),
+            (SILENT, "silent"), (NOT_APPLICABLE, "not_applicable")]
+    for r, (colour, label) in enumerate(keys, start=top + 1):
+        face = STATUS_COLOURS[colour]
+        swatch = _put(ws, r, 1, " ")
+        swatch.fill = PatternFill("solid", fgColor="FF" + face[1:].upper())
+        _put(ws, r, 2, _label(data, label))
+    overdue = _put(ws, top + len(keys) + 1, 1, " ")
+    overdue.border = _OVERDUE_BORDER
+    _put(ws, top + len(keys) + 1, 2, _label(data, "overdue"))
 
 
 def _updates(wb: Any, data: ExportData) -> None:
@@ -287,8 +332,19 @@ def _updates(wb: Any, data: ExportData) -> None:
     headers = [_label(data, key) for key in UPDATE_COLUMNS]
     ws = _sheet(wb, data, "sheet_updates", headers)
     styles: dict[int, Any] = {}
+    when = UPDATE_COLUMNS.index("time") + 1
+    timed: dict[int, Any] = {}  # font id → the style of a time cell in that font
     for r, row in enumerate(data.updates, start=2):
-        _put_row(ws, r, update_values(data, row), _GREY if row.withdrawn else None, styles)
+        font = None if row.standing else _GREY  # superseded and withdrawn versions greyed
+        _put_row(ws, r, update_values(data, row), font, styles)
+        if row.at is not None:  # a real date and time, not text: it sorts and filters
+            cell = ws.cell(row=r, column=when)
+            cell.value = row.at
+            if (key := id(font)) not in timed:
+                cell.number_format = EXCEL_TIME
+                timed[key] = copy(cell._style)
+            else:
+                cell._style = copy(timed[key])
     note = UPDATE_COLUMNS.index("note") + 1
     _finish_table(ws, _label(data, "no_data"), {note: _NOTE_WIDTH, note + 1: _NOTE_WIDTH})
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{ws.max_row}"
@@ -313,8 +369,20 @@ def _attendance(wb: Any, data: ExportData) -> None:
     """Who comes to which conference."""
     keys = ("conference", "when", "unit", "answer", "attendee")
     ws = _sheet(wb, data, "sheet_attendance", [_label(data, key) for key in keys])
+    past = _label(data, "past")
     for r, a in enumerate(data.attendance, start=2):
-        _put_row(ws, r, [a.conference, a.when, a.unit.short_name, a.answer, a.attendee])
+        when = f"{a.when} ({past})" if a.past else a.when
+        _put_row(ws, r, [a.conference, when, a.unit.short_name, a.answer, a.attendee],
+                 _GREY if a.past else None)
+    counts: dict[str, Counter[str]] = {}
+    for a in data.attendance:
+        counts.setdefault(a.conference, Counter())[a.answer] += 1
+    if counts:  # how many units answered what, per conference
+        heading = ws.max_row + 2
+        _put(ws, heading, 1, _label(data, "answers"), _BOLD)
+        for r, (conference, answers) in enumerate(counts.items(), start=heading + 1):
+            _put(ws, r, 1, conference)
+            _put(ws, r, 4, "; ".join(f"{answer}: {count}" for answer, count in answers.items()))
     _finish_table(ws, _label(data, "no_data"))
 
 
