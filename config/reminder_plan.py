@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import time
-from typing import Annotated
+from datetime import date, time
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from config.dates import DateParseError, parse_time
+from config.dates import DateParseError, parse_date, parse_time
 
 DaysBefore = Annotated[int, Field(ge=0, le=60)]
+
+
+def _to_day(value: Any) -> Any:
+    """``2/9/2027`` (day first, as written in Vietnam) or an ISO date → a date."""
+    if isinstance(value, date):
+        return value
+    try:
+        return parse_date(str(value))
+    except (DateParseError, ValueError):
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise PydanticCustomError("not_a_date", "not a date", {"value": str(value)}) from None
+
+
+PlanDay = Annotated[date, BeforeValidator(_to_day)]
 _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
              "t2": 0, "t3": 1, "t4": 2, "t5": 3, "t6": 4, "t7": 5, "cn": 6}
 
@@ -35,8 +51,13 @@ class ReminderPlanConfig(BaseModel):
     deadline_morning: bool = True
     conference_days: tuple[DaysBefore, ...] = (7, 1)
     conference_hours: int | None = Field(default=2, ge=1, le=72)
+    task_deadline_days: tuple[DaysBefore, ...] = (3, 1)  # before a task's own deadline
     working_hours: str = "08:00-17:30"
     digest: str = "mon 08:00"  # the chair's weekly digest: weekday (mon…sun or t2…cn) and time
+    # the bloc's own calendar, on top of the national public holidays: days off (e.g. a day
+    # given in exchange) and make-up working Saturdays (ngày làm bù)
+    days_off: tuple[PlanDay, ...] = ()
+    working_saturdays: tuple[PlanDay, ...] = ()
 
     @field_validator("digest")
     @classmethod

@@ -25,6 +25,7 @@ from handlers import (
     progress,
     questions,
     schedule,
+    snooze,
     start,
     status,
     task_admin,
@@ -51,6 +52,7 @@ FEATURES: tuple[ModuleType, ...] = (
     cancel,
     questions,
     membership,
+    snooze,
 )
 
 

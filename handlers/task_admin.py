@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 
 from bot.domain.access import Action
 from bot.domain.events import Option
-from bot.domain.periods import current_period, format_deadline
+from bot.domain.periods import current_period, date_examples, format_deadline
 from bot.domain.text import escape, shorten
 from bot.kernel.answers import Answers, Moment, UnitCodes, unit_codes
 from bot.kernel.context import Context
@@ -173,7 +173,7 @@ async def _fields(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:
 async def _value_prompt(ctx: Context, answers: TaskAdminAnswers) -> str:
     field = answers.field
     return ctx.t(f"taskadmin.ask_{field}_value" if field in {"title", "description"}
-                 else f"taskadmin.ask_{field}")
+                 else f"taskadmin.ask_{field}", **date_examples(ctx.today()))
 
 
 async def _value_options(ctx: Context, answers: TaskAdminAnswers) -> list[Option]:

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from storage._base import SqliteBase
-from storage._time import to_db
+from storage._time import from_db, to_db
+from storage.records import Snooze
 
 
 class SqliteReminders(SqliteBase):
@@ -56,3 +57,25 @@ class SqliteReminders(SqliteBase):
         else:
             await self._write_alone("DELETE FROM paused_periods WHERE period_id = ?",
                                     (period_id,))
+
+    async def snooze(self, snooze: Snooze) -> bool:
+        """Put off a reminder for one person; ``False`` if they already did (once each)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT OR IGNORE INTO snoozes (member_id, occasion, origin_kind, origin_id, "
+                "fire_at) VALUES (?, ?, ?, ?, ?)",
+                (snooze.member_id, snooze.occasion, snooze.origin[0], snooze.origin[1],
+                 to_db(snooze.fire_at)))
+            return cursor.rowcount == 1
+
+    async def pending_snoozes(self) -> list[Snooze]:
+        """The reminders put off and not yet sent again, soonest first."""
+        rows = await self._all("SELECT * FROM snoozes WHERE done_at IS NULL ORDER BY fire_at")
+        return [Snooze(int(row["member_id"]), row["occasion"],
+                       (row["origin_kind"], int(row["origin_id"])), from_db(row["fire_at"]))
+                for row in rows]
+
+    async def snooze_done(self, member_id: int, occasion: str, now: datetime) -> None:
+        """The put-off reminder went out again (or was no longer needed)."""
+        await self._write_alone("UPDATE snoozes SET done_at = ? WHERE member_id = ? AND "
+                                "occasion = ?", (to_db(now), member_id, occasion))

@@ -395,12 +395,22 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 12: who signs the bloc's reports (the bloc file's "signer"): position and name. A unit
     # not attending a conference says why; answers given before the conference moved are
-    # stale (the unit is asked again).
+    # stale (the unit is asked again). A person may put off a reminder once ("nhắc lại sáng
+    # mai"): when, and whether it has gone out.
     """
     ALTER TABLE blocs ADD COLUMN signer_name TEXT;
     ALTER TABLE blocs ADD COLUMN signer_title TEXT;
     ALTER TABLE conference_attendance ADD COLUMN reason TEXT;
     ALTER TABLE conference_attendance ADD COLUMN stale INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE snoozes (
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        occasion TEXT NOT NULL,
+        origin_kind TEXT NOT NULL,
+        origin_id INTEGER NOT NULL,
+        fire_at TEXT NOT NULL,
+        done_at TEXT,
+        PRIMARY KEY (member_id, occasion)
+    );
     """,
 )
 

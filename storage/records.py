@@ -335,3 +335,13 @@ class BatchReport:
     report_language: str
     kind: str
     counts: dict[OutboxStatus, int]
+
+
+@dataclass(frozen=True)
+class Snooze:
+    """A reminder one person put off to the next working morning."""
+
+    member_id: int
+    occasion: str  # the reminder's occasion key, e.g. "deadline:3@1764867600:7d"
+    origin: tuple[str, int]  # the row it comes from: a period, a conference or a task
+    fire_at: datetime

@@ -34,6 +34,7 @@ from storage.records import (
     ReplyOutcome,
     Role,
     ShownMenu,
+    Snooze,
     SyncSummary,
     Task,
     Unit,
@@ -345,6 +346,15 @@ class ReminderStore(Protocol):
 
     async def pause_period(self, period_id: int, paused: bool, now: datetime) -> None:
         """Pause (or resume) the reminders of one period's report deadline."""
+
+    async def snooze(self, snooze: Snooze) -> bool:
+        """Put off a reminder for one person; ``False`` if they already did (once each)."""
+
+    async def pending_snoozes(self) -> list[Snooze]:
+        """The reminders put off and not yet sent again, soonest first."""
+
+    async def snooze_done(self, member_id: int, occasion: str, now: datetime) -> None:
+        """The put-off reminder went out again (or was no longer needed)."""
 
 
 class PostingStore(Protocol):

@@ -258,3 +258,11 @@ def test_run_on_a_read_only_file_system_says_so_in_one_line(
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Không ghi được vào thư mục của cơ sở dữ liệu" in lines[0]
+
+
+def test_the_demos_examples_are_dates_near_its_own_day() -> None:
+    result = thidua("demo", "--as", "chair", "--today", "20/11/2023",
+                    stdin="/hoinghi\nLên lịch hội nghị mới\nTổng kết\nHội nghị Tổng kết\n")
+    assert result.returncode == 0, result.stderr
+    # ten days after the demo's date, not a date of another year
+    assert "Thời gian (ví dụ 30/11/2023 8h30, hoặc chỉ ngày 30/11/2023)?" in result.stdout

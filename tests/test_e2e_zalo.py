@@ -178,7 +178,9 @@ async def test_a_deadline_reminder_reaches_zalo_once_and_leaves_a_form_alone(
         assert "hạn gửi báo cáo" in (reminder.text or "")
         assert "Thứ Bảy, 05/12/2026" in (reminder.text or "")
         # mid-form the reminder's option is shown as its command, not as a number
-        assert (reminder.text or "").endswith("• Cập nhật ngay: gõ /capnhat")
+        # a form is open: the reminder's own options are written out, not numbered
+        assert "\n• Cập nhật ngay: gõ /capnhat\n• Nhắc lại sáng mai: gõ /nhaclai deadline:" in (
+            reminder.text or "")
         assert "1. Cập nhật ngay" not in (reminder.text or "")
         await bot.runtime.reminders.plan()  # planning again sends nothing twice
         await bot.runtime.outbox.drain()

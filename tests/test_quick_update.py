@@ -70,6 +70,12 @@ async def test_a_malformed_one_liner_says_what_is_wrong(runtime: Runtime) -> Non
     assert ("Câu lệnh nhanh có chỗ chưa đúng: không có nhiệm vụ 99 (đơn vị có 2 nhiệm vụ trong "
             "kỳ này); tỷ lệ phải từ 0 đến 100% (đồng chí gõ “200%”).") in answer
     assert "Chọn nhiệm vụ cần báo cáo" in answer  # and it asks for the task
+    await an.say("/huy")
+    negative = plain(await an.say("/capnhat 1 -10% Đã họp"))  # a minus, not a dash
+    assert "tỷ lệ phải từ 0 đến 100% (đồng chí gõ “-10%”)" in negative
+    await an.say("/huy")
+    dashed = plain(await an.say("/capnhat 1 - 10% - Đã họp"))  # dashes between the parts
+    assert "Tình trạng: Đang thực hiện 10%" in dashed
 
 
 async def test_a_difficulty_goes_under_the_difficulty_field(runtime: Runtime) -> None:

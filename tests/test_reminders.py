@@ -119,7 +119,8 @@ async def test_units_owing_a_report_are_reminded_of_what_they_lack_once_unless_p
     assert "Thứ Bảy, 05/12/2026" in row.payload["text"]
     assert "• 1. Tổ chức Hội nghị Tổng kết" in row.payload["text"]
     assert "• 2. Biểu dương điển hình" in row.payload["text"]
-    assert row.payload["options"] == [["Cập nhật ngay", "/capnhat"]]
+    assert row.payload["options"][0] == ["Cập nhật ngay", "/capnhat"]
+    assert row.payload["options"][1][0] == "Nhắc lại sáng mai"  # put off once, if need be
     partial = next(r for r in await runtime.repo.outbox_rows() if r.chat_id == "10")
     assert "• 2. Biểu dương điển hình" in partial.payload["text"]
     assert "Tổ chức Hội nghị Tổng kết" not in partial.payload["text"]
@@ -358,3 +359,65 @@ async def test_an_empty_week_is_said_in_words(runtime: Runtime, clock: FixedCloc
     assert await runtime.digest.send() == 1
     text = next(r for r in await runtime.repo.outbox_rows() if r.kind == "digest").payload["text"]
     assert "Tuần qua không có báo cáo mới." in text and "0 báo cáo" not in text
+
+
+async def test_the_blocs_own_days_off_and_make_up_saturdays_move_reminders(
+    runtime: Runtime, clock: FixedClock, small_bloc_file: Path,
+) -> None:
+    data = yaml.safe_load(SMALL_BLOC)
+    # 5/12/2026 is a Saturday worked in exchange for Monday 7/12; 4/12 is a day off
+    data["reminders"] = {"working_saturdays": ["5/12/2026"],
+                         "days_off": ["4/12/2026", "7/12/2026"]}
+    small_bloc_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    os.utime(small_bloc_file, (small_bloc_file.stat().st_mtime + 5,) * 2)
+    await runtime._reload()
+    calendar = runtime.reminders.calendar()
+    assert calendar.is_working_day(date(2026, 12, 5)) and not calendar.is_working_day(
+        date(2026, 12, 7))
+    labels = [(o.label, o.fire_at.astimezone(HANOI)) for o in
+              await runtime.reminders.occasions() if o.task_id is None]
+    # the 1-day reminder (4/12, a day off) goes on the make-up Saturday, with the day's own;
+    # the one after the deadline skips Monday 7/12
+    assert ("day", local(date(2026, 12, 5))) in labels
+    assert ("after", local(date(2026, 12, 8))) in labels
+    assert all(moment.date() != date(2026, 12, 4) for _, moment in labels)
+
+
+async def test_a_reminder_put_off_comes_back_next_morning_once_unless_the_unit_reported(
+    runtime: Runtime, clock: FixedClock,
+) -> None:
+    shtt = await registered(runtime, "10", unit="SHTT")
+    cncl = await registered(runtime, "11", unit="CNCL")
+    clock.set(local(date(2026, 11, 30)))  # Monday: the 7-day reminder
+    await runtime.reminders.plan()
+    rows = {r.chat_id: r for r in await runtime.repo.outbox_rows()
+            if r.dedup_key.startswith("remind:deadline")}
+    label, command = rows["10"].payload["options"][1]
+    assert label == "Nhắc lại sáng mai" and command.startswith("/nhaclai deadline:")
+    clock.set(local(date(2026, 11, 30), time(10, 0)))
+    assert plain(await shtt.say(command)) == (
+        "Bot sẽ nhắc lại đồng chí lúc 08:00 Thứ Ba, 01/12/2026.")
+    assert "đã được hoãn một lần" in plain(await shtt.say(command))  # once only
+    await cncl.say(rows["11"].payload["options"][1][1])
+    for text in ("/capnhat 1 50% Đã họp", "Gửi", "Để sau", "/capnhat 2 100% Đã biểu dương",
+                 "Gửi"):
+        await cncl.say(text)  # CNCL reports both of its tasks meanwhile
+    clock.set(local(date(2026, 12, 1), time(8, 0)))
+    await runtime.reminders.plan()
+    again = [r for r in await runtime.repo.outbox_rows() if r.dedup_key.startswith("snooze:")]
+    assert [r.chat_id for r in again] == ["10"]  # CNCL has reported: not reminded again
+    assert "Kính gửi đồng chí" in again[0].payload["text"]
+    await runtime.reminders.plan()
+    assert len([r for r in await runtime.repo.outbox_rows()
+                if r.dedup_key.startswith("snooze:")]) == 1  # sent once
+
+
+async def test_a_reminder_cannot_be_put_off_past_its_deadline(
+    runtime: Runtime, clock: FixedClock,
+) -> None:
+    shtt = await registered(runtime, "10", unit="SHTT")
+    clock.set(local(date(2026, 12, 4)))  # Friday: the 1-day reminder of Saturday 5/12
+    await runtime.reminders.plan()
+    row = next(r for r in await runtime.repo.outbox_rows() if r.chat_id == "10")
+    answer = plain(await shtt.say(row.payload["options"][1][1]))
+    assert answer.startswith("Không thể hoãn: sáng mai đã quá hạn.")  # Monday is too late

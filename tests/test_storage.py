@@ -257,6 +257,7 @@ UNDO_12 = """
     ALTER TABLE blocs DROP COLUMN signer_name; ALTER TABLE blocs DROP COLUMN signer_title;
     ALTER TABLE conference_attendance DROP COLUMN reason;
     ALTER TABLE conference_attendance DROP COLUMN stale;
+    DROP TABLE snoozes;
 """
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from storage.records import Deadline, Period
@@ -42,3 +42,10 @@ def format_deadline(deadline: Deadline, zone: ZoneInfo, t: Translate) -> str:
     if deadline.all_day:
         return day
     return t("calendar.moment", time=local.strftime("%H:%M"), day=day)
+
+
+def date_examples(today: date) -> dict[str, str]:
+    """Dates for a question's examples, near ``today`` (the demo plays 2023, so a fixed
+    "15/12/2026" would read oddly): ``{soon}`` (in ten days) and ``{next_year}``."""
+    soon = today + timedelta(days=10)
+    return {"soon": f"{soon.day}/{soon.month}/{soon.year}", "next_year": str(today.year + 1)}

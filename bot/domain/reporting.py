@@ -109,6 +109,7 @@ _NO_HELP = frozenset({"", "-", "khong", "khong co", "chua", "chua co", "none", "
 _TASK_LEAD = re.compile(r"\s*(?:nv|nhiem vu|task|#)?\s*(\d{1,4})(?![\d%])")
 _PERCENT_LEAD = re.compile(rf"{_ABOUT}(?:-?\d{{1,6}}|[^\s%]{{1,8}})\s*%")
 _SEPARATORS = " \t\n-–—:,.;/|"
+_MINUS = re.compile(r"\s+-(?=\d)")  # a minus sign stuck to a number after a space
 _BREAKS = _SEPARATORS.replace(" ", "").replace("\t", "")  # what ends a status word for sure
 
 
@@ -143,6 +144,8 @@ def parse_quick_update(text: str, tasks: list[Task]) -> QuickUpdate:
         problems.append(QuickProblem("progress.quick_no_task",
                                      (("number", number), ("count", len(tasks)))))
     at = _skip(folded, lead.end())
+    if minus := _MINUS.match(folded, lead.end()):  # "3 -10%": a negative percent, not a dash
+        at = minus.end() - 1
     percent, at = _percent_at(text, folded, at, problems)
     mark = _HELP_MARK.search(folded, at)  # "Khó khăn: …" ends the note, whatever comes first
     limit = mark.start() if mark is not None else len(folded)

@@ -28,10 +28,16 @@ class WorkCalendar:
     start: time = time(8, 0)
     end: time = time(17, 30)
     weekdays: frozenset[int] = field(default_factory=lambda: frozenset(range(5)))
+    days_off: frozenset[date] = frozenset()  # the bloc's own days off
+    extra_days: frozenset[date] = frozenset()  # make-up working days (ngày làm bù)
 
     def is_working_day(self, day: date) -> bool:
-        """Monday to Friday, and not a Vietnamese public holiday."""
-        return day.weekday() in self.weekdays and day not in _vietnam_holidays(day.year)
+        """Monday to Friday, not a Vietnamese public holiday nor one of the bloc's days off;
+        or one of its make-up working days."""
+        if day in self.extra_days:
+            return True
+        return (day.weekday() in self.weekdays and day not in _vietnam_holidays(day.year)
+                and day not in self.days_off)
 
     def next_slot(self, moment: datetime) -> datetime:
         """``moment`` if it is within working hours, else the start of the next working period."""

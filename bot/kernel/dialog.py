@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.domain.events import LEAVE, InboundFile
+from bot.domain.periods import date_examples
 from bot.kernel.answers import Answers
 from bot.kernel.context import Context, Named
 from bot.kernel.forms import (
@@ -86,8 +87,8 @@ class DialogEngine:
         if not same_token:
             ctx.dialog.token += 1
         await ctx.save_dialog()
-        text = ctx.t(step.prompt) if isinstance(step.prompt, str) else await step.prompt(
-            ctx, answers)
+        text = (ctx.t(step.prompt, **date_examples(ctx.today())) if isinstance(step.prompt, str)
+                else await step.prompt(ctx, answers))
         options = await step.options(ctx, answers) if step.options else []
         ctx.reply(text, options=tuple(options), token=ctx.dialog.token)
 

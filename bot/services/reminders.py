@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -36,6 +36,7 @@ from storage.records import (
     Deadline,
     Period,
     Role,
+    Snooze,
     Task,
 )
 from storage.repository import ConferenceStore, ReminderStore
@@ -150,10 +151,14 @@ class ReminderPlanner:
 
     def calendar(self) -> WorkCalendar:
         """Working hours of the bloc's plan, in its time zone."""
-        hours = str(self._blocs.current.reminder_plan.get("working_hours", "08:00-17:30"))
+        plan = self._blocs.current.reminder_plan
+        hours = str(plan.get("working_hours", "08:00-17:30"))
         start, _, end = hours.partition("-")
         return WorkCalendar(ZoneInfo(self._blocs.current.timezone), start=parse_time(start),
-                            end=parse_time(end))
+                            end=parse_time(end),
+                            days_off=frozenset(map(date.fromisoformat, plan.get("days_off", ()))),
+                            extra_days=frozenset(map(date.fromisoformat,
+                                                     plan.get("working_saturdays", ()))))
 
     async def occasions(self, origin: tuple[str, int] | None = None) -> list[Occasion]:
         """Every occasion of the periods' report deadlines and of upcoming conferences (of
@@ -225,6 +230,12 @@ class ReminderPlanner:
     async def plan(self) -> None:
         """Schedule future occasions; send the latest missed one of each subject if still useful."""
         now = self._clock.now()
+        for snooze in await self._repo.pending_snoozes():  # reminders put off, due again
+            if snooze.fire_at <= now:  # due while the bot was down
+                await self.fire_snooze(snooze)
+            else:
+                self._scheduler.at(f"snooze:{snooze.member_id}:{snooze.occasion}",
+                                   snooze.fire_at, self.fire_snooze, snooze)
         missed: dict[str, Occasion] = {}
         occasions = await self.occasions()
         sent = await self._repo.sent_reminders(o.key for o in occasions)
@@ -283,6 +294,44 @@ class ReminderPlanner:
             return
         await self._send(occasion)
 
+    async def snooze(self, member_id: int, key: str) -> tuple[str, datetime | None]:
+        """Put off one person's reminder ``key`` to the next working morning, once, never past
+        its deadline: ``("snoozed", when)``, or why not (``"gone"``, ``"late"``, ``"again"``)."""
+        now = self._clock.now()
+        occasion = next((o for o in await self.occasions() if o.key == key), None)
+        if occasion is None or occasion.kind != "deadline" or occasion.deadline is None:
+            return "gone", None
+        calendar = self.calendar()
+        tomorrow = now.astimezone(calendar.zone).date() + timedelta(days=1)
+        when = calendar.next_slot(calendar.morning_of(tomorrow))
+        if when >= occasion.deadline.at:
+            return "late", None
+        snooze = Snooze(member_id, key, occasion.origin, when)
+        if not await self._repo.snooze(snooze):
+            return "again", None
+        self._scheduler.at(f"snooze:{member_id}:{key}", when, self.fire_snooze, snooze)
+        return "snoozed", when
+
+    async def fire_snooze(self, snooze: Snooze) -> None:
+        """Send a put-off reminder again, as things stand now: nothing if the person's unit
+        has reported since, or the deadline has passed."""
+        now = self._clock.now()
+        if snooze.fire_at > now:
+            self._scheduler.at(f"snooze:{snooze.member_id}:{snooze.occasion}", snooze.fire_at,
+                               self.fire_snooze, snooze)
+            return
+        occasion = next((o for o in await self.occasions(snooze.origin)
+                         if o.key == snooze.occasion), None)
+        if occasion is not None and occasion.deadline is not None and (
+                not occasion.deadline.passed(now)):
+            mine = f":{snooze.member_id}"
+            again = [replace(message, dedup_key=f"snooze:{snooze.occasion}:{snooze.member_id}",
+                             due_at=now, reply=replace(message.reply, options=()))
+                     for message in await self._deadline_messages(occasion)
+                     if message.dedup_key.endswith(mine)]
+            await self._outbox.enqueue(again)
+        await self._repo.snooze_done(snooze.member_id, snooze.occasion, now)
+
     async def _mark_fired(self, occasion: Occasion) -> None:
         await self._repo.mark_reminder_sent(occasion.key, self._clock.now())
 
@@ -326,11 +375,13 @@ class ReminderPlanner:
                          name=escape(member.display_name), unit=escape(unit.name),
                          period=escape(period.title), when=when,
                          tasks=task_lines(progress.missing, t))
-                button = Option(t("outreach.update_now"), "/capnhat")
+                buttons = (Option(t("outreach.update_now"), "/capnhat"),
+                           *([] if firm else [Option(t("reminders.snooze"),
+                                                     f"/nhaclai {occasion.key}")]))
                 messages.append(Outgoing(
                     dedup_key=f"remind:{occasion.key}:{member.id}", channel=member.channel,
                     chat_id=member.external_id, kind="reminder",
-                    reply=Reply(text, options=(button,), language=member.language),
+                    reply=Reply(text, options=buttons, language=member.language),
                     due_at=occasion.fire_at, expires_at=occasion.expires_at))
         if firm and owing_names:
             for officer in await repo.list_members(bloc.id):
@@ -374,11 +425,13 @@ class ReminderPlanner:
                          when=format_deadline(occasion.deadline, zone, t),
                          state=t("reminders.task_state_none") if update is None else t(
                              "reminders.task_state", percent=update.percent))
-                button = Option(t("outreach.update_now"), f"/capnhat {task.position}")
+                buttons = (Option(t("outreach.update_now"), f"/capnhat {task.position}"),
+                           *([] if firm else [Option(t("reminders.snooze"),
+                                                     f"/nhaclai {occasion.key}")]))
                 messages.append(Outgoing(
                     dedup_key=f"remind:{occasion.key}:{member.id}", channel=member.channel,
                     chat_id=member.external_id, kind="reminder",
-                    reply=Reply(text, options=(button,), language=member.language),
+                    reply=Reply(text, options=buttons, language=member.language),
                     due_at=occasion.fire_at, expires_at=occasion.expires_at))
         if firm and owing:
             for officer in await repo.list_members(bloc.id):
