@@ -52,6 +52,9 @@ class ReminderPlanConfig(BaseModel):
     conference_days: tuple[DaysBefore, ...] = (7, 1)
     conference_hours: int | None = Field(default=2, ge=1, le=72)
     task_deadline_days: tuple[DaysBefore, ...] = (3, 1)  # before a task's own deadline
+    # the ladder: from this many days before a deadline (0: its day) the unit's head, where
+    # one is registered, is reminded too, and after it; none: never
+    head_days: DaysBefore | None = 1
     working_hours: str = "08:00-17:30"
     digest: str = "mon 08:00"  # the chair's weekly digest: weekday (mon…sun or t2…cn) and time
     # the bloc's own calendar, on top of the national public holidays: days off (e.g. a day

@@ -10,6 +10,7 @@ from types import ModuleType
 
 from bot.kernel.router import Router
 from handlers import (
+    absence,
     cancel,
     conferences,
     deadline,
@@ -38,6 +39,7 @@ FEATURES: tuple[ModuleType, ...] = (
     tasks,
     progress,
     my_updates,
+    absence,
     status,
     deadline,
     matrix,

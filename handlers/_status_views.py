@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.domain.periods import format_deadline
+from bot.domain.periods import format_day, format_deadline
 from bot.domain.text import escape, shorten
 from bot.kernel.context import Context
 from bot.services.status import BlocStatus, bloc_status
 from handlers._progress_views import local_time, status_text, update_body
-from storage.records import ProgressStatus, ProgressUpdate, Task, Unit
+from storage.records import Member, ProgressStatus, ProgressUpdate, Task, Unit
 
 NOTE_PREVIEW = 80
 COUNTED = (ProgressStatus.DONE, ProgressStatus.IN_PROGRESS, ProgressStatus.BLOCKED,
@@ -54,7 +54,7 @@ def missing_lines(ctx: Context, status: BlocStatus) -> list[str]:
     lines = []
     for progress in status.incomplete:
         unit = progress.unit
-        names = ", ".join(escape(m.display_name) for m in status.contacts.get(unit.id, []))
+        names = ", ".join(_contact_name(ctx, status, m) for m in status.contacts.get(unit.id, []))
         contacts = names or ctx.t("status.no_contact")
         if progress.silent:
             lines.append(ctx.t("status.silent_unit", unit=escape(unit.short_name),
@@ -75,6 +75,17 @@ def overdue_lines(ctx: Context, status: BlocStatus) -> list[str]:
                   when=format_deadline(task.deadline, ctx.zone, ctx.t) if task.deadline else "",
                   count=len(units), units=escape(", ".join(u.short_name for u in units)))
             for task, units in status.overdue_tasks()]
+
+
+def _contact_name(ctx: Context, status: BlocStatus, contact: Member) -> str:
+    """A contact's name; away today, until when and who covers for them."""
+    name = escape(contact.display_name)
+    absence = status.away(contact, status.today)
+    if absence is None:
+        return name
+    backup = status.backup(absence)
+    return ctx.t("status.away", name=name, until=format_day(absence.ends, ctx.t),
+                 backup=escape(backup.display_name) if backup else ctx.t("status.no_backup"))
 
 
 def blocked_lines(ctx: Context, status: BlocStatus) -> list[str]:

@@ -200,6 +200,12 @@ async def _report_due(ctx: Context, answers: ConferenceAnswers, text: str) -> Mo
     value = await moment_answer(ctx, answers, text)
     if value.before(ctx.now(), ctx.zone):
         raise InvalidAnswer("conferences.in_the_past")
+    conference = None if _new(answers) else await _chosen(ctx, answers)
+    starts = (answers.new_when.start(ctx.zone) if _new(answers) and answers.new_when
+              else conference.starts if conference else None)
+    if starts is not None and value.deadline(ctx.zone).at > starts.at:
+        raise InvalidAnswer("conferences.due_after_start",
+                            when=format_deadline(starts, ctx.zone, ctx.t))
     return value
 
 
@@ -238,6 +244,12 @@ def _due_text(ctx: Context, value: Literal["none"] | Moment | None) -> str:
 
 async def _review_options(ctx: Context, answers: ConferenceAnswers) -> list[Option]:
     return confirm_options(ctx, "conferences.send_news", yes="send", no="cancel")
+
+
+async def _review_typed(ctx: Context, answers: ConferenceAnswers, text: str) -> str:
+    """At the review, only its two answers: other text is not a question to leave it for
+    (the announcement would be dropped without a word)."""
+    raise InvalidAnswer("dialog.pick_option", count=2)
 
 
 def _review_route(answers: ConferenceAnswers, value: Any) -> str:
@@ -373,7 +385,8 @@ CONFERENCES = router.form(Form(
         Step("report_due", "conferences.ask_report_due", options=_no_deadline,
              parse=_report_due, route=_due_route,
              when=lambda a: _new(a) or a.act == "deadline"),
-        Step("review", _review, options=_review_options, route=_review_route, transient=True,
+        Step("review", _review, options=_review_options, parse=_review_typed,
+             route=_review_route, transient=True,
              when=lambda a: _new(a) or a.act == "move"),
     ),
     finish=_finish,

@@ -16,7 +16,8 @@ from storage.records import Role
 
 router = Router()
 
-INVITABLE = (Role.CONTACT, Role.CHAIR, Role.DEPUTY, Role.LIAISON)
+# a role added later goes last, so the numbers people type for the others stay
+INVITABLE = (Role.CONTACT, Role.CHAIR, Role.DEPUTY, Role.LIAISON, Role.HEAD)
 VALIDITY_CHOICES = ("1d", "7d", "30d")
 
 
@@ -70,7 +71,7 @@ INVITE = router.form(Form(
         Step("role", "invite.ask_role", options=_roles),
         Step("unit", "invite.ask_unit", options=unit_options(by_code, back="role"),
              parse=typed_unit_code,
-             when=lambda answers: answers.role is Role.CONTACT),
+             when=lambda answers: answers.role in (Role.CONTACT, Role.HEAD)),
         Step("validity", "invite.ask_validity", options=_validities, parse=_parse_validity),
     ),
     finish=_finish,

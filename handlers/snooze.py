@@ -21,8 +21,8 @@ async def snooze(ctx: Context) -> None:
         ctx.reply(ctx.t("reminders.snooze_gone"))
         return
     outcome, when = await ctx.reminders.snooze(ctx.member.id, key)
-    if outcome == "snoozed" and when is not None:
-        ctx.reply(ctx.t("reminders.snoozed",
+    if when is not None:  # put off, or already planned by then
+        ctx.reply(ctx.t("reminders.snoozed" if outcome == "snoozed" else "reminders.snooze_planned",
                         when=format_deadline(Deadline(when, all_day=False), ctx.zone, ctx.t)))
     else:
         ctx.reply(ctx.t(f"reminders.snooze_{outcome}"))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from storage._base import SqliteBase
 from storage._time import from_db, to_db
-from storage.records import Snooze
+from storage.records import Absence, Snooze
 
 
 class SqliteReminders(SqliteBase):
@@ -79,3 +79,26 @@ class SqliteReminders(SqliteBase):
         """The put-off reminder went out again (or was no longer needed)."""
         await self._write_alone("UPDATE snoozes SET done_at = ? WHERE member_id = ? AND "
                                 "occasion = ?", (to_db(now), member_id, occasion))
+
+    async def set_absence(self, absence: Absence, now: datetime) -> None:
+        """Record (or replace) a person's absence and who covers for them."""
+        await self._write_alone(
+            "INSERT INTO absences (member_id, starts, ends, backup_member_id, set_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET "
+            "starts = excluded.starts, ends = excluded.ends, "
+            "backup_member_id = excluded.backup_member_id, set_at = excluded.set_at",
+            (absence.member_id, absence.starts.isoformat(), absence.ends.isoformat(),
+             absence.backup_member_id, to_db(now)))
+
+    async def clear_absence(self, member_id: int) -> None:
+        """The person is back (or was never going)."""
+        await self._write_alone("DELETE FROM absences WHERE member_id = ?", (member_id,))
+
+    async def absences(self) -> dict[int, Absence]:
+        """Every recorded absence, by the absent person's member id."""
+        rows = await self._all("SELECT * FROM absences")
+        return {int(row["member_id"]): Absence(
+            int(row["member_id"]), date.fromisoformat(row["starts"]),
+            date.fromisoformat(row["ends"]),
+            int(row["backup_member_id"]) if row["backup_member_id"] is not None else None)
+            for row in rows}

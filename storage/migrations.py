@@ -7,6 +7,7 @@ appended, never edited once released: databases in the field have run it.
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 import aiosqlite
 
@@ -412,6 +413,43 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (member_id, occasion)
     );
     """,
+    # 13: the unit head (lãnh đạo đơn vị) is a role. SQLite cannot change a CHECK, so the
+    # table is rebuilt (SQLite's documented procedure; foreign keys are checked after it).
+    """
+    CREATE TABLE members_13 (
+        id INTEGER PRIMARY KEY,
+        bloc_id INTEGER NOT NULL REFERENCES blocs(id),
+        channel TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        unit_id INTEGER REFERENCES units(id),
+        role TEXT NOT NULL
+            CHECK (role IN ('contact', 'head', 'chair', 'deputy', 'liaison', 'admin')),
+        language TEXT,
+        registered_at TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (channel, external_id)
+    );
+    INSERT INTO members_13 (id, bloc_id, channel, external_id, display_name, unit_id, role,
+                            language, registered_at, active)
+        SELECT id, bloc_id, channel, external_id, display_name, unit_id, role, language,
+               registered_at, active FROM members;
+    DROP TABLE members;
+    ALTER TABLE members_13 RENAME TO members;
+    CREATE INDEX members_by_unit ON members (unit_id);
+    CREATE INDEX members_by_bloc ON members (bloc_id, active);
+    """,
+    # 14: a contact away (nghỉ phép, đi công tác) names who covers: reminders go to them.
+    """
+    CREATE TABLE absences (
+        member_id INTEGER PRIMARY KEY REFERENCES members(id),
+        starts TEXT NOT NULL,
+        ends TEXT NOT NULL,
+        backup_member_id INTEGER REFERENCES members(id),
+        set_at TEXT NOT NULL,
+        CHECK (starts <= ends)
+    );
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)
@@ -443,16 +481,27 @@ async def migrate(db: aiosqlite.Connection) -> list[int]:
     if version > LATEST_VERSION:
         raise SchemaTooNew(version)
     applied = []
-    for number in range(version + 1, LATEST_VERSION + 1):
-        script = MIGRATIONS[number - 1]
-        try:
-            await db.executescript(
-                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
-            )
-        except Exception:
-            if db.in_transaction:
-                await db.rollback()
-            raise
-        log.info("database migrated to schema version %d", number)
-        applied.append(number)
+    # A migration may rebuild a table others refer to (13): foreign keys are off while it
+    # runs (the pragma has no effect inside a transaction) and checked before it commits.
+    await db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for number in range(version + 1, LATEST_VERSION + 1):
+            script = MIGRATIONS[number - 1]
+            try:
+                await db.executescript(
+                    f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};")
+                async with db.execute("PRAGMA foreign_key_check") as cursor:
+                    broken = list(await cursor.fetchall())
+                if broken:
+                    raise sqlite3.IntegrityError(
+                        f"migration {number} breaks {len(broken)} foreign key(s)")
+                await db.execute("COMMIT")
+            except Exception:
+                if db.in_transaction:
+                    await db.rollback()
+                raise
+            log.info("database migrated to schema version %d", number)
+            applied.append(number)
+    finally:
+        await db.execute("PRAGMA foreign_keys = ON")
     return applied

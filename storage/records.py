@@ -17,6 +17,7 @@ class Role(StrEnum):
     """What a registered person may do."""
 
     CONTACT = "contact"
+    HEAD = "head"  # the unit's head (lãnh đạo đơn vị): sees the unit, signs, is reminded last
     CHAIR = "chair"
     DEPUTY = "deputy"
     LIAISON = "liaison"
@@ -345,3 +346,17 @@ class Snooze:
     occasion: str  # the reminder's occasion key, e.g. "deadline:3@1764867600:7d"
     origin: tuple[str, int]  # the row it comes from: a period, a conference or a task
     fire_at: datetime
+
+
+@dataclass(frozen=True)
+class Absence:
+    """A person away from ``starts`` to ``ends`` (both days included), and who covers."""
+
+    member_id: int
+    starts: date
+    ends: date
+    backup_member_id: int | None
+
+    def covers(self, day: date) -> bool:
+        """Whether the person is away on ``day``."""
+        return self.starts <= day <= self.ends

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from config.bloc import BlocConfig
 from storage._conferences import Attendance
 from storage.records import (
+    Absence,
     AuditEntry,
     BatchReport,
     Bloc,
@@ -183,6 +184,15 @@ class MemberStore(Protocol):
         now: datetime,
     ) -> Redemption:
         """Atomically check and use an invite, registering the person on success."""
+
+    async def set_absence(self, absence: Absence, now: datetime) -> None:
+        """Record (or replace) a person's absence and who covers for them."""
+
+    async def clear_absence(self, member_id: int) -> None:
+        """The person is back (or was never going)."""
+
+    async def absences(self) -> dict[int, Absence]:
+        """Every recorded absence, by the absent person's member id."""
 
 
 class DialogStore(Protocol):

@@ -130,12 +130,16 @@ def test_invite_prints_a_token_and_the_deep_link(workdir: Path) -> None:
     assert token is not None
     assert f"https://t.me/thidua_bot?start={token[1]}" in result.stdout
     assert "dùng được 1 lần" in result.stdout
+    head = thidua("invite", "--role", "head", "--unit", "SHTT", *common, cwd=workdir)
+    assert head.returncode == 0, head.stderr
+    assert "Lãnh đạo đơn vị — Viện Khoa học sở hữu trí tuệ" in head.stdout
     no_link = thidua("invite", "--role", "liaison", "--uses", "3", *common, cwd=workdir)
     assert "/start " in no_link.stdout and "dùng được 3 lần" in no_link.stdout
 
 
 @pytest.mark.parametrize(("args", "expected"), [
     (("--role", "contact"), "Cần ghi rõ đơn vị"),
+    (("--role", "head"), "Cần ghi rõ đơn vị"),  # a unit head belongs to a unit too
     (("--role", "contact", "--unit", "NOPE"), "Không có đơn vị mã “NOPE”"),
     (("--role", "chair", "--unit", "SHTT"), "thuộc đơn vị UDCN"),
     (("--role", "contact", "--unit", "SHTT", "--expires", "forever"), "thời hạn hợp lệ"),

@@ -127,7 +127,7 @@ async def test_invite_conversation_with_wrong_answers_then_a_working_token(
     asked = await chair.say("/moi")
     assert "vai trò nào" in plain(asked)
     wrong = plain(await chair.say("không biết"))
-    assert "Vui lòng chọn một trong 4 mục" in wrong and "vai trò nào" in wrong
+    assert "Vui lòng chọn một trong 5 mục" in wrong and "vai trò nào" in wrong
     assert "đơn vị nào" in plain(await chair.say("1"))  # by number
     assert "bao lâu" in plain(await chair.say("vipri"))  # by alias, no diacritics needed
     assert "không phải là thời hạn hợp lệ" in plain(await chair.say("mãi mãi"))
@@ -256,14 +256,14 @@ async def test_a_member_tapping_an_invite_keeps_their_role_and_the_invite_stays_
 async def test_unicode_digits_are_not_option_numbers(runtime: Runtime) -> None:
     chair = await registered(runtime, "95", Role.CHAIR, None)
     await chair.say("/moi")
-    assert "Vui lòng chọn một trong 4 mục" in plain(await chair.say("²"))
-    assert "Vui lòng chọn một trong 4 mục" in plain(await chair.say("٣"))
+    assert "Vui lòng chọn một trong 5 mục" in plain(await chair.say("²"))
+    assert "Vui lòng chọn một trong 5 mục" in plain(await chair.say("٣"))
 
 
 async def test_a_number_outside_the_menu_says_which_numbers_there_are(runtime: Runtime) -> None:
     chair = await registered(runtime, "96", Role.CHAIR, None)
     await chair.say("/moi")
     answer = plain(await chair.say("9"))
-    assert answer.startswith("Không có mục số 9. Vui lòng chọn từ 1 đến 4.")
+    assert answer.startswith("Không có mục số 9. Vui lòng chọn từ 1 đến 5.")
     assert "vai trò nào" in answer  # and the question is asked again
-    assert "Vui lòng chọn từ 1 đến 4" in plain(await chair.say("0."))
+    assert "Vui lòng chọn từ 1 đến 5" in plain(await chair.say("0."))

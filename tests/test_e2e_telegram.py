@@ -192,6 +192,7 @@ async def test_command_menu_is_set_in_both_languages(
     pairs = dict(zip(vi, en, strict=True))
     assert pairs == {
         "trogiup": "help", "nhiemvu": "tasks", "capnhat": "update", "cuatoi": "mine",
+        "vangmat": "away",
         "tinhhinh": "status", "hanbaocao": "deadline", "bando": "matrix", "xuat": "export",
         "baocao": "report",
         "dangnhiemvu": "posttasks", "nhacnho": "remind", "thongbao": "announce",

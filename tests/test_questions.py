@@ -130,6 +130,8 @@ TABLE: list[tuple[str, Intent, int | None, str | None]] = [
     ("NV nào bị trễ hạn rồi", OVERDUE, None, None),
     ("những nhiệm vụ nào đã hết hạn", OVERDUE, None, None),
     ("overdue tasks", OVERDUE, None, None),
+    ("Đơn vị nào chậm báo cáo nhiệm vụ?", LATE, None, None),  # about units, not tasks
+    ("which units are late with their tasks?", LATE, None, None),
     ("who is late", LATE, None, None),
     ("what's overdue?", LATE, None, None),
     ("overdeu", LATE, None, None),

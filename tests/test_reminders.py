@@ -418,6 +418,26 @@ async def test_a_reminder_cannot_be_put_off_past_its_deadline(
     shtt = await registered(runtime, "10", unit="SHTT")
     clock.set(local(date(2026, 12, 4)))  # Friday: the 1-day reminder of Saturday 5/12
     await runtime.reminders.plan()
-    row = next(r for r in await runtime.repo.outbox_rows() if r.chat_id == "10")
-    answer = plain(await shtt.say(row.payload["options"][1][1]))
+    row = next(r for r in await runtime.repo.outbox_rows() if r.chat_id == "10"
+               and r.dedup_key.startswith("remind:deadline:1@"))
+    assert [label for label, _ in row.payload["options"]] == ["Cập nhật ngay"]  # no snooze
+    key = row.dedup_key.removeprefix("remind:").rsplit(":", 1)[0]
+    answer = plain(await shtt.say(f"/nhaclai {key}"))  # typed anyway
     assert answer.startswith("Không thể hoãn: sáng mai đã quá hạn.")  # Monday is too late
+
+
+async def test_putting_off_a_reminder_the_plan_repeats_next_morning_adds_none(
+    runtime: Runtime, clock: FixedClock,
+) -> None:
+    shtt = await registered(runtime, "10", unit="SHTT")
+    clock.set(local(date(2026, 12, 14)))  # the 1-day reminder of task 1, due 15/12 14h30
+    await runtime.reminders.plan()
+    row = next(r for r in await runtime.repo.outbox_rows() if ":task1@" in r.dedup_key)
+    assert [label for label, _ in row.payload["options"]] == ["Cập nhật ngay"]
+    key = row.dedup_key.removeprefix("remind:").rsplit(":", 1)[0]
+    answer = plain(await shtt.say(f"/nhaclai {key}"))
+    assert answer == "Theo lịch, bot sẽ nhắc lại đồng chí lúc 08:00 Thứ Ba, 15/12/2026."
+    clock.set(local(date(2026, 12, 15)))
+    await runtime.reminders.plan()
+    task_rows = [r.dedup_key for r in await runtime.repo.outbox_rows() if ":task1@" in r.dedup_key]
+    assert len(task_rows) == 2 and not any(k.startswith("snooze:") for k in task_rows)

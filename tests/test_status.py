@@ -94,7 +94,7 @@ async def test_every_command_is_allowed_or_refused_as_the_table_says(
         runtime.admins["test"] = frozenset({"admin"})
         person = Person(runtime.dispatcher, "admin")
     else:
-        unit = "SHTT" if role is Role.CONTACT else None
+        unit = "SHTT" if role in (Role.CONTACT, Role.HEAD) else None
         person = await registered(runtime, f"r-{role}", role, unit)
     for command in runtime.router.commands():
         if command.public:

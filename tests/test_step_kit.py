@@ -47,7 +47,7 @@ async def test_a_date_that_is_not_one_gets_an_example_and_an_empty_title_is_aske
     await chair.say("Giải bóng đá của Khối")
     await chair.say("-")
     refused = plain(await chair.say("ngày mai"))
-    assert "“ngày mai” không phải là ngày hợp lệ. Ví dụ: 15/12/2026" in refused
+    assert "“ngày mai” không phải là ngày hợp lệ. Ví dụ: 4/12/2026" in refused  # near today
 
 
 async def test_closing_a_view_reads_the_same_in_every_feature(runtime: Runtime) -> None:
@@ -68,7 +68,7 @@ async def test_every_unit_picker_has_back_and_close_and_numbers_beyond_it_are_na
     assert [o.label for o in picker.options] == ["Viện ƯDCN", "VP CNCL", "Viện KHSHTT",
                                                  "Quay lại", "Đóng"]
     refused = plain(await chair.say("9"))  # a number past the menu, not a unit's name
-    assert "Không có mục số 9. Vui lòng chọn từ 1 đến 5." in refused
+    assert "Không có mục số 9. Vui lòng chọn từ 1 đến 4." in refused  # "Đóng" has no number
     back = plain(await chair.press(chair.last_reply(), "Quay lại"))
     assert "Tình hình thực hiện" in back  # the overview again, its menu under it
     await chair.say("Xem một nhiệm vụ")
@@ -96,3 +96,21 @@ async def test_every_unit_picker_has_back_and_close_and_numbers_beyond_it_are_na
     units = (await chair.press(roles, "Đầu mối")).replies[-1]
     assert [o.label for o in units.options][-2:] == ["Quay lại", "Đóng"]
     assert plain(await chair.press(units, "Đóng")) == "Đã đóng."
+
+
+async def test_close_has_no_number_so_a_typed_number_never_closes_a_form(
+    runtime: Runtime,
+) -> None:
+    an = await registered(runtime, "1", unit="SHTT")
+    tasks = (await an.say("/capnhat")).replies[-1]
+    assert [o.label for o in tasks.options] == [
+        "1. Tổ chức Hội nghị Tổng kết — chưa báo cáo",
+        "2. Biểu dương điển hình <tiên tiến> & nhân tố mới — chưa báo cáo", "Đóng"]
+    # a numbered menu (Zalo) shows 1 and 2, and "0. Thoát": 3 is not "Đóng"
+    refused = plain(await an.say("3"))
+    assert "Không có mục số 3. Vui lòng chọn từ 1 đến 2." in refused
+    assert plain(await an.say("đóng")) == "Đã đóng."  # by its name it closes
+    # Back and Close typed as an answer's text are text, not a way out
+    await an.say("/capnhat 1 50%")
+    went_on = plain(await an.say("__leave__"))  # the note's text
+    assert "Đã đóng" not in went_on and "Nếu có báo cáo, biên bản" in went_on

@@ -258,6 +258,7 @@ UNDO_12 = """
     ALTER TABLE conference_attendance DROP COLUMN reason;
     ALTER TABLE conference_attendance DROP COLUMN stale;
     DROP TABLE snoozes;
+    DROP TABLE absences;
 """
 
 

@@ -37,9 +37,11 @@ async def _units_report(runtime: Runtime) -> None:
 
 
 async def _reminders(runtime: Runtime) -> dict[str, str]:
-    """chat id → text of the task-deadline reminders queued."""
-    return {row.chat_id: row.payload["text"] for row in await runtime.repo.outbox_rows()
-            if row.dedup_key.startswith("remind:") and ":task" in row.dedup_key}
+    """chat id → text of the task-deadline reminder queued (one per chat, checked)."""
+    rows = [row for row in await runtime.repo.outbox_rows()
+            if row.dedup_key.startswith("remind:") and ":task" in row.dedup_key]
+    assert len({row.chat_id for row in rows}) == len(rows), [r.dedup_key for r in rows]
+    return {row.chat_id: row.payload["text"] for row in rows}
 
 
 async def test_a_task_deadline_reminds_only_the_units_that_have_not_done_it(
@@ -53,7 +55,7 @@ async def test_a_task_deadline_reminds_only_the_units_that_have_not_done_it(
     assert set(sent) == {"10", "12"}  # CNCL reported it done; the chair is not reminded
     assert "Kính gửi đồng chí Nguyễn Văn An (Viện Khoa học sở hữu trí tuệ)" in sent["10"]
     assert "<b>1. Tổ chức Hội nghị Tổng kết</b>" in sent["10"]
-    assert "đang thực hiện (60%), chưa hoàn thành" in sent["10"]
+    assert "với tình trạng đang thực hiện (60%), chưa hoàn thành" in sent["10"]
     assert "chưa nhận được báo cáo của đơn vị về nhiệm vụ này" in sent["12"]
     row = next(r for r in await runtime.repo.outbox_rows() if r.chat_id == "10")
     assert row.payload["options"][0] == ["Cập nhật ngay", "/capnhat 1"]  # straight at task 1

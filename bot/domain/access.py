@@ -38,7 +38,7 @@ EVERYONE: frozenset[Role] = frozenset(Role)
 
 PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.USE_BASICS: EVERYONE,
-    Action.REPORT: MANAGERS | {Role.CONTACT},
+    Action.REPORT: MANAGERS | {Role.CONTACT, Role.HEAD},  # a unit's head, like its contact
     Action.SEE_OWN_UNIT: EVERYONE,
     Action.SEE_ALL: OBSERVERS,
     Action.INVITE: MANAGERS,

@@ -96,6 +96,8 @@ ORDER = (*SPECIFIC, Intent.TASK, Intent.CONFERENCE, Intent.OVERVIEW)
 FALLBACK = (Intent.OVERVIEW, Intent.NOT_REPORTED)
 SUGGESTION_STOP_WORDS = frozenset({"the", "nao", "sao", "roi", "den", "dau", "gap", "can",
                                    "van", "toan", "past", "not", "far", "has", "have", "due"})
+# A late question about units, even when it names tasks ("đơn vị nào chậm báo cáo nhiệm vụ?")
+UNIT_PHRASES = ("don vi", "unit", "units", "ai", "who")
 # Words a long keyword must never be read as by a typo: "nhiều" (in "bao nhiêu", how many)
 # is one letter from "nhiemvu" once folded.
 NEVER_FUZZY = frozenset({"nhieu"})
@@ -188,6 +190,11 @@ def _number_at(ws: tuple[str, ...], at: int) -> int | None:
     return ORDINALS.get(ws[at]) if connector == "thu" else None
 
 
+def _about_units(ws: tuple[str, ...]) -> bool:
+    """Whether the question asks about units (or people), not tasks."""
+    return any(_find(tuple(phrase.split()), ws) for phrase in UNIT_PHRASES)
+
+
 def _not_reported(ws: tuple[str, ...]) -> int:
     """Score of the negation rule: words of a negation near a reporting verb, or 0."""
     for verb in _VERBS:
@@ -235,8 +242,8 @@ def parse_question(text: str, units: Sequence[UnitRef], task_count: int) -> Ques
     specific = [intent for intent in SPECIFIC if scores[intent]]
     if specific:
         intent = max(specific, key=lambda intent: scores[intent])
-        if intent is Intent.LATE and scores[Intent.TASK]:  # "nhiệm vụ nào quá hạn?"
-            return Question(Intent.OVERDUE)
+        if intent is Intent.LATE and scores[Intent.TASK] and not _about_units(ws):
+            return Question(Intent.OVERDUE)  # "nhiệm vụ nào quá hạn?", not "đơn vị nào…"
         return Question(intent)
     if numbered or scores[Intent.TASK]:
         return Question(Intent.TASK)

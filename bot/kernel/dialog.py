@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from bot.domain.events import LEAVE, InboundFile
 from bot.domain.periods import date_examples
+from bot.domain.text import fold
 from bot.kernel.answers import Answers
 from bot.kernel.context import Context, Named
 from bot.kernel.forms import (
@@ -100,16 +101,17 @@ class DialogEngine:
             return
         form, step, answers = current
         try:
-            value = await self._value(ctx, step, answers, text=text, choice=choice)
+            value, picked = await self._value(ctx, step, answers, text=text, choice=choice)
         except InvalidAnswer as problem:
-            ctx.reply(ctx.t(problem.key, **problem.params))
+            ctx.reply(ctx.t(problem.key, **{**date_examples(ctx.today()), **problem.params}))
             await self.ask(ctx, same_token=True)  # the same question: its buttons stay valid
             return
-        if value == LEAVE:  # a picker's "Close"
+        # Back and Close are options; the same words typed as an answer are just text
+        if picked and value == LEAVE:  # a picker's "Close"
             await self.cancel(ctx)
             ctx.reply(ctx.t("common.closed"))
             return
-        if isinstance(value, str) and value.startswith(BACK_TO):  # a picker's "Back"
+        if picked and isinstance(value, str) and value.startswith(BACK_TO):  # "Back"
             earlier = value.removeprefix(BACK_TO)
             if earlier in type(answers).model_fields:
                 answers.forget(earlier)
@@ -212,28 +214,35 @@ class DialogEngine:
         ctx.reply(ctx.t("dialog.gone"))
 
     async def _value(self, ctx: Context, step: Step[Any], answers: Answers, *,
-                     text: str | None, choice: str | None) -> Any:
+                     text: str | None, choice: str | None) -> tuple[Any, bool]:
+        """The answer, and whether it is one of the step's options (not parsed text)."""
         options = await step.options(ctx, answers) if step.options else []
         if choice is not None:
             if any(option.value == choice for option in options):
-                return choice
+                return choice, True
             raise InvalidAnswer("dialog.stale_option")
         raw = (text or "").strip()
+        # "Close" has no number: a numbered menu (Zalo) leaves it out, its 0 leaves instead
+        numbered = [option for option in options if option.value != LEAVE]
         if options:
-            picked = match_option(raw, options)
+            picked = match_option(raw, numbered) or next(
+                (option for option in options
+                 if option.value == LEAVE and fold(raw) == fold(option.label)), None)
             if picked is not None:
-                return picked.value
+                return picked.value, True
         number = raw.rstrip(".)")
-        beyond = number.isascii() and number.isdigit() and bool(options)  # "9" on a menu of 4
+        # "9" on a menu of 4 (a menu: two or more numbered options, not a date question's
+        # one "no deadline" button)
+        beyond = number.isascii() and number.isdigit() and len(numbered) >= 2
         if step.parse is not None:
             try:
-                return await step.parse(ctx, answers, raw)
+                return await step.parse(ctx, answers, raw), False
             except InvalidAnswer:
                 if not beyond:
                     raise
         if beyond:
-            raise InvalidAnswer("dialog.pick_number", value=number[:6], count=len(options))
-        raise InvalidAnswer("dialog.pick_option", count=len(options))
+            raise InvalidAnswer("dialog.pick_number", value=number[:6], count=len(numbered))
+        raise InvalidAnswer("dialog.pick_option", count=len(numbered))
 
     async def _advance(self, ctx: Context, form: Form[Any], *, after: str | None) -> None:
         try:

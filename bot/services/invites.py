@@ -98,7 +98,7 @@ def how_to_register(bot_names: Mapping[str, str], token: str, t: Callable[..., s
 def resolve_unit(bloc: Bloc, units: list[Unit], role: Role, code: str | None) -> Unit | None:
     """Which unit an invite for ``role`` belongs to, enforcing the bloc's structure.
 
-    A contact belongs to the unit named; the chair's and deputy's officers to the
+    A contact or a unit head belongs to the unit named; the chair's and deputy's officers to the
     chair and deputy units (named or not); the liaison to no unit.
     """
     by_code = {unit.code.casefold(): unit for unit in units}
@@ -110,7 +110,7 @@ def resolve_unit(bloc: Bloc, units: list[Unit], role: Role, code: str | None) ->
         if code:
             raise InviteError("liaison_has_no_unit")
         return None
-    if role is Role.CONTACT or role is Role.ADMIN:
+    if role in (Role.CONTACT, Role.HEAD, Role.ADMIN):
         if named is None:
             raise InviteError("unit_required")
         return named

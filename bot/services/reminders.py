@@ -29,11 +29,12 @@ from bot.domain.workcalendar import WorkCalendar
 from bot.services.blocs import Blocs
 from bot.services.outbox import OutboxWorker, Outgoing
 from bot.services.scheduler import Scheduler
-from bot.services.status import StatusReads, bloc_status
+from bot.services.status import BlocStatus, StatusReads, bloc_status
 from config.dates import parse_time
 from storage.records import (
     Conference,
     Deadline,
+    Member,
     Period,
     Role,
     Snooze,
@@ -294,18 +295,33 @@ class ReminderPlanner:
             return
         await self._send(occasion)
 
+    def next_morning(self) -> datetime:
+        """The next working morning: when a reminder put off goes out again."""
+        calendar = self.calendar()
+        tomorrow = self._clock.now().astimezone(calendar.zone).date() + timedelta(days=1)
+        return calendar.next_slot(calendar.morning_of(tomorrow))
+
+    @staticmethod
+    def _planned_by(occasion: Occasion, when: datetime,
+                    occasions: Sequence[Occasion]) -> Occasion | None:
+        """A later reminder of the same deadline going out by ``when`` (a snooze to then
+        would only repeat it)."""
+        return next((o for o in occasions if o.subject == occasion.subject
+                     and occasion.fire_at < o.fire_at <= when), None)
+
     async def snooze(self, member_id: int, key: str) -> tuple[str, datetime | None]:
         """Put off one person's reminder ``key`` to the next working morning, once, never past
-        its deadline: ``("snoozed", when)``, or why not (``"gone"``, ``"late"``, ``"again"``)."""
-        now = self._clock.now()
-        occasion = next((o for o in await self.occasions() if o.key == key), None)
+        its deadline: ``("snoozed", when)``; ``("planned", when)`` when the plan reminds them
+        again by then anyway; or why not (``"gone"``, ``"late"``, ``"again"``)."""
+        occasions = await self.occasions()
+        occasion = next((o for o in occasions if o.key == key), None)
         if occasion is None or occasion.kind != "deadline" or occasion.deadline is None:
             return "gone", None
-        calendar = self.calendar()
-        tomorrow = now.astimezone(calendar.zone).date() + timedelta(days=1)
-        when = calendar.next_slot(calendar.morning_of(tomorrow))
+        when = self.next_morning()
         if when >= occasion.deadline.at:
             return "late", None
+        if (planned := self._planned_by(occasion, when, occasions)) is not None:
+            return "planned", planned.fire_at
         snooze = Snooze(member_id, key, occasion.origin, when)
         if not await self._repo.snooze(snooze):
             return "again", None
@@ -320,13 +336,16 @@ class ReminderPlanner:
             self._scheduler.at(f"snooze:{snooze.member_id}:{snooze.occasion}", snooze.fire_at,
                                self.fire_snooze, snooze)
             return
-        occasion = next((o for o in await self.occasions(snooze.origin)
-                         if o.key == snooze.occasion), None)
+        occasions = await self.occasions(snooze.origin)
+        occasion = next((o for o in occasions if o.key == snooze.occasion), None)
         if occasion is not None and occasion.deadline is not None and (
-                not occasion.deadline.passed(now)):
+                not occasion.deadline.passed(now)) and (
+                self._planned_by(occasion, now, occasions) is None):  # not said again since
             mine = f":{snooze.member_id}"
             again = [replace(message, dedup_key=f"snooze:{snooze.occasion}:{snooze.member_id}",
-                             due_at=now, reply=replace(message.reply, options=()))
+                             due_at=now, reply=replace(message.reply, options=tuple(
+                                 o for o in message.reply.options  # not put off twice
+                                 if not o.value.startswith("/nhaclai"))))
                      for message in await self._deadline_messages(occasion)
                      if message.dedup_key.endswith(mine)]
             await self._outbox.enqueue(again)
@@ -348,6 +367,35 @@ class ReminderPlanner:
             return True
         return unit_id is not None and unit_id in await self._repo.paused_units()
 
+    def _recipients(self, status: BlocStatus, unit_id: int, occasion: Occasion,
+                    deadline: Deadline) -> list[Member]:
+        """Who in a unit is reminded: its contacts; from the plan's ``head_days`` before the
+        deadline (and after it), its head too, where one is registered (the ladder's step
+        before the chair, who gets the list after the deadline)."""
+        zone = self.calendar().zone
+        day = occasion.fire_at.astimezone(zone).date()
+        people: list[Member] = []
+        for contact in status.contacts.get(unit_id, []):
+            absence = status.away(contact, day)
+            if absence is None:
+                people.append(contact)
+            elif (backup := status.backup(absence)) is not None:  # away: who covers
+                people.append(backup)
+        head_days = self._blocs.current.reminder_plan.get("head_days", 1)
+        days_left = (deadline.last_day(zone) - day).days
+        if not people or (head_days is not None and days_left <= int(head_days)):
+            people += status.heads.get(unit_id, [])  # nobody else to tell: the head, always
+        return list({person.id: person for person in people}.values())  # each once
+
+    async def _snoozable(self, occasion: Occasion) -> bool:
+        """Whether "Nhắc lại sáng mai" under this reminder can work: before its deadline, with
+        no later reminder of it going out by the next working morning anyway."""
+        if occasion.kind != "deadline" or occasion.deadline is None:
+            return False
+        when = self.next_morning()
+        return when < occasion.deadline.at and self._planned_by(
+            occasion, when, await self.occasions(occasion.origin)) is None
+
     async def _deadline_messages(self, occasion: Occasion) -> list[Outgoing]:
         if occasion.task_id is not None:
             return await self._task_messages(occasion, occasion.task_id)
@@ -362,13 +410,14 @@ class ReminderPlanner:
             return []
         messages = []
         firm = occasion.kind == "escalation"
+        snoozable = await self._snoozable(occasion)
         owing_names = []
         for progress in status.incomplete:  # partial units too: only the tasks they lack
             unit = progress.unit
             if await self.is_paused(period.id, unit.id):
                 continue
             owing_names.append(unit.short_name)
-            for member in status.contacts.get(unit.id, []):
+            for member in self._recipients(status, unit.id, occasion, deadline):
                 t = self._texts.translator(member.language)
                 when = format_deadline(deadline, self.calendar().zone, t)
                 text = t("reminders.escalation" if firm else "reminders.deadline",
@@ -376,8 +425,8 @@ class ReminderPlanner:
                          period=escape(period.title), when=when,
                          tasks=task_lines(progress.missing, t))
                 buttons = (Option(t("outreach.update_now"), "/capnhat"),
-                           *([] if firm else [Option(t("reminders.snooze"),
-                                                     f"/nhaclai {occasion.key}")]))
+                           *([Option(t("reminders.snooze"), f"/nhaclai {occasion.key}")]
+                             if snoozable else []))
                 messages.append(Outgoing(
                     dedup_key=f"remind:{occasion.key}:{member.id}", channel=member.channel,
                     chat_id=member.external_id, kind="reminder",
@@ -410,12 +459,13 @@ class ReminderPlanner:
         if task is None:  # closed since
             return []
         firm = occasion.kind == "escalation"
+        snoozable = await self._snoozable(occasion)
         owing = [unit for unit in status.not_done_units(task)
                  if not await self.is_paused(period.id, unit.id)]
         zone = self.calendar().zone
         messages = []
         for unit in owing:
-            for member in status.contacts.get(unit.id, []):
+            for member in self._recipients(status, unit.id, occasion, occasion.deadline):
                 t = self._texts.translator(member.language)
                 update = status.latest.get((unit.id, task.id))
                 text = t("reminders.task_overdue" if firm else "reminders.task_deadline",
@@ -424,10 +474,11 @@ class ReminderPlanner:
                          title=escape(shorten(task.title, TITLE_IN_REMINDER)),
                          when=format_deadline(occasion.deadline, zone, t),
                          state=t("reminders.task_state_none") if update is None else t(
-                             "reminders.task_state", percent=update.percent))
+                             "reminders.task_state", percent=update.percent,
+                             status=t(f"progress.status_{update.status.value}").lower()))
                 buttons = (Option(t("outreach.update_now"), f"/capnhat {task.position}"),
-                           *([] if firm else [Option(t("reminders.snooze"),
-                                                     f"/nhaclai {occasion.key}")]))
+                           *([Option(t("reminders.snooze"), f"/nhaclai {occasion.key}")]
+                             if snoozable else []))
                 messages.append(Outgoing(
                     dedup_key=f"remind:{occasion.key}:{member.id}", channel=member.channel,
                     chat_id=member.external_id, kind="reminder",

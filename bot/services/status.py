@@ -23,7 +23,17 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain.periods import current_period
-from storage.records import Bloc, Member, Period, ProgressStatus, ProgressUpdate, Role, Task, Unit
+from storage.records import (
+    Absence,
+    Bloc,
+    Member,
+    Period,
+    ProgressStatus,
+    ProgressUpdate,
+    Role,
+    Task,
+    Unit,
+)
 from storage.repository import BlocStore, MemberStore, ReportStore, TaskStore
 
 
@@ -88,6 +98,18 @@ class BlocStatus:
     latest: dict[tuple[int, int], ProgressUpdate]  # (unit id, task id) → latest update
     contacts: dict[int, list[Member]] = field(default_factory=dict)  # unit id → its contacts
     now: datetime | None = None  # when it was read: what is overdue is judged at this moment
+    heads: dict[int, list[Member]] = field(default_factory=dict)  # unit id → its heads
+    absences: dict[int, Absence] = field(default_factory=dict)  # member id → their absence
+    people: dict[int, Member] = field(default_factory=dict)  # member id → member
+
+    def away(self, member: Member, day: date) -> Absence | None:
+        """The person's absence on ``day``, if they are away then."""
+        absence = self.absences.get(member.id)
+        return absence if absence is not None and absence.covers(day) else None
+
+    def backup(self, absence: Absence) -> Member | None:
+        """Who covers for an absent person (registered and still active)."""
+        return self.people.get(absence.backup_member_id) if absence.backup_member_id else None
 
     def days_left(self, zone: ZoneInfo) -> int | None:
         """Days from today to the report deadline's last day (negative after it): a
@@ -215,7 +237,10 @@ async def bloc_status(repo: StatusReads, bloc: Bloc, now: datetime,
     latest = {(u.unit_id, u.task_id): u
               for u in (await repo.latest_for_period(period.id) if period else [])}
     contacts: dict[int, list[Member]] = defaultdict(list)
-    for member in await repo.list_members(bloc.id):
-        if member.role is Role.CONTACT and member.unit_id is not None:
-            contacts[member.unit_id].append(member)
-    return BlocStatus(period, today, units, tasks, latest, dict(contacts), now)
+    heads: dict[int, list[Member]] = defaultdict(list)
+    members = await repo.list_members(bloc.id)
+    for member in members:
+        if member.unit_id is not None and member.role in (Role.CONTACT, Role.HEAD):
+            (contacts if member.role is Role.CONTACT else heads)[member.unit_id].append(member)
+    return BlocStatus(period, today, units, tasks, latest, dict(contacts), now, dict(heads),
+                      await repo.absences(), {member.id: member for member in members})

@@ -357,7 +357,8 @@ def _results(out: _Writer, data: ExportData, rows: list[UpdateRow],
         if not troubled:
             out.say("results.no_difficulties")
         for number, unit, help_text in troubled:
-            out.say("results.difficulty", {"number": number, "unit": unit, "help": help_text})
+            out.say("results.difficulty", {"number": number, "unit": unit, "help": help_text,
+                                           "units": unit})  # {units}: templates before 12
 
 
 def _movements(out: _Writer, data: ExportData) -> None:
