@@ -14,7 +14,7 @@ so nothing is sent twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -424,26 +424,40 @@ class ReminderPlanner:
                          name=escape(member.display_name), unit=escape(unit.name),
                          period=escape(period.title), when=when,
                          tasks=task_lines(progress.missing, t))
-                buttons = (Option(t("outreach.update_now"), "/capnhat"),
-                           *([Option(t("reminders.snooze"), f"/nhaclai {occasion.key}")]
-                             if snoozable else []))
-                messages.append(Outgoing(
-                    dedup_key=f"remind:{occasion.key}:{member.id}", channel=member.channel,
-                    chat_id=member.external_id, kind="reminder",
-                    reply=Reply(text, options=buttons, language=member.language),
-                    due_at=occasion.fire_at, expires_at=occasion.expires_at))
+                messages.append(self._to_person(occasion, member, text, "/capnhat",
+                                                snoozable, t))
         if firm and owing_names:
-            for officer in await repo.list_members(bloc.id):
-                if officer.role not in (Role.CHAIR, Role.DEPUTY):
-                    continue
-                t = self._texts.translator(officer.language)
-                text = t("reminders.chair_list", period=escape(period.title),
-                         count=len(owing_names), units=escape(", ".join(owing_names)))
-                messages.append(Outgoing(
-                    dedup_key=f"remind:{occasion.key}:chair:{officer.id}",
-                    channel=officer.channel, chat_id=officer.external_id, kind="escalation",
-                    reply=Reply(text, language=officer.language), due_at=occasion.fire_at,
-                    expires_at=occasion.expires_at))
+            messages += await self._to_officers(occasion, lambda t: t(
+                "reminders.chair_list", period=escape(period.title), count=len(owing_names),
+                units=escape(", ".join(owing_names))))
+        return messages
+
+    def _to_person(self, occasion: Occasion, member: Member, text: str, update: str,
+                   snoozable: bool, t: Translate) -> Outgoing:
+        """One reminder to one person, with "Cập nhật ngay" (``update``) and, where it can
+        work, "Nhắc lại sáng mai"."""
+        buttons = (Option(t("outreach.update_now"), update),
+                   *([Option(t("reminders.snooze"), f"/nhaclai {occasion.key}")]
+                     if snoozable else []))
+        return Outgoing(
+            dedup_key=f"remind:{occasion.key}:{member.id}", channel=member.channel,
+            chat_id=member.external_id, kind="reminder",
+            reply=Reply(text, options=buttons, language=member.language),
+            due_at=occasion.fire_at, expires_at=occasion.expires_at)
+
+    async def _to_officers(self, occasion: Occasion,
+                           text_of: Callable[[Translate], str]) -> list[Outgoing]:
+        """After a deadline, the list of who still owes it, to the chair and the deputy."""
+        messages = []
+        for officer in await self._repo.list_members(self._blocs.current.id):
+            if officer.role not in (Role.CHAIR, Role.DEPUTY):
+                continue
+            messages.append(Outgoing(
+                dedup_key=f"remind:{occasion.key}:chair:{officer.id}",
+                channel=officer.channel, chat_id=officer.external_id, kind="escalation",
+                reply=Reply(text_of(self._texts.translator(officer.language)),
+                            language=officer.language),
+                due_at=occasion.fire_at, expires_at=occasion.expires_at))
         return messages
 
     async def _task_messages(self, occasion: Occasion, task_id: int) -> list[Outgoing]:
@@ -476,28 +490,15 @@ class ReminderPlanner:
                          state=t("reminders.task_state_none") if update is None else t(
                              "reminders.task_state", percent=update.percent,
                              status=t(f"progress.status_{update.status.value}").lower()))
-                buttons = (Option(t("outreach.update_now"), f"/capnhat {task.position}"),
-                           *([Option(t("reminders.snooze"), f"/nhaclai {occasion.key}")]
-                             if snoozable else []))
-                messages.append(Outgoing(
-                    dedup_key=f"remind:{occasion.key}:{member.id}", channel=member.channel,
-                    chat_id=member.external_id, kind="reminder",
-                    reply=Reply(text, options=buttons, language=member.language),
-                    due_at=occasion.fire_at, expires_at=occasion.expires_at))
+                messages.append(self._to_person(occasion, member, text,
+                                                f"/capnhat {task.position}", snoozable, t))
         if firm and owing:
-            for officer in await repo.list_members(bloc.id):
-                if officer.role not in (Role.CHAIR, Role.DEPUTY):
-                    continue
-                t = self._texts.translator(officer.language)
-                text = t("reminders.task_chair_list", number=task.position,
-                         title=escape(shorten(task.title, TITLE_IN_REMINDER)),
-                         when=format_deadline(occasion.deadline, zone, t), count=len(owing),
-                         units=escape(", ".join(unit.short_name for unit in owing)))
-                messages.append(Outgoing(
-                    dedup_key=f"remind:{occasion.key}:chair:{officer.id}",
-                    channel=officer.channel, chat_id=officer.external_id, kind="escalation",
-                    reply=Reply(text, language=officer.language), due_at=occasion.fire_at,
-                    expires_at=occasion.expires_at))
+            deadline = occasion.deadline
+            messages += await self._to_officers(occasion, lambda t: t(
+                "reminders.task_chair_list", number=task.position,
+                title=escape(shorten(task.title, TITLE_IN_REMINDER)),
+                when=format_deadline(deadline, zone, t), count=len(owing),
+                units=escape(", ".join(unit.short_name for unit in owing))))
         return messages
 
     async def _conference_messages(self, occasion: Occasion) -> list[Outgoing]:
