@@ -18,7 +18,7 @@ from bot.kernel.forms import FINISH, Form, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import and_close, typed_unit, unit_options
 from bot.services.reminders import Occasion
-from bot.services.status import BlocStatus
+from bot.services.status import BlocStatus, bloc_status
 from handlers._status_views import current_status
 from storage.records import OutboxStatus, Unit
 
@@ -45,7 +45,7 @@ async def _overview(ctx: Context, answers: ScheduleAnswers) -> str:
         local = occasion.fire_at.astimezone(ctx.zone)
         what = _what(ctx, occasion)
         if occasion.task_id is not None:
-            what, whom = _task_occasion(ctx, status, occasion, paused_ids)
+            what, whom = await _task_occasion(ctx, status, occasion, paused_ids)
         elif occasion.kind == "conference":
             whom = ctx.t("schedule.to_everyone")
         else:
@@ -94,11 +94,16 @@ def _what(ctx: Context, occasion: Occasion) -> str:
     return what
 
 
-def _task_occasion(ctx: Context, status: BlocStatus, occasion: Occasion,
-                   paused: set[int]) -> tuple[str, str]:
-    """What a task deadline's reminder is, and to whom it will go as things stand."""
+async def _task_occasion(ctx: Context, status: BlocStatus, occasion: Occasion,
+                         paused: set[int]) -> tuple[str, str]:
+    """What a task deadline's reminder is, and to whom it will go as things stand (a task
+    of the period before is read in its own period: its deadline may fall after it)."""
+    if status.period is None or status.period.id != occasion.subject_id:
+        period = next((p for p in await ctx.repo.list_periods(ctx.bloc.id)
+                       if p.id == occasion.subject_id), None)
+        status = await bloc_status(ctx.repo, ctx.bloc, ctx.now(), period)
     task = next((t for t in status.tasks if t.id == occasion.task_id), None)
-    if task is None:  # a task of another period (a report due after its half-year)
+    if task is None:  # closed since
         number = "?"
         owing: list[Unit] = []
     else:

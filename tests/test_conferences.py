@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.app.runtime import Runtime
 from bot.domain.clock import FixedClock
+from bot.services.exports.build import build_export
 from storage.records import Role
 from tests.chat import plain
 from tests.test_core import registered
@@ -62,6 +63,11 @@ async def test_schedule_answer_move_and_cancel_a_conference(
     assert ("• VP CNCL — Không tham dự — lý do: Trùng lịch tiếp đoàn công tác của Bộ"
             in attendance)
     assert "• Viện ƯDCN — chưa trả lời" in attendance
+    period = (await runtime.repo.list_periods(runtime.bloc.id))[0]
+    data = await build_export(runtime.repo, runtime.bloc, period,
+                              t=runtime.texts.translator("vi"), now=clock.now())
+    assert ("Không tham dự — lý do: Trùng lịch tiếp đoàn công tác của Bộ"
+            in {row.answer for row in data.attendance})  # the workbook says why, too
     await chair.say("Quay lại")
     await chair.say("Tham dự")  # the chair's own unit attends: who?
     await chair.say("Hoàng Ngọc Nhân")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import date, time
 from io import BytesIO
+from pathlib import Path
 
+import yaml
 from docx import Document
 from openpyxl import load_workbook
 
@@ -21,8 +23,10 @@ from handlers._status_views import current_status
 from handlers.matrix import heatmap_of
 from storage.records import Role
 from tests.chat import context_for, plain
+from tests.conftest import SMALL_BLOC
 from tests.test_core import registered
 from tests.test_reminders import local
+from tests.test_task_admin import reload_with
 
 
 async def _units_report(runtime: Runtime) -> None:
@@ -169,3 +173,20 @@ async def test_the_heat_map_and_the_exports_mark_overdue_cells_and_units_not_con
     assert ("Nhiệm vụ đã quá hạn hoàn thành (14:30 Thứ Ba, 15/12/2026); đơn vị chưa báo cáo "
             "hoàn thành: Viện Ứng dụng công nghệ, Viện Khoa học sở hữu trí tuệ.") in report
     assert "Mỗi đơn vị đề xuất 01 điển hình" in report
+
+
+async def test_the_schedule_reads_a_task_of_the_period_before_in_its_own_period(
+    runtime: Runtime, clock: FixedClock, small_bloc_file: Path,
+) -> None:
+    await _units_report(runtime)
+    chair = await registered(runtime, "9", Role.CHAIR, None)
+    data = yaml.safe_load(SMALL_BLOC)
+    data["periods"][0]["end"] = "9/12/2026"  # a new half-year begins before task 1 is due
+    data["periods"].append({"code": "2027-H1", "title": "kỳ tiếp theo", "start": "10/12/2026",
+                            "end": "30/6/2027"})
+    await reload_with(runtime, small_bloc_file, yaml.safe_dump(data, allow_unicode=True))
+    clock.set(local(date(2026, 12, 11), time(10, 0)))
+    overview = plain(await chair.say("/lichnhac"))
+    assert ("nhắc hạn hoàn thành nhiệm vụ 1 (trước 1 ngày) — 2 đầu mối của 2 đơn vị chưa "
+            "báo cáo hoàn thành") in overview
+    assert "nhiệm vụ ?" not in overview

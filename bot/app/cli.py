@@ -12,7 +12,7 @@ import signal
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -243,7 +243,10 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
                 _say(catalog().text(settings.language, "cli.demo_bad_today", value=args.today),
                      error=True)
                 return EXIT_CONFIG
-            clock = ShiftedClock(day, ZoneInfo(settings.timezone))
+            zone = settings.timezone  # the day begins where the bloc is
+            with suppress(BlocFileError):  # the runtime says what is wrong with the file
+                zone = load_bloc_file(settings.bloc_file).timezone or zone
+            clock = ShiftedClock(day, ZoneInfo(zone))
         async with await open_runtime(settings, clock=clock) as runtime:
             personas = await demo_personas(runtime.repo, runtime.bloc, runtime.clock.now(),
                                            runtime.texts)

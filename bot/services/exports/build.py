@@ -121,7 +121,9 @@ async def build_export(
                         if given and given.attendee_name else None)
             attendance.append(AttendanceRow(
                 conference.title, format_deadline(conference.starts, zone, t), unit_rows[unit.id],
-                t(f"conferences.answer_{given.answer}") if given else t("conferences.no_answer"),
+                (t(f"conferences.answer_{given.answer}")
+                 + (t("conferences.absent_why", reason=given.reason) if given.reason else ""))
+                if given else t("conferences.no_answer"),
                 attendee, past=conference.starts.passed(now)))
     later = [p for p in await repo.list_periods(bloc.id) if p.start > period.start]
     following = min(later, key=lambda p: p.start) if later else None
