@@ -41,11 +41,13 @@ async def _overview(ctx: Context, answers: ScheduleAnswers) -> str:
     lines = [ctx.t("schedule.title")]
     upcoming = [o for o in await planner.pending() if o.fire_at > ctx.now()]
     paused_ids = await ctx.repo.paused_units()
+    # each period's status read once, however many of its tasks' reminders are listed
+    statuses = {status.period.id: status} if status.period is not None else {}
     for occasion in upcoming:
         local = occasion.fire_at.astimezone(ctx.zone)
         what = _what(ctx, occasion)
         if occasion.task_id is not None:
-            what, whom = await _task_occasion(ctx, status, occasion, paused_ids)
+            what, whom = await _task_occasion(ctx, statuses, occasion, paused_ids)
         elif occasion.kind == "conference":
             whom = ctx.t("schedule.to_everyone")
         else:
@@ -94,14 +96,17 @@ def _what(ctx: Context, occasion: Occasion) -> str:
     return what
 
 
-async def _task_occasion(ctx: Context, status: BlocStatus, occasion: Occasion,
+async def _task_occasion(ctx: Context, statuses: dict[int, BlocStatus], occasion: Occasion,
                          paused: set[int]) -> tuple[str, str]:
     """What a task deadline's reminder is, and to whom it will go as things stand (a task
-    of the period before is read in its own period: its deadline may fall after it)."""
-    if status.period is None or status.period.id != occasion.subject_id:
+    of the period before is read in its own period: its deadline may fall after it).
+    ``statuses`` keeps each period's status read so far."""
+    status = statuses.get(occasion.subject_id)
+    if status is None:
         period = next((p for p in await ctx.repo.list_periods(ctx.bloc.id)
                        if p.id == occasion.subject_id), None)
         status = await bloc_status(ctx.repo, ctx.bloc, ctx.now(), period)
+        statuses[occasion.subject_id] = status
     task = next((t for t in status.tasks if t.id == occasion.task_id), None)
     if task is None:  # closed since
         number = "?"
