@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from bot.domain.access import Action
 from bot.domain.events import Option
+from bot.domain.occasions import Occasion
 from bot.domain.periods import format_day
 from bot.domain.text import escape
 from bot.kernel.answers import Answers
@@ -17,7 +18,6 @@ from bot.kernel.context import Context
 from bot.kernel.forms import FINISH, Form, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import and_close, typed_unit, unit_options
-from bot.services.reminders import Occasion
 from bot.services.status import BlocStatus, bloc_status
 from handlers._status_views import current_status
 from storage.records import OutboxStatus, Unit

@@ -11,8 +11,8 @@ import yaml
 
 from bot.app.runtime import Runtime
 from bot.domain.clock import FixedClock
+from bot.domain.occasions import conference_occasions, deadline_occasions
 from bot.domain.workcalendar import WorkCalendar
-from bot.services.reminders import conference_occasions, deadline_occasions
 from storage.records import Conference, Deadline, OutboxStatus, Period, Role
 from tests.chat import plain
 from tests.conftest import SMALL_BLOC

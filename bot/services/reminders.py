@@ -1,10 +1,8 @@
 """Reminders before report deadlines and conferences, planned from the database.
 
-Deadlines and conferences are rows; this module turns them into *occasions*
-(7, 3 and 1 days before a deadline and its morning; an escalation after it;
-7 days, 1 day and 2 hours before a conference), moved into working hours.
-A task's own deadline has occasions too (3 and 1 days before and its morning by default,
-then one after it), sent to the units it concerns that have not reported it done.
+Deadlines and conferences are rows; ``bot/domain/occasions.py`` turns them into
+*occasions* (when to remind of what); this module decides who is told what. A task's own
+deadline is reminded to the units it concerns that have not reported it done.
 The planner schedules each future occasion on the bot's scheduler and,
 after a downtime, sends only the latest missed one that is still useful.
 Every message goes through the outbox under a key per occasion and person,
@@ -15,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -23,6 +21,16 @@ from zoneinfo import ZoneInfo
 from bot.domain.clock import Clock
 from bot.domain.events import Option, Reply
 from bot.domain.i18n import Texts, Translate
+from bot.domain.occasions import (
+    CONFERENCE_DAYS,
+    CONFERENCE_HOURS,
+    DEADLINE_DAYS,
+    ESCALATION_USEFUL_FOR,
+    TASK_DEADLINE_DAYS,
+    Occasion,
+    conference_occasions,
+    deadline_occasions,
+)
 from bot.domain.periods import current_period, format_deadline
 from bot.domain.text import escape, shorten
 from bot.domain.workcalendar import WorkCalendar
@@ -32,7 +40,6 @@ from bot.services.scheduler import Scheduler
 from bot.services.status import BlocStatus, StatusReads, bloc_status
 from config.dates import parse_time
 from storage.records import (
-    Conference,
     Deadline,
     Member,
     Period,
@@ -43,86 +50,6 @@ from storage.records import (
 from storage.repository import ConferenceStore, ReminderStore
 
 log = logging.getLogger(__name__)
-
-DEADLINE_DAYS = (7, 3, 1)
-TASK_DEADLINE_DAYS = (3, 1)
-CONFERENCE_DAYS = (7, 1)
-CONFERENCE_HOURS = 2
-ESCALATION_USEFUL_FOR = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class Occasion:
-    """One moment to remind people of one thing."""
-
-    key: str  # unique per subject and offset, e.g. "deadline:3:7d"
-    kind: str  # "deadline", "escalation" or "conference"
-    label: str  # "7d", "3d", "1d", "day", "after", "2h"
-    fire_at: datetime
-    expires_at: datetime
-    subject_id: int  # the period or the conference
-    deadline: Deadline | None = None  # the report deadline it is about
-    origin: tuple[str, int] = ("period", 0)  # the row it comes from: a period, a conference
-    # or a task
-    task_id: int | None = None  # a task's own deadline (not the period's report)
-
-    @property
-    def subject(self) -> str:
-        return self.key.rsplit(":", 1)[0]
-
-
-def deadline_occasions(period: Period, deadline: Deadline, calendar: WorkCalendar, *,
-                       days_before: tuple[int, ...] = DEADLINE_DAYS, morning: bool = True,
-                       subject: str | None = None,
-                       origin: tuple[str, int] | None = None,
-                       task_id: int | None = None) -> list[Occasion]:
-    """A report deadline's reminders (7, 3, 1 days before and its morning by default),
-    in working hours, only before it; then one escalation after it."""
-    day = deadline.last_day(calendar.zone)  # "5/12 0h00" is due on 4/12
-    candidates = [(f"{days}d", calendar.morning_of(day - timedelta(days=days)))
-                  for days in days_before if days > 0]
-    if morning or 0 in days_before:
-        candidates.append(("day", calendar.morning_of(day)))
-    # the key carries the deadline: an extended deadline is reminded afresh
-    subject = f"{subject or period.id}@{int(deadline.at.timestamp())}"
-    origin = origin or ("period", period.id)
-    occasions: dict[datetime, Occasion] = {}
-    for label, moment in candidates:
-        fire = calendar.next_slot(moment)
-        if fire < deadline.at:  # a later (more urgent) one landing on the same slot wins
-            occasions[fire] = Occasion(f"deadline:{subject}:{label}", "deadline", label, fire,
-                                       deadline.at, period.id, deadline, origin, task_id)
-    after = calendar.next_slot(deadline.at + timedelta(minutes=1))
-    occasions[after] = Occasion(f"escalation:{subject}:after", "escalation", "after", after,
-                                deadline.at + ESCALATION_USEFUL_FOR, period.id, deadline, origin,
-                                task_id)
-    return sorted(occasions.values(), key=lambda o: o.fire_at)
-
-
-def conference_occasions(conference: Conference, calendar: WorkCalendar, *,
-                         days_before: tuple[int, ...] = CONFERENCE_DAYS,
-                         hours_before: int | None = CONFERENCE_HOURS) -> list[Occasion]:
-    """7 days and 1 day before a conference, and 2 hours before when its time is known."""
-    starts = conference.starts.at
-    day = starts.astimezone(calendar.zone).date()
-    candidates = [(f"{days}d", calendar.morning_of(day - timedelta(days=days)))
-                  for days in days_before if days > 0]
-    if hours_before and not conference.starts.all_day:
-        candidates.append((f"{hours_before}h", starts - timedelta(hours=hours_before)))
-    occasions: dict[datetime, Occasion] = {}
-    for label, moment in candidates:
-        fire = calendar.next_slot(moment)
-        if label.endswith("h") and fire != moment:
-            # "2 hours before" an 08:30 conference, moved into working hours: it goes out on
-            # the morning of the conference, and says so
-            label = "day"
-        if fire < starts:
-            # the key carries the start time: a moved conference is reminded afresh
-            key = f"conference:{conference.id}@{int(starts.timestamp())}:{label}"
-            occasions[fire] = Occasion(key, "conference", label, fire, starts, conference.id,
-                                       origin=("conference", conference.id))
-    return sorted(occasions.values(), key=lambda o: o.fire_at)
-
 
 class ReminderReads(StatusReads, ConferenceStore, ReminderStore, Protocol):
     """What planning and sending reminders needs of storage."""
