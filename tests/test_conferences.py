@@ -9,7 +9,7 @@ from bot.app.runtime import Runtime
 from bot.domain.clock import FixedClock
 from bot.services.exports.build import build_export
 from storage.records import Role
-from tests.chat import plain
+from tests.chat import Person, plain
 from tests.test_core import registered
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -18,6 +18,14 @@ HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 async def keys(runtime: Runtime, prefix: str) -> list[str]:
     return sorted(r.dedup_key for r in await runtime.repo.outbox_rows()
                   if r.dedup_key.startswith(prefix))
+
+
+async def schedule_without_place(chair: Person) -> None:
+    """The chair schedules "Hội nghị Tổng kết 2026" on 18/12/2026 8h30: no place, agenda nor
+    report deadline; announced."""
+    for line in ("/hoinghi", "Lên lịch hội nghị mới", "Tổng kết", "Hội nghị Tổng kết 2026",
+                 "18/12/2026 8h30", "-", "-", "Không đặt hạn", "Gửi thông báo"):
+        await chair.say(line)
 
 
 async def test_schedule_answer_move_and_cancel_a_conference(
@@ -104,9 +112,7 @@ async def test_a_move_sends_the_notice_not_a_second_reminder_and_a_cancel_drops_
 ) -> None:
     chair = await registered(runtime, "9", Role.CHAIR, None)
     await registered(runtime, "1", unit="SHTT")
-    for line in ("/hoinghi", "Lên lịch hội nghị mới", "Tổng kết", "Hội nghị Tổng kết 2026",
-                 "18/12/2026 8h30", "-", "-", "Không đặt hạn", "Gửi thông báo"):
-        await chair.say(line)
+    await schedule_without_place(chair)
     clock.set(datetime.combine(date(2026, 12, 11), time(8, 0), tzinfo=HANOI))
     await runtime.reminders.plan()  # 7 days before
     clock.set(datetime.combine(date(2026, 12, 11), time(10, 0), tzinfo=HANOI))
@@ -147,9 +153,7 @@ async def test_the_chair_sets_a_conferences_report_deadline_in_chat(
 ) -> None:
     chair = await registered(runtime, "9", Role.CHAIR, None)
     await registered(runtime, "1", unit="SHTT")
-    for line in ("/hoinghi", "Lên lịch hội nghị mới", "Tổng kết", "Hội nghị Tổng kết 2026",
-                 "18/12/2026 8h30", "-", "-", "Không đặt hạn", "Gửi thông báo"):
-        await chair.say(line)
+    await schedule_without_place(chair)
     for line in ("/hoinghi", "1", "Đặt hạn gửi báo cáo"):
         await chair.say(line)
     done = plain(await chair.say("14/12/2026 17h"))
