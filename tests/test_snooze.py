@@ -37,6 +37,8 @@ async def test_a_reminder_put_off_comes_back_next_morning_once_unless_the_unit_r
     again = [r for r in await runtime.repo.outbox_rows() if r.dedup_key.startswith("snooze:")]
     assert [r.chat_id for r in again] == ["10"]  # CNCL has reported: not reminded again
     assert "Kính gửi đồng chí" in again[0].payload["text"]
+    # it can be reported from at once, and is not put off a second time
+    assert again[0].payload["options"] == [["Cập nhật ngay", "/capnhat"]]
     await runtime.reminders.plan()
     assert len([r for r in await runtime.repo.outbox_rows()
                 if r.dedup_key.startswith("snooze:")]) == 1  # sent once

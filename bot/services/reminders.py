@@ -270,11 +270,9 @@ class ReminderPlanner:
                 self._planned_by(occasion, now, occasions) is None):  # not said again since
             mine = f":{snooze.member_id}"
             again = [replace(message, dedup_key=f"snooze:{snooze.occasion}:{snooze.member_id}",
-                             due_at=now, reply=replace(message.reply, options=tuple(
-                                 o for o in message.reply.options  # not put off twice
-                                 if not o.value.startswith("/nhaclai"))))
-                     for message in await self._deadline_messages(occasion)
-                     if message.dedup_key.endswith(mine)]
+                             due_at=now)
+                     for message in await self._deadline_messages(occasion, snoozable=False)
+                     if message.dedup_key.endswith(mine)]  # not put off twice
             await self._outbox.enqueue(again)
         await self._repo.snooze_done(snooze.member_id, snooze.occasion, now)
 
@@ -323,9 +321,11 @@ class ReminderPlanner:
         return when < occasion.deadline.at and self._planned_by(
             occasion, when, await self.occasions(occasion.origin)) is None
 
-    async def _deadline_messages(self, occasion: Occasion) -> list[Outgoing]:
+    async def _deadline_messages(self, occasion: Occasion, *,
+                                 snoozable: bool = True) -> list[Outgoing]:
+        """A deadline's reminders (``snoozable``: with "Nhắc lại sáng mai" where it works)."""
         if occasion.task_id is not None:
-            return await self._task_messages(occasion, occasion.task_id)
+            return await self._task_messages(occasion, occasion.task_id, snoozable=snoozable)
         repo, bloc = self._repo, self._blocs.current
         period = next((p for p in await repo.list_periods(bloc.id)
                        if p.id == occasion.subject_id), None)
@@ -337,7 +337,7 @@ class ReminderPlanner:
             return []
         messages = []
         firm = occasion.kind == "escalation"
-        snoozable = await self._snoozable(occasion)
+        snoozable = snoozable and await self._snoozable(occasion)
         owing_names = []
         for progress in status.incomplete:  # partial units too: only the tasks they lack
             unit = progress.unit
@@ -387,7 +387,8 @@ class ReminderPlanner:
                 due_at=occasion.fire_at, expires_at=occasion.expires_at))
         return messages
 
-    async def _task_messages(self, occasion: Occasion, task_id: int) -> list[Outgoing]:
+    async def _task_messages(self, occasion: Occasion, task_id: int, *,
+                             snoozable: bool) -> list[Outgoing]:
         """A task's own deadline: to the contacts of each unit it concerns that has not
         reported it done; after the deadline, the chair and deputy get the list too."""
         repo, bloc = self._repo, self._blocs.current
@@ -400,7 +401,7 @@ class ReminderPlanner:
         if task is None:  # closed since
             return []
         firm = occasion.kind == "escalation"
-        snoozable = await self._snoozable(occasion)
+        snoozable = snoozable and await self._snoozable(occasion)
         owing = [unit for unit in status.not_done_units(task)
                  if not await self.is_paused(period.id, unit.id)]
         zone = self.calendar().zone
