@@ -60,7 +60,8 @@ unit: $(STAMP)
 ## Debian's libfaketime 0.9.10 fails every timed wait on it with EINVAL (try
 ## `FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f +1d python3 -c "import time; time.sleep(.001)"`).
 SHIFTS ?= +400d -30d
-TIME_TESTS = tests/test_scheduler.py tests/test_reminders.py tests/test_e2e_reminders.py \
+TIME_TESTS = tests/test_scheduler.py tests/test_reminders.py tests/test_snooze.py \
+  tests/test_task_deadlines.py tests/test_absence.py tests/test_e2e_reminders.py \
   tests/test_outbox.py tests/test_e2e_outbox_kill.py tests/test_conferences.py \
   tests/test_scenarios.py tests/test_e2e_zalo.py
 unit-shifted: $(STAMP)
