@@ -6,6 +6,7 @@ import asyncio
 
 from bot.domain.access import Action
 from bot.domain.events import OutFile
+from bot.domain.periods import written_date
 from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.router import Router
@@ -53,7 +54,7 @@ def heatmap_of(ctx: Context, status: BlocStatus) -> HeatMap:
         cells=cells,
         legend=legend,
         caption=ctx.t("matrix.caption", time=local.strftime("%H:%M"),
-                      day=f"{local.day:02d}/{local.month:02d}/{local.year}"),
+                      day=written_date(local.date())),
         empty_text=ctx.t("matrix.empty"),
         key=tuple(ctx.t("matrix.key", number=task.position, title=task.title)
                   for task in status.tasks),

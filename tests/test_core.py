@@ -90,7 +90,9 @@ async def test_task_list_shows_period_deadlines_in_local_time_and_escapes_text(
     response = await contact.say("/nhiemvu")
     html = response.replies[0].text
     text = plain(response)
-    assert "Nhiệm vụ 6 tháng cuối năm 2026" in text
+    # dates as an official document writes them (Decree 30): a zero before days under 10
+    # and months 1 and 2 only
+    assert "Nhiệm vụ 6 tháng cuối năm 2026 (từ Thứ Tư, 01/7/2026 đến Thứ Năm, 31/12/2026)" in text
     assert "Hạn gửi báo cáo: Thứ Bảy, 05/12/2026" in text
     assert "1. Tổ chức Hội nghị Tổng kết" in text
     assert "Hạn: 14:30 Thứ Ba, 15/12/2026" in text

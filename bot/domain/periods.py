@@ -24,15 +24,24 @@ def current_period(periods: list[Period], today: date) -> Period | None:
     return min(periods, key=lambda period: period.start)
 
 
+def written_date(day: date) -> str:
+    """A date as a Vietnamese official document writes it (Decree 30/2020/NĐ-CP, Appendix I):
+    a leading zero on days below 10 and on months 1 and 2 only, ``01/7/2023``, ``05/02/2024``,
+    ``13/12/2023``."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{day.day:02d}/{month}/{day.year}"
+
+
 def format_day(day: date, t: Translate) -> str:
-    """``Thứ Năm, 13/07/2023`` / ``Thursday, 13/07/2023``."""
+    """``Thứ Năm, 13/7/2023`` / ``Thursday, 13/7/2023``."""
     return t("calendar.day", weekday=t(f"calendar.weekday_{day.weekday()}"),
-             date=day.strftime("%d/%m/%Y"))
+             date=written_date(day))
 
 
 def format_moment(moment: datetime, zone: ZoneInfo) -> str:
     """An instant as people write it in the bloc: ``14:30 05/12/2026``, in its time zone."""
-    return moment.astimezone(zone).strftime("%H:%M %d/%m/%Y")
+    local = moment.astimezone(zone)
+    return f"{local:%H:%M} {written_date(local.date())}"
 
 
 def format_deadline(deadline: Deadline, zone: ZoneInfo, t: Translate) -> str:

@@ -8,6 +8,7 @@ page an appendix table of units × tasks. All fixed wording comes from a TOML te
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import tomllib
@@ -31,6 +32,7 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from bot.domain.periods import written_date
 from bot.services.exports.data import ExportData, UpdateRow
 from storage.records import ProgressStatus
 
@@ -119,9 +121,8 @@ def render_docx(data: ExportData, template: Path = DEFAULT_TEMPLATE) -> bytes:
     doc = Document()
     _setup(doc)
     out = _Writer(doc, words)
-    day, month, year = data.report_date  # the decree's leading zero: day < 10, month 1–2
-    date = {"day": f"{day:02d}" if day < 10 else str(day), "year": str(year),
-            "month": f"{month:02d}" if month < 3 else str(month)}
+    day, month, year = written_date(datetime.date(*reversed(data.report_date))).split("/")
+    date = {"day": day, "month": month, "year": year}
     subject = words.text("title.subject", period=data.period_title, bloc=data.bloc_name)
     _heading_block(out, data, date, subject)
     rows = [row for row in data.latest.values() if not row.withdrawn]
