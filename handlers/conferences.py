@@ -2,8 +2,9 @@
 
 Everyone sees the conferences ahead. A contact answers for their unit
 (*Tham dự* / *Không tham dự* / *Cử người khác*, with the attendee's name and
-position). The chair or deputy schedules a conference, moves it or cancels it —
-everyone is told once, and its reminders are planned again.
+position); the ministry's liaison, who belongs to no unit, answers for itself. The chair
+or deputy schedules a conference, moves it or cancels it — everyone is told once, and its
+reminders are planned again.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.kernel.steps import (
 )
 from bot.services.outbox import Outgoing
 from config.bloc import ConferenceKind
+from storage.records import Attendance as AttendanceAnswer
 from storage.records import Conference, Member, Role
 
 router = Router()
@@ -106,17 +108,34 @@ async def _detail(ctx: Context, answers: ConferenceAnswers) -> str:
     if conference is None:
         return ctx.t("common.gone")
     lines = [describe_conference(ctx, conference)]
-    attendance = await ctx.repo.attendance(conference.id)
-    if ctx.member is not None and ctx.member.unit_id in attendance:
-        mine = attendance[ctx.member.unit_id]
-        lines.append(ctx.t("conferences.your_answer",
-                           answer=ctx.t(f"conferences.answer_{mine.answer}")))
+    member = ctx.member
+    if member is not None and member.unit_id is not None:
+        mine = (await ctx.repo.attendance(conference.id)).get(member.unit_id)
+        if mine is not None:
+            lines.append(ctx.t("conferences.your_answer",
+                               answer=ctx.t(f"conferences.answer_{mine.answer}")))
+    elif member is not None and _answers_for_self(member):
+        own = (await ctx.repo.liaison_attendance(conference.id)).get(member.id)
+        if own is not None:
+            lines.append(ctx.t("conferences.your_own_answer",
+                               answer=ctx.t(f"conferences.answer_{own.answer}")))
     return "\n".join(lines)
+
+
+def _answers_for_self(member: Member) -> bool:
+    """The liaison (Vụ Thi đua – Khen thưởng) belongs to no unit: it answers for itself."""
+    return member.unit_id is None and member.role is Role.LIAISON
+
+
+def _may_answer(ctx: Context) -> bool:
+    member = ctx.member
+    return (member is not None and may(ctx.role, Action.ATTEND)
+            and (member.unit_id is not None or _answers_for_self(member)))
 
 
 async def _act_options(ctx: Context, answers: ConferenceAnswers) -> list[Option]:
     options = []
-    if ctx.member is not None and ctx.member.unit_id is not None:
+    if _may_answer(ctx):
         options += [Option(ctx.t(f"conferences.answer_{a}"), a) for a in ANSWERS]
     if may(ctx.role, Action.MANAGE_TASKS):
         options += [Option(ctx.t("conferences.attendance"), "list"),
@@ -147,16 +166,31 @@ async def _attendance(ctx: Context, answers: ConferenceAnswers) -> str:
                    delegate=counts["delegate"], absent=counts["absent"],
                    silent=sum(1 for unit in units if unit.id not in given), total=len(units))]
     for unit in units:
-        answer = given.get(unit.id)
-        text = (ctx.t(f"conferences.answer_{answer.answer}") if answer
-                else ctx.t("conferences.no_answer"))
-        if answer is not None and answer.attendee_name:
-            text += ctx.t("conferences.delegate_who", name=escape(answer.attendee_name),
-                          title=escape(answer.attendee_title or ""))
-        if answer is not None and answer.reason:
-            text += ctx.t("conferences.absent_why", reason=escape(answer.reason))
-        lines.append(ctx.t("status.task_unit", unit=escape(unit.short_name), state=text))
-    return "\n".join(lines)
+        lines.append(ctx.t("status.task_unit", unit=escape(unit.short_name),
+                           state=answer_text(ctx, given.get(unit.id))))
+    return "\n".join([*lines, *await liaison_lines(ctx, conference)])
+
+
+def answer_text(ctx: Context, answer: AttendanceAnswer | None) -> str:
+    """An answer as the list shows it: what, who attends, why not."""
+    if answer is None:
+        return ctx.t("conferences.no_answer")
+    text = ctx.t(f"conferences.answer_{answer.answer}")
+    if answer.attendee_name:
+        text += ctx.t("conferences.delegate_who", name=escape(answer.attendee_name),
+                      title=escape(answer.attendee_title or ""))
+    if answer.reason:
+        text += ctx.t("conferences.absent_why", reason=escape(answer.reason))
+    return text
+
+
+async def liaison_lines(ctx: Context, conference: Conference) -> list[str]:
+    """The ministry's liaisons in an attendance list, each with its own answer."""
+    liaisons = [m for m in await ctx.repo.list_members(ctx.bloc.id) if _answers_for_self(m)]
+    given = await ctx.repo.liaison_attendance(conference.id) if liaisons else {}
+    return [ctx.t("status.task_unit",
+                  unit=ctx.t("conferences.liaison", name=escape(member.display_name)),
+                  state=answer_text(ctx, given.get(member.id))) for member in liaisons]
 
 
 def _back_to_detail(answers: ConferenceAnswers, value: Any) -> str:
@@ -320,8 +354,17 @@ async def _finish(ctx: Context, answers: ConferenceAnswers) -> None:
             ctx.reply(ctx.t("common.gone"))
             return
         if act in ANSWERS:
-            if ctx.member is None or ctx.member.unit_id is None:
+            if ctx.member is None or not _may_answer(ctx):
                 ctx.reply(ctx.t("common.no_unit"))
+                return
+            if ctx.member.unit_id is None:  # the liaison, for itself
+                await repo.answer_liaison_attendance(
+                    conference_id=conference.id, member_id=ctx.member.id, answer=str(act),
+                    attendee_name=answers.delegate_name if act != "absent" else None,
+                    attendee_title=answers.delegate_title if act != "absent" else None,
+                    now=now, reason=answers.reason if act == "absent" else None)
+                ctx.reply(ctx.t("conferences.answered",
+                                answer=ctx.t(f"conferences.answer_{act}")))
                 return
             await repo.answer_attendance(
                 conference_id=conference.id, unit_id=ctx.member.unit_id, answer=str(act),

@@ -24,7 +24,7 @@ from handlers._status_views import (
     missing_lines,
     overdue_lines,
 )
-from handlers.conferences import ANSWERS, conference_list, upcoming_conferences
+from handlers.conferences import ANSWERS, conference_list, liaison_lines, upcoming_conferences
 from handlers.status import ask_which_task, open_status
 from storage.records import Conference
 
@@ -140,7 +140,7 @@ async def _attendance(ctx: Context, status: BlocStatus) -> None:
         lines += [ctx.t("questions.not_confirmed", count=len(silent)),
                   *(ctx.t("questions.unit_item", unit=escape(unit.short_name))
                     for unit in silent)]
-    ctx.reply("\n".join(lines))
+    ctx.reply("\n".join([*lines, *await liaison_lines(ctx, conference)]))
 
 
 def _blocked(ctx: Context, status: BlocStatus) -> None:

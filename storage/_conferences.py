@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 
 from storage._base import SqliteBase
 from storage._time import from_db, to_db
-from storage.records import Deadline
-
-
-@dataclass(frozen=True)
-class Attendance:
-    """A unit's answer to a conference invitation."""
-
-    unit_id: int
-    answer: str  # "attend", "absent" or "delegate"
-    attendee_name: str | None
-    attendee_title: str | None
-    member_id: int
-    answered_at: datetime
-    reason: str | None = None  # why the unit does not attend
+from storage.records import Attendance, Deadline
 
 
 class SqliteConferences(SqliteBase):
@@ -65,6 +51,8 @@ class SqliteConferences(SqliteBase):
             # answers were for the old time: each unit confirms again
             await db.execute("UPDATE conference_attendance SET stale = 1 "
                              "WHERE conference_id = ?", (conference_id,))
+            await db.execute("UPDATE liaison_attendance SET stale = 1 "
+                             "WHERE conference_id = ?", (conference_id,))
             await self._insert_audit(db, actor=actor, action="conference.move",
                                      subject=f"conference:{conference_id}",
                                      details={"starts": to_db(starts.at)}, now=now)
@@ -96,6 +84,33 @@ class SqliteConferences(SqliteBase):
                 """,
                 (conference_id, unit_id, answer, attendee_name, attendee_title, member_id,
                  to_db(now), reason))
+
+    async def answer_liaison_attendance(self, *, conference_id: int, member_id: int,
+                                        answer: str, attendee_name: str | None,
+                                        attendee_title: str | None, now: datetime,
+                                        reason: str | None = None) -> None:
+        """Record (or change) the liaison's own answer; the latest answer counts."""
+        async with self._transaction() as db:
+            await db.execute(
+                """
+                INSERT INTO liaison_attendance (conference_id, member_id, answer,
+                    attendee_name, attendee_title, reason, answered_at, stale)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 0)
+                ON CONFLICT (conference_id, member_id) DO UPDATE SET answer = excluded.answer,
+                    attendee_name = excluded.attendee_name,
+                    attendee_title = excluded.attendee_title, reason = excluded.reason,
+                    answered_at = excluded.answered_at, stale = 0
+                """,
+                (conference_id, member_id, answer, attendee_name, attendee_title, reason,
+                 to_db(now)))
+
+    async def liaison_attendance(self, conference_id: int) -> dict[int, Attendance]:
+        """The liaisons' standing answers to a conference, by member id."""
+        rows = await self._all("SELECT * FROM liaison_attendance WHERE conference_id = ? "
+                               "AND stale = 0", (conference_id,))
+        return {row["member_id"]: Attendance(
+            None, row["answer"], row["attendee_name"], row["attendee_title"],
+            row["member_id"], from_db(row["answered_at"]), row["reason"]) for row in rows}
 
     async def attendance(self, conference_id: int) -> dict[int, Attendance]:
         """Every unit's standing answer to a conference, by unit id (an answer given before

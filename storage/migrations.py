@@ -450,6 +450,21 @@ MIGRATIONS: tuple[str, ...] = (
         CHECK (starts <= ends)
     );
     """,
+    # 15: the ministry's liaison (Vụ Thi đua – Khen thưởng) belongs to no unit and answers a
+    # conference invitation for itself: its answers are kept per person, beside the units'.
+    """
+    CREATE TABLE liaison_attendance (
+        conference_id INTEGER NOT NULL REFERENCES conferences(id),
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        answer TEXT NOT NULL CHECK (answer IN ('attend', 'absent', 'delegate')),
+        attendee_name TEXT,
+        attendee_title TEXT,
+        reason TEXT,
+        answered_at TEXT NOT NULL,
+        stale INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (conference_id, member_id)
+    );
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

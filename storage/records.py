@@ -360,3 +360,16 @@ class Absence:
     def covers(self, day: date) -> bool:
         """Whether the person is away on ``day``."""
         return self.starts <= day <= self.ends
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """A unit's answer to a conference invitation (the liaison's own: no unit)."""
+
+    unit_id: int | None
+    answer: str  # "attend", "absent" or "delegate"
+    attendee_name: str | None
+    attendee_title: str | None
+    member_id: int
+    answered_at: datetime
+    reason: str | None = None  # why the unit does not attend

@@ -14,9 +14,9 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from config.bloc import BlocConfig
-from storage._conferences import Attendance
 from storage.records import (
     Absence,
+    Attendance,
     AuditEntry,
     BatchReport,
     Bloc,
@@ -148,6 +148,15 @@ class ConferenceStore(Protocol):
 
     async def attendance(self, conference_id: int) -> dict[int, Attendance]:
         """Every unit's standing answer to a conference, by unit id."""
+
+    async def answer_liaison_attendance(self, *, conference_id: int, member_id: int,
+                                        answer: str, attendee_name: str | None,
+                                        attendee_title: str | None, now: datetime,
+                                        reason: str | None = None) -> None:
+        """Record (or change) the liaison's own answer (the liaison belongs to no unit)."""
+
+    async def liaison_attendance(self, conference_id: int) -> dict[int, Attendance]:
+        """The liaisons' standing answers to a conference, by member id."""
 
     async def set_conference_report_deadline(self, conference_id: int,
                                              deadline: Deadline | None, *, actor: str,

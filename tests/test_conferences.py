@@ -107,6 +107,61 @@ async def test_schedule_answer_move_and_cancel_a_conference(
     assert "chưa có hội nghị nào" in plain(await an.say("/hoinghi"))
 
 
+async def test_the_liaison_answers_for_itself_and_is_in_the_attendance_list(
+    runtime: Runtime, clock: FixedClock,
+) -> None:
+    chair = await registered(runtime, "9", Role.CHAIR, None)
+    liaison = await registered(runtime, "8", Role.LIAISON, None, name="Lê Thu Hà")
+    contact = await registered(runtime, "1", unit="SHTT")
+    await schedule_without_place(chair)
+    await liaison.say("/hoinghi")
+    await liaison.say("1")
+    offered = [o.label for o in liaison.last_reply().options]
+    # recording its own attendance is the one thing the liaison writes
+    assert offered[:3] == ["Tham dự", "Không tham dự", "Cử người khác"]
+    assert "Hủy hội nghị" not in offered and "Danh sách tham dự" not in offered
+    assert "Họ tên người tham dự" in plain(await liaison.say("Tham dự"))
+    await liaison.say("Lê Thu Hà")
+    assert "Đã ghi nhận: Tham dự" in plain(await liaison.say("Chuyên viên chính"))
+    await liaison.say("/hoinghi")
+    assert "Đồng chí đã xác nhận: Tham dự." in plain(await liaison.say("1"))
+    await liaison.say("Đóng")
+    await contact.say("/hoinghi")
+    await contact.say("1")
+    await contact.say("Không tham dự")
+    await contact.say("Trùng lịch công tác")
+
+    await chair.say("/hoinghi")
+    await chair.say("1")
+    listing = plain(await chair.say("Danh sách tham dự"))
+    assert "chưa xác nhận: 2/3 đơn vị" in listing  # the units are counted as units
+    assert ("• Vụ Thi đua – Khen thưởng (Lê Thu Hà) — Tham dự (Lê Thu Hà, Chuyên viên chính)"
+            in listing)
+    await chair.say("Đóng")
+    answer = plain(await chair.say("bao nhiêu đơn vị tham dự hội nghị?"))
+    assert "Vụ Thi đua – Khen thưởng (Lê Thu Hà) — Tham dự" in answer
+    period = (await runtime.repo.list_periods(runtime.bloc.id))[0]
+    t = runtime.texts.translator("vi")
+    data = await build_export(runtime.repo, runtime.bloc, period, t=t, now=clock.now())
+    rows = {row.who: row for row in data.attendance}
+    assert rows["Vụ Thi đua – Khen thưởng (Lê Thu Hà)"].attendee == "Lê Thu Hà, Chuyên viên chính"
+    assert rows["Viện KHSHTT"].answer == "Không tham dự — lý do: Trùng lịch công tác"
+    shtt = next(u for u in await runtime.repo.list_units(runtime.bloc.id) if u.code == "SHTT")
+    own = await build_export(runtime.repo, runtime.bloc, period, t=t, now=clock.now(),
+                             unit_id=shtt.id)
+    assert [row.who for row in own.attendance] == ["Viện KHSHTT"]  # the unit's own only
+
+    await chair.say("/hoinghi")
+    await chair.say("1")
+    await chair.say("Đổi thời gian")
+    await chair.say("19/12/2026 14h")
+    await chair.say("Gửi thông báo")
+    await chair.say("/hoinghi")
+    await chair.say("1")
+    again = plain(await chair.say("Danh sách tham dự"))  # asked again after the move
+    assert "• Vụ Thi đua – Khen thưởng (Lê Thu Hà) — chưa trả lời" in again
+
+
 async def test_a_move_sends_the_notice_not_a_second_reminder_and_a_cancel_drops_pending(
     runtime: Runtime, clock: FixedClock,
 ) -> None:

@@ -100,7 +100,8 @@ def make_data(
                           missing=tuple(range(1, n_tasks + 1)))
                  for u in units[-1:] if n_units > 1)
     attendance = tuple(
-        AttendanceRow("Hội nghị sơ kết 6 tháng đầu năm 2023", "08:00 Thứ Năm, 13/07/2023", u,
+        AttendanceRow("Hội nghị sơ kết 6 tháng đầu năm 2023", "08:00 Thứ Năm, 13/7/2023",
+                      u.short_name,
                       "Cử người khác" if i % 2 else "Tham dự",
                       "Nguyễn Văn A, Phó Viện trưởng" if i % 2 else None)
         for i, u in enumerate(units)

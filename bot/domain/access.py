@@ -25,13 +25,15 @@ class Action(StrEnum):
     REMIND = "remind"  # nudge the silent units now
     ANNOUNCE = "announce"  # send an announcement to contacts and the group
     MANAGE_TASKS = "manage_tasks"  # add, change, move, close tasks; open periods
+    ATTEND = "attend"  # answer a conference invitation: for the own unit; the liaison for itself
 
 
 MANAGERS: frozenset[Role] = frozenset({Role.CHAIR, Role.DEPUTY, Role.ADMIN})
 """The chair and deputy run the bloc; admins (``THIDUA_ADMIN_IDS``) may do anything."""
 
 OBSERVERS: frozenset[Role] = MANAGERS | {Role.LIAISON}
-"""Those who may see every unit's status (the liaison reads, never writes)."""
+"""Those who may see every unit's status (the liaison reads, and writes one thing only: its
+own answer to a conference invitation, :attr:`Action.ATTEND`)."""
 
 EVERYONE: frozenset[Role] = frozenset(Role)
 """Every registered person."""
@@ -46,6 +48,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.REMIND: MANAGERS,
     Action.ANNOUNCE: MANAGERS,
     Action.MANAGE_TASKS: MANAGERS,
+    Action.ATTEND: EVERYONE,  # the liaison included: the one thing the liaison writes
 }
 
 

@@ -16,7 +16,16 @@ from bot.services.exports.data import (
     UnitRow,
     UpdateRow,
 )
-from storage.records import Bloc, Period, ProgressStatus, ProgressUpdate, Role, Task, Unit
+from storage.records import (
+    Attendance,
+    Bloc,
+    Period,
+    ProgressStatus,
+    ProgressUpdate,
+    Role,
+    Task,
+    Unit,
+)
 from storage.repository import Repository
 
 Translate = Callable[..., str]
@@ -44,6 +53,18 @@ async def find_period(repo: Repository, bloc: Bloc, code: str | None,
     if code:
         return next((p for p in periods if p.code == code or fold(p.title) == fold(code)), None)
     return current_period(periods, today)
+
+
+def _answer(given: Attendance | None, t: Translate) -> tuple[str, str | None]:
+    """An attendance answer as the sheet shows it: what (and why not), and who attends."""
+    if given is None:
+        return t("conferences.no_answer"), None
+    answer = t(f"conferences.answer_{given.answer}")
+    if given.reason:
+        answer += t("conferences.absent_why", reason=given.reason)
+    attendee = (f"{given.attendee_name}, {given.attendee_title}"
+                if given.attendee_name else None)
+    return answer, attendee
 
 
 def _unit_row(unit: Unit) -> UnitRow:
@@ -113,18 +134,19 @@ async def build_export(
                 reported=len(required) - len(missing), required=len(required),
                 missing=missing))
     attendance = []
+    liaisons = [m for m in members if m.unit_id is None and m.role is Role.LIAISON]
     for conference in await repo.list_conferences(bloc.id):
         answers = await repo.attendance(conference.id)
-        for unit in units:
-            given = answers.get(unit.id)
-            attendee = (f"{given.attendee_name}, {given.attendee_title}"
-                        if given and given.attendee_name else None)
-            attendance.append(AttendanceRow(
-                conference.title, format_deadline(conference.starts, zone, t), unit_rows[unit.id],
-                (t(f"conferences.answer_{given.answer}")
-                 + (t("conferences.absent_why", reason=given.reason) if given.reason else ""))
-                if given else t("conferences.no_answer"),
-                attendee, past=conference.starts.passed(now)))
+        when, past = format_deadline(conference.starts, zone, t), conference.starts.passed(now)
+        attendance += [AttendanceRow(conference.title, when, unit_rows[unit.id].short_name,
+                                     *_answer(answers.get(unit.id), t), past=past)
+                       for unit in units]
+        if liaisons and unit_id is None:  # a unit's own export is about the unit only
+            own = await repo.liaison_attendance(conference.id)
+            attendance += [AttendanceRow(conference.title, when,
+                                         t("conferences.liaison", name=member.display_name),
+                                         *_answer(own.get(member.id), t), past=past)
+                           for member in liaisons]
     later = [p for p in await repo.list_periods(bloc.id) if p.start > period.start]
     following = min(later, key=lambda p: p.start) if later else None
     local_now = now.astimezone(zone)

@@ -77,7 +77,7 @@ class LateUnit:
 class AttendanceRow:
     conference: str  # title
     when: str  # formatted
-    unit: UnitRow
+    who: str  # the unit's short name, or the ministry's liaison (who answers for itself)
     answer: str  # localised ("Tham dự", "Không tham dự", "Cử người khác", "Chưa trả lời")
     attendee: str | None  # "Nguyễn Văn A, Phó Viện trưởng" when someone else is sent
     past: bool = False  # the conference has taken place

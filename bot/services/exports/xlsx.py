@@ -11,7 +11,7 @@
 2. *updates*: one row per stored version, oldest first (withdrawn ones in grey italics);
    units by short name; header frozen and autofiltered.
 3. *late*: units with no update ("Tất cả đơn vị đã báo cáo" when none is late).
-4. *attendance*: answers to conference invitations, units by short name.
+4. *attendance*: answers to conference invitations, units by short name, then the liaison.
 An empty table gets a "Chưa có dữ liệu" row under its header.
 
 Columns are as wide as their longest line (capped: 40, notes and help 60); rows with wrapped
@@ -372,7 +372,7 @@ def _attendance(wb: Any, data: ExportData) -> None:
     past = _label(data, "past")
     for r, a in enumerate(data.attendance, start=2):
         when = f"{a.when} ({past})" if a.past else a.when
-        _put_row(ws, r, [a.conference, when, a.unit.short_name, a.answer, a.attendee],
+        _put_row(ws, r, [a.conference, when, a.who, a.answer, a.attendee],
                  _GREY if a.past else None)
     counts: dict[str, Counter[str]] = {}
     for a in data.attendance:
