@@ -63,7 +63,7 @@ SHIFTS ?= +400d -30d
 TIME_TESTS = tests/test_scheduler.py tests/test_reminders.py tests/test_snooze.py \
   tests/test_task_deadlines.py tests/test_absence.py tests/test_e2e_reminders.py \
   tests/test_outbox.py tests/test_e2e_outbox_kill.py tests/test_conferences.py \
-  tests/test_scenarios.py tests/test_e2e_zalo.py
+  tests/test_scenarios.py tests/test_e2e_zalo.py tests/test_letters.py
 unit-shifted: $(STAMP)
 	@command -v faketime >/dev/null || { echo "faketime missing: run make test-tools as root"; exit 1; }
 	@for shift in $(SHIFTS); do \

@@ -76,9 +76,34 @@ class SqliteReminders(SqliteBase):
                 for row in rows]
 
     async def snooze_done(self, member_id: int, occasion: str, now: datetime) -> None:
-        """The put-off reminder went out again (or was no longer needed)."""
+        """The put-off reminder due by ``now`` went out again (or was no longer needed); one
+        held over to a later morning meanwhile stays pending."""
         await self._write_alone("UPDATE snoozes SET done_at = ? WHERE member_id = ? AND "
-                                "occasion = ?", (to_db(now), member_id, occasion))
+                                "occasion = ? AND fire_at <= ?",
+                                (to_db(now), member_id, occasion, to_db(now)))
+
+    async def hold_over(self, snooze: Snooze) -> None:
+        """Hold a reminder for one person until ``snooze.fire_at`` (they were told something
+        else that day already), whether or not it was put off before."""
+        await self._write_alone(
+            "INSERT INTO snoozes (member_id, occasion, origin_kind, origin_id, fire_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (member_id, occasion) DO UPDATE SET "
+            "fire_at = excluded.fire_at, done_at = NULL",
+            (snooze.member_id, snooze.occasion, snooze.origin[0], snooze.origin[1],
+             to_db(snooze.fire_at)))
+
+    async def letters_on(self, since: datetime, until: datetime,
+                         kind: str) -> dict[tuple[str, str], set[str]]:
+        """The messages of ``kind`` queued (and not dropped) in ``[since, until)``: their keys
+        by ``(channel, chat)``."""
+        rows = await self._all(
+            "SELECT channel, chat_id, dedup_key FROM outbox WHERE kind = ? AND created_at >= ? "
+            "AND created_at < ? AND status IN ('pending', 'sending', 'sent')",
+            (kind, to_db(since), to_db(until)))
+        found: dict[tuple[str, str], set[str]] = {}
+        for row in rows:
+            found.setdefault((row["channel"], row["chat_id"]), set()).add(row["dedup_key"])
+        return found
 
     async def set_absence(self, absence: Absence, now: datetime) -> None:
         """Record (or replace) a person's absence and who covers for them."""

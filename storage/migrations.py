@@ -452,6 +452,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 15: the ministry's liaison (Vụ Thi đua – Khen thưởng) belongs to no unit and answers a
     # conference invitation for itself: its answers are kept per person, beside the units'.
+    # And the outbox is searched by kind and day (the day's deadline letters to a person).
     """
     CREATE TABLE liaison_attendance (
         conference_id INTEGER NOT NULL REFERENCES conferences(id),
@@ -464,6 +465,8 @@ MIGRATIONS: tuple[str, ...] = (
         stale INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (conference_id, member_id)
     );
+    -- a person is told of deadlines at most once a day: the day's letters are looked up
+    CREATE INDEX outbox_by_kind ON outbox (kind, created_at);
     """,
 )
 

@@ -375,6 +375,15 @@ class ReminderStore(Protocol):
     async def snooze_done(self, member_id: int, occasion: str, now: datetime) -> None:
         """The put-off reminder went out again (or was no longer needed)."""
 
+    async def hold_over(self, snooze: Snooze) -> None:
+        """Hold a reminder for one person until ``snooze.fire_at`` (they were told something
+        else that day already), whether or not it was put off before."""
+
+    async def letters_on(self, since: datetime, until: datetime,
+                         kind: str) -> dict[tuple[str, str], set[str]]:
+        """The messages of ``kind`` queued (and not dropped) in ``[since, until)``: their keys
+        by ``(channel, chat)``."""
+
 
 class PostingStore(Protocol):
     """Where the bloc's task list is posted."""

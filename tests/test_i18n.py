@@ -35,7 +35,8 @@ SAME_IN_BOTH = {
     "status.unit_title", "reminders.task_line", "schedule.line", "conferences.agenda_item",
     "questions.unit_item", "matrix.unit", "status.task_description", "tasks.item_description",
     "conferences.delegate_who", "export.no", "export.no_update", "export.place",
-    "exports.workbook_name", "exports.report_name",
+    "exports.workbook_name", "exports.report_name", "reminders.letter_item", "reminders.icon",
+    "reminders.icon_firm",
 }
 # "Xong", "NV1" and a file name are right without diacritics
 VIETNAMESE_WITHOUT_DIACRITICS = {"progress.files_done", "matrix.task", "matrix.file_name",

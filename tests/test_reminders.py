@@ -57,7 +57,8 @@ def test_tet_2024_and_hung_kings_day() -> None:
     # 7 days before is Tết (8–14/2/2024): it lands on the 15th with the 1-day one, which wins
     assert plan(local(date(2024, 2, 16), time(17, 0))) == [
         ("1d", local(date(2024, 2, 15))), ("day", local(date(2024, 2, 16))),
-        ("after", local(date(2024, 2, 16), time(17, 1)))]  # still within working hours
+        # after it: the next working morning (the morning reminder was that day's letter)
+        ("after", local(date(2024, 2, 19)))]
     assert not CALENDAR.is_working_day(date(2025, 4, 7))  # Giỗ Tổ Hùng Vương
     assert CALENDAR.next_slot(local(date(2025, 4, 4), time(18, 0))) == local(date(2025, 4, 8))
 
@@ -263,7 +264,11 @@ async def test_an_extended_deadline_and_a_past_periods_report_are_still_reminded
     assert len([r for r in await runtime.repo.outbox_rows() if r.chat_id == "11"]) == 2
     clock.set(local(date(2026, 12, 21), time(9, 0)))  # next period begun; escalation still due
     await runtime.reminders.plan()
-    assert any("escalation" in r.dedup_key for r in await runtime.repo.outbox_rows())
+    letter = next(r for r in await runtime.repo.outbox_rows() if r.chat_id == "11")  # newest
+    # the report's and task 1's, both past, in one letter
+    assert "1) Đã quá hạn gửi báo cáo" in letter.payload["text"]
+    assert ("2) Nhiệm vụ <b>1. Tổ chức Hội nghị Tổng kết</b> đã quá hạn hoàn thành"
+            in letter.payload["text"])
 
 
 async def test_a_conferences_report_deadline_is_reminded_like_a_periods(

@@ -60,8 +60,8 @@ async def test_the_unit_head_is_reminded_from_the_day_before_the_deadline(
     await runtime._reload()
     occasions = await runtime.reminders.occasions()
     one_day = next(o for o in occasions if o.key.startswith("deadline:1@") and o.label == "1d")
-    messages = await runtime.reminders._deadline_messages(one_day)  # what it would send
-    assert {m.chat_id for m in messages} == {"10"}
+    notices, _ = await runtime.reminders._notices(one_day)  # what it would send
+    assert {n.member.external_id for n in notices} == {"10"}
 
 
 async def test_the_upgrade_to_13_keeps_every_member_and_what_refers_to_them(

@@ -1,11 +1,12 @@
 """When to remind people of a deadline or a conference: *occasions*, worked out from the
 rows alone (no I/O).
 
-A report deadline is reminded 7, 3 and 1 days before and on its morning, then once after
-it (an escalation); a task's own deadline the same way (3 and 1 days before by default); a
-conference 7 days and 1 day before, and 2 hours before when its time is known. Each moment
-is moved into working hours (``bot/domain/workcalendar.py``); one that lands on or after
-what it announces is dropped, and of two landing on the same slot the later one wins.
+A report deadline is reminded 7, 3 and 1 days before and on its morning, then once on the
+first working morning after it (an escalation); a task's own deadline the same way (3 and 1
+days before by default); a conference 7 days and 1 day before, and 2 hours before when its
+time is known. Each moment is moved into working hours (``bot/domain/workcalendar.py``);
+one that lands on or after what it announces is dropped, and of two landing on the same slot
+the later one wins.
 """
 
 from __future__ import annotations
@@ -64,7 +65,12 @@ def deadline_occasions(period: Period, deadline: Deadline, calendar: WorkCalenda
         if fire < deadline.at:  # a later (more urgent) one landing on the same slot wins
             occasions[fire] = Occasion(f"deadline:{subject}:{label}", "deadline", label, fire,
                                        deadline.at, period.id, deadline, origin, task_id)
-    after = calendar.next_slot(deadline.at + timedelta(minutes=1))
+    # after it: the first working morning once it has passed, as every reminder of the ladder
+    # goes out in the morning (a person is told at most once a day; see reminders.py)
+    after = calendar.morning_of(deadline.at.astimezone(calendar.zone).date())
+    if after <= deadline.at:
+        after = calendar.morning_of(after.date() + timedelta(days=1))
+    after = calendar.next_slot(after)
     occasions[after] = Occasion(f"escalation:{subject}:after", "escalation", "after", after,
                                 deadline.at + ESCALATION_USEFUL_FOR, period.id, deadline, origin,
                                 task_id)

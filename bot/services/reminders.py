@@ -5,16 +5,22 @@ Deadlines and conferences are rows; ``bot/domain/occasions.py`` turns them into
 deadline is reminded to the units it concerns that have not reported it done.
 The planner schedules each future occasion on the bot's scheduler and,
 after a downtime, sends only the latest missed one that is still useful.
-Every message goes through the outbox under a key per occasion and person,
-so nothing is sent twice.
+
+The deadline reminders due together (a report deadline, a conference's, several tasks'
+falling on one day) reach each person as one letter, and a person gets at most one letter a
+day: every occasion of the ladder falls on a working morning, and what comes due for
+someone already written to that day (a deadline changed in chat, say) waits for the next
+working morning. Every message goes through the outbox under a key per occasion (or
+letter) and person, so nothing is sent twice.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -56,6 +62,23 @@ class ReminderReads(StatusReads, ConferenceStore, ReminderStore, Protocol):
 
 
 TITLE_IN_REMINDER = 80
+LETTER = "deadline"
+"""The outbox kind of a person's deadline reminders (one letter a day at most)."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One deadline one person is reminded of. A person's notices due together go out as
+    one letter; a person gets at most one such letter a day."""
+
+    occasion: Occasion
+    member: Member
+    unit: str  # the person's unit, by name, for the greeting
+    body: str  # in the person's language, without the greeting
+    update: str  # what "Cập nhật ngay" opens: "/capnhat" or "/capnhat 3"
+    firm: bool = False  # after the deadline
+    snoozable: bool = False  # "Nhắc lại sáng mai" can work
+    again: bool = False  # put off (or held over a day) and sent now
 
 
 def task_lines(tasks: Sequence[Task], t: Translate) -> str:
@@ -156,36 +179,20 @@ class ReminderPlanner:
         return found
 
     async def plan(self) -> None:
-        """Schedule future occasions; send the latest missed one of each subject if still useful."""
+        """Schedule the occasions and put-off reminders ahead; send what is due now (after a
+        downtime, only the latest missed occasion of each deadline, if still useful)."""
         now = self._clock.now()
         for snooze in await self._repo.pending_snoozes():  # reminders put off, due again
-            if snooze.fire_at <= now:  # due while the bot was down
-                await self.fire_snooze(snooze)
-            else:
+            if snooze.fire_at > now:
                 self._scheduler.at(f"snooze:{snooze.member_id}:{snooze.occasion}",
                                    snooze.fire_at, self.fire_snooze, snooze)
-        missed: dict[str, Occasion] = {}
         occasions = await self.occasions()
         sent = await self._repo.sent_reminders(o.key for o in occasions)
         for occasion in occasions:
-            if occasion.key in sent:
-                continue
-            if occasion.fire_at > now:
+            if occasion.key not in sent and occasion.fire_at > now:
                 self._scheduler.at(f"reminder:{occasion.key}", occasion.fire_at,
-                                       self.fire, occasion.key, occasion.origin)
-                continue
-            previous = missed.get(occasion.subject)
-            if previous is not None:  # never a burst: an older missed one is skipped
-                log.info("skipping missed reminder %s: a later one is due", previous.key)
-                await self._mark_fired(previous)
-            missed[occasion.subject] = occasion
-        for occasion in missed.values():
-            if occasion.expires_at > now:
-                await self._send(occasion)
-            else:
-                log.info("dropping reminder %s: its deadline or conference has passed",
-                         occasion.key)
-                await self._mark_fired(occasion)
+                                   self.fire, occasion.key, occasion.origin)
+        await self._send_due(occasions, sent)
 
     async def pending(self) -> list[Occasion]:
         """The occasions not sent yet (nor skipped), soonest first."""
@@ -201,26 +208,71 @@ class ReminderPlanner:
                 await self._mark_fired(occasion)
 
     async def fire(self, key: str, origin: tuple[str, int]) -> None:
-        """The scheduler's callback: re-read the occasion (it may have moved) and send it.
+        """The scheduler's callback: re-read the occasion (it may have moved) and, when it is
+        due, send everything due with it (a person's reminders of one moment are one letter).
 
-        Only the occasions of its own period or conference (``origin``) are worked out
-        again. Never before its moment, and never a burst: when the clock jumped past
-        several occasions of one subject, only the latest is sent (as after a downtime).
+        Never before its moment, and never a burst: when the clock jumped past several
+        occasions of one subject, only the latest is sent (as after a downtime).
         """
-        occasions = await self.occasions(origin)
-        occasion = next((o for o in occasions if o.key == key), None)
+        occasion = next((o for o in await self.occasions(origin) if o.key == key), None)
         if occasion is None or await self._repo.sent_reminders([key]):
             return
-        now = self._clock.now()
-        if occasion.fire_at > now:  # moved later since it was planned
+        if occasion.fire_at > self._clock.now():  # moved later since it was planned
             self._scheduler.at(f"reminder:{key}", occasion.fire_at, self.fire, key, origin)
             return
-        if occasion.expires_at <= now or any(
-                other.subject == occasion.subject and occasion.fire_at < other.fire_at <= now
-                for other in occasions):
-            await self._mark_fired(occasion)
+        await self._send_due()
+
+    async def fire_snooze(self, snooze: Snooze) -> None:
+        """The scheduler's callback for a reminder put off: sent with whatever else is due."""
+        if snooze.fire_at > self._clock.now():
+            self._scheduler.at(f"snooze:{snooze.member_id}:{snooze.occasion}", snooze.fire_at,
+                               self.fire_snooze, snooze)
             return
-        await self._send(occasion)
+        await self._send_due()
+
+    async def _send_due(self, occasions: list[Occasion] | None = None,
+                        sent: set[str] | None = None) -> None:
+        """Send every occasion due now and every put-off reminder due again: each person's
+        deadline reminders as one letter, at most one letter a day."""
+        now = self._clock.now()
+        if occasions is None or sent is None:
+            occasions = await self.occasions()
+            sent = await self._repo.sent_reminders(o.key for o in occasions)
+        latest: dict[str, Occasion] = {}
+        for occasion in occasions:  # each subject's occasions come soonest first
+            if occasion.key in sent or occasion.fire_at > now:
+                continue
+            previous = latest.get(occasion.subject)
+            if previous is not None:  # never a burst: an older missed one is skipped
+                log.info("skipping missed reminder %s: a later one is due", previous.key)
+                await self._mark_fired(previous)
+            latest[occasion.subject] = occasion
+        messages: list[Outgoing] = []
+        notices: list[Notice] = []
+        due: list[Occasion] = []
+        for occasion in latest.values():
+            if occasion.expires_at <= now:
+                log.info("dropping reminder %s: its deadline or conference has passed",
+                         occasion.key)
+                await self._mark_fired(occasion)
+            elif occasion.kind == "conference":
+                messages += await self._conference_messages(occasion)
+                due.append(occasion)
+            else:
+                found, officers = await self._notices(occasion)
+                notices += found
+                messages += officers
+                due.append(occasion)
+        again = [s for s in await self._repo.pending_snoozes() if s.fire_at <= now]
+        for snooze in again:
+            notices += await self._notices_again(snooze, occasions)
+        messages += await self._letters(notices)
+        await self._outbox.enqueue(messages)
+        for occasion in due:
+            await self._mark_fired(occasion)
+            log.info("reminder %s sent", occasion.key)
+        for snooze in again:
+            await self._repo.snooze_done(snooze.member_id, snooze.occasion, now)
 
     def next_morning(self) -> datetime:
         """The next working morning: when a reminder put off goes out again."""
@@ -237,54 +289,53 @@ class ReminderPlanner:
                      and occasion.fire_at < o.fire_at <= when), None)
 
     async def snooze(self, member_id: int, key: str) -> tuple[str, datetime | None]:
-        """Put off one person's reminder ``key`` to the next working morning, once, never past
-        its deadline: ``("snoozed", when)``; ``("planned", when)`` when the plan reminds them
+        """Put off one person's reminder ``key`` (or, ``@<epoch>``, every reminder of the day's
+        letter sent at that moment) to the next working morning, once, never past its
+        deadline: ``("snoozed", when)``; ``("planned", when)`` when the plan reminds them
         again by then anyway; or why not (``"gone"``, ``"late"``, ``"again"``)."""
         occasions = await self.occasions()
-        occasion = next((o for o in occasions if o.key == key), None)
-        if occasion is None or occasion.kind != "deadline" or occasion.deadline is None:
+        if key.startswith("@"):
+            chosen = self._in_letter(key[1:], occasions)
+        else:
+            chosen = [o for o in occasions if o.key == key]
+        chosen = [o for o in chosen if o.kind == "deadline" and o.deadline is not None]
+        if not chosen:
             return "gone", None
         when = self.next_morning()
-        if when >= occasion.deadline.at:
-            return "late", None
-        if (planned := self._planned_by(occasion, when, occasions)) is not None:
-            return "planned", planned.fire_at
-        snooze = Snooze(member_id, key, occasion.origin, when)
-        if not await self._repo.snooze(snooze):
-            return "again", None
-        self._scheduler.at(f"snooze:{member_id}:{key}", when, self.fire_snooze, snooze)
-        return "snoozed", when
+        outcomes: list[tuple[str, datetime | None]] = []
+        for occasion in chosen:
+            assert occasion.deadline is not None
+            if when >= occasion.deadline.at:
+                outcomes.append(("late", None))
+            elif (planned := self._planned_by(occasion, when, occasions)) is not None:
+                outcomes.append(("planned", planned.fire_at))
+            elif await self._repo.snooze(Snooze(member_id, occasion.key, occasion.origin, when)):
+                self._scheduler.at(f"snooze:{member_id}:{occasion.key}", when,
+                                   self.fire_snooze, Snooze(member_id, occasion.key,
+                                                            occasion.origin, when))
+                outcomes.append(("snoozed", when))
+            else:
+                outcomes.append(("again", None))
+        for outcome in ("snoozed", "planned", "late", "again"):  # the most useful answer
+            found = [item for item in outcomes if item[0] == outcome]
+            if found:
+                return found[0]
+        return "gone", None
 
-    async def fire_snooze(self, snooze: Snooze) -> None:
-        """Send a put-off reminder again, as things stand now: nothing if the person's unit
-        has reported since, or the deadline has passed."""
-        now = self._clock.now()
-        if snooze.fire_at > now:
-            self._scheduler.at(f"snooze:{snooze.member_id}:{snooze.occasion}", snooze.fire_at,
-                               self.fire_snooze, snooze)
-            return
-        occasions = await self.occasions(snooze.origin)
-        occasion = next((o for o in occasions if o.key == snooze.occasion), None)
-        if occasion is not None and occasion.deadline is not None and (
-                not occasion.deadline.passed(now)) and (
-                self._planned_by(occasion, now, occasions) is None):  # not said again since
-            mine = f":{snooze.member_id}"
-            again = [replace(message, dedup_key=f"snooze:{snooze.occasion}:{snooze.member_id}",
-                             due_at=now)
-                     for message in await self._deadline_messages(occasion, snoozable=False)
-                     if message.dedup_key.endswith(mine)]  # not put off twice
-            await self._outbox.enqueue(again)
-        await self._repo.snooze_done(snooze.member_id, snooze.occasion, now)
+    def _in_letter(self, stamp: str, occasions: Sequence[Occasion]) -> list[Occasion]:
+        """The deadline occasions a letter sent at ``stamp`` (epoch seconds) held: those
+        fired that day by then and not followed by a later one of their deadline."""
+        if not (stamp.isascii() and stamp.isdigit()) or len(stamp) > 12:
+            return []
+        sent_at = datetime.fromtimestamp(int(stamp), UTC)
+        zone = self.calendar().zone
+        day = sent_at.astimezone(zone).date()
+        return [o for o in occasions if o.fire_at <= sent_at
+                and o.fire_at.astimezone(zone).date() == day
+                and self._planned_by(o, sent_at, occasions) is None]
 
     async def _mark_fired(self, occasion: Occasion) -> None:
         await self._repo.mark_reminder_sent(occasion.key, self._clock.now())
-
-    async def _send(self, occasion: Occasion) -> None:
-        messages = (await self._conference_messages(occasion) if occasion.kind == "conference"
-                    else await self._deadline_messages(occasion))
-        await self._outbox.enqueue(messages)
-        await self._mark_fired(occasion)
-        log.info("reminder %s: %d message(s) queued", occasion.key, len(messages))
 
     async def is_paused(self, period_id: int, unit_id: int | None = None) -> bool:
         """Whether reminders are paused for this deadline (or this unit)."""
@@ -321,24 +372,22 @@ class ReminderPlanner:
         return when < occasion.deadline.at and self._planned_by(
             occasion, when, await self.occasions(occasion.origin)) is None
 
-    async def _deadline_messages(self, occasion: Occasion, *,
-                                 snoozable: bool = True) -> list[Outgoing]:
-        """A deadline's reminders (``snoozable``: with "Nhắc lại sáng mai" where it works)."""
+    async def _notices(self, occasion: Occasion, *,
+                       snoozable: bool = True) -> tuple[list[Notice], list[Outgoing]]:
+        """What a deadline's occasion tells each person (``snoozable``: with "Nhắc lại sáng
+        mai" where it works), and, after the deadline, the list for the chair and deputy."""
         if occasion.task_id is not None:
-            return await self._task_messages(occasion, occasion.task_id, snoozable=snoozable)
+            return await self._task_notices(occasion, occasion.task_id, snoozable=snoozable)
         repo, bloc = self._repo, self._blocs.current
         period = next((p for p in await repo.list_periods(bloc.id)
                        if p.id == occasion.subject_id), None)
         deadline = occasion.deadline
-        if period is None or deadline is None:
-            return []
+        if period is None or deadline is None or await self.is_paused(period.id):
+            return [], []
         status = await bloc_status(repo, bloc, self._clock.now(), period)
-        if await self.is_paused(period.id):
-            return []
-        messages = []
         firm = occasion.kind == "escalation"
         snoozable = snoozable and await self._snoozable(occasion)
-        owing_names = []
+        notices, owing_names = [], []
         for progress in status.incomplete:  # partial units too: only the tasks they lack
             unit = progress.unit
             if await self.is_paused(period.id, unit.id):
@@ -346,31 +395,107 @@ class ReminderPlanner:
             owing_names.append(unit.short_name)
             for member in self._recipients(status, unit.id, occasion, deadline):
                 t = self._texts.translator(member.language)
-                when = format_deadline(deadline, self.calendar().zone, t)
-                text = t("reminders.escalation" if firm else "reminders.deadline",
-                         name=escape(member.display_name), unit=escape(unit.name),
-                         period=escape(period.title), when=when,
+                body = t("reminders.escalation" if firm else "reminders.deadline",
+                         period=escape(period.title),
+                         when=format_deadline(deadline, self.calendar().zone, t),
                          tasks=task_lines(progress.missing, t))
-                messages.append(self._to_person(occasion, member, text, "/capnhat",
-                                                snoozable, t))
-        if firm and owing_names:
-            messages += await self._to_officers(occasion, lambda t: t(
-                "reminders.chair_list", period=escape(period.title), count=len(owing_names),
-                units=escape(", ".join(owing_names))))
-        return messages
+                notices.append(Notice(occasion, member, unit.name, body, "/capnhat", firm,
+                                      snoozable))
+        officers = await self._to_officers(occasion, lambda t: t(
+            "reminders.chair_list", period=escape(period.title), count=len(owing_names),
+            units=escape(", ".join(owing_names)))) if firm and owing_names else []
+        return notices, officers
 
-    def _to_person(self, occasion: Occasion, member: Member, text: str, update: str,
-                   snoozable: bool, t: Translate) -> Outgoing:
-        """One reminder to one person, with "Cập nhật ngay" (``update``) and, where it can
-        work, "Nhắc lại sáng mai"."""
-        buttons = (Option(t("outreach.update_now"), update),
-                   *([Option(t("reminders.snooze"), f"/nhaclai {occasion.key}")]
-                     if snoozable else []))
+    async def _notices_again(self, snooze: Snooze,
+                             occasions: Sequence[Occasion]) -> list[Notice]:
+        """A reminder put off (or held over a day), as things stand now: nothing if the
+        person's unit has reported since, its moment has passed, or a later reminder of the
+        same deadline went out since."""
+        now = self._clock.now()
+        occasion = next((o for o in occasions if o.key == snooze.occasion), None)
+        if occasion is None or occasion.expires_at <= now or (
+                self._planned_by(occasion, now, occasions) is not None):
+            return []
+        notices, _ = await self._notices(occasion, snoozable=False)
+        return [replace(notice, again=True) for notice in notices
+                if notice.member.id == snooze.member_id]
+
+    async def _letters(self, notices: Sequence[Notice]) -> list[Outgoing]:
+        """One letter per person for the notices due together. A person already sent a letter
+        today gets these on the next working morning instead (at most one a day), unless
+        their moment has passed by then."""
+        people: dict[int, list[Notice]] = {}
+        for notice in notices:
+            people.setdefault(notice.member.id, []).append(notice)
+        if not people:
+            return []
+        zone = self.calendar().zone
+        today = self._clock.now().astimezone(zone).date()
+        midnight = datetime.combine(today, time(0), tzinfo=zone)
+        told = await self._repo.letters_on(midnight, midnight + timedelta(days=1), LETTER)
+        letters = []
+        for held in people.values():
+            letter = self._letter(held)
+            mine = f":{held[0].member.id}"  # this membership's (a person may be in two blocs)
+            earlier = {key.partition("#")[0] for key in told.get(
+                (letter.channel, letter.chat_id), set()) if key.partition("#")[0].endswith(mine)}
+            earlier.discard(letter.dedup_key)  # the same letter again: queued once anyway
+            if not earlier:
+                letters.append(letter)
+                continue
+            when = self.next_morning()
+            for notice in held:
+                useful_until = (notice.occasion.deadline.at if notice.occasion.kind == "deadline"
+                                and notice.occasion.deadline else notice.occasion.expires_at)
+                if when < useful_until:
+                    log.info("holding reminder %s for member %d to the next working morning: "
+                             "told today already", notice.occasion.key, notice.member.id)
+                    later = Snooze(notice.member.id, notice.occasion.key,
+                                   notice.occasion.origin, when)
+                    await self._repo.hold_over(later)
+                    self._scheduler.at(f"snooze:{later.member_id}:{later.occasion}", when,
+                                       self.fire_snooze, later)
+        return letters
+
+    def _letter(self, notices: Sequence[Notice]) -> Outgoing:
+        """A person's notices as one message, with "Cập nhật ngay" and, where it works,
+        "Nhắc lại sáng mai" (the reminder's key; ``@<epoch>`` for a letter of several)."""
+        # the report's deadline first, then the tasks', soonest first
+        notices = sorted(notices, key=lambda n: (n.occasion.task_id is not None,
+                                                 n.occasion.deadline.at if n.occasion.deadline
+                                                 else n.occasion.fire_at))
+        member = notices[0].member
+        t = self._texts.translator(member.language)
+        icon = t("reminders.icon_firm" if any(n.firm for n in notices) else "reminders.icon")
+        if len(notices) == 1:
+            text = t("reminders.letter", icon=icon, name=escape(member.display_name),
+                     unit=escape(notices[0].unit), body=notices[0].body)
+        else:
+            items = "\n\n".join(t("reminders.letter_item", number=number,
+                                  body=notice.body[:1].upper() + notice.body[1:])
+                                for number, notice in enumerate(notices, start=1))
+            text = t("reminders.letter_several", icon=icon, name=escape(member.display_name),
+                     unit=escape(notices[0].unit), count=len(notices), items=items)
+        updates = {notice.update for notice in notices}
+        buttons = [Option(t("outreach.update_now"), updates.pop() if len(updates) == 1
+                          else "/capnhat")]
+        now = self._clock.now()
+        if len(notices) == 1:
+            occasion = notices[0].occasion
+            key = f"{'snooze' if notices[0].again else 'remind'}:{occasion.key}:{member.id}"
+            if notices[0].snoozable:
+                buttons.append(Option(t("reminders.snooze"), f"/nhaclai {occasion.key}"))
+        else:
+            held = sorted(f"{n.occasion.key}{'+' if n.again else ''}" for n in notices)
+            digest = hashlib.sha256("|".join(held).encode()).hexdigest()[:16]
+            key = f"remind:letter:{digest}:{member.id}"
+            if any(notice.snoozable for notice in notices):
+                buttons.append(Option(t("reminders.snooze"), f"/nhaclai @{int(now.timestamp())}"))
         return Outgoing(
-            dedup_key=f"remind:{occasion.key}:{member.id}", channel=member.channel,
-            chat_id=member.external_id, kind="reminder",
-            reply=Reply(text, options=buttons, language=member.language),
-            due_at=occasion.fire_at, expires_at=occasion.expires_at)
+            dedup_key=key, channel=member.channel, chat_id=member.external_id, kind=LETTER,
+            reply=Reply(text, options=tuple(buttons), language=member.language),
+            due_at=max((n.occasion.fire_at for n in notices if not n.again), default=now),
+            expires_at=max(notice.occasion.expires_at for notice in notices))
 
     async def _to_officers(self, occasion: Occasion,
                            text_of: Callable[[Translate], str]) -> list[Outgoing]:
@@ -387,47 +512,47 @@ class ReminderPlanner:
                 due_at=occasion.fire_at, expires_at=occasion.expires_at))
         return messages
 
-    async def _task_messages(self, occasion: Occasion, task_id: int, *,
-                             snoozable: bool) -> list[Outgoing]:
+    async def _task_notices(self, occasion: Occasion, task_id: int, *,
+                            snoozable: bool) -> tuple[list[Notice], list[Outgoing]]:
         """A task's own deadline: to the contacts of each unit it concerns that has not
         reported it done; after the deadline, the chair and deputy get the list too."""
         repo, bloc = self._repo, self._blocs.current
         period = next((p for p in await repo.list_periods(bloc.id)
                        if p.id == occasion.subject_id), None)
         if period is None or occasion.deadline is None or await self.is_paused(period.id):
-            return []
+            return [], []
         status = await bloc_status(repo, bloc, self._clock.now(), period)
         task = next((t for t in status.tasks if t.id == task_id), None)
         if task is None:  # closed since
-            return []
+            return [], []
         firm = occasion.kind == "escalation"
         snoozable = snoozable and await self._snoozable(occasion)
         owing = [unit for unit in status.not_done_units(task)
                  if not await self.is_paused(period.id, unit.id)]
         zone = self.calendar().zone
-        messages = []
+        notices = []
         for unit in owing:
             for member in self._recipients(status, unit.id, occasion, occasion.deadline):
                 t = self._texts.translator(member.language)
                 update = status.latest.get((unit.id, task.id))
-                text = t("reminders.task_overdue" if firm else "reminders.task_deadline",
-                         name=escape(member.display_name), unit=escape(unit.name),
+                body = t("reminders.task_overdue" if firm else "reminders.task_deadline",
                          number=task.position,
                          title=escape(shorten(task.title, TITLE_IN_REMINDER)),
                          when=format_deadline(occasion.deadline, zone, t),
                          state=t("reminders.task_state_none") if update is None else t(
                              "reminders.task_state", percent=update.percent,
                              status=t(f"progress.status_{update.status.value}").lower()))
-                messages.append(self._to_person(occasion, member, text,
-                                                f"/capnhat {task.position}", snoozable, t))
+                notices.append(Notice(occasion, member, unit.name, body,
+                                      f"/capnhat {task.position}", firm, snoozable))
+        officers: list[Outgoing] = []
         if firm and owing:
             deadline = occasion.deadline
-            messages += await self._to_officers(occasion, lambda t: t(
+            officers = await self._to_officers(occasion, lambda t: t(
                 "reminders.task_chair_list", number=task.position,
                 title=escape(shorten(task.title, TITLE_IN_REMINDER)),
                 when=format_deadline(deadline, zone, t), count=len(owing),
                 units=escape(", ".join(unit.short_name for unit in owing))))
-        return messages
+        return notices, officers
 
     async def _conference_messages(self, occasion: Occasion) -> list[Outgoing]:
         repo, bloc = self._repo, self._blocs.current
