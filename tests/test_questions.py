@@ -130,6 +130,18 @@ TABLE: list[tuple[str, Intent, int | None, str | None]] = [
     ("NV nào bị trễ hạn rồi", OVERDUE, None, None),
     ("những nhiệm vụ nào đã hết hạn", OVERDUE, None, None),
     ("overdue tasks", OVERDUE, None, None),
+    # lateness before a deadline word; asking when; counting; answering an invitation
+    ("nhiệm vụ nào đã quá thời hạn hoàn thành?", OVERDUE, None, None),
+    ("tasks that missed the deadline", OVERDUE, None, None),
+    ("đơn vị nào trễ deadline báo cáo", LATE, None, None),
+    ("khi nào thì hết hạn gửi báo cáo?", DEADLINE, None, None),
+    ("when does the report become overdue?", DEADLINE, None, None),
+    ("ai hết hạn rồi mà chưa gửi", NR, None, None),  # who, not when
+    ("mấy đơn vị nộp báo cáo rồi", REPORTED, None, None),
+    ("how many units sent reports?", REPORTED, None, None),
+    ("how many units are late with the report?", LATE, None, None),
+    ("bao nhiêu đơn vị chưa xác nhận tham dự hội nghị", ATTENDANCE, None, None),
+    ("đơn vị nào chưa trả lời việc dự họp", ATTENDANCE, None, None),
     ("Đơn vị nào chậm báo cáo nhiệm vụ?", LATE, None, None),  # about units, not tasks
     ("which units are late with their tasks?", LATE, None, None),
     ("who is late", LATE, None, None),

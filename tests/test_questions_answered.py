@@ -38,13 +38,57 @@ HELD_OUT: dict[Intent, tuple[str, ...]] = {
                      "Which tasks in the bloc's task list are overdue and still not completed?",
                      "show me bloc tasks past their due date that aren't done yet"),
 }
-HELD_OUT_UNDERSTOOD = 19  # of 26 (16 of the first 20, 3 of the 6 overdue); it may only grow
+HELD_OUT_UNDERSTOOD = 24  # of 26; it may only grow. The rules added in stop 22 (lateness
+# before a deadline word, asking when, counting) were written after seeing this set's misses,
+# so it no longer measures them: the fresh set below does.
+# Written in stop 22 by a helper that saw neither the rules, the table nor the set above; 22
+# of its 30 were understood before that stop's rules, 26 after.
+HELD_OUT_FRESH: dict[Intent, tuple[str, ...]] = {
+    Intent.REPORTED: ("Đến thời điểm này đã có bao nhiêu đơn vị gửi báo cáo rồi?",
+                      "ds dv da nop bc ky nay",
+                      "Which units have already submitted their progress reports?",
+                      "Đề nghị cho biết danh sách các đơn vị đã hoàn thành việc báo cáo kết quả "
+                      "thực hiện nhiệm vụ.",
+                      "co bao nhieu don vi bao cao roi em"),
+    Intent.DEADLINE: ("Hạn chót nộp báo cáo kỳ này là ngày nào?", "han bc la bao gio vay",
+                      "When is the report deadline for this half-year?",
+                      "Xin cho biết thời hạn các đơn vị phải gửi báo cáo tiến độ thực hiện "
+                      "nhiệm vụ.",
+                      "bao gio thi het han gui bao cao"),
+    Intent.CONFERENCE: ("Hội nghị sơ kết của khối tổ chức vào ngày nào, ở đâu?",
+                        "khi nao hop khoi vay, dia diem o dau",
+                        "When and where is the next bloc conference?",
+                        "Đề nghị cho biết thời gian, địa điểm tổ chức Hội nghị tổng kết công tác "
+                        "thi đua năm nay.",
+                        "lich hoi nghi so ket sap toi the nao e"),
+    Intent.ATTENDANCE: ("Bao nhiêu đơn vị đã xác nhận tham dự hội nghị sơ kết?",
+                        "dv nao chua xac nhan di hop khoi",
+                        "Who has confirmed attendance for the upcoming conference?",
+                        "Đề nghị tổng hợp danh sách các đơn vị đã đăng ký tham dự Hội nghị tổng "
+                        "kết.",
+                        "How many units are attending the bloc meeting?"),
+    Intent.OVERDUE: ("Những nhiệm vụ nào đã quá hạn mà chưa hoàn thành?",
+                     "nv nao tre han chua xong",
+                     "Which tasks are past their deadline and still not completed?",
+                     "Đề nghị rà soát các nhiệm vụ đã hết thời hạn thực hiện nhưng chưa hoàn "
+                     "thành.",
+                     "co nhiem vu nao qua deadline chua lam xong ko"),
+    Intent.NOT_REPORTED: ("Còn đơn vị nào chưa gửi báo cáo không?", "ds dv chua nop bc",
+                          "Which units haven't reported yet?",
+                          "Đề nghị cho biết các đơn vị chưa nộp báo cáo để kịp thời đôn đốc.",
+                          "con may dv chua bc vay"),
+}
+HELD_OUT_FRESH_UNDERSTOOD = 26  # of 30; it may only grow
 
 
-def test_the_held_out_phrasings_are_mostly_understood() -> None:
-    understood = [text for intent, texts in HELD_OUT.items() for text in texts
+@pytest.mark.parametrize(("held_out", "floor"), [(HELD_OUT, HELD_OUT_UNDERSTOOD),
+                                                  (HELD_OUT_FRESH, HELD_OUT_FRESH_UNDERSTOOD)])
+def test_the_held_out_phrasings_are_mostly_understood(
+    held_out: dict[Intent, tuple[str, ...]], floor: int,
+) -> None:
+    understood = [text for intent, texts in held_out.items() for text in texts
                   if parse_question(text, [], 6).intent is intent]
-    assert len(understood) >= HELD_OUT_UNDERSTOOD, understood
+    assert len(understood) >= floor, understood
 
 
 async def _with_a_conference(runtime: Runtime) -> dict[str, Person]:

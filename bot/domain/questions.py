@@ -87,6 +87,20 @@ NEGATIONS = frozenset({"chua", "khong", "ko", "not", "hasnt", "havent", "didnt",
 TRAILING_NEGATIONS = frozenset({"chua", "yet"})
 NEGATION_REACH = 3  # words between the negation and the verb
 
+# A deadline named right after a word of lateness is lateness: "quá thời hạn", "trễ deadline",
+# "past their due date".
+PAST_WORDS = frozenset({"qua", "tre", "lo", "past", "missed", "after", "beyond"})
+PAST_REACH = 2  # words between them ("past their due date")
+# Asked when ("khi nào hết hạn nộp báo cáo?"), lateness words describe the deadline.
+WHEN_PHRASES = ("khi nao", "bao gio", "ngay nao", "luc nao", "hom nao", "when", "what date",
+                "which day")
+# "how many … reported" without a negation counts the units that have ("đã có bao nhiêu đơn
+# vị gửi báo cáo"); one word's weight, so "how many units are late…" stays late.
+COUNT_PHRASES = ("bao nhieu", "may", "how many", "so luong", "number of")
+# Answering an invitation: beside attendance words, "chưa trả lời" asks about attendance.
+ANSWER_VERBS = frozenset({("tra", "loi"), ("replied",), ("xac", "nhan"), ("responded",),
+                          ("confirmed",), ("answered",)})
+
 # beat TASK and OVERVIEW words; ties are broken in this order
 SPECIFIC = (Intent.NOT_REPORTED, Intent.ATTENDANCE, Intent.BLOCKED, Intent.LATE, Intent.DEADLINE,
             Intent.REPORTED)
@@ -132,6 +146,8 @@ def _split(phrases: Sequence[str]) -> tuple[tuple[str, ...], ...]:
 _INTENT_WORDS = {intent: _split(phrases) for intent, phrases in INTENT_PHRASES.items()}
 _VERBS = _split(REPORT_VERBS)
 _MARKERS = _split(TASK_MARKERS)
+_WHEN = _split(WHEN_PHRASES)
+_COUNT = _split(COUNT_PHRASES)
 _SUGGESTING = {**INTENT_PHRASES, Intent.NOT_REPORTED: (*REPORT_VERBS, "chua", "im lang")}
 _VOCABULARY = {  # the content words of each intent's keywords, for suggestions
     intent: frozenset(w for p in phrases for w in p.split() if len(w) >= 3)
@@ -158,8 +174,10 @@ def _disambiguate(ws: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _same(keyword: str, word: str) -> bool:
-    """A keyword word against a typed word: exact, or one typo in a long keyword."""
+    """A keyword word against a typed word: exact, or one typo in a long keyword (a letter
+    swapped, missing or extra)."""
     return keyword == word or (len(keyword) >= 6 and word not in NEVER_FUZZY
+                               and abs(len(word) - len(keyword)) <= 1  # "sent" ≠ "silent"
                                and fuzz.ratio(keyword, word) >= KEYWORD_RATIO)
 
 
@@ -195,9 +213,9 @@ def _about_units(ws: tuple[str, ...]) -> bool:
     return any(_find(tuple(phrase.split()), ws) for phrase in UNIT_PHRASES)
 
 
-def _not_reported(ws: tuple[str, ...]) -> int:
+def _not_reported(ws: tuple[str, ...], verbs: Sequence[tuple[str, ...]] = _VERBS) -> int:
     """Score of the negation rule: words of a negation near a reporting verb, or 0."""
-    for verb in _VERBS:
+    for verb in verbs:
         for i in _find(verb, ws):
             before = ws[max(i - NEGATION_REACH, 0):i]
             after = ws[i + len(verb):i + len(verb) + NEGATION_REACH]
@@ -206,11 +224,35 @@ def _not_reported(ws: tuple[str, ...]) -> int:
     return 0
 
 
+def _any(phrases: Sequence[tuple[str, ...]], ws: tuple[str, ...]) -> bool:
+    return any(_find(phrase, ws) for phrase in phrases)
+
+
+def _past_deadline(ws: tuple[str, ...]) -> int:
+    """Words of a deadline named just after a word of lateness ("quá thời hạn"), or 0."""
+    for phrase in _INTENT_WORDS[Intent.DEADLINE]:
+        for i in _find(phrase, ws):
+            if PAST_WORDS.intersection(ws[max(i - PAST_REACH - 1, 0):i]):
+                return len(phrase) + 1
+    return 0
+
+
 def _intent_scores(ws: tuple[str, ...]) -> dict[Intent, int]:
-    """For each intent, how many words of its keyword phrases the question holds."""
+    """For each intent, how many words of its keyword phrases the question holds, with the
+    rules above: negations, lateness before a deadline, asking when, counting, answering."""
     scores = {intent: sum(len(p) for p in phrases if _find(p, ws))
               for intent, phrases in _INTENT_WORDS.items()}
-    scores[Intent.NOT_REPORTED] += _not_reported(ws)
+    if scores[Intent.ATTENDANCE]:  # "chưa trả lời tham dự": not answered the invitation
+        scores[Intent.ATTENDANCE] += _not_reported(ws, [v for v in _VERBS if v in ANSWER_VERBS])
+        scores[Intent.NOT_REPORTED] += _not_reported(
+            ws, [v for v in _VERBS if v not in ANSWER_VERBS])
+    else:
+        scores[Intent.NOT_REPORTED] += _not_reported(ws)
+    scores[Intent.LATE] += _past_deadline(ws)
+    if scores[Intent.LATE] and _any(_WHEN, ws) and not _about_units(ws):
+        scores[Intent.DEADLINE] += scores[Intent.LATE] + 1  # "khi nào hết hạn?": the deadline
+    if _any(_COUNT, ws) and _any(_VERBS, ws) and not scores[Intent.NOT_REPORTED]:
+        scores[Intent.REPORTED] += 1
     return scores
 
 
