@@ -308,7 +308,7 @@ def _problems_from(error: ValidationError) -> list[Problem]:
                 ctx.setdefault("value", str(item["input"]))
         elif kind not in {
             "not_a_date", "bad_code", "not_one_of", "unknown_timezone", "unknown_unit", "bad_hours",
-            "bad_weekly",
+            "bad_weekly", "not_a_saturday",
             "chair_is_deputy", "duplicate_code", "end_before_start",
         }:
             ctx.setdefault("detail", item["msg"])

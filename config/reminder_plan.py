@@ -71,6 +71,15 @@ class ReminderPlanConfig(BaseModel):
             raise PydanticCustomError("bad_weekly", "bad", {"value": value}) from None
         return value
 
+    @field_validator("working_saturdays")
+    @classmethod
+    def _saturdays(cls, value: tuple[date, ...]) -> tuple[date, ...]:
+        for day in value:  # a make-up working day (ngày làm bù) is a Saturday
+            if day.weekday() != 5:
+                raise PydanticCustomError("not_a_saturday", "not a Saturday",
+                                          {"value": f"{day.day}/{day.month}/{day.year}"})
+        return value
+
     @field_validator("working_hours")
     @classmethod
     def _hours(cls, value: str) -> str:

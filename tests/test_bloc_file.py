@@ -243,6 +243,10 @@ def _year_out_of_range(d: dict[str, Any]) -> None:
     d["year"] = 23
 
 
+def _make_up_day_not_a_saturday(d: dict[str, Any]) -> None:
+    d.setdefault("reminders", {})["working_saturdays"] = ["30/12/2023", "4/1/2024"]
+
+
 # edit, where(), kind, params that must be present, fragments the Vietnamese line must show
 MISTAKES: list[tuple[Edit, str, str, dict[str, str], list[str]]] = [
     (_unknown_deputy, "deputy", "unknown_unit", {"field": "deputy", "value": "VPCNCL"},
@@ -271,6 +275,9 @@ MISTAKES: list[tuple[Edit, str, str, dict[str, str], list[str]]] = [
     (_chair_is_deputy, "", "chair_is_deputy", {"value": "UDCN"}, ["UDCN", "Khối trưởng"]),
     (_code_with_diacritics, "units[1].code", "bad_code", {"value": "Học viện"}, ["Học viện"]),
     (_year_out_of_range, "year", "out_of_range", {"value": "23"}, ["23"]),
+    # 30/12/2023 is a Saturday; 4/1/2024 a Thursday, a working day already
+    (_make_up_day_not_a_saturday, "reminders.working_saturdays", "not_a_saturday",
+     {"value": "4/1/2024"}, ["4/1/2024", "thứ Bảy"]),
 ]
 MISTAKE_IDS = [edit.__name__.lstrip("_") for edit, *_ in MISTAKES]
 
