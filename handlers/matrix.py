@@ -37,10 +37,11 @@ def heatmap_of(ctx: Context, status: BlocStatus) -> HeatMap:
         for unit in status.units
     )
     progress = {p.unit.id: p for p in status.progress()}
-    units = tuple(ctx.t("matrix.unit", unit=unit.short_name, done=progress[unit.id].reported,
-                        required=progress[unit.id].required)
-                  if progress[unit.id].concerned else unit.short_name
-                  for unit in status.units)
+    tallies = tuple(ctx.t("matrix.tally", done=progress[unit.id].reported,
+                          required=progress[unit.id].required)
+                    if progress[unit.id].concerned else "" for unit in status.units)
+    units = tuple(ctx.t("matrix.unit", unit=unit.short_name, tally=tally) if tally
+                  else unit.short_name for unit, tally in zip(status.units, tallies, strict=True))
     local = ctx.now().astimezone(ctx.zone)
     period = status.period.title if status.period else ""
     overdue = any(cell.overdue for row in cells for cell in row)
@@ -50,6 +51,7 @@ def heatmap_of(ctx: Context, status: BlocStatus) -> HeatMap:
     return HeatMap(
         title=ctx.t("matrix.title", bloc=ctx.bloc.name, period=period),
         units=units,
+        unit_tails=tallies,
         tasks=tuple(ctx.t("matrix.task", number=task.position) for task in status.tasks),
         cells=cells,
         legend=legend,

@@ -246,6 +246,21 @@ def test_long_names_are_wrapped_or_shortened() -> None:
     assert title.count("\n") == 2 and title.endswith("…")
 
 
+def test_a_units_tally_stays_whole_on_the_last_line_of_a_long_name() -> None:
+    names = ("VP Chương trình trọng điểm", "VP Đăng ký hoạt động KH&CN", "Trung tâm HNQT",
+             "Viện Ứng dụng công nghệ và Phát triển bền vững vùng Tây Nguyên và Nam Trung Bộ")
+    heatmap = HeatMap(
+        title="Tiến độ", units=tuple(f"{name} · 0/6" for name in names),
+        tasks=tuple(f"NV{i}" for i in range(1, 7)),
+        cells=((SILENT,) * 6,) * len(names), legend=LEGEND, unit_tails=("· 0/6",) * len(names))
+    labels = texts(build_figure(heatmap))
+    shown = [labels[f"unit-{row}"] for row in range(len(names))]
+    assert shown[2] == "Trung tâm HNQT · 0/6"  # fits: one line, as written
+    for label in shown:  # never "… ·" on one line and "0/6" alone on the next
+        assert label.split("\n")[-1].endswith(" · 0/6") and label.count("\n") <= 1
+    assert shown[3].endswith("… · 0/6")  # a name too long is cut, its tally kept
+
+
 def test_vietnamese_renders_without_missing_glyphs(caplog: pytest.LogCaptureFixture) -> None:
     heatmap = HeatMap(
         title="Tổng hợp tiến độ — Viện Ứng dụng công nghệ",

@@ -88,10 +88,13 @@ class HeatMap:
     caption: str | None = None
     empty_text: str = "Chưa có dữ liệu"
     key: tuple[str, ...] = ()
+    unit_tails: tuple[str, ...] = ()  # each unit label's end, kept whole on its last line
 
     def __post_init__(self) -> None:
         if len(self.cells) != len(self.units):
             raise ValueError(f"{len(self.cells)} rows of cells for {len(self.units)} units")
+        if self.unit_tails and len(self.unit_tails) != len(self.units):
+            raise ValueError(f"{len(self.unit_tails)} tails for {len(self.units)} units")
         for index, row in enumerate(self.cells):
             if len(row) != len(self.tasks):
                 raise ValueError(f"row {index} has {len(row)} cells for {len(self.tasks)} tasks")
@@ -196,6 +199,17 @@ class _Metrics:
         return "\n".join([self.fit(line, size, room, bold) for line in kept[:-1]] + [last])
 
 
+def _label(m: _Metrics, label: str, tail: str, room: float) -> str:
+    """A unit's row label in at most two lines, its ``tail`` ("· 2/6") never broken off nor
+    cut: the name is wrapped in the room the tail leaves."""
+    label, tail = _nfc(label), _nfc(tail)
+    if not tail or not label.endswith(tail):
+        return m.wrap(label, _LABEL_PT, room, 2)
+    name = label.removesuffix(tail).rstrip()
+    tail_w = m.width(" " + tail, _LABEL_PT)
+    return f"{m.wrap(name, _LABEL_PT, max(room - tail_w, room / 2), 2)} {tail}"
+
+
 def _height(text: str, size: float) -> float:
     """Height in inches of a block of text (lines separated by newlines)."""
     return size * 1.3 * (text.count("\n") + 1) / 72 if text else 0.0
@@ -223,7 +237,9 @@ def build_figure(heatmap: HeatMap) -> Figure:
     # Unit names give way to columns (down to _LABEL_MIN_W) before columns get narrower.
     label_room = _MAX_W - 2 * _MARGIN - _GAP - n_cols * _COL_MIN_W
     label_room = min(_LABEL_MAX_W, max(_LABEL_MIN_W, label_room))
-    units = [m.wrap(unit, _LABEL_PT, label_room, 2) for unit in heatmap.units]
+    tails = heatmap.unit_tails or ("",) * n_rows
+    units = [_label(m, unit, tail, label_room) for unit, tail in zip(heatmap.units, tails,
+                                                                      strict=True)]
     labels_w = max([0.5] + [m.width(ln, _LABEL_PT) for u in units for ln in u.split("\n")])
     labels_w += _GAP
     col_w = _COL_MAX_W if empty else min(_COL_MAX_W, (_MAX_W - 2 * _MARGIN - labels_w) / n_cols)
