@@ -175,7 +175,8 @@ def test_big_report_attributes_every_latest_update_and_only_it() -> None:
     assert "đề xuất, kiến nghị" not in "\n".join(
         t for t in body if "đang thực hiện" in t or "hoàn thành" in t)
     summary = next(t for t in body if t.startswith("Tính đến ngày "))
-    assert (f"{data.complete}/13 đơn vị đã gửi đủ báo cáo, {data.partial} đơn vị gửi chưa đủ "
+    assert data.complete == 0 and data.partial and data.silent
+    assert (f"chưa có đơn vị nào gửi đủ báo cáo, {data.partial} đơn vị gửi chưa đủ "
             f"và {data.silent} đơn vị chưa gửi báo cáo về 20 nhiệm vụ") in summary
     silent = next(t for t in body if t.startswith("Các đơn vị chưa gửi báo cáo: "))
     assert UNITS[-1].name in silent

@@ -297,6 +297,13 @@ def _heading_block(out: _Writer, data: ExportData, date: dict[str, str], subject
                             "period": data.period_title}, before=12)
 
 
+def _listed(clauses: list[str], words: Wording) -> str:
+    """``A, B và C``: clauses as a sentence lists them."""
+    if len(clauses) <= 1:
+        return "".join(clauses)
+    return ", ".join(clauses[:-1]) + words.text("results.and") + clauses[-1]
+
+
 def _results(out: _Writer, data: ExportData, rows: list[UpdateRow],
              day: dict[str, str]) -> None:
     """Section I: the summary, then task by task what each unit reported, then difficulties."""
@@ -304,13 +311,18 @@ def _results(out: _Writer, data: ExportData, rows: list[UpdateRow],
     out.say("results.heading", bold=True, keep=True, before=12)
     counts = Counter(row.status.value for row in rows)
     if rows:
+        words = out.words
+        total = len(data.units) - data.unconcerned
+        units = [words.text("results.units_complete", complete=data.complete, total=total)
+                 if data.complete else words.text("results.units_none_complete")]
+        units += [words.text(f"results.units_{kind}", **{kind: count})
+                  for kind, count in (("partial", data.partial), ("silent", data.silent))
+                  if count]
+        states = [words.text(f"results.state_{status}", count=counts[status])
+                  for status in _STATUSES if counts[status]]  # only what some item is
         out.say("results.summary", {
-            "date": date, "reported": len({row.unit.code for row in rows}),
-            "complete": data.complete,
-            "partial": data.partial, "silent": data.silent,
-            "total": len(data.units) - data.unconcerned,
-            "tasks": len(data.tasks), "reports": len(rows),
-            **{status: counts[status] for status in _STATUSES}})
+            "date": date, "units": _listed(units, words), "tasks": len(data.tasks),
+            "reports": len(rows), "states": _listed(states, words)})
         late_tasks = [task for task in data.tasks if task.overdue]
         if late_tasks:
             out.say("results.overdue", {"tasks": "; ".join(
