@@ -1,6 +1,6 @@
 """The Telegram channel: python-telegram-bot's Bot, rendered with inline keyboards.
 
-Everything Telegram-specific stays here and in ``telegram_updates`` (an ``Update``
+Everything Telegram-specific stays here and in ``telegram_updates`` (an update's JSON
 as an :class:`~bot.domain.events.Inbound`, versioned callback data): HTML messages split
 at 4096 characters, retries of failed sends, webhooks and the application's lifecycle.
 
@@ -21,10 +21,8 @@ from typing import Any, TypeVar
 from telegram import (
     BotCommand,
     BotCommandScopeDefault,
-    CallbackQuery,
     InputFile,
     Message,
-    Update,
 )
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -210,8 +208,7 @@ class TelegramChannel:
         (``None`` when the body holds nothing to handle)."""
         if not isinstance(body, dict):
             return None
-        update = Update.de_json(body, self.bot)
-        return await self._on_update(update, receipt) if update is not None else None
+        return await self._on_update(body, receipt)
 
     @staticmethod
     def update_key(body: Any) -> str | None:
@@ -256,43 +253,54 @@ class TelegramChannel:
 
     # -- inbound ----------------------------------------------------------------------------
 
-    async def _on_update(self, update: Update, receipt: int) -> Response | None:
-        event = to_inbound(update)
+    async def _on_update(self, body: dict[str, Any], receipt: int) -> Response | None:
+        event = to_inbound(body)
         if event is None:
             return None
-        query = update.callback_query
+        query = body.get("callback_query")  # a button press: answered, its question marked
+        query_id = query.get("id") if isinstance(query, dict) else None
 
         async def deliver(response: Response) -> Sent:
-            if query is not None:
-                await self._answer_query(query, response)
+            if isinstance(query, dict) and isinstance(query_id, str):
+                await self._answer_query(query_id, query, response)
             return await self.deliver(event.chat_id, response)
 
         try:
             return await self._handle(event, deliver, receipt=receipt)
         except Exception:
-            if query is not None:  # never leave the button spinning
+            if isinstance(query_id, str):  # never leave the button spinning
                 with contextlib.suppress(TelegramError):
-                    await query.answer()
+                    await self.bot.call("answerCallbackQuery", {"callback_query_id": query_id})
             raise
 
-    async def _answer_query(self, query: CallbackQuery, response: Response) -> None:
+    async def _answer_query(self, query_id: str, query: dict[str, Any],
+                            response: Response) -> None:
         try:
             await self.bot.call("answerCallbackQuery",
-                                {"callback_query_id": query.id, "text": response.notice})
+                                {"callback_query_id": query_id, "text": response.notice})
         except TelegramError as exc:
             log.info("could not answer a button press: %s", exc)
-        if response.notice is None and isinstance(query.message, Message):
-            await self._mark_chosen(query.message, query.data or "")
+        message, data = query.get("message"), query.get("data")
+        if response.notice is None and isinstance(message, dict) and isinstance(data, str):
+            await self._mark_chosen(message, data)
 
-    async def _mark_chosen(self, message: Message, data: str) -> None:
+    async def _mark_chosen(self, raw: dict[str, Any], data: str) -> None:
         """Replace the answered question's keyboard by the chosen label, so it reads as history."""
-        label = next(
-            (button.text for row in (message.reply_markup.inline_keyboard
-                                     if message.reply_markup else ())
-             for button in row if button.callback_data == data),
-            None,
-        )
-        if label is None or message.text is None:
+        markup = raw.get("reply_markup")
+        rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+        label = next((button.get("text") for row in rows if isinstance(row, list)
+                      for button in row if isinstance(button, dict)
+                      and button.get("callback_data") == data),
+                     None) if isinstance(rows, list) else None
+        if not isinstance(label, str) or not isinstance(raw.get("text"), str):
+            return
+        try:  # the question's own formatting, from its entities (its keyboard is not needed)
+            message = Message.de_json({k: v for k, v in raw.items() if k != "reply_markup"},
+                                      self.bot)
+        except (KeyError, TypeError, ValueError) as exc:
+            log.debug("could not read the answered question: %s", exc)
+            return
+        if message is None or message.text is None:
             return
         try:
             await self.bot.call("editMessageText", {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from typing import Any
 
 from bot.domain.events import ChatKind, Choice, Inbound, InboundFile, Membership
 
@@ -32,15 +32,43 @@ def decode_choice(data: str | None) -> Choice | None:
 IN = frozenset({"member", "administrator", "creator", "restricted"})
 OUT = frozenset({"left", "kicked"})
 
+Json = dict[str, Any]
 
-def _membership(update: Update) -> Inbound | None:
+
+def _object(value: Any) -> Json:
+    """A JSON object of the update, or an empty one for a missing or malformed field."""
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _id(value: Any) -> str | None:
+    """A Telegram id (an integer) as the core keeps it; ``None`` if it is not one."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _size(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def full_name(user: Json) -> str:
+    """``first_name last_name``, as Telegram clients show a person."""
+    parts = (_text(user.get("first_name")), _text(user.get("last_name")))
+    return " ".join(part for part in parts if part)
+
+
+def _membership(change: Json, key: str) -> Inbound | None:
     """``my_chat_member``: a person blocked or unblocked the bot, or it joined or left a
     group; ``None`` for a change that is neither (a promotion, a restriction)."""
-    change = update.my_chat_member
-    if change is None:
+    chat, person = _object(change.get("chat")), _object(change.get("from"))
+    old = _object(change.get("old_chat_member")).get("status")
+    new = _object(change.get("new_chat_member")).get("status")
+    chat_id, user_id = _id(chat.get("id")), _id(person.get("id"))
+    if chat_id is None or user_id is None:
         return None
-    old, new = change.old_chat_member.status, change.new_chat_member.status
-    private = change.chat.type == "private"
+    private = chat.get("type") == "private"
     if private:
         kind = (Membership.BLOCKED if new == "kicked" else
                 Membership.UNBLOCKED if old == "kicked" and new in IN else None)
@@ -50,42 +78,62 @@ def _membership(update: Update) -> Inbound | None:
     if kind is None:
         return None
     return Inbound(
-        channel=CHANNEL, user_id=str(change.from_user.id), chat_id=str(change.chat.id),
+        channel=CHANNEL, user_id=user_id, chat_id=chat_id,
         chat_kind=ChatKind.PRIVATE if private else ChatKind.GROUP,
-        display_name=change.from_user.full_name, update_key=str(update.update_id),
-        membership=kind, chat_title=change.chat.title)
+        display_name=full_name(person), update_key=key, membership=kind,
+        chat_title=_text(chat.get("title")))
 
 
-def to_inbound(update: Update) -> Inbound | None:
-    """The event for a Telegram update, or ``None`` for kinds the bot ignores."""
-    if update.my_chat_member is not None:
-        return _membership(update)
-    key = str(update.update_id)
-    query = update.callback_query
-    if query is not None:
-        chat = query.message.chat if query.message is not None else None
-        return Inbound(
-            channel=CHANNEL, user_id=str(query.from_user.id),
-            chat_id=str(chat.id if chat else query.from_user.id),
-            chat_kind=(ChatKind.PRIVATE if chat is None or chat.type == "private"
-                       else ChatKind.GROUP),
-            display_name=query.from_user.full_name, choice=decode_choice(query.data),
-            raw_choice=query.data or "", update_key=key,
-        )
-    message = update.message
-    if message is None or message.from_user is None or message.from_user.is_bot:
+def _file(message: Json) -> InboundFile | None:
+    """The document, or the largest size of the photo, a message carries."""
+    document = _object(message.get("document"))
+    if _text(document.get("file_id")):
+        return InboundFile(document["file_id"], _text(document.get("file_name")),
+                           _text(document.get("mime_type")), _size(document.get("file_size")),
+                           "document")
+    photos = [p for p in message.get("photo") or () if isinstance(p, dict)
+              and _text(p.get("file_id"))] if isinstance(message.get("photo"), list) else []
+    if photos:
+        photo = photos[-1]
+        return InboundFile(photo["file_id"], None, "image/jpeg", _size(photo.get("file_size")),
+                           "photo")
+    return None
+
+
+def to_inbound(body: Json) -> Inbound | None:
+    """The event for a Telegram update (the Bot API's JSON, read as is: turning it into PTB
+    objects first was the largest part of the bot's time per update), or ``None`` for kinds
+    the bot ignores and shapes it cannot read."""
+    key = _id(body.get("update_id"))
+    if key is None:
         return None
-    file: InboundFile | None = None
-    if message.document is not None:
-        doc = message.document
-        file = InboundFile(doc.file_id, doc.file_name, doc.mime_type, doc.file_size, "document")
-    elif message.photo:
-        photo = message.photo[-1]
-        file = InboundFile(photo.file_id, None, "image/jpeg", photo.file_size, "photo")
+    if "my_chat_member" in body:
+        return _membership(_object(body["my_chat_member"]), key)
+    query = _object(body.get("callback_query"))
+    if query:
+        person = _object(query.get("from"))
+        user_id = _id(person.get("id"))
+        if user_id is None:
+            return None
+        chat = _object(_object(query.get("message")).get("chat"))
+        data = _text(query.get("data"))
+        return Inbound(
+            channel=CHANNEL, user_id=user_id, chat_id=_id(chat.get("id")) or user_id,
+            chat_kind=(ChatKind.PRIVATE if not chat or chat.get("type") == "private"
+                       else ChatKind.GROUP),
+            display_name=full_name(person), choice=decode_choice(data),
+            raw_choice=data or "", update_key=key,
+        )
+    message = _object(body.get("message"))
+    person, chat = _object(message.get("from")), _object(message.get("chat"))
+    user_id, chat_id = _id(person.get("id")), _id(chat.get("id"))
+    if user_id is None or chat_id is None or person.get("is_bot") is True:
+        return None
+    text = _text(message.get("text"))
     return Inbound(
-        channel=CHANNEL, user_id=str(message.from_user.id), chat_id=str(message.chat.id),
-        chat_kind=ChatKind.PRIVATE if message.chat.type == "private" else ChatKind.GROUP,
-        display_name=message.from_user.full_name,
-        text=message.text if message.text is not None else message.caption,
-        file=file, update_key=key,
+        channel=CHANNEL, user_id=user_id, chat_id=chat_id,
+        chat_kind=ChatKind.PRIVATE if chat.get("type") == "private" else ChatKind.GROUP,
+        display_name=full_name(person),
+        text=text if text is not None else _text(message.get("caption")),
+        file=_file(message), update_key=key,
     )
