@@ -14,6 +14,7 @@ from typing import Any, Self
 
 import aiosqlite
 
+from storage._direct import Direct
 from storage._time import to_db
 from storage.database import connect
 from storage.failures import DatabaseGone
@@ -62,16 +63,21 @@ def _open_unit() -> _Unit | None:
 
 
 class SqliteBase:
-    """One aiosqlite connection, shared by the repository's parts.
+    """One SQLite connection, shared by the repository's parts.
 
     Writes that must hold together run in ``BEGIN IMMEDIATE`` transactions
     serialised by an asyncio lock, so coroutines sharing the connection never
     interleave inside one another's transaction; other processes wait on
-    SQLite's busy timeout.
+    SQLite's busy timeout. What may wait (``BEGIN IMMEDIATE``, a write outside a
+    transaction) or take long (a read marked ``slow``) goes through aiosqlite's thread;
+    the rest — short reads, the statements and the commit of a transaction already begun —
+    runs at once on the event loop's thread (``storage/_direct.py``).
     """
 
-    def __init__(self, db: aiosqlite.Connection, path: Path | None = None) -> None:
-        self._db = db
+    def __init__(self, db: aiosqlite.Connection, direct: Direct,
+                 path: Path | None = None) -> None:
+        self._db = db  # statements that may wait (BEGIN IMMEDIATE) or take long
+        self._direct = direct  # the same connection: short statements, at once
         self._write_lock = asyncio.Lock()
         self._path = path
         self._identity = _identity(path) if path is not None else None
@@ -79,13 +85,13 @@ class SqliteBase:
     @classmethod
     async def open(cls, path: Path | str) -> Self:
         """Open the file (creating it) and bring its schema up to date."""
-        db = await connect(path)
+        db, direct = await connect(path)
         try:
             await migrate(db)
         except BaseException:
             await db.close()
             raise
-        return cls(db, None if str(path) == ":memory:" else Path(path))
+        return cls(db, direct, None if str(path) == ":memory:" else Path(path))
 
     async def close(self) -> None:
         await self._db.close()
@@ -153,9 +159,9 @@ class SqliteBase:
         try:
             if commit:
                 try:
-                    await self._db.commit()
+                    self._direct.commit()
                 except BaseException:
-                    await self._db.rollback()
+                    await self._db.rollback()  # after anything still in SQLite's thread
                     raise
             else:
                 await self._db.rollback()
@@ -167,7 +173,7 @@ class SqliteBase:
                 self._write_lock.release()
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _transaction(self) -> AsyncIterator[Direct]:
         unit = _open_unit()
         if unit is not None:
             async with self._in_unit(unit) as db:
@@ -178,9 +184,9 @@ class SqliteBase:
             marker = _IN_TRANSACTION.set(asyncio.current_task())
             try:
                 try:
-                    await self._db.execute("BEGIN IMMEDIATE")
-                    yield self._db
-                    await self._db.commit()
+                    await self._db.execute("BEGIN IMMEDIATE")  # may wait: in the thread
+                    yield self._direct
+                    self._direct.commit()
                 except BaseException:
                     # unconditionally (a no-op with no transaction open): a task cancelled
                     # while waiting for BEGIN leaves it to run in SQLite's thread anyway, and
@@ -191,7 +197,7 @@ class SqliteBase:
                 _IN_TRANSACTION.reset(marker)
 
     @asynccontextmanager
-    async def _in_unit(self, unit: _Unit) -> AsyncIterator[aiosqlite.Connection]:
+    async def _in_unit(self, unit: _Unit) -> AsyncIterator[Direct]:
         if unit.marker is None:  # the unit's first write: its transaction begins here
             await self._write_lock.acquire()
             try:
@@ -205,10 +211,10 @@ class SqliteBase:
                 raise
             unit.marker = _IN_TRANSACTION.set(asyncio.current_task())
         try:
-            yield self._db
+            yield self._direct
         except BaseException as exc:
-            # No savepoint per call (two more round trips to SQLite's thread for every
-            # write): a call that fails spoils the unit, which then only rolls back.
+            # No savepoint per call (two more statements for every write): a call that
+            # fails spoils the unit, which then only rolls back.
             unit.spoiled_by = exc
             raise
 
@@ -219,16 +225,11 @@ class SqliteBase:
             async with self._transaction() as db:
                 await db.execute(sql, params)
         elif _in_transaction():  # inside this task's own transaction: part of it
-            await self._db.execute(sql, params)
-        else:
-            async with self._alone() as db:
-                await db.execute(sql, params)
-
-    @asynccontextmanager
-    async def _alone(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._write_lock:
-            self._check_file()
-            yield self._db
+            self._direct.execute(sql, params)
+        else:  # autocommit takes SQLite's write lock, which may wait: in the thread
+            async with self._write_lock:
+                self._check_file()
+                await self._db.execute(sql, params)
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[None]:
@@ -244,15 +245,18 @@ class SqliteBase:
         rows = await self._all(sql, params)
         return rows[0] if rows else None
 
-    async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
-        # one trip to SQLite's thread (a cursor's execute, fetch and close are three; each
-        # trip is a hand-over between threads, which dominated an event's time)
+    async def _all(self, sql: str, params: tuple[Any, ...] = (), *,
+                   slow: bool = False) -> list[aiosqlite.Row]:
+        """Every row of a read: at once on the event loop's thread (``storage/_direct.py``),
+        or, ``slow`` (a read that may take long), in SQLite's thread, in one trip."""
         async with self._reading():
-            return list(await self._db.execute_fetchall(sql, params))
+            if slow:
+                return list(await self._db.execute_fetchall(sql, params))
+            return self._direct.rows(sql, params)
 
     @staticmethod
     async def _insert_audit(
-        db: aiosqlite.Connection, *, actor: str, action: str, subject: str,
+        db: Direct, *, actor: str, action: str, subject: str,
         details: dict[str, Any], now: datetime,
     ) -> None:
         await db.execute(

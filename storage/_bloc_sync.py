@@ -12,9 +12,8 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from config.bloc import BlocConfig, TaskConfig
+from storage._direct import Direct
 from storage._time import day_to_db, to_db
 
 
@@ -42,7 +41,7 @@ def moment_to_utc(value: date | datetime | None, zone: ZoneInfo, *,
 
 
 async def _upsert(
-    db: aiosqlite.Connection, counter: _Counter, table: str,
+    db: Direct, counter: _Counter, table: str,
     key: dict[str, Any], values: dict[str, Any], on_insert: dict[str, Any] | None = None,
 ) -> int:
     """Insert or update the row with ``key``; ``on_insert`` values are set only on a new row."""
@@ -72,7 +71,7 @@ async def _upsert(
 
 
 async def _retire(
-    db: aiosqlite.Connection, counter: _Counter, table: str, parent: str, parent_id: int,
+    db: Direct, counter: _Counter, table: str, parent: str, parent_id: int,
     kept: Sequence[int], extra: str = "",
 ) -> None:
     marks = ", ".join("?" for _ in kept) or "NULL"
@@ -84,7 +83,7 @@ async def _retire(
     counter.retired += max(cursor.rowcount, 0)
 
 
-async def _managed_in_chat(db: aiosqlite.Connection, table: str, parent: str, parent_id: int,
+async def _managed_in_chat(db: Direct, table: str, parent: str, parent_id: int,
                            code: str) -> int | None:
     """The id of the row with this code if the chair changed it in chat (the file yields)."""
     async with db.execute(
@@ -95,7 +94,7 @@ async def _managed_in_chat(db: aiosqlite.Connection, table: str, parent: str, pa
 
 
 async def _sync_tasks(
-    db: aiosqlite.Connection, counter: _Counter, period_id: int, period_code: str,
+    db: Direct, counter: _Counter, period_id: int, period_code: str,
     tasks: Sequence[TaskConfig], zone: ZoneInfo,
 ) -> None:
     """A period's tasks from the file, leaving alone what the chair changed in chat.
@@ -140,7 +139,7 @@ async def _sync_tasks(
     await renumber(db, period_id)
 
 
-async def renumber(db: aiosqlite.Connection, period_id: int) -> None:
+async def renumber(db: Direct, period_id: int) -> None:
     """Number a period's active tasks 1, 2, 3… in their current order."""
     async with db.execute("SELECT id FROM tasks WHERE period_id = ? AND active = 1 "
                           "ORDER BY position, id", (period_id,)) as cursor:
@@ -149,7 +148,7 @@ async def renumber(db: aiosqlite.Connection, period_id: int) -> None:
                          [(number, task_id, number) for number, task_id in enumerate(ids, 1)])
 
 
-async def sync_bloc(db: aiosqlite.Connection, config: BlocConfig) -> tuple[int, _Counter]:
+async def sync_bloc(db: Direct, config: BlocConfig) -> tuple[int, _Counter]:
     """Write ``config`` into the database inside the caller's transaction.
 
     ``config.timezone`` must be set (the runtime fills it from the settings).

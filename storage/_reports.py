@@ -119,8 +119,8 @@ class SqliteReports(SqliteBase):
         rows = await self._all(
             _SELECT + " WHERE task_id IN "  # noqa: S608 (constants only)
             "(SELECT id FROM tasks WHERE period_id = ? AND active = 1) "
-            "ORDER BY unit_id, task_id, version", (period_id,))
-        attachments = await self._attachments([row["id"] for row in rows])
+            "ORDER BY unit_id, task_id, version", (period_id,), slow=True)  # for exports
+        attachments = await self._attachments([row["id"] for row in rows], slow=True)
         return [_update(row, attachments.get(row["id"], ())) for row in rows]
 
     async def update_history(self, unit_id: int, task_id: int) -> list[ProgressUpdate]:
@@ -153,13 +153,14 @@ class SqliteReports(SqliteBase):
                                      subject=f"update:{update_id}", details={}, now=now)
         return await self.get_update(update_id)
 
-    async def _attachments(self, update_ids: list[int]) -> dict[int, tuple[Attachment, ...]]:
+    async def _attachments(self, update_ids: list[int], *,
+                           slow: bool = False) -> dict[int, tuple[Attachment, ...]]:
         if not update_ids:
             return {}
         marks = ", ".join("?" for _ in update_ids)
         rows = await self._all(
             f"SELECT * FROM update_attachments WHERE update_id IN ({marks}) ORDER BY id",  # noqa: S608
-            tuple(update_ids),
+            tuple(update_ids), slow=slow,
         )
         found: dict[int, list[Attachment]] = {}
         for row in rows:

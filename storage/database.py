@@ -8,6 +8,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage._direct import Direct
 from storage.files import create_private
 
 BUSY_TIMEOUT_MS = 5000
@@ -21,8 +22,10 @@ def _check_openable(path: str) -> None:
         connection.close()
 
 
-async def connect(path: Path | str) -> aiosqlite.Connection:
-    """Open (creating the folder and file if needed) with WAL, foreign keys and a busy timeout.
+async def connect(path: Path | str) -> tuple[aiosqlite.Connection, Direct]:
+    """Open (creating the folder and file if needed) with WAL, foreign keys and a busy timeout:
+    the connection through aiosqlite's thread, and the same one for short statements on the
+    event loop's thread (``storage/_direct.py``).
 
     The connection is in autocommit mode; the repository opens explicit
     ``BEGIN IMMEDIATE`` transactions where several writes must hold together.
@@ -33,7 +36,15 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
         # Fail here, in plain sqlite3, if the file cannot be opened: aiosqlite's worker thread
         # would otherwise outlive the failed connection and trip over a closed event loop.
         await asyncio.to_thread(_check_openable, str(path))
-    db = await aiosqlite.connect(str(path), isolation_level=None)
+    made: list[sqlite3.Connection] = []
+
+    def connector() -> sqlite3.Connection:  # runs in aiosqlite's thread
+        # used from the event loop's thread too, one statement at a time (SqliteBase's lock)
+        connection = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        made.append(connection)
+        return connection
+
+    db = await aiosqlite.Connection(connector, iter_chunk_size=64)  # what aiosqlite.connect does
     try:
         db.row_factory = aiosqlite.Row
         await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -43,4 +54,4 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
     except BaseException:
         await db.close()  # its worker thread would otherwise keep the process alive
         raise
-    return db
+    return db, Direct(made[0])

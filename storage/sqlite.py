@@ -14,6 +14,7 @@ from storage._accounts import SqliteAccounts
 from storage._base import SqliteBase
 from storage._conferences import SqliteConferences
 from storage._dialogs import SqliteDialogs
+from storage._direct import Direct
 from storage._outbox import SqliteOutbox
 from storage._posting import SqlitePosting
 from storage._reminders import SqliteReminders
@@ -209,7 +210,7 @@ class SqliteRepository(SqliteDialogs, SqliteReports, SqliteOutbox, SqliteTasks,
             )
 
     async def _register(
-        self, db: aiosqlite.Connection, *, bloc_id: int, channel: str, external_id: str,
+        self, db: Direct, *, bloc_id: int, channel: str, external_id: str,
         display_name: str, unit_id: int | None, role: Role, now: datetime,
     ) -> Member:
         await db.execute(
@@ -348,7 +349,8 @@ class SqliteRepository(SqliteDialogs, SqliteReports, SqliteOutbox, SqliteTasks,
             )
 
     async def list_audit(self, limit: int = 100) -> list[AuditEntry]:
-        rows = await self._all("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))
+        rows = await self._all("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,),
+                               slow=True)
         return [
             AuditEntry(
                 id=row["id"], at=from_db(row["at"]), actor=row["actor"], action=row["action"],
