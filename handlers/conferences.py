@@ -188,8 +188,11 @@ async def liaison_lines(ctx: Context, conference: Conference) -> list[str]:
     """The ministry's liaisons in an attendance list, each with its own answer."""
     liaisons = [m for m in await ctx.repo.list_members(ctx.bloc.id) if _answers_for_self(m)]
     given = await ctx.repo.liaison_attendance(conference.id) if liaisons else {}
+    organisation = escape(ctx.bloc.liaison_organisation
+                          or ctx.t("conferences.liaison_organisation"))
     return [ctx.t("status.task_unit",
-                  unit=ctx.t("conferences.liaison", name=escape(member.display_name)),
+                  unit=ctx.t("conferences.liaison", organisation=organisation,
+                             name=escape(member.display_name)),
                   state=answer_text(ctx, given.get(member.id))) for member in liaisons]
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar, Token
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import aiosqlite
 
@@ -25,6 +25,7 @@ from storage.migrations import migrate
 # call_soon_threadsafe), so a flag alone would leak "in a transaction" into them: they
 # would read past the lock and write into a transaction that is not theirs. Whoever
 # checks compares the owner with the current task.
+T = TypeVar("T")
 _IN_TRANSACTION: ContextVar[asyncio.Task[Any] | None] = ContextVar("in_sqlite_transaction",
                                                                   default=None)
 
@@ -94,7 +95,29 @@ class SqliteBase:
         return cls(db, direct, None if str(path) == ":memory:" else Path(path))
 
     async def close(self) -> None:
-        await self._db.close()
+        """Close the connection once nobody is using it; a statement after this raises (as
+        aiosqlite's do once closed)."""
+        async with self._write_lock:
+            self._direct.close()
+            await self._threaded(self._db.close())
+
+    @staticmethod
+    async def _threaded(call: Awaitable[T]) -> T:
+        """Await a call sent to SQLite's thread to its end, even if this task is cancelled
+        meanwhile: the statement runs on regardless, and whoever takes the lock next must not
+        run one beside it on the event loop's thread. The cancellation is raised after."""
+        task = asyncio.ensure_future(call)
+        cancelled = False
+        while not task.done():
+            try:
+                await asyncio.wait({task})
+            except asyncio.CancelledError:
+                cancelled = True
+        if cancelled:
+            if not task.cancelled():
+                task.exception()  # seen: the cancellation is what is raised
+            raise asyncio.CancelledError
+        return task.result()
 
     async def ping(self) -> bool:
         """Whether the database takes a write (a read alone says nothing of a full disk or
@@ -115,7 +138,8 @@ class SqliteBase:
                                "while the bot was running")
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[None]:
+    async def unit_of_work(self, *, join: bool = False,
+                           immediate: bool = False) -> AsyncIterator[None]:
         """Everything written inside is one transaction, committed when the block ends.
 
         An event is handled in one unit: the dedup mark, the handler's writes, the
@@ -125,12 +149,25 @@ class SqliteBase:
         export that only reads keeps nobody waiting). An exception out of the block rolls
         everything back; so does a failed write whose error was caught inside (the unit
         is then refused at the end rather than committed half-done).
+
+        ``join``: inside a unit already open in this task, be part of it (else a second unit
+        is refused). ``immediate``: begin the transaction at once, so that the reads inside
+        are serialised with every other writer too (two runs of the same work do not both
+        decide on what they read before either wrote).
         """
-        if _open_unit() is not None:
-            raise RuntimeError("a unit of work is already open in this task")
+        open_unit = _open_unit()
+        if open_unit is not None:
+            if not join:
+                raise RuntimeError("a unit of work is already open in this task")
+            if immediate and open_unit.marker is None:
+                await self._begin(open_unit)
+            yield
+            return
         unit = _Unit()
         token = _UNIT.set(unit)
         try:
+            if immediate:
+                await self._begin(unit)
             yield
         except BaseException:
             await self._end_unit(unit, commit=False)
@@ -161,10 +198,10 @@ class SqliteBase:
                 try:
                     self._direct.commit()
                 except BaseException:
-                    await self._db.rollback()  # after anything still in SQLite's thread
+                    await self._threaded(self._db.rollback())
                     raise
             else:
-                await self._db.rollback()
+                await self._threaded(self._db.rollback())
         finally:
             try:
                 _IN_TRANSACTION.reset(unit.marker)
@@ -184,32 +221,36 @@ class SqliteBase:
             marker = _IN_TRANSACTION.set(asyncio.current_task())
             try:
                 try:
-                    await self._db.execute("BEGIN IMMEDIATE")  # may wait: in the thread
+                    # may wait for another process: in the thread
+                    await self._threaded(self._db.execute("BEGIN IMMEDIATE"))
                     yield self._direct
                     self._direct.commit()
                 except BaseException:
-                    # unconditionally (a no-op with no transaction open): a task cancelled
-                    # while waiting for BEGIN leaves it to run in SQLite's thread anyway, and
-                    # a failed COMMIT leaves the transaction open
-                    await self._db.rollback()
+                    # unconditionally (a no-op with no transaction open): a failed COMMIT
+                    # leaves the transaction open
+                    await self._threaded(self._db.rollback())
                     raise
             finally:
                 _IN_TRANSACTION.reset(marker)
 
+    async def _begin(self, unit: _Unit) -> None:
+        """The unit's transaction begins (at its first write, or at once)."""
+        await self._write_lock.acquire()
+        try:
+            self._check_file()
+            await self._threaded(self._db.execute("BEGIN IMMEDIATE"))
+        except BaseException:
+            try:
+                await self._threaded(self._db.rollback())
+            finally:
+                self._write_lock.release()
+            raise
+        unit.marker = _IN_TRANSACTION.set(asyncio.current_task())
+
     @asynccontextmanager
     async def _in_unit(self, unit: _Unit) -> AsyncIterator[Direct]:
         if unit.marker is None:  # the unit's first write: its transaction begins here
-            await self._write_lock.acquire()
-            try:
-                self._check_file()
-                await self._db.execute("BEGIN IMMEDIATE")
-            except BaseException:
-                try:
-                    await self._db.rollback()  # a cancelled BEGIN still runs in the thread
-                finally:
-                    self._write_lock.release()
-                raise
-            unit.marker = _IN_TRANSACTION.set(asyncio.current_task())
+            await self._begin(unit)
         try:
             yield self._direct
         except BaseException as exc:
@@ -229,7 +270,7 @@ class SqliteBase:
         else:  # autocommit takes SQLite's write lock, which may wait: in the thread
             async with self._write_lock:
                 self._check_file()
-                await self._db.execute(sql, params)
+                await self._threaded(self._db.execute(sql, params))
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[None]:
@@ -251,7 +292,7 @@ class SqliteBase:
         or, ``slow`` (a read that may take long), in SQLite's thread, in one trip."""
         async with self._reading():
             if slow:
-                return list(await self._db.execute_fetchall(sql, params))
+                return list(await self._threaded(self._db.execute_fetchall(sql, params)))
             return self._direct.rows(sql, params)
 
     @staticmethod

@@ -61,7 +61,17 @@ class Direct:
     """The connection's statements, run at once (the calls read as aiosqlite's do)."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
-        self.connection = connection
+        self._connection: sqlite3.Connection | None = connection
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        if self._connection is None:
+            raise ValueError("Connection closed")  # as aiosqlite says once closed
+        return self._connection
+
+    def close(self) -> None:
+        """No statement runs here any more (aiosqlite's thread closes the connection)."""
+        self._connection = None
 
     def execute(self, sql: str, parameters: Any = ()) -> Ran:
         return Ran(self.connection.execute(sql, parameters))
@@ -77,12 +87,5 @@ class Direct:
     def total_changes(self) -> int:
         return self.connection.total_changes
 
-    @property
-    def in_transaction(self) -> bool:
-        return self.connection.in_transaction
-
     def commit(self) -> None:
         self.connection.commit()
-
-    def rollback(self) -> None:
-        self.connection.rollback()

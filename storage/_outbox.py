@@ -200,8 +200,9 @@ class SqliteOutbox(SqliteBase):
 
     async def last_sent_at(self) -> datetime | None:
         """When the outbox last delivered a message (whichever was queued first)."""
-        row = await self._one("SELECT MAX(sent_at) AS latest FROM outbox WHERE status = 'sent'")
-        return from_db(row["latest"]) if row and row["latest"] else None
+        rows = await self._all("SELECT MAX(sent_at) AS latest FROM outbox WHERE status = 'sent'",
+                               slow=True)  # every sent row is read: not on the loop's thread
+        return from_db(rows[0]["latest"]) if rows and rows[0]["latest"] else None
 
     async def settled_batches(self) -> list[BatchReport]:
         """Batches not yet reported whose every message has reached a final state.
@@ -223,7 +224,7 @@ class SqliteOutbox(SqliteBase):
             WHERE NOT EXISTS (SELECT 1 FROM outbox AS p WHERE p.batch_id = b.id
                               AND p.status IN ('pending', 'sending'))
             GROUP BY b.id, m.worst
-            """)  # noqa: S608 (constants only)
+            """, slow=True)  # noqa: S608 (constants only); a batch may have thousands of rows
         outcome = {4: OutboxStatus.BLOCKED, 3: OutboxStatus.FAILED, 2: OutboxStatus.EXPIRED,
                    1: OutboxStatus.SENT}
         reports: dict[int, BatchReport] = {}

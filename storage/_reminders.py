@@ -92,6 +92,18 @@ class SqliteReminders(SqliteBase):
             (snooze.member_id, snooze.occasion, snooze.origin[0], snooze.origin[1],
              to_db(snooze.fire_at)))
 
+    async def record_letter(self, letter: str, occasions: Iterable[str]) -> None:
+        """What a letter of several reminders held (its outbox key → their occasions)."""
+        async with self._transaction() as db:
+            await db.executemany("INSERT OR IGNORE INTO letter_items (letter, occasion) "
+                                 "VALUES (?, ?)", [(letter, occasion) for occasion in occasions])
+
+    async def letter_items(self, letter: str) -> list[str]:
+        """The occasions a letter held, or none for a letter not recorded."""
+        rows = await self._all("SELECT occasion FROM letter_items WHERE letter = ? "
+                               "ORDER BY occasion", (letter,))
+        return [row["occasion"] for row in rows]
+
     async def letters_on(self, since: datetime, until: datetime,
                          kind: str) -> dict[tuple[str, str], set[str]]:
         """The messages of ``kind`` queued (and not dropped) in ``[since, until)``: their keys

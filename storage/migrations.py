@@ -452,7 +452,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 15: the ministry's liaison (Vụ Thi đua – Khen thưởng) belongs to no unit and answers a
     # conference invitation for itself: its answers are kept per person, beside the units'.
-    # And the outbox is searched by kind and day (the day's deadline letters to a person).
+    # And the outbox is searched by kind and day (the day's deadline letters to a person);
+    # a letter of several reminders keeps what it held.
     """
     CREATE TABLE liaison_attendance (
         conference_id INTEGER NOT NULL REFERENCES conferences(id),
@@ -465,8 +466,14 @@ MIGRATIONS: tuple[str, ...] = (
         stale INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (conference_id, member_id)
     );
-    -- a person is told of deadlines at most once a day: the day's letters are looked up
+    -- a person is told of deadlines at most once a day: the day's letters are looked up,
+    -- and a letter of several reminders keeps what it held ("Nhắc lại sáng mai" under it)
     CREATE INDEX outbox_by_kind ON outbox (kind, created_at);
+    CREATE TABLE letter_items (
+        letter TEXT NOT NULL,
+        occasion TEXT NOT NULL,
+        PRIMARY KEY (letter, occasion)
+    );
     """,
 )
 

@@ -51,8 +51,11 @@ class Database(Protocol):
     async def close(self) -> None:
         """Release the connection."""
 
-    def unit_of_work(self) -> AbstractAsyncContextManager[None]:
-        """Every write inside commits together when the block ends, or none does."""
+    def unit_of_work(self, *, join: bool = False,
+                     immediate: bool = False) -> AbstractAsyncContextManager[None]:
+        """Every write inside commits together when the block ends, or none does (``join``:
+        inside an open unit, be part of it; ``immediate``: take the write lock at once, so
+        the reads inside are serialised with every writer too)."""
 
     async def discard_unit(self) -> None:
         """Roll back what the open unit of work wrote so far; it goes on, empty."""
@@ -378,6 +381,12 @@ class ReminderStore(Protocol):
     async def hold_over(self, snooze: Snooze) -> None:
         """Hold a reminder for one person until ``snooze.fire_at`` (they were told something
         else that day already), whether or not it was put off before."""
+
+    async def record_letter(self, letter: str, occasions: Iterable[str]) -> None:
+        """What a letter of several reminders held (its outbox key → their occasions)."""
+
+    async def letter_items(self, letter: str) -> list[str]:
+        """The occasions a letter held, or none for a letter not recorded."""
 
     async def letters_on(self, since: datetime, until: datetime,
                          kind: str) -> dict[tuple[str, str], set[str]]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
+
+import openpyxl
 
 from bot.app.runtime import Runtime
 from bot.domain.clock import FixedClock
 from bot.services.exports.build import build_export
+from bot.services.exports.xlsx import render_xlsx
 from storage.records import Role
 from tests.chat import Person, plain
 from tests.test_core import registered
@@ -150,6 +154,11 @@ async def test_the_liaison_answers_for_itself_and_is_in_the_attendance_list(
     own = await build_export(runtime.repo, runtime.bloc, period, t=t, now=clock.now(),
                              unit_id=shtt.id)
     assert [row.who for row in own.attendance] == ["Viện KHSHTT"]  # the unit's own only
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(data)))
+    cells = [cell for row in book["Tham dự hội nghị"].iter_rows(values_only=True)
+             for cell in row if isinstance(cell, str)]
+    # the answer counts are the units' (the liaison's own "Tham dự" is listed, not counted)
+    assert "chưa trả lời: 2; Không tham dự — lý do: Trùng lịch công tác: 1" in cells
 
     await chair.say("/hoinghi")
     await chair.say("1")

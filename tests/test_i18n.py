@@ -33,8 +33,9 @@ SAME_IN_BOTH = {
     "status.count_blocked", "status.count_done", "status.count_in_progress",
     "status.count_not_started", "status.history_line", "status.task_unit", "status.unit_task",
     "status.unit_title", "reminders.task_line", "schedule.line", "conferences.agenda_item",
-    "questions.unit_item", "matrix.unit", "matrix.tally", "status.task_description", "tasks.item_description",
-    "conferences.delegate_who", "export.no", "export.no_update", "export.place",
+    "questions.unit_item", "matrix.unit", "matrix.tally", "status.task_description",
+    "tasks.item_description", "conferences.delegate_who", "conferences.liaison",
+    "export.no", "export.no_update", "export.place",
     "exports.workbook_name", "exports.report_name", "reminders.letter_item", "reminders.icon",
     "reminders.icon_firm",
 }

@@ -4,11 +4,13 @@ working morning."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, time
 from pathlib import Path
 
 from bot.app.runtime import Runtime
 from bot.domain.clock import FixedClock
+from bot.domain.occasions import deadline_occasions
 from storage.records import OutboxRow
 from tests.chat import plain
 from tests.conftest import SMALL_BLOC
@@ -87,11 +89,35 @@ async def test_what_falls_due_after_the_days_letter_waits_for_the_next_morning(
         "2) Nhiệm vụ <b>1.")  # the report first
     clock.set(local(date(2026, 12, 18)))  # the morning of the deadlines
     await runtime.reminders.plan()
-    clock.set(local(date(2026, 12, 18), time(17, 5)))  # just after them: not told again today
-    await runtime.reminders.plan()
-    assert len(await letters_to(runtime, "10", date(2026, 12, 18))) == 1  # the morning's only
+    assert len(await letters_to(runtime, "10", date(2026, 12, 18))) == 1
     clock.set(local(date(2026, 12, 21)))  # Monday: the next working morning
     await runtime.reminders.plan()
     [late] = await letters_to(runtime, "10", date(2026, 12, 21))
     assert late.payload["text"].startswith("❗ Kính gửi đồng chí")
     assert "1) Đã quá hạn gửi báo cáo" in late.payload["text"]
+
+
+async def test_the_jobs_of_reminders_due_together_send_one_letter_and_hold_nothing_over(
+    runtime: Runtime, clock: FixedClock, small_bloc_file: Path,
+) -> None:
+    await reload_with(runtime, small_bloc_file, BOTH_TASKS_DUE_FRIDAY)
+    await registered(runtime, "10", unit="SHTT")
+    clock.set(local(date(2026, 12, 15)))
+    due = [o for o in await runtime.reminders.pending() if o.fire_at <= clock.now()
+           and o.task_id is not None]
+    assert len(due) == 2  # each task's 3-day reminder has its own job, at the same moment
+    await asyncio.gather(*(runtime.reminders.fire(o.key, o.origin) for o in due))
+    assert len(await letters_to(runtime, "10", date(2026, 12, 15))) == 1
+    clock.set(local(date(2026, 12, 16)))
+    await runtime.reminders.plan()
+    assert await letters_to(runtime, "10", date(2026, 12, 16)) == []  # nothing was held over
+
+
+def test_the_reminder_after_a_deadline_just_before_tet_is_still_sent_after_tet() -> None:
+    from bot.domain.occasions import still_useful
+    from tests.test_reminders import CALENDAR, period
+
+    p, due = period(local(date(2024, 2, 7), time(17, 0)))  # the last working day before Tết
+    after = deadline_occasions(p, due, CALENDAR)[-1]
+    assert after.label == "after" and after.fire_at == local(date(2024, 2, 15))
+    assert still_useful([after], after.fire_at) == [after]  # more than a week on, still sent

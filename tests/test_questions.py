@@ -134,6 +134,7 @@ TABLE: list[tuple[str, Intent, int | None, str | None]] = [
     ("nhiệm vụ nào đã quá thời hạn hoàn thành?", OVERDUE, None, None),
     ("tasks that missed the deadline", OVERDUE, None, None),
     ("đơn vị nào trễ deadline báo cáo", LATE, None, None),
+    ("gửi báo cáo qua email trước thời hạn được không", DEADLINE, None, None),  # via, not past
     ("khi nào thì hết hạn gửi báo cáo?", DEADLINE, None, None),
     ("when does the report become overdue?", DEADLINE, None, None),
     ("ai hết hạn rồi mà chưa gửi", NR, None, None),  # who, not when

@@ -38,7 +38,7 @@ HELD_OUT: dict[Intent, tuple[str, ...]] = {
                      "Which tasks in the bloc's task list are overdue and still not completed?",
                      "show me bloc tasks past their due date that aren't done yet"),
 }
-HELD_OUT_UNDERSTOOD = 24  # of 26; it may only grow. The rules added in stop 22 (lateness
+HELD_OUT_UNDERSTOOD = 25  # of 26; it may only grow. The rules added in stop 22 (lateness
 # before a deadline word, asking when, counting) were written after seeing this set's misses,
 # so it no longer measures them: the fresh set below does.
 # Written in stop 22 by a helper that saw neither the rules, the table nor the set above; 22

@@ -259,7 +259,7 @@ UNDO_12 = """
     ALTER TABLE conference_attendance DROP COLUMN stale;
     DROP TABLE snoozes;
     DROP TABLE absences;
-    DROP TABLE liaison_attendance; DROP INDEX outbox_by_kind;
+    DROP TABLE liaison_attendance; DROP INDEX outbox_by_kind; DROP TABLE letter_items;
 """
 
 

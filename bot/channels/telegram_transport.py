@@ -103,10 +103,9 @@ class AiohttpRequest(BaseRequest):
         # a call without files goes as one JSON document (the Bot API takes JSON bodies):
         # cheaper to make than a form, whose every field is quoted again
         body: aiohttp.FormData | bytes | None = (
-            request_data.json_payload if request_data and fields else None)
+            request_data.json_payload if request_data and fields and not files else None)
         headers = _JSON if body is not None else None
         if files:
-            headers = None
             body = aiohttp.FormData(quote_fields=False)
             for name, value in (fields or {}).items():
                 body.add_field(name, value)

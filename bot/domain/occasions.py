@@ -71,10 +71,18 @@ def deadline_occasions(period: Period, deadline: Deadline, calendar: WorkCalenda
     if after <= deadline.at:
         after = calendar.morning_of(after.date() + timedelta(days=1))
     after = calendar.next_slot(after)
+    # useful for a week after the deadline, and for a day at least once it goes out (after
+    # Tết the first working morning may be more than a week later)
+    useful_until = max(deadline.at + ESCALATION_USEFUL_FOR, after + timedelta(days=1))
     occasions[after] = Occasion(f"escalation:{subject}:after", "escalation", "after", after,
-                                deadline.at + ESCALATION_USEFUL_FOR, period.id, deadline, origin,
-                                task_id)
+                                useful_until, period.id, deadline, origin, task_id)
     return sorted(occasions.values(), key=lambda o: o.fire_at)
+
+
+def still_useful(occasions: list[Occasion], now: datetime) -> list[Occasion]:
+    """A deadline's occasions while any of them is still worth sending (its escalation's
+    time has not run out), else none: an old deadline is no longer planned at all."""
+    return occasions if any(o.expires_at > now for o in occasions) else []
 
 
 def conference_occasions(conference: Conference, calendar: WorkCalendar, *,

@@ -87,19 +87,19 @@ NEGATIONS = frozenset({"chua", "khong", "ko", "not", "hasnt", "havent", "didnt",
 TRAILING_NEGATIONS = frozenset({"chua", "yet"})
 NEGATION_REACH = 3  # words between the negation and the verb
 
-# A deadline named right after a word of lateness is lateness: "quá thời hạn", "trễ deadline",
-# "past their due date".
-PAST_WORDS = frozenset({"qua", "tre", "lo", "past", "missed", "after", "beyond"})
-PAST_REACH = 2  # words between them ("past their due date")
+# A deadline named right after a word of lateness is lateness: "quá thời hạn", "trễ deadline"
+# (right before it: folded, "qua" is also "via", as in "gửi qua email trước thời hạn"), and in
+# English "past their due date".
+PAST_WORDS = {"qua": 0, "tre": 0, "lo": 0, "past": 2, "missed": 2, "beyond": 2}  # word: reach
 # Asked when ("khi nào hết hạn nộp báo cáo?"), lateness words describe the deadline.
 WHEN_PHRASES = ("khi nao", "bao gio", "ngay nao", "luc nao", "hom nao", "when", "what date",
                 "which day")
 # "how many … reported" without a negation counts the units that have ("đã có bao nhiêu đơn
 # vị gửi báo cáo"); one word's weight, so "how many units are late…" stays late.
-COUNT_PHRASES = ("bao nhieu", "may", "how many", "so luong", "number of")
+COUNT_PHRASES = ("bao nhieu", "may don vi", "may dv", "how many", "so luong", "number of")
 # Answering an invitation: beside attendance words, "chưa trả lời" asks about attendance.
-ANSWER_VERBS = frozenset({("tra", "loi"), ("replied",), ("xac", "nhan"), ("responded",),
-                          ("confirmed",), ("answered",)})
+ANSWER_VERBS = ("tra loi", "xac nhan", "phan hoi", "replied", "responded", "confirmed",
+                "answered")
 
 # beat TASK and OVERVIEW words; ties are broken in this order
 SPECIFIC = (Intent.NOT_REPORTED, Intent.ATTENDANCE, Intent.BLOCKED, Intent.LATE, Intent.DEADLINE,
@@ -147,6 +147,8 @@ _INTENT_WORDS = {intent: _split(phrases) for intent, phrases in INTENT_PHRASES.i
 _VERBS = _split(REPORT_VERBS)
 _MARKERS = _split(TASK_MARKERS)
 _WHEN = _split(WHEN_PHRASES)
+_ANSWERING = _split(ANSWER_VERBS)
+_REPORTING = tuple(verb for verb in _VERBS if verb not in _ANSWERING)
 _COUNT = _split(COUNT_PHRASES)
 _SUGGESTING = {**INTENT_PHRASES, Intent.NOT_REPORTED: (*REPORT_VERBS, "chua", "im lang")}
 _VOCABULARY = {  # the content words of each intent's keywords, for suggestions
@@ -229,12 +231,16 @@ def _any(phrases: Sequence[tuple[str, ...]], ws: tuple[str, ...]) -> bool:
 
 
 def _past_deadline(ws: tuple[str, ...]) -> int:
-    """Words of a deadline named just after a word of lateness ("quá thời hạn"), or 0."""
+    """Words of the longest deadline named just after a word of lateness ("quá thời hạn"),
+    plus one, or 0."""
+    longest = 0
     for phrase in _INTENT_WORDS[Intent.DEADLINE]:
         for i in _find(phrase, ws):
-            if PAST_WORDS.intersection(ws[max(i - PAST_REACH - 1, 0):i]):
-                return len(phrase) + 1
-    return 0
+            before = ws[max(i - 3, 0):i]  # a word k places before may reach PAST_WORDS[word]
+            if any(PAST_WORDS.get(word, -1) >= len(before) - 1 - k
+                   for k, word in enumerate(before)):
+                longest = max(longest, len(phrase) + 1)
+    return longest
 
 
 def _intent_scores(ws: tuple[str, ...]) -> dict[Intent, int]:
@@ -243,9 +249,8 @@ def _intent_scores(ws: tuple[str, ...]) -> dict[Intent, int]:
     scores = {intent: sum(len(p) for p in phrases if _find(p, ws))
               for intent, phrases in _INTENT_WORDS.items()}
     if scores[Intent.ATTENDANCE]:  # "chưa trả lời tham dự": not answered the invitation
-        scores[Intent.ATTENDANCE] += _not_reported(ws, [v for v in _VERBS if v in ANSWER_VERBS])
-        scores[Intent.NOT_REPORTED] += _not_reported(
-            ws, [v for v in _VERBS if v not in ANSWER_VERBS])
+        scores[Intent.ATTENDANCE] += _not_reported(ws, _ANSWERING)
+        scores[Intent.NOT_REPORTED] += _not_reported(ws, _REPORTING)
     else:
         scores[Intent.NOT_REPORTED] += _not_reported(ws)
     scores[Intent.LATE] += _past_deadline(ws)

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -31,11 +32,11 @@ from bot.domain.occasions import (
     CONFERENCE_DAYS,
     CONFERENCE_HOURS,
     DEADLINE_DAYS,
-    ESCALATION_USEFUL_FOR,
     TASK_DEADLINE_DAYS,
     Occasion,
     conference_occasions,
     deadline_occasions,
+    still_useful,
 )
 from bot.domain.periods import current_period, format_deadline
 from bot.domain.text import escape, shorten
@@ -53,15 +54,16 @@ from storage.records import (
     Snooze,
     Task,
 )
-from storage.repository import ConferenceStore, ReminderStore
+from storage.repository import ConferenceStore, Database, ReminderStore
 
 log = logging.getLogger(__name__)
 
-class ReminderReads(StatusReads, ConferenceStore, ReminderStore, Protocol):
+class ReminderReads(StatusReads, ConferenceStore, ReminderStore, Database, Protocol):
     """What planning and sending reminders needs of storage."""
 
 
 TITLE_IN_REMINDER = 80
+_DIGEST = re.compile("[0-9a-f]{16}")
 LETTER = "deadline"
 """The outbox kind of a person's deadline reminders (one letter a day at most)."""
 
@@ -125,13 +127,13 @@ class ReminderPlanner:
             if origin is not None and period.id != origin[1]:
                 continue
             deadline = period.report_deadline
-            if deadline is None or deadline.at + ESCALATION_USEFUL_FOR <= now:
+            if deadline is None:
                 continue
             own = period.reminder_plan or {}
-            found += deadline_occasions(
+            found += still_useful(deadline_occasions(
                 period, deadline, calendar,
                 days_before=tuple(own.get("days") or plan.get("deadline_days", DEADLINE_DAYS)),
-                morning=bool(plan.get("deadline_morning", True)) and "days" not in own)
+                morning=bool(plan.get("deadline_morning", True)) and "days" not in own), now)
         for period in periods if origin is None or origin[0] == "task" else []:
             found += await self._task_occasions(period, origin)
         conferences = (await repo.list_conferences(bloc.id)
@@ -142,14 +144,13 @@ class ReminderPlanner:
             due = conference.report_deadline
             reviewed = current_period(periods, conference.starts.at.astimezone(
                 calendar.zone).date() - timedelta(days=1))
-            if due is not None and reviewed is not None and (
-                    due.at + ESCALATION_USEFUL_FOR > now):
+            if due is not None and reviewed is not None:
                 # units report before the conference: the same plan as a period's deadline
-                found += deadline_occasions(
+                found += still_useful(deadline_occasions(
                     reviewed, due, calendar, subject=f"conf{conference.id}-p{reviewed.id}",
                     origin=("conference", conference.id),
                     days_before=tuple(plan.get("deadline_days", DEADLINE_DAYS)),
-                    morning=bool(plan.get("deadline_morning", True)))
+                    morning=bool(plan.get("deadline_morning", True))), now)
             if conference.starts.at > now:
                 own = conference.reminder_plan or {}
                 days = own.get("days")
@@ -169,13 +170,13 @@ class ReminderPlanner:
         for task in await self._repo.list_tasks(period.id):
             if origin is not None and task.id != origin[1]:
                 continue
-            if task.deadline is None or task.deadline.at + ESCALATION_USEFUL_FOR <= now:
+            if task.deadline is None:
                 continue
-            found += deadline_occasions(
+            found += still_useful(deadline_occasions(
                 period, task.deadline, self.calendar(), subject=f"task{task.id}",
                 origin=("task", task.id), task_id=task.id,
                 days_before=tuple(plan.get("task_deadline_days", TASK_DEADLINE_DAYS)),
-                morning=bool(plan.get("deadline_morning", True)))
+                morning=bool(plan.get("deadline_morning", True))), now)
         return found
 
     async def plan(self) -> None:
@@ -192,7 +193,7 @@ class ReminderPlanner:
             if occasion.key not in sent and occasion.fire_at > now:
                 self._scheduler.at(f"reminder:{occasion.key}", occasion.fire_at,
                                    self.fire, occasion.key, occasion.origin)
-        await self._send_due(occasions, sent)
+        await self._send_due(occasions)
 
     async def pending(self) -> list[Occasion]:
         """The occasions not sent yet (nor skipped), soonest first."""
@@ -230,14 +231,23 @@ class ReminderPlanner:
             return
         await self._send_due()
 
-    async def _send_due(self, occasions: list[Occasion] | None = None,
-                        sent: set[str] | None = None) -> None:
+    async def _send_due(self, occasions: list[Occasion] | None = None) -> None:
         """Send every occasion due now and every put-off reminder due again: each person's
-        deadline reminders as one letter, at most one letter a day."""
+        deadline reminders as one letter, at most one letter a day.
+
+        One transaction, begun at once: what is queued and what is marked sent commit
+        together, and two runs due at the same moment (each occasion's job calls this) do
+        not both read "not sent yet" — the second waits, then finds it sent. Inside an
+        event's own transaction (a handler planning again), it is part of that one.
+        """
+        async with self._repo.unit_of_work(join=True, immediate=True):
+            await self._send_due_now(occasions)
+
+    async def _send_due_now(self, occasions: list[Occasion] | None) -> None:
         now = self._clock.now()
-        if occasions is None or sent is None:
+        if occasions is None:
             occasions = await self.occasions()
-            sent = await self._repo.sent_reminders(o.key for o in occasions)
+        sent = await self._repo.sent_reminders(o.key for o in occasions)  # read under the lock
         latest: dict[str, Occasion] = {}
         for occasion in occasions:  # each subject's occasions come soonest first
             if occasion.key in sent or occasion.fire_at > now:
@@ -289,13 +299,16 @@ class ReminderPlanner:
                      and occasion.fire_at < o.fire_at <= when), None)
 
     async def snooze(self, member_id: int, key: str) -> tuple[str, datetime | None]:
-        """Put off one person's reminder ``key`` (or, ``@<epoch>``, every reminder of the day's
-        letter sent at that moment) to the next working morning, once, never past its
-        deadline: ``("snoozed", when)``; ``("planned", when)`` when the plan reminds them
-        again by then anyway; or why not (``"gone"``, ``"late"``, ``"again"``)."""
+        """Put off one person's reminder ``key`` (or, ``@<digest>``, every reminder of their
+        letter of several) to the next working morning, once, never past its deadline:
+        ``("snoozed", when)``; ``("planned", when)`` when the plan reminds them again by then
+        anyway; or why not (``"gone"``, ``"late"``, ``"again"``)."""
         occasions = await self.occasions()
         if key.startswith("@"):
-            chosen = self._in_letter(key[1:], occasions)
+            digest = key[1:]
+            held = set(await self._repo.letter_items(f"remind:letter:{digest}:{member_id}")
+                       if _DIGEST.fullmatch(digest) else ())
+            chosen = [o for o in occasions if o.key in held]
         else:
             chosen = [o for o in occasions if o.key == key]
         chosen = [o for o in chosen if o.kind == "deadline" and o.deadline is not None]
@@ -321,18 +334,6 @@ class ReminderPlanner:
             if found:
                 return found[0]
         return "gone", None
-
-    def _in_letter(self, stamp: str, occasions: Sequence[Occasion]) -> list[Occasion]:
-        """The deadline occasions a letter sent at ``stamp`` (epoch seconds) held: those
-        fired that day by then and not followed by a later one of their deadline."""
-        if not (stamp.isascii() and stamp.isdigit()) or len(stamp) > 12:
-            return []
-        sent_at = datetime.fromtimestamp(int(stamp), UTC)
-        zone = self.calendar().zone
-        day = sent_at.astimezone(zone).date()
-        return [o for o in occasions if o.fire_at <= sent_at
-                and o.fire_at.astimezone(zone).date() == day
-                and self._planned_by(o, sent_at, occasions) is None]
 
     async def _mark_fired(self, occasion: Occasion) -> None:
         await self._repo.mark_reminder_sent(occasion.key, self._clock.now())
@@ -442,6 +443,9 @@ class ReminderPlanner:
             earlier.discard(letter.dedup_key)  # the same letter again: queued once anyway
             if not earlier:
                 letters.append(letter)
+                if len(held) > 1:  # what "Nhắc lại sáng mai" under it puts off
+                    await self._repo.record_letter(letter.dedup_key,
+                                                   sorted({n.occasion.key for n in held}))
                 continue
             when = self.next_morning()
             for notice in held:
@@ -459,7 +463,7 @@ class ReminderPlanner:
 
     def _letter(self, notices: Sequence[Notice]) -> Outgoing:
         """A person's notices as one message, with "Cập nhật ngay" and, where it works,
-        "Nhắc lại sáng mai" (the reminder's key; ``@<epoch>`` for a letter of several)."""
+        "Nhắc lại sáng mai" (the reminder's key; ``@<digest>`` for a letter of several)."""
         # the report's deadline first, then the tasks', soonest first
         notices = sorted(notices, key=lambda n: (n.occasion.task_id is not None,
                                                  n.occasion.deadline.at if n.occasion.deadline
@@ -479,7 +483,6 @@ class ReminderPlanner:
         updates = {notice.update for notice in notices}
         buttons = [Option(t("outreach.update_now"), updates.pop() if len(updates) == 1
                           else "/capnhat")]
-        now = self._clock.now()
         if len(notices) == 1:
             occasion = notices[0].occasion
             key = f"{'snooze' if notices[0].again else 'remind'}:{occasion.key}:{member.id}"
@@ -490,11 +493,12 @@ class ReminderPlanner:
             digest = hashlib.sha256("|".join(held).encode()).hexdigest()[:16]
             key = f"remind:letter:{digest}:{member.id}"
             if any(notice.snoozable for notice in notices):
-                buttons.append(Option(t("reminders.snooze"), f"/nhaclai @{int(now.timestamp())}"))
+                buttons.append(Option(t("reminders.snooze"), f"/nhaclai @{digest}"))
         return Outgoing(
             dedup_key=key, channel=member.channel, chat_id=member.external_id, kind=LETTER,
             reply=Reply(text, options=tuple(buttons), language=member.language),
-            due_at=max((n.occasion.fire_at for n in notices if not n.again), default=now),
+            due_at=max((n.occasion.fire_at for n in notices if not n.again),
+                       default=self._clock.now()),
             expires_at=max(notice.occasion.expires_at for notice in notices))
 
     async def _to_officers(self, occasion: Occasion,

@@ -143,9 +143,11 @@ async def build_export(
                        for unit in units]
         if liaisons and unit_id is None:  # a unit's own export is about the unit only
             own = await repo.liaison_attendance(conference.id)
+            organisation = bloc.liaison_organisation or t("conferences.liaison_organisation")
             attendance += [AttendanceRow(conference.title, when,
-                                         t("conferences.liaison", name=member.display_name),
-                                         *_answer(own.get(member.id), t), past=past)
+                                         t("conferences.liaison", organisation=organisation,
+                                           name=member.display_name),
+                                         *_answer(own.get(member.id), t), past=past, unit=False)
                            for member in liaisons]
     later = [p for p in await repo.list_periods(bloc.id) if p.start > period.start]
     following = min(later, key=lambda p: p.start) if later else None

@@ -81,6 +81,7 @@ class AttendanceRow:
     answer: str  # localised ("Tham dự", "Không tham dự", "Cử người khác", "Chưa trả lời")
     attendee: str | None  # "Nguyễn Văn A, Phó Viện trưởng" when someone else is sent
     past: bool = False  # the conference has taken place
+    unit: bool = True  # a unit's answer (False: the liaison's own, not counted as a unit's)
 
 
 @dataclass(frozen=True)

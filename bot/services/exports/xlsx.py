@@ -376,7 +376,8 @@ def _attendance(wb: Any, data: ExportData) -> None:
                  _GREY if a.past else None)
     counts: dict[str, Counter[str]] = {}
     for a in data.attendance:
-        counts.setdefault(a.conference, Counter())[a.answer] += 1
+        if a.unit:  # how many units: the liaison's own answer is listed, not counted
+            counts.setdefault(a.conference, Counter())[a.answer] += 1
     if counts:  # how many units answered what, per conference
         heading = ws.max_row + 2
         _put(ws, heading, 1, _label(data, "answers"), _BOLD)
