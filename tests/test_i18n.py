@@ -39,9 +39,9 @@ SAME_IN_BOTH = {
     "exports.workbook_name", "exports.report_name", "reminders.letter_item", "reminders.icon",
     "reminders.icon_firm",
 }
-# "Xong", "NV1" and a file name are right without diacritics
+# "Xong", "NV1", a file name and a command are right without diacritics
 VIETNAMESE_WITHOUT_DIACRITICS = {"progress.files_done", "matrix.task", "matrix.file_name",
-                                 "export.task_prefix", "matrix.key"}
+                                 "export.task_prefix", "matrix.key", "reminders.update_command"}
 
 ALLOWED_TAG = re.compile(r'<(b|i|code)>|<a href="[^"<>]*">|</(b|i|code|a)>')
 ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")

@@ -45,7 +45,9 @@ async def test_two_tasks_due_the_same_day_come_as_one_letter_put_off_together(
                            "Khối thi đua xin nhắc đồng chí 2 nội dung sau.")
     assert "1) Nhiệm vụ <b>1. Tổ chức Hội nghị Tổng kết</b> có hạn hoàn thành" in text
     assert "2) Nhiệm vụ <b>2. Biểu dương điển hình" in text
-    assert text.count("Kính gửi") == 1 and text.endswith("Trân trọng cảm ơn!")
+    assert text.count("Kính gửi") == 1 and text.count("Cập nhật ngay") == 1  # asked once
+    assert text.endswith("\n\nĐề nghị đồng chí chọn “Cập nhật ngay” bên dưới hoặc gõ /capnhat "
+                         "để báo cáo. Trân trọng cảm ơn!")
     (update_label, update), (snooze_label, snooze) = letter.payload["options"]
     assert (update_label, update) == ("Cập nhật ngay", "/capnhat")  # either task
     assert snooze_label == "Nhắc lại sáng mai" and snooze.startswith("/nhaclai @")
@@ -60,6 +62,7 @@ async def test_two_tasks_due_the_same_day_come_as_one_letter_put_off_together(
     [again] = await letters_to(runtime, "10", date(2026, 12, 16))
     assert again.dedup_key.startswith("snooze:deadline:task")  # only task 2 is still owed
     assert "nhiệm vụ <b>2. Biểu dương điển hình" in again.payload["text"]
+    assert "hoặc gõ /capnhat 2 để báo cáo." in again.payload["text"]  # the one task it is
     assert "1. Tổ chức Hội nghị Tổng kết" not in again.payload["text"]
 
 

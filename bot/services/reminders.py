@@ -470,19 +470,23 @@ class ReminderPlanner:
                                                  else n.occasion.fire_at))
         member = notices[0].member
         t = self._texts.translator(member.language)
-        icon = t("reminders.icon_firm" if any(n.firm for n in notices) else "reminders.icon")
+        firm = any(n.firm for n in notices)
+        updates = {notice.update for notice in notices}
+        update = updates.pop() if len(updates) == 1 else "/capnhat"  # several: which one?
+        # what to do, once, under what the letter says
+        ask = t("reminders.ask_firm" if firm else "reminders.ask",  # "/update 3" in English
+                command=t("reminders.update_command") + update.removeprefix("/capnhat"))
+        icon = t("reminders.icon_firm" if firm else "reminders.icon")
         if len(notices) == 1:
             text = t("reminders.letter", icon=icon, name=escape(member.display_name),
-                     unit=escape(notices[0].unit), body=notices[0].body)
+                     unit=escape(notices[0].unit), body=notices[0].body, ask=ask)
         else:
             items = "\n\n".join(t("reminders.letter_item", number=number,
                                   body=notice.body[:1].upper() + notice.body[1:])
                                 for number, notice in enumerate(notices, start=1))
             text = t("reminders.letter_several", icon=icon, name=escape(member.display_name),
-                     unit=escape(notices[0].unit), count=len(notices), items=items)
-        updates = {notice.update for notice in notices}
-        buttons = [Option(t("outreach.update_now"), updates.pop() if len(updates) == 1
-                          else "/capnhat")]
+                     unit=escape(notices[0].unit), count=len(notices), items=items, ask=ask)
+        buttons = [Option(t("outreach.update_now"), update)]
         if len(notices) == 1:
             occasion = notices[0].occasion
             key = f"{'snooze' if notices[0].again else 'remind'}:{occasion.key}:{member.id}"
