@@ -24,7 +24,7 @@ from bot.kernel.steps import (
     unit_options,
 )
 from bot.services.outbox import Outgoing
-from bot.services.reminders import task_lines
+from bot.services.reminder_notices import task_lines
 from handlers._status_views import current_status, deadline_line
 from handlers.posting import bloc_group
 from storage.records import Member, Unit

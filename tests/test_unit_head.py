@@ -60,7 +60,7 @@ async def test_the_unit_head_is_reminded_from_the_day_before_the_deadline(
     await runtime._reload()
     occasions = await runtime.reminders.occasions()
     one_day = next(o for o in occasions if o.key.startswith("deadline:1@") and o.label == "1d")
-    notices, _ = await runtime.reminders._notices(one_day)  # what it would send
+    notices, _ = await runtime.reminders.notices.for_deadline(one_day, snoozable=False)
     assert {n.member.external_id for n in notices} == {"10"}
 
 

@@ -1,7 +1,8 @@
 """Reminders before report deadlines and conferences, planned from the database.
 
 Deadlines and conferences are rows; ``bot/domain/occasions.py`` turns them into
-*occasions* (when to remind of what); this module decides who is told what. A task's own
+*occasions* (when to remind of what); ``bot/services/reminder_notices.py`` decides who is
+told what; this module plans and sends them. A task's own
 deadline is reminded to the units it concerns that have not reported it done.
 The planner schedules each future occasion on the bot's scheduler and,
 after a downtime, sends only the latest missed one that is still useful.
@@ -16,18 +17,15 @@ letter) and person, so nothing is sent twice.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain.clock import Clock
-from bot.domain.events import Option, Reply
-from bot.domain.i18n import Texts, Translate
+from bot.domain.i18n import Texts
 from bot.domain.occasions import (
     CONFERENCE_DAYS,
     CONFERENCE_HOURS,
@@ -38,21 +36,17 @@ from bot.domain.occasions import (
     deadline_occasions,
     still_useful,
 )
-from bot.domain.periods import current_period, format_deadline
-from bot.domain.text import escape, shorten
+from bot.domain.periods import current_period
 from bot.domain.workcalendar import WorkCalendar
 from bot.services.blocs import Blocs
 from bot.services.outbox import OutboxWorker, Outgoing
+from bot.services.reminder_notices import DIGEST, LETTER, Notice, Notices, compose_letter
 from bot.services.scheduler import Scheduler
-from bot.services.status import BlocStatus, StatusReads, bloc_status
+from bot.services.status import StatusReads
 from config.dates import parse_time
 from storage.records import (
-    Deadline,
-    Member,
     Period,
-    Role,
     Snooze,
-    Task,
 )
 from storage.repository import ConferenceStore, Database, ReminderStore
 
@@ -60,34 +54,6 @@ log = logging.getLogger(__name__)
 
 class ReminderReads(StatusReads, ConferenceStore, ReminderStore, Database, Protocol):
     """What planning and sending reminders needs of storage."""
-
-
-TITLE_IN_REMINDER = 80
-_DIGEST = re.compile("[0-9a-f]{16}")
-LETTER = "deadline"
-"""The outbox kind of a person's deadline reminders (one letter a day at most)."""
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One deadline one person is reminded of. A person's notices due together go out as
-    one letter; a person gets at most one such letter a day."""
-
-    occasion: Occasion
-    member: Member
-    unit: str  # the person's unit, by name, for the greeting
-    body: str  # in the person's language, without the greeting
-    update: str  # what "Cập nhật ngay" opens: "/capnhat" or "/capnhat 3"
-    firm: bool = False  # after the deadline
-    snoozable: bool = False  # "Nhắc lại sáng mai" can work
-    again: bool = False  # put off (or held over a day) and sent now
-
-
-def task_lines(tasks: Sequence[Task], t: Translate) -> str:
-    """``• 3. Tổ chức hội nghị…``: the tasks a reminder or a nudge asks a report on (titles
-    cut at a word)."""
-    return "\n".join(t("reminders.task_line", number=task.position,
-                       title=escape(shorten(task.title, TITLE_IN_REMINDER))) for task in tasks)
 
 
 class ReminderPlanner:
@@ -101,6 +67,7 @@ class ReminderPlanner:
         self._scheduler = scheduler
         self._outbox = outbox
         self._texts = texts
+        self.notices = Notices(repo, blocs, clock, texts)  # who is told what
 
     def calendar(self) -> WorkCalendar:
         """Working hours of the bloc's plan, in its time zone."""
@@ -266,10 +233,11 @@ class ReminderPlanner:
                          occasion.key)
                 await self._mark_fired(occasion)
             elif occasion.kind == "conference":
-                messages += await self._conference_messages(occasion)
+                messages += await self.notices.for_conference(occasion)
                 due.append(occasion)
             else:
-                found, officers = await self._notices(occasion)
+                found, officers = await self.notices.for_deadline(
+                    occasion, snoozable=await self._snoozable(occasion))
                 notices += found
                 messages += officers
                 due.append(occasion)
@@ -307,7 +275,7 @@ class ReminderPlanner:
         if key.startswith("@"):
             digest = key[1:]
             held = set(await self._repo.letter_items(f"remind:letter:{digest}:{member_id}")
-                       if _DIGEST.fullmatch(digest) else ())
+                       if DIGEST.fullmatch(digest) else ())
             chosen = [o for o in occasions if o.key in held]
         else:
             chosen = [o for o in occasions if o.key == key]
@@ -340,29 +308,7 @@ class ReminderPlanner:
 
     async def is_paused(self, period_id: int, unit_id: int | None = None) -> bool:
         """Whether reminders are paused for this deadline (or this unit)."""
-        if period_id in await self._repo.paused_periods():
-            return True
-        return unit_id is not None and unit_id in await self._repo.paused_units()
-
-    def _recipients(self, status: BlocStatus, unit_id: int, occasion: Occasion,
-                    deadline: Deadline) -> list[Member]:
-        """Who in a unit is reminded: its contacts; from the plan's ``head_days`` before the
-        deadline (and after it), its head too, where one is registered (the ladder's step
-        before the chair, who gets the list after the deadline)."""
-        zone = self.calendar().zone
-        day = occasion.fire_at.astimezone(zone).date()
-        people: list[Member] = []
-        for contact in status.contacts.get(unit_id, []):
-            absence = status.away(contact, day)
-            if absence is None:
-                people.append(contact)
-            elif (backup := status.backup(absence)) is not None:  # away: who covers
-                people.append(backup)
-        head_days = self._blocs.current.reminder_plan.get("head_days", 1)
-        days_left = (deadline.last_day(zone) - day).days
-        if not people or (head_days is not None and days_left <= int(head_days)):
-            people += status.heads.get(unit_id, [])  # nobody else to tell: the head, always
-        return list({person.id: person for person in people}.values())  # each once
+        return await self.notices.is_paused(period_id, unit_id)
 
     async def _snoozable(self, occasion: Occasion) -> bool:
         """Whether "Nhắc lại sáng mai" under this reminder can work: before its deadline, with
@@ -372,40 +318,6 @@ class ReminderPlanner:
         when = self.next_morning()
         return when < occasion.deadline.at and self._planned_by(
             occasion, when, await self.occasions(occasion.origin)) is None
-
-    async def _notices(self, occasion: Occasion, *,
-                       snoozable: bool = True) -> tuple[list[Notice], list[Outgoing]]:
-        """What a deadline's occasion tells each person (``snoozable``: with "Nhắc lại sáng
-        mai" where it works), and, after the deadline, the list for the chair and deputy."""
-        if occasion.task_id is not None:
-            return await self._task_notices(occasion, occasion.task_id, snoozable=snoozable)
-        repo, bloc = self._repo, self._blocs.current
-        period = next((p for p in await repo.list_periods(bloc.id)
-                       if p.id == occasion.subject_id), None)
-        deadline = occasion.deadline
-        if period is None or deadline is None or await self.is_paused(period.id):
-            return [], []
-        status = await bloc_status(repo, bloc, self._clock.now(), period)
-        firm = occasion.kind == "escalation"
-        snoozable = snoozable and await self._snoozable(occasion)
-        notices, owing_names = [], []
-        for progress in status.incomplete:  # partial units too: only the tasks they lack
-            unit = progress.unit
-            if await self.is_paused(period.id, unit.id):
-                continue
-            owing_names.append(unit.short_name)
-            for member in self._recipients(status, unit.id, occasion, deadline):
-                t = self._texts.translator(member.language)
-                body = t("reminders.escalation" if firm else "reminders.deadline",
-                         period=escape(period.title),
-                         when=format_deadline(deadline, self.calendar().zone, t),
-                         tasks=task_lines(progress.missing, t))
-                notices.append(Notice(occasion, member, unit.name, body, "/capnhat", firm,
-                                      snoozable))
-        officers = await self._to_officers(occasion, lambda t: t(
-            "reminders.chair_list", period=escape(period.title), count=len(owing_names),
-            units=escape(", ".join(owing_names)))) if firm and owing_names else []
-        return notices, officers
 
     async def _notices_again(self, snooze: Snooze,
                              occasions: Sequence[Occasion]) -> list[Notice]:
@@ -417,7 +329,7 @@ class ReminderPlanner:
         if occasion is None or occasion.expires_at <= now or (
                 self._planned_by(occasion, now, occasions) is not None):
             return []
-        notices, _ = await self._notices(occasion, snoozable=False)
+        notices, _ = await self.notices.for_deadline(occasion, snoozable=False)
         return [replace(notice, again=True) for notice in notices
                 if notice.member.id == snooze.member_id]
 
@@ -436,7 +348,7 @@ class ReminderPlanner:
         told = await self._repo.letters_on(midnight, midnight + timedelta(days=1), LETTER)
         letters = []
         for held in people.values():
-            letter = self._letter(held)
+            letter = compose_letter(held, self._texts, self._clock.now())
             mine = f":{held[0].member.id}"  # this membership's (a person may be in two blocs)
             earlier = {key.partition("#")[0] for key in told.get(
                 (letter.channel, letter.chat_id), set()) if key.partition("#")[0].endswith(mine)}
@@ -461,134 +373,3 @@ class ReminderPlanner:
                                        self.fire_snooze, later)
         return letters
 
-    def _letter(self, notices: Sequence[Notice]) -> Outgoing:
-        """A person's notices as one message, with "Cập nhật ngay" and, where it works,
-        "Nhắc lại sáng mai" (the reminder's key; ``@<digest>`` for a letter of several)."""
-        # the report's deadline first, then the tasks', soonest first
-        notices = sorted(notices, key=lambda n: (n.occasion.task_id is not None,
-                                                 n.occasion.deadline.at if n.occasion.deadline
-                                                 else n.occasion.fire_at))
-        member = notices[0].member
-        t = self._texts.translator(member.language)
-        firm = any(n.firm for n in notices)
-        updates = {notice.update for notice in notices}
-        update = updates.pop() if len(updates) == 1 else "/capnhat"  # several: which one?
-        # what to do, once, under what the letter says
-        ask = t("reminders.ask_firm" if firm else "reminders.ask",  # "/update 3" in English
-                command=t("reminders.update_command") + update.removeprefix("/capnhat"))
-        icon = t("reminders.icon_firm" if firm else "reminders.icon")
-        if len(notices) == 1:
-            text = t("reminders.letter", icon=icon, name=escape(member.display_name),
-                     unit=escape(notices[0].unit), body=notices[0].body, ask=ask)
-        else:
-            items = "\n\n".join(t("reminders.letter_item", number=number,
-                                  body=notice.body[:1].upper() + notice.body[1:])
-                                for number, notice in enumerate(notices, start=1))
-            text = t("reminders.letter_several", icon=icon, name=escape(member.display_name),
-                     unit=escape(notices[0].unit), count=len(notices), items=items, ask=ask)
-        buttons = [Option(t("outreach.update_now"), update)]
-        if len(notices) == 1:
-            occasion = notices[0].occasion
-            key = f"{'snooze' if notices[0].again else 'remind'}:{occasion.key}:{member.id}"
-            if notices[0].snoozable:
-                buttons.append(Option(t("reminders.snooze"), f"/nhaclai {occasion.key}"))
-        else:
-            held = sorted(f"{n.occasion.key}{'+' if n.again else ''}" for n in notices)
-            digest = hashlib.sha256("|".join(held).encode()).hexdigest()[:16]
-            key = f"remind:letter:{digest}:{member.id}"
-            if any(notice.snoozable for notice in notices):
-                buttons.append(Option(t("reminders.snooze"), f"/nhaclai @{digest}"))
-        return Outgoing(
-            dedup_key=key, channel=member.channel, chat_id=member.external_id, kind=LETTER,
-            reply=Reply(text, options=tuple(buttons), language=member.language),
-            due_at=max((n.occasion.fire_at for n in notices if not n.again),
-                       default=self._clock.now()),
-            expires_at=max(notice.occasion.expires_at for notice in notices))
-
-    async def _to_officers(self, occasion: Occasion,
-                           text_of: Callable[[Translate], str]) -> list[Outgoing]:
-        """After a deadline, the list of who still owes it, to the chair and the deputy."""
-        messages = []
-        for officer in await self._repo.list_members(self._blocs.current.id):
-            if officer.role not in (Role.CHAIR, Role.DEPUTY):
-                continue
-            messages.append(Outgoing(
-                dedup_key=f"remind:{occasion.key}:chair:{officer.id}",
-                channel=officer.channel, chat_id=officer.external_id, kind="escalation",
-                reply=Reply(text_of(self._texts.translator(officer.language)),
-                            language=officer.language),
-                due_at=occasion.fire_at, expires_at=occasion.expires_at))
-        return messages
-
-    async def _task_notices(self, occasion: Occasion, task_id: int, *,
-                            snoozable: bool) -> tuple[list[Notice], list[Outgoing]]:
-        """A task's own deadline: to the contacts of each unit it concerns that has not
-        reported it done; after the deadline, the chair and deputy get the list too."""
-        repo, bloc = self._repo, self._blocs.current
-        period = next((p for p in await repo.list_periods(bloc.id)
-                       if p.id == occasion.subject_id), None)
-        if period is None or occasion.deadline is None or await self.is_paused(period.id):
-            return [], []
-        status = await bloc_status(repo, bloc, self._clock.now(), period)
-        task = next((t for t in status.tasks if t.id == task_id), None)
-        if task is None:  # closed since
-            return [], []
-        firm = occasion.kind == "escalation"
-        snoozable = snoozable and await self._snoozable(occasion)
-        owing = [unit for unit in status.not_done_units(task)
-                 if not await self.is_paused(period.id, unit.id)]
-        zone = self.calendar().zone
-        notices = []
-        for unit in owing:
-            for member in self._recipients(status, unit.id, occasion, occasion.deadline):
-                t = self._texts.translator(member.language)
-                update = status.latest.get((unit.id, task.id))
-                body = t("reminders.task_overdue" if firm else "reminders.task_deadline",
-                         number=task.position,
-                         title=escape(shorten(task.title, TITLE_IN_REMINDER)),
-                         when=format_deadline(occasion.deadline, zone, t),
-                         state=t("reminders.task_state_none") if update is None else t(
-                             "reminders.task_state", percent=update.percent,
-                             status=t(f"progress.status_{update.status.value}").lower()))
-                notices.append(Notice(occasion, member, unit.name, body,
-                                      f"/capnhat {task.position}", firm, snoozable))
-        officers: list[Outgoing] = []
-        if firm and owing:
-            deadline = occasion.deadline
-            officers = await self._to_officers(occasion, lambda t: t(
-                "reminders.task_chair_list", number=task.position,
-                title=escape(shorten(task.title, TITLE_IN_REMINDER)),
-                when=format_deadline(deadline, zone, t), count=len(owing),
-                units=escape(", ".join(unit.short_name for unit in owing))))
-        return notices, officers
-
-    async def _conference_messages(self, occasion: Occasion) -> list[Outgoing]:
-        repo, bloc = self._repo, self._blocs.current
-        conference = next((c for c in await repo.list_conferences(bloc.id)
-                           if c.id == occasion.subject_id), None)
-        if conference is None:
-            return []
-        zone = self.calendar().zone
-        messages = []
-        for member in await repo.list_members(bloc.id):
-            if member.unit_id is None and member.role is not Role.LIAISON:
-                continue  # the units' people and the ministry's liaison
-            t = self._texts.translator(member.language)
-            text = t("reminders.conference", title=escape(conference.title),
-                     when=format_deadline(conference.starts, zone, t),
-                     place=escape(conference.place or t("reminders.place_unknown")))
-            messages.append(Outgoing(
-                dedup_key=f"remind:{occasion.key}:{member.id}", channel=member.channel,
-                chat_id=member.external_id, kind="reminder",
-                reply=Reply(text, language=member.language),
-                due_at=occasion.fire_at, expires_at=occasion.expires_at))
-        t = self._texts.translator()
-        for channel, chat in bloc.groups.items():
-            text = t("reminders.conference_group", title=escape(conference.title),
-                     when=format_deadline(conference.starts, zone, t),
-                     place=escape(conference.place or t("reminders.place_unknown")))
-            messages.append(Outgoing(
-                dedup_key=f"remind:{occasion.key}:group:{channel}", channel=channel,
-                chat_id=chat, kind="reminder", reply=Reply(text),
-                due_at=occasion.fire_at, expires_at=occasion.expires_at))
-        return messages
