@@ -29,11 +29,17 @@ from bot.kernel.steps import (
 )
 from bot.services.outbox import Outgoing
 from config.bloc import ConferenceKind
-from storage.records import Attendance as AttendanceAnswer
+from handlers._conference_views import (
+    ANSWERS,
+    answers_for_self,
+    attendance_list,
+    conference_list,
+    describe_conference,
+    upcoming_conferences,
+)
 from storage.records import Conference, Member, Role
 
 router = Router()
-ANSWERS = ("attend", "absent", "delegate")
 Attendance = Literal["attend", "absent", "delegate"]
 
 
@@ -55,38 +61,14 @@ class ConferenceAnswers(Answers):
     report_due: Literal["none"] | Moment | None = None  # units report before the conference
 
 
-async def upcoming_conferences(ctx: Context) -> list[Conference]:
-    """The bloc's conferences not yet begun, soonest first."""
-    now = ctx.now()
-    return [c for c in await ctx.repo.list_conferences(ctx.bloc.id) if c.starts.at >= now]
-
-
 async def _chosen(ctx: Context, answers: ConferenceAnswers) -> Conference | None:
     return next((c for c in await upcoming_conferences(ctx) if c.id == answers.pick), None)
-
-
-def describe_conference(ctx: Context, conference: Conference) -> str:
-    """A conference as a list shows it: title, kind, when, where, its agenda."""
-    lines = [ctx.t("conferences.item", title=escape(conference.title),
-                   kind=ctx.t(f"conferences.kind_{conference.kind}"),
-                   when=format_deadline(conference.starts, ctx.zone, ctx.t),
-                   place=escape(conference.place or ctx.t("reminders.place_unknown")))]
-    lines += [ctx.t("conferences.agenda_item", item=escape(item)) for item in conference.agenda]
-    return "\n".join(lines)
 
 
 # -- the list ---------------------------------------------------------------------------------
 
 async def _list(ctx: Context, answers: ConferenceAnswers) -> str:
     return conference_list(ctx, await upcoming_conferences(ctx))
-
-
-def conference_list(ctx: Context, conferences: list[Conference]) -> str:
-    """The conferences ahead as a list under its title (or that there is none)."""
-    if not conferences:
-        return ctx.t("conferences.none")
-    return "\n\n".join([ctx.t("conferences.title"),
-                         *(describe_conference(ctx, c) for c in conferences)])
 
 
 async def _pick_options(ctx: Context, answers: ConferenceAnswers) -> list[Option]:
@@ -114,7 +96,7 @@ async def _detail(ctx: Context, answers: ConferenceAnswers) -> str:
         if mine is not None:
             lines.append(ctx.t("conferences.your_answer",
                                answer=ctx.t(f"conferences.answer_{mine.answer}")))
-    elif member is not None and _answers_for_self(member):
+    elif member is not None and answers_for_self(member):
         own = (await ctx.repo.liaison_attendance(conference.id)).get(member.id)
         if own is not None:
             lines.append(ctx.t("conferences.your_own_answer",
@@ -122,15 +104,10 @@ async def _detail(ctx: Context, answers: ConferenceAnswers) -> str:
     return "\n".join(lines)
 
 
-def _answers_for_self(member: Member) -> bool:
-    """The liaison (Vụ Thi đua – Khen thưởng) belongs to no unit: it answers for itself."""
-    return member.unit_id is None and member.role is Role.LIAISON
-
-
 def _may_answer(ctx: Context) -> bool:
     member = ctx.member
     return (member is not None and may(ctx.role, Action.ATTEND)
-            and (member.unit_id is not None or _answers_for_self(member)))
+            and (member.unit_id is not None or answers_for_self(member)))
 
 
 async def _act_options(ctx: Context, answers: ConferenceAnswers) -> list[Option]:
@@ -158,42 +135,7 @@ async def _attendance(ctx: Context, answers: ConferenceAnswers) -> str:
     conference = await _chosen(ctx, answers)
     if conference is None:
         return ctx.t("common.gone")
-    given = await ctx.repo.attendance(conference.id)
-    units = await ctx.repo.list_units(ctx.bloc.id)
-    counts = {answer: sum(1 for a in given.values() if a.answer == answer) for answer in ANSWERS}
-    lines = [ctx.t("conferences.attendance_title", title=escape(shorten(conference.title, 80))),
-             ctx.t("conferences.attendance_counts", attend=counts["attend"],
-                   delegate=counts["delegate"], absent=counts["absent"],
-                   silent=sum(1 for unit in units if unit.id not in given), total=len(units))]
-    for unit in units:
-        lines.append(ctx.t("status.task_unit", unit=escape(unit.short_name),
-                           state=answer_text(ctx, given.get(unit.id))))
-    return "\n".join([*lines, *await liaison_lines(ctx, conference)])
-
-
-def answer_text(ctx: Context, answer: AttendanceAnswer | None) -> str:
-    """An answer as the list shows it: what, who attends, why not."""
-    if answer is None:
-        return ctx.t("conferences.no_answer")
-    text = ctx.t(f"conferences.answer_{answer.answer}")
-    if answer.attendee_name:
-        text += ctx.t("conferences.delegate_who", name=escape(answer.attendee_name),
-                      title=escape(answer.attendee_title or ""))
-    if answer.reason:
-        text += ctx.t("conferences.absent_why", reason=escape(answer.reason))
-    return text
-
-
-async def liaison_lines(ctx: Context, conference: Conference) -> list[str]:
-    """The ministry's liaisons in an attendance list, each with its own answer."""
-    liaisons = [m for m in await ctx.repo.list_members(ctx.bloc.id) if _answers_for_self(m)]
-    given = await ctx.repo.liaison_attendance(conference.id) if liaisons else {}
-    organisation = escape(ctx.bloc.liaison_organisation
-                          or ctx.t("conferences.liaison_organisation"))
-    return [ctx.t("status.task_unit",
-                  unit=ctx.t("conferences.liaison", organisation=organisation,
-                             name=escape(member.display_name)),
-                  state=answer_text(ctx, given.get(member.id))) for member in liaisons]
+    return await attendance_list(ctx, conference)
 
 
 def _back_to_detail(answers: ConferenceAnswers, value: Any) -> str:

@@ -16,6 +16,12 @@ from bot.kernel.context import Context
 from bot.kernel.router import Router
 from bot.services.status import BlocStatus
 from config.bloc import ConferenceKind
+from handlers._conference_views import (
+    ANSWERS,
+    conference_list,
+    liaison_lines,
+    upcoming_conferences,
+)
 from handlers._status_views import (
     blocked_lines,
     completeness_line,
@@ -24,7 +30,6 @@ from handlers._status_views import (
     missing_lines,
     overdue_lines,
 )
-from handlers.conferences import ANSWERS, conference_list, liaison_lines, upcoming_conferences
 from handlers.status import ask_which_task, open_status
 from storage.records import Conference
 
