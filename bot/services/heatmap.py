@@ -4,19 +4,27 @@ The chair asks the bot for "a picture of the whole bloc"; :func:`render_heatmap`
 as a PNG that stays legible on a phone. Only matplotlib's object-oriented API on the Agg
 canvas is used (no ``pyplot``, no window system, no rcParams changes), so rendering keeps
 no global state and may run in a worker thread, e.g. ``await asyncio.to_thread(...)``.
-Text is set in the bundled DejaVu Sans, which covers Vietnamese.
+Text is set in the bundled DejaVu Sans, which covers Vietnamese, and is measured and fitted
+(wrapped, cut with "…", shrunk) by :mod:`bot.services.heatmap_text`.
 """
 
 from __future__ import annotations
 
 import io
 import math
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from bot.services.heatmap_text import (
+    FONT,
+    Metrics,
+    nfc,
+    shrink,
+    text_height,
+    wrap_keeping_tail,
+)
 from storage.records import ProgressStatus
 
 if TYPE_CHECKING:
@@ -34,7 +42,6 @@ __all__ = [
 
 DPI = 150
 PNG_COMPRESSION = 3  # zlib level; the default 6 took 35 ms more at 15 × 20 for a 5 % smaller file
-FONT = "DejaVu Sans"
 SILENT = "silent"
 NOT_APPLICABLE = "not_applicable"  # a task that does not concern the unit
 OVERDUE = "overdue"  # a cell's mark, not a colour: past the task's deadline, not done
@@ -54,10 +61,9 @@ BLOCKED_MARK = "!"  # before a blocked cell's percent, so it does not rest on co
 # Layout: lengths in inches, font sizes in points.
 _MAX_W, _MIN_W, _MARGIN, _GAP, _EMPTY_H = 12.0, 6.5, 0.2, 0.1, 1.4
 _COL_MIN_W, _COL_MAX_W, _ROW_H, _HEADER_H = 0.55, 0.75, 0.45, 0.32
-_LABEL_MIN_W, _LABEL_MAX_W, _MIN_PT = 1.4, 2.4, 7.0
+_LABEL_MIN_W, _LABEL_MAX_W = 1.4, 2.4
 _TITLE_PT, _LABEL_PT, _HEADER_PT, _CELL_PT, _LEGEND_PT, _CAPTION_PT = 14, 10.5, 10, 11, 10, 9
 _GREY = "#555555"
-_MEASURE_PT = 10.0  # the size text is measured at (widths scale with the size)
 
 
 @dataclass(frozen=True)
@@ -135,91 +141,6 @@ def cell_style(cell: Cell) -> tuple[str, str]:
     return face, text_colour(face)
 
 
-def _nfc(text: str) -> str:
-    """Composed form: decomposed Vietnamese marks would be placed badly by the renderer."""
-    return unicodedata.normalize("NFC", text)
-
-
-class _Metrics:
-    """Measures text (one instance per figure, so nothing is shared between threads)."""
-
-    def __init__(self) -> None:
-        from matplotlib.font_manager import FontProperties
-        from matplotlib.textpath import TextToPath
-
-        self._paths = TextToPath()
-        self._props = {bold: FontProperties(family=FONT, size=_MEASURE_PT,
-                                            weight="bold" if bold else "normal")
-                       for bold in (False, True)}
-        self._known: dict[tuple[str, bool], float] = {}
-
-    def width(self, text: str, size: float, bold: bool = False) -> float:
-        """Width of one line of ``text`` in inches, with a little slack for hinting.
-
-        Outlines are measured unhinted, so a width scales with the size: each text is
-        measured once (FreeType's layout is most of a picture's cost) and scaled.
-        """
-        known = self._known.get((text, bold))
-        if known is None:
-            measured = self._paths.get_text_width_height_descent(text, self._props[bold],
-                                                                 ismath=False)[0]
-            known = self._known[(text, bold)] = measured / _MEASURE_PT
-        return known * size / 72 * 1.03
-
-    def fit(
-        self, line: str, size: float, room: float, bold: bool = False, cut: bool = False
-    ) -> str:
-        """``line`` itself if it fits in ``room`` inches (and not ``cut``), else with "…"."""
-        if not cut and self.width(line, size, bold) <= room:
-            return line
-        low, high = 0, len(line)  # the longest prefix that fits with "…", found by halving
-        while low < high:
-            middle = (low + high + 1) // 2
-            if self.width(line[:middle].rstrip() + "…", size, bold) <= room:
-                low = middle
-            else:
-                high = middle - 1
-        return line[:low].rstrip() + "…"
-
-    def wrap(self, text: str, size: float, room: float, lines: int, bold: bool = False) -> str:
-        """``text`` broken into at most ``lines`` lines of ``room`` inches, "…" if cut."""
-        out: list[str] = []
-        used = 0.0  # width of the last line so far: words and spaces add up (no kerning
-        space = self.width(" ", size, bold)  # across a space), each word measured once
-        for word in _nfc(text).split():
-            wide = self.width(word, size, bold)
-            if out and used + space + wide <= room:
-                out[-1] += f" {word}"
-                used += space + wide
-            else:
-                out.append(word)
-                used = wide
-        kept = out[:lines] or [""]
-        last = self.fit(kept[-1], size, room, bold, cut=len(out) > lines)
-        return "\n".join([self.fit(line, size, room, bold) for line in kept[:-1]] + [last])
-
-
-def _label(m: _Metrics, label: str, tail: str, room: float) -> str:
-    """A unit's row label in at most two lines, its ``tail`` ("· 2/6") never broken off nor
-    cut: the name is wrapped in the room the tail leaves."""
-    label, tail = _nfc(label), _nfc(tail)
-    if not tail or not label.endswith(tail):
-        return m.wrap(label, _LABEL_PT, room, 2)
-    name = label.removesuffix(tail).rstrip()
-    tail_w = m.width(" " + tail, _LABEL_PT)
-    return f"{m.wrap(name, _LABEL_PT, max(room - tail_w, room / 2), 2)} {tail}"
-
-
-def _height(text: str, size: float) -> float:
-    """Height in inches of a block of text (lines separated by newlines)."""
-    return size * 1.3 * (text.count("\n") + 1) / 72 if text else 0.0
-
-
-def _shrink(size: float, width: float, room: float) -> float:
-    """The font size (at most ``size``, at least 7 pt) at which ``width`` fits ``room``."""
-    return max(_MIN_PT, min(size, size * room / width)) if width > 0 else size
-
-
 def build_figure(heatmap: HeatMap) -> Figure:
     """Lay out and draw the heat map on a new Agg-backed figure.
 
@@ -231,15 +152,15 @@ def build_figure(heatmap: HeatMap) -> Figure:
     from matplotlib.font_manager import FontProperties
     from matplotlib.patches import Patch
 
-    m = _Metrics()
+    m = Metrics()
     n_rows, n_cols = len(heatmap.units), len(heatmap.tasks)
     empty = n_rows == 0 or n_cols == 0
     # Unit names give way to columns (down to _LABEL_MIN_W) before columns get narrower.
     label_room = _MAX_W - 2 * _MARGIN - _GAP - n_cols * _COL_MIN_W
     label_room = min(_LABEL_MAX_W, max(_LABEL_MIN_W, label_room))
     tails = heatmap.unit_tails or ("",) * n_rows
-    units = [_label(m, unit, tail, label_room) for unit, tail in zip(heatmap.units, tails,
-                                                                      strict=True)]
+    units = [wrap_keeping_tail(m, unit, tail, _LABEL_PT, label_room)
+             for unit, tail in zip(heatmap.units, tails, strict=True)]
     labels_w = max([0.5] + [m.width(ln, _LABEL_PT) for u in units for ln in u.split("\n")])
     labels_w += _GAP
     col_w = _COL_MAX_W if empty else min(_COL_MAX_W, (_MAX_W - 2 * _MARGIN - labels_w) / n_cols)
@@ -247,15 +168,15 @@ def build_figure(heatmap: HeatMap) -> Figure:
     room = fig_w - 2 * _MARGIN
     title = m.wrap(heatmap.title, _TITLE_PT, room, 3, bold=True)
     caption = m.wrap(heatmap.caption, _CAPTION_PT, room, 2) if heatmap.caption else ""
-    entries = [] if empty else [(k, _nfc(v)) for k in LEGEND_KEYS if (v := heatmap.legend.get(k))]
+    entries = [] if empty else [(k, nfc(v)) for k in LEGEND_KEYS if (v := heatmap.legend.get(k))]
     entry_w = max([1.0] + [m.width(label, _LEGEND_PT) + 0.5 for _, label in entries])
     rows = math.ceil(len(entries) / max(1, int(room // entry_w)))
     legend_h = rows * 1.9 * _LEGEND_PT / 72
-    key = "\n".join(m.fit(_nfc(line), _CAPTION_PT, room) for line in heatmap.key)
+    key = "\n".join(m.fit(nfc(line), _CAPTION_PT, room) for line in heatmap.key)
     grid_h = _EMPTY_H if empty else _HEADER_H + n_rows * _ROW_H
-    fig_h = 2 * _MARGIN + _height(title, _TITLE_PT) + 2 * _GAP + grid_h + legend_h
-    fig_h += _height(caption, _CAPTION_PT) + (_GAP if caption else 0.0)
-    fig_h += _height(key, _CAPTION_PT) + (_GAP if key else 0.0)
+    fig_h = 2 * _MARGIN + text_height(title, _TITLE_PT) + 2 * _GAP + grid_h + legend_h
+    fig_h += text_height(caption, _CAPTION_PT) + (_GAP if caption else 0.0)
+    fig_h += text_height(key, _CAPTION_PT) + (_GAP if key else 0.0)
 
     fig_w, fig_h = (math.ceil(v * DPI) / DPI for v in (fig_w, fig_h))  # whole pixels
     fig = Figure(figsize=(fig_w, fig_h), dpi=DPI, facecolor="white")
@@ -269,9 +190,9 @@ def build_figure(heatmap: HeatMap) -> Figure:
     top = _MARGIN
     fig.text(0.5, y(top), title, ha="center", va="top", fontsize=_TITLE_PT, weight="bold",
              gid="title", **common)
-    top += _height(title, _TITLE_PT) + _GAP
+    top += text_height(title, _TITLE_PT) + _GAP
     if empty:
-        fig.text(0.5, y(top + grid_h / 2), _nfc(heatmap.empty_text), ha="center", va="center",
+        fig.text(0.5, y(top + grid_h / 2), nfc(heatmap.empty_text), ha="center", va="center",
                  fontsize=16, color=_GREY, gid="empty", **common,
                  bbox={"boxstyle": "round,pad=0.8", "fc": "#F4F4F4", "ec": "#BBBBBB"})
     else:
@@ -297,7 +218,7 @@ def build_figure(heatmap: HeatMap) -> Figure:
     if key:
         fig.text(_MARGIN / fig_w, y(top + _GAP), key, ha="left", va="top",
                  fontsize=_CAPTION_PT, gid="key", **common)
-        top += _height(key, _CAPTION_PT) + _GAP
+        top += text_height(key, _CAPTION_PT) + _GAP
     if caption:
         fig.text(0.5, y(top + _GAP), caption, ha="center", va="top", fontsize=_CAPTION_PT,
                  color=_GREY, style="italic", gid="caption", **common)
@@ -305,7 +226,7 @@ def build_figure(heatmap: HeatMap) -> Figure:
 
 
 def _draw_grid(fig: Figure, rect: tuple[float, float, float, float], heatmap: HeatMap,
-               units: list[str], col_w: float, m: _Metrics) -> None:
+               units: list[str], col_w: float, m: Metrics) -> None:
     """Draw the cells in an axes at ``rect``, task labels above it, unit labels to its left."""
     from matplotlib.collections import PathCollection
     from matplotlib.patches import Rectangle
@@ -317,12 +238,12 @@ def _draw_grid(fig: Figure, rect: tuple[float, float, float, float], heatmap: He
     ax.set_ylim(n_rows, 0)  # row 0 at the top
     ax.set_axis_off()
     common: dict[str, Any] = {"family": FONT, "parse_math": False, "clip_on": False}
-    tasks = [_nfc(task) for task in heatmap.tasks]
-    size = _shrink(_HEADER_PT, max(m.width(t, _HEADER_PT, bold=True) for t in tasks), col_w - 0.04)
+    tasks = [nfc(task) for task in heatmap.tasks]
+    size = shrink(_HEADER_PT, max(m.width(t, _HEADER_PT, bold=True) for t in tasks), col_w - 0.04)
     for c, task in enumerate(tasks):
         ax.text(c + 0.5, -_HEADER_H / 2 / _ROW_H, m.fit(task, size, col_w - 0.04, bold=True),
                 ha="center", va="center", fontsize=size, weight="bold", gid=f"task-{c}", **common)
-    size = _shrink(_CELL_PT, m.width("100%", _CELL_PT, bold=True), col_w - 0.06)
+    size = shrink(_CELL_PT, m.width("100%", _CELL_PT, bold=True), col_w - 0.06)
     shapes = _LabelShapes(size)
     paths, centres, inks = [], [], []
     for r, (unit, row) in enumerate(zip(units, heatmap.cells, strict=True)):

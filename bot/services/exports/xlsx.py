@@ -34,28 +34,39 @@ back to the Vietnamese default in :data:`DEFAULT_LABELS`. The keys: ``sheet_matr
 ("Có"), ``no`` ("—"), ``no_update`` ("—"), ``no_data``, ``all_reported``, ``generated``
 ("Xuất lúc"), ``task_prefix`` ("NV"), ``deadline`` ("Hạn"), ``tasks_heading``.
 
-Rendering keeps no global state and may run in a worker thread.
+Cells are written, and tables sized, by :mod:`bot.services.exports.worksheet`. Rendering keeps no
+global state and may run in a worker thread.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from copy import copy
-from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from bot.services.exports.data import ExportData, UpdateRow
+from bot.services.exports.worksheet import (
+    BOLD,
+    CENTRE,
+    GREY,
+    ITALIC,
+    Value,
+    clean,
+    finish_table,
+    fit_widths,
+    new_sheet,
+    put,
+    put_row,
+)
 from bot.services.heatmap import (
     NOT_APPLICABLE,
     OVERDUE_EDGE,
@@ -98,17 +109,7 @@ UPDATE_COLUMNS = (
 )
 EXCEL_TIME = "DD/MM/YYYY HH:MM"  # how a report's time shows (a real date: it sorts and filters)
 MATRIX_HEADER_ROW = 4  # under the title block (bloc, period, export time)
-
-_EXCEL_MAX_CHARS = 32767
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # openpyxl's ILLEGAL_CHARACTERS_RE
-_BAD_TITLE = re.compile(r"[\\*?:/\[\]]")
-_MIN_WIDTH, _MAX_WIDTH, _NOTE_WIDTH = 6, 40, 60
-_LINE_PT, _MAX_ROW_PT = 15.0, 409.0  # one line of 11 pt text; Excel's tallest row
-_BOLD, _ITALIC, _GREY = Font(bold=True), Font(italic=True), Font(italic=True, color="FF808080")
-_WRAP = Alignment(vertical="top", wrap_text=True)
-_CENTRE = Alignment(horizontal="center", vertical="center")
-
-Value = str | int | datetime | None
+_NOTE_WIDTH = 60  # the notes and help columns may be wider than the others (40)
 
 
 def _label(data: ExportData, key: str) -> str:
@@ -116,115 +117,14 @@ def _label(data: ExportData, key: str) -> str:
     return data.labels.get(key) or DEFAULT_LABELS[key]
 
 
-def _clean(text: str) -> str:
-    """Text as a cell can hold it: no XML-illegal control characters, at most 32 767 long."""
-    return _ILLEGAL.sub("", text)[:_EXCEL_MAX_CHARS]
-
-
 _OVERDUE_SIDE = Side(style="thick", color="FF" + OVERDUE_EDGE[1:])
 _OVERDUE_BORDER = Border(left=_OVERDUE_SIDE, right=_OVERDUE_SIDE, top=_OVERDUE_SIDE,
                          bottom=_OVERDUE_SIDE)
 
 
-def _put(ws: Any, row: int, col: int, value: Value, font: Any = None) -> Any:
-    """Write one cell; strings always as text (never a formula), empty ones as blank."""
-    cell = ws.cell(row=row, column=col)
-    if isinstance(value, str):
-        cell.value = _clean(value) or None
-        if cell.value is not None:
-            cell.data_type = "s"  # openpyxl would take "=…" for a formula
-    else:
-        cell.value = value
-    if font is not None:
-        cell.font = font
-    return cell
-
-
-def _put_row(ws: Any, row: int, values: Sequence[Value], font: Any = None,
-             styles: dict[int, Any] | None = None) -> None:
-    """Write ``values`` into ``row`` from column A, top-aligned, long text wrapped.
-
-    ``styles``, a dict the caller keeps for one sheet, makes long tables fast: the first
-    cell of each font is styled the usual way and the others copy its style array, since
-    openpyxl otherwise hashes the font and alignment again for every cell (a third of the
-    time of a 3,000-row export; see bench/results.md).
-    """
-    for col, value in enumerate(values, start=1):
-        if styles is None or (key := id(font)) not in styles:
-            cell = _put(ws, row, col, value, font)
-            cell.alignment = _WRAP
-            if styles is not None:
-                styles[key] = copy(cell._style)
-        else:
-            _put(ws, row, col, value)._style = copy(styles[key])
-
-
-def _display_len(value: object) -> int:
-    """Characters in the longest line of ``value`` as shown (composed Vietnamese marks)."""
-    text = unicodedata.normalize("NFC", str(value))
-    return max((len(line) for line in text.splitlines()), default=0)
-
-
-def _fit_widths(ws: Any, first_row: int, caps: Mapping[int, int] | None = None) -> None:
-    """Size each column to its longest value from ``first_row`` down, capped."""
-    longest: dict[int, int] = {}
-    for row in ws.iter_rows(min_row=first_row):
-        for cell in row:
-            if cell.value is not None:
-                longest[cell.column] = max(longest.get(cell.column, 0), _display_len(cell.value))
-    for col in range(1, ws.max_column + 1):
-        cap = (caps or {}).get(col, _MAX_WIDTH)
-        width = min(cap, max(_MIN_WIDTH, longest.get(col, 0) + 2))
-        ws.column_dimensions[get_column_letter(col)].width = width
-
-
-def _fit_heights(ws: Any) -> None:
-    """Give rows with wrapped text room for their lines (no viewer can be relied on to)."""
-    widths: dict[str, int] = {}  # characters per line, by column letter
-    wraps: dict[int, bool] = {}  # whether an alignment wraps, by the workbook's style id
-    alignments = ws.parent._alignments
-    for row in ws.iter_rows(min_row=2):
-        lines = 1
-        for cell in row:
-            if cell.value is None or cell._style is None:  # unstyled: not wrapped
-                continue
-            style = cell._style.alignmentId
-            if style not in wraps:
-                wraps[style] = bool(alignments[style].wrap_text)
-            if not wraps[style]:
-                continue
-            letter = cell.column_letter
-            if letter not in widths:
-                widths[letter] = max(1, int(ws.column_dimensions[letter].width) - 1)
-            per_line = widths[letter]
-            text = unicodedata.normalize("NFC", str(cell.value))
-            lines = max(lines, sum(-(-len(part) // per_line) or 1 for part in text.split("\n")))
-        if lines > 1:
-            ws.row_dimensions[row[0].row].height = min(_MAX_ROW_PT, _LINE_PT * lines)
-
-
 def _sheet(wb: Any, data: ExportData, key: str, headers: Sequence[str]) -> Any:
-    """A new sheet with a safe, unique title and a bold header row."""
-    title = _BAD_TITLE.sub("-", _label(data, key)).strip("' ")[:31] or DEFAULT_LABELS[key]
-    base, taken = title, set(wb.sheetnames)
-    for n in range(2, 100):
-        if title not in taken:
-            break
-        title = f"{base[:28]} {n}"
-    ws = wb.create_sheet(title)
-    _put_row(ws, 1, headers, _BOLD)
-    return ws
-
-
-def _finish_table(ws: Any, empty_text: str, caps: Mapping[int, int] | None = None) -> None:
-    """Add the "no data" row when there is no row, freeze the header, size the columns."""
-    if ws.max_row < 2:
-        _put(ws, 2, 1, empty_text, _ITALIC)
-    ws.freeze_panes = "A2"
-    _fit_widths(ws, 1, caps)
-    _fit_heights(ws)
-    ws.page_setup.orientation = "landscape" if ws.max_column > 4 else "portrait"
-    ws.print_title_rows = "1:1"
+    """A new sheet titled by the label ``key`` (its default if none of it is a safe title)."""
+    return new_sheet(wb, _label(data, key), DEFAULT_LABELS[key], headers)
 
 
 def update_values(data: ExportData, row: UpdateRow) -> list[Value]:
@@ -241,21 +141,21 @@ def update_values(data: ExportData, row: UpdateRow) -> list[Value]:
 def _matrix(wb: Any, data: ExportData) -> None:
     """Units × tasks, coloured by status, under a title block."""
     ws = _sheet(wb, data, "sheet_matrix", ())
-    _put(ws, 1, 1, data.bloc_name, Font(bold=True, size=14))
-    _put(ws, 2, 1, f"{data.period_title} — {data.scope}" if data.scope else data.period_title,
-         _BOLD)
-    _put(ws, 3, 1, f"{_label(data, 'generated')}: {data.generated_at}", _ITALIC)
+    put(ws, 1, 1, data.bloc_name, Font(bold=True, size=14))
+    put(ws, 2, 1, f"{data.period_title} — {data.scope}" if data.scope else data.period_title,
+        BOLD)
+    put(ws, 3, 1, f"{_label(data, 'generated')}: {data.generated_at}", ITALIC)
     top = MATRIX_HEADER_ROW
     prefix, deadline = _label(data, "task_prefix"), _label(data, "deadline")
-    _put(ws, top, 1, _label(data, "unit"), _BOLD)
+    put(ws, top, 1, _label(data, "unit"), BOLD)
     for col, task in enumerate(data.tasks, start=2):
-        head = _put(ws, top, col, f"{prefix}{task.number}", _BOLD)
-        head.alignment = _CENTRE
+        head = put(ws, top, col, f"{prefix}{task.number}", BOLD)
+        head.alignment = CENTRE
         tip = task.title + (f"\n{deadline}: {task.deadline}" if task.deadline else "")
-        head.comment = Comment(_clean(tip), "thidua-bot", width=320, height=120)
+        head.comment = Comment(clean(tip), "thidua-bot", width=320, height=120)
     no_update, overdue = _label(data, "no_update"), _label(data, "overdue")
     for r, unit in enumerate(data.units, start=top + 1):
-        _put(ws, r, 1, unit.short_name, _BOLD)
+        put(ws, r, 1, unit.short_name, BOLD)
         for col, task in enumerate(data.tasks, start=2):
             latest = data.latest.get((unit.code, task.number))
             if not task.concerns(unit.code):
@@ -268,28 +168,28 @@ def _matrix(wb: Any, data: ExportData) -> None:
             late = unit.name in task.overdue
             if late:
                 text = f"{text} ({overdue})"
-            cell = _put(ws, r, col, text, Font(color="FF" + text_colour(face)[1:], bold=late))
+            cell = put(ws, r, col, text, Font(color="FF" + text_colour(face)[1:], bold=late))
             cell.fill = PatternFill("solid", fgColor="FF" + face[1:].upper())
-            cell.alignment = _CENTRE
+            cell.alignment = CENTRE
             if late:
                 cell.border = _OVERDUE_BORDER
     if data.units and data.tasks:
         _totals(ws, data, top)
     if not data.units or not data.tasks:
-        _put(ws, top + 1, 2 if data.units else 1, _label(data, "no_data"), _ITALIC)
+        put(ws, top + 1, 2 if data.units else 1, _label(data, "no_data"), ITALIC)
     ws.freeze_panes = ws.cell(row=top + 1, column=2).coordinate
-    _fit_widths(ws, top)
+    fit_widths(ws, top)
     if data.tasks:  # printable titles, below and outside the sized area
         heading = ws.max_row + 2
-        _put(ws, heading, 1, _label(data, "tasks_heading"), _BOLD)
+        put(ws, heading, 1, _label(data, "tasks_heading"), BOLD)
         for r, task in enumerate(data.tasks, start=heading + 1):
-            _put(ws, r, 1, f"{prefix}{task.number}", _BOLD)
+            put(ws, r, 1, f"{prefix}{task.number}", BOLD)
             extra = f" ({deadline}: {task.deadline})" if task.deadline else ""
             if task.overdue:
                 extra += f" — {overdue}: {'; '.join(task.overdue)}"
             if task.description:
                 extra += f"\n{task.description}"
-            _put(ws, r, 2, task.title + extra)
+            put(ws, r, 2, task.title + extra)
         _legend(ws, data, ws.max_row + 2)
     ws.page_setup.orientation = "landscape"
     ws.print_title_rows = f"{top}:{top}"
@@ -299,32 +199,32 @@ def _matrix(wb: Any, data: ExportData) -> None:
 def _totals(ws: Any, data: ExportData, top: int) -> None:
     """Each unit's "n/m" after its row, each task's "k/n units" under its column."""
     reported_col, totals_row = len(data.tasks) + 2, top + len(data.units) + 1
-    _put(ws, top, reported_col, _label(data, "reported_units"), _BOLD).alignment = _CENTRE
+    put(ws, top, reported_col, _label(data, "reported_units"), BOLD).alignment = CENTRE
     for r, unit in enumerate(data.units, start=top + 1):
         required = [task for task in data.tasks if task.concerns(unit.code)]
         done = sum(1 for task in required if (unit.code, task.number) in data.latest)
-        _put(ws, r, reported_col, f"{done}/{len(required)}", _BOLD).alignment = _CENTRE
-    _put(ws, totals_row, 1, _label(data, "totals"), _BOLD)
+        put(ws, r, reported_col, f"{done}/{len(required)}", BOLD).alignment = CENTRE
+    put(ws, totals_row, 1, _label(data, "totals"), BOLD)
     for col, task in enumerate(data.tasks, start=2):
         concerned = [unit for unit in data.units if task.concerns(unit.code)]
         done = sum(1 for unit in concerned if (unit.code, task.number) in data.latest)
-        _put(ws, totals_row, col, f"{done}/{len(concerned)}", _BOLD).alignment = _CENTRE
+        put(ws, totals_row, col, f"{done}/{len(concerned)}", BOLD).alignment = CENTRE
 
 
 def _legend(ws: Any, data: ExportData, top: int) -> None:
     """What the matrix's colours and frames mean, below the task list."""
-    _put(ws, top, 1, _label(data, "legend"), _BOLD)
+    put(ws, top, 1, _label(data, "legend"), BOLD)
     keys = [("done", "status_done"), ("in_progress", "status_in_progress"),
             ("blocked", "status_blocked"), ("not_started", "status_not_started"),
             (SILENT, "silent"), (NOT_APPLICABLE, "not_applicable")]
     for r, (colour, label) in enumerate(keys, start=top + 1):
         face = STATUS_COLOURS[colour]
-        swatch = _put(ws, r, 1, " ")
+        swatch = put(ws, r, 1, " ")
         swatch.fill = PatternFill("solid", fgColor="FF" + face[1:].upper())
-        _put(ws, r, 2, _label(data, label))
-    overdue = _put(ws, top + len(keys) + 1, 1, " ")
+        put(ws, r, 2, _label(data, label))
+    overdue = put(ws, top + len(keys) + 1, 1, " ")
     overdue.border = _OVERDUE_BORDER
-    _put(ws, top + len(keys) + 1, 2, _label(data, "overdue"))
+    put(ws, top + len(keys) + 1, 2, _label(data, "overdue"))
 
 
 def _updates(wb: Any, data: ExportData) -> None:
@@ -335,8 +235,8 @@ def _updates(wb: Any, data: ExportData) -> None:
     when = UPDATE_COLUMNS.index("time") + 1
     timed: dict[int, Any] = {}  # font id → the style of a time cell in that font
     for r, row in enumerate(data.updates, start=2):
-        font = None if row.standing else _GREY  # superseded and withdrawn versions greyed
-        _put_row(ws, r, update_values(data, row), font, styles)
+        font = None if row.standing else GREY  # superseded and withdrawn versions greyed
+        put_row(ws, r, update_values(data, row), font, styles)
         if row.at is not None:  # a real date and time, not text: it sorts and filters
             cell = ws.cell(row=r, column=when)
             cell.value = row.at
@@ -346,7 +246,7 @@ def _updates(wb: Any, data: ExportData) -> None:
             else:
                 cell._style = copy(timed[key])
     note = UPDATE_COLUMNS.index("note") + 1
-    _finish_table(ws, _label(data, "no_data"), {note: _NOTE_WIDTH, note + 1: _NOTE_WIDTH})
+    finish_table(ws, _label(data, "no_data"), {note: _NOTE_WIDTH, note + 1: _NOTE_WIDTH})
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{ws.max_row}"
 
 
@@ -359,10 +259,10 @@ def _late(wb: Any, data: ExportData) -> None:
     for r, late in enumerate(data.late, start=2):
         missing = (_label(data, "none_reported") if late.silent
                    else ", ".join(f"{prefix}{number}" for number in late.missing))
-        _put_row(ws, r, [late.unit.name, late.unit.short_name,
-                         f"{late.reported}/{late.required}", missing, "; ".join(late.contacts)])
+        put_row(ws, r, [late.unit.name, late.unit.short_name,
+                        f"{late.reported}/{late.required}", missing, "; ".join(late.contacts)])
     empty = "all_reported" if data.units and data.updates else "no_data"
-    _finish_table(ws, _label(data, empty))
+    finish_table(ws, _label(data, empty))
 
 
 def _attendance(wb: Any, data: ExportData) -> None:
@@ -372,19 +272,19 @@ def _attendance(wb: Any, data: ExportData) -> None:
     past = _label(data, "past")
     for r, a in enumerate(data.attendance, start=2):
         when = f"{a.when} ({past})" if a.past else a.when
-        _put_row(ws, r, [a.conference, when, a.who, a.answer, a.attendee],
-                 _GREY if a.past else None)
+        put_row(ws, r, [a.conference, when, a.who, a.answer, a.attendee],
+                GREY if a.past else None)
     counts: dict[str, Counter[str]] = {}
     for a in data.attendance:
         if a.unit:  # how many units: the liaison's own answer is listed, not counted
             counts.setdefault(a.conference, Counter())[a.answer] += 1
     if counts:  # how many units answered what, per conference
         heading = ws.max_row + 2
-        _put(ws, heading, 1, _label(data, "answers"), _BOLD)
+        put(ws, heading, 1, _label(data, "answers"), BOLD)
         for r, (conference, answers) in enumerate(counts.items(), start=heading + 1):
-            _put(ws, r, 1, conference)
-            _put(ws, r, 4, "; ".join(f"{answer}: {count}" for answer, count in answers.items()))
-    _finish_table(ws, _label(data, "no_data"))
+            put(ws, r, 1, conference)
+            put(ws, r, 4, "; ".join(f"{answer}: {count}" for answer, count in answers.items()))
+    finish_table(ws, _label(data, "no_data"))
 
 
 def render_xlsx(data: ExportData) -> bytes:
@@ -394,11 +294,11 @@ def render_xlsx(data: ExportData) -> bytes:
     for build in (_matrix, _updates, _late, _attendance):
         build(wb, data)
     props = wb.properties
-    props.title = _clean(f"{data.bloc_name} – {data.period_title}")
-    props.subject = _clean(data.theme or data.period_title)
-    props.description = _clean(f"{_label(data, 'generated')}: {data.generated_at}")
+    props.title = clean(f"{data.bloc_name} – {data.period_title}")
+    props.subject = clean(data.theme or data.period_title)
+    props.description = clean(f"{_label(data, 'generated')}: {data.generated_at}")
     props.creator = props.lastModifiedBy = "thidua-bot"
-    props.keywords = _clean(f"{data.ministry}; {data.period_code}; {data.year}")
+    props.keywords = clean(f"{data.ministry}; {data.period_code}; {data.year}")
     props.language = "vi-VN"
     out = io.BytesIO()
     wb.save(out)
