@@ -1,8 +1,9 @@
 """The Telegram channel: python-telegram-bot's Bot, rendered with inline keyboards.
 
-Everything Telegram-specific stays here and in ``telegram_updates`` (an update's JSON
-as an :class:`~bot.domain.events.Inbound`, versioned callback data): HTML messages split
-at 4096 characters, retries of failed sends, webhooks and the application's lifecycle.
+Everything Telegram-specific stays here (the application's lifecycle, polling, webhooks,
+button presses answered), in ``telegram_updates`` (an update's JSON as an
+:class:`~bot.domain.events.Inbound`, versioned callback data) and in ``telegram_send``
+(each message by the call it needs, retries, posts and pins, refusals classified).
 
 Polling is the bot's own ``getUpdates`` loop, not PTB's ``Updater``: the Updater
 moves its offset on as soon as it has queued a batch, so the next call confirms to
