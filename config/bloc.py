@@ -7,27 +7,18 @@ language; nothing here formats user-facing text.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import yaml
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from config.dates import DateParseError, parse_date, parse_date_or_datetime
+from config.criteria import CriteriaConfig, ScoringConfig
+from config.fields import Code, Day, DayOrMoment, Strict, Text, no_duplicates
 from config.reminder_plan import DaysBefore, ReminderPlanConfig, parse_weekly
 
 __all__ = [
@@ -45,51 +36,6 @@ __all__ = [
     "parse_weekly",
 ]
 
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
-
-
-def _to_date(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date) or value is None:
-        return value
-    if isinstance(value, str | int):
-        try:
-            return parse_date(str(value))
-        except DateParseError:
-            raise PydanticCustomError("not_a_date", "not a date", {"value": str(value)}) from None
-    raise PydanticCustomError("not_a_date", "not a date", {"value": str(value)})
-
-
-def _to_date_or_datetime(value: Any) -> Any:
-    if isinstance(value, date) or value is None:
-        return value
-    if isinstance(value, str | int):
-        try:
-            return parse_date_or_datetime(str(value))
-        except DateParseError:
-            raise PydanticCustomError("not_a_date", "not a date", {"value": str(value)}) from None
-    raise PydanticCustomError("not_a_date", "not a date", {"value": str(value)})
-
-
-def _to_code(value: Any) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if isinstance(value, str) and _CODE.match(value.strip()):
-        return value.strip()
-    raise PydanticCustomError("bad_code", "bad code", {"value": str(value)})
-
-
-Day = Annotated[date, BeforeValidator(_to_date)]
-DayOrMoment = Annotated[date | datetime, BeforeValidator(_to_date_or_datetime)]
-Code = Annotated[str, BeforeValidator(_to_code)]
-Text = Annotated[str, Field(min_length=1)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
-
-
 class ConferenceKind(StrEnum):
     """What a conference reviews."""
 
@@ -99,7 +45,7 @@ class ConferenceKind(StrEnum):
     OTHER = "khac"
 
 
-class UnitConfig(_Strict):
+class UnitConfig(Strict):
     """A member unit; ``code`` is its stable key (history hangs on it)."""
 
     code: Code
@@ -108,14 +54,14 @@ class UnitConfig(_Strict):
     aliases: tuple[str, ...] = ()
 
 
-class SignerConfig(_Strict):
+class SignerConfig(Strict):
     """Who signs the bloc's reports as its head: their position and name."""
 
     name: Text
     title: Text
 
 
-class LiaisonConfig(_Strict):
+class LiaisonConfig(Strict):
     """The ministry department that oversees the bloc (reads, never writes)."""
 
     organisation: Text
@@ -123,7 +69,7 @@ class LiaisonConfig(_Strict):
     title: str | None = None
 
 
-class TaskConfig(_Strict):
+class TaskConfig(Strict):
     """One item of a period's task list; ``code`` keeps it stable across edits."""
 
     code: Code
@@ -132,7 +78,7 @@ class TaskConfig(_Strict):
     deadline: DayOrMoment | None = None
 
 
-class PeriodConfig(_Strict):
+class PeriodConfig(Strict):
     """A half-year (or any span) with its task list and report deadline."""
 
     code: Code
@@ -150,11 +96,11 @@ class PeriodConfig(_Strict):
                 "end_before_start", "end before start",
                 {"start": self.start.isoformat(), "end": self.end.isoformat()},
             )
-        _no_duplicates("tasks", [task.code for task in self.tasks])
+        no_duplicates("tasks", [task.code for task in self.tasks])
         return self
 
 
-class ConferenceConfig(_Strict):
+class ConferenceConfig(Strict):
     """A review conference of the bloc."""
 
     code: Code
@@ -178,7 +124,7 @@ class ConferenceConfig(_Strict):
         return value
 
 
-class BlocConfig(_Strict):
+class BlocConfig(Strict):
     """The whole bloc file."""
 
     code: Code
@@ -200,6 +146,10 @@ class BlocConfig(_Strict):
     """The bloc's group chat on each channel, e.g. ``{telegram: "-1001234567890"}``."""
     announce_updates: bool = False
     """Tell the group when a unit submits an update."""
+    criteria: CriteriaConfig | None = None
+    """The year's criteria table (bảng tiêu chí chấm điểm), see :mod:`config.criteria`."""
+    scoring: ScoringConfig | None = None
+    """The year's self-scoring window and ranking rules."""
 
     @field_validator("groups", mode="before")
     @classmethod
@@ -223,9 +173,9 @@ class BlocConfig(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> BlocConfig:
-        _no_duplicates("units", [unit.code for unit in self.units])
-        _no_duplicates("periods", [period.code for period in self.periods])
-        _no_duplicates("conferences", [conf.code for conf in self.conferences])
+        no_duplicates("units", [unit.code for unit in self.units])
+        no_duplicates("periods", [period.code for period in self.periods])
+        no_duplicates("conferences", [conf.code for conf in self.conferences])
         codes = {unit.code for unit in self.units}
         for role in ("chair", "deputy"):
             value = getattr(self, role)
@@ -236,7 +186,20 @@ class BlocConfig(_Strict):
                 )
         if self.deputy is not None and self.deputy == self.chair:
             raise PydanticCustomError("chair_is_deputy", "same unit", {"value": self.chair})
+        self._check_scoring()
         return self
+
+    def _check_scoring(self) -> None:
+        if self.scoring is None:
+            return
+        if self.criteria is None:
+            raise PydanticCustomError("scoring_without_criteria", "no criteria", {})
+        groups = [group.code for group in self.criteria.groups]
+        for rule in self.scoring.tie_break:
+            if rule.startswith("group:") and rule.removeprefix("group:") not in groups:
+                raise PydanticCustomError("unknown_group", "unknown group", {
+                    "field": "scoring.tie_break", "value": rule.removeprefix("group:"),
+                    "known": ", ".join(groups)})
 
     def unit(self, code: str) -> UnitConfig:
         """The unit with this code (raises ``KeyError``)."""
@@ -244,14 +207,6 @@ class BlocConfig(_Strict):
             if unit.code == code:
                 return unit
         raise KeyError(code)
-
-
-def _no_duplicates(field_name: str, codes: list[str]) -> None:
-    repeated = sorted(code for code, count in Counter(codes).items() if count > 1)
-    if repeated:
-        raise PydanticCustomError(
-            "duplicate_code", "duplicate", {"field": field_name, "value": ", ".join(repeated)}
-        )
 
 
 @dataclass(frozen=True)
@@ -287,6 +242,13 @@ _PYDANTIC_KINDS = {
     "int_type": "not_a_number",
     "int_from_float": "not_a_number",
     "greater_than_equal": "out_of_range",
+    "greater_than": "out_of_range",
+    "less_than": "out_of_range",
+    "decimal_parsing": "not_a_number",
+    "decimal_type": "not_a_number",
+    "decimal_max_places": "too_many_decimals",
+    "bool_parsing": "not_yes_no",
+    "bool_type": "not_yes_no",
     "less_than_equal": "out_of_range",
     "string_too_short": "empty",
     "too_short": "empty",
@@ -299,8 +261,13 @@ _PYDANTIC_KINDS = {
 
 def _problems_from(error: ValidationError) -> list[Problem]:
     problems = []
-    for item in error.errors():
+    errors = error.errors()
+    failed_inside = {tuple(item["loc"][:-1]) for item in errors if len(item["loc"]) > 1}
+    for item in errors:
         kind = item["type"]
+        if kind == "too_short" and any(
+                inner[:len(item["loc"])] == tuple(item["loc"]) for inner in failed_inside):
+            continue  # pydantic counts the failed items out: "empty" would be untrue
         ctx = {key: str(value) for key, value in (item.get("ctx") or {}).items()}
         if kind in _PYDANTIC_KINDS:
             kind = _PYDANTIC_KINDS[kind]
@@ -309,12 +276,14 @@ def _problems_from(error: ValidationError) -> list[Problem]:
         elif kind not in {
             "not_a_date", "bad_code", "not_one_of", "unknown_timezone", "unknown_unit", "bad_hours",
             "bad_weekly", "not_a_saturday",
-            "chair_is_deputy", "duplicate_code", "end_before_start",
+            "chair_is_deputy", "duplicate_code", "end_before_start", "code_needs_quotes",
+            "group_sum_differs", "item_over_cap", "criteria_total_differs",
+            "scoring_without_criteria", "unknown_group",
         }:
             ctx.setdefault("detail", item["msg"])
             kind = "invalid"
         location = tuple(part for part in item["loc"] if not str(part).startswith("function-"))
-        if kind in {"unknown_unit", "duplicate_code"} and "field" in ctx:
+        if kind in {"unknown_unit", "duplicate_code", "unknown_group"} and "field" in ctx:
             location += (ctx["field"],)  # a whole-model check names the field it is about
         problems.append(Problem(location, kind, ctx))
     return problems

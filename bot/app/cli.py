@@ -24,6 +24,7 @@ from bot.app.runtime import StartupError, open_runtime
 from bot.domain.clock import ShiftedClock
 from bot.domain.i18n import catalog
 from bot.domain.periods import format_moment
+from bot.domain.scoring import format_points
 from bot.services import invites
 from bot.services.blocfile import render_problems
 from config.bloc import BlocFileError, load_bloc_file
@@ -384,6 +385,16 @@ async def _check(args: argparse.Namespace, settings: Settings) -> int:
     tasks = sum(len(period.tasks) for period in config.periods)
     _say(messages.text(language, "cli.bloc_ok", name=config.name, units=len(config.units),
                        periods=len(config.periods), tasks=tasks))
+    if config.criteria is not None:
+        criteria = config.criteria
+        lines = [item for kind, item in criteria.lines() if kind == "criterion"]
+        _say(messages.text(
+            language, "cli.bloc_criteria_illustrative" if criteria.illustrative
+            else "cli.bloc_criteria", groups=len(criteria.groups), criteria=len(lines),
+            max=format_points(criteria.maximum, language),
+            bonus=format_points(criteria.bonus.cap, language) if criteria.bonus else "0",
+            penalty=format_points(criteria.penalty.cap, language) if criteria.penalty
+            else "0"))
     return EXIT_OK
 
 
