@@ -126,7 +126,8 @@ class CriteriaConfig(Strict):
     @model_validator(mode="after")
     def _check(self) -> CriteriaConfig:
         no_duplicates("groups", [group.code for group in self.groups])
-        no_duplicates("items", [item.code for _, item in self.lines()])
+        # "T1" and "t1" are one code to a person typing it (the bot finds lines by either)
+        no_duplicates("items", [item.code.casefold() for _, item in self.lines()])
         if self.total is not None and self.maximum != self.total:
             raise PydanticCustomError("criteria_total_differs", "total differs", {
                 "total": points_text(self.total), "sum": points_text(self.maximum)})

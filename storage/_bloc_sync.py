@@ -239,4 +239,35 @@ async def sync_bloc(db: Direct, config: BlocConfig) -> tuple[int, _Counter]:
         }))
     await _retire(db, counter, "conferences", "bloc_id", bloc_id, conference_ids,
                   extra="AND managed_in_chat = 0")
+    await _sync_year(db, counter, bloc_id, config, zone)
     return bloc_id, counter
+
+
+async def _sync_year(db: Direct, counter: _Counter, bloc_id: int, config: BlocConfig,
+                     zone: ZoneInfo) -> None:
+    """The file's year: its criteria table and scoring window. Another year's stay as they
+    were loaded, and so does this year's once a unit has submitted its sheet against it (a
+    changed maximum would rewrite a submitted sheet); until then a fix to the file applies."""
+    scoring = config.scoring
+    opens = moment_to_utc(scoring.opens if scoring else None, zone, end_of_day=False)
+    deadline = moment_to_utc(scoring.deadline if scoring else None, zone, end_of_day=True)
+    rules = None
+    if scoring is not None:
+        rules = json.dumps({
+            "units_see_others": scoring.units_see_others,
+            "tie_break": list(scoring.tie_break),
+            "reminder_days": list(scoring.reminder_days)
+            if scoring.reminder_days is not None else None,
+        }, sort_keys=True)
+    async with db.execute(
+            "SELECT 1 FROM emulation_years AS y JOIN score_submissions AS s ON s.year_id = y.id "
+            "WHERE y.bloc_id = ? AND y.year = ? LIMIT 1", (bloc_id, config.year)) as cursor:
+        submitted = await cursor.fetchone() is not None
+    if submitted:  # a sheet was scored against this table: changing it would rewrite it
+        counter.skipped.append(f"year {config.year}: sheets submitted, criteria and window kept")
+        return
+    await _upsert(db, counter, "emulation_years", {"bloc_id": bloc_id, "year": config.year}, {
+        "criteria": config.criteria.model_dump_json() if config.criteria else None,
+        "scoring_opens_at": opens[0], "scoring_deadline_at": deadline[0],
+        "scoring_deadline_all_day": deadline[1], "scoring_rules": rules,
+    })

@@ -31,6 +31,7 @@ from storage.messaging_ports import (
     PostingStore,
     ReminderStore,
 )
+from storage.year_ports import ScoreStore
 
 __all__ = [
     "AccountStore",
@@ -46,11 +47,12 @@ __all__ = [
     "ReminderStore",
     "ReportStore",
     "Repository",
+    "ScoreStore",
     "TaskStore",
 ]
 
 
 class Repository(Database, BlocStore, TaskStore, ConferenceStore, MemberStore, DialogStore,
                  InboxStore, ReportStore, OutboxStore, ReminderStore, PostingStore, AccountStore,
-                 AuditStore, Protocol):
+                 AuditStore, ScoreStore, Protocol):
     """Every port at once: what a handler's Context holds."""

@@ -470,4 +470,52 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (letter, occasion)
     );
     """,
+    # 16: the emulation year of its own: the criteria table and scoring window a year was
+    # loaded with (a later year's file does not change an earlier year's), each unit's
+    # self-scores, their evidence files, and the sheet submitted once.
+    """
+    CREATE TABLE emulation_years (
+        id INTEGER PRIMARY KEY,
+        bloc_id INTEGER NOT NULL REFERENCES blocs(id),
+        year INTEGER NOT NULL,
+        criteria TEXT,
+        scoring_opens_at TEXT,
+        scoring_deadline_at TEXT,
+        scoring_deadline_all_day INTEGER NOT NULL DEFAULT 0,
+        scoring_rules TEXT,
+        UNIQUE (bloc_id, year)
+    );
+    CREATE TABLE self_scores (
+        year_id INTEGER NOT NULL REFERENCES emulation_years(id),
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        code TEXT NOT NULL,
+        points TEXT NOT NULL,
+        justification TEXT,
+        scored_by INTEGER REFERENCES members(id),
+        scored_at TEXT NOT NULL,
+        PRIMARY KEY (year_id, unit_id, code)
+    );
+    CREATE TABLE score_evidence (
+        id INTEGER PRIMARY KEY,
+        year_id INTEGER NOT NULL REFERENCES emulation_years(id),
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        code TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        file_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT,
+        mime_type TEXT,
+        size INTEGER,
+        added_by INTEGER REFERENCES members(id),
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX score_evidence_by_line ON score_evidence (year_id, unit_id, code);
+    CREATE TABLE score_submissions (
+        year_id INTEGER NOT NULL REFERENCES emulation_years(id),
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        submitted_by INTEGER REFERENCES members(id),
+        submitted_at TEXT NOT NULL,
+        PRIMARY KEY (year_id, unit_id)
+    );
+    """,
 )

@@ -196,7 +196,8 @@ async def test_command_menu_is_set_in_both_languages(
         "tinhhinh": "status", "hanbaocao": "deadline", "bando": "matrix", "xuat": "export",
         "baocao": "report",
         "dangnhiemvu": "posttasks", "nhacnho": "remind", "thongbao": "announce",
-        "lichnhac": "schedule", "hoinghi": "meetings", "quanlynhiemvu": "managetasks",
+        "lichnhac": "schedule", "hoinghi": "meetings", "chamdiem": "score",
+        "xephang": "ranking", "quanlynhiemvu": "managetasks",
         "moi": "invite", "ngonngu": "lang", "huy": "cancel",
     }
     assert vi[:2] == ["trogiup", "nhiemvu"]  # help and the task list come first

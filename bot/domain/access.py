@@ -26,6 +26,7 @@ class Action(StrEnum):
     ANNOUNCE = "announce"  # send an announcement to contacts and the group
     MANAGE_TASKS = "manage_tasks"  # add, change, move, close tasks; open periods
     ATTEND = "attend"  # answer a conference invitation: for the own unit; the liaison for itself
+    SCORE = "score"  # score the own unit against the year's criteria, submit its sheet
 
 
 MANAGERS: frozenset[Role] = frozenset({Role.CHAIR, Role.DEPUTY, Role.ADMIN})
@@ -49,6 +50,9 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.ANNOUNCE: MANAGERS,
     Action.MANAGE_TASKS: MANAGERS,
     Action.ATTEND: EVERYONE,  # the liaison included: the one thing the liaison writes
+    # a unit's people score it (who submits: its head where registered, handlers/scoring.py);
+    # the chair's and deputy's officers score their own unit the same way
+    Action.SCORE: MANAGERS | {Role.CONTACT, Role.HEAD},
 }
 
 

@@ -66,9 +66,9 @@ class Line:
         return False
 
     def needs_evidence(self, points: Decimal) -> bool:
-        """Whether the table requires a file for this line (a bonus or penalty only when
-        points are claimed)."""
-        return self.evidence is Evidence.REQUIRED and (self.kind == CRITERION or points > ZERO)
+        """Whether the table requires a file for this line: only for points given (nothing
+        to prove for 0)."""
+        return self.evidence is Evidence.REQUIRED and points > ZERO
 
 
 @dataclass(frozen=True)

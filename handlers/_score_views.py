@@ -1,0 +1,139 @@
+"""What ``/chamdiem`` shows: the year's table as the unit scores it, its window, and the
+unit's sheet added up (used by the command, its guided form and its submission)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from bot.domain.periods import format_deadline, format_moment
+from bot.domain.scoring import BONUS, PENALTY, Line, Score, Table, format_points, totals
+from bot.domain.text import escape, shorten
+from bot.kernel.context import Context
+from config.criteria import CriteriaConfig
+from storage.records import Deadline, Role
+from storage.year_records import EmulationYear, StoredScore
+
+NOT_OPEN, OPEN, CLOSED = "not_open", "open", "closed"
+
+
+@dataclass(frozen=True)
+class YearScoring:
+    """The bloc's current year as far as scoring goes: the table and whether it is open."""
+
+    year: EmulationYear
+    table: Table
+
+    def window(self, now: datetime) -> str:
+        """``not_open`` before the window, ``open`` in it, ``closed`` after its deadline."""
+        if self.year.scoring_opens is not None and now < self.year.scoring_opens:
+            return NOT_OPEN
+        if self.year.scoring_deadline is not None and now > self.year.scoring_deadline.at:
+            return CLOSED
+        return OPEN
+
+
+async def year_scoring(ctx: Context) -> YearScoring | None:
+    """The current year's table (``None`` when the bloc file has none), read once per event."""
+    async def load() -> YearScoring | None:
+        year = await ctx.repo.emulation_year(ctx.bloc.id, ctx.bloc.year)
+        if year is None or year.criteria is None:
+            return None
+        return YearScoring(year, Table(CriteriaConfig.model_validate(year.criteria)))
+    return await ctx.memo("year_scoring", load)
+
+
+def scores_of(stored: dict[str, StoredScore]) -> dict[str, Score]:
+    """The domain's view of a unit's stored scores."""
+    return {code: Score(code, s.points, s.justification, len(s.files))
+            for code, s in stored.items()}
+
+
+def points(ctx: Context, value: Decimal) -> str:
+    return format_points(value, ctx.language)
+
+
+def window_line(ctx: Context, scoring: YearScoring) -> str:
+    """"Thời gian tự chấm điểm: từ … đến …" (or only the deadline)."""
+    year = scoring.year
+    deadline = format_deadline(year.scoring_deadline, ctx.zone, ctx.t) \
+        if year.scoring_deadline else ctx.t("scoring.no_deadline")
+    if year.scoring_opens is None:
+        return ctx.t("scoring.window_deadline", deadline=deadline)
+    return ctx.t("scoring.window", opens=opening(ctx, year), deadline=deadline)
+
+
+def opening(ctx: Context, year: EmulationYear) -> str:
+    """When scoring opens: a day (the file gave a date: it opens at its first moment) or a
+    time and a day."""
+    assert year.scoring_opens is not None
+    local = year.scoring_opens.astimezone(ctx.zone)
+    whole_day = (local.hour, local.minute, local.second) == (0, 0, 0)
+    return format_deadline(Deadline(year.scoring_opens, all_day=whole_day), ctx.zone, ctx.t)
+
+
+def line_label(ctx: Context, line: Line, score: Score | None) -> str:
+    """A button: "1.2 Hưởng ứng… — 8,5/10" or "… — chưa chấm"."""
+    title = shorten(line.item.title, 40)
+    if score is None:
+        return ctx.t("scoring.option_unscored", code=line.code, title=title,
+                     max=points(ctx, line.maximum))
+    return ctx.t("scoring.option_scored", code=line.code, title=title,
+                 points=points(ctx, score.points), max=points(ctx, line.maximum))
+
+
+def total_line(ctx: Context, scoring: YearScoring, scores: dict[str, Score]) -> str:
+    """The running total: criteria scored, bonus, penalty, and what is still to score."""
+    sums = totals(scoring.table, scores)
+    return ctx.t("scoring.total", total=points(ctx, sums.total),
+                 max=points(ctx, scoring.table.config.maximum), scored=sums.scored,
+                 required=sums.required, bonus=points(ctx, sums.bonus),
+                 penalty=points(ctx, sums.penalty))
+
+
+def sheet_text(ctx: Context, scoring: YearScoring, unit_name: str, scores: dict[str, Score],
+               submitted_at: datetime | None) -> str:
+    """The unit's whole sheet, group by group, then bonus and penalty, then its total."""
+    table = scoring.table
+    lines = [ctx.t("scoring.sheet_title", year=scoring.year.year, unit=escape(unit_name))]
+    if table.config.illustrative:
+        lines.append(ctx.t("scoring.illustrative"))
+    lines.append(window_line(ctx, scoring))
+    sums = totals(table, scores)
+    for group in table.config.groups:
+        lines += ["", ctx.t("scoring.group", code=group.code, title=escape(group.title),
+                            points=points(ctx, sums.groups[group.code]),
+                            max=points(ctx, group.ceiling))]
+        lines += [_line_text(ctx, line, scores.get(line.code))
+                  for line in table.lines if line.group == group.code]
+    for kind in (BONUS, PENALTY):
+        kind_lines = [line for line in table.lines if line.kind == kind]
+        if kind_lines:
+            cap = table.cap(kind) or Decimal(0)
+            lines += ["", ctx.t(f"scoring.{kind}_title", cap=points(ctx, cap))]
+            lines += [_line_text(ctx, line, scores.get(line.code)) for line in kind_lines]
+    lines += ["", total_line(ctx, scoring, scores)]
+    if submitted_at is not None:
+        lines.append(ctx.t("scoring.submitted_at", time=format_moment(submitted_at, ctx.zone)))
+    return "\n".join(lines)
+
+
+def _line_text(ctx: Context, line: Line, score: Score | None) -> str:
+    title = escape(line.item.title)
+    if score is None:
+        key = "scoring.line_unscored" if line.kind not in (BONUS, PENALTY) \
+            else "scoring.line_unclaimed"
+        return ctx.t(key, code=line.code, title=title, max=points(ctx, line.maximum))
+    text = ctx.t("scoring.line_scored", code=line.code, title=title,
+                 points=points(ctx, score.points), max=points(ctx, line.maximum))
+    if score.files:
+        text += ctx.t("scoring.line_files", count=score.files)
+    return text
+
+
+async def who_submits(ctx: Context, unit_id: int) -> Role:
+    """The role that submits the unit's sheet: its head where one is registered, else its
+    contact (the chair's and deputy's own officers are its contacts)."""
+    members = await ctx.repo.list_members(ctx.bloc.id, unit_id)
+    return Role.HEAD if any(member.role is Role.HEAD for member in members) else Role.CONTACT

@@ -1,0 +1,55 @@
+"""``/xephang`` (``/ranking``): the bloc's units by their self-scores.
+
+Read from the sheets units have submitted and marked "tạm tính" (provisional): the chair's
+settlement of cross-checked scores is what makes a ranking final. Equal totals are ordered
+by the bloc file's ``tie_break`` rules, and units still equal share a place. The chair, the
+deputy and the liaison see every unit; a unit sees its own place, and the others' only where
+the bloc file allows it (``scoring.units_see_others``).
+"""
+
+from __future__ import annotations
+
+from bot.domain.access import OBSERVERS, Action
+from bot.domain.scoring import rank, totals
+from bot.domain.text import escape
+from bot.kernel.context import Context
+from bot.kernel.router import Router
+from handlers._score_views import points, scores_of, year_scoring
+
+router = Router()
+
+
+@router.command("xephang", "ranking", action=Action.SEE_OWN_UNIT, help_key="help.cmd_ranking")
+async def show_ranking(ctx: Context) -> None:
+    """The provisional ranking (all units, or the asker's own place)."""
+    scoring = await year_scoring(ctx)
+    if scoring is None:
+        ctx.reply(ctx.t("scoring.no_table", year=ctx.bloc.year))
+        return
+    year = scoring.year
+    units = await ctx.repo.list_units(ctx.bloc.id)
+    submitted = await ctx.repo.score_submissions(year.id)
+    sheets = await ctx.repo.self_scores(year.id)
+    standings = rank([(unit.id, totals(scoring.table, scores_of(sheets.get(unit.id, {}))))
+                      for unit in units if unit.id in submitted],
+                     scoring.year.scoring_rules.get("tie_break") or ())
+    names = {unit.id: unit.short_name for unit in units}
+    sees_all = ctx.role in OBSERVERS or bool(scoring.year.scoring_rules.get("units_see_others"))
+    own = ctx.member.unit_id if ctx.member else None
+    lines = [ctx.t("ranking.title", year=year.year, submitted=len(submitted), total=len(units))]
+    if scoring.table.config.illustrative:
+        lines.append(ctx.t("scoring.illustrative"))
+    maximum = points(ctx, scoring.table.config.maximum)
+    shown = [s for s in standings if sees_all or s.unit_id == own]
+    for standing in shown:
+        lines.append(ctx.t("ranking.shared_line" if standing.shared else "ranking.line",
+                           place=standing.place, unit=escape(names[standing.unit_id]),
+                           total=points(ctx, standing.totals.total), max=maximum))
+    if not shown:
+        lines.append(ctx.t("ranking.none_yet" if sees_all else "ranking.own_not_submitted"))
+    waiting = [names[unit.id] for unit in units if unit.id not in submitted]
+    if waiting and sees_all:
+        lines.append(ctx.t("ranking.waiting", count=len(waiting),
+                           units=escape(", ".join(waiting))))
+    lines.append(ctx.t("ranking.provisional"))
+    ctx.reply("\n".join(lines))

@@ -1,0 +1,36 @@
+"""The port to the emulation year's data: the year as loaded, the units' scores.
+
+:class:`storage.repository.Repository` includes it with every other port.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+from storage.records import Attachment
+from storage.year_records import EmulationYear, StoredScore
+
+
+class ScoreStore(Protocol):
+    """The year's criteria and scoring window, and what each unit gave itself."""
+
+    async def emulation_year(self, bloc_id: int, year: int) -> EmulationYear | None:
+        """The bloc's year as loaded from its file."""
+
+    async def set_self_score(self, year_id: int, unit_id: int, code: str, points: Decimal,
+                             justification: str | None, files: tuple[Attachment, ...], *,
+                             member_id: int | None, actor: str, now: datetime) -> bool:
+        """Store a unit's score on one line; ``False`` once its sheet is submitted."""
+
+    async def self_scores(self, year_id: int,
+                          unit_id: int | None = None) -> dict[int, dict[str, StoredScore]]:
+        """Each unit's scores by line code (one unit's only, when given)."""
+
+    async def submit_scores(self, year_id: int, unit_id: int, *, member_id: int | None,
+                            actor: str, now: datetime) -> bool:
+        """Mark the unit's sheet submitted; ``False`` if it already was."""
+
+    async def score_submissions(self, year_id: int) -> dict[int, datetime]:
+        """When each unit that has submitted its sheet did so."""
