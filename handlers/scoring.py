@@ -75,10 +75,15 @@ async def _scoring(ctx: Context) -> YearScoring:
 
 
 async def _own_scores(ctx: Context) -> dict[str, Score]:
+    """The unit's scores as the event began (a prompt, its check and the save share one
+    read; what the save wrote is read afresh)."""
     scoring = await _scoring(ctx)
     unit_id = ctx.member.unit_id if ctx.member else None
-    stored = await ctx.repo.self_scores(scoring.year.id, unit_id) if unit_id else {}
-    return scores_of(stored.get(unit_id or 0, {}))
+
+    async def load() -> dict[str, Score]:
+        stored = await ctx.repo.self_scores(scoring.year.id, unit_id) if unit_id else {}
+        return scores_of(stored.get(unit_id or 0, {}))
+    return await ctx.memo("own_scores", load)
 
 
 async def _line(ctx: Context, answers: ScoreAnswers) -> Line:

@@ -11,7 +11,7 @@ import logging
 import signal
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
@@ -19,25 +19,24 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, ValidationError
 
+from bot.app import data_verbs
+from bot.app.data_verbs import EXIT_CONFIG, EXIT_FAILURE, EXIT_OK
+from bot.app.data_verbs import say as _say
 from bot.app.logs import configure_logging
 from bot.app.runtime import StartupError, open_runtime
 from bot.domain.clock import ShiftedClock
 from bot.domain.i18n import catalog
 from bot.domain.periods import format_moment
-from bot.domain.scoring import format_points
 from bot.services import invites
-from bot.services.blocfile import render_problems
 from config.bloc import BlocFileError, load_bloc_file
 from config.dates import DateParseError, parse_date
 from config.settings import Settings
-from storage.backup import BackupError, backup, restore, running_lock
-from storage.migrations import LATEST_VERSION
+from storage.backup import BackupError, running_lock
 from storage.records import Role
 from storage.repository import AccountStore
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -143,10 +142,6 @@ def setting_problems(error: ValidationError) -> list[str]:
     return lines
 
 
-def _say(text: str, *, error: bool = False) -> None:
-    print(text, file=sys.stderr if error else sys.stdout, flush=True)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``thidua`` command; returns the exit status."""
     args = build_parser().parse_args(argv)
@@ -158,8 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     quiet = args.verb in ("demo", "invite", "bloc", "db", "export", "backup", "restore")
     configure_logging(args.log_level or ("WARNING" if quiet else "INFO"), settings.secrets())
-    handlers = {"run": _run, "demo": _demo, "invite": _invite, "db": _migrate, "bloc": _check,
-                "export": _export, "backup": _backup, "restore": _restore}
+    handlers = {"run": _run, "demo": _demo, "invite": _invite, "db": data_verbs.migrate,
+                "bloc": data_verbs.check, "export": data_verbs.export,
+                "backup": data_verbs.backup_database, "restore": data_verbs.restore_database}
     try:
         return asyncio.run(handlers[args.verb](args, settings))
     except StartupError as exc:
@@ -317,85 +313,6 @@ async def _bot_username(repo: AccountStore, settings: Settings) -> str | None:
         return None
     await repo.set_bot_username("telegram", username)
     return username
-
-
-async def _migrate(args: argparse.Namespace, settings: Settings) -> int:
-    async with await open_runtime(settings):
-        _say(catalog().text(settings.language, "cli.migrated", path=settings.database,
-                            version=LATEST_VERSION))
-    return EXIT_OK
-
-
-async def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.services.exports.build import build_export, find_period
-    from bot.services.exports.docx_report import render_docx
-    from bot.services.exports.xlsx import render_csv, render_xlsx
-
-    messages, language = catalog(), settings.language
-    async with await open_runtime(settings) as runtime:
-        period = await find_period(runtime.repo, runtime.bloc, args.period, runtime.today())
-        if period is None:
-            _say(messages.text(language, "exports.no_period"), error=True)
-            return EXIT_CONFIG
-        data = await build_export(runtime.repo, runtime.bloc, period,
-                                  t=runtime.texts.translator(language), now=runtime.clock.now())
-    render = {"xlsx": render_xlsx, "csv": render_csv, "docx": render_docx}[args.format]
-    content = await asyncio.to_thread(render, data)
-    try:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_bytes(content)
-    except OSError as exc:
-        _say(messages.text(language, "cli.backup_failed", detail=exc), error=True)
-        return EXIT_FAILURE
-    _say(messages.text(language, "cli.exported", path=args.out, size=len(content)))
-    return EXIT_OK
-
-
-async def _file_operation(settings: Settings, work: Callable[[], int], done_key: str,
-                          **params: object) -> int:
-    """Run a backup or restore off the event loop and say how it went, in one line."""
-    messages, language = catalog(), settings.language
-    try:
-        result = await asyncio.to_thread(work)
-    except BackupError as exc:
-        _say(messages.text(language, f"cli.backup_{exc.kind}", detail=exc.detail), error=True)
-        return EXIT_FAILURE
-    _say(messages.text(language, done_key, result=result, **params))
-    return EXIT_OK
-
-
-async def _backup(args: argparse.Namespace, settings: Settings) -> int:
-    return await _file_operation(settings, lambda: backup(settings.database, args.out),
-                                 "cli.backed_up", path=args.out)
-
-
-async def _restore(args: argparse.Namespace, settings: Settings) -> int:
-    return await _file_operation(settings, lambda: restore(args.file, settings.database),
-                                 "cli.restored", path=settings.database)
-
-
-async def _check(args: argparse.Namespace, settings: Settings) -> int:
-    messages, language = catalog(), settings.language
-    path = args.file or settings.bloc_file
-    try:
-        config = load_bloc_file(path)
-    except BlocFileError as error:
-        _say(render_problems(error, messages, language), error=True)
-        return EXIT_CONFIG
-    tasks = sum(len(period.tasks) for period in config.periods)
-    _say(messages.text(language, "cli.bloc_ok", name=config.name, units=len(config.units),
-                       periods=len(config.periods), tasks=tasks))
-    if config.criteria is not None:
-        criteria = config.criteria
-        lines = [item for kind, item in criteria.lines() if kind == "criterion"]
-        _say(messages.text(
-            language, "cli.bloc_criteria_illustrative" if criteria.illustrative
-            else "cli.bloc_criteria", groups=len(criteria.groups), criteria=len(lines),
-            max=format_points(criteria.maximum, language),
-            bonus=format_points(criteria.bonus.cap, language) if criteria.bonus else "0",
-            penalty=format_points(criteria.penalty.cap, language) if criteria.penalty
-            else "0"))
-    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -1,0 +1,107 @@
+"""The ``thidua`` verbs that look after the data rather than run the bot: ``db migrate``,
+``export``, ``backup``, ``restore`` and ``bloc check``. Each says how it went in one line of
+the catalog's words and returns the command's exit status (:mod:`bot.app.cli` parses the
+command line and calls them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+
+from bot.app.runtime import open_runtime
+from bot.domain.i18n import catalog
+from bot.domain.scoring import format_points
+from bot.services.blocfile import render_problems
+from config.bloc import BlocFileError, load_bloc_file
+from config.settings import Settings
+from storage.backup import BackupError, backup, restore
+from storage.migrations import LATEST_VERSION
+
+EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
+
+
+def say(text: str, *, error: bool = False) -> None:
+    """One line for the person at the terminal (errors on stderr)."""
+    print(text, file=sys.stderr if error else sys.stdout, flush=True)
+
+
+async def migrate(args: argparse.Namespace, settings: Settings) -> int:
+    async with await open_runtime(settings):
+        say(catalog().text(settings.language, "cli.migrated", path=settings.database,
+                            version=LATEST_VERSION))
+    return EXIT_OK
+
+
+async def export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.exports.build import build_export, find_period
+    from bot.services.exports.docx_report import render_docx
+    from bot.services.exports.xlsx import render_csv, render_xlsx
+
+    messages, language = catalog(), settings.language
+    async with await open_runtime(settings) as runtime:
+        period = await find_period(runtime.repo, runtime.bloc, args.period, runtime.today())
+        if period is None:
+            say(messages.text(language, "exports.no_period"), error=True)
+            return EXIT_CONFIG
+        data = await build_export(runtime.repo, runtime.bloc, period,
+                                  t=runtime.texts.translator(language), now=runtime.clock.now())
+    render = {"xlsx": render_xlsx, "csv": render_csv, "docx": render_docx}[args.format]
+    content = await asyncio.to_thread(render, data)
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(content)
+    except OSError as exc:
+        say(messages.text(language, "cli.backup_failed", detail=exc), error=True)
+        return EXIT_FAILURE
+    say(messages.text(language, "cli.exported", path=args.out, size=len(content)))
+    return EXIT_OK
+
+
+async def _file_operation(settings: Settings, work: Callable[[], int], done_key: str,
+                          **params: object) -> int:
+    """Run a backup or restore off the event loop and say how it went, in one line."""
+    messages, language = catalog(), settings.language
+    try:
+        result = await asyncio.to_thread(work)
+    except BackupError as exc:
+        say(messages.text(language, f"cli.backup_{exc.kind}", detail=exc.detail), error=True)
+        return EXIT_FAILURE
+    say(messages.text(language, done_key, result=result, **params))
+    return EXIT_OK
+
+
+async def backup_database(args: argparse.Namespace, settings: Settings) -> int:
+    return await _file_operation(settings, lambda: backup(settings.database, args.out),
+                                 "cli.backed_up", path=args.out)
+
+
+async def restore_database(args: argparse.Namespace, settings: Settings) -> int:
+    return await _file_operation(settings, lambda: restore(args.file, settings.database),
+                                 "cli.restored", path=settings.database)
+
+
+async def check(args: argparse.Namespace, settings: Settings) -> int:
+    messages, language = catalog(), settings.language
+    path = args.file or settings.bloc_file
+    try:
+        config = load_bloc_file(path)
+    except BlocFileError as error:
+        say(render_problems(error, messages, language), error=True)
+        return EXIT_CONFIG
+    tasks = sum(len(period.tasks) for period in config.periods)
+    say(messages.text(language, "cli.bloc_ok", name=config.name, units=len(config.units),
+                       periods=len(config.periods), tasks=tasks))
+    if config.criteria is not None:
+        criteria = config.criteria
+        lines = [item for kind, item in criteria.lines() if kind == "criterion"]
+        say(messages.text(
+            language, "cli.bloc_criteria_illustrative" if criteria.illustrative
+            else "cli.bloc_criteria", groups=len(criteria.groups), criteria=len(lines),
+            max=format_points(criteria.maximum, language),
+            bonus=format_points(criteria.bonus.cap, language) if criteria.bonus else "0",
+            penalty=format_points(criteria.penalty.cap, language) if criteria.penalty
+            else "0"))
+    return EXIT_OK
