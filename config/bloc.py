@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 from config.criteria import CriteriaConfig, ScoringConfig
 from config.fields import Code, Day, DayOrMoment, Strict, Text, no_duplicates
 from config.reminder_plan import DaysBefore, ReminderPlanConfig, parse_weekly
+from config.vote import VoteConfig
 
 __all__ = [
     "BlocConfig",
@@ -150,6 +151,8 @@ class BlocConfig(Strict):
     """The year's criteria table (bảng tiêu chí chấm điểm), see :mod:`config.criteria`."""
     scoring: ScoringConfig | None = None
     """The year's self-scoring window and ranking rules."""
+    vote: VoteConfig | None = None
+    """The year's vote for the leading unit (bình xét, suy tôn), see :mod:`config.vote`."""
 
     @field_validator("groups", mode="before")
     @classmethod

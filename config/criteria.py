@@ -11,7 +11,6 @@ renders in the secretary's words (``group_sum_differs``, ``item_over_cap``…).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -19,7 +18,14 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from config.fields import Code, DayOrMoment, Strict, Text, no_duplicates
+from config.fields import (
+    Code,
+    DayOrMoment,
+    Strict,
+    Text,
+    no_duplicates,
+    sortable_moment,
+)
 from config.reminder_plan import DaysBefore
 
 __all__ = [
@@ -177,14 +183,9 @@ class ScoringConfig(Strict):
 
     @model_validator(mode="after")
     def _check(self) -> ScoringConfig:
-        if _sortable(self.deadline, end_of_day=True) < _sortable(self.opens, end_of_day=False):
+        if sortable_moment(self.deadline, end_of_day=True) \
+                < sortable_moment(self.opens, end_of_day=False):
             raise PydanticCustomError("end_before_start", "end before start", {
                 "start": str(self.opens), "end": str(self.deadline)})
         return self
 
-
-def _sortable(value: date | datetime, *, end_of_day: bool) -> datetime:
-    """A bare date opens at the start of its day and is due at its end (as a report deadline)."""
-    if isinstance(value, datetime):
-        return value
-    return datetime.combine(value, time(23, 59) if end_of_day else time(0, 0))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from config.dates import DateParseError, parse_date, parse_date_or_datetime
 
-__all__ = ["Code", "Day", "DayOrMoment", "Strict", "Text", "no_duplicates"]
+__all__ = ["Code", "Day", "DayOrMoment", "Strict", "Text", "no_duplicates", "sortable_moment"]
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
 
@@ -76,3 +76,11 @@ def no_duplicates(field_name: str, codes: list[str]) -> None:
         raise PydanticCustomError(
             "duplicate_code", "duplicate", {"field": field_name, "value": ", ".join(repeated)}
         )
+
+
+def sortable_moment(value: date | datetime, *, end_of_day: bool) -> datetime:
+    """A bare date opens at the start of its day and is due at its end (as a report
+    deadline), so a window's two ends compare."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time(23, 59) if end_of_day else time(0, 0))

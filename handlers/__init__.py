@@ -33,6 +33,7 @@ from handlers import (
     status,
     task_admin,
     tasks,
+    voting,
 )
 
 FEATURES: tuple[ModuleType, ...] = (
@@ -51,6 +52,7 @@ FEATURES: tuple[ModuleType, ...] = (
     conferences,
     scoring,
     ranking,
+    voting,
     exports,
     task_admin,
     invite,

@@ -8,11 +8,21 @@ from datetime import datetime
 from decimal import Decimal
 
 from bot.domain.periods import format_deadline, format_moment
-from bot.domain.scoring import BONUS, PENALTY, Line, Score, Table, format_points, totals
+from bot.domain.scoring import (
+    BONUS,
+    PENALTY,
+    Line,
+    Score,
+    Standing,
+    Table,
+    format_points,
+    rank,
+    totals,
+)
 from bot.domain.text import escape, shorten
 from bot.kernel.context import Context
 from config.criteria import CriteriaConfig
-from storage.records import Deadline, Role
+from storage.records import Deadline, Role, Unit
 from storage.year_records import EmulationYear, StoredScore
 
 NOT_OPEN, OPEN, CLOSED = "not_open", "open", "closed"
@@ -137,3 +147,15 @@ async def who_submits(ctx: Context, unit_id: int) -> Role:
     contact (the chair's and deputy's own officers are its contacts)."""
     members = await ctx.repo.list_members(ctx.bloc.id, unit_id)
     return Role.HEAD if any(member.role is Role.HEAD for member in members) else Role.CONTACT
+
+
+async def standings(ctx: Context, scoring: YearScoring,
+                    units: list[Unit]) -> tuple[list[Standing], dict[int, datetime]]:
+    """The ranking of the units that have submitted their sheets (by the bloc's
+    tie-breaks), and when each submitted."""
+    submitted = await ctx.repo.score_submissions(scoring.year.id)
+    sheets = await ctx.repo.self_scores(scoring.year.id)
+    ranked = rank([(unit.id, totals(scoring.table, scores_of(sheets.get(unit.id, {}))))
+                   for unit in units if unit.id in submitted],
+                  scoring.year.scoring_rules.get("tie_break") or ())
+    return ranked, submitted

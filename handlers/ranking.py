@@ -10,11 +10,10 @@ the bloc file allows it (``scoring.units_see_others``).
 from __future__ import annotations
 
 from bot.domain.access import OBSERVERS, Action
-from bot.domain.scoring import rank, totals
 from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.router import Router
-from handlers._score_views import points, scores_of, year_scoring
+from handlers._score_views import points, standings, year_scoring
 
 router = Router()
 
@@ -28,11 +27,7 @@ async def show_ranking(ctx: Context) -> None:
         return
     year = scoring.year
     units = await ctx.repo.list_units(ctx.bloc.id)
-    submitted = await ctx.repo.score_submissions(year.id)
-    sheets = await ctx.repo.self_scores(year.id)
-    standings = rank([(unit.id, totals(scoring.table, scores_of(sheets.get(unit.id, {}))))
-                      for unit in units if unit.id in submitted],
-                     scoring.year.scoring_rules.get("tie_break") or ())
+    ranked, submitted = await standings(ctx, scoring, units)
     names = {unit.id: unit.short_name for unit in units}
     sees_all = ctx.role in OBSERVERS or bool(scoring.year.scoring_rules.get("units_see_others"))
     own = ctx.member.unit_id if ctx.member else None
@@ -40,7 +35,7 @@ async def show_ranking(ctx: Context) -> None:
     if scoring.table.config.illustrative:
         lines.append(ctx.t("scoring.illustrative"))
     maximum = points(ctx, scoring.table.config.maximum)
-    shown = [s for s in standings if sees_all or s.unit_id == own]
+    shown = [s for s in ranked if sees_all or s.unit_id == own]
     for standing in shown:
         lines.append(ctx.t("ranking.shared_line" if standing.shared else "ranking.line",
                            place=standing.place, unit=escape(names[standing.unit_id]),

@@ -259,6 +259,14 @@ class SqliteBase:
             unit.spoiled_by = exc
             raise
 
+    async def erase_journal(self) -> None:
+        """Checkpoint the WAL and truncate it to nothing (see the port)."""
+        if _open_unit() is not None or _in_transaction():
+            raise RuntimeError("the journal is erased after a commit, not inside a transaction")
+        async with self._write_lock:
+            self._check_file()
+            await self._threaded(self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)"))
+
     async def _write_alone(self, sql: str, params: tuple[Any, ...] = ()) -> None:
         """One statement, atomic by itself (autocommit): no BEGIN and COMMIT round trips.
         Inside a unit of work it joins the unit's transaction like any write."""

@@ -259,15 +259,34 @@ async def _sync_year(db: Direct, counter: _Counter, bloc_id: int, config: BlocCo
             "reminder_days": list(scoring.reminder_days)
             if scoring.reminder_days is not None else None,
         }, sort_keys=True)
+    vote_rules = _vote_rules(config, zone)
     async with db.execute(
             "SELECT 1 FROM emulation_years AS y JOIN score_submissions AS s ON s.year_id = y.id "
             "WHERE y.bloc_id = ? AND y.year = ? LIMIT 1", (bloc_id, config.year)) as cursor:
         submitted = await cursor.fetchone() is not None
     if submitted:  # a sheet was scored against this table: changing it would rewrite it
         counter.skipped.append(f"year {config.year}: sheets submitted, criteria and window kept")
+        # the vote's rules still follow the file: a vote under way keeps its own copy
+        await db.execute("UPDATE emulation_years SET vote_rules = ? WHERE bloc_id = ? AND "
+                         "year = ?", (vote_rules, bloc_id, config.year))
         return
     await _upsert(db, counter, "emulation_years", {"bloc_id": bloc_id, "year": config.year}, {
         "criteria": config.criteria.model_dump_json() if config.criteria else None,
         "scoring_opens_at": opens[0], "scoring_deadline_at": deadline[0],
         "scoring_deadline_all_day": deadline[1], "scoring_rules": rules,
+        "vote_rules": vote_rules,
     })
+
+
+def _vote_rules(config: BlocConfig, zone: ZoneInfo) -> str | None:
+    """The file's vote section as stored with the year (its times in UTC)."""
+    vote = config.vote
+    if vote is None:
+        return None
+    opens = moment_to_utc(vote.opens, zone, end_of_day=False)
+    closes = moment_to_utc(vote.closes, zone, end_of_day=True)
+    return json.dumps({
+        "opens": opens[0], "closes": closes[0], "closes_all_day": bool(closes[1]),
+        "candidates": vote.candidates, "self_vote": vote.self_vote,
+        "majority_percent": vote.majority_percent, "majority_of": vote.majority_of,
+    }, sort_keys=True)

@@ -12,6 +12,7 @@ import aiosqlite
 
 from storage._base import SqliteBase
 from storage._time import from_db, to_db
+from storage._votes import vote_rules_of
 from storage.records import Attachment, Deadline
 from storage.year_records import EmulationYear, StoredScore
 
@@ -25,6 +26,7 @@ def _year(row: aiosqlite.Row) -> EmulationYear:
         scoring_deadline=Deadline(from_db(deadline), bool(row["scoring_deadline_all_day"]))
         if deadline else None,
         scoring_rules=json.loads(row["scoring_rules"] or "{}"),
+        vote_rules=vote_rules_of(row["vote_rules"]),
     )
 
 

@@ -46,6 +46,11 @@ class Database(Protocol):
     async def discard_unit(self) -> None:
         """Roll back what the open unit of work wrote so far; it goes on, empty."""
 
+    async def erase_journal(self) -> None:
+        """Fold the write-ahead journal into the database and empty it: the pages a
+        transaction wrote together (a unit's "has voted" row and its ballot) no longer sit
+        side by side in a file. Outside any unit of work."""
+
 
 class InboxStore(Protocol):
     """Messengers' updates: written down on receipt, handled once."""

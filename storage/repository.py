@@ -31,7 +31,7 @@ from storage.messaging_ports import (
     PostingStore,
     ReminderStore,
 )
-from storage.year_ports import ScoreStore
+from storage.year_ports import ScoreStore, VoteStore
 
 __all__ = [
     "AccountStore",
@@ -49,10 +49,11 @@ __all__ = [
     "Repository",
     "ScoreStore",
     "TaskStore",
+    "VoteStore",
 ]
 
 
 class Repository(Database, BlocStore, TaskStore, ConferenceStore, MemberStore, DialogStore,
                  InboxStore, ReportStore, OutboxStore, ReminderStore, PostingStore, AccountStore,
-                 AuditStore, ScoreStore, Protocol):
+                 AuditStore, ScoreStore, VoteStore, Protocol):
     """Every port at once: what a handler's Context holds."""

@@ -146,4 +146,36 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (year_id, unit_id)
     );
     """,
+    # 17: the vote for the leading unit. Its rules as the bloc file gave them when the year
+    # was loaded; each round opened by the chair with its candidates and rules; a unit's
+    # "has voted" row, and apart from it the ballots, which name no voter and hold no time
+    # (a table without rowid, ordered by its random receipt code: not by when it was cast).
+    """
+    ALTER TABLE emulation_years ADD COLUMN vote_rules TEXT;
+    CREATE TABLE votes (
+        id INTEGER PRIMARY KEY,
+        year_id INTEGER NOT NULL REFERENCES emulation_years(id),
+        round INTEGER NOT NULL,
+        candidates TEXT NOT NULL,
+        rules TEXT NOT NULL,
+        opened_by INTEGER REFERENCES members(id),
+        opened_at TEXT NOT NULL,
+        closes_at TEXT NOT NULL,
+        closed_at TEXT,
+        result TEXT,
+        UNIQUE (year_id, round)
+    );
+    CREATE TABLE vote_voters (
+        vote_id INTEGER NOT NULL REFERENCES votes(id),
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        voted_at TEXT NOT NULL,
+        PRIMARY KEY (vote_id, unit_id)
+    );
+    CREATE TABLE vote_ballots (
+        vote_id INTEGER NOT NULL REFERENCES votes(id),
+        receipt TEXT NOT NULL,
+        candidate_unit_id INTEGER NOT NULL REFERENCES units(id),
+        PRIMARY KEY (vote_id, receipt)
+    ) WITHOUT ROWID;
+    """,
 )

@@ -22,6 +22,7 @@ from storage._reports import SqliteReports
 from storage._scores import SqliteScores
 from storage._tasks import SqliteTasks
 from storage._time import day_from_db, from_db, to_db
+from storage._votes import SqliteVotes
 from storage.records import (
     AuditEntry,
     Bloc,
@@ -83,7 +84,7 @@ def _bloc(row: aiosqlite.Row) -> Bloc:
 
 class SqliteRepository(SqliteDialogs, SqliteReports, SqliteOutbox, SqliteTasks,
                        SqliteConferences, SqliteReminders, SqlitePosting, SqliteAccounts,
-                       SqliteScores, SqliteBase):
+                       SqliteScores, SqliteVotes, SqliteBase):
     """The embedded implementation of the repository interface, on one SQLite file."""
 
     # -- the bloc ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The port to the emulation year's data: the year as loaded, the units' scores.
+"""The ports to the emulation year's data: the year as loaded, the units' scores, the vote.
 
 :class:`storage.repository.Repository` includes it with every other port.
 """
@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from storage.records import Attachment
-from storage.year_records import EmulationYear, StoredScore
+from storage.year_records import EmulationYear, StoredScore, Tally, Vote, VoteRules
 
 
 class ScoreStore(Protocol):
@@ -34,3 +34,26 @@ class ScoreStore(Protocol):
 
     async def score_submissions(self, year_id: int) -> dict[int, datetime]:
         """When each unit that has submitted its sheet did so."""
+
+
+class VoteStore(Protocol):
+    """The vote for the leading unit: rounds, who has voted, and the ballot box."""
+
+    async def latest_vote(self, year_id: int) -> Vote | None:
+        """The year's last round (open or closed), if one was opened."""
+
+    async def open_vote(self, year_id: int, candidates: tuple[int, ...], rules: VoteRules, *,
+                        member_id: int | None, actor: str, now: datetime) -> Vote | None:
+        """Open the next round; ``None`` while one is still open."""
+
+    async def cast_ballot(self, vote_id: int, unit_id: int, candidate_unit_id: int,
+                          receipt: str, *, actor: str, now: datetime) -> bool:
+        """The unit's one ballot; ``False`` when it has voted or the round is closed."""
+
+    async def tally(self, vote_id: int) -> Tally:
+        """Votes per candidate, the receipts, and the units that have voted."""
+
+    async def close_vote(self, vote_id: int, result: dict[str, Any], *, actor: str,
+                         now: datetime) -> bool:
+        """Close the round with its result; ``False`` if it was closed already."""
+

@@ -1,4 +1,5 @@
-"""Records of the emulation year: the year as loaded, and what units scored in it."""
+"""Records of the emulation year: the year as loaded, what units scored in it, and the
+vote for the leading unit."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class EmulationYear:
     scoring_deadline: Deadline | None
     scoring_rules: dict[str, Any] = field(default_factory=dict)  # tie_break, units_see_others,
     # reminder_days
+    vote_rules: VoteRules | None = None  # the file's vote section, when it has one
 
 
 @dataclass(frozen=True)
@@ -35,3 +37,45 @@ class StoredScore:
     scored_by: int | None
     scored_at: datetime
     files: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class VoteRules:
+    """The bloc's rules for the vote for the leading unit (its file's ``vote:``)."""
+
+    closes: Deadline  # ballots are taken until then
+    opens: datetime | None = None  # the earliest the chair may open it
+    candidates: int | None = None  # the first N of the ranking stand (None: the chair names)
+    self_vote: bool = False  # a unit may vote for itself
+    majority_percent: int = 50  # the leading unit needs more than this share of the votes
+    majority_of: str = "units"  # ... of every unit ("units") or of the ballots cast
+
+
+@dataclass(frozen=True)
+class Vote:
+    """One round of the vote, as the chair opened it (its rules copied then)."""
+
+    id: int
+    year_id: int
+    round: int
+    candidates: tuple[int, ...]  # unit ids, in the order the ballot lists them
+    rules: VoteRules
+    opened_at: datetime
+    closes_at: datetime
+    closed_at: datetime | None = None
+    result: dict[str, Any] | None = None  # the count, once closed (see bot.domain.voting)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What the ballot box holds: votes per candidate and the receipts, never who cast
+    which; ``voters`` are the units that have voted."""
+
+    counts: dict[int, int]
+    receipts: tuple[str, ...]  # sorted
+    voters: dict[int, datetime]
+
+    @property
+    def ballots(self) -> int:
+        return sum(self.counts.values())
+

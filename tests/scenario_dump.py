@@ -39,7 +39,10 @@ class PeopleIds:
 
 
 def _rows(db: sqlite3.Connection, table: str) -> Iterator[dict[str, Any]]:
-    cursor = db.execute(f'SELECT * FROM "{table}" ORDER BY rowid')
+    (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    # a table without rowid (the ballot box) is read in its key's order
+    order = "1, 2" if "WITHOUT ROWID" in (sql or "").upper() else "rowid"
+    cursor = db.execute(f'SELECT * FROM "{table}" ORDER BY {order}')
     names = [column[0] for column in cursor.description]
     for row in cursor:
         yield dict(zip(names, row, strict=True))

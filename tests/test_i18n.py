@@ -28,7 +28,7 @@ HANDLER_FILES = sorted(Path(handlers.__file__).parent.glob("*.py"))
 # placeholders and punctuation, language names, and the bilingual language prompt.
 SAME_IN_BOTH = {
     "role.of_unit", "help.line", "tasks.item", "tasks.movement", "calendar.day",
-    "scoring.line_scored", "scoring.option_scored",
+    "scoring.line_scored", "scoring.option_scored", "vote.ballot_line",
     "calendar.moment", "bloc.problem_line", "console.identity_line",
     "language.ask", "language.name_vi", "language.name_en", "progress.status_percent",
     "status.count_blocked", "status.count_done", "status.count_in_progress",
@@ -246,7 +246,8 @@ def test_handlers_pass_no_literal_text_to_reply() -> None:
     offenders = []
     for where, call in calls:
         for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
-            if isinstance(argument, ast.Constant | ast.JoinedStr):
+            if isinstance(argument, ast.JoinedStr) or (
+                    isinstance(argument, ast.Constant) and isinstance(argument.value, str)):
                 offenders.append(f"{where}: {ast.unparse(argument)}")
             offenders += [f"{where}: {text!r}" for text in _texts_outside_ctx_t(argument)]
     assert offenders == []

@@ -37,6 +37,19 @@ def test_a_question_has_buttons_on_telegram_and_a_numbered_menu_on_zalo() -> Non
     assert present(Reply("Kết quả?", token=8), ZALO, t, channel="zalo").ends_menu
 
 
+def test_a_ballot_is_buttons_on_telegram_and_commands_to_type_on_zalo_never_a_menu() -> None:
+    ballot = (Option("Viện ƯDCN", "/binhchon K7Q4M2"), Option("VP CNCL", "/binhchon P3X9RT"))
+    reply = Reply("<b>PHIẾU BẦU KÍN</b>", options=ballot, secret=True)
+    telegram = present(reply, TELEGRAM, t, channel="telegram")
+    assert [(m.text, m.options, m.secret) for m in telegram.messages] == [
+        ("<b>PHIẾU BẦU KÍN</b>", ballot, True)]
+    zalo = present(reply, ZALO, t, channel="zalo")
+    assert [(m.text, m.options, m.secret) for m in zalo.messages] == [(
+        "PHIẾU BẦU KÍN\n\n• Viện ƯDCN: gõ /binhchon K7Q4M2\n• VP CNCL: gõ /binhchon P3X9RT",
+        (), True)]
+    assert zalo.menu is None and not zalo.ends_menu  # no menu is remembered for typed numbers
+
+
 def test_a_reminders_own_option_is_a_menu_or_the_command_it_runs() -> None:
     reply = Reply("Xin cập nhật tiến độ.", options=(Option("Cập nhật ngay", "/capnhat"),))
     message, = present(reply, ZALO, t, channel="zalo").messages

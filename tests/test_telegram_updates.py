@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.channels.telegram_updates import encode_choice, to_inbound
+from bot.channels.telegram_updates import encode_choice, storable, to_inbound
 from bot.domain.events import ChatKind, Choice, Membership
 
 AN = {"id": 101, "is_bot": False, "first_name": "An", "last_name": "Nguyễn Văn"}
@@ -49,6 +49,26 @@ def test_a_button_press_carries_the_choice_and_its_chat() -> None:
         "message": {"message_id": 5, "date": 0, "chat": PRIVATE, "text": "Chọn nhiệm vụ"}}})
     assert event is not None and event.choice == Choice(4, "t3")
     assert event.chat_id == "101"
+
+
+def test_a_press_on_a_ballot_is_stored_without_the_ballot_it_was_pressed_under() -> None:
+    ballot = {"message_id": 5, "date": 0, "chat": PRIVATE, "text": "PHIẾU BẦU KÍN",
+              "reply_markup": {"inline_keyboard": [[{
+                  "text": "VP CNCL",
+                  "callback_data": encode_choice(0, "/binhchon K7", secret=True)}]]}}
+    press = {"update_id": 12, "callback_query": {
+        "id": "q2", "from": AN, "chat_instance": "c",
+        "data": encode_choice(0, "/binhchon K7", secret=True), "message": ballot}}
+
+    kept = storable(press)
+
+    assert kept["callback_query"]["message"] == {"message_id": 5, "date": 0, "chat": PRIVATE}
+    event = to_inbound(kept)
+    assert event is not None and event.choice == Choice(0, "/binhchon K7")
+    assert event.chat_id == "101"
+    ordinary = {**press, "callback_query": {**press["callback_query"],
+                                            "data": encode_choice(0, "t3")}}
+    assert storable(ordinary) is ordinary  # any other press is kept as it came
 
 
 def test_blocking_the_bot_is_a_membership_change() -> None:

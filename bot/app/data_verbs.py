@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable
+from datetime import date, datetime
 
 from bot.app.runtime import open_runtime
 from bot.domain.i18n import catalog
@@ -83,6 +84,12 @@ async def restore_database(args: argparse.Namespace, settings: Settings) -> int:
                                  "cli.restored", path=settings.database)
 
 
+def _as_written(value: date | datetime) -> str:
+    """A bloc-file date or time as a secretary writes it: ``11:30 20/12/2023``."""
+    day = f"{value.day}/{value.month}/{value.year}"
+    return f"{value:%H:%M} {day}" if isinstance(value, datetime) else day
+
+
 async def check(args: argparse.Namespace, settings: Settings) -> int:
     messages, language = catalog(), settings.language
     path = args.file or settings.bloc_file
@@ -104,4 +111,11 @@ async def check(args: argparse.Namespace, settings: Settings) -> int:
             bonus=format_points(criteria.bonus.cap, language) if criteria.bonus else "0",
             penalty=format_points(criteria.penalty.cap, language) if criteria.penalty
             else "0"))
+    if config.vote is not None:
+        vote = config.vote
+        say(messages.text(
+            language, "cli.bloc_vote_top" if vote.candidates else "cli.bloc_vote_named",
+            count=vote.candidates or 0, closes=_as_written(vote.closes),
+            percent=vote.majority_percent,
+            of=messages.text(language, f"cli.bloc_vote_of_{vote.majority_of}")))
     return EXIT_OK

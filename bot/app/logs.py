@@ -1,5 +1,6 @@
-"""Logging set-up that never writes a secret: the bot tokens, the webhook secret and
-every invite token (which registers whoever sends it) are redacted at every level."""
+"""Logging set-up that never writes a secret: the bot tokens, the webhook secret, every
+invite token (which registers whoever sends it) and every ballot's code and receipt are
+redacted at every level."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import re
 import sys
 from collections.abc import Iterable
 
+from bot.domain.sealed import BALLOT_BOX, sealed
+
 REDACTED = "<redacted>"
+SEALED_LINE = "<a statement on the ballot box, redacted>"
 # An invite token after the words that carry it: "/start TOKEN" (also "/start@bot"), a
 # deep link's "start=TOKEN", Zalo's "dangky TOKEN" / "đăng ký TOKEN". PTB's DEBUG dump of
 # an update and the database driver's DEBUG line for the inbox row both contain them.
@@ -29,8 +33,13 @@ class RedactSecrets(logging.Filter):
         self._secrets.append(secret)
 
     def redact(self, text: str) -> str:
-        """``text`` with every secret and every invite token replaced."""
+        """``text`` with every secret, every invite token and every ballot's code replaced;
+        a line on the ballot box is replaced whole."""
+        if BALLOT_BOX in text:
+            return SEALED_LINE
         text = INVITE.sub(lambda found: found.group(1) + REDACTED, text)
+        for word in sealed():
+            text = text.replace(word, REDACTED)
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
             head = secret.split(":", 1)[-1]

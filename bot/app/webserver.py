@@ -44,6 +44,7 @@ class Webhook:
     header: str  # the header carrying the secret
     healthy: Callable[[], bool]
     key: Callable[[Any], str | None]  # what identifies an update (None: not an update)
+    storable: Callable[[Any], Any] = lambda body: body  # the update as the inbox may keep it
 
 
 def base_path(public_url: str) -> str:
@@ -129,7 +130,7 @@ class WebServer:
             log.info("ignoring a %s webhook body that is not an update", hook.channel)
             return web.json_response({"ok": True})
         try:
-            stored = await self.inbox.receive(hook.channel, [(key, body)])
+            stored = await self.inbox.receive(hook.channel, [(key, hook.storable(body))])
         except Exception as exc:
             if not is_storage_failure(exc):
                 raise

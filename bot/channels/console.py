@@ -17,7 +17,17 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.channels.kit import Handle
-from bot.domain.events import ChatKind, FileRef, Inbound, Message, Published, Response, Traits
+from bot.domain.events import (
+    ChatKind,
+    Choice,
+    FileRef,
+    Inbound,
+    Message,
+    Option,
+    Published,
+    Response,
+    Traits,
+)
 from bot.domain.i18n import Texts
 from bot.domain.presenting import present
 from bot.domain.text import fold, html_to_plain, numbered_lines
@@ -59,6 +69,9 @@ class ConsoleChannel:
         self.echo = (not self.stdin.isatty()) if echo is None else echo
         self.persona: Persona | None = None
         self._saved = 0
+        # the bot's own options last shown (a command's, not a question's): a typed number
+        # presses one, as a button would (a question's numbers are its conversation's)
+        self._offered: tuple[Option, ...] = ()
         self._posted = 0
 
     async def send(self, chat_id: str, message: Message) -> None:
@@ -160,9 +173,15 @@ class ConsoleChannel:
     async def say(self, text: str) -> Response:
         """Send one line as the current persona and print the bot's answer."""
         assert self.persona is not None
+        offered, self._offered = self._offered, ()
+        number = text.strip()
+        pressed = offered[int(number) - 1] if number.isascii() and number.isdigit() and (
+            1 <= int(number) <= len(offered)) else None
         event = Inbound(
             channel=CHANNEL, user_id=self.persona.external_id, chat_id=self.persona.external_id,
-            chat_kind=ChatKind.PRIVATE, display_name=self.persona.label, text=text,
+            chat_kind=ChatKind.PRIVATE, display_name=self.persona.label,
+            text=None if pressed else text,
+            choice=Choice(0, pressed.value) if pressed else None,
         )
         response = await self._handle(event)
         self.render(response)
@@ -197,6 +216,7 @@ class ConsoleChannel:
             self.print(self.t("console.attachment", name=shown.name or shown.kind))
         self.print(message.text)
         if message.options:
+            self._offered = message.options if message.token == 0 else ()
             for line in numbered_lines([option.label for option in message.options]):
                 self.print(f"  {line}")
             self.print(self.t("console.options_hint"))

@@ -44,7 +44,7 @@ from bot.channels.telegram_send import (
     with_retries,
 )
 from bot.channels.telegram_transport import AiohttpRequest
-from bot.channels.telegram_updates import CHANNEL, to_inbound
+from bot.channels.telegram_updates import CHANNEL, storable, to_inbound
 from bot.domain.events import Message as BotMessage
 from bot.domain.events import Published, Response, Sent, Traits
 from bot.domain.text import escape
@@ -141,7 +141,7 @@ class TelegramChannel:
                     "allowed_updates": ALLOWED_UPDATES}, read_timeout=self.poll_timeout + 10)
                     if isinstance(u, dict) and isinstance(u.get("update_id"), int)]
                 stored = await self.inbox.receive(
-                    CHANNEL, [(str(u["update_id"]), u) for u in updates])
+                    CHANNEL, [(str(u["update_id"]), storable(u)) for u in updates])
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # whatever went wrong, polling must go on
@@ -174,6 +174,11 @@ class TelegramChannel:
         if not isinstance(body, dict):
             return None
         return await self._on_update(body, receipt)
+
+    @staticmethod
+    def storable(body: Any) -> Any:
+        """A webhook body as the inbox may keep it (a ballot's press without its ballot)."""
+        return storable(body)
 
     @staticmethod
     def update_key(body: Any) -> str | None:

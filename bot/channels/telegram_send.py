@@ -228,5 +228,6 @@ def _keyboard(message: BotMessage) -> dict[str, Any] | None:
     if not message.options:
         return None
     return {"inline_keyboard": [
-        [{"text": option.label, "callback_data": encode_choice(message.token, option.value)}]
+        [{"text": option.label, "callback_data": encode_choice(message.token, option.value,
+                                                               secret=message.secret)}]
         for option in message.options]}

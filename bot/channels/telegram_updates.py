@@ -8,11 +8,12 @@ from bot.domain.events import ChatKind, Choice, Inbound, InboundFile, Membership
 
 CHANNEL = "telegram"
 CALLBACK_VERSION = "1"
+SECRET_VERSION = "s"  # noqa: S105 - not a password: an option of a ballot (see ``storable``)
 
 
-def encode_choice(token: int, value: str) -> str:
+def encode_choice(token: int, value: str, *, secret: bool = False) -> str:
     """Callback data for an option: version, dialog token, value (at most 64 bytes)."""
-    data = f"{CALLBACK_VERSION}:{token}:{value}"
+    data = f"{SECRET_VERSION if secret else CALLBACK_VERSION}:{token}:{value}"
     if len(data.encode("utf-8")) > 64:
         raise ValueError(f"option value too long for Telegram callback data: {value!r}")
     return data
@@ -24,7 +25,8 @@ def decode_choice(data: str | None) -> Choice | None:
         return None
     version, _, rest = data.partition(":")
     token, _, value = rest.partition(":")
-    if version != CALLBACK_VERSION or not (token.isascii() and token.isdigit()):
+    if version not in {CALLBACK_VERSION, SECRET_VERSION} or not (
+            token.isascii() and token.isdigit()):
         return None
     return Choice(int(token), value)
 
@@ -98,6 +100,20 @@ def _file(message: Json) -> InboundFile | None:
         return InboundFile(photo["file_id"], None, "image/jpeg", _size(photo.get("file_size")),
                            "photo")
     return None
+
+
+def storable(body: Any) -> Any:
+    """The update as the inbox may keep it: a press on a ballot's button (secret callback
+    data) without the message it was pressed under, whose buttons pair each candidate with
+    its code; only the message's chat and id are kept (a ballot's code says nothing once
+    the bot has forgotten the ballot). Any other update as it came."""
+    query = _object(_object(body).get("callback_query"))
+    data = _text(query.get("data")) or ""
+    message = _object(query.get("message"))
+    if not data.startswith(SECRET_VERSION + ":") or not message:
+        return body
+    kept = {key: message[key] for key in ("message_id", "chat", "date") if key in message}
+    return {**body, "callback_query": {**query, "message": kept}}
 
 
 def to_inbound(body: Json) -> Inbound | None:

@@ -190,6 +190,12 @@ class ZaloChannel:
         return await self._handle_in_order(update, receipt) if update is not None else None
 
     @staticmethod
+    def storable(body: Any) -> Any:
+        """A webhook body as the inbox keeps it: as it came (a Zalo update holds only what
+        the person typed, never the bot's message it answers)."""
+        return body
+
+    @staticmethod
     def update_key(body: Any) -> str | None:
         """What identifies a webhook body's update: event name and message id."""
         update = parse_update(body)

@@ -27,6 +27,8 @@ class Action(StrEnum):
     MANAGE_TASKS = "manage_tasks"  # add, change, move, close tasks; open periods
     ATTEND = "attend"  # answer a conference invitation: for the own unit; the liaison for itself
     SCORE = "score"  # score the own unit against the year's criteria, submit its sheet
+    VOTE = "vote"  # cast the own unit's ballot for the leading unit (its head where registered)
+    RUN_VOTE = "run_vote"  # open a round of the vote, close it and announce the result
 
 
 MANAGERS: frozenset[Role] = frozenset({Role.CHAIR, Role.DEPUTY, Role.ADMIN})
@@ -53,6 +55,9 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # a unit's people score it (who submits: its head where registered, handlers/scoring.py);
     # the chair's and deputy's officers score their own unit the same way
     Action.SCORE: MANAGERS | {Role.CONTACT, Role.HEAD},
+    # one ballot per unit (who casts it: handlers/voting.py); the liaison has no vote
+    Action.VOTE: MANAGERS | {Role.CONTACT, Role.HEAD},
+    Action.RUN_VOTE: MANAGERS,
 }
 
 

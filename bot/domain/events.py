@@ -116,6 +116,11 @@ class Reply:
     chat_id: str | None = None  # None: the chat the event came from
     attachment: FileRef | None = None  # re-send a file a person sent, with ``text`` as caption
     language: str | None = None  # the reader's, when the bot writes on its own (a reminder)
+    secret: bool = False
+    """A ballot or its receipt: kept nowhere (no outbox row, no menu remembered, no log
+    line), sent once after the event commits; lost if that send fails (the voter asks
+    again). A pressed option of it comes back marked, so the channel stores the press
+    without the message it was pressed under."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,7 @@ class Message:
     resend: FileRef | None = None
     fallback: str | None = None
     chat_id: str | None = None  # None: the chat the event came from
+    secret: bool = False  # a ballot's message (see Reply.secret): its buttons say so
     # the bot writing on its own on a messenger without buttons: ``text`` ends with the
     # numbered ``menu``, ``alternate`` with the commands instead (for someone in the middle
     # of a conversation, whose numbers the menu must not take over)

@@ -69,6 +69,8 @@ def present(reply: Reply, traits: Traits, t: Translate, *, channel: str,
     in ``t``'s language. ``offered``: where its file can be downloaded, on a messenger
     that takes no uploads (``None`` there: no public address to offer it from)."""
     text = reply.text if traits.markup else html_to_plain(reply.text)
+    if reply.secret:
+        return Presented(_secret(reply, text, traits, t))
     messages: list[Message] = []
     if reply.attachment is not None:
         text, first = _attachment(reply.attachment, text, traits, t, channel)
@@ -110,6 +112,22 @@ def present(reply: Reply, traits: Traits, t: Translate, *, channel: str,
         messages = [replace(message, chat_id=reply.chat_id) for message in messages]
     return Presented(messages, menu=menu,
                      ends_menu=not traits.buttons and reply.token > 0 and not reply.options)
+
+
+def _secret(reply: Reply, text: str, traits: Traits, t: Translate) -> list[Message]:
+    """A ballot: its options as buttons marked secret, or, on a messenger without buttons,
+    as the commands to type (never a numbered menu, which would be remembered)."""
+    options = reply.options
+    if options and not traits.buttons:
+        text = "\n".join([text, "", *(t("channel.option_command", label=option.label,
+                                        command=option.value) for option in options)])
+        options = ()
+    chunks = _chunks(text, traits) or [""]
+    messages = [Message(text=chunk, secret=True) for chunk in chunks]
+    messages[-1] = replace(messages[-1], options=options)
+    if reply.chat_id is not None:
+        messages = [replace(message, chat_id=reply.chat_id) for message in messages]
+    return messages
 
 
 def _own_menu(messages: list[Message], options: tuple[Option, ...], traits: Traits,

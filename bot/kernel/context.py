@@ -9,7 +9,7 @@ channels. A handler needs nothing else, and reaches nothing else.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from bot.domain.clock import Clock
 from bot.domain.events import FileRef, Inbound, Option, OutFile, Reply, Response
 from bot.domain.i18n import Texts, Translate
 from bot.kernel.answers import Answers
+from bot.services.ballot_papers import BallotPapers
 from bot.services.blocs import Blocs
 from bot.services.channels import Channels
 from bot.services.outbox import OutboxWorker
@@ -78,6 +79,7 @@ class Services:
     channels: Channels
     forms: Forms
     commands: Callable[[], tuple[Listed, ...]]
+    ballots: BallotPapers = field(default_factory=BallotPapers)  # in memory only
 
 
 class Context:
@@ -97,6 +99,7 @@ class Context:
         self.response = Response()
         self.private_chat: str | None = None  # set when a group command answers privately
         self.dialog_changed = False  # stored by the dispatcher when the event commits
+        self.committed: list[Callable[[], Awaitable[None]]] = []  # run once it has committed
         self._memo: dict[str, Any] = {}
 
     # -- the services -----------------------------------------------------------------------
@@ -122,6 +125,11 @@ class Context:
     def posted_lists(self) -> PostedLists:
         """The task list as pinned in the bloc's groups."""
         return self.services.posted_lists
+
+    @property
+    def ballots(self) -> BallotPapers:
+        """The vote's ballots handed out (in memory only: see the module)."""
+        return self.services.ballots
 
     @property
     def channels(self) -> Channels:
@@ -185,12 +193,13 @@ class Context:
     def reply(
         self, text: str, *, options: tuple[Option, ...] = (), token: int = 0,
         file: OutFile | None = None, chat_id: str | None = None,
-        attachment: FileRef | None = None,
+        attachment: FileRef | None = None, secret: bool = False,
     ) -> None:
-        """Queue a message (HTML with user text escaped) for this chat or another."""
+        """Queue a message (HTML with user text escaped) for this chat or another;
+        ``secret``: a ballot or its receipt, kept nowhere (see :attr:`Reply.secret`)."""
         self.response.replies.append(Reply(
             text=text, options=options, token=token, file=file,
-            chat_id=chat_id or self.private_chat, attachment=attachment,
+            chat_id=chat_id or self.private_chat, attachment=attachment, secret=secret,
         ))
 
     def notice(self, text: str) -> None:
@@ -212,6 +221,10 @@ class Context:
     async def cancel_form(self) -> bool:
         """Leave the conversation in progress; ``False`` if there was none."""
         return await self.services.forms.cancel(self)
+
+    def when_committed(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run ``work`` after the event's transaction has committed (not if it rolls back)."""
+        self.committed.append(work)
 
     async def save_dialog(self) -> None:
         """Note that this person's place in their conversation changed: the dispatcher

@@ -34,7 +34,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from bot.domain.clock import Clock
-from bot.domain.events import Inbound, Reply, Response
+from bot.domain.events import Inbound, Message, Reply, Response, Sent
 from bot.domain.i18n import Texts
 from bot.domain.text import valid_unicode
 from bot.kernel.context import Context, Services
@@ -72,9 +72,23 @@ class Delivery:
         if handling.deliver is None:
             return
         if handling.rows is not None:
-            await self._replies.settle(handling.rows, await handling.deliver(handling.response))
+            sent = await handling.deliver(handling.response)
+            await self._replies.settle(handling.rows, sent)
+            _sealed_sent(handling, sent)
         elif handling.response.replies:  # a note that the event could not be recorded
             await handling.deliver(handling.response)
+
+
+def _sealed_sent(handling: Handling, sent: Sent) -> None:
+    """Say (without a word of it) when a ballot or its receipt could not be sent: nothing
+    keeps it to send again, the voter asks for it again."""
+    count = len(handling.rows or ())
+    sealed = [message for message in handling.response.messages[count:] if message.secret]
+    tried = list(sent)[count:] if sent is not None else [None] * len(sealed)
+    lost = len(sealed) - sum(1 for error in tried if error is None)
+    if sealed and lost:
+        log.warning("%d secret message(s) to %s could not be sent; not kept to send again",
+                    lost, handling.event.channel)
 
 
 class Faults:
@@ -134,7 +148,8 @@ class Faults:
 
 
 class UnitOfWork:
-    """The steps inside commit together (one write transaction), or not at all."""
+    """The steps inside commit together (one write transaction), or not at all; what the
+    handler asked to run once they have (:meth:`Context.when_committed`) runs after."""
 
     def __init__(self, repo: Database) -> None:
         self._repo = repo
@@ -142,6 +157,11 @@ class UnitOfWork:
     async def __call__(self, handling: Handling, call_next: Next) -> None:
         async with self._repo.unit_of_work():
             await call_next()
+        for work in handling.ctx.committed if handling.ctx is not None else ():
+            try:
+                await work()
+            except Exception:  # the event is handled and committed: only noted
+                log.exception("work after the commit of an event failed")
 
 
 class Dedup:
@@ -217,8 +237,12 @@ class Persist:
         if handling.deliver is None:
             return  # the caller shows the replies itself (the console)
         event, now = handling.event, self._clock.now()
+        sealed: list[Message] = []  # a ballot and its receipt: sent last, recorded nowhere
         for reply in ctx.response.replies:
             shown = await self._presenter.present(event.channel, reply, ctx.language)
+            if reply.secret:
+                sealed += shown.messages
+                continue
             ctx.response.messages += shown.messages
             chat = reply.chat_id or event.chat_id
             if shown.menu is not None:
@@ -227,6 +251,7 @@ class Persist:
             elif shown.ends_menu:
                 await self._repo.clear_menu(event.channel, chat)
         handling.rows = await self._replies.record(event, ctx.response.messages)
+        ctx.response.messages += sealed  # after the recorded ones: their rows match by index
 
 
 class HandlerFaults:
@@ -246,6 +271,7 @@ class HandlerFaults:
             log.exception("error while handling an event from %s", ctx.actor)
             await self._repo.discard_unit()
             ctx.dialog_changed = False  # the conversation stays where it was
+            ctx.committed.clear()  # what was to follow the handler's writes: they are undone
             ctx.response.replies.clear()
             ctx.reply(ctx.t("error.internal"))
 

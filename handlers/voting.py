@@ -1,0 +1,354 @@
+"""``/binhchon`` (``/vote``): the secret vote for the unit that leads the bloc (suy tôn).
+
+The chair opens a round (``/binhchon mo``): its candidates are the first N of the ranking
+by the bloc file's rule, or the units the chair names; its rules (voting for oneself, the
+closing time, the majority) are the file's. Each unit casts one ballot: its head where one
+is registered, else its contact. ``/binhchon`` hands the voter a ballot whose buttons (or,
+without buttons, the commands to type) carry one-time codes; the pairing of codes and
+candidates exists only in the bot's memory and in the ballot message itself, which is sent
+once and stored nowhere (``Reply.secret``). The ballot box keeps the candidate and a
+receipt, apart from the unit's "has voted" row; the voter's receipt, sent the same way, is
+listed with every other when the chair closes the round (``/binhchon dong``) and the
+result is announced to the bloc.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from bot.domain.access import OBSERVERS, Action, may
+from bot.domain.events import Option, Reply
+from bot.domain.i18n import Translate
+from bot.domain.periods import format_deadline
+from bot.domain.text import escape
+from bot.domain.unit_names import UnitRef, match_unit
+from bot.domain.voting import ELECTED, Outcome, choices_for, outcome, top_candidates
+from bot.kernel.context import Context
+from bot.kernel.router import Router
+from bot.services.outbox import Outgoing
+from handlers._score_views import standings, who_submits, year_scoring
+from handlers.posting import bloc_group
+from storage.records import Deadline, Member, Role, Unit
+from storage.year_records import EmulationYear, Vote, VoteRules
+
+log = logging.getLogger(__name__)
+router = Router()
+COMMAND = "/binhchon"
+OPEN, CLOSE, CONFIRM = "mo", "dong", "xacnhan"
+
+
+def _command(*words: str) -> str:
+    return " ".join((COMMAND, *words))
+
+
+@router.command("binhchon", "vote", action=Action.SEE_OWN_UNIT, help_key="help.cmd_vote")
+async def vote(ctx: Context) -> None:
+    """The round as the caller may see it (a voter: its ballot); ``mo`` opens a round,
+    ``dong`` closes it and announces the result, a ballot's code casts the ballot."""
+    year = await ctx.repo.emulation_year(ctx.bloc.id, ctx.bloc.year)
+    if year is None or year.vote_rules is None:
+        ctx.reply(ctx.t("vote.no_rules", year=ctx.bloc.year))
+        return
+    words = ctx.args.split(maxsplit=1)
+    verb = words[0].casefold() if words else ""
+    rest = words[1] if len(words) > 1 else ""
+    if verb in {OPEN, "mở", "open"}:
+        await _open(ctx, year, year.vote_rules, rest)
+    elif verb in {CLOSE, "đóng", "close"}:
+        await _close(ctx, year, confirmed=rest.casefold() in {CONFIRM, "xác nhận", "confirm"})
+    elif verb:
+        await _cast(ctx, year, words[0])
+    else:
+        await _show(ctx, year, year.vote_rules)
+
+
+# -- seeing the round -------------------------------------------------------------------------
+
+async def _show(ctx: Context, year: EmulationYear, rules: VoteRules) -> None:
+    current = await ctx.repo.latest_vote(year.id)
+    manages = may(ctx.role, Action.RUN_VOTE)
+    if current is None:
+        lines = [ctx.t("vote.not_open", year=year.year), _rules_text(ctx, rules)]
+        options = (Option(ctx.t("vote.open_button"), _command(OPEN)),) if manages else ()
+        ctx.reply("\n".join(lines), options=options)
+        return
+    units = await ctx.repo.list_units(ctx.bloc.id)
+    names = {unit.id: unit.short_name for unit in units}
+    if current.closed_at is not None:
+        lines = [_result_text(ctx, year, current, names)]
+        options = (Option(ctx.t("vote.next_round_button"), _command(OPEN)),) if manages and (
+            current.result and current.result.get("reason") != ELECTED) else ()
+        ctx.reply("\n".join(lines), options=options)
+        return
+    tally = await ctx.repo.tally(current.id)
+    late = ctx.now() >= current.closes_at
+    if ctx.role in OBSERVERS:
+        lines = [ctx.t("vote.under_way", year=year.year, round=current.round,
+                       closes=format_deadline(current.rules.closes, ctx.zone, ctx.t)),
+                 ctx.t("vote.candidates", units=escape(", ".join(
+                     names.get(unit, "?") for unit in current.candidates))),
+                 ctx.t("vote.turnout", voted=len(tally.voters), total=len(units))]
+        waiting = [unit.short_name for unit in units if unit.id not in tally.voters]
+        if waiting:
+            lines.append(ctx.t("vote.waiting", units=escape(", ".join(waiting))))
+        if late:
+            lines.append(ctx.t("vote.time_up"))
+        ctx.reply("\n".join(lines), options=(
+            Option(ctx.t("vote.close_button"), _command(CLOSE)),) if manages else ())
+    await _hand_ballot(ctx, current, units, tally.voters, late=late)
+
+
+async def _hand_ballot(ctx: Context, current: Vote, units: list[Unit],
+                       voters: Mapping[int, datetime], *, late: bool) -> None:
+    """The caller's ballot, when the caller casts its unit's; else why not (nothing to a
+    person without a unit: the liaison)."""
+    member = ctx.member
+    if member is None or member.unit_id is None or not may(ctx.role, Action.VOTE):
+        if ctx.role not in OBSERVERS:
+            ctx.reply(ctx.t("vote.not_a_voter"))
+        return
+    if member.unit_id in voters:
+        ctx.reply(ctx.t("vote.already_voted"))
+        return
+    if late:
+        if ctx.role not in OBSERVERS:
+            ctx.reply(ctx.t("vote.time_up_voter"))
+        return
+    if not await _casts(ctx, member):
+        ctx.reply(ctx.t("vote.head_votes"))
+        return
+    names = {unit.id: unit.short_name for unit in units}
+    choices = choices_for(member.unit_id, current.candidates, current.rules)
+    codes = ctx.ballots.issue(current.id, member.unit_id, choices)
+    text = "\n".join([
+        ctx.t("vote.ballot", year=ctx.bloc.year, round=current.round,
+              unit=escape(names.get(member.unit_id, "")),
+              closes=format_deadline(current.rules.closes, ctx.zone, ctx.t)),
+        *(ctx.t("vote.ballot_line", unit=escape(names.get(unit, "?"))) for unit in choices),
+        "", ctx.t("vote.ballot_secret"),
+        *([ctx.t("vote.ballot_no_self")] if not current.rules.self_vote else [])])
+    ctx.reply(text, secret=True, options=tuple(
+        Option(names.get(unit, "?"), _command(codes[unit])) for unit in choices))
+
+
+async def _casts(ctx: Context, member: Member) -> bool:
+    """Whether ``member`` casts its unit's ballot: its head where one is registered."""
+    assert member.unit_id is not None
+    return await who_submits(ctx, member.unit_id) is not Role.HEAD or ctx.role is Role.HEAD
+
+
+# -- casting ----------------------------------------------------------------------------------
+
+async def _cast(ctx: Context, year: EmulationYear, code: str) -> None:
+    """A ballot's code: the unit's one ballot goes into the box; the voter gets a receipt.
+    Nothing said back names the candidate."""
+    paper = ctx.ballots.take(code)
+    member = ctx.member
+    if paper is None or member is None or paper.unit_id != member.unit_id:
+        ctx.reply(ctx.t("vote.code_unknown"), options=(
+            Option(ctx.t("vote.ballot_again"), _command()),))
+        return
+    current = await ctx.repo.latest_vote(year.id)
+    if current is None or current.id != paper.vote_id or current.closed_at is not None \
+            or ctx.now() >= current.closes_at:
+        ctx.reply(ctx.t("vote.closed"))
+        return
+    if not may(ctx.role, Action.VOTE) or not await _casts(ctx, member):
+        ctx.reply(ctx.t("vote.head_votes"))
+        return
+    receipt = ctx.ballots.receipt()
+    if not await ctx.repo.cast_ballot(current.id, paper.unit_id, paper.candidate, receipt,
+                                      actor=ctx.actor, now=ctx.now()):
+        ctx.reply(ctx.t("vote.already_voted"))
+        return
+    # the ballot and the "has voted" row were written together: once committed, the
+    # journal that holds them side by side is folded in and emptied
+    ctx.when_committed(ctx.repo.erase_journal)
+    unit = await ctx.repo.get_unit(paper.unit_id)
+    ctx.reply(ctx.t("vote.cast", unit=escape(unit.short_name if unit else ""),
+                    receipt=receipt), secret=True)
+    await _tell_when_all_voted(ctx, current)
+
+
+async def _tell_when_all_voted(ctx: Context, current: Vote) -> None:
+    """Once every unit has voted, the chair and deputy are told they may close."""
+    units = await ctx.repo.list_units(ctx.bloc.id)
+    tally = await ctx.repo.tally(current.id)
+    if len(tally.voters) < len(units):
+        return
+    officers = [member for member in await ctx.repo.list_members(ctx.bloc.id)
+                if member.role in {Role.CHAIR, Role.DEPUTY}]
+    await ctx.outbox.enqueue([Outgoing(
+        dedup_key=f"vote:{current.id}:all-voted:{member.id}", channel=member.channel,
+        chat_id=member.external_id, kind="vote", due_at=ctx.now(), reply=Reply(
+            ctx.t("vote.all_voted", lang=member.language, round=current.round),
+            options=(Option(ctx.t("vote.close_button", lang=member.language),
+                            _command(CLOSE)),), language=member.language))
+        for member in officers])
+
+
+# -- opening and closing ----------------------------------------------------------------------
+
+async def _open(ctx: Context, year: EmulationYear, rules: VoteRules, named: str) -> None:
+    """Open the next round with the ranking's first N, or the units the chair names."""
+    if not may(ctx.role, Action.RUN_VOTE):
+        ctx.reply(ctx.t("vote.chair_opens"))
+        return
+    now = ctx.now()
+    if rules.opens is not None and now < rules.opens:
+        opens = rules.opens.astimezone(ctx.zone)
+        whole_day = (opens.hour, opens.minute) == (0, 0)
+        ctx.reply(ctx.t("vote.too_early", opens=format_deadline(
+            Deadline(rules.opens, all_day=whole_day), ctx.zone, ctx.t)))
+        return
+    if now >= rules.closes.at:
+        ctx.reply(ctx.t("vote.window_over",
+                        closes=format_deadline(rules.closes, ctx.zone, ctx.t)))
+        return
+    units = await ctx.repo.list_units(ctx.bloc.id)
+    candidates = await _candidates(ctx, rules, units, named)
+    if candidates is None:
+        return
+    opened = await ctx.repo.open_vote(year.id, candidates, rules,
+                                      member_id=ctx.member.id if ctx.member else None,
+                                      actor=ctx.actor, now=now)
+    if opened is None:
+        ctx.reply(ctx.t("vote.already_open"))
+        return
+    names = {unit.id: unit.short_name for unit in units}
+    listed = escape(", ".join(names[unit] for unit in candidates))
+    closes = format_deadline(rules.closes, ctx.zone, ctx.t)
+    sent = await _announce(ctx, lambda t: t("vote.opened_notice", year=year.year,
+                                            round=opened.round, units=listed, closes=closes),
+                           key=f"vote:{opened.id}:open", ballot=True)
+    ctx.reply("\n".join([ctx.t("vote.opened", round=opened.round, units=listed,
+                               closes=closes), ctx.t("vote.told", count=sent)]))
+
+
+async def _candidates(ctx: Context, rules: VoteRules, units: list[Unit],
+                      named: str) -> tuple[int, ...] | None:
+    """The round's candidates, or ``None`` after saying why there are none."""
+    if named.strip():
+        refs = [UnitRef.of(unit) for unit in units]
+        by_code = {unit.code: unit.id for unit in units}
+        chosen: list[int] = []
+        for part in (piece.strip() for piece in named.replace(";", ",").split(",")):
+            if not part:
+                continue
+            found = match_unit(part, refs)
+            if found is None:
+                ctx.reply(ctx.t("vote.unknown_unit", name=escape(part[:60])))
+                return None
+            if by_code[found.code] not in chosen:
+                chosen.append(by_code[found.code])
+        picked = tuple(chosen)
+    elif rules.candidates is not None:
+        scoring = await year_scoring(ctx)
+        ranked = (await standings(ctx, scoring, units))[0] if scoring is not None else []
+        if not ranked:
+            ctx.reply(ctx.t("vote.no_ranking"))
+            return None
+        picked = top_candidates(ranked, rules.candidates)
+    else:
+        ctx.reply(ctx.t("vote.name_candidates"))
+        return None
+    if len(picked) < 2:
+        ctx.reply(ctx.t("vote.too_few"))
+        return None
+    return picked
+
+
+async def _close(ctx: Context, year: EmulationYear, *, confirmed: bool) -> None:
+    """Close the round, count it, and announce the result to the bloc."""
+    if not may(ctx.role, Action.RUN_VOTE):
+        ctx.reply(ctx.t("vote.chair_closes"))
+        return
+    current = await ctx.repo.latest_vote(year.id)
+    if current is None or current.closed_at is not None:
+        ctx.reply(ctx.t("vote.nothing_open"))
+        return
+    units = await ctx.repo.list_units(ctx.bloc.id)
+    tally = await ctx.repo.tally(current.id)
+    missing = len(units) - len(tally.voters)
+    if missing > 0 and ctx.now() < current.closes_at and not confirmed:
+        ctx.reply(ctx.t("vote.confirm_close", count=missing), options=(
+            Option(ctx.t("vote.confirm_close_button"), _command(CLOSE, CONFIRM)),))
+        return
+    if tally.ballots != len(tally.voters):  # the box and the list of voters disagree
+        log.error("vote %s: %d ballot(s) but %d unit(s) marked as voted", current.id,
+                  tally.ballots, len(tally.voters))
+    counted = outcome(tally.counts, current.candidates, current.rules, units=len(units),
+                      voters=len(tally.voters))
+    result = {**counted.as_stored(), "receipts": list(tally.receipts)}
+    if not await ctx.repo.close_vote(current.id, result, actor=ctx.actor, now=ctx.now()):
+        ctx.reply(ctx.t("vote.nothing_open"))
+        return
+    closed = await ctx.repo.latest_vote(year.id)
+    assert closed is not None
+    names = {unit.id: unit.short_name for unit in units}
+    sent = await _announce(ctx, lambda t: _result_text(ctx, year, closed, names, t=t),
+                           key=f"vote:{current.id}:result", ballot=False)
+    ctx.reply("\n".join([_result_text(ctx, year, closed, names),
+                         ctx.t("vote.told", count=sent)]))
+
+
+async def _announce(ctx: Context, text: Callable[[Translate], str], *, key: str,
+                    ballot: bool) -> int:
+    """Tell every member (in their language) and the bloc's group; ``ballot``: with the
+    way to the ballot. Returns how many messages were queued."""
+    messages = []
+    for member in await ctx.repo.list_members(ctx.bloc.id):
+        if ctx.member is not None and member.id == ctx.member.id:
+            continue
+        t = ctx.translator(member.language)
+        options = (Option(t("vote.ballot_button"), _command()),) \
+            if ballot and member.unit_id is not None else ()
+        messages.append(Outgoing(
+            dedup_key=f"{key}:{member.id}", channel=member.channel, chat_id=member.external_id,
+            kind="vote", due_at=ctx.now(),
+            reply=Reply(text(t), options=options, language=member.language)))
+    group = await bloc_group(ctx)
+    if group:
+        messages.append(Outgoing(
+            dedup_key=f"{key}:group", channel=ctx.event.channel, chat_id=group, kind="vote",
+            due_at=ctx.now(), reply=Reply(text(ctx.translator(ctx.group_language)))))
+    return await ctx.outbox.enqueue(messages)
+
+
+# -- words ------------------------------------------------------------------------------------
+
+def _rules_text(ctx: Context, rules: VoteRules) -> str:
+    """The bloc's rules for the vote, as its members read them."""
+    who = ctx.t("vote.rule_top", count=rules.candidates) if rules.candidates \
+        else ctx.t("vote.rule_named")
+    return "\n".join([
+        who, ctx.t("vote.rule_self_yes" if rules.self_vote else "vote.rule_self_no"),
+        ctx.t(f"vote.rule_majority_{rules.majority_of}", percent=rules.majority_percent),
+        ctx.t("vote.rule_closes", closes=format_deadline(rules.closes, ctx.zone, ctx.t))])
+
+
+def _result_text(ctx: Context, year: EmulationYear, closed: Vote, names: dict[int, str], *,
+                 t: Translate | None = None) -> str:
+    """The count of a closed round: turnout, votes per candidate, who leads (or why no one
+    does), and the receipts counted."""
+    say = t or ctx.t
+    assert closed.result is not None
+    counted = Outcome.from_stored(closed.result)
+    receipts = closed.result.get("receipts") or []
+    lines = [say("vote.result_title", year=year.year, round=closed.round),
+             say("vote.result_turnout", units=counted.units, voters=counted.voters,
+                 ballots=counted.ballots,
+                 check=say("vote.box_matches" if counted.ballots == counted.voters
+                           else "vote.box_differs"))]
+    lines += [say("vote.result_line", place=index, unit=escape(names.get(unit, "?")),
+                  votes=votes) for index, (unit, votes) in enumerate(counted.counts, 1)]
+    if counted.winner is not None:
+        lines.append(say("vote.result_elected", unit=escape(names.get(counted.winner, "?")),
+                         votes=counted.counts[0][1], needed=counted.needed))
+    else:
+        lines.append(say(f"vote.result_{counted.reason}", needed=counted.needed))
+    if receipts:
+        lines.append(say("vote.receipts", receipts=", ".join(receipts)))
+    return "\n".join(lines)

@@ -1,0 +1,176 @@
+"""``/binhchon`` (``/vote``): the secret vote for the leading unit, by the bloc file's rules.
+
+The chair opens a round with the ranking's first N (or the units named); each unit casts
+one ballot (its head where registered) by a one-time code; nothing said back names the
+choice; the chair closes, and the count is announced with the receipts of every ballot."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app.runtime import Runtime
+from bot.domain.clock import FixedClock
+from bot.domain.events import Response
+from storage.records import Role
+from tests.chat import Person, plain
+from tests.conftest import SMALL_BLOC
+from tests.test_core import registered
+from tests.test_self_scoring import CRITERIA, DOCUMENT
+from tests.test_task_admin import reload_with
+
+VOTE = """\
+vote:
+  opens: 24/11/2026
+  closes: 25/11/2026 11h30
+  candidates: 2
+  self_vote: false
+  majority_percent: 50
+  majority_of: units
+"""
+
+
+@pytest.fixture
+async def voting(runtime: Runtime, small_bloc_file: Path) -> Runtime:
+    """The small bloc with a criteria table and a vote section (24/11/2026, 09:00)."""
+    await reload_with(runtime, small_bloc_file, SMALL_BLOC + CRITERIA + VOTE)
+    return runtime
+
+
+async def _submit(person: Person, *scores: str) -> None:
+    for line in scores:
+        said = plain(await person.say(f"/chamdiem {line}"))
+        if "cần tệp minh chứng" in said:  # 1.1 asks for its evidence first
+            await person.say("", file=DOCUMENT)
+            said = plain(await person.say("Xong"))
+        assert "Đã ghi" in said, (line, said)
+    assert "xác nhận" in plain(await person.say("/chamdiem nop")).casefold()
+    assert "Đã nộp" in plain(await person.say("/chamdiem nop xacnhan"))
+
+
+async def _three_units(runtime: Runtime) -> tuple[Person, Person, Person]:
+    chair = await registered(runtime, "1", Role.CHAIR, "UDCN", name="Trần Chủ Tịch")
+    deputy = await registered(runtime, "2", Role.DEPUTY, "CNCL", name="Lê Phó")
+    contact = await registered(runtime, "3", Role.CONTACT, "SHTT", name="Nguyễn An")
+    return chair, deputy, contact
+
+
+def _ballot(response: Response) -> dict[str, str]:
+    """The ballot's buttons: candidate → the command its press sends."""
+    secret = [reply for reply in response.replies if reply.secret]
+    assert len(secret) == 1, [reply.text for reply in response.replies]
+    return {option.label: option.value for option in secret[0].options}
+
+
+async def test_the_chair_opens_with_the_top_two_and_each_unit_votes_once_in_secret(
+        voting: Runtime, clock: FixedClock) -> None:
+    chair, deputy, contact = await _three_units(voting)
+    # the ranking: Viện KHSHTT 30, VP CNCL 25, Viện ƯDCN 20 (all three submitted)
+    await _submit(contact, "1.1 10", "1.2 10", "2.1 10")
+    await _submit(deputy, "1.1 10", "1.2 5 Chưa đủ", "2.1 10")
+    await _submit(chair, "1.1 10", "1.2 5 Chưa đủ", "2.1 5 Chưa đủ")
+
+    rules = plain(await contact.say("/binhchon"))
+    assert "chưa mở bỏ phiếu" in rules
+    assert "2 đơn vị đứng đầu bảng xếp hạng" in rules
+    assert "Đơn vị không bỏ phiếu cho chính mình." in rules
+    assert "trên 50% tổng số đơn vị của Khối" in rules
+    assert "Việc mở bỏ phiếu do Khối trưởng" in plain(await contact.say("/binhchon mo"))
+
+    opened = plain(await chair.say("/binhchon mo"))
+    assert "Đã mở bỏ phiếu vòng 1. Đơn vị được đề cử: Viện KHSHTT, VP CNCL." in opened
+    assert "11:30 Thứ Tư, 25/11/2026" in opened
+
+    # a unit may not vote for itself: its ballot lists only the other candidate
+    own = await contact.say("/binhchon")
+    assert list(_ballot(own)) == ["VP CNCL"]
+    assert "PHIẾU BẦU KÍN" in plain(own)
+    chair_view = await chair.say("/binhchon")
+    assert "Đã bỏ phiếu: 0/3 đơn vị." in plain(chair_view)
+    assert set(_ballot(chair_view)) == {"Viện KHSHTT", "VP CNCL"}
+
+    cast = await contact.say(_ballot(own)["VP CNCL"])
+    receipt = re.search(r"Mã biên nhận: ([A-Z0-9]{4}-[A-Z0-9]{4})", plain(cast))
+    assert receipt is not None and all(reply.secret for reply in cast.replies)
+    assert "VP CNCL" not in plain(cast)  # nothing said back names the choice
+    assert "đã bỏ phiếu ở vòng này" in plain(await contact.say("/binhchon"))
+    # an old ballot's code, or a second try, counts for nothing
+    again = plain(await contact.say(_ballot(own)["VP CNCL"]))
+    assert "không còn hiệu lực" in again
+
+    await deputy.say(_ballot(await deputy.say("/binhchon"))["Viện KHSHTT"])
+    await chair.say(_ballot(await chair.say("/binhchon"))["Viện KHSHTT"])
+
+    result = plain(await chair.say("/binhchon dong"))
+    assert "KẾT QUẢ BÌNH XÉT, SUY TÔN ĐƠN VỊ DẪN ĐẦU KHỐI NĂM 2026 (vòng 1)" in result
+    assert "số đơn vị đã bỏ phiếu: 3; số phiếu trong hòm: 3 (khớp)" in result
+    assert "1. Viện KHSHTT: 2 phiếu" in result and "2. VP CNCL: 1 phiếu" in result
+    assert "Viện KHSHTT được suy tôn là đơn vị dẫn đầu Khối (2 phiếu; cần tối thiểu 2)" in result
+    assert receipt.group(1) in result
+    assert "Viện KHSHTT được suy tôn" in plain(await contact.say("/binhchon"))
+
+
+async def test_the_ballot_box_holds_no_voter_and_the_voters_list_no_choice(
+        voting: Runtime) -> None:
+    chair, _, contact = await _three_units(voting)
+    assert "Đã mở" in plain(await chair.say("/binhchon mo Viện ƯDCN, VP CNCL"))
+    await contact.say(_ballot(await contact.say("/binhchon"))["Viện ƯDCN"])
+
+    with sqlite3.connect(voting.settings.database) as db:  # as an operator reads the file
+        db.row_factory = sqlite3.Row
+        ballots = [dict(row) for row in db.execute("SELECT * FROM vote_ballots")]
+        voters = [dict(row) for row in db.execute("SELECT * FROM vote_voters")]
+        audit = [tuple(row) for row in db.execute(
+            "SELECT action, details FROM audit_log WHERE action LIKE 'vote.%'")]
+    assert [set(row) for row in ballots] == [{"vote_id", "receipt", "candidate_unit_id"}]
+    assert [set(row) for row in voters] == [{"vote_id", "unit_id", "voted_at"}]
+    assert ("vote.cast", "{}") in audit  # that a unit voted, never for whom
+
+
+async def test_where_a_head_is_registered_only_the_head_casts_the_units_ballot(
+        voting: Runtime) -> None:
+    chair, _, contact = await _three_units(voting)
+    head = await registered(voting, "4", Role.HEAD, "SHTT", name="Phạm Thủ Trưởng")
+    await chair.say("/binhchon mo Viện ƯDCN, VP CNCL")
+
+    refused = await contact.say("/binhchon")
+    assert "do Thủ trưởng đơn vị" in plain(refused)
+    assert not any(reply.secret for reply in refused.replies)
+    assert "Viện ƯDCN" in _ballot(await head.say("/binhchon"))
+
+
+async def test_a_tie_elects_no_one_and_the_chair_opens_the_next_round(
+        voting: Runtime) -> None:
+    chair, deputy, contact = await _three_units(voting)
+    await chair.say("/binhchon mo Viện ƯDCN, VP CNCL, Viện KHSHTT")
+    await contact.say(_ballot(await contact.say("/binhchon"))["Viện ƯDCN"])
+    await deputy.say(_ballot(await deputy.say("/binhchon"))["Viện KHSHTT"])
+    early = await chair.say("/binhchon dong")
+    assert "Còn 1 đơn vị chưa bỏ phiếu" in plain(early)
+
+    result = plain(await chair.press(early.replies[-1], "Kết thúc ngay"))
+    assert "số đơn vị đã bỏ phiếu: 2; số phiếu trong hòm: 2 (khớp)" in result
+    assert "các đơn vị nhiều phiếu nhất bằng phiếu nhau" in result
+    assert "Đã mở bỏ phiếu vòng 2" in plain(await chair.say("/binhchon mo Viện ƯDCN, VP CNCL"))
+
+
+async def test_after_the_closing_time_no_ballot_is_taken(
+        voting: Runtime, clock: FixedClock) -> None:
+    chair, _, contact = await _three_units(voting)
+    await chair.say("/binhchon mo Viện ƯDCN, VP CNCL")
+    ballot = _ballot(await contact.say("/binhchon"))
+    clock.set(datetime(2026, 11, 25, 4, 31, tzinfo=UTC))  # 11:31 in Hà Nội
+
+    assert "đã kết thúc" in plain(await contact.say(ballot["Viện ƯDCN"]))
+    assert "Đã hết giờ bỏ phiếu" in plain(await chair.say("/binhchon"))
+    assert "số phiếu trong hòm: 0" in plain(await chair.say("/binhchon dong"))
+
+
+async def test_without_a_vote_section_the_bloc_is_told_it_has_none(
+        runtime: Runtime) -> None:
+    contact = await registered(runtime, "3", Role.CONTACT, "SHTT")
+    assert "chưa quy định việc bình xét" in plain(await contact.say("/vote"))
