@@ -3,11 +3,13 @@ unit's sheet added up (used by the command, its guided form and its submission).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from bot.domain.periods import format_deadline, format_moment
+from bot.domain.review import final_scores
 from bot.domain.scoring import (
     BONUS,
     PENALTY,
@@ -16,14 +18,16 @@ from bot.domain.scoring import (
     Standing,
     Table,
     format_points,
+    parse_points,
     rank,
     totals,
 )
 from bot.domain.text import escape, shorten
+from bot.domain.unit_names import UnitRef, match_unit
 from bot.kernel.context import Context
 from config.criteria import CriteriaConfig
 from storage.records import Deadline, Role, Unit
-from storage.year_records import EmulationYear, StoredScore
+from storage.year_records import EmulationYear, SettledScore, StoredScore
 
 NOT_OPEN, OPEN, CLOSED = "not_open", "open", "closed"
 
@@ -103,8 +107,12 @@ def total_line(ctx: Context, scoring: YearScoring, scores: dict[str, Score]) -> 
 
 
 def sheet_text(ctx: Context, scoring: YearScoring, unit_name: str, scores: dict[str, Score],
-               submitted_at: datetime | None) -> str:
-    """The unit's whole sheet, group by group, then bonus and penalty, then its total."""
+               submitted_at: datetime | None,
+               settled: Mapping[str, SettledScore] | None = None) -> str:
+    """The unit's whole sheet, group by group, then bonus and penalty, then its total;
+    each line the chair settled at another score says so and why, and the total as
+    settled follows."""
+    settled = settled or {}
     table = scoring.table
     lines = [ctx.t("scoring.sheet_title", year=scoring.year.year, unit=escape(unit_name))]
     if table.config.illustrative:
@@ -115,30 +123,46 @@ def sheet_text(ctx: Context, scoring: YearScoring, unit_name: str, scores: dict[
         lines += ["", ctx.t("scoring.group", code=group.code, title=escape(group.title),
                             points=points(ctx, sums.groups[group.code]),
                             max=points(ctx, group.ceiling))]
-        lines += [_line_text(ctx, line, scores.get(line.code))
+        lines += [_line_text(ctx, line, scores.get(line.code), settled.get(line.code))
                   for line in table.lines if line.group == group.code]
     for kind in (BONUS, PENALTY):
         kind_lines = [line for line in table.lines if line.kind == kind]
         if kind_lines:
             cap = table.cap(kind) or Decimal(0)
             lines += ["", ctx.t(f"scoring.{kind}_title", cap=points(ctx, cap))]
-            lines += [_line_text(ctx, line, scores.get(line.code)) for line in kind_lines]
+            lines += [_line_text(ctx, line, scores.get(line.code), settled.get(line.code))
+                      for line in kind_lines]
     lines += ["", total_line(ctx, scoring, scores)]
+    if any(_moved(scores.get(code), line) for code, line in settled.items()):
+        final = final_scores(scores, {code: line.points for code, line in settled.items()})
+        lines.append(ctx.t("scoring.total_settled" if scoring.year.settled_at
+                           else "scoring.total_settling",
+                           total=points(ctx, totals(table, final).total),
+                           max=points(ctx, table.config.maximum)))
     if submitted_at is not None:
         lines.append(ctx.t("scoring.submitted_at", time=format_moment(submitted_at, ctx.zone)))
     return "\n".join(lines)
 
 
-def _line_text(ctx: Context, line: Line, score: Score | None) -> str:
+def _moved(score: Score | None, settled: SettledScore) -> bool:
+    return (score.points if score is not None else Decimal(0)) != settled.points
+
+
+def _line_text(ctx: Context, line: Line, score: Score | None,
+               settled: SettledScore | None = None) -> str:
     title = escape(line.item.title)
     if score is None:
         key = "scoring.line_unscored" if line.kind not in (BONUS, PENALTY) \
             else "scoring.line_unclaimed"
-        return ctx.t(key, code=line.code, title=title, max=points(ctx, line.maximum))
-    text = ctx.t("scoring.line_scored", code=line.code, title=title,
-                 points=points(ctx, score.points), max=points(ctx, line.maximum))
-    if score.files:
-        text += ctx.t("scoring.line_files", count=score.files)
+        text = ctx.t(key, code=line.code, title=title, max=points(ctx, line.maximum))
+    else:
+        text = ctx.t("scoring.line_scored", code=line.code, title=title,
+                     points=points(ctx, score.points), max=points(ctx, line.maximum))
+        if score.files:
+            text += ctx.t("scoring.line_files", count=score.files)
+    if settled is not None and _moved(score, settled):
+        text += "\n" + ctx.t("scoring.line_settled", points=points(ctx, settled.points),
+                             reason=escape(settled.reason or ""))
     return text
 
 
@@ -149,13 +173,54 @@ async def who_submits(ctx: Context, unit_id: int) -> Role:
     return Role.HEAD if any(member.role is Role.HEAD for member in members) else Role.CONTACT
 
 
+async def final_sheets(ctx: Context, scoring: YearScoring) -> dict[int, dict[str, Score]]:
+    """Each unit's sheet as it stands: its own scores with the lines the chair has settled
+    in their place (final once the settlement is; read once per event)."""
+    async def load() -> dict[int, dict[str, Score]]:
+        own = await ctx.repo.self_scores(scoring.year.id)
+        settled = await ctx.repo.settled_scores(scoring.year.id)
+        return {unit: final_scores(scores_of(own.get(unit, {})), {
+            code: line.points for code, line in settled.get(unit, {}).items()})
+            for unit in set(own) | set(settled)}
+    return await ctx.memo("final_sheets", load)
+
+
 async def standings(ctx: Context, scoring: YearScoring,
                     units: list[Unit]) -> tuple[list[Standing], dict[int, datetime]]:
     """The ranking of the units that have submitted their sheets (by the bloc's
-    tie-breaks), and when each submitted."""
+    tie-breaks, on their scores as settled so far), and when each submitted."""
     submitted = await ctx.repo.score_submissions(scoring.year.id)
-    sheets = await ctx.repo.self_scores(scoring.year.id)
-    ranked = rank([(unit.id, totals(scoring.table, scores_of(sheets.get(unit.id, {}))))
+    sheets = await final_sheets(ctx, scoring)
+    ranked = rank([(unit.id, totals(scoring.table, sheets.get(unit.id, {})))
                    for unit in units if unit.id in submitted],
                   scoring.year.scoring_rules.get("tie_break") or ())
     return ranked, submitted
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    """Words read as a unit's name (its first ``unit_words``), then a line and points, or
+    ``xong`` (``done``), or nothing more."""
+
+    unit_words: int
+    line: Line | None = None
+    done: bool = False
+
+
+def split_unit_line(table: Table, words: list[str]) -> UnitLine:
+    """``Viện KHSHTT 1.2 8 lý do`` → the unit's two words and line 1.2 (the points follow
+    it); ``Viện KHSHTT xong`` → done; ``Viện KHSHTT`` → the unit alone."""
+    for index in range(1, len(words) - 1):
+        line = table.find(words[index])
+        if line is not None and parse_points(words[index + 1]) is not None:
+            return UnitLine(index, line)
+    if len(words) > 1 and words[-1].casefold() in {"xong", "done"}:
+        return UnitLine(len(words) - 1, done=True)
+    return UnitLine(len(words))
+
+
+def named_unit(units: list[Unit], named: str) -> Unit | None:
+    """The bloc's unit ``named`` names (its code, short or full name, an alias)."""
+    found = match_unit(named, [UnitRef.of(unit) for unit in units])
+    return next((unit for unit in units if found is not None and unit.code == found.code),
+                None)

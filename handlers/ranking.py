@@ -1,15 +1,17 @@
-"""``/xephang`` (``/ranking``): the bloc's units by their self-scores.
+"""``/xephang`` (``/ranking``): the bloc's units by their scores.
 
-Read from the sheets units have submitted and marked "tạm tính" (provisional): the chair's
-settlement of cross-checked scores is what makes a ranking final. Equal totals are ordered
-by the bloc file's ``tie_break`` rules, and units still equal share a place. The chair, the
-deputy and the liaison see every unit; a unit sees its own place, and the others' only where
-the bloc file allows it (``scoring.units_see_others``).
+Read from the sheets units have submitted, with the lines the chair has settled after the
+cross-checks in their place, and marked "tạm tính" (provisional) until the chair makes the
+settlement final (``/chotdiem xong``): from then on it is the official ranking. Equal
+totals are ordered by the bloc file's ``tie_break`` rules, and units still equal share a
+place. The chair, the deputy and the liaison see every unit; a unit sees its own place,
+and the others' only where the bloc file allows it (``scoring.units_see_others``).
 """
 
 from __future__ import annotations
 
 from bot.domain.access import OBSERVERS, Action
+from bot.domain.periods import format_day
 from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.router import Router
@@ -31,7 +33,9 @@ async def show_ranking(ctx: Context) -> None:
     names = {unit.id: unit.short_name for unit in units}
     sees_all = ctx.role in OBSERVERS or bool(scoring.year.scoring_rules.get("units_see_others"))
     own = ctx.member.unit_id if ctx.member else None
-    lines = [ctx.t("ranking.title", year=year.year, submitted=len(submitted), total=len(units))]
+    final = year.settled_at is not None
+    lines = [ctx.t("ranking.title_final" if final else "ranking.title", year=year.year,
+                   submitted=len(submitted), total=len(units))]
     if scoring.table.config.illustrative:
         lines.append(ctx.t("scoring.illustrative"))
     maximum = points(ctx, scoring.table.config.maximum)
@@ -46,5 +50,9 @@ async def show_ranking(ctx: Context) -> None:
     if waiting and sees_all:
         lines.append(ctx.t("ranking.waiting", count=len(waiting),
                            units=escape(", ".join(waiting))))
-    lines.append(ctx.t("ranking.provisional"))
+    if year.settled_at is not None:
+        lines.append(ctx.t("ranking.final", day=format_day(
+            year.settled_at.astimezone(ctx.zone).date(), ctx.t)))
+    else:
+        lines.append(ctx.t("ranking.provisional"))
     ctx.reply("\n".join(lines))

@@ -340,7 +340,9 @@ async def _show_sheet(ctx: Context, scoring: YearScoring, unit_id: int) -> None:
     unit = await ctx.repo.get_unit(unit_id)
     submissions = await ctx.repo.score_submissions(scoring.year.id)
     scores = await _own_scores(ctx)
-    text = sheet_text(ctx, scoring, unit.name if unit else "", scores, submissions.get(unit_id))
+    settled = (await ctx.repo.settled_scores(scoring.year.id)).get(unit_id, {})
+    text = sheet_text(ctx, scoring, unit.name if unit else "", scores, submissions.get(unit_id),
+                      settled)
     options: list[Option] = []
     if unit_id not in submissions:
         text += "\n\n" + ctx.t("scoring.how")

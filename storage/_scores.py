@@ -27,6 +27,7 @@ def _year(row: aiosqlite.Row) -> EmulationYear:
         if deadline else None,
         scoring_rules=json.loads(row["scoring_rules"] or "{}"),
         vote_rules=vote_rules_of(row["vote_rules"]),
+        settled_at=from_db(row["settled_at"]) if row["settled_at"] else None,
     )
 
 

@@ -31,7 +31,7 @@ from storage.messaging_ports import (
     PostingStore,
     ReminderStore,
 )
-from storage.year_ports import ScoreStore, VoteStore
+from storage.year_ports import ReviewStore, ScoreStore, VoteStore
 
 __all__ = [
     "AccountStore",
@@ -47,6 +47,7 @@ __all__ = [
     "ReminderStore",
     "ReportStore",
     "Repository",
+    "ReviewStore",
     "ScoreStore",
     "TaskStore",
     "VoteStore",
@@ -55,5 +56,5 @@ __all__ = [
 
 class Repository(Database, BlocStore, TaskStore, ConferenceStore, MemberStore, DialogStore,
                  InboxStore, ReportStore, OutboxStore, ReminderStore, PostingStore, AccountStore,
-                 AuditStore, ScoreStore, VoteStore, Protocol):
+                 AuditStore, ScoreStore, VoteStore, ReviewStore, Protocol):
     """Every port at once: what a handler's Context holds."""

@@ -178,4 +178,41 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (vote_id, receipt)
     ) WITHOUT ROWID;
     """,
+    # 18: cross-checks and the chair's settlement: which unit reviews which unit's sheet,
+    # the score each reviewer proposes per line with its reason, and the final score the
+    # chair settles per line with its reason; the year's settlement, once final.
+    """
+    ALTER TABLE emulation_years ADD COLUMN settled_at TEXT;
+    ALTER TABLE emulation_years ADD COLUMN settled_by INTEGER REFERENCES members(id);
+    CREATE TABLE score_reviewers (
+        year_id INTEGER NOT NULL REFERENCES emulation_years(id),
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        reviewer_unit_id INTEGER NOT NULL REFERENCES units(id),
+        assigned_by INTEGER REFERENCES members(id),
+        assigned_at TEXT NOT NULL,
+        done_at TEXT,
+        PRIMARY KEY (year_id, unit_id)
+    );
+    CREATE TABLE score_reviews (
+        year_id INTEGER NOT NULL REFERENCES emulation_years(id),
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        code TEXT NOT NULL,
+        reviewer_unit_id INTEGER NOT NULL REFERENCES units(id),
+        points TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        reviewed_by INTEGER REFERENCES members(id),
+        reviewed_at TEXT NOT NULL,
+        PRIMARY KEY (year_id, unit_id, code)
+    );
+    CREATE TABLE settled_scores (
+        year_id INTEGER NOT NULL REFERENCES emulation_years(id),
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        code TEXT NOT NULL,
+        points TEXT NOT NULL,
+        reason TEXT,
+        settled_by INTEGER REFERENCES members(id),
+        settled_at TEXT NOT NULL,
+        PRIMARY KEY (year_id, unit_id, code)
+    );
+    """,
 )

@@ -19,6 +19,7 @@ from storage._outbox import SqliteOutbox
 from storage._posting import SqlitePosting
 from storage._reminders import SqliteReminders
 from storage._reports import SqliteReports
+from storage._reviews import SqliteReviews
 from storage._scores import SqliteScores
 from storage._tasks import SqliteTasks
 from storage._time import day_from_db, from_db, to_db
@@ -84,7 +85,7 @@ def _bloc(row: aiosqlite.Row) -> Bloc:
 
 class SqliteRepository(SqliteDialogs, SqliteReports, SqliteOutbox, SqliteTasks,
                        SqliteConferences, SqliteReminders, SqlitePosting, SqliteAccounts,
-                       SqliteScores, SqliteVotes, SqliteBase):
+                       SqliteScores, SqliteVotes, SqliteReviews, SqliteBase):
     """The embedded implementation of the repository interface, on one SQLite file."""
 
     # -- the bloc ---------------------------------------------------------------------------

@@ -10,7 +10,16 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from storage.records import Attachment
-from storage.year_records import EmulationYear, StoredScore, Tally, Vote, VoteRules
+from storage.year_records import (
+    EmulationYear,
+    ProposedScore,
+    ReviewAssignment,
+    SettledScore,
+    StoredScore,
+    Tally,
+    Vote,
+    VoteRules,
+)
 
 
 class ScoreStore(Protocol):
@@ -57,3 +66,37 @@ class VoteStore(Protocol):
                          now: datetime) -> bool:
         """Close the round with its result; ``False`` if it was closed already."""
 
+
+class ReviewStore(Protocol):
+    """Cross-checks of the units' sheets and the chair's settlement of the final scores."""
+
+    async def assign_reviewers(self, year_id: int, pairs: list[tuple[int, int]], *,
+                               member_id: int | None, actor: str, now: datetime) -> bool:
+        """Each ``(unit, reviewer unit)``; ``False`` once the settlement is final."""
+
+    async def review_assignments(self, year_id: int) -> dict[int, ReviewAssignment]:
+        """Each reviewed unit's reviewer."""
+
+    async def propose_score(self, year_id: int, unit_id: int, code: str, reviewer_unit_id: int,
+                            points: Decimal, reason: str, *, member_id: int | None, actor: str,
+                            now: datetime) -> bool:
+        """A reviewer's score for one line; ``False`` when final or not its reviewer."""
+
+    async def finish_review(self, year_id: int, unit_id: int, reviewer_unit_id: int, *,
+                            actor: str, now: datetime) -> bool:
+        """The reviewer has checked the whole sheet."""
+
+    async def proposed_scores(self, year_id: int) -> dict[int, dict[str, ProposedScore]]:
+        """Each unit's proposed scores by line code."""
+
+    async def settle_score(self, year_id: int, unit_id: int, code: str, points: Decimal,
+                           reason: str | None, *, member_id: int | None, actor: str,
+                           now: datetime) -> bool:
+        """The chair's final score for one line; ``False`` once the settlement is final."""
+
+    async def settled_scores(self, year_id: int) -> dict[int, dict[str, SettledScore]]:
+        """Each unit's settled lines by code."""
+
+    async def finalize_settlement(self, year_id: int, *, member_id: int | None, actor: str,
+                                  now: datetime) -> bool:
+        """Make the year's scores final; ``False`` if they already were."""

@@ -24,6 +24,7 @@ class EmulationYear:
     scoring_rules: dict[str, Any] = field(default_factory=dict)  # tie_break, units_see_others,
     # reminder_days
     vote_rules: VoteRules | None = None  # the file's vote section, when it has one
+    settled_at: datetime | None = None  # the chair made the scores final (the ranking too)
 
 
 @dataclass(frozen=True)
@@ -79,3 +80,34 @@ class Tally:
     def ballots(self) -> int:
         return sum(self.counts.values())
 
+
+@dataclass(frozen=True)
+class ReviewAssignment:
+    """Which unit cross-checks (thẩm định) a unit's sheet, and whether it has finished."""
+
+    unit_id: int  # the unit whose sheet is checked
+    reviewer_unit_id: int
+    done_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ProposedScore:
+    """The score a reviewer proposes for one line of a unit's sheet, with its reason."""
+
+    unit_id: int
+    code: str
+    reviewer_unit_id: int
+    points: Decimal
+    reason: str
+    reviewed_at: datetime
+
+
+@dataclass(frozen=True)
+class SettledScore:
+    """The final score the chair settled on one line of a unit's sheet, and why."""
+
+    unit_id: int
+    code: str
+    points: Decimal
+    reason: str | None
+    settled_at: datetime

@@ -197,7 +197,8 @@ async def test_command_menu_is_set_in_both_languages(
         "baocao": "report",
         "dangnhiemvu": "posttasks", "nhacnho": "remind", "thongbao": "announce",
         "lichnhac": "schedule", "hoinghi": "meetings", "chamdiem": "score",
-        "xephang": "ranking", "binhchon": "vote", "quanlynhiemvu": "managetasks",
+        "thamdinh": "review", "chotdiem": "settle", "xephang": "ranking",
+        "binhchon": "vote", "quanlynhiemvu": "managetasks",
         "moi": "invite", "ngonngu": "lang", "huy": "cancel",
     }
     assert vi[:2] == ["trogiup", "nhiemvu"]  # help and the task list come first

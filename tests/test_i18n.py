@@ -28,7 +28,7 @@ HANDLER_FILES = sorted(Path(handlers.__file__).parent.glob("*.py"))
 # placeholders and punctuation, language names, and the bilingual language prompt.
 SAME_IN_BOTH = {
     "role.of_unit", "help.line", "tasks.item", "tasks.movement", "calendar.day",
-    "scoring.line_scored", "scoring.option_scored", "vote.ballot_line",
+    "scoring.line_scored", "scoring.option_scored", "vote.ballot_line", "review.sheet_line",
     "calendar.moment", "bloc.problem_line", "console.identity_line",
     "language.ask", "language.name_vi", "language.name_en", "progress.status_percent",
     "status.count_blocked", "status.count_done", "status.count_in_progress",

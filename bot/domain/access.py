@@ -29,6 +29,9 @@ class Action(StrEnum):
     SCORE = "score"  # score the own unit against the year's criteria, submit its sheet
     VOTE = "vote"  # cast the own unit's ballot for the leading unit (its head where registered)
     RUN_VOTE = "run_vote"  # open a round of the vote, close it and announce the result
+    REVIEW = "review"  # cross-check the sheets the own unit is assigned to review
+    ASSIGN_REVIEWS = "assign_reviews"  # assign which unit reviews which unit's sheet
+    SETTLE = "settle"  # settle the final scores after the cross-checks, make them final
 
 
 MANAGERS: frozenset[Role] = frozenset({Role.CHAIR, Role.DEPUTY, Role.ADMIN})
@@ -58,6 +61,10 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # one ballot per unit (who casts it: handlers/voting.py); the liaison has no vote
     Action.VOTE: MANAGERS | {Role.CONTACT, Role.HEAD},
     Action.RUN_VOTE: MANAGERS,
+    Action.REVIEW: MANAGERS | {Role.CONTACT, Role.HEAD},
+    Action.ASSIGN_REVIEWS: MANAGERS,
+    # the chair settles (the "the chair settles each final score"); admins may all
+    Action.SETTLE: frozenset({Role.CHAIR, Role.ADMIN}),
 }
 
 
