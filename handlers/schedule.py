@@ -46,7 +46,9 @@ async def _overview(ctx: Context, answers: ScheduleAnswers) -> str:
     for occasion in upcoming:
         local = occasion.fire_at.astimezone(ctx.zone)
         what = _what(ctx, occasion)
-        if occasion.task_id is not None:
+        if occasion.origin[0] == "scoring":
+            what, whom = await _scoring_occasion(ctx, status, occasion)
+        elif occasion.task_id is not None:
             what, whom = await _task_occasion(ctx, statuses, occasion, paused_ids)
         elif occasion.kind == "conference":
             whom = ctx.t("schedule.to_everyone")
@@ -120,6 +122,18 @@ async def _task_occasion(ctx: Context, statuses: dict[int, BlocStatus], occasion
         what = ctx.t("schedule.what_task", number=number, when=_when(ctx, occasion))
     return what, ctx.t("schedule.to_not_done", units=len(owing),
                        people=sum(len(status.contacts.get(u.id, [])) for u in owing))
+
+
+async def _scoring_occasion(ctx: Context, status: BlocStatus,
+                            occasion: Occasion) -> tuple[str, str]:
+    """The year's scoring deadline: reminded to the units yet to submit their sheets; after
+    it, the list of those goes to the chair and deputy."""
+    if occasion.kind == "escalation":
+        return ctx.t("schedule.what_scoring_after"), ctx.t("schedule.to_officers")
+    submitted = await ctx.repo.score_submissions(occasion.subject_id)
+    owing = [unit for unit in status.units if unit.id not in submitted]
+    return (ctx.t("schedule.what_scoring", when=_when(ctx, occasion)),
+            ctx.t("schedule.to_not_submitted", units=len(owing)))
 
 
 async def _actions(ctx: Context, answers: ScheduleAnswers) -> list[Option]:

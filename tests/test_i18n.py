@@ -42,7 +42,8 @@ SAME_IN_BOTH = {
 }
 # "Xong", "NV1", a file name and a command are right without diacritics
 VIETNAMESE_WITHOUT_DIACRITICS = {"progress.files_done", "matrix.task", "matrix.file_name",
-                                 "export.task_prefix", "matrix.key", "reminders.update_command"}
+                                 "export.task_prefix", "matrix.key", "reminders.update_command",
+                                 "reminders.command_score"}
 
 ALLOWED_TAG = re.compile(r'<(b|i|code)>|<a href="[^"<>]*">|</(b|i|code|a)>')
 ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")

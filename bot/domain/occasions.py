@@ -33,10 +33,10 @@ class Occasion:
     label: str  # "7d", "3d", "1d", "day", "after", "2h"
     fire_at: datetime
     expires_at: datetime
-    subject_id: int  # the period or the conference
+    subject_id: int  # the period, the conference, or the emulation year (scoring)
     deadline: Deadline | None = None  # the report deadline it is about
-    origin: tuple[str, int] = ("period", 0)  # the row it comes from: a period, a conference
-    # or a task
+    origin: tuple[str, int] = ("period", 0)  # the row it comes from: a period, a conference,
+    # a task, or the year's scoring ("scoring", year id)
     task_id: int | None = None  # a task's own deadline (not the period's report)
 
     @property
@@ -51,20 +51,37 @@ def deadline_occasions(period: Period, deadline: Deadline, calendar: WorkCalenda
                        task_id: int | None = None) -> list[Occasion]:
     """A report deadline's reminders (7, 3, 1 days before and its morning by default),
     in working hours, only before it; then one escalation after it."""
+    return _ladder(period.id, deadline, calendar, days_before=days_before, morning=morning,
+                   subject=subject, origin=origin or ("period", period.id), task_id=task_id)
+
+
+def scoring_occasions(year_id: int, deadline: Deadline, calendar: WorkCalendar, *,
+                      days_before: tuple[int, ...] = DEADLINE_DAYS, morning: bool = True,
+                      opens: datetime | None = None) -> list[Occasion]:
+    """The year's self-scoring deadline, reminded like a report's (none before the window
+    opens: there is nothing to score yet)."""
+    return [occasion for occasion in _ladder(
+        year_id, deadline, calendar, days_before=days_before, morning=morning,
+        subject=f"score{year_id}", origin=("scoring", year_id), task_id=None)
+        if opens is None or occasion.fire_at >= opens]
+
+
+def _ladder(subject_id: int, deadline: Deadline, calendar: WorkCalendar, *,
+            days_before: tuple[int, ...], morning: bool, subject: str | None,
+            origin: tuple[str, int], task_id: int | None) -> list[Occasion]:
     day = deadline.last_day(calendar.zone)  # "5/12 0h00" is due on 4/12
     candidates = [(f"{days}d", calendar.morning_of(day - timedelta(days=days)))
                   for days in days_before if days > 0]
     if morning or 0 in days_before:
         candidates.append(("day", calendar.morning_of(day)))
     # the key carries the deadline: an extended deadline is reminded afresh
-    subject = f"{subject or period.id}@{int(deadline.at.timestamp())}"
-    origin = origin or ("period", period.id)
+    subject = f"{subject or subject_id}@{int(deadline.at.timestamp())}"
     occasions: dict[datetime, Occasion] = {}
     for label, moment in candidates:
         fire = calendar.next_slot(moment)
         if fire < deadline.at:  # a later (more urgent) one landing on the same slot wins
             occasions[fire] = Occasion(f"deadline:{subject}:{label}", "deadline", label, fire,
-                                       deadline.at, period.id, deadline, origin, task_id)
+                                       deadline.at, subject_id, deadline, origin, task_id)
     # after it: the first working morning once it has passed, as every reminder of the ladder
     # goes out in the morning (a person is told at most once a day; see reminders.py)
     after = calendar.morning_of(deadline.at.astimezone(calendar.zone).date())
@@ -75,7 +92,7 @@ def deadline_occasions(period: Period, deadline: Deadline, calendar: WorkCalenda
     # Tết the first working morning may be more than a week later)
     useful_until = max(deadline.at + ESCALATION_USEFUL_FOR, after + timedelta(days=1))
     occasions[after] = Occasion(f"escalation:{subject}:after", "escalation", "after", after,
-                                useful_until, period.id, deadline, origin, task_id)
+                                useful_until, subject_id, deadline, origin, task_id)
     return sorted(occasions.values(), key=lambda o: o.fire_at)
 
 

@@ -17,7 +17,7 @@ from bot.services.scheduler import Scheduler
 from bot.services.status import StatusReads, bloc_status
 from config.reminder_plan import parse_weekly
 from storage.records import Bloc, Role
-from storage.repository import ConferenceStore
+from storage.repository import ConferenceStore, ScoreStore
 
 DEFAULT_DIGEST = "mon 08:00"
 DIGEST_USEFUL_FOR = timedelta(hours=10)
@@ -45,7 +45,7 @@ def next_digest(bloc: Bloc, now: datetime) -> datetime:
     return due if due > now else this_weeks_digest(now + timedelta(days=7), zone, weekday, at)
 
 
-class DigestReads(StatusReads, ConferenceStore, Protocol):
+class DigestReads(StatusReads, ConferenceStore, ScoreStore, Protocol):
     """What the digest reads."""
 
 
@@ -93,6 +93,13 @@ class Digest:
         conferences = [c for c in await repo.list_conferences(bloc.id)
                        if due <= c.starts.at < week_end]
         deadline = status.period.report_deadline if status.period else None
+        emulation = await repo.emulation_year(bloc.id, bloc.year)
+        scoring_due = emulation.scoring_deadline if emulation is not None and (
+            emulation.criteria is not None and emulation.settled_at is None) else None
+        scoring_left = len(status.units) - len(await repo.score_submissions(emulation.id)) \
+            if emulation is not None and scoring_due is not None else 0
+        vote_closes = emulation.vote_rules.closes if emulation is not None and (
+            emulation.vote_rules is not None) else None
         messages = []
         year, week, _ = due.isocalendar()
         for officer in await repo.list_members(bloc.id):
@@ -106,6 +113,11 @@ class Digest:
                      else t("digest.no_updates")]
             if deadline is not None and due <= deadline.at < week_end:
                 lines.append(t("digest.deadline", when=format_deadline(deadline, zone, t)))
+            if scoring_due is not None and due <= scoring_due.at < week_end:
+                lines.append(t("digest.scoring", when=format_deadline(scoring_due, zone, t),
+                               count=scoring_left))
+            if vote_closes is not None and due <= vote_closes.at < week_end:
+                lines.append(t("digest.vote", when=format_deadline(vote_closes, zone, t)))
             for conference in conferences:
                 lines.append(t("digest.conference", title=escape(conference.title),
                                when=format_deadline(conference.starts, zone, t)))

@@ -1,4 +1,5 @@
-"""Reminders before report deadlines and conferences, planned from the database.
+"""Reminders before report deadlines, the year's scoring deadline and conferences, planned
+from the database.
 
 Deadlines and conferences are rows; ``bot/domain/occasions.py`` turns them into
 *occasions* (when to remind of what); ``bot/services/reminder_notices.py`` decides who is
@@ -34,6 +35,7 @@ from bot.domain.occasions import (
     Occasion,
     conference_occasions,
     deadline_occasions,
+    scoring_occasions,
     still_useful,
 )
 from bot.domain.periods import current_period
@@ -48,11 +50,12 @@ from storage.records import (
     Period,
     Snooze,
 )
-from storage.repository import ConferenceStore, Database, ReminderStore
+from storage.repository import ConferenceStore, Database, ReminderStore, ScoreStore
 
 log = logging.getLogger(__name__)
 
-class ReminderReads(StatusReads, ConferenceStore, ReminderStore, Database, Protocol):
+class ReminderReads(StatusReads, ConferenceStore, ReminderStore, ScoreStore, Database,
+                    Protocol):
     """What planning and sending reminders needs of storage."""
 
 
@@ -103,6 +106,8 @@ class ReminderPlanner:
                 morning=bool(plan.get("deadline_morning", True)) and "days" not in own), now)
         for period in periods if origin is None or origin[0] == "task" else []:
             found += await self._task_occasions(period, origin)
+        if origin is None or origin[0] == "scoring":
+            found += await self._scoring_occasions()
         conferences = (await repo.list_conferences(bloc.id)
                        if origin is None or origin[0] == "conference" else [])
         for conference in conferences:
@@ -145,6 +150,22 @@ class ReminderPlanner:
                 days_before=tuple(plan.get("task_deadline_days", TASK_DEADLINE_DAYS)),
                 morning=bool(plan.get("deadline_morning", True))), now)
         return found
+
+    async def _scoring_occasions(self) -> list[Occasion]:
+        """The year's self-scoring deadline: its own days (``scoring.reminder_days``) or the
+        report deadlines' plan; none once the scores are final."""
+        bloc, plan = self._blocs.current, self._blocs.current.reminder_plan
+        year = await self._repo.emulation_year(bloc.id, bloc.year)
+        if year is None or year.criteria is None or year.scoring_deadline is None \
+                or year.settled_at is not None:
+            return []
+        days = year.scoring_rules.get("reminder_days")
+        return still_useful(scoring_occasions(
+            year.id, year.scoring_deadline, self.calendar(),
+            days_before=tuple(days if days is not None
+                              else plan.get("deadline_days", DEADLINE_DAYS)),
+            morning=bool(plan.get("deadline_morning", True)), opens=year.scoring_opens),
+            self._clock.now())
 
     async def plan(self) -> None:
         """Schedule the occasions and put-off reminders ahead; send what is due now (after a
