@@ -17,6 +17,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from config.covenant import ALL_UNITS, CovenantConfig
 from config.criteria import CriteriaConfig, ScoringConfig
 from config.fields import Code, Day, DayOrMoment, Strict, Text, no_duplicates
 from config.reminder_plan import DaysBefore, ReminderPlanConfig, parse_weekly
@@ -152,6 +153,8 @@ class BlocConfig(Strict):
     scoring: ScoringConfig | None = None
     """The year's self-scoring window and ranking rules."""
     vote: VoteConfig | None = None
+    covenant: CovenantConfig | None = None
+    """The year's emulation covenant (giao ước thi đua), see :mod:`config.covenant`."""
     """The year's vote for the leading unit (bình xét, suy tôn), see :mod:`config.vote`."""
 
     @field_validator("groups", mode="before")
@@ -190,6 +193,12 @@ class BlocConfig(Strict):
         if self.deputy is not None and self.deputy == self.chair:
             raise PydanticCustomError("chair_is_deputy", "same unit", {"value": self.chair})
         self._check_scoring()
+        if self.covenant is not None:
+            for key in self.covenant.targets:
+                if key != ALL_UNITS and key not in codes:
+                    raise PydanticCustomError("unknown_unit", "unknown unit", {
+                        "field": "covenant.targets", "value": key,
+                        "known": ", ".join([ALL_UNITS, *sorted(codes)])})
         return self
 
     def _check_scoring(self) -> None:

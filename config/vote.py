@@ -29,8 +29,9 @@ class VoteConfig(Strict):
     """The first N units of the ranking stand; None: the chair names them when opening."""
     self_vote: bool = False
     """Whether a unit may vote for itself."""
-    majority_percent: int = Field(default=50, ge=0, le=100)
-    """The leading unit needs more than this share of the votes ..."""
+    majority_percent: int = Field(default=50, ge=0, lt=100)
+    """The leading unit needs more than this share of the votes (below 100: more than all
+    of them could never be reached) ..."""
     majority_of: Literal["units", "ballots"] = "units"
     """... counted over every unit of the bloc, or over the ballots cast."""
 

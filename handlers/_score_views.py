@@ -205,17 +205,21 @@ class UnitLine:
     unit_words: int
     line: Line | None = None
     done: bool = False
+    files: Line | None = None  # a line alone: its evidence files
 
 
 def split_unit_line(table: Table, words: list[str]) -> UnitLine:
     """``Viện KHSHTT 1.2 8 lý do`` → the unit's two words and line 1.2 (the points follow
-    it); ``Viện KHSHTT xong`` → done; ``Viện KHSHTT`` → the unit alone."""
+    it); ``Viện KHSHTT xong`` → done; ``Viện KHSHTT 1.1`` → that line's files; ``Viện
+    KHSHTT`` → the unit alone."""
     for index in range(1, len(words) - 1):
         line = table.find(words[index])
         if line is not None and parse_points(words[index + 1]) is not None:
             return UnitLine(index, line)
     if len(words) > 1 and words[-1].casefold() in {"xong", "done"}:
         return UnitLine(len(words) - 1, done=True)
+    if len(words) > 1 and (line := table.find(words[-1])) is not None:
+        return UnitLine(len(words) - 1, files=line)
     return UnitLine(len(words))
 
 

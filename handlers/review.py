@@ -11,7 +11,7 @@ its reason (``/thamdinh Viện A 1.2 8 lý do``) and say when they are done
 from __future__ import annotations
 
 from bot.domain.access import Action, may
-from bot.domain.events import Option, Reply
+from bot.domain.events import FileRef, Option, Reply
 from bot.domain.review import MODES, OFFICERS, PAIRS, ROTATION, NoAssignment, assign
 from bot.domain.scoring import Line, parse_points
 from bot.domain.text import escape
@@ -70,6 +70,8 @@ async def review(ctx: Context) -> None:
         return
     if split.done:
         await _finish(ctx, scoring, target)
+    elif split.files is not None:
+        await _send_files(ctx, scoring, target, split.files)
     elif split.line is not None:
         await _propose(ctx, scoring, target, split.line, words[split.unit_words + 1],
                        " ".join(words[split.unit_words + 2:]))
@@ -201,7 +203,8 @@ async def _show_sheet(ctx: Context, scoring: YearScoring, target: Unit) -> None:
         if stored is not None and stored.justification:
             lines.append(ctx.t("review.sheet_why", text=escape(stored.justification)))
         if stored is not None and stored.files:
-            lines.append(ctx.t("review.sheet_files", count=len(stored.files)))
+            lines.append(ctx.t("review.sheet_files", count=len(stored.files),
+                               unit=escape(target.code), code=line.code))
         if line.code in proposed:
             lines.append(ctx.t("review.sheet_proposed", points=points(
                 ctx, proposed[line.code].points), reason=escape(proposed[line.code].reason)))
@@ -231,7 +234,10 @@ async def _propose(ctx: Context, scoring: YearScoring, target: Unit, line: Line,
     if own_unit is None or not await ctx.repo.propose_score(
             scoring.year.id, target.id, line.code, own_unit, value, reason.strip(),
             member_id=ctx.member.id if ctx.member else None, actor=ctx.actor, now=ctx.now()):
-        ctx.reply(ctx.t("review.settled"))
+        # the scores were made final meanwhile, or the checks were assigned anew
+        final = (await ctx.repo.emulation_year(ctx.bloc.id, scoring.year.year))
+        ctx.reply(ctx.t("review.settled") if final is None or final.settled_at is not None
+                  else ctx.t("review.not_yours", unit=escape(target.short_name)))
         return
     before = own.get(line.code)
     ctx.reply(ctx.t("review.proposed", unit=escape(target.short_name), code=line.code,
@@ -239,6 +245,19 @@ async def _propose(ctx: Context, scoring: YearScoring, target: Unit, line: Line,
                     points=points(ctx, value)), options=(
         Option(ctx.t("review.open_sheet", unit=target.short_name), _command(target.code)),
         Option(ctx.t("review.done_button"), _command(target.code, DONE))))
+
+
+async def _send_files(ctx: Context, scoring: YearScoring, target: Unit, line: Line) -> None:
+    """The evidence files the unit sent for one line, sent again to the reviewer."""
+    own = (await ctx.repo.self_scores(scoring.year.id, target.id)).get(target.id, {})
+    stored = own.get(line.code)
+    if stored is None or not stored.files:
+        ctx.reply(ctx.t("review.no_files", unit=escape(target.short_name), code=line.code))
+        return
+    for number, file in enumerate(stored.files, 1):
+        ctx.reply(ctx.t("review.file_caption", unit=escape(target.short_name),
+                        code=line.code, number=number, count=len(stored.files)),
+                  attachment=FileRef(file.channel, file.file_id, file.kind, file.name))
 
 
 async def _finish(ctx: Context, scoring: YearScoring, target: Unit) -> None:

@@ -46,8 +46,8 @@ async def _overview(ctx: Context, answers: ScheduleAnswers) -> str:
     for occasion in upcoming:
         local = occasion.fire_at.astimezone(ctx.zone)
         what = _what(ctx, occasion)
-        if occasion.origin[0] == "scoring":
-            what, whom = await _scoring_occasion(ctx, status, occasion)
+        if occasion.origin[0] in {"scoring", "covenant"}:
+            what, whom = await _year_occasion(ctx, status, occasion)
         elif occasion.task_id is not None:
             what, whom = await _task_occasion(ctx, statuses, occasion, paused_ids)
         elif occasion.kind == "conference":
@@ -124,16 +124,20 @@ async def _task_occasion(ctx: Context, statuses: dict[int, BlocStatus], occasion
                        people=sum(len(status.contacts.get(u.id, [])) for u in owing))
 
 
-async def _scoring_occasion(ctx: Context, status: BlocStatus,
-                            occasion: Occasion) -> tuple[str, str]:
-    """The year's scoring deadline: reminded to the units yet to submit their sheets; after
-    it, the list of those goes to the chair and deputy."""
+async def _year_occasion(ctx: Context, status: BlocStatus,
+                         occasion: Occasion) -> tuple[str, str]:
+    """A deadline of the year (the covenant's signing, the scoring sheets): reminded to the
+    units that have not done it; after it, the list of those goes to the chair and deputy
+    (and, for the covenant, a firm reminder to the units)."""
+    kind = occasion.origin[0]
+    done = set(await ctx.repo.covenant_signatures(occasion.subject_id)) if kind == "covenant" \
+        else set(await ctx.repo.score_submissions(occasion.subject_id))
+    owing = [unit for unit in status.units if unit.id not in done]
     if occasion.kind == "escalation":
-        return ctx.t("schedule.what_scoring_after"), ctx.t("schedule.to_officers")
-    submitted = await ctx.repo.score_submissions(occasion.subject_id)
-    owing = [unit for unit in status.units if unit.id not in submitted]
-    return (ctx.t("schedule.what_scoring", when=_when(ctx, occasion)),
-            ctx.t("schedule.to_not_submitted", units=len(owing)))
+        return ctx.t(f"schedule.what_{kind}_after"), ctx.t(f"schedule.to_officers_{kind}",
+                                                          units=len(owing))
+    return (ctx.t(f"schedule.what_{kind}", when=_when(ctx, occasion)),
+            ctx.t(f"schedule.to_not_done_{kind}", units=len(owing)))
 
 
 async def _actions(ctx: Context, answers: ScheduleAnswers) -> list[Option]:

@@ -249,7 +249,10 @@ SCORE = router.form(Form(
 # -- the command ------------------------------------------------------------------------------
 
 async def _may_edit(ctx: Context, scoring: YearScoring) -> bool:
-    """Whether the window is open; says why not when it is not."""
+    """Whether the window is open and the scores not final; says why not when not."""
+    if scoring.year.settled_at is not None:
+        ctx.reply(ctx.t("scoring.final"))
+        return False
     state = scoring.window(ctx.now())
     if state == NOT_OPEN and scoring.year.scoring_opens is not None:
         ctx.reply(ctx.t("scoring.not_open", opens=opening(ctx, scoring.year)))

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from bot.domain.access import Action
 from bot.domain.events import Option, Reply
+from bot.domain.periods import format_deadline
 from bot.domain.scoring import Line, Score, format_points, parse_points, totals
 from bot.domain.text import escape
 from bot.kernel.context import Context
@@ -190,6 +191,13 @@ async def _finalize(ctx: Context, scoring: YearScoring, units: list[Unit], *,
                       and not (assignments.get(unit.id) and assignments[unit.id].done_at)]
         waiting = [unit.short_name for unit in units if unit.id not in submitted]
         lines = [ctx.t("settlement.confirm", submitted=len(submitted), total=len(units))]
+        deadline = scoring.year.scoring_deadline
+        if deadline is not None and ctx.now() <= deadline.at:
+            lines.append(ctx.t("settlement.before_deadline",
+                               deadline=format_deadline(deadline, ctx.zone, ctx.t)))
+        unsettled = await _unsettled(ctx, scoring)
+        if unsettled:
+            lines.append(ctx.t("settlement.unsettled", count=unsettled))
         if unreviewed:
             lines.append(ctx.t("settlement.unreviewed", units=escape(", ".join(unreviewed))))
         if waiting:
@@ -211,6 +219,19 @@ async def _finalize(ctx: Context, scoring: YearScoring, units: list[Unit], *,
                              settled=settled, units=[u for u in units if u.id in submitted])
     ctx.reply(ctx.t("settlement.final", count=len(ranked), told=sent),
               options=(Option(ctx.t("settlement.see_ranking"), RANKING),))
+
+
+async def _unsettled(ctx: Context, scoring: YearScoring) -> int:
+    """How many lines a reviewer proposed another score for and the chair has not settled
+    (they stay at the unit's own score when the result is made final)."""
+    year = scoring.year.id
+    own = await ctx.repo.self_scores(year)
+    settled = await ctx.repo.settled_scores(year)
+    return sum(1 for unit, lines in (await ctx.repo.proposed_scores(year)).items()
+               for code, proposal in lines.items()
+               if code not in settled.get(unit, {}) and (
+                   own.get(unit, {}).get(code) is None
+                   or own[unit][code].points != proposal.points))
 
 
 async def _tell_units(ctx: Context, scoring: YearScoring, *, ranked_places: Mapping[int, int],

@@ -43,7 +43,8 @@ def _command(*words: str) -> str:
     return " ".join((COMMAND, *words))
 
 
-@router.command("binhchon", "vote", action=Action.SEE_OWN_UNIT, help_key="help.cmd_vote")
+@router.command("binhchon", "vote", action=Action.SEE_OWN_UNIT, help_key="help.cmd_vote",
+                private_only=True)  # a ballot or a receipt is never shown in a group
 async def vote(ctx: Context) -> None:
     """The round as the caller may see it (a voter: its ballot); ``mo`` opens a round,
     ``dong`` closes it and announces the result, a ballot's code casts the ballot."""
@@ -144,9 +145,9 @@ async def _casts(ctx: Context, member: Member) -> bool:
 async def _cast(ctx: Context, year: EmulationYear, code: str) -> None:
     """A ballot's code: the unit's one ballot goes into the box; the voter gets a receipt.
     Nothing said back names the candidate."""
-    paper = ctx.ballots.take(code)
     member = ctx.member
-    if paper is None or member is None or paper.unit_id != member.unit_id:
+    paper = ctx.ballots.take(code, member.unit_id) if member and member.unit_id else None
+    if paper is None or member is None:
         ctx.reply(ctx.t("vote.code_unknown"), options=(
             Option(ctx.t("vote.ballot_again"), _command()),))
         return
@@ -161,7 +162,9 @@ async def _cast(ctx: Context, year: EmulationYear, code: str) -> None:
     receipt = ctx.ballots.receipt()
     if not await ctx.repo.cast_ballot(current.id, paper.unit_id, paper.candidate, receipt,
                                       actor=ctx.actor, now=ctx.now()):
-        ctx.reply(ctx.t("vote.already_voted"))
+        latest = await ctx.repo.latest_vote(year.id)  # closed meanwhile, or voted already
+        ctx.reply(ctx.t("vote.closed" if latest is None or latest.closed_at is not None
+                        else "vote.already_voted"))
         return
     # the ballot and the "has voted" row were written together: once committed, the
     # journal that holds them side by side is folded in and emptied
@@ -265,6 +268,13 @@ async def _close(ctx: Context, year: EmulationYear, *, confirmed: bool) -> None:
     if not may(ctx.role, Action.RUN_VOTE):
         ctx.reply(ctx.t("vote.chair_closes"))
         return
+    # the count and the closing in one write transaction, begun now: a ballot cast meanwhile
+    # waits for it and is then refused as late, instead of being kept out of the count
+    async with ctx.repo.unit_of_work(join=True, immediate=True):
+        await _close_now(ctx, year, confirmed=confirmed)
+
+
+async def _close_now(ctx: Context, year: EmulationYear, *, confirmed: bool) -> None:
     current = await ctx.repo.latest_vote(year.id)
     if current is None or current.closed_at is not None:
         ctx.reply(ctx.t("vote.nothing_open"))

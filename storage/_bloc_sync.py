@@ -245,9 +245,11 @@ async def sync_bloc(db: Direct, config: BlocConfig) -> tuple[int, _Counter]:
 
 async def _sync_year(db: Direct, counter: _Counter, bloc_id: int, config: BlocConfig,
                      zone: ZoneInfo) -> None:
-    """The file's year: its criteria table and scoring window. Another year's stay as they
-    were loaded, and so does this year's once a unit has submitted its sheet against it (a
-    changed maximum would rewrite a submitted sheet); until then a fix to the file applies."""
+    """The file's year: its criteria table and scoring window, its vote's rules and its
+    covenant. Another year's stay as they were loaded; this year's table and window stay once
+    a unit has submitted its sheet against them (a changed maximum would rewrite a submitted
+    sheet), and its covenant once a unit has signed it; until then a fix to the file
+    applies."""
     scoring = config.scoring
     opens = moment_to_utc(scoring.opens if scoring else None, zone, end_of_day=False)
     deadline = moment_to_utc(scoring.deadline if scoring else None, zone, end_of_day=True)
@@ -264,18 +266,42 @@ async def _sync_year(db: Direct, counter: _Counter, bloc_id: int, config: BlocCo
             "SELECT 1 FROM emulation_years AS y JOIN score_submissions AS s ON s.year_id = y.id "
             "WHERE y.bloc_id = ? AND y.year = ? LIMIT 1", (bloc_id, config.year)) as cursor:
         submitted = await cursor.fetchone() is not None
+    async with db.execute(
+            "SELECT 1 FROM emulation_years AS y JOIN covenant_signatures AS s "
+            "ON s.year_id = y.id WHERE y.bloc_id = ? AND y.year = ? LIMIT 1",
+            (bloc_id, config.year)) as cursor:
+        signed = await cursor.fetchone() is not None
+    # the vote's rules always follow the file: a vote under way keeps its own copy
+    values: dict[str, Any] = {"vote_rules": vote_rules}
     if submitted:  # a sheet was scored against this table: changing it would rewrite it
         counter.skipped.append(f"year {config.year}: sheets submitted, criteria and window kept")
-        # the vote's rules still follow the file: a vote under way keeps its own copy
-        await db.execute("UPDATE emulation_years SET vote_rules = ? WHERE bloc_id = ? AND "
-                         "year = ?", (vote_rules, bloc_id, config.year))
-        return
-    await _upsert(db, counter, "emulation_years", {"bloc_id": bloc_id, "year": config.year}, {
-        "criteria": config.criteria.model_dump_json() if config.criteria else None,
-        "scoring_opens_at": opens[0], "scoring_deadline_at": deadline[0],
-        "scoring_deadline_all_day": deadline[1], "scoring_rules": rules,
-        "vote_rules": vote_rules,
-    })
+    else:
+        values.update({
+            "criteria": config.criteria.model_dump_json() if config.criteria else None,
+            "scoring_opens_at": opens[0], "scoring_deadline_at": deadline[0],
+            "scoring_deadline_all_day": deadline[1], "scoring_rules": rules})
+    if signed:  # a unit signed this text: it stays the text it signed
+        counter.skipped.append(f"year {config.year}: covenant signed, its text kept")
+    else:
+        values["covenant"] = _covenant(config, zone)
+    await _upsert(db, counter, "emulation_years", {"bloc_id": bloc_id, "year": config.year},
+                  values)
+
+
+def _covenant(config: BlocConfig, zone: ZoneInfo) -> str | None:
+    """The file's covenant as stored with the year (its times in UTC)."""
+    covenant = config.covenant
+    if covenant is None:
+        return None
+    opens = moment_to_utc(covenant.opens, zone, end_of_day=False)
+    deadline = moment_to_utc(covenant.deadline, zone, end_of_day=True)
+    return json.dumps({
+        "title": covenant.title, "text": list(covenant.text),
+        "targets": {key: list(items) for key, items in covenant.targets.items()},
+        "opens": opens[0], "deadline": deadline[0], "deadline_all_day": bool(deadline[1]),
+        "reminder_days": list(covenant.reminder_days)
+        if covenant.reminder_days is not None else None,
+    }, ensure_ascii=False, sort_keys=True)
 
 
 def _vote_rules(config: BlocConfig, zone: ZoneInfo) -> str | None:

@@ -85,8 +85,11 @@ class SqliteReviews(SqliteBase):
 
     async def finish_review(self, year_id: int, unit_id: int, reviewer_unit_id: int, *,
                             actor: str, now: datetime) -> bool:
-        """The reviewer has checked the whole sheet; ``False`` if it does not review it."""
+        """The reviewer has checked the whole sheet; ``False`` if it does not review it or
+        the settlement is final."""
         async with self._transaction() as db:
+            if await self._settled(db, year_id):
+                return False
             cursor = await db.execute(
                 "UPDATE score_reviewers SET done_at = ? WHERE year_id = ? AND unit_id = ? AND "
                 "reviewer_unit_id = ?", (to_db(now), year_id, unit_id, reviewer_unit_id))

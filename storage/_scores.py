@@ -11,6 +11,7 @@ from decimal import Decimal
 import aiosqlite
 
 from storage._base import SqliteBase
+from storage._covenant import covenant_of
 from storage._time import from_db, to_db
 from storage._votes import vote_rules_of
 from storage.records import Attachment, Deadline
@@ -28,6 +29,7 @@ def _year(row: aiosqlite.Row) -> EmulationYear:
         scoring_rules=json.loads(row["scoring_rules"] or "{}"),
         vote_rules=vote_rules_of(row["vote_rules"]),
         settled_at=from_db(row["settled_at"]) if row["settled_at"] else None,
+        covenant=covenant_of(row),
     )
 
 

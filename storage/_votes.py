@@ -1,10 +1,11 @@
-"""The vote for the leading unit: its rounds, the units that have voted, and the ballots.
+"""The vote for the leading unit: its rounds, the units that have voted, and the ballot box.
 
-A ballot is written in the transaction that writes its unit's "has voted" row, so the box
-never holds more or fewer ballots than units marked as voted; but the two rows share
-nothing: the ballot holds its round, a random receipt and the candidate, no voter and no
-time, in a table ordered by the receipt (not by when it was cast). The audit log says
-that a unit voted, never for whom.
+A ballot is counted in the transaction that writes its unit's "has voted" row, so the box
+never holds more or fewer votes than units marked as voted. The box keeps no ballot: each
+candidate's count goes up by one (a row per ballot would keep, in where SQLite puts it on
+its page, the order the ballots came in, and with the voters' order, each one's choice),
+and the voter's receipt is kept apart, naming no candidate. The audit log says that a unit
+voted, never for whom.
 """
 
 from __future__ import annotations
@@ -100,8 +101,12 @@ class SqliteVotes(SqliteBase):
                 "ON CONFLICT (vote_id, unit_id) DO NOTHING", (vote_id, unit_id, to_db(now)))
             if cursor.rowcount != 1:
                 return False
-            await db.execute("INSERT INTO vote_ballots (vote_id, receipt, candidate_unit_id) "
-                             "VALUES (?, ?, ?)", (vote_id, receipt, candidate_unit_id))
+            await db.execute(
+                "INSERT INTO vote_tallies (vote_id, candidate_unit_id, votes) VALUES (?, ?, 1) "
+                "ON CONFLICT (vote_id, candidate_unit_id) DO UPDATE SET votes = votes + 1",
+                (vote_id, candidate_unit_id))
+            await db.execute("INSERT INTO vote_receipts (vote_id, receipt) VALUES (?, ?)",
+                             (vote_id, receipt))
             await self._insert_audit(db, actor=actor, action="vote.cast",
                                      subject=f"vote:{vote_id}:unit:{unit_id}", details={},
                                      now=now)
@@ -110,10 +115,10 @@ class SqliteVotes(SqliteBase):
     async def tally(self, vote_id: int) -> Tally:
         """The votes per candidate, the receipts (sorted) and the units that have voted."""
         counts = {row["candidate_unit_id"]: row["votes"] for row in await self._all(
-            "SELECT candidate_unit_id, COUNT(*) AS votes FROM vote_ballots WHERE vote_id = ? "
-            "GROUP BY candidate_unit_id", (vote_id,))}
+            "SELECT candidate_unit_id, votes FROM vote_tallies WHERE vote_id = ?", (vote_id,))}
         receipts = tuple(row["receipt"] for row in await self._all(
-            "SELECT receipt FROM vote_ballots WHERE vote_id = ? ORDER BY receipt", (vote_id,)))
+            "SELECT receipt FROM vote_receipts WHERE vote_id = ? ORDER BY receipt",
+            (vote_id,)))
         voters = {row["unit_id"]: from_db(row["voted_at"]) for row in await self._all(
             "SELECT unit_id, voted_at FROM vote_voters WHERE vote_id = ?", (vote_id,))}
         return Tally(counts, receipts, voters)

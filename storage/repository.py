@@ -31,13 +31,14 @@ from storage.messaging_ports import (
     PostingStore,
     ReminderStore,
 )
-from storage.year_ports import ReviewStore, ScoreStore, VoteStore
+from storage.year_ports import CovenantStore, ReviewStore, ScoreStore, VoteStore
 
 __all__ = [
     "AccountStore",
     "AuditStore",
     "BlocStore",
     "ConferenceStore",
+    "CovenantStore",
     "Database",
     "DialogStore",
     "InboxStore",
@@ -56,5 +57,6 @@ __all__ = [
 
 class Repository(Database, BlocStore, TaskStore, ConferenceStore, MemberStore, DialogStore,
                  InboxStore, ReportStore, OutboxStore, ReminderStore, PostingStore, AccountStore,
-                 AuditStore, ScoreStore, VoteStore, ReviewStore, Protocol):
+                 AuditStore, ScoreStore, VoteStore, ReviewStore, CovenantStore,
+                 Protocol):
     """Every port at once: what a handler's Context holds."""

@@ -148,8 +148,10 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 17: the vote for the leading unit. Its rules as the bloc file gave them when the year
     # was loaded; each round opened by the chair with its candidates and rules; a unit's
-    # "has voted" row, and apart from it the ballots, which name no voter and hold no time
-    # (a table without rowid, ordered by its random receipt code: not by when it was cast).
+    # "has voted" row; and apart from it the ballot box, which keeps no ballot at all: only
+    # each candidate's count of votes (a row per ballot would keep, in where SQLite puts it on
+    # its page, the order ballots were cast, and so each voter's choice) and the receipts
+    # handed to the voters, which name no candidate.
     """
     ALTER TABLE emulation_years ADD COLUMN vote_rules TEXT;
     CREATE TABLE votes (
@@ -171,10 +173,15 @@ MIGRATIONS: tuple[str, ...] = (
         voted_at TEXT NOT NULL,
         PRIMARY KEY (vote_id, unit_id)
     );
-    CREATE TABLE vote_ballots (
+    CREATE TABLE vote_tallies (
+        vote_id INTEGER NOT NULL REFERENCES votes(id),
+        candidate_unit_id INTEGER NOT NULL REFERENCES units(id),
+        votes INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (vote_id, candidate_unit_id)
+    );
+    CREATE TABLE vote_receipts (
         vote_id INTEGER NOT NULL REFERENCES votes(id),
         receipt TEXT NOT NULL,
-        candidate_unit_id INTEGER NOT NULL REFERENCES units(id),
         PRIMARY KEY (vote_id, receipt)
     ) WITHOUT ROWID;
     """,
@@ -213,6 +220,23 @@ MIGRATIONS: tuple[str, ...] = (
         settled_by INTEGER REFERENCES members(id),
         settled_at TEXT NOT NULL,
         PRIMARY KEY (year_id, unit_id, code)
+    );
+    """,
+    # 19: the year's covenant: its text and targets as the bloc file gave them (kept once a
+    # unit has signed), when the chair opened it for signing, and each unit's signature (the
+    # signer's name and position, once per unit).
+    """
+    ALTER TABLE emulation_years ADD COLUMN covenant TEXT;
+    ALTER TABLE emulation_years ADD COLUMN covenant_opened_at TEXT;
+    ALTER TABLE emulation_years ADD COLUMN covenant_opened_by INTEGER REFERENCES members(id);
+    CREATE TABLE covenant_signatures (
+        year_id INTEGER NOT NULL REFERENCES emulation_years(id),
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        member_id INTEGER REFERENCES members(id),
+        signer_name TEXT NOT NULL,
+        signer_title TEXT NOT NULL,
+        signed_at TEXT NOT NULL,
+        PRIMARY KEY (year_id, unit_id)
     );
     """,
 )

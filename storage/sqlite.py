@@ -13,6 +13,7 @@ from storage import _bloc_sync
 from storage._accounts import SqliteAccounts
 from storage._base import SqliteBase
 from storage._conferences import SqliteConferences
+from storage._covenant import SqliteCovenant
 from storage._dialogs import SqliteDialogs
 from storage._direct import Direct
 from storage._outbox import SqliteOutbox
@@ -85,7 +86,8 @@ def _bloc(row: aiosqlite.Row) -> Bloc:
 
 class SqliteRepository(SqliteDialogs, SqliteReports, SqliteOutbox, SqliteTasks,
                        SqliteConferences, SqliteReminders, SqlitePosting, SqliteAccounts,
-                       SqliteScores, SqliteVotes, SqliteReviews, SqliteBase):
+                       SqliteScores, SqliteVotes, SqliteReviews, SqliteCovenant,
+                       SqliteBase):
     """The embedded implementation of the repository interface, on one SQLite file."""
 
     # -- the bloc ---------------------------------------------------------------------------

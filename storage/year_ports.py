@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from storage.records import Attachment
 from storage.year_records import (
+    CovenantSignature,
     EmulationYear,
     ProposedScore,
     ReviewAssignment,
@@ -100,3 +101,19 @@ class ReviewStore(Protocol):
     async def finalize_settlement(self, year_id: int, *, member_id: int | None, actor: str,
                                   now: datetime) -> bool:
         """Make the year's scores final; ``False`` if they already were."""
+
+
+class CovenantStore(Protocol):
+    """The year's covenant: opened by the chair, signed once by each unit."""
+
+    async def open_covenant(self, year_id: int, *, member_id: int | None, actor: str,
+                            now: datetime) -> bool:
+        """Open it for signing; ``False`` if it was open already."""
+
+    async def sign_covenant(self, year_id: int, unit_id: int, *, member_id: int | None,
+                            signer_name: str, signer_title: str, actor: str,
+                            now: datetime) -> bool:
+        """A unit's signature; ``False`` if it signed already or the covenant is not open."""
+
+    async def covenant_signatures(self, year_id: int) -> dict[int, CovenantSignature]:
+        """Each unit's signature, by unit."""

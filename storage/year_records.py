@@ -25,6 +25,7 @@ class EmulationYear:
     # reminder_days
     vote_rules: VoteRules | None = None  # the file's vote section, when it has one
     settled_at: datetime | None = None  # the chair made the scores final (the ranking too)
+    covenant: Covenant | None = None  # the file's covenant, when it has one
 
 
 @dataclass(frozen=True)
@@ -111,3 +112,31 @@ class SettledScore:
     points: Decimal
     reason: str | None
     settled_at: datetime
+
+
+@dataclass(frozen=True)
+class Covenant:
+    """The year's covenant as the bloc file gave it (kept once a unit has signed)."""
+
+    text: tuple[str, ...]  # its paragraphs
+    deadline: Deadline  # the units sign by then
+    title: str | None = None
+    targets: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "all" / unit code
+    opens: datetime | None = None  # the earliest the chair may open it
+    reminder_days: tuple[int, ...] | None = None
+    opened_at: datetime | None = None  # when the chair opened it for signing
+
+    def targets_of(self, unit_code: str) -> tuple[str, ...]:
+        """What one unit commits to: every unit's targets, then its own."""
+        return (*self.targets.get("all", ()), *self.targets.get(unit_code, ()))
+
+
+@dataclass(frozen=True)
+class CovenantSignature:
+    """A unit's signature of the covenant: who signed, as what, when."""
+
+    unit_id: int
+    member_id: int | None
+    signer_name: str
+    signer_title: str
+    signed_at: datetime

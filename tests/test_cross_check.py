@@ -79,7 +79,11 @@ async def test_a_cross_check_moves_two_scores_and_the_final_ranking_says_why(
     assert "Viện ƯDCN: 0 mục đề nghị điều chỉnh — đang thẩm định" in plain(mine)
     sheet = plain(await deputy.press(mine.replies[-1], "Xem bảng điểm Viện ƯDCN"))
     assert "1.2. Hưởng ứng phong trào của Bộ: 5/10" in sheet
-    assert "Giải trình: Chưa đủ" in sheet and "📎 1 tệp minh chứng" in sheet
+    assert "Giải trình: Chưa đủ" in sheet
+    assert "📎 1 tệp minh chứng (xem: /thamdinh UDCN 1.1)" in sheet
+    files = await deputy.say("/thamdinh UDCN 1.1")  # the evidence itself, sent again
+    assert [reply.attachment.name for reply in files.replies if reply.attachment] == [
+        "ke-hoach-thi-dua.pdf"]
     assert "cần kèm lý do" in plain(await deputy.say("/thamdinh Viện ƯDCN 2.1 4"))
     assert "điểm tối đa của mục này là 10" in plain(
         await deputy.say("/thamdinh Viện ƯDCN 2.1 11 Quá điểm"))
@@ -112,6 +116,7 @@ async def test_a_cross_check_moves_two_scores_and_the_final_ranking_says_why(
     confirm = await chair.say("/chotdiem xong")
     assert "Chốt kết quả chính thức cho 3/3 đơn vị" in plain(confirm)
     assert "Chưa thẩm định xong: VP CNCL" in plain(confirm)
+    assert "Hạn tự chấm điểm (17:00 Thứ Năm, 10/12/2026) chưa hết" in plain(confirm)
     final = plain(await chair.press(confirm.replies[-1], "Xác nhận chốt kết quả"))
     assert "3 đơn vị được xếp hạng" in final
     await year.outbox.drain()
@@ -120,6 +125,8 @@ async def test_a_cross_check_moves_two_scores_and_the_final_ranking_says_why(
     assert "Mục 1.2: tự chấm 10 → chốt 8 điểm. Lý do: Có báo cáo nhưng chưa đủ số liệu" in told
     assert "Mục 2.1: tự chấm 5 → chốt 4 điểm. Lý do: Chỉ đạt 80%" in inboxes.to("1")
 
+    assert "bảng điểm không thay đổi được nữa" in plain(
+        await contact.say("/chamdiem T2 1 Đăng cai giao lưu"))
     sheet = plain(await contact.say("/chamdiem"))  # the unit's own sheet says why too
     assert "Khối trưởng chốt: 8 điểm. Lý do: Có báo cáo nhưng chưa đủ số liệu" in sheet
     assert "Tổng điểm chính thức (sau thẩm định): 28/30" in sheet

@@ -24,7 +24,7 @@ from tests.test_vote import VOTE
 from tests.zalo_e2e import ask, join, running_zalo_bot
 from tests.zaloapi import FakeZaloApi
 
-PUBLISHED = {"vote_ballots", "votes", "audit_log", "outbox"}
+PUBLISHED = {"vote_receipts", "votes", "audit_log", "outbox"}
 
 
 def _dump(database: Path) -> dict[str, str]:
@@ -86,7 +86,7 @@ async def test_no_record_and_no_log_line_links_a_unit_to_its_ballot(
     assert "aiosqlite" in logged and "s:0:/binhchon <redacted>" in logged
     for secret in (*codes.values(), receipt):
         assert secret not in logged
-    # the database: only the ballot box holds the receipt, and it names no voter
+    # the database: the receipt is kept apart from the box, and names no candidate
     tables = _dump(tg_settings.database)
     for table, rows in tables.items():
         for code in codes.values():
@@ -100,14 +100,15 @@ async def test_no_record_and_no_log_line_links_a_unit_to_its_ballot(
         audit = db.execute("SELECT action FROM audit_log WHERE details LIKE ?",
                            (f"%{receipt}%",)).fetchall()
     assert audit == [("vote.close",)]
-    assert tables["vote_voters"].count("(") == 1 and receipt in tables["vote_ballots"]
+    assert tables["vote_voters"].count("(") == 1 and receipt in tables["vote_receipts"]
+    assert receipt not in tables["vote_tallies"]  # the box: a count per candidate, no ballot
     assert "vote.cast" in tables["audit_log"] and "VP CNCL" not in tables["audit_log"]
 
 
 def test_a_statement_on_the_ballot_box_and_a_sealed_code_never_reach_a_log_line() -> None:
     redact = RedactSecrets(["123:token-of-the-bot"]).redact
     seal("K7Q4M2")
-    assert redact("executing INSERT INTO vote_ballots VALUES (1, 'AB', 7)") == SEALED_LINE
+    assert redact("executing UPDATE vote_tallies SET votes = votes + 1") == SEALED_LINE
     assert redact("data: s:0:/binhchon K7Q4M2") == "data: s:0:/binhchon <redacted>"
 
 

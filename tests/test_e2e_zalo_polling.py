@@ -56,6 +56,8 @@ async def test_quick_messages_are_answered_in_the_order_they_were_sent(
     chair = zalo.user("Nhân")
     async with running_zalo_bot(zsettings, zalo, clock):
         await join(zalo, zsettings, clock, chair, Role.CHAIR, "UDCN")
+        # the welcome lists every command: on Zalo it is two messages; both are in first
+        await zalo.wait_for_message(chair, lambda m: "/huy" in (m.text or ""))
         fresh = after(zalo)
         for text in ("/bando", "/bando", "/nhiemvu"):
             await chair.say(text)
@@ -64,7 +66,8 @@ async def test_quick_messages_are_answered_in_the_order_they_were_sent(
         await zalo.wait_until(lambda: len([m for m in zalo.messages_to(chair) if fresh(m)]) >= 4,
                               timeout=5)
     answers = [(m.text or "").split("\n")[0] for m in zalo.messages_to(chair) if fresh(m)]
-    assert answers == ["Bản đồ tiến độ 6 tháng cuối năm 2026: 0/3 đơn vị đã báo cáo đủ.",
+    # (the help runs over two Zalo messages: its second may or may not be in yet)
+    assert answers[:4] == ["Bản đồ tiến độ 6 tháng cuối năm 2026: 0/3 đơn vị đã báo cáo đủ.",
                        "Bản đồ tiến độ 6 tháng cuối năm 2026: 0/3 đơn vị đã báo cáo đủ.",
                        "Khối thi đua Thử nghiệm — năm 2026", "Các lệnh có thể sử dụng"]
 

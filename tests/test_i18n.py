@@ -29,6 +29,7 @@ HANDLER_FILES = sorted(Path(handlers.__file__).parent.glob("*.py"))
 SAME_IN_BOTH = {
     "role.of_unit", "help.line", "tasks.item", "tasks.movement", "calendar.day",
     "scoring.line_scored", "scoring.option_scored", "vote.ballot_line", "review.sheet_line",
+    "covenant.title_line", "covenant.target", "covenant.name_is_mine",
     "calendar.moment", "bloc.problem_line", "console.identity_line",
     "language.ask", "language.name_vi", "language.name_en", "progress.status_percent",
     "status.count_blocked", "status.count_done", "status.count_in_progress",
@@ -43,7 +44,8 @@ SAME_IN_BOTH = {
 # "Xong", "NV1", a file name and a command are right without diacritics
 VIETNAMESE_WITHOUT_DIACRITICS = {"progress.files_done", "matrix.task", "matrix.file_name",
                                  "export.task_prefix", "matrix.key", "reminders.update_command",
-                                 "reminders.command_score"}
+                                 "reminders.command_score",
+                                 "reminders.command_covenant", "covenant.file_name"}
 
 ALLOWED_TAG = re.compile(r'<(b|i|code)>|<a href="[^"<>]*">|</(b|i|code|a)>')
 ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")

@@ -92,3 +92,19 @@ async def test_the_weekly_digest_names_the_scoring_deadline_of_the_week(
     text = next(r for r in await year.repo.outbox_rows() if r.kind == "digest").payload["text"]
     assert ("Hạn nộp bảng tự chấm điểm thi đua trong tuần này: 17:00 Thứ Năm, 10/12/2026 "
             "(3 đơn vị chưa nộp).") in text
+
+
+async def test_a_letter_with_the_report_and_the_scoring_offers_a_button_for_each(
+        runtime: Runtime, small_bloc_file: Path, clock: FixedClock) -> None:
+    text = SMALL_BLOC + CRITERIA.replace("deadline: 10/12/2026 17h00", "deadline: 7/12/2026 17h00")
+    await reload_with(runtime, small_bloc_file, text)
+    await registered(runtime, "3", Role.CONTACT, "SHTT")
+    clock.set(at(date(2026, 12, 4)))  # the report's 1-day and the scoring's 3-day reminders
+    await runtime.reminders.plan()
+    letters = [row for row in await runtime.repo.outbox_rows() if row.chat_id == "3"]
+    assert len(letters) == 1  # one letter a day
+    payload = letters[0].payload
+    assert "Khối thi đua xin nhắc đồng chí 2 nội dung sau" in payload["text"]
+    assert "Hạn nộp bảng tự chấm điểm thi đua năm 2026" in payload["text"]
+    assert "chọn các nút tương ứng bên dưới" in payload["text"]
+    assert [option[1] for option in payload["options"][:2]] == ["/capnhat", "/chamdiem"]

@@ -93,6 +93,8 @@ async def test_the_chair_opens_with_the_top_two_and_each_unit_votes_once_in_secr
     assert "Đã bỏ phiếu: 0/3 đơn vị." in plain(chair_view)
     assert set(_ballot(chair_view)) == {"Viện KHSHTT", "VP CNCL"}
 
+    # another unit's member cannot use this unit's code, nor spoil its ballot by trying
+    assert "không còn hiệu lực" in plain(await deputy.say(_ballot(own)["VP CNCL"]))
     cast = await contact.say(_ballot(own)["VP CNCL"])
     receipt = re.search(r"Mã biên nhận: ([A-Z0-9]{4}-[A-Z0-9]{4})", plain(cast))
     assert receipt is not None and all(reply.secret for reply in cast.replies)
@@ -114,7 +116,7 @@ async def test_the_chair_opens_with_the_top_two_and_each_unit_votes_once_in_secr
     assert "Viện KHSHTT được suy tôn" in plain(await contact.say("/binhchon"))
 
 
-async def test_the_ballot_box_holds_no_voter_and_the_voters_list_no_choice(
+async def test_the_ballot_box_keeps_counts_and_receipts_and_the_voters_list_no_choice(
         voting: Runtime) -> None:
     chair, _, contact = await _three_units(voting)
     assert "Đã mở" in plain(await chair.say("/binhchon mo Viện ƯDCN, VP CNCL"))
@@ -122,11 +124,14 @@ async def test_the_ballot_box_holds_no_voter_and_the_voters_list_no_choice(
 
     with sqlite3.connect(voting.settings.database) as db:  # as an operator reads the file
         db.row_factory = sqlite3.Row
-        ballots = [dict(row) for row in db.execute("SELECT * FROM vote_ballots")]
+        tallies = [dict(row) for row in db.execute("SELECT * FROM vote_tallies")]
+        receipts = [dict(row) for row in db.execute("SELECT * FROM vote_receipts")]
         voters = [dict(row) for row in db.execute("SELECT * FROM vote_voters")]
         audit = [tuple(row) for row in db.execute(
             "SELECT action, details FROM audit_log WHERE action LIKE 'vote.%'")]
-    assert [set(row) for row in ballots] == [{"vote_id", "receipt", "candidate_unit_id"}]
+    # no ballot is kept: a count per candidate, and a receipt that names no one
+    assert [(row["candidate_unit_id"], row["votes"]) for row in tallies] == [(1, 1)]
+    assert [set(row) for row in receipts] == [{"vote_id", "receipt"}]
     assert [set(row) for row in voters] == [{"vote_id", "unit_id", "voted_at"}]
     assert ("vote.cast", "{}") in audit  # that a unit voted, never for whom
 

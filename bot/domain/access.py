@@ -32,6 +32,8 @@ class Action(StrEnum):
     REVIEW = "review"  # cross-check the sheets the own unit is assigned to review
     ASSIGN_REVIEWS = "assign_reviews"  # assign which unit reviews which unit's sheet
     SETTLE = "settle"  # settle the final scores after the cross-checks, make them final
+    OPEN_COVENANT = "open_covenant"  # open the year's covenant for the units to sign
+    SIGN_COVENANT = "sign_covenant"  # sign the covenant for the own unit (its head where one)
 
 
 MANAGERS: frozenset[Role] = frozenset({Role.CHAIR, Role.DEPUTY, Role.ADMIN})
@@ -65,6 +67,8 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.ASSIGN_REVIEWS: MANAGERS,
     # the chair settles (the "the chair settles each final score"); admins may all
     Action.SETTLE: frozenset({Role.CHAIR, Role.ADMIN}),
+    Action.OPEN_COVENANT: MANAGERS,
+    Action.SIGN_COVENANT: MANAGERS | {Role.CONTACT, Role.HEAD},
 }
 
 

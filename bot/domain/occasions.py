@@ -55,14 +55,15 @@ def deadline_occasions(period: Period, deadline: Deadline, calendar: WorkCalenda
                    subject=subject, origin=origin or ("period", period.id), task_id=task_id)
 
 
-def scoring_occasions(year_id: int, deadline: Deadline, calendar: WorkCalendar, *,
-                      days_before: tuple[int, ...] = DEADLINE_DAYS, morning: bool = True,
-                      opens: datetime | None = None) -> list[Occasion]:
-    """The year's self-scoring deadline, reminded like a report's (none before the window
-    opens: there is nothing to score yet)."""
+def year_occasions(kind: str, year_id: int, deadline: Deadline, calendar: WorkCalendar, *,
+                   days_before: tuple[int, ...] = DEADLINE_DAYS, morning: bool = True,
+                   opens: datetime | None = None) -> list[Occasion]:
+    """A deadline of the emulation year (``kind``: ``scoring``, the self-scoring sheets;
+    ``covenant``, its signing), reminded like a report's; none before it opens (there is
+    nothing to do yet)."""
     return [occasion for occasion in _ladder(
         year_id, deadline, calendar, days_before=days_before, morning=morning,
-        subject=f"score{year_id}", origin=("scoring", year_id), task_id=None)
+        subject=f"{kind}{year_id}", origin=(kind, year_id), task_id=None)
         if opens is None or occasion.fire_at >= opens]
 
 

@@ -1,6 +1,6 @@
 """What no log line may show, at any level: a ballot's codes and its receipt, and every
-statement on the ballot box (the database driver's DEBUG line for a ballot names its
-candidate next to the "has voted" line of its unit).
+statement on the ballot box (a driver's DEBUG line for a ballot would name its candidate
+next to the "has voted" line of its unit).
 
 The codes are made while the bot runs; each is sealed here as it is made, and the logging
 filter (:mod:`bot.app.logs`) reads this set for every record.
@@ -8,8 +8,8 @@ filter (:mod:`bot.app.logs`) reads this set for every record.
 
 from __future__ import annotations
 
-BALLOT_BOX = "vote_ballots"
-"""The table of ballots: a log line that names it is replaced whole."""
+BALLOT_BOX = "vote_tallies"
+"""The ballot box's table: a log line that names it is replaced whole."""
 
 _SEALED: set[str] = set()
 

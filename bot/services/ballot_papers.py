@@ -57,11 +57,13 @@ class BallotPapers:
         self._ballots[(vote_id, unit_id)] = tuple(codes.values())
         return codes
 
-    def take(self, code: str) -> Paper | None:
-        """What ``code`` stands for, once: the whole ballot it is on is used up."""
+    def take(self, code: str, unit_id: int) -> Paper | None:
+        """What ``code`` stands for, once, when it is on ``unit_id``'s ballot: the whole
+        ballot is used up (a code of another unit's ballot is no use, and leaves it be)."""
         paper = self._papers.get(code.strip().upper())
-        if paper is not None:
-            self._void(paper.vote_id, paper.unit_id)
+        if paper is None or paper.unit_id != unit_id:
+            return None
+        self._void(paper.vote_id, paper.unit_id)
         return paper
 
     @staticmethod

@@ -17,7 +17,7 @@ from bot.services.scheduler import Scheduler
 from bot.services.status import StatusReads, bloc_status
 from config.reminder_plan import parse_weekly
 from storage.records import Bloc, Role
-from storage.repository import ConferenceStore, ScoreStore
+from storage.repository import ConferenceStore, ScoreStore, VoteStore
 
 DEFAULT_DIGEST = "mon 08:00"
 DIGEST_USEFUL_FOR = timedelta(hours=10)
@@ -45,7 +45,7 @@ def next_digest(bloc: Bloc, now: datetime) -> datetime:
     return due if due > now else this_weeks_digest(now + timedelta(days=7), zone, weekday, at)
 
 
-class DigestReads(StatusReads, ConferenceStore, ScoreStore, Protocol):
+class DigestReads(StatusReads, ConferenceStore, ScoreStore, VoteStore, Protocol):
     """What the digest reads."""
 
 
@@ -98,8 +98,9 @@ class Digest:
             emulation.criteria is not None and emulation.settled_at is None) else None
         scoring_left = len(status.units) - len(await repo.score_submissions(emulation.id)) \
             if emulation is not None and scoring_due is not None else 0
-        vote_closes = emulation.vote_rules.closes if emulation is not None and (
-            emulation.vote_rules is not None) else None
+        vote = await repo.latest_vote(emulation.id) if emulation is not None else None
+        vote_closes = (vote.rules.closes if vote is not None and vote.closed_at is None
+                       else None)  # a round under way, closing this week
         messages = []
         year, week, _ = due.isocalendar()
         for officer in await repo.list_members(bloc.id):

@@ -27,8 +27,8 @@ from bot.domain.text import escape, shorten
 from bot.services.blocs import Blocs
 from bot.services.outbox import Outgoing
 from bot.services.status import BlocStatus, StatusReads, bloc_status
-from storage.records import Deadline, Member, Role, Task
-from storage.repository import ConferenceStore, ReminderStore, ScoreStore
+from storage.records import Bloc, Deadline, Member, Role, Task
+from storage.repository import ConferenceStore, ReminderStore
 
 TITLE_IN_REMINDER = 80
 DIGEST = re.compile("[0-9a-f]{16}")
@@ -37,7 +37,7 @@ LETTER = "deadline"
 """The outbox kind of a person's deadline reminders (one letter a day at most)."""
 
 
-class NoticeReads(StatusReads, ConferenceStore, ReminderStore, ScoreStore, Protocol):
+class NoticeReads(StatusReads, ConferenceStore, ReminderStore, Protocol):
     """What working out a reminder's recipients and words needs of storage."""
 
 
@@ -75,15 +75,23 @@ def compose_letter(notices: Sequence[Notice], texts: Texts, now: datetime) -> Ou
     member = notices[0].member
     t = texts.translator(member.language)
     firm = any(n.firm for n in notices)
-    updates = {notice.update for notice in notices}
-    update = updates.pop() if len(updates) == 1 else "/capnhat"  # several: which one?
-    button = notices[0].button if len(notices) == 1 else "outreach.update_now"
+    # one button per thing to do: the report ("/capnhat", or "/capnhat 3" for one task alone)
+    # and the year's (the covenant's /giaouoc, the scoring's /chamdiem)
+    reports = {notice.update for notice in notices if notice.update.startswith("/capnhat")}
+    report = (reports.pop() if len(reports) == 1 else "/capnhat") if reports else None
+    others = list({notice.update: notice for notice in notices
+                   if not notice.update.startswith("/capnhat")}.values())
+    actions = ([(report, "outreach.update_now")] if report else []) + [
+        (notice.update, notice.button) for notice in others]
     # what to do, once, under what the letter says
-    if update.startswith("/capnhat"):
+    if report is not None and not others:
         ask = t("reminders.ask_firm" if firm else "reminders.ask",  # "/update 3" in English
-                command=t("reminders.update_command") + update.removeprefix("/capnhat"))
-    else:  # another command's reminder (the scoring deadline's /chamdiem)
-        ask = t("reminders.ask_command", command=t(notices[0].command), button=t(button))
+                command=t("reminders.update_command") + report.removeprefix("/capnhat"))
+    elif report is None and len(others) == 1:  # the covenant's or the scoring's alone
+        ask = t("reminders.ask_command", command=t(others[0].command),
+                button=t(others[0].button))
+    else:
+        ask = t("reminders.ask_several")
     icon = t("reminders.icon_firm" if firm else "reminders.icon")
     if len(notices) == 1:
         text = t("reminders.letter", icon=icon, name=escape(member.display_name),
@@ -94,7 +102,7 @@ def compose_letter(notices: Sequence[Notice], texts: Texts, now: datetime) -> Ou
                             for number, notice in enumerate(notices, start=1))
         text = t("reminders.letter_several", icon=icon, name=escape(member.display_name),
                  unit=escape(notices[0].unit), count=len(notices), items=items, ask=ask)
-    buttons = [Option(t(button), update)]
+    buttons = [Option(t(button), update) for update, button in actions]
     if len(notices) == 1:
         occasion = notices[0].occasion
         key = f"{'snooze' if notices[0].again else 'remind'}:{occasion.key}:{member.id}"
@@ -127,6 +135,16 @@ class Notices:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self._blocs.current.timezone)
 
+    @property
+    def bloc(self) -> Bloc:
+        return self._blocs.current
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    def translator(self, language: str | None) -> Translate:
+        return self._texts.translator(language)
+
     async def is_paused(self, period_id: int, unit_id: int | None = None) -> bool:
         """Whether reminders are paused for this deadline (or this unit)."""
         if period_id in await self._repo.paused_periods():
@@ -157,8 +175,6 @@ class Notices:
                            snoozable: bool) -> tuple[list[Notice], list[Outgoing]]:
         """What a deadline's occasion tells each person (``snoozable``: with "Nhắc lại sáng
         mai"), and, after the deadline, the list for the chair and deputy."""
-        if occasion.origin[0] == "scoring":
-            return await self._for_scoring(occasion, snoozable=snoozable)
         if occasion.task_id is not None:
             return await self._for_task(occasion, occasion.task_id, snoozable=snoozable)
         repo, bloc = self._repo, self._blocs.current
@@ -183,12 +199,12 @@ class Notices:
                          tasks=task_lines(progress.missing, t))
                 notices.append(Notice(occasion, member, unit.name, body, "/capnhat", firm,
                                       snoozable))
-        officers = await self._officers(occasion, lambda t: t(
+        officers = await self.officers(occasion, lambda t: t(
             "reminders.chair_list", period=escape(period.title), count=len(owing_names),
             units=escape(", ".join(owing_names)))) if firm and owing_names else []
         return notices, officers
 
-    async def _officers(self, occasion: Occasion,
+    async def officers(self, occasion: Occasion,
                            text_of: Callable[[Translate], str]) -> list[Outgoing]:
         """After a deadline, the list of who still owes it, to the chair and the deputy."""
         messages = []
@@ -237,50 +253,12 @@ class Notices:
         officers: list[Outgoing] = []
         if firm and owing:
             deadline = occasion.deadline
-            officers = await self._officers(occasion, lambda t: t(
+            officers = await self.officers(occasion, lambda t: t(
                 "reminders.task_chair_list", number=task.position,
                 title=escape(shorten(task.title, TITLE_IN_REMINDER)),
                 when=format_deadline(deadline, zone, t), count=len(owing),
                 units=escape(", ".join(unit.short_name for unit in owing))))
         return notices, officers
-
-    async def _for_scoring(self, occasion: Occasion, *,
-                           snoozable: bool) -> tuple[list[Notice], list[Outgoing]]:
-        """The year's scoring deadline: each unit that has not submitted its sheet (its
-        contacts, its head near the deadline; the chair's and deputy's own officers for
-        their units); after it, when nothing can be scored any more, only the list of the
-        units that did not submit, to the chair and deputy."""
-        repo, bloc = self._repo, self._blocs.current
-        year = await repo.emulation_year(bloc.id, bloc.year)
-        deadline = occasion.deadline
-        if year is None or year.id != occasion.subject_id or deadline is None \
-                or year.criteria is None:
-            return [], []
-        submitted = await repo.score_submissions(year.id)
-        status = await bloc_status(repo, bloc, self._clock.now())
-        owing = [unit for unit in status.units if unit.id not in submitted]
-        if occasion.kind == "escalation":
-            officers = await self._officers(occasion, lambda t: t(
-                "reminders.scoring_chair_list", year=year.year, count=len(owing),
-                units=escape(", ".join(unit.short_name for unit in owing)))) if owing else []
-            return [], officers
-        sheets = await repo.self_scores(year.id)
-        required = sum(len(group.get("items", ())) for group in year.criteria.get("groups", ()))
-        notices = []
-        for unit in owing:
-            people = self.recipients(status, unit.id, occasion, deadline) or [
-                member for member in status.people.values()
-                if member.unit_id == unit.id and member.role in (Role.CHAIR, Role.DEPUTY)]
-            scored = len(sheets.get(unit.id, {}))
-            for member in people:
-                t = self._texts.translator(member.language)
-                body = t("reminders.scoring", year=year.year,
-                         when=format_deadline(deadline, self.zone, t),
-                         scored=min(scored, required), required=required)
-                notices.append(Notice(occasion, member, unit.name, body, "/chamdiem",
-                                      snoozable=snoozable, button="reminders.score_now",
-                                      command="reminders.command_score"))
-        return notices, []
 
     async def for_conference(self, occasion: Occasion) -> list[Outgoing]:
         """A conference's reminder: to the units' people, the ministry's liaison and each of

@@ -35,7 +35,6 @@ from bot.domain.occasions import (
     Occasion,
     conference_occasions,
     deadline_occasions,
-    scoring_occasions,
     still_useful,
 )
 from bot.domain.periods import current_period
@@ -45,17 +44,24 @@ from bot.services.outbox import OutboxWorker, Outgoing
 from bot.services.reminder_notices import DIGEST, LETTER, Notice, Notices, compose_letter
 from bot.services.scheduler import Scheduler
 from bot.services.status import StatusReads
+from bot.services.year_notices import YEAR_KINDS, year_notices, year_occasions_of
 from config.dates import parse_time
 from storage.records import (
     Period,
     Snooze,
 )
-from storage.repository import ConferenceStore, Database, ReminderStore, ScoreStore
+from storage.repository import (
+    ConferenceStore,
+    CovenantStore,
+    Database,
+    ReminderStore,
+    ScoreStore,
+)
 
 log = logging.getLogger(__name__)
 
-class ReminderReads(StatusReads, ConferenceStore, ReminderStore, ScoreStore, Database,
-                    Protocol):
+class ReminderReads(StatusReads, ConferenceStore, ReminderStore, ScoreStore, CovenantStore,
+                    Database, Protocol):
     """What planning and sending reminders needs of storage."""
 
 
@@ -106,8 +112,8 @@ class ReminderPlanner:
                 morning=bool(plan.get("deadline_morning", True)) and "days" not in own), now)
         for period in periods if origin is None or origin[0] == "task" else []:
             found += await self._task_occasions(period, origin)
-        if origin is None or origin[0] == "scoring":
-            found += await self._scoring_occasions()
+        if origin is None or origin[0] in {"scoring", "covenant"}:
+            found += await self._year_occasions(origin[0] if origin else None)
         conferences = (await repo.list_conferences(bloc.id)
                        if origin is None or origin[0] == "conference" else [])
         for conference in conferences:
@@ -151,21 +157,10 @@ class ReminderPlanner:
                 morning=bool(plan.get("deadline_morning", True))), now)
         return found
 
-    async def _scoring_occasions(self) -> list[Occasion]:
-        """The year's self-scoring deadline: its own days (``scoring.reminder_days``) or the
-        report deadlines' plan; none once the scores are final."""
-        bloc, plan = self._blocs.current, self._blocs.current.reminder_plan
-        year = await self._repo.emulation_year(bloc.id, bloc.year)
-        if year is None or year.criteria is None or year.scoring_deadline is None \
-                or year.settled_at is not None:
-            return []
-        days = year.scoring_rules.get("reminder_days")
-        return still_useful(scoring_occasions(
-            year.id, year.scoring_deadline, self.calendar(),
-            days_before=tuple(days if days is not None
-                              else plan.get("deadline_days", DEADLINE_DAYS)),
-            morning=bool(plan.get("deadline_morning", True)), opens=year.scoring_opens),
-            self._clock.now())
+    async def _year_occasions(self, kind: str | None) -> list[Occasion]:
+        """The emulation year's deadlines (of ``kind`` only, when given)."""
+        return await year_occasions_of(self._repo, self._blocs.current, self.calendar(),
+                                       self._clock.now(), kind)
 
     async def plan(self) -> None:
         """Schedule the occasions and put-off reminders ahead; send what is due now (after a
@@ -257,7 +252,7 @@ class ReminderPlanner:
                 messages += await self.notices.for_conference(occasion)
                 due.append(occasion)
             else:
-                found, officers = await self.notices.for_deadline(
+                found, officers = await self._notices_of(
                     occasion, snoozable=await self._snoozable(occasion))
                 notices += found
                 messages += officers
@@ -272,6 +267,13 @@ class ReminderPlanner:
             log.info("reminder %s sent", occasion.key)
         for snooze in again:
             await self._repo.snooze_done(snooze.member_id, snooze.occasion, now)
+
+    async def _notices_of(self, occasion: Occasion, *,
+                          snoozable: bool) -> tuple[list[Notice], list[Outgoing]]:
+        """A deadline's notices: a report's or a task's, or one of the year's."""
+        if occasion.origin[0] in YEAR_KINDS:
+            return await year_notices(self.notices, self._repo, occasion, snoozable=snoozable)
+        return await self.notices.for_deadline(occasion, snoozable=snoozable)
 
     def next_morning(self) -> datetime:
         """The next working morning: when a reminder put off goes out again."""
@@ -350,7 +352,7 @@ class ReminderPlanner:
         if occasion is None or occasion.expires_at <= now or (
                 self._planned_by(occasion, now, occasions) is not None):
             return []
-        notices, _ = await self.notices.for_deadline(occasion, snoozable=False)
+        notices, _ = await self._notices_of(occasion, snoozable=False)
         return [replace(notice, again=True) for notice in notices
                 if notice.member.id == snooze.member_id]
 

@@ -28,6 +28,7 @@ from bot.services.exports.docx_writer import (
     PAGE_MM,
     TEXT_MM,
     Writer,
+    fitting_size,
     setup_document,
     text_mm,
     xml_element,
@@ -86,7 +87,8 @@ def _heading_block(out: Writer, data: ExportData, date: dict[str, str], subject:
     table = out.table(2, widths, pad_mm=0, indent_mm=-_HEADER_OUT_MM)
     left, right = table.cell(0, 0), table.cell(0, 1)
     out.para(left, data.ministry.upper(), size=12, center=True)
-    out.para(left, data.bloc_name.upper(), size=12, bold=True, center=True)
+    out.para(left, data.bloc_name.upper(), bold=True, center=True,
+             size=fitting_size(data.bloc_name.upper(), widths[0], 12))
     out.rule(left, 25, widths[0])
     out.para(right, words.text("header.nation"), size=12, bold=True, center=True)
     motto = words.text("header.motto")

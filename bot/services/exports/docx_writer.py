@@ -91,6 +91,16 @@ def text_mm(text: str, size_pt: float) -> float:
     return em * size_pt * 25.4 / 72
 
 
+def fitting_size(text: str, width_mm: float, size_pt: float, *, smallest: float = 10) -> float:
+    """``size_pt``, or the size (by half points, not below ``smallest``) at which ``text``
+    keeps to one line ``width_mm`` wide: a header's bloc name ("KHỐI THI ĐUA VĂN PHÒNG –
+    VIỆN" sets about 75 mm at 12 pt in its 70 mm column and wrapped)."""
+    size = size_pt
+    while size > smallest and text_mm(text, size) > width_mm:
+        size -= 0.5
+    return size
+
+
 class Writer:
     """Adds paragraphs, rules and tables to the document in the template's words."""
 
