@@ -1,8 +1,9 @@
 """Plain-language questions from the chair, deputy or liaison: no command needed.
 
-"đơn vị nào chưa báo cáo?", "tiến độ nhiệm vụ 3", "viện sở hữu trí tuệ làm đến
-đâu rồi"… are read by the offline parser in :mod:`bot.domain.questions` and answered
-with the matching view. A question it cannot place gets suggestions, never silence.
+"đơn vị nào chưa báo cáo?", "tiến độ nhiệm vụ 3", "viện sở hữu trí tuệ làm đến đâu rồi",
+and of the year "đơn vị nào chưa ký giao ước?", "xếp hạng hiện nay thế nào?"… are read by
+the offline parser in :mod:`bot.domain.questions` and answered with the matching view. A
+question it cannot place gets suggestions, never silence.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ from handlers._status_views import (
     deadline_line,
     missing_lines,
     overdue_lines,
+)
+from handlers._year_answers import (
+    covenant_answer,
+    ranking_answer,
+    scoring_answer,
+    unit_score_answer,
 )
 from handlers.status import ask_which_task, open_status
 from storage.records import Conference
@@ -162,7 +169,15 @@ async def answer_question(ctx: Context) -> None:
     question = parse_question(ctx.event.text or "", refs, len(status.tasks))
     unit = next((u for u in status.units if u.code == question.unit_code), None)
     task = next((t for t in status.tasks if t.position == question.task_number), None)
-    if question.intent is Intent.NOT_REPORTED:
+    if question.intent is Intent.COVENANT:
+        await covenant_answer(ctx, status.units)
+    elif question.intent is Intent.SCORING:
+        await scoring_answer(ctx, status.units)
+    elif question.intent is Intent.RANKING:
+        await ranking_answer(ctx)
+    elif question.intent is Intent.UNIT_SCORE and unit is not None:
+        await unit_score_answer(ctx, unit, status.units)
+    elif question.intent is Intent.NOT_REPORTED:
         _not_reported(ctx, status)
     elif question.intent is Intent.REPORTED:
         _reported(ctx, status)

@@ -92,7 +92,7 @@ TABLE: list[tuple[str, Intent, int | None, str | None]] = [
     ("viện sáng chế", UNIT, None, "NCSC"),
     ("Trung tâm hội nhập", UNIT, None, "HNQT"),
     ("trung tâm nghiên cứu và phát triển", UNIT, None, "HNQT"),
-    ("văn phòng chương trình trọng điểm", UNIT, None, "CTTD"),
+    ("văn phòng chương trình trọng điểm", UNIT, None, "CTTD"),  # its "điểm" asks no points
     ("VP Chương trình quốc gia", UNIT, None, "CTQG"),
     ("văn phòng công nhận chất lượng", UNIT, None, "CNCL"),
     ("van phong dang ki", UNIT, None, "DKHD"),
@@ -154,7 +154,18 @@ TABLE: list[tuple[str, Intent, int | None, str | None]] = [
     ("abc", UNKNOWN, None, None),
     ("", UNKNOWN, None, None),
     ("😀👍", UNKNOWN, None, None),
-    ("chấm điểm thi đua", UNKNOWN, None, None),  # chấm (grade) is not chậm (slow)
+    # -- the emulation year (chấm, grade, is not chậm, slow)
+    ("chấm điểm thi đua", Intent.SCORING, None, None),
+    ("đơn vị nào chưa chấm điểm?", Intent.SCORING, None, None),
+    ("don vi nao chua cham diem", Intent.SCORING, None, None),
+    ("đơn vị nào chưa nộp bảng điểm", Intent.SCORING, None, None),
+    ("đơn vị nào chưa ký giao ước?", Intent.COVENANT, None, None),
+    ("which units have not signed the covenant?", Intent.COVENANT, None, None),
+    ("xếp hạng hiện nay thế nào?", Intent.RANKING, None, None),
+    ("đơn vị nào đang dẫn đầu khối?", Intent.RANKING, None, None),
+    ("what is the ranking?", Intent.RANKING, None, None),
+    ("viện năng lượng nguyên tử được bao nhiêu điểm?", Intent.UNIT_SCORE, None, "NLNT"),
+    ("how many points did VIPRI score?", Intent.UNIT_SCORE, None, "SHTT"),
     # "bo a": not BoA. Reading spaced-out letters as an acronym would make "bộ à" ("the
     # ministry, eh?") a unit; acronyms must be typed as one word ("boa", "BoA", "BOA").
     ("bo a", UNKNOWN, None, None),

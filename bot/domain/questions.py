@@ -36,6 +36,10 @@ class Intent(StrEnum):
     BLOCKED = "blocked"
     LATE = "late"  # units late with the period's report
     OVERDUE = "overdue"  # tasks past their own deadline ("nhiệm vụ nào quá hạn?")
+    COVENANT = "covenant"  # who has signed the year's covenant ("đơn vị nào chưa ký giao ước?")
+    SCORING = "scoring"  # who has submitted the self-scoring sheet ("…chưa chấm điểm?")
+    RANKING = "ranking"  # the year's ranking ("xếp hạng hiện nay thế nào?")
+    UNIT_SCORE = "unit_score"  # one unit's points ("viện … được bao nhiêu điểm?")
     UNKNOWN = "unknown"
 
 
@@ -50,6 +54,19 @@ class Question:
 
 
 # -- tables (folded forms) -------------------------------------------------------------------
+
+# The emulation year's questions, read before the half-year's: their words are their own
+# ("chấm" read as "grade" before folding, see PREFOLD_SENSES).
+YEAR_PHRASES: dict[Intent, tuple[str, ...]] = {
+    Intent.COVENANT: ("giao uoc", "covenant"),
+    Intent.SCORING: ("grade diem", "tu grade", "bang diem", "bang tu grade", "self score",
+                     "self scores", "self scoring", "scoring sheet", "scoring sheets"),
+    Intent.RANKING: ("xep hang", "thu hang", "dung dau", "dan dau", "ranking", "rank",
+                     "ranked", "leading unit"),
+}
+# a unit's points: with a unit named ("viện năng lượng nguyên tử được bao nhiêu điểm?")
+SCORE_PHRASES = ("bao nhieu diem", "may diem", "duoc diem", "tong diem", "diem so",
+                 "diem thi dua", "how many points", "points", "score", "scored")
 
 MAX_CHARS = 2000  # a question is short; a pasted report is read only this far
 MAX_WORDS = 60
@@ -150,6 +167,8 @@ _WHEN = _split(WHEN_PHRASES)
 _ANSWERING = _split(ANSWER_VERBS)
 _REPORTING = tuple(verb for verb in _VERBS if verb not in _ANSWERING)
 _COUNT = _split(COUNT_PHRASES)
+_YEAR = {intent: _split(phrases) for intent, phrases in YEAR_PHRASES.items()}
+_SCORE = _split(SCORE_PHRASES)
 _SUGGESTING = {**INTENT_PHRASES, Intent.NOT_REPORTED: (*REPORT_VERBS, "chua", "im lang")}
 _VOCABULARY = {  # the content words of each intent's keywords, for suggestions
     intent: frozenset(w for p in phrases for w in p.split() if len(w) >= 3)
@@ -269,10 +288,22 @@ def _suggest(ws: tuple[str, ...]) -> tuple[Intent, ...]:
     return tuple(ranked[:3]) or FALLBACK
 
 
+def _year_question(ws: tuple[str, ...], unit: UnitRef | None) -> Question | None:
+    """A question about the emulation year: a named unit's points, the covenant, the
+    scoring sheets, the ranking; ``None`` for any other."""
+    if unit is not None:
+        return Question(Intent.UNIT_SCORE, unit_code=unit.code) if _any(_SCORE, ws) else None
+    for intent, phrases in _YEAR.items():
+        if _any(phrases, ws):
+            return Question(intent)
+    return Question(Intent.RANKING) if _any(_SCORE, ws) else None
+
+
 def parse_question(text: str, units: Sequence[UnitRef], task_count: int) -> Question:
     """Read a status question; any text gives a Question, UNKNOWN with suggestions at worst.
 
-    Precedence: a named unit (UNIT, with the task number if one is named too), a valid task
+    Precedence: the year's words (a named unit's points UNIT_SCORE, COVENANT, SCORING,
+    RANKING), a named unit (UNIT, with the task number if one is named too), a valid task
     number (TASK), the specific words — not reported, attendance, blocked, late, deadline,
     reported — (most words wins, ties in that order; late words with task words ask which
     tasks are OVERDUE), task words (TASK without a number),
@@ -281,6 +312,9 @@ def parse_question(text: str, units: Sequence[UnitRef], task_count: int) -> Ques
     ws = _words(text)
     number, numbered = _task_number(ws, task_count)
     unit = best_unit(ws, units)
+    year = _year_question(ws, unit)
+    if year is not None:
+        return year
     if unit is not None:
         return Question(Intent.UNIT, task_number=number, unit_code=unit.code)
     if number is not None:
