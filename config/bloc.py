@@ -153,9 +153,9 @@ class BlocConfig(Strict):
     scoring: ScoringConfig | None = None
     """The year's self-scoring window and ranking rules."""
     vote: VoteConfig | None = None
+    """The year's vote for the leading unit (bình xét, suy tôn), see :mod:`config.vote`."""
     covenant: CovenantConfig | None = None
     """The year's emulation covenant (giao ước thi đua), see :mod:`config.covenant`."""
-    """The year's vote for the leading unit (bình xét, suy tôn), see :mod:`config.vote`."""
 
     @field_validator("groups", mode="before")
     @classmethod

@@ -4,7 +4,7 @@ sheet, the ranking, and one unit's points."""
 
 from __future__ import annotations
 
-from bot.domain.periods import format_deadline
+from bot.domain.periods import format_deadline, format_moment
 from bot.domain.scoring import totals
 from bot.domain.text import escape
 from bot.kernel.context import Context
@@ -13,8 +13,9 @@ from handlers.ranking import show_ranking
 from storage.records import Unit
 
 
-async def covenant_answer(ctx: Context, units: list[Unit]) -> None:
-    """"Đơn vị nào chưa ký giao ước?": the count and the units yet to sign."""
+async def covenant_answer(ctx: Context, units: list[Unit], unit: Unit | None = None) -> None:
+    """"Đơn vị nào chưa ký giao ước?": the count and the units yet to sign; of one unit
+    ("Viện … đã ký giao ước chưa?"): whether it has, who signed and when."""
     year = await ctx.repo.emulation_year(ctx.bloc.id, ctx.bloc.year)
     if year is None or year.covenant is None:
         ctx.reply(ctx.t("covenant.none", year=ctx.bloc.year))
@@ -23,6 +24,15 @@ async def covenant_answer(ctx: Context, units: list[Unit]) -> None:
         ctx.reply(ctx.t("covenant.not_open"))
         return
     signed = await ctx.repo.covenant_signatures(year.id)
+    if unit is not None:
+        signature = signed.get(unit.id)
+        ctx.reply(ctx.t("questions.covenant_unsigned", unit=escape(unit.short_name))
+                  if signature is None else
+                  ctx.t("questions.covenant_signed", unit=escape(unit.short_name),
+                        name=escape(signature.signer_name),
+                        title=escape(signature.signer_title),
+                        when=format_moment(signature.signed_at, ctx.zone)))
+        return
     waiting = [unit.short_name for unit in units if unit.id not in signed]
     lines = [ctx.t("covenant.progress", signed=len(signed), total=len(units)),
              ctx.t("covenant.deadline", when=format_deadline(year.covenant.deadline, ctx.zone,

@@ -10,6 +10,8 @@ the covenant as a Word document with every unit's signer block.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any, Literal
 
 from bot.domain.access import OBSERVERS, Action, may
@@ -38,8 +40,17 @@ def _command(*words: str) -> str:
     return " ".join((COMMAND, *words))
 
 
-def covenant_title(ctx: Context, year: EmulationYear, covenant: Covenant) -> str:
-    return covenant.title or ctx.t("covenant.default_title", year=year.year)
+def covenant_title(ctx: Context, year: EmulationYear, covenant: Covenant,
+                   lang: str | None = None) -> str:
+    return covenant.title or ctx.t("covenant.default_title", lang=lang, year=year.year)
+
+
+def _version(year: EmulationYear, text: Covenant) -> str:
+    """What the signer read: a change to the covenant's words makes another version."""
+    words = json.dumps([text.title, list(text.text), {k: list(v) for k, v in
+                                                      sorted(text.targets.items())}],
+                       ensure_ascii=False)
+    return hashlib.sha256(f"{year.id}:{words}".encode()).hexdigest()[:16]
 
 
 async def _year(ctx: Context) -> tuple[EmulationYear, Covenant] | None:
@@ -93,9 +104,12 @@ async def _show(ctx: Context, year: EmulationYear, text: Covenant) -> None:
             lines.append(ctx.t("covenant.signed_by", name=escape(signed.signer_name),
                                title=escape(signed.signer_title),
                                when=format_moment(signed.signed_at, ctx.zone)))
-        elif may(ctx.role, Action.SIGN_COVENANT):
+        else:
             lines.append(ctx.t("covenant.not_signed"))
-            options.append(Option(ctx.t("covenant.sign_button"), _command(SIGN)))
+            if await _signs(ctx, own):
+                options.append(Option(ctx.t("covenant.sign_button"), _command(SIGN)))
+            elif may(ctx.role, Action.SIGN_COVENANT):
+                lines.append(ctx.t("covenant.head_signs"))
     if ctx.role in OBSERVERS:
         waiting = [unit.short_name for unit in units if unit.id not in signatures]
         lines += ["", ctx.t("covenant.progress", signed=len(signatures), total=len(units))]
@@ -140,9 +154,18 @@ async def _open(ctx: Context, year: EmulationYear, text: Covenant) -> None:
 class SignAnswers(Answers):
     """A unit's signature of the covenant."""
 
+    version: str | None = None  # the covenant's words as shown when signing began
     name: str | None = None
     title: str | None = None
     confirm: Literal["sign", "cancel"] | None = None
+
+
+async def _signs(ctx: Context, unit: Unit) -> bool:
+    """Whether the caller signs for ``unit``: its head where one is registered, else its
+    people (the chair's and deputy's officers for their own units)."""
+    if not may(ctx.role, Action.SIGN_COVENANT):
+        return False
+    return await who_submits(ctx, unit.id) is not Role.HEAD or ctx.role is Role.HEAD
 
 
 async def _may_sign(ctx: Context, year: EmulationYear, text: Covenant) -> Unit | None:
@@ -165,7 +188,7 @@ async def _may_sign(ctx: Context, year: EmulationYear, text: Covenant) -> Unit |
 
 async def _start_signing(ctx: Context, year: EmulationYear, text: Covenant) -> None:
     if await _may_sign(ctx, year, text) is not None:
-        await ctx.start_form(SIGN_FORM, SignAnswers())
+        await ctx.start_form(SIGN_FORM, SignAnswers(version=_version(year, text)))
 
 
 async def _name_options(ctx: Context, answers: SignAnswers) -> list[Option]:
@@ -220,6 +243,10 @@ async def _sign(ctx: Context, answers: SignAnswers) -> None:
     unit = await _may_sign(ctx, year, text)
     if unit is None or answers.name is None or answers.title is None:
         return
+    if answers.version != _version(year, text):  # the file changed while they signed
+        ctx.reply(ctx.t("covenant.changed"), options=(
+            Option(ctx.t("covenant.see_button"), _command()),))
+        return
     if not await ctx.repo.sign_covenant(year.id, unit.id, member_id=ctx.member.id
                                         if ctx.member else None, signer_name=answers.name,
                                         signer_title=answers.title, actor=ctx.actor,
@@ -269,7 +296,8 @@ async def _download(ctx: Context, year: EmulationYear, text: Covenant) -> None:
     signatures = await ctx.repo.covenant_signatures(year.id)
     content = render_covenant(CovenantDocument(
         ministry=ctx.bloc.ministry, bloc=ctx.bloc.name, year=year.year,
-        title=covenant_title(ctx, year, text), text=text.text, shared=text.targets.get("all", ()),
+        title=covenant_title(ctx, year, text, lang="vi"), text=text.text,
+        shared=text.targets.get("all", ()),
         units=[(unit.name, text.targets.get(unit.code, ()), signatures.get(unit.id))
                for unit in units],
         today=ctx.today(), zone=ctx.zone))

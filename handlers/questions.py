@@ -170,7 +170,9 @@ async def answer_question(ctx: Context) -> None:
     unit = next((u for u in status.units if u.code == question.unit_code), None)
     task = next((t for t in status.tasks if t.position == question.task_number), None)
     if question.intent is Intent.COVENANT:
-        await covenant_answer(ctx, status.units)
+        await covenant_answer(ctx, status.units, unit)
+    elif question.intent is Intent.SCORING and unit is not None:
+        await unit_score_answer(ctx, unit, status.units)
     elif question.intent is Intent.SCORING:
         await scoring_answer(ctx, status.units)
     elif question.intent is Intent.RANKING:

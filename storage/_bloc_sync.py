@@ -280,12 +280,26 @@ async def _sync_year(db: Direct, counter: _Counter, bloc_id: int, config: BlocCo
             "criteria": config.criteria.model_dump_json() if config.criteria else None,
             "scoring_opens_at": opens[0], "scoring_deadline_at": deadline[0],
             "scoring_deadline_all_day": deadline[1], "scoring_rules": rules})
-    if signed:  # a unit signed this text: it stays the text it signed
+    covenant = _covenant(config, zone)
+    if signed:  # a unit signed this text: it stays the text it signed; its dates follow
         counter.skipped.append(f"year {config.year}: covenant signed, its text kept")
+        async with db.execute("SELECT covenant FROM emulation_years WHERE bloc_id = ? AND "
+                              "year = ?", (bloc_id, config.year)) as cursor:
+            row = await cursor.fetchone()
+        if covenant is not None and row is not None and row["covenant"]:
+            kept, fresh = json.loads(row["covenant"]), json.loads(covenant)
+            kept.update({key: fresh[key] for key in COVENANT_TIMING})
+            values["covenant"] = json.dumps(kept, ensure_ascii=False, sort_keys=True)
     else:
-        values["covenant"] = _covenant(config, zone)
+        values["covenant"] = covenant
+        if covenant is None:  # taken out of the file: no longer open either
+            values["covenant_opened_at"] = None
     await _upsert(db, counter, "emulation_years", {"bloc_id": bloc_id, "year": config.year},
                   values)
+
+
+COVENANT_TIMING = ("opens", "deadline", "deadline_all_day", "reminder_days")
+"""What a reload still changes in a covenant a unit has signed: when, not what."""
 
 
 def _covenant(config: BlocConfig, zone: ZoneInfo) -> str | None:

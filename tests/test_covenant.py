@@ -61,9 +61,10 @@ async def test_the_chair_opens_the_covenant_and_a_unit_signs_it_once(bloc: Runti
     assert "do Khối trưởng hoặc Khối phó" in plain(await contact.say("/giaouoc mo"))
 
     opened = plain(await chair.say("/giaouoc mo"))
-    assert "Đã mở ký Giao ước thi đua năm 2026 (minh họa). Đã báo 1 người" in opened
+    assert ("Đã mở ký Giao ước thi đua năm 2026 (minh họa). Đã thông báo tới 1 cán bộ"
+            in opened)
     await bloc.outbox.drain()
-    assert "Khối đã mở ký giao ước thi đua" in inboxes.to("3")
+    assert "Khối đã mở ký Giao ước thi đua" in inboxes.to("3")
 
     shown = await contact.say("/giaouoc")
     asked = await contact.press(shown.replies[-1], "Ký giao ước")
@@ -112,8 +113,38 @@ async def test_a_signed_covenant_keeps_its_text_when_the_file_changes(
     review = await head.say("Viện trưởng")
     await head.press(review.replies[-1], "Ký giao ước")
 
-    await reload_with(bloc, small_bloc_file, BLOC.replace("Thực hiện tốt", "Đã sửa"))
-    assert "Thực hiện tốt chế độ thông tin" in plain(await chair.say("/giaouoc"))
+    # the text it signed stays; the dates still follow the file (more time for the others)
+    await reload_with(bloc, small_bloc_file, BLOC.replace("Thực hiện tốt", "Đã sửa").replace(
+        "deadline: 10/12/2026", "deadline: 17/12/2026"))
+    shown = plain(await chair.say("/giaouoc"))
+    assert "Thực hiện tốt chế độ thông tin" in shown and "Đã sửa" not in shown
+    assert "Hạn ký giao ước: Thứ Năm, 17/12/2026." in shown
+
+
+async def test_only_the_head_is_reminded_where_the_head_signs_and_a_changed_text_is_reread(
+        bloc: Runtime, small_bloc_file: Path, clock: FixedClock) -> None:
+    chair = await registered(bloc, "1", Role.CHAIR, "UDCN")
+    await registered(bloc, "4", Role.HEAD, "SHTT", name="Phạm Thủ Trưởng")
+    contact = await registered(bloc, "3", Role.CONTACT, "SHTT")
+    signer = await registered(bloc, "2", Role.DEPUTY, "CNCL", name="Lê Phó")
+    await chair.say("/giaouoc mo")
+    shown = await contact.say("/giaouoc")
+    assert "do Thủ trưởng đơn vị (đã đăng ký với bot) ký" in plain(shown)
+    assert not any(o.label == "Ký giao ước" for r in shown.replies for o in r.options)
+
+    clock.set(datetime.combine(date(2026, 12, 3), time(9, 0), tzinfo=HANOI))
+    await bloc.reminders.plan()
+    reminded = {row.chat_id for row in await bloc.repo.outbox_rows()
+                if row.dedup_key.startswith("remind:")}
+    assert "4" in reminded and "3" not in reminded  # the head signs: the head is told
+
+    await signer.say("/giaouoc ky")
+    await signer.say("Lê Phó")
+    review = await signer.say("Phó Giám đốc")
+    await reload_with(bloc, small_bloc_file, BLOC.replace("Thực hiện tốt", "Thực hiện đầy đủ"))
+    changed = plain(await signer.press(review.replies[-1], "Ký giao ước"))
+    assert "vừa được Khối cập nhật trong lúc đồng chí ký" in changed
+    assert "chưa ký giao ước" in plain(await signer.say("/giaouoc"))
 
 
 async def test_units_yet_to_sign_are_reminded_and_told_firmly_after_the_deadline(
@@ -137,6 +168,6 @@ async def test_units_yet_to_sign_are_reminded_and_told_firmly_after_the_deadline
     await bloc.reminders.plan()
     late = [row for row in await bloc.repo.outbox_rows() if "escalation" in row.dedup_key]
     texts = {row.chat_id: row.payload["text"] for row in late}
-    assert "đã quá hạn ký giao ước thi đua năm 2026" in texts["3"]
+    assert "đã quá hạn ký Giao ước thi đua năm 2026" in texts["3"]
     assert any("<b>3</b> đơn vị chưa ký: Viện ƯDCN, VP CNCL, Viện KHSHTT" in text
                for text in texts.values())

@@ -166,6 +166,13 @@ TABLE: list[tuple[str, Intent, int | None, str | None]] = [
     ("what is the ranking?", Intent.RANKING, None, None),
     ("viện năng lượng nguyên tử được bao nhiêu điểm?", Intent.UNIT_SCORE, None, "NLNT"),
     ("how many points did VIPRI score?", Intent.UNIT_SCORE, None, "SHTT"),
+    ("Viện sở hữu trí tuệ đã ký giao ước chưa?", Intent.COVENANT, None, "SHTT"),
+    ("Viện sở hữu trí tuệ xếp hạng thứ mấy?", Intent.UNIT_SCORE, None, "SHTT"),
+    ("Viện sở hữu trí tuệ đã chấm điểm chưa?", Intent.SCORING, None, "SHTT"),
+    # "điểm" and "points" alone ask nothing of the year
+    ("Hội nghị tổng kết có bao nhiêu điểm cầu?", CONFERENCE, None, None),
+    ("What are the sticking points in the reports?", UNKNOWN, None, None),
+    ("Ai đứng đầu danh sách chưa báo cáo?", NR, None, None),
     # "bo a": not BoA. Reading spaced-out letters as an acronym would make "bộ à" ("the
     # ministry, eh?") a unit; acronyms must be typed as one word ("boa", "BoA", "BOA").
     ("bo a", UNKNOWN, None, None),

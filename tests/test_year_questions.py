@@ -23,6 +23,8 @@ async def test_the_chair_asks_about_the_covenant_the_scores_and_the_ranking(
     contact = await registered(runtime, "3", Role.CONTACT, "SHTT", name="Nguyễn An")
     assert "chưa mở ký giao ước" in plain(await chair.say("đơn vị nào chưa ký giao ước?"))
     await chair.say("/giaouoc mo")
+    assert "Viện KHSHTT chưa ký giao ước." in plain(
+        await chair.say("viện sở hữu trí tuệ đã ký giao ước chưa?"))
     covenant = plain(await chair.say("đơn vị nào chưa ký giao ước?"))
     assert "Đã ký: 0/3 đơn vị." in covenant
     assert "Chưa ký: Viện ƯDCN, VP CNCL, Viện KHSHTT." in covenant

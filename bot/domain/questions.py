@@ -56,17 +56,20 @@ class Question:
 # -- tables (folded forms) -------------------------------------------------------------------
 
 # The emulation year's questions, read before the half-year's: their words are their own
-# ("chấm" read as "grade" before folding, see PREFOLD_SENSES).
+# ("chấm" read as "grade" before folding, see PREFOLD_SENSES). With a unit named, the answer
+# is that unit's (has it signed, has it submitted, its points and place).
 YEAR_PHRASES: dict[Intent, tuple[str, ...]] = {
     Intent.COVENANT: ("giao uoc", "covenant"),
     Intent.SCORING: ("grade diem", "tu grade", "bang diem", "bang tu grade", "self score",
                      "self scores", "self scoring", "scoring sheet", "scoring sheets"),
-    Intent.RANKING: ("xep hang", "thu hang", "dung dau", "dan dau", "ranking", "rank",
-                     "ranked", "leading unit"),
+    Intent.RANKING: ("xep hang", "thu hang", "dan dau khoi", "ranking", "ranked",
+                     "leading unit"),
 }
-# a unit's points: with a unit named ("viện năng lượng nguyên tử được bao nhiêu điểm?")
+# a named unit's points ("viện năng lượng nguyên tử được bao nhiêu điểm?"); without a unit
+# these words ask nothing of the year ("hội nghị có bao nhiêu điểm cầu?")
 SCORE_PHRASES = ("bao nhieu diem", "may diem", "duoc diem", "tong diem", "diem so",
                  "diem thi dua", "how many points", "points", "score", "scored")
+NOT_SCORE_PHRASES = ("diem cau", "diem moi", "diem nong", "dia diem")
 
 MAX_CHARS = 2000  # a question is short; a pasted report is read only this far
 MAX_WORDS = 60
@@ -169,6 +172,7 @@ _REPORTING = tuple(verb for verb in _VERBS if verb not in _ANSWERING)
 _COUNT = _split(COUNT_PHRASES)
 _YEAR = {intent: _split(phrases) for intent, phrases in YEAR_PHRASES.items()}
 _SCORE = _split(SCORE_PHRASES)
+_NOT_SCORE = _split(NOT_SCORE_PHRASES)
 _SUGGESTING = {**INTENT_PHRASES, Intent.NOT_REPORTED: (*REPORT_VERBS, "chua", "im lang")}
 _VOCABULARY = {  # the content words of each intent's keywords, for suggestions
     intent: frozenset(w for p in phrases for w in p.split() if len(w) >= 3)
@@ -289,14 +293,17 @@ def _suggest(ws: tuple[str, ...]) -> tuple[Intent, ...]:
 
 
 def _year_question(ws: tuple[str, ...], unit: UnitRef | None) -> Question | None:
-    """A question about the emulation year: a named unit's points, the covenant, the
-    scoring sheets, the ranking; ``None`` for any other."""
-    if unit is not None:
-        return Question(Intent.UNIT_SCORE, unit_code=unit.code) if _any(_SCORE, ws) else None
+    """A question about the emulation year: the covenant, the scoring sheets, the ranking
+    (of one unit, when it names one), or a named unit's points; ``None`` for any other."""
+    code = unit.code if unit is not None else None
     for intent, phrases in _YEAR.items():
         if _any(phrases, ws):
-            return Question(intent)
-    return Question(Intent.RANKING) if _any(_SCORE, ws) else None
+            if intent is Intent.RANKING and code is not None:
+                return Question(Intent.UNIT_SCORE, unit_code=code)  # "… xếp thứ mấy?"
+            return Question(intent, unit_code=code)
+    if code is not None and _any(_SCORE, ws) and not _any(_NOT_SCORE, ws):
+        return Question(Intent.UNIT_SCORE, unit_code=code)
+    return None
 
 
 def parse_question(text: str, units: Sequence[UnitRef], task_count: int) -> Question:

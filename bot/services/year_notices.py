@@ -31,7 +31,13 @@ class YearReads(NoticeReads, ScoreStore, CovenantStore, Protocol):
 
 
 def _people(notices: Notices, status: BlocStatus, unit: Unit, occasion: Occasion) -> list[Member]:
+    """Who in a unit is reminded: for the covenant, whoever signs it (its head where one is
+    registered: a contact could only be told to ask them); for the scoring, as for a report
+    (its contacts, its head near the deadline); the chair's and deputy's officers for
+    their own units."""
     assert occasion.deadline is not None
+    if occasion.origin[0] == "covenant" and status.heads.get(unit.id):
+        return list(status.heads[unit.id])
     return notices.recipients(status, unit.id, occasion, occasion.deadline) or [
         member for member in status.people.values()
         if member.unit_id == unit.id and member.role in (Role.CHAIR, Role.DEPUTY)]
