@@ -11,21 +11,28 @@ and the others' only where the bloc file allows it (``scoring.units_see_others``
 from __future__ import annotations
 
 from bot.domain.access import OBSERVERS, Action
+from bot.domain.events import Option
 from bot.domain.periods import format_day
 from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.router import Router
+from handlers._score_chart import send_score_chart
 from handlers._score_views import points, standings, year_scoring
 
 router = Router()
+PICTURE = "anh"
+PICTURE_COMMAND = "/xephang anh"
 
 
 @router.command("xephang", "ranking", action=Action.SEE_OWN_UNIT, help_key="help.cmd_ranking")
 async def show_ranking(ctx: Context) -> None:
-    """The provisional ranking (all units, or the asker's own place)."""
+    """The ranking (all units, or the asker's own place); ``anh`` sends it as a picture."""
     scoring = await year_scoring(ctx)
     if scoring is None:
         ctx.reply(ctx.t("scoring.no_table", year=ctx.bloc.year))
+        return
+    if ctx.args.strip().casefold() in {PICTURE, "ảnh", "picture", "png"}:
+        await send_score_chart(ctx, scoring)
         return
     year = scoring.year
     units = await ctx.repo.list_units(ctx.bloc.id)
@@ -55,4 +62,5 @@ async def show_ranking(ctx: Context) -> None:
             year.settled_at.astimezone(ctx.zone).date(), ctx.t)))
     else:
         lines.append(ctx.t("ranking.provisional"))
-    ctx.reply("\n".join(lines))
+    ctx.reply("\n".join(lines), options=(
+        Option(ctx.t("ranking.picture_button"), PICTURE_COMMAND),) if sees_all and shown else ())

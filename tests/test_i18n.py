@@ -29,7 +29,8 @@ HANDLER_FILES = sorted(Path(handlers.__file__).parent.glob("*.py"))
 SAME_IN_BOTH = {
     "role.of_unit", "help.line", "tasks.item", "tasks.movement", "calendar.day",
     "scoring.line_scored", "scoring.option_scored", "vote.ballot_line", "review.sheet_line",
-    "covenant.title_line", "covenant.target", "covenant.name_is_mine",
+    "covenant.title_line", "covenant.target", "covenant.name_is_mine", "ranking.picture_place",
+    "ranking.picture_band_1", "ranking.picture_band_2",
     "calendar.moment", "bloc.problem_line", "console.identity_line",
     "language.ask", "language.name_vi", "language.name_en", "progress.status_percent",
     "status.count_blocked", "status.count_done", "status.count_in_progress",
@@ -45,7 +46,8 @@ SAME_IN_BOTH = {
 VIETNAMESE_WITHOUT_DIACRITICS = {"progress.files_done", "matrix.task", "matrix.file_name",
                                  "export.task_prefix", "matrix.key", "reminders.update_command",
                                  "reminders.command_score",
-                                 "reminders.command_covenant", "covenant.file_name"}
+                                 "reminders.command_covenant", "covenant.file_name",
+                                 "ranking.picture_name"}
 
 ALLOWED_TAG = re.compile(r'<(b|i|code)>|<a href="[^"<>]*">|</(b|i|code|a)>')
 ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")
