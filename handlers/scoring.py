@@ -203,14 +203,18 @@ async def _save(ctx: Context, answers: ScoreAnswers) -> None:
     if line is None or value is None:
         ctx.reply(ctx.t("dialog.gone"))
         return
-    scores = await _own_scores(ctx)
-    refusal = scoring.table.check(line, value, answers.justification, scores, ctx.language)
-    if refusal is not None:  # another line changed meanwhile (a cap shared by a part)
-        ctx.reply(ctx.t(f"scoring.refused_{refusal.kind}", **refusal.params))
-        return
-    saved = await ctx.repo.set_self_score(
-        scoring.year.id, member.unit_id, line.code, value, answers.justification,
-        tuple(answers.attachments), member_id=member.id, actor=ctx.actor, now=ctx.now())
+    # the check and the write in one write transaction, begun now: two people of one unit
+    # claiming bonus lines at the same moment cannot both pass the part's cap
+    async with ctx.repo.unit_of_work(join=True, immediate=True):
+        fresh = await ctx.repo.self_scores(scoring.year.id, member.unit_id)
+        refusal = scoring.table.check(line, value, answers.justification,
+                                      scores_of(fresh.get(member.unit_id, {})), ctx.language)
+        if refusal is not None:  # another line changed meanwhile (a cap shared by a part)
+            ctx.reply(ctx.t(f"scoring.refused_{refusal.kind}", **refusal.params))
+            return
+        saved = await ctx.repo.set_self_score(
+            scoring.year.id, member.unit_id, line.code, value, answers.justification,
+            tuple(answers.attachments), member_id=member.id, actor=ctx.actor, now=ctx.now())
     if not saved:
         ctx.reply(ctx.t("scoring.already_submitted"))
         return

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -279,3 +280,27 @@ async def test_a_question_whose_line_left_the_table_can_still_be_left(
     assert "không còn mục “1.2”" in answer and "lỗi" not in answer
     await an.say("/huy")
     assert "Bảng tự chấm điểm" in plain(await an.say("/chamdiem"))
+
+
+async def test_two_people_of_a_unit_claiming_bonus_at_once_cannot_pass_the_cap(
+        scoring: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    an = await registered(scoring, "1", unit="SHTT")
+    head = await registered(scoring, "2", Role.HEAD, unit="SHTT", name="Phạm Thủ Trưởng")
+    write = scoring.repo.set_self_score
+
+    async def slow_write(*args: Any, **kwargs: Any) -> bool:
+        await asyncio.sleep(0.05)  # between the cap's check and the write, the other one runs
+        return await write(*args, **kwargs)
+
+    monkeypatch.setattr(scoring.repo, "set_self_score", slow_write)
+
+    first, second = await asyncio.gather(an.say("/chamdiem T1 2 Sáng kiến số hóa"),
+                                         head.say("/chamdiem T2 2"))
+
+    said = [plain(first), plain(second)]
+    assert sum("Đã ghi" in text for text in said) == 1  # the bonus cap is 3: one of the two
+    assert sum("tổng điểm thưởng tối đa là 3" in text for text in said) == 1
+    sheet = plain(await an.say("/chamdiem"))
+    assert "điểm thưởng 2, điểm trừ 0" in sheet
