@@ -29,6 +29,7 @@ from bot.kernel.context import Context
 from bot.kernel.router import Router
 from bot.services.outbox import Outgoing
 from handlers._score_views import standings, who_submits, year_scoring
+from handlers._vote_minutes import rule_sentences, send_minutes
 from handlers.posting import bloc_group
 from storage.records import Deadline, Member, Role, Unit
 from storage.year_records import EmulationYear, Vote, VoteRules
@@ -36,7 +37,7 @@ from storage.year_records import EmulationYear, Vote, VoteRules
 log = logging.getLogger(__name__)
 router = Router()
 COMMAND = "/binhchon"
-OPEN, CLOSE, CONFIRM = "mo", "dong", "xacnhan"
+OPEN, CLOSE, CONFIRM, MINUTES = "mo", "dong", "xacnhan", "bienban"
 
 
 def _command(*words: str) -> str:
@@ -57,6 +58,11 @@ async def vote(ctx: Context) -> None:
     rest = words[1] if len(words) > 1 else ""
     if verb in {OPEN, "mở", "open"}:
         await _open(ctx, year, year.vote_rules, rest)
+    elif verb in {MINUTES, "biênbản", "minutes"}:
+        if ctx.role in OBSERVERS:
+            await send_minutes(ctx, year)
+        else:
+            ctx.reply(ctx.t("vote.minutes_for_officers"))
     elif verb in {CLOSE, "đóng", "close"}:
         await _close(ctx, year, confirmed=rest.casefold() in {CONFIRM, "xác nhận", "confirm"})
     elif verb:
@@ -81,6 +87,8 @@ async def _show(ctx: Context, year: EmulationYear, rules: VoteRules) -> None:
         lines = [_result_text(ctx, year, current, names)]
         options = (Option(ctx.t("vote.next_round_button"), _command(OPEN)),) if manages and (
             current.result and current.result.get("reason") != ELECTED) else ()
+        if ctx.role in OBSERVERS:
+            options = (*options, Option(ctx.t("vote.minutes_button"), _command(MINUTES)))
         ctx.reply("\n".join(lines), options=options)
         return
     tally = await ctx.repo.tally(current.id)
@@ -331,12 +339,7 @@ async def _announce(ctx: Context, text: Callable[[Translate], str], *, key: str,
 
 def _rules_text(ctx: Context, rules: VoteRules) -> str:
     """The bloc's rules for the vote, as its members read them."""
-    who = ctx.t("vote.rule_top", count=rules.candidates) if rules.candidates \
-        else ctx.t("vote.rule_named")
-    return "\n".join([
-        who, ctx.t("vote.rule_self_yes" if rules.self_vote else "vote.rule_self_no"),
-        ctx.t(f"vote.rule_majority_{rules.majority_of}", percent=rules.majority_percent),
-        ctx.t("vote.rule_closes", closes=format_deadline(rules.closes, ctx.zone, ctx.t))])
+    return "\n".join(rule_sentences(ctx, rules))
 
 
 def _result_text(ctx: Context, year: EmulationYear, closed: Vote, names: dict[int, str], *,

@@ -62,6 +62,12 @@ class SqliteVotes(SqliteBase):
                               "LIMIT 1", (year_id,))
         return _vote(row) if row else None
 
+    async def votes_of(self, year_id: int) -> list[Vote]:
+        """Every round of the year's vote, the first first."""
+        rows = await self._all("SELECT * FROM votes WHERE year_id = ? ORDER BY round",
+                               (year_id,))
+        return [_vote(row) for row in rows]
+
     async def open_vote(self, year_id: int, candidates: tuple[int, ...], rules: VoteRules, *,
                         member_id: int | None, actor: str, now: datetime) -> Vote | None:
         """Open the next round with ``candidates``; ``None`` while one is still open."""

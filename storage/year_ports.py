@@ -52,6 +52,9 @@ class VoteStore(Protocol):
     async def latest_vote(self, year_id: int) -> Vote | None:
         """The year's last round (open or closed), if one was opened."""
 
+    async def votes_of(self, year_id: int) -> list[Vote]:
+        """Every round of the year's vote, the first first."""
+
     async def open_vote(self, year_id: int, candidates: tuple[int, ...], rules: VoteRules, *,
                         member_id: int | None, actor: str, now: datetime) -> Vote | None:
         """Open the next round; ``None`` while one is still open."""

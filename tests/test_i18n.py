@@ -47,7 +47,7 @@ VIETNAMESE_WITHOUT_DIACRITICS = {"progress.files_done", "matrix.task", "matrix.f
                                  "export.task_prefix", "matrix.key", "reminders.update_command",
                                  "reminders.command_score",
                                  "reminders.command_covenant", "covenant.file_name",
-                                 "ranking.picture_name"}
+                                 "ranking.picture_name", "vote.minutes_name"}
 
 ALLOWED_TAG = re.compile(r'<(b|i|code)>|<a href="[^"<>]*">|</(b|i|code|a)>')
 ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")

@@ -6,12 +6,14 @@ choice; the chair closes, and the count is announced with the receipts of every 
 
 from __future__ import annotations
 
+import io
 import re
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from docx import Document
 
 from bot.app.runtime import Runtime
 from bot.domain.clock import FixedClock
@@ -114,6 +116,25 @@ async def test_the_chair_opens_with_the_top_two_and_each_unit_votes_once_in_secr
     assert "Viện KHSHTT được suy tôn là đơn vị dẫn đầu Khối (2 phiếu; cần tối thiểu 2)" in result
     assert receipt.group(1) in result
     assert "Viện KHSHTT được suy tôn" in plain(await contact.say("/binhchon"))
+
+    # the minutes: counts only (no ballot exists), for the officers
+    assert "Khối trưởng, Khối phó" in plain(await contact.say("/binhchon bienban"))
+    closed = await chair.say("/binhchon")
+    minutes = await chair.press(closed.replies[-1], "Tải biên bản")
+    file = next(reply.file for reply in minutes.replies if reply.file is not None)
+    assert file.name == "bien-ban-binh-xet-2026.docx"
+    docx = Document(io.BytesIO(file.content))
+    text = "\n".join(p.text for p in docx.paragraphs)
+    counts = docx.tables[1]  # after the header's; the signatures' table follows
+    cells = [[cell.text for cell in row.cells] for row in counts.rows]
+    assert "Họp bình xét, suy tôn đơn vị dẫn đầu Khối thi đua Thử nghiệm năm 2026" in text
+    assert "- Đơn vị không bỏ phiếu cho chính mình." in text
+    assert "số đơn vị đã bỏ phiếu: 3; số phiếu trong hòm phiếu: 3" in text
+    assert cells == [["STT", "Đơn vị được đề cử", "Số phiếu"],
+                     ["1", "Viện Khoa học sở hữu trí tuệ", "2"],
+                     ["2", "Văn phòng Công nhận Chất lượng", "1"]]
+    assert "Kết luận: Viện Khoa học sở hữu trí tuệ được suy tôn" in text
+    assert receipt.group(1) in text
 
 
 async def test_the_ballot_box_keeps_counts_and_receipts_and_the_voters_list_no_choice(

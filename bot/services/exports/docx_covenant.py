@@ -58,7 +58,7 @@ def render_covenant(data: CovenantDocument) -> bytes:
     doc = Document()
     setup_document(doc)
     out = Writer(doc, words)
-    _header(out, data)
+    header(out, data.ministry, data.bloc, data.today, data.place)
     out.para(doc, data.title.upper(), bold=True, center=True, before=18)
     out.rule(doc, 45, TEXT_MM)
     out.say("covenant.intro", {"year": data.year, "bloc": data.bloc}, before=12)
@@ -85,20 +85,22 @@ def render_covenant(data: CovenantDocument) -> bytes:
     return buffer.getvalue()
 
 
-def _header(out: Writer, data: CovenantDocument) -> None:
+def header(out: Writer, ministry: str, bloc: str, today: datetime.date, place: str) -> None:
+    """The ministry and the bloc beside the national motto, the place and date under it (a
+    document of the bloc's: the covenant, the minutes of the vote)."""
     words = out.words
     table = out.table(1, [_ISSUER_MM, _NATION_MM], pad_mm=0, indent_mm=-_HEADER_OUT_MM)
     left, right = table.cell(0, 0), table.cell(0, 1)
-    out.para(left, data.ministry.upper(), size=12, center=True)
-    out.para(left, data.bloc.upper(), bold=True, center=True,
-             size=fitting_size(data.bloc.upper(), _ISSUER_MM, 12))
+    out.para(left, ministry.upper(), size=12, center=True)
+    out.para(left, bloc.upper(), bold=True, center=True,
+             size=fitting_size(bloc.upper(), _ISSUER_MM, 12))
     out.rule(left, 25, _ISSUER_MM)
     out.para(right, words.text("header.nation"), size=12, bold=True, center=True)
     motto = words.text("header.motto")
     out.para(right, motto, size=13, bold=True, center=True)
     out.rule(right, text_mm(motto, 13), _NATION_MM)
-    day, month, year = written_date(data.today).split("/")
-    out.para(right, words.text("header.date", place=data.place, day=day, month=month,
+    day, month, year = written_date(today).split("/")
+    out.para(right, words.text("header.date", place=place, day=day, month=month,
                                year=year), size=13, italic=True, center=True, before=6)
 
 
