@@ -166,11 +166,12 @@ def _line_text(ctx: Context, line: Line, score: Score | None,
     return text
 
 
-async def who_submits(ctx: Context, unit_id: int) -> Role:
-    """The role that submits the unit's sheet: its head where one is registered, else its
-    contact (the chair's and deputy's own officers are its contacts)."""
+async def acts_for_unit(ctx: Context, unit_id: int) -> bool:
+    """Whether the caller does what falls to a unit's head (submitting its sheet, casting
+    its ballot, signing its covenant): its head where one is registered, else its contact
+    (the chair's and deputy's own officers are their units' contacts)."""
     members = await ctx.repo.list_members(ctx.bloc.id, unit_id)
-    return Role.HEAD if any(member.role is Role.HEAD for member in members) else Role.CONTACT
+    return ctx.role is Role.HEAD or not any(member.role is Role.HEAD for member in members)
 
 
 async def final_sheets(ctx: Context, scoring: YearScoring) -> dict[int, dict[str, Score]]:

@@ -24,9 +24,9 @@ from bot.kernel.forms import CANCEL, FINISH, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import confirm_options
 from bot.services.exports.docx_covenant import DOCX_MIME, CovenantDocument, render_covenant
-from bot.services.outbox import Outgoing
-from handlers._score_views import who_submits
-from storage.records import Role, Unit
+from handlers._score_views import acts_for_unit
+from handlers._tell import officers, tell
+from storage.records import Unit
 from storage.year_records import Covenant, EmulationYear
 
 router = Router()
@@ -132,19 +132,12 @@ async def _open(ctx: Context, year: EmulationYear, text: Covenant) -> None:
         ctx.reply(ctx.t("covenant.already_open"))
         return
     title = covenant_title(ctx, year, text)
-    messages = []
-    for member in await ctx.repo.list_members(ctx.bloc.id):
-        if member.unit_id is None or (ctx.member is not None and member.id == ctx.member.id):
-            continue
-        t = ctx.translator(member.language)
-        messages.append(Outgoing(
-            dedup_key=f"covenant:{year.id}:open:{member.id}", channel=member.channel,
-            chat_id=member.external_id, kind="covenant", due_at=ctx.now(), reply=Reply(
-                t("covenant.opened_notice", title=escape(title),
-                  when=format_deadline(text.deadline, ctx.zone, t)),
-                options=(Option(t("covenant.see_button"), _command()),),
-                language=member.language)))
-    sent = await ctx.outbox.enqueue(messages)
+    sent = await tell(ctx, await ctx.repo.list_members(ctx.bloc.id), f"covenant:{year.id}:open",
+                      lambda t, member: Reply(
+                          t("covenant.opened_notice", title=escape(title),
+                            when=format_deadline(text.deadline, ctx.zone, t)),
+                          options=(Option(t("covenant.see_button"), _command()),))
+                      if member.unit_id is not None else None)
     await ctx.reminders.plan()  # the units yet to sign are reminded from now on
     ctx.reply(ctx.t("covenant.opened", title=escape(title), count=sent))
 
@@ -165,7 +158,7 @@ async def _signs(ctx: Context, unit: Unit) -> bool:
     people (the chair's and deputy's officers for their own units)."""
     if not may(ctx.role, Action.SIGN_COVENANT):
         return False
-    return await who_submits(ctx, unit.id) is not Role.HEAD or ctx.role is Role.HEAD
+    return await acts_for_unit(ctx, unit.id)
 
 
 async def _may_sign(ctx: Context, year: EmulationYear, text: Covenant) -> Unit | None:
@@ -180,7 +173,7 @@ async def _may_sign(ctx: Context, year: EmulationYear, text: Covenant) -> Unit |
     if member.unit_id in await ctx.repo.covenant_signatures(year.id):
         ctx.reply(ctx.t("covenant.already_signed"))
         return None
-    if await who_submits(ctx, member.unit_id) is Role.HEAD and ctx.role is not Role.HEAD:
+    if not await acts_for_unit(ctx, member.unit_id):
         ctx.reply(ctx.t("covenant.head_signs"))
         return None
     return await ctx.repo.get_unit(member.unit_id)
@@ -264,15 +257,11 @@ async def _tell_when_all_signed(ctx: Context, year: EmulationYear, text: Covenan
     if len(await ctx.repo.covenant_signatures(year.id)) < len(units):
         return
     title = covenant_title(ctx, year, text)
-    await ctx.outbox.enqueue([Outgoing(
-        dedup_key=f"covenant:{year.id}:all-signed:{member.id}", channel=member.channel,
-        chat_id=member.external_id, kind="covenant", due_at=ctx.now(), reply=Reply(
-            ctx.t("covenant.all_signed", lang=member.language, title=escape(title),
-                  count=len(units)),
-            options=(Option(ctx.t("covenant.download_button", lang=member.language),
-                            _command(DOWNLOAD)),), language=member.language))
-        for member in await ctx.repo.list_members(ctx.bloc.id)
-        if member.role in {Role.CHAIR, Role.DEPUTY}])
+    await tell(ctx, officers(await ctx.repo.list_members(ctx.bloc.id)),
+               f"covenant:{year.id}:all-signed", lambda t, _: Reply(
+                   t("covenant.all_signed", title=escape(title), count=len(units)),
+                   options=(Option(t("covenant.download_button"), _command(DOWNLOAD)),)),
+               skip_self=False)
 
 
 SIGN_FORM = router.form(Form(

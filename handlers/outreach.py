@@ -26,6 +26,7 @@ from bot.kernel.steps import (
 from bot.services.outbox import Outgoing
 from bot.services.reminder_notices import task_lines
 from handlers._status_views import current_status, deadline_line
+from handlers._tell import message_to
 from handlers.posting import bloc_group
 from storage.records import Member, Unit
 
@@ -36,12 +37,6 @@ async def _batch(ctx: Context, kind: str) -> int:
     return await ctx.repo.create_batch(
         channel=ctx.event.channel, report_chat=ctx.event.user_id, language=ctx.language,
         kind=kind, now=ctx.now())
-
-
-def _message(ctx: Context, key: str, member: Member, reply: Reply) -> Outgoing:
-    return Outgoing(dedup_key=key, channel=member.channel, chat_id=member.external_id,
-                    kind=key.split(":", 1)[0], reply=replace(reply, language=member.language),
-                    due_at=ctx.now())
 
 
 @router.command("nhacnho", "remind", action=Action.REMIND, help_key="help.cmd_remind")
@@ -70,7 +65,7 @@ async def remind_now(ctx: Context) -> None:
             button = Option(t("outreach.update_now"), "/capnhat")
             # one nudge per contact per day, however often the chair asks
             key = f"nudge:{status.period.id}:{member.id}:{ctx.today().isoformat()}"
-            messages.append(_message(ctx, key, member, Reply(text, options=(button,))))
+            messages.append(message_to(ctx, key, member, Reply(text, options=(button,))))
     fresh = [m for m in messages if not await ctx.repo.outbox_has(m.channel, m.dedup_key)]
     lines = []
     if fresh:
@@ -140,7 +135,7 @@ async def _send(ctx: Context, answers: AnnounceAnswers) -> None:
         t = ctx.translator(member.language)
         text = t("outreach.announcement", sender=sender, text=escape(answers.text or ""))
         messages.append(replace_batch(
-            _message(ctx, f"announce:{batch}:{member.id}", member, Reply(text)), batch))
+            message_to(ctx, f"announce:{batch}:{member.id}", member, Reply(text)), batch))
     if answers.to == "all" and group:
         text = ctx.t("outreach.announcement", lang=ctx.group_language, sender=sender,
                      text=escape(answers.text or ""))

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from bot.domain.access import Action, may
 from bot.domain.events import FileRef, Option, Reply
+from bot.domain.i18n import Translate
 from bot.domain.review import MODES, OFFICERS, PAIRS, ROTATION, NoAssignment, assign
 from bot.domain.scoring import Line, parse_points
 from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.router import Router
-from bot.services.outbox import Outgoing
 from handlers._score_views import (
     YearScoring,
     named_unit,
@@ -26,7 +26,8 @@ from handlers._score_views import (
     split_unit_line,
     year_scoring,
 )
-from storage.records import Unit
+from handlers._tell import tell
+from storage.records import Member, Unit
 
 router = Router()
 COMMAND = "/thamdinh"
@@ -145,21 +146,13 @@ async def _assign(ctx: Context, scoring: YearScoring, units: list[Unit], word: s
     reviews: dict[int, list[str]] = {}
     for unit, reviewer in pairs:
         reviews.setdefault(reviewer, []).append(names[unit])
-    messages = []
-    for member in await ctx.repo.list_members(ctx.bloc.id):
+    def say(t: Translate, member: Member) -> Reply | None:
         checked = reviews.get(member.unit_id or 0)
-        if not checked or (ctx.member is not None and member.id == ctx.member.id):
-            continue
-        t = ctx.translator(member.language)
-        messages.append(Outgoing(
-            dedup_key=f"review:{scoring.year.id}:{ctx.now().isoformat()}:{member.id}",
-            channel=member.channel, chat_id=member.external_id, kind="review",
-            due_at=ctx.now(), reply=Reply(
-                t("review.assigned_notice", year=scoring.year.year,
-                  units=escape(", ".join(checked))),
-                options=(Option(t("review.open_list"), _command()),),
-                language=member.language)))
-    sent = await ctx.outbox.enqueue(messages)
+        return Reply(t("review.assigned_notice", year=scoring.year.year,
+                       units=escape(", ".join(checked))),
+                     options=(Option(t("review.open_list"), _command()),)) if checked else None
+    sent = await tell(ctx, await ctx.repo.list_members(ctx.bloc.id),
+                      f"review:{scoring.year.id}:{ctx.now().isoformat()}", say)
     ctx.reply("\n".join([
         ctx.t("review.assigned", mode=ctx.t(f"review.assign_{mode}")),
         *(ctx.t("review.pair_line", unit=escape(names[unit]), reviewer=escape(names[reviewer]))

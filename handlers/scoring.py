@@ -31,16 +31,16 @@ from handlers._score_views import (
     CLOSED,
     NOT_OPEN,
     YearScoring,
+    acts_for_unit,
     line_label,
     opening,
     points,
     scores_of,
     sheet_text,
     total_line,
-    who_submits,
     year_scoring,
 )
-from storage.records import Attachment, Role
+from storage.records import Attachment
 
 router = Router()
 SUBMIT, CONFIRM, NEXT = "nop", "xacnhan", "tiep"
@@ -366,8 +366,7 @@ async def _submit(ctx: Context, scoring: YearScoring, unit_id: int, *, confirmed
         return
     if not await _may_edit(ctx, scoring):
         return
-    submitter = await who_submits(ctx, unit_id)
-    if submitter is Role.HEAD and ctx.role is not Role.HEAD:
+    if not await acts_for_unit(ctx, unit_id):
         ctx.reply(ctx.t("scoring.head_submits"))
         return
     scores = await _own_scores(ctx)

@@ -15,12 +15,12 @@ from decimal import Decimal
 
 from bot.domain.access import Action
 from bot.domain.events import Option, Reply
+from bot.domain.i18n import Translate
 from bot.domain.periods import format_deadline
 from bot.domain.scoring import Line, Score, format_points, parse_points, totals
 from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.router import Router
-from bot.services.outbox import Outgoing
 from handlers._score_views import (
     YearScoring,
     final_sheets,
@@ -31,7 +31,8 @@ from handlers._score_views import (
     standings,
     year_scoring,
 )
-from storage.records import Unit
+from handlers._tell import tell
+from storage.records import Member, Unit
 from storage.year_records import ProposedScore, SettledScore, StoredScore
 
 router = Router()
@@ -241,13 +242,12 @@ async def _tell_units(ctx: Context, scoring: YearScoring, *, ranked_places: Mapp
                       units: list[Unit]) -> int:
     """Each unit's people: its final total and place, and every line that moved, why."""
     maximum = scoring.table.config.maximum
-    messages = []
     by_unit = {unit.id: unit for unit in units}
-    for member in await ctx.repo.list_members(ctx.bloc.id):
+
+    def say(t: Translate, member: Member) -> Reply | None:
         unit = by_unit.get(member.unit_id or 0)
         if unit is None:
-            continue
-        t = ctx.translator(member.language)
+            return None
         lang = member.language or ctx.language
         total = totals(scoring.table, sheets.get(unit.id, {})).total
         lines = [t("settlement.unit_notice", year=scoring.year.year,
@@ -261,8 +261,6 @@ async def _tell_units(ctx: Context, scoring: YearScoring, *, ranked_places: Mapp
                            own=format_points(before.points, lang) if before else "0",
                            final=format_points(line.points, lang),
                            reason=escape(line.reason or "")))
-        messages.append(Outgoing(
-            dedup_key=f"settled:{scoring.year.id}:{member.id}", channel=member.channel,
-            chat_id=member.external_id, kind="settlement", due_at=ctx.now(),
-            reply=Reply("\n".join(lines), language=member.language)))
-    return await ctx.outbox.enqueue(messages)
+        return Reply("\n".join(lines))
+    return await tell(ctx, await ctx.repo.list_members(ctx.bloc.id),
+                      f"settled:{scoring.year.id}", say, skip_self=False)

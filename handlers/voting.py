@@ -27,11 +27,10 @@ from bot.domain.unit_names import UnitRef, match_unit
 from bot.domain.voting import ELECTED, Outcome, choices_for, outcome, top_candidates
 from bot.kernel.context import Context
 from bot.kernel.router import Router
-from bot.services.outbox import Outgoing
-from handlers._score_views import standings, who_submits, year_scoring
+from handlers._score_views import acts_for_unit, standings, year_scoring
+from handlers._tell import officers, tell
 from handlers._vote_minutes import rule_sentences, send_minutes
-from handlers.posting import bloc_group
-from storage.records import Deadline, Member, Role, Unit
+from storage.records import Deadline, Member, Unit
 from storage.year_records import EmulationYear, Vote, VoteRules
 
 log = logging.getLogger(__name__)
@@ -145,7 +144,7 @@ async def _hand_ballot(ctx: Context, current: Vote, units: list[Unit],
 async def _casts(ctx: Context, member: Member) -> bool:
     """Whether ``member`` casts its unit's ballot: its head where one is registered."""
     assert member.unit_id is not None
-    return await who_submits(ctx, member.unit_id) is not Role.HEAD or ctx.role is Role.HEAD
+    return await acts_for_unit(ctx, member.unit_id)
 
 
 # -- casting ----------------------------------------------------------------------------------
@@ -189,15 +188,11 @@ async def _tell_when_all_voted(ctx: Context, current: Vote) -> None:
     tally = await ctx.repo.tally(current.id)
     if len(tally.voters) < len(units):
         return
-    officers = [member for member in await ctx.repo.list_members(ctx.bloc.id)
-                if member.role in {Role.CHAIR, Role.DEPUTY}]
-    await ctx.outbox.enqueue([Outgoing(
-        dedup_key=f"vote:{current.id}:all-voted:{member.id}", channel=member.channel,
-        chat_id=member.external_id, kind="vote", due_at=ctx.now(), reply=Reply(
-            ctx.t("vote.all_voted", lang=member.language, round=current.round),
-            options=(Option(ctx.t("vote.close_button", lang=member.language),
-                            _command(CLOSE)),), language=member.language))
-        for member in officers])
+    await tell(ctx, officers(await ctx.repo.list_members(ctx.bloc.id)),
+               f"vote:{current.id}:all-voted", lambda t, _: Reply(
+                   t("vote.all_voted", round=current.round),
+                   options=(Option(t("vote.close_button"), _command(CLOSE)),)),
+               skip_self=False)
 
 
 # -- opening and closing ----------------------------------------------------------------------
@@ -316,23 +311,11 @@ async def _announce(ctx: Context, text: Callable[[Translate], str], *, key: str,
                     ballot: bool) -> int:
     """Tell every member (in their language) and the bloc's group; ``ballot``: with the
     way to the ballot. Returns how many messages were queued."""
-    messages = []
-    for member in await ctx.repo.list_members(ctx.bloc.id):
-        if ctx.member is not None and member.id == ctx.member.id:
-            continue
-        t = ctx.translator(member.language)
-        options = (Option(t("vote.ballot_button"), _command()),) \
-            if ballot and member.unit_id is not None else ()
-        messages.append(Outgoing(
-            dedup_key=f"{key}:{member.id}", channel=member.channel, chat_id=member.external_id,
-            kind="vote", due_at=ctx.now(),
-            reply=Reply(text(t), options=options, language=member.language)))
-    group = await bloc_group(ctx)
-    if group:
-        messages.append(Outgoing(
-            dedup_key=f"{key}:group", channel=ctx.event.channel, chat_id=group, kind="vote",
-            due_at=ctx.now(), reply=Reply(text(ctx.translator(ctx.group_language)))))
-    return await ctx.outbox.enqueue(messages)
+    def say(t: Translate, member: Member) -> Reply:
+        return Reply(text(t), options=(Option(t("vote.ballot_button"), _command()),)
+                     if ballot and member.unit_id is not None else ())
+    return await tell(ctx, await ctx.repo.list_members(ctx.bloc.id), key, say,
+                      group=lambda t: Reply(text(t)))
 
 
 # -- words ------------------------------------------------------------------------------------
