@@ -9,9 +9,8 @@ the file no longer changes that year's text.
 from __future__ import annotations
 
 from pydantic import Field, model_validator
-from pydantic_core import PydanticCustomError
 
-from config.fields import DayOrMoment, Strict, Text, sortable_moment
+from config.fields import DayOrMoment, Strict, Text, in_order
 from config.reminder_plan import DaysBefore
 
 __all__ = ["ALL_UNITS", "CovenantConfig"]
@@ -39,8 +38,5 @@ class CovenantConfig(Strict):
 
     @model_validator(mode="after")
     def _check(self) -> CovenantConfig:
-        if self.opens is not None and sortable_moment(self.deadline, end_of_day=True) \
-                < sortable_moment(self.opens, end_of_day=False):
-            raise PydanticCustomError("end_before_start", "end before start", {
-                "start": str(self.opens), "end": str(self.deadline)})
+        in_order(self.opens, self.deadline)
         return self

@@ -23,8 +23,8 @@ from config.fields import (
     DayOrMoment,
     Strict,
     Text,
+    in_order,
     no_duplicates,
-    sortable_moment,
 )
 from config.reminder_plan import DaysBefore
 
@@ -183,9 +183,6 @@ class ScoringConfig(Strict):
 
     @model_validator(mode="after")
     def _check(self) -> ScoringConfig:
-        if sortable_moment(self.deadline, end_of_day=True) \
-                < sortable_moment(self.opens, end_of_day=False):
-            raise PydanticCustomError("end_before_start", "end before start", {
-                "start": str(self.opens), "end": str(self.deadline)})
+        in_order(self.opens, self.deadline)
         return self
 

@@ -16,7 +16,9 @@ from pydantic_core import PydanticCustomError
 
 from config.dates import DateParseError, parse_date, parse_date_or_datetime
 
-__all__ = ["Code", "Day", "DayOrMoment", "Strict", "Text", "no_duplicates", "sortable_moment"]
+__all__ = [
+    "Code", "Day", "DayOrMoment", "Strict", "Text", "in_order", "no_duplicates", "sortable_moment",
+]
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
 
@@ -84,3 +86,12 @@ def sortable_moment(value: date | datetime, *, end_of_day: bool) -> datetime:
     if isinstance(value, datetime):
         return value
     return datetime.combine(value, time(23, 59) if end_of_day else time(0, 0))
+
+
+def in_order(opens: date | datetime | None, closes: date | datetime) -> None:
+    """Refuse a window that closes before it opens (``end_before_start``); a bare date opens
+    at its day's start and closes at its end."""
+    if opens is not None and sortable_moment(closes, end_of_day=True) \
+            < sortable_moment(opens, end_of_day=False):
+        raise PydanticCustomError("end_before_start", "end before start", {
+            "start": str(opens), "end": str(closes)})

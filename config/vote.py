@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field, model_validator
-from pydantic_core import PydanticCustomError
 
-from config.fields import DayOrMoment, Strict, sortable_moment
+from config.fields import DayOrMoment, Strict, in_order
 
 __all__ = ["VoteConfig"]
 
@@ -37,8 +36,5 @@ class VoteConfig(Strict):
 
     @model_validator(mode="after")
     def _check(self) -> VoteConfig:
-        if self.opens is not None and sortable_moment(self.closes, end_of_day=True) \
-                < sortable_moment(self.opens, end_of_day=False):
-            raise PydanticCustomError("end_before_start", "end before start", {
-                "start": str(self.opens), "end": str(self.closes)})
+        in_order(self.opens, self.closes)
         return self

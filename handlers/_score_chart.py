@@ -69,5 +69,6 @@ async def score_chart_of(ctx: Context, scoring: YearScoring) -> ScoreChart:
                 ctx.t("ranking.picture_not_submitted")),
         caption=ctx.t("ranking.picture_caption", time=local.strftime("%H:%M"),
                       day=written_date(local.date()),
-                      groups="; ".join(f"{group.code}. {group.title}" for group in groups)),
+                      groups="; ".join(ctx.t("ranking.picture_group_name", code=group.code,
+                                             title=group.title) for group in groups)),
     )

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from bot.domain.periods import format_deadline, format_moment
-from bot.domain.review import final_scores
+from bot.domain.periods import format_deadline, format_moment, format_opening
+from bot.domain.review import differs, final_scores
 from bot.domain.scoring import (
     BONUS,
     PENALTY,
@@ -26,7 +26,7 @@ from bot.domain.text import escape, shorten
 from bot.domain.unit_names import UnitRef, match_unit
 from bot.kernel.context import Context
 from config.criteria import CriteriaConfig
-from storage.records import Deadline, Role, Unit
+from storage.records import Role, Unit
 from storage.year_records import EmulationYear, SettledScore, StoredScore
 
 NOT_OPEN, OPEN, CLOSED = "not_open", "open", "closed"
@@ -48,10 +48,17 @@ class YearScoring:
         return OPEN
 
 
+async def current_year(ctx: Context) -> EmulationYear | None:
+    """The bloc's current emulation year as loaded, read once per event (a handler that
+    changes it reads the repository again)."""
+    return await ctx.memo("emulation_year",
+                          lambda: ctx.repo.emulation_year(ctx.bloc.id, ctx.bloc.year))
+
+
 async def year_scoring(ctx: Context) -> YearScoring | None:
     """The current year's table (``None`` when the bloc file has none), read once per event."""
     async def load() -> YearScoring | None:
-        year = await ctx.repo.emulation_year(ctx.bloc.id, ctx.bloc.year)
+        year = await current_year(ctx)
         if year is None or year.criteria is None:
             return None
         return YearScoring(year, Table(CriteriaConfig.model_validate(year.criteria)))
@@ -82,9 +89,7 @@ def opening(ctx: Context, year: EmulationYear) -> str:
     """When scoring opens: a day (the file gave a date: it opens at its first moment) or a
     time and a day."""
     assert year.scoring_opens is not None
-    local = year.scoring_opens.astimezone(ctx.zone)
-    whole_day = (local.hour, local.minute, local.second) == (0, 0, 0)
-    return format_deadline(Deadline(year.scoring_opens, all_day=whole_day), ctx.zone, ctx.t)
+    return format_opening(year.scoring_opens, ctx.zone, ctx.t)
 
 
 def line_label(ctx: Context, line: Line, score: Score | None) -> str:
@@ -133,7 +138,8 @@ def sheet_text(ctx: Context, scoring: YearScoring, unit_name: str, scores: dict[
             lines += [_line_text(ctx, line, scores.get(line.code), settled.get(line.code))
                       for line in kind_lines]
     lines += ["", total_line(ctx, scoring, scores)]
-    if any(_moved(scores.get(code), line) for code, line in settled.items()):
+    if any(differs(_points_of(scores.get(code)), line.points)
+           for code, line in settled.items()):
         final = final_scores(scores, {code: line.points for code, line in settled.items()})
         lines.append(ctx.t("scoring.total_settled" if scoring.year.settled_at
                            else "scoring.total_settling",
@@ -144,8 +150,8 @@ def sheet_text(ctx: Context, scoring: YearScoring, unit_name: str, scores: dict[
     return "\n".join(lines)
 
 
-def _moved(score: Score | None, settled: SettledScore) -> bool:
-    return (score.points if score is not None else Decimal(0)) != settled.points
+def _points_of(score: Score | None) -> Decimal | None:
+    return score.points if score is not None else None
 
 
 def _line_text(ctx: Context, line: Line, score: Score | None,
@@ -160,7 +166,7 @@ def _line_text(ctx: Context, line: Line, score: Score | None,
                      points=points(ctx, score.points), max=points(ctx, line.maximum))
         if score.files:
             text += ctx.t("scoring.line_files", count=score.files)
-    if settled is not None and _moved(score, settled):
+    if settled is not None and differs(_points_of(score), settled.points):
         text += "\n" + ctx.t("scoring.line_settled", points=points(ctx, settled.points),
                              reason=escape(settled.reason or ""))
     return text
@@ -174,12 +180,26 @@ async def acts_for_unit(ctx: Context, unit_id: int) -> bool:
     return ctx.role is Role.HEAD or not any(member.role is Role.HEAD for member in members)
 
 
+async def year_sheets(ctx: Context, scoring: YearScoring) -> tuple[
+        dict[int, dict[str, StoredScore]], dict[int, dict[str, SettledScore]]]:
+    """Every unit's own scores and the lines the chair settled, read once per event."""
+    async def load() -> tuple[dict[int, dict[str, StoredScore]],
+                              dict[int, dict[str, SettledScore]]]:
+        return (await ctx.repo.self_scores(scoring.year.id),
+                await ctx.repo.settled_scores(scoring.year.id))
+    return await ctx.memo("year_sheets", load)
+
+
+async def submissions(ctx: Context, scoring: YearScoring) -> dict[int, datetime]:
+    """When each unit submitted its sheet, read once per event."""
+    return await ctx.memo("submissions", lambda: ctx.repo.score_submissions(scoring.year.id))
+
+
 async def final_sheets(ctx: Context, scoring: YearScoring) -> dict[int, dict[str, Score]]:
     """Each unit's sheet as it stands: its own scores with the lines the chair has settled
     in their place (final once the settlement is; read once per event)."""
     async def load() -> dict[int, dict[str, Score]]:
-        own = await ctx.repo.self_scores(scoring.year.id)
-        settled = await ctx.repo.settled_scores(scoring.year.id)
+        own, settled = await year_sheets(ctx, scoring)
         return {unit: final_scores(scores_of(own.get(unit, {})), {
             code: line.points for code, line in settled.get(unit, {}).items()})
             for unit in set(own) | set(settled)}
@@ -190,7 +210,7 @@ async def standings(ctx: Context, scoring: YearScoring,
                     units: list[Unit]) -> tuple[list[Standing], dict[int, datetime]]:
     """The ranking of the units that have submitted their sheets (by the bloc's
     tie-breaks, on their scores as settled so far), and when each submitted."""
-    submitted = await ctx.repo.score_submissions(scoring.year.id)
+    submitted = await submissions(ctx, scoring)
     sheets = await final_sheets(ctx, scoring)
     ranked = rank([(unit.id, totals(scoring.table, sheets.get(unit.id, {})))
                    for unit in units if unit.id in submitted],

@@ -47,8 +47,8 @@ async def send_minutes(ctx: Context, year: EmulationYear) -> None:
             reason=counted.reason, receipts=list(vote.result.get("receipts") or ())))
     content = render_minutes(MinutesDocument(
         ministry=ctx.bloc.ministry, bloc=ctx.bloc.name, year=year.year,
-        rules=[sentence.removeprefix("• ") for sentence in
-               rule_sentences(ctx, closed[-1].rules, lang="vi")],
-        rounds=rounds, today=ctx.today(), chair=ctx.bloc.signer_name))
+        rules=rule_sentences(ctx, closed[-1].rules, lang="vi"),
+        rounds=rounds, today=ctx.today(), place=ctx.t("export.place", lang="vi"),
+        chair=ctx.bloc.signer_name))
     ctx.reply(ctx.t("vote.minutes", rounds=len(rounds)),
               file=OutFile(ctx.t("vote.minutes_name", year=year.year), content, DOCX_MIME))

@@ -8,15 +8,22 @@ from bot.domain.periods import format_deadline, format_moment
 from bot.domain.scoring import totals
 from bot.domain.text import escape
 from bot.kernel.context import Context
-from handlers._score_views import final_sheets, points, standings, year_scoring
-from handlers.ranking import show_ranking
+from handlers._score_views import (
+    current_year,
+    final_sheets,
+    points,
+    standings,
+    submissions,
+    year_scoring,
+    year_sheets,
+)
 from storage.records import Unit
 
 
 async def covenant_answer(ctx: Context, units: list[Unit], unit: Unit | None = None) -> None:
     """"Đơn vị nào chưa ký giao ước?": the count and the units yet to sign; of one unit
     ("Viện … đã ký giao ước chưa?"): whether it has, who signed and when."""
-    year = await ctx.repo.emulation_year(ctx.bloc.id, ctx.bloc.year)
+    year = await current_year(ctx)
     if year is None or year.covenant is None:
         ctx.reply(ctx.t("covenant.none", year=ctx.bloc.year))
         return
@@ -48,8 +55,8 @@ async def scoring_answer(ctx: Context, units: list[Unit]) -> None:
     if scoring is None:
         ctx.reply(ctx.t("scoring.no_table", year=ctx.bloc.year))
         return
-    submitted = await ctx.repo.score_submissions(scoring.year.id)
-    sheets = await ctx.repo.self_scores(scoring.year.id)
+    submitted = await submissions(ctx, scoring)
+    sheets = (await year_sheets(ctx, scoring))[0]
     codes = {line.code for line in scoring.table.criteria}
     lines = [ctx.t("questions.scoring", submitted=len(submitted), total=len(units))]
     if scoring.year.scoring_deadline is not None:
@@ -59,11 +66,6 @@ async def scoring_answer(ctx: Context, units: list[Unit]) -> None:
                     scored=len(codes & set(sheets.get(unit.id, {}))), required=len(codes))
               for unit in units if unit.id not in submitted]
     ctx.reply("\n".join(lines))
-
-
-async def ranking_answer(ctx: Context) -> None:
-    """"Xếp hạng hiện nay thế nào?": the ranking view."""
-    await show_ranking(ctx)
 
 
 async def unit_score_answer(ctx: Context, unit: Unit, units: list[Unit]) -> None:

@@ -16,15 +16,15 @@ from typing import Any, Literal
 
 from bot.domain.access import OBSERVERS, Action, may
 from bot.domain.events import Option, OutFile, Reply
-from bot.domain.periods import format_deadline, format_moment
-from bot.domain.text import escape
+from bot.domain.periods import format_deadline, format_moment, format_opening
+from bot.domain.text import escape, says_something
 from bot.kernel.answers import Answers
 from bot.kernel.context import Context
 from bot.kernel.forms import CANCEL, FINISH, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import confirm_options
 from bot.services.exports.docx_covenant import DOCX_MIME, CovenantDocument, render_covenant
-from handlers._score_views import acts_for_unit
+from handlers._score_views import acts_for_unit, current_year
 from handlers._tell import officers, tell
 from storage.records import Unit
 from storage.year_records import Covenant, EmulationYear
@@ -54,7 +54,7 @@ def _version(year: EmulationYear, text: Covenant) -> str:
 
 
 async def _year(ctx: Context) -> tuple[EmulationYear, Covenant] | None:
-    year = await ctx.repo.emulation_year(ctx.bloc.id, ctx.bloc.year)
+    year = await current_year(ctx)
     if year is None or year.covenant is None:
         return None
     return year, year.covenant
@@ -125,7 +125,7 @@ async def _open(ctx: Context, year: EmulationYear, text: Covenant) -> None:
         ctx.reply(ctx.t("covenant.chair_opens"))
         return
     if text.opens is not None and ctx.now() < text.opens:
-        ctx.reply(ctx.t("covenant.too_early", opens=format_moment(text.opens, ctx.zone)))
+        ctx.reply(ctx.t("covenant.too_early", opens=format_opening(text.opens, ctx.zone, ctx.t)))
         return
     if not await ctx.repo.open_covenant(year.id, member_id=ctx.member.id if ctx.member
                                         else None, actor=ctx.actor, now=ctx.now()):
@@ -194,13 +194,13 @@ async def _name_options(ctx: Context, answers: SignAnswers) -> list[Option]:
 
 
 async def _name(ctx: Context, answers: SignAnswers, text: str) -> str:
-    if sum(char.isalpha() for char in text) < 2:
+    if not says_something(text):
         raise InvalidAnswer("covenant.name_empty")
     return text.strip()[:NAME_LIMIT]
 
 
 async def _title(ctx: Context, answers: SignAnswers, text: str) -> str:
-    if sum(char.isalpha() for char in text) < 2:
+    if not says_something(text):
         raise InvalidAnswer("covenant.title_empty")
     return text.strip()[:TITLE_LIMIT]
 
@@ -289,6 +289,6 @@ async def _download(ctx: Context, year: EmulationYear, text: Covenant) -> None:
         shared=text.targets.get("all", ()),
         units=[(unit.name, text.targets.get(unit.code, ()), signatures.get(unit.id))
                for unit in units],
-        today=ctx.today(), zone=ctx.zone))
+        today=ctx.today(), zone=ctx.zone, place=ctx.t("export.place", lang="vi")))
     ctx.reply(ctx.t("covenant.document", signed=len(signatures), total=len(units)),
               file=OutFile(ctx.t("covenant.file_name", year=year.year), content, DOCX_MIME))

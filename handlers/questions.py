@@ -33,10 +33,10 @@ from handlers._status_views import (
 )
 from handlers._year_answers import (
     covenant_answer,
-    ranking_answer,
     scoring_answer,
     unit_score_answer,
 )
+from handlers.ranking import show_ranking
 from handlers.status import ask_which_task, open_status
 from storage.records import Conference
 
@@ -176,7 +176,7 @@ async def answer_question(ctx: Context) -> None:
     elif question.intent is Intent.SCORING:
         await scoring_answer(ctx, status.units)
     elif question.intent is Intent.RANKING:
-        await ranking_answer(ctx)
+        await show_ranking(ctx)  # "xếp hạng hiện nay thế nào?"
     elif question.intent is Intent.UNIT_SCORE and unit is not None:
         await unit_score_answer(ctx, unit, status.units)
     elif question.intent is Intent.NOT_REPORTED:

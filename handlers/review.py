@@ -15,7 +15,7 @@ from bot.domain.events import FileRef, Option, Reply
 from bot.domain.i18n import Translate
 from bot.domain.review import MODES, OFFICERS, PAIRS, ROTATION, NoAssignment, assign
 from bot.domain.scoring import Line, parse_points
-from bot.domain.text import escape
+from bot.domain.text import escape, says_something
 from bot.kernel.context import Context
 from bot.kernel.router import Router
 from handlers._score_views import (
@@ -211,7 +211,7 @@ async def _propose(ctx: Context, scoring: YearScoring, target: Unit, line: Line,
     """A score for one line with its reason, checked against the table like the unit's."""
     value = parse_points(typed)
     assert value is not None, "the split found points here"
-    if sum(char.isalnum() for char in reason) < 2:
+    if not says_something(reason):
         ctx.reply(ctx.t("review.reason_needed", code=line.code))
         return
     submitted = await ctx.repo.score_submissions(scoring.year.id)

@@ -21,7 +21,7 @@ from bot.domain.events import InboundFile, Option
 from bot.domain.periods import format_deadline
 from bot.domain.reporting import MAX_DOCUMENT_BYTES
 from bot.domain.scoring import Line, Score, parse_points, submission_gaps
-from bot.domain.text import escape
+from bot.domain.text import escape, says_something
 from bot.kernel.answers import Answers
 from bot.kernel.context import Context
 from bot.kernel.forms import Form, InvalidAnswer, Step
@@ -151,13 +151,9 @@ async def _justification_prompt(ctx: Context, answers: ScoreAnswers) -> str:
 
 async def _justification(ctx: Context, answers: ScoreAnswers, text: str) -> str:
     """A justification says something: a dash or a dot is not one."""
-    if not _says_something(text):
+    if not says_something(text):
         raise InvalidAnswer("scoring.justification_empty")
     return text.strip()
-
-
-def _says_something(text: str | None) -> bool:
-    return sum(char.isalnum() for char in text or "") >= 2
 
 
 async def _files_prompt(ctx: Context, answers: ScoreAnswers) -> str:
@@ -327,7 +323,7 @@ async def _quick(ctx: Context, scoring: YearScoring, line: Line, answers: ScoreA
     if refusal is not None:
         ctx.reply(ctx.t(f"scoring.refused_{refusal.kind}", **refusal.params))
         return
-    if line.needs_justification(value) and not _says_something(why):
+    if line.needs_justification(value) and not says_something(why):
         ctx.reply(ctx.t("scoring.justification_empty"))
         return
     answers.points, answers.justification = value, (why or "").strip() or None

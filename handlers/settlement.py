@@ -17,6 +17,7 @@ from bot.domain.access import Action
 from bot.domain.events import Option, Reply
 from bot.domain.i18n import Translate
 from bot.domain.periods import format_deadline
+from bot.domain.review import differs
 from bot.domain.scoring import Line, Score, format_points, parse_points, totals
 from bot.domain.text import escape
 from bot.kernel.context import Context
@@ -29,7 +30,9 @@ from handlers._score_views import (
     scores_of,
     split_unit_line,
     standings,
+    submissions,
     year_scoring,
+    year_sheets,
 )
 from handlers._tell import tell
 from storage.records import Member, Unit
@@ -83,19 +86,18 @@ async def settle(ctx: Context) -> None:
 async def _differences(ctx: Context, scoring: YearScoring, units: list[Unit]) -> None:
     """Each proposed score beside the unit's own and the settled one."""
     year = scoring.year.id
-    submitted = await ctx.repo.score_submissions(year)
+    submitted = await submissions(ctx, scoring)
     assignments = await ctx.repo.review_assignments(year)
     proposed = await ctx.repo.proposed_scores(year)
-    settled = await ctx.repo.settled_scores(year)
-    own = await ctx.repo.self_scores(year)
+    own, settled = await year_sheets(ctx, scoring)
     names = {unit.id: unit.short_name for unit in units}
     lines = [ctx.t("settlement.title", year=scoring.year.year)]
     options: list[Option] = []
     open_count = total = 0
     for unit in units:
+        mine = own.get(unit.id, {})
         changes = [(code, p) for code, p in proposed.get(unit.id, {}).items()
-                   if own.get(unit.id, {}).get(code) is None
-                   or own[unit.id][code].points != p.points]
+                   if differs(mine[code].points if code in mine else None, p.points)]
         if not changes:
             continue
         assignment = assignments.get(unit.id)
@@ -149,10 +151,10 @@ async def _settle_line(ctx: Context, scoring: YearScoring, target: Unit, line: L
     value = parse_points(typed)
     assert value is not None, "the split found points here"
     year = scoring.year.id
-    if target.id not in await ctx.repo.score_submissions(year):
+    if target.id not in await submissions(ctx, scoring):
         ctx.reply(ctx.t("review.not_submitted", unit=escape(target.short_name)))
         return
-    own = scores_of((await ctx.repo.self_scores(year, target.id)).get(target.id, {}))
+    own = scores_of((await year_sheets(ctx, scoring))[0].get(target.id, {}))
     proposal = (await ctx.repo.proposed_scores(year)).get(target.id, {}).get(line.code)
     before = own.get(line.code)
     if not reason and value != (before.points if before else Decimal(0)):
@@ -182,7 +184,7 @@ async def _finalize(ctx: Context, scoring: YearScoring, units: list[Unit], *,
                     confirmed: bool) -> None:
     """After a confirmation naming what is still open: final, and every unit told."""
     year = scoring.year.id
-    submitted = await ctx.repo.score_submissions(year)
+    submitted = await submissions(ctx, scoring)
     if not submitted:
         ctx.reply(ctx.t("settlement.nothing_submitted"))
         return
@@ -212,8 +214,7 @@ async def _finalize(ctx: Context, scoring: YearScoring, units: list[Unit], *,
         ctx.reply(ctx.t("settlement.already_final"))
         return
     ranked, _ = await standings(ctx, scoring, units)
-    settled = await ctx.repo.settled_scores(year)
-    own = await ctx.repo.self_scores(year)
+    own, settled = await year_sheets(ctx, scoring)
     sent = await _tell_units(ctx, scoring, ranked_places={s.unit_id: s.place for s in ranked},
                              sheets=await final_sheets(ctx, scoring),
                              own={unit: scores_of(lines) for unit, lines in own.items()},
@@ -226,13 +227,12 @@ async def _unsettled(ctx: Context, scoring: YearScoring) -> int:
     """How many lines a reviewer proposed another score for and the chair has not settled
     (they stay at the unit's own score when the result is made final)."""
     year = scoring.year.id
-    own = await ctx.repo.self_scores(year)
-    settled = await ctx.repo.settled_scores(year)
+    own, settled = await year_sheets(ctx, scoring)
     return sum(1 for unit, lines in (await ctx.repo.proposed_scores(year)).items()
                for code, proposal in lines.items()
-               if code not in settled.get(unit, {}) and (
-                   own.get(unit, {}).get(code) is None
-                   or own[unit][code].points != proposal.points))
+               if code not in settled.get(unit, {}) and differs(
+                   own[unit][code].points if code in own.get(unit, {}) else None,
+                   proposal.points))
 
 
 async def _tell_units(ctx: Context, scoring: YearScoring, *, ranked_places: Mapping[int, int],
@@ -248,14 +248,14 @@ async def _tell_units(ctx: Context, scoring: YearScoring, *, ranked_places: Mapp
         unit = by_unit.get(member.unit_id or 0)
         if unit is None:
             return None
-        lang = member.language or ctx.language
+        lang = ctx.services.texts.language_of(member.language)  # the language ``t`` writes
         total = totals(scoring.table, sheets.get(unit.id, {})).total
         lines = [t("settlement.unit_notice", year=scoring.year.year,
                    unit=escape(unit.short_name), total=format_points(total, lang),
                    max=format_points(maximum, lang), place=ranked_places.get(unit.id, "—"))]
         for code, line in sorted(settled.get(unit.id, {}).items()):
             before = own.get(unit.id, {}).get(code)
-            if before is not None and before.points == line.points:
+            if not differs(before.points if before else None, line.points):
                 continue
             lines.append(t("settlement.moved", code=code,
                            own=format_points(before.points, lang) if before else "0",

@@ -16,21 +16,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from bot.domain.access import OBSERVERS, Action, may
 from bot.domain.events import Option, Reply
 from bot.domain.i18n import Translate
-from bot.domain.periods import format_deadline
+from bot.domain.periods import format_deadline, format_opening
 from bot.domain.text import escape
-from bot.domain.unit_names import UnitRef, match_unit
 from bot.domain.voting import ELECTED, Outcome, choices_for, outcome, top_candidates
+from bot.kernel.answers import Answers
 from bot.kernel.context import Context
+from bot.kernel.forms import InvalidAnswer
 from bot.kernel.router import Router
-from handlers._score_views import acts_for_unit, standings, year_scoring
+from bot.kernel.steps import typed_units
+from handlers._score_views import acts_for_unit, current_year, standings, year_scoring
 from handlers._tell import officers, tell
 from handlers._vote_minutes import rule_sentences, send_minutes
-from storage.records import Deadline, Member, Unit
+from storage.records import Member, Unit
 from storage.year_records import EmulationYear, Vote, VoteRules
 
 log = logging.getLogger(__name__)
@@ -48,7 +51,7 @@ def _command(*words: str) -> str:
 async def vote(ctx: Context) -> None:
     """The round as the caller may see it (a voter: its ballot); ``mo`` opens a round,
     ``dong`` closes it and announces the result, a ballot's code casts the ballot."""
-    year = await ctx.repo.emulation_year(ctx.bloc.id, ctx.bloc.year)
+    year = await current_year(ctx)
     if year is None or year.vote_rules is None:
         ctx.reply(ctx.t("vote.no_rules", year=ctx.bloc.year))
         return
@@ -204,10 +207,7 @@ async def _open(ctx: Context, year: EmulationYear, rules: VoteRules, named: str)
         return
     now = ctx.now()
     if rules.opens is not None and now < rules.opens:
-        opens = rules.opens.astimezone(ctx.zone)
-        whole_day = (opens.hour, opens.minute) == (0, 0)
-        ctx.reply(ctx.t("vote.too_early", opens=format_deadline(
-            Deadline(rules.opens, all_day=whole_day), ctx.zone, ctx.t)))
+        ctx.reply(ctx.t("vote.too_early", opens=format_opening(rules.opens, ctx.zone, ctx.t)))
         return
     if now >= rules.closes.at:
         ctx.reply(ctx.t("vote.window_over",
@@ -237,19 +237,13 @@ async def _candidates(ctx: Context, rules: VoteRules, units: list[Unit],
                       named: str) -> tuple[int, ...] | None:
     """The round's candidates, or ``None`` after saying why there are none."""
     if named.strip():
-        refs = [UnitRef.of(unit) for unit in units]
+        try:  # "Viện A, Viện B": the names a form's unit question takes
+            codes = await typed_units(ctx, Answers(), named)
+        except InvalidAnswer as refused:
+            ctx.reply(ctx.t(refused.key, **refused.params))
+            return None
         by_code = {unit.code: unit.id for unit in units}
-        chosen: list[int] = []
-        for part in (piece.strip() for piece in named.replace(";", ",").split(",")):
-            if not part:
-                continue
-            found = match_unit(part, refs)
-            if found is None:
-                ctx.reply(ctx.t("vote.unknown_unit", name=escape(part[:60])))
-                return None
-            if by_code[found.code] not in chosen:
-                chosen.append(by_code[found.code])
-        picked = tuple(chosen)
+        picked = tuple(by_code[code] for code in codes)
     elif rules.candidates is not None:
         scoring = await year_scoring(ctx)
         ranked = (await standings(ctx, scoring, units))[0] if scoring is not None else []
@@ -298,8 +292,7 @@ async def _close_now(ctx: Context, year: EmulationYear, *, confirmed: bool) -> N
     if not await ctx.repo.close_vote(current.id, result, actor=ctx.actor, now=ctx.now()):
         ctx.reply(ctx.t("vote.nothing_open"))
         return
-    closed = await ctx.repo.latest_vote(year.id)
-    assert closed is not None
+    closed = replace(current, closed_at=ctx.now(), result=result)
     names = {unit.id: unit.short_name for unit in units}
     sent = await _announce(ctx, lambda t: _result_text(ctx, year, closed, names, t=t),
                            key=f"vote:{current.id}:result", ballot=False)
@@ -322,7 +315,8 @@ async def _announce(ctx: Context, text: Callable[[Translate], str], *, key: str,
 
 def _rules_text(ctx: Context, rules: VoteRules) -> str:
     """The bloc's rules for the vote, as its members read them."""
-    return "\n".join(rule_sentences(ctx, rules))
+    return "\n".join(ctx.t("vote.rule_line", text=sentence)
+                     for sentence in rule_sentences(ctx, rules))
 
 
 def _result_text(ctx: Context, year: EmulationYear, closed: Vote, names: dict[int, str], *,

@@ -14,7 +14,10 @@ from zoneinfo import ZoneInfo
 
 from config.bloc import BlocConfig, TaskConfig
 from storage._direct import Direct
-from storage._time import day_to_db, to_db
+from storage._time import day_to_db, from_db, to_db
+from storage._votes import vote_rules_json
+from storage.records import Deadline
+from storage.year_records import VoteRules
 
 
 class _Counter:
@@ -323,10 +326,11 @@ def _vote_rules(config: BlocConfig, zone: ZoneInfo) -> str | None:
     vote = config.vote
     if vote is None:
         return None
-    opens = moment_to_utc(vote.opens, zone, end_of_day=False)
-    closes = moment_to_utc(vote.closes, zone, end_of_day=True)
-    return json.dumps({
-        "opens": opens[0], "closes": closes[0], "closes_all_day": bool(closes[1]),
-        "candidates": vote.candidates, "self_vote": vote.self_vote,
-        "majority_percent": vote.majority_percent, "majority_of": vote.majority_of,
-    }, sort_keys=True)
+    opens = moment_to_utc(vote.opens, zone, end_of_day=False)[0]
+    closes, all_day = moment_to_utc(vote.closes, zone, end_of_day=True)
+    assert closes is not None, "a vote section has its closing time"
+    return vote_rules_json(VoteRules(
+        closes=Deadline(from_db(closes), bool(all_day)),
+        opens=from_db(opens) if opens else None, candidates=vote.candidates,
+        self_vote=vote.self_vote, majority_percent=vote.majority_percent,
+        majority_of=vote.majority_of))

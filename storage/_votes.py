@@ -35,7 +35,8 @@ def vote_rules_of(stored: str | None) -> VoteRules | None:
         majority_of=str(data.get("majority_of", "units")))
 
 
-def _rules_json(rules: VoteRules) -> str:
+def vote_rules_json(rules: VoteRules) -> str:
+    """The vote's rules as stored, with the year (from the bloc file) and with each round."""
     return json.dumps({
         "closes": to_db(rules.closes.at), "closes_all_day": rules.closes.all_day,
         "opens": to_db(rules.opens) if rules.opens else None, "candidates": rules.candidates,
@@ -48,7 +49,7 @@ def _vote(row: aiosqlite.Row) -> Vote:
     assert rules is not None, "a vote is opened with its rules"
     return Vote(id=row["id"], year_id=row["year_id"], round=row["round"],
                 candidates=tuple(json.loads(row["candidates"])), rules=rules,
-                opened_at=from_db(row["opened_at"]), closes_at=from_db(row["closes_at"]),
+                opened_at=from_db(row["opened_at"]),
                 closed_at=from_db(row["closed_at"]) if row["closed_at"] else None,
                 result=json.loads(row["result"]) if row["result"] else None)
 
@@ -79,18 +80,17 @@ class SqliteVotes(SqliteBase):
                 return None
             round_ = (last["round"] + 1) if last is not None else 1
             cursor = await db.execute(
-                "INSERT INTO votes (year_id, round, candidates, rules, opened_by, opened_at, "
-                "closes_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (year_id, round_, json.dumps(list(candidates)), _rules_json(rules), member_id,
-                 to_db(now), to_db(rules.closes.at)))
+                "INSERT INTO votes (year_id, round, candidates, rules, opened_by, opened_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (year_id, round_, json.dumps(list(candidates)), vote_rules_json(rules),
+                 member_id, to_db(now)))
             vote_id = cursor.lastrowid
             await self._insert_audit(db, actor=actor, action="vote.open",
                                      subject=f"year:{year_id}:vote:{vote_id}",
                                      details={"round": round_, "candidates": list(candidates)},
                                      now=now)
         return Vote(id=int(vote_id or 0), year_id=year_id, round=round_,
-                    candidates=candidates, rules=rules, opened_at=now,
-                    closes_at=rules.closes.at)
+                    candidates=candidates, rules=rules, opened_at=now)
 
     async def cast_ballot(self, vote_id: int, unit_id: int, candidate_unit_id: int,
                           receipt: str, *, actor: str, now: datetime) -> bool:

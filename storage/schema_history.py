@@ -162,7 +162,6 @@ MIGRATIONS: tuple[str, ...] = (
         rules TEXT NOT NULL,
         opened_by INTEGER REFERENCES members(id),
         opened_at TEXT NOT NULL,
-        closes_at TEXT NOT NULL,
         closed_at TEXT,
         result TEXT,
         UNIQUE (year_id, round)

@@ -63,9 +63,13 @@ class Vote:
     candidates: tuple[int, ...]  # unit ids, in the order the ballot lists them
     rules: VoteRules
     opened_at: datetime
-    closes_at: datetime
     closed_at: datetime | None = None
     result: dict[str, Any] | None = None  # the count, once closed (see bot.domain.voting)
+
+    @property
+    def closes_at(self) -> datetime:
+        """When ballots stop being taken (its rules' closing time)."""
+        return self.rules.closes.at
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,10 @@ HANDLER_FILES = sorted(Path(handlers.__file__).parent.glob("*.py"))
 # placeholders and punctuation, language names, and the bilingual language prompt.
 SAME_IN_BOTH = {
     "role.of_unit", "help.line", "tasks.item", "tasks.movement", "calendar.day",
-    "scoring.line_scored", "scoring.option_scored", "vote.ballot_line", "review.sheet_line",
-    "covenant.title_line", "covenant.target", "covenant.name_is_mine", "ranking.picture_place",
-    "ranking.picture_band_1", "ranking.picture_band_2",
+    "scoring.line_scored", "scoring.option_scored", "vote.ballot_line", "vote.rule_line",
+    "review.sheet_line", "covenant.title_line", "covenant.target", "covenant.name_is_mine",
+    "ranking.picture_place", "ranking.picture_group_name", "ranking.picture_band_1",
+    "ranking.picture_band_2",
     "calendar.moment", "bloc.problem_line", "console.identity_line",
     "language.ask", "language.name_vi", "language.name_en", "progress.status_percent",
     "status.count_blocked", "status.count_done", "status.count_in_progress",

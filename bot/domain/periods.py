@@ -53,6 +53,14 @@ def format_deadline(deadline: Deadline, zone: ZoneInfo, t: Translate) -> str:
     return t("calendar.moment", time=local.strftime("%H:%M"), day=day)
 
 
+def format_opening(moment: datetime, zone: ZoneInfo, t: Translate) -> str:
+    """When a window opens (scoring, the vote, the covenant's signing): its day alone when
+    the bloc file gave a date (it opens at the day's first moment), else its time and day."""
+    local = moment.astimezone(zone)
+    whole_day = (local.hour, local.minute, local.second) == (0, 0, 0)
+    return format_deadline(Deadline(moment, all_day=whole_day), zone, t)
+
+
 def date_examples(today: date) -> dict[str, str]:
     """Dates for a question's examples, near ``today`` (the demo plays 2023, so a fixed
     "15/12/2026" would read oddly): ``{soon}`` (in ten days) and ``{next_year}``."""

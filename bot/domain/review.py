@@ -55,3 +55,9 @@ def final_scores(own: Mapping[str, Score], settled: Mapping[str, Decimal]) -> di
         final[code] = Score(code, points, before.justification if before else None,
                             before.files if before else 0)
     return final
+
+
+def differs(own: Decimal | None, points: Decimal) -> bool:
+    """Whether ``points`` (proposed or settled) moves a line from the unit's own score (a
+    line it left out counts as 0)."""
+    return (own if own is not None else Decimal(0)) != points

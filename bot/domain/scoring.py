@@ -14,7 +14,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from config.criteria import CriteriaConfig, CriterionConfig, Evidence, Justification
+from config.criteria import (
+    CriteriaConfig,
+    CriterionConfig,
+    Evidence,
+    Justification,
+    points_text,
+)
 
 CRITERION, BONUS, PENALTY = "criterion", "bonus", "penalty"
 ZERO = Decimal(0)
@@ -23,7 +29,7 @@ _POINTS = re.compile(r"^\d{1,4}(?:[.,]\d{1,2})?$")
 
 def format_points(points: Decimal, language: str = "vi") -> str:
     """``8.5`` as ``"8,5"`` in Vietnamese and ``"8.5"`` in English; no trailing zeros."""
-    text = format(points.normalize(), "f")
+    text = points_text(points)
     return text.replace(".", ",") if language == "vi" else text
 
 

@@ -35,6 +35,12 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def says_something(text: str | None) -> bool:
+    """Whether typed text says something (two letters or digits at least): a dash or a dot
+    is no justification, reason or name."""
+    return sum(char.isalnum() for char in text or "") >= 2
+
+
 def fold(text: str) -> str:
     """Lower-case, strip Vietnamese diacritics and squeeze spaces, for matching input.
 

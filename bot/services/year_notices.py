@@ -15,11 +15,13 @@ from typing import Protocol
 
 from bot.domain.occasions import DEADLINE_DAYS, Occasion, still_useful, year_occasions
 from bot.domain.periods import format_deadline
+from bot.domain.scoring import Table
 from bot.domain.text import escape
 from bot.domain.workcalendar import WorkCalendar
 from bot.services.outbox import Outgoing
 from bot.services.reminder_notices import Notice, NoticeReads, Notices
 from bot.services.status import BlocStatus, bloc_status
+from config.criteria import CriteriaConfig
 from storage.records import Bloc, Deadline, Member, Role, Unit
 from storage.repository import CovenantStore, ScoreStore
 
@@ -68,8 +70,8 @@ async def year_notices(notices: Notices, repo: YearReads, occasion: Occasion, *,
         chair_key, body_key = "reminders.scoring_chair_list", "reminders.scoring"
         update, button, command = "/chamdiem", "reminders.score_now", "reminders.command_score"
         sheets = await repo.self_scores(year.id)
-        criteria = {str(item.get("code")) for group in year.criteria.get("groups", ())
-                    for item in group.get("items", ())}  # bonus and penalty lines not counted
+        table = Table(CriteriaConfig.model_validate(year.criteria))
+        criteria = {line.code for line in table.criteria}  # bonus and penalty not counted
         counts = {unit.id: (len(criteria & set(sheets.get(unit.id, {}))), len(criteria))
                   for unit in owing}
     paused = await repo.paused_units()  # a unit granted more time is not chased

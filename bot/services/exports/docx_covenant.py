@@ -49,7 +49,7 @@ class CovenantDocument:
     units: Sequence[tuple[str, Sequence[str], CovenantSignature | None]]  # name, own, signed
     today: datetime.date
     zone: ZoneInfo  # the bloc's: the day each unit signed, as its people count days
-    place: str = "Hà Nội"
+    place: str  # where it is dated (the catalog's export.place)
 
 
 def render_covenant(data: CovenantDocument) -> bytes:

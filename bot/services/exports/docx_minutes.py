@@ -50,8 +50,8 @@ class MinutesDocument:
     rules: Sequence[str]  # the bloc's rules for the vote, one sentence each
     rounds: Sequence[Round]
     today: datetime.date
+    place: str  # where it is dated (the catalog's export.place)
     chair: str | None = None  # the bloc's signer (its chair), when the bloc file names one
-    place: str = "Hà Nội"
 
 
 def render_minutes(data: MinutesDocument) -> bytes:
