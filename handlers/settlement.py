@@ -248,7 +248,7 @@ async def _tell_units(ctx: Context, scoring: YearScoring, *, ranked_places: Mapp
         unit = by_unit.get(member.unit_id or 0)
         if unit is None:
             return None
-        lang = ctx.services.texts.language_of(member.language)  # the language ``t`` writes
+        lang = ctx.language_of(member.language)  # the language ``t`` writes
         total = totals(scoring.table, sheets.get(unit.id, {})).total
         lines = [t("settlement.unit_notice", year=scoring.year.year,
                    unit=escape(unit.short_name), total=format_points(total, lang),

@@ -179,6 +179,10 @@ class Context:
         """The catalog message ``key`` in this person's language (or in ``lang``)."""
         return self.services.texts.text(lang or self.language, key, **params)
 
+    def language_of(self, chosen: str | None) -> str:
+        """The language someone reads, from the one they chose (``None``: the bot's)."""
+        return self.services.texts.language_of(chosen)
+
     def translator(self, language: str | None = None) -> Translate:
         """Messages for someone else: in ``language``, or the bot's own (a group's)."""
         return self.services.texts.translator(language)
