@@ -17,6 +17,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from config.awards import AwardsConfig
 from config.covenant import ALL_UNITS, CovenantConfig
 from config.criteria import CriteriaConfig, ScoringConfig
 from config.fields import Code, Day, DayOrMoment, Strict, Text, no_duplicates
@@ -156,6 +157,8 @@ class BlocConfig(Strict):
     """The year's vote for the leading unit (bình xét, suy tôn), see :mod:`config.vote`."""
     covenant: CovenantConfig | None = None
     """The year's emulation covenant (giao ước thi đua), see :mod:`config.covenant`."""
+    awards: AwardsConfig | None = None
+    """The year's commendation proposals (đề nghị khen thưởng), see :mod:`config.awards`."""
 
     @field_validator("groups", mode="before")
     @classmethod
@@ -290,7 +293,7 @@ def _problems_from(error: ValidationError) -> list[Problem]:
             "bad_weekly", "not_a_saturday",
             "chair_is_deputy", "duplicate_code", "end_before_start", "code_needs_quotes",
             "group_sum_differs", "item_over_cap", "criteria_total_differs",
-            "scoring_without_criteria", "unknown_group",
+            "scoring_without_criteria", "unknown_group", "leading_form",
         }:
             ctx.setdefault("detail", item["msg"])
             kind = "invalid"

@@ -11,6 +11,7 @@ from types import ModuleType
 from bot.kernel.router import Router
 from handlers import (
     absence,
+    awards,
     cancel,
     conferences,
     covenant,
@@ -59,6 +60,7 @@ FEATURES: tuple[ModuleType, ...] = (
     settlement,
     ranking,
     voting,
+    awards,
     exports,
     task_admin,
     invite,

@@ -22,9 +22,9 @@ from bot.kernel.answers import Answers
 from bot.kernel.context import Context
 from bot.kernel.forms import CANCEL, FINISH, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
-from bot.kernel.steps import picker_exits, required_text, typed_unit, unit_options
+from bot.kernel.steps import attach_file, picker_exits, required_text, typed_unit, unit_options
 from handlers._progress_views import ReportDraft, period_tasks, status_text, summary, task_label
-from storage.records import Attachment, ProgressStatus
+from storage.records import ProgressStatus
 
 router = Router()
 
@@ -83,11 +83,7 @@ async def _files_typed(ctx: Context, answers: UpdateAnswers, text: str) -> str:
 
 
 async def _accept_file(ctx: Context, answers: UpdateAnswers, file: InboundFile) -> None:
-    if file.kind == "document" and (file.size or 0) > reporting.MAX_DOCUMENT_BYTES:
-        raise InvalidAnswer("progress.file_too_big", name=escape(file.name or ""))
-    answers.attachments = [*answers.attachments, Attachment(
-        channel=ctx.event.channel, file_id=file.file_id, kind=file.kind, name=file.name,
-        mime_type=file.mime_type, size=file.size)]
+    answers.attachments = attach_file(ctx, answers.attachments, file)
 
 
 def _files_route(answers: UpdateAnswers, value: Any) -> str | None:

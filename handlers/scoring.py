@@ -19,14 +19,13 @@ from pydantic import Field
 from bot.domain.access import Action
 from bot.domain.events import InboundFile, Option
 from bot.domain.periods import format_deadline
-from bot.domain.reporting import MAX_DOCUMENT_BYTES
 from bot.domain.scoring import Line, Score, parse_points, submission_gaps
 from bot.domain.text import escape, says_something
 from bot.kernel.answers import Answers
 from bot.kernel.context import Context
 from bot.kernel.forms import Form, InvalidAnswer, Step
 from bot.kernel.router import Router
-from bot.kernel.steps import picker_exits
+from bot.kernel.steps import attach_file, picker_exits
 from handlers._score_views import (
     CLOSED,
     NOT_OPEN,
@@ -178,11 +177,7 @@ async def _files_typed(ctx: Context, answers: ScoreAnswers, text: str) -> str:
 
 
 async def _accept_file(ctx: Context, answers: ScoreAnswers, file: InboundFile) -> None:
-    if file.kind == "document" and (file.size or 0) > MAX_DOCUMENT_BYTES:
-        raise InvalidAnswer("progress.file_too_big", name=escape(file.name or ""))
-    answers.attachments = [*answers.attachments, Attachment(
-        channel=ctx.event.channel, file_id=file.file_id, kind=file.kind, name=file.name,
-        mime_type=file.mime_type, size=file.size)]
+    answers.attachments = attach_file(ctx, answers.attachments, file)
 
 
 async def _save(ctx: Context, answers: ScoreAnswers) -> None:

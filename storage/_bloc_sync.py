@@ -274,8 +274,9 @@ async def _sync_year(db: Direct, counter: _Counter, bloc_id: int, config: BlocCo
             "ON s.year_id = y.id WHERE y.bloc_id = ? AND y.year = ? LIMIT 1",
             (bloc_id, config.year)) as cursor:
         signed = await cursor.fetchone() is not None
-    # the vote's rules always follow the file: a vote under way keeps its own copy
-    values: dict[str, Any] = {"vote_rules": vote_rules}
+    # the vote's rules always follow the file (a vote under way keeps its own copy), and so
+    # do the proposals' forms and quotas (a nomination keeps its form's code)
+    values: dict[str, Any] = {"vote_rules": vote_rules, "awards": _awards(config, zone)}
     if submitted:  # a sheet was scored against this table: changing it would rewrite it
         counter.skipped.append(f"year {config.year}: sheets submitted, criteria and window kept")
     else:
@@ -318,6 +319,20 @@ def _covenant(config: BlocConfig, zone: ZoneInfo) -> str | None:
         "opens": opens[0], "deadline": deadline[0], "deadline_all_day": bool(deadline[1]),
         "reminder_days": list(covenant.reminder_days)
         if covenant.reminder_days is not None else None,
+    }, ensure_ascii=False, sort_keys=True)
+
+
+def _awards(config: BlocConfig, zone: ZoneInfo) -> str | None:
+    """The file's commendation proposals as stored with the year (its times in UTC)."""
+    awards = config.awards
+    if awards is None:
+        return None
+    opens = moment_to_utc(awards.opens, zone, end_of_day=False)
+    deadline = moment_to_utc(awards.deadline, zone, end_of_day=True)
+    return json.dumps({
+        "recipient": awards.recipient, "grounds": list(awards.grounds),
+        "forms": [form.model_dump(mode="json") for form in awards.forms],
+        "opens": opens[0], "deadline": deadline[0], "deadline_all_day": bool(deadline[1]),
     }, ensure_ascii=False, sort_keys=True)
 
 

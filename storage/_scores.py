@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import aiosqlite
 
+from storage._awards import awards_of
 from storage._base import SqliteBase
 from storage._covenant import covenant_of
 from storage._time import from_db, to_db
@@ -30,6 +31,7 @@ def _year(row: aiosqlite.Row) -> EmulationYear:
         vote_rules=vote_rules_of(row["vote_rules"]),
         settled_at=from_db(row["settled_at"]) if row["settled_at"] else None,
         covenant=covenant_of(row),
+        awards=awards_of(row["awards"]),
     )
 
 

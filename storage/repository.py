@@ -31,11 +31,12 @@ from storage.messaging_ports import (
     PostingStore,
     ReminderStore,
 )
-from storage.year_ports import CovenantStore, ReviewStore, ScoreStore, VoteStore
+from storage.year_ports import AwardStore, CovenantStore, ReviewStore, ScoreStore, VoteStore
 
 __all__ = [
     "AccountStore",
     "AuditStore",
+    "AwardStore",
     "BlocStore",
     "ConferenceStore",
     "CovenantStore",
@@ -57,6 +58,6 @@ __all__ = [
 
 class Repository(Database, BlocStore, TaskStore, ConferenceStore, MemberStore, DialogStore,
                  InboxStore, ReportStore, OutboxStore, ReminderStore, PostingStore, AccountStore,
-                 AuditStore, ScoreStore, VoteStore, ReviewStore, CovenantStore,
+                 AuditStore, ScoreStore, VoteStore, ReviewStore, CovenantStore, AwardStore,
                  Protocol):
     """Every port at once: what a handler's Context holds."""

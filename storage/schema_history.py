@@ -238,4 +238,27 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (year_id, unit_id)
     );
     """,
+    # 20: the year's commendation proposals: the bloc file's forms, quotas and dates (they
+    # follow the file; a nomination keeps its form's code), and each unit's nominations of
+    # its exemplary collectives and individuals with their achievements and files, which the
+    # chair includes in the bloc's proposal or leaves out.
+    """
+    ALTER TABLE emulation_years ADD COLUMN awards TEXT;
+    CREATE TABLE award_nominations (
+        id INTEGER PRIMARY KEY,
+        year_id INTEGER NOT NULL REFERENCES emulation_years(id),
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        form TEXT NOT NULL,
+        nominee TEXT NOT NULL,
+        position TEXT,
+        summary TEXT NOT NULL,
+        files TEXT NOT NULL DEFAULT '[]',
+        submitted_by INTEGER REFERENCES members(id),
+        submitted_at TEXT NOT NULL,
+        included INTEGER,
+        decided_by INTEGER REFERENCES members(id),
+        decided_at TEXT
+    );
+    CREATE INDEX award_nominations_year ON award_nominations (year_id, form);
+    """,
 )

@@ -11,6 +11,7 @@ import aiosqlite
 from config.bloc import BlocConfig
 from storage import _bloc_sync
 from storage._accounts import SqliteAccounts
+from storage._awards import SqliteAwards
 from storage._base import SqliteBase
 from storage._conferences import SqliteConferences
 from storage._covenant import SqliteCovenant
@@ -86,7 +87,7 @@ def _bloc(row: aiosqlite.Row) -> Bloc:
 
 class SqliteRepository(SqliteDialogs, SqliteReports, SqliteOutbox, SqliteTasks,
                        SqliteConferences, SqliteReminders, SqlitePosting, SqliteAccounts,
-                       SqliteScores, SqliteVotes, SqliteReviews, SqliteCovenant,
+                       SqliteScores, SqliteVotes, SqliteReviews, SqliteCovenant, SqliteAwards,
                        SqliteBase):
     """The embedded implementation of the repository interface, on one SQLite file."""
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from storage.records import Attachment
 from storage.year_records import (
     CovenantSignature,
     EmulationYear,
+    Nomination,
     ProposedScore,
     ReviewAssignment,
     SettledScore,
@@ -120,3 +121,25 @@ class CovenantStore(Protocol):
 
     async def covenant_signatures(self, year_id: int) -> dict[int, CovenantSignature]:
         """Each unit's signature, by unit."""
+
+
+class AwardStore(Protocol):
+    """The year's commendation proposals: the units' nominations and the chair's decisions."""
+
+    async def nominate(self, year_id: int, unit_id: int, form: str, nominee: str,
+                       position: str | None, summary: str, files: tuple[Attachment, ...], *,
+                       per_unit: int | None, member_id: int | None, actor: str,
+                       now: datetime) -> int | None:
+        """A unit's nomination; ``None`` when it has nominated ``per_unit`` for the form."""
+
+    async def withdraw_nomination(self, nomination_id: int, unit_id: int, *, actor: str,
+                                  now: datetime) -> bool:
+        """The unit takes back an undecided nomination; ``False`` when it cannot."""
+
+    async def nominations(self, year_id: int) -> list[Nomination]:
+        """The year's nominations, in the order they came."""
+
+    async def decide_nomination(self, nomination_id: int, include: bool, *,
+                                quota: int | None, member_id: int | None, actor: str,
+                                now: datetime) -> Literal["done", "over_quota", "gone"]:
+        """Include a nomination in the bloc's proposal or leave it out."""

@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from config.awards import AwardFormConfig
 from storage.records import Attachment, Deadline
 
 
@@ -26,6 +27,7 @@ class EmulationYear:
     vote_rules: VoteRules | None = None  # the file's vote section, when it has one
     settled_at: datetime | None = None  # the chair made the scores final (the ranking too)
     covenant: Covenant | None = None  # the file's covenant, when it has one
+    awards: Awards | None = None  # the file's commendation proposals, when it has them
 
 
 @dataclass(frozen=True)
@@ -144,3 +146,47 @@ class CovenantSignature:
     signer_name: str
     signer_title: str
     signed_at: datetime
+
+
+@dataclass(frozen=True)
+class Awards:
+    """The year's commendation proposals as the bloc file gives them (they follow it)."""
+
+    recipient: str
+    forms: tuple[AwardFormConfig, ...]  # as the file writes them
+    deadline: Deadline  # the units nominate by then
+    grounds: tuple[str, ...] = ()
+    opens: datetime | None = None
+
+    def form(self, code: str) -> AwardFormConfig | None:
+        """The form with this code (its case ignored)."""
+        return next((form for form in self.forms if form.code.casefold() == code.casefold()),
+                    None)
+
+    @property
+    def leading(self) -> AwardFormConfig | None:
+        """The form for the unit the vote elects, when the bloc has one."""
+        return next((form for form in self.forms if form.leading_unit), None)
+
+    @property
+    def nominated(self) -> tuple[AwardFormConfig, ...]:
+        """The forms the units nominate for."""
+        return tuple(form for form in self.forms if not form.leading_unit)
+
+
+@dataclass(frozen=True)
+class Nomination:
+    """A unit's nomination of one of its collectives or people for a form of commendation,
+    and whether the chair included it in the bloc's proposal (None: not decided yet)."""
+
+    id: int
+    year_id: int
+    unit_id: int
+    form: str  # the form's code
+    nominee: str  # the collective's or the person's name
+    position: str | None  # the person's position (None for a collective)
+    summary: str  # the achievements, in short
+    files: tuple[Attachment, ...]
+    submitted_at: datetime
+    included: bool | None = None
+    decided_at: datetime | None = None

@@ -30,6 +30,7 @@ SAME_IN_BOTH = {
     "role.of_unit", "help.line", "tasks.item", "tasks.movement", "calendar.day",
     "scoring.line_scored", "scoring.option_scored", "vote.ballot_line", "vote.rule_line",
     "review.sheet_line", "covenant.title_line", "covenant.target", "covenant.name_is_mine",
+    "awards.file_name", "awards.nomination_line", "awards.person",
     "ranking.picture_place", "ranking.picture_group_name", "ranking.picture_band_1",
     "ranking.picture_band_2",
     "calendar.moment", "bloc.problem_line", "console.identity_line",
@@ -48,7 +49,8 @@ VIETNAMESE_WITHOUT_DIACRITICS = {"progress.files_done", "matrix.task", "matrix.f
                                  "export.task_prefix", "matrix.key", "reminders.update_command",
                                  "reminders.command_score",
                                  "reminders.command_covenant", "covenant.file_name",
-                                 "ranking.picture_name", "vote.minutes_name"}
+                                 "ranking.picture_name", "vote.minutes_name",
+                                 "awards.file_name"}
 
 ALLOWED_TAG = re.compile(r'<(b|i|code)>|<a href="[^"<>]*">|</(b|i|code|a)>')
 ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")

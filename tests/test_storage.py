@@ -260,7 +260,7 @@ UNDO_12 = """
     DROP TABLE snoozes;
     DROP TABLE absences;
     DROP TABLE liaison_attendance; DROP INDEX outbox_by_kind; DROP TABLE letter_items;
-    DROP TABLE covenant_signatures;
+    DROP TABLE award_nominations; DROP TABLE covenant_signatures;
     DROP TABLE settled_scores; DROP TABLE score_reviews; DROP TABLE score_reviewers;
     DROP TABLE vote_tallies; DROP TABLE vote_receipts; DROP TABLE vote_voters;
     DROP TABLE votes;

@@ -118,4 +118,8 @@ async def check(args: argparse.Namespace, settings: Settings) -> int:
             count=vote.candidates or 0, closes=_as_written(vote.closes),
             percent=vote.majority_percent,
             of=messages.text(language, f"cli.bloc_vote_of_{vote.majority_of}")))
+    if config.awards is not None:
+        say(messages.text(language, "cli.bloc_awards", count=len(config.awards.forms),
+                          forms=", ".join(form.code for form in config.awards.forms),
+                          deadline=_as_written(config.awards.deadline)))
     return EXIT_OK

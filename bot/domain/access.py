@@ -34,6 +34,8 @@ class Action(StrEnum):
     SETTLE = "settle"  # settle the final scores after the cross-checks, make them final
     OPEN_COVENANT = "open_covenant"  # open the year's covenant for the units to sign
     SIGN_COVENANT = "sign_covenant"  # sign the covenant for the own unit (its head where one)
+    NOMINATE = "nominate"  # nominate the own unit's exemplary collectives and people for awards
+    PROPOSE_AWARDS = "propose_awards"  # include nominations in the bloc's proposal or not
 
 
 MANAGERS: frozenset[Role] = frozenset({Role.CHAIR, Role.DEPUTY, Role.ADMIN})
@@ -69,6 +71,8 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.SETTLE: frozenset({Role.CHAIR, Role.ADMIN}),
     Action.OPEN_COVENANT: MANAGERS,
     Action.SIGN_COVENANT: MANAGERS | {Role.CONTACT, Role.HEAD},
+    Action.NOMINATE: MANAGERS | {Role.CONTACT, Role.HEAD},
+    Action.PROPOSE_AWARDS: MANAGERS,
 }
 
 

@@ -1,5 +1,5 @@
 """The small pieces forms are made of, written once: back and close, a confirmation, the
-unit picker, text that may not be empty, dates.
+unit picker, text that may not be empty, dates, a file received.
 
 Each is a step's ``options`` or ``parse`` function (or builds one), so a form reads
 ``Step("unit", "status.ask_unit", options=unit_options(), parse=typed_unit)``; their
@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from bot.domain.events import LEAVE, Option
+from bot.domain.events import LEAVE, InboundFile, Option
+from bot.domain.reporting import MAX_DOCUMENT_BYTES
 from bot.domain.text import escape
 from bot.domain.unit_names import UnitRef, match_unit
 from bot.kernel.answers import Answers, Moment
 from bot.kernel.context import Context
 from bot.kernel.forms import InvalidAnswer, OptionsFn, back_to
 from config.dates import DateParseError, parse_date, parse_date_or_datetime
-from storage.records import Unit
+from storage.records import Attachment, Unit
 
 BACK, CLOSE = "back", "close"
 EMPTY = ("", "-", "—")  # what a person types to leave an optional answer empty
@@ -150,3 +151,16 @@ async def typed_units(ctx: Context, answers: Answers, text: str) -> tuple[str, .
     if not codes:
         raise InvalidAnswer("common.unit_unknown", value="")
     return tuple(dict.fromkeys(codes))
+
+
+# -- files ------------------------------------------------------------------------------------
+
+def attach_file(ctx: Context, attachments: list[Attachment],
+                file: InboundFile) -> list[Attachment]:
+    """``attachments`` with the file just received (a step's ``accept_file``); a document
+    over the size the bot takes is refused with its name."""
+    if file.kind == "document" and (file.size or 0) > MAX_DOCUMENT_BYTES:
+        raise InvalidAnswer("progress.file_too_big", name=escape(file.name or ""))
+    return [*attachments, Attachment(channel=ctx.event.channel, file_id=file.file_id,
+                                     kind=file.kind, name=file.name, mime_type=file.mime_type,
+                                     size=file.size)]

@@ -85,9 +85,11 @@ def render_covenant(data: CovenantDocument) -> bytes:
     return buffer.getvalue()
 
 
-def header(out: Writer, ministry: str, bloc: str, today: datetime.date, place: str) -> None:
+def header(out: Writer, ministry: str, bloc: str, today: datetime.date, place: str,
+           number: str | None = None) -> None:
     """The ministry and the bloc beside the national motto, the place and date under it (a
-    document of the bloc's: the covenant, the minutes of the vote)."""
+    document of the bloc's: the covenant, the minutes of the vote, the proposal); a
+    document's ``number`` line under the bloc, when it has one."""
     words = out.words
     table = out.table(1, [_ISSUER_MM, _NATION_MM], pad_mm=0, indent_mm=-_HEADER_OUT_MM)
     left, right = table.cell(0, 0), table.cell(0, 1)
@@ -95,6 +97,8 @@ def header(out: Writer, ministry: str, bloc: str, today: datetime.date, place: s
     out.para(left, bloc.upper(), bold=True, center=True,
              size=fitting_size(bloc.upper(), _ISSUER_MM, 12))
     out.rule(left, 25, _ISSUER_MM)
+    if number:
+        out.para(left, number, size=13, center=True, before=6)
     out.para(right, words.text("header.nation"), size=12, bold=True, center=True)
     motto = words.text("header.motto")
     out.para(right, motto, size=13, bold=True, center=True)
