@@ -25,6 +25,7 @@ from bot.domain.scoring import (
 from bot.domain.text import escape, shorten
 from bot.domain.unit_names import UnitRef, match_unit
 from bot.kernel.context import Context
+from bot.services.year_results import settled_sheets
 from config.criteria import CriteriaConfig
 from storage.records import Role, Unit
 from storage.year_records import EmulationYear, SettledScore, StoredScore
@@ -63,12 +64,6 @@ async def year_scoring(ctx: Context) -> YearScoring | None:
             return None
         return YearScoring(year, Table(CriteriaConfig.model_validate(year.criteria)))
     return await ctx.memo("year_scoring", load)
-
-
-def scores_of(stored: dict[str, StoredScore]) -> dict[str, Score]:
-    """The domain's view of a unit's stored scores."""
-    return {code: Score(code, s.points, s.justification, len(s.files))
-            for code, s in stored.items()}
 
 
 def points(ctx: Context, value: Decimal) -> str:
@@ -200,9 +195,7 @@ async def final_sheets(ctx: Context, scoring: YearScoring) -> dict[int, dict[str
     in their place (final once the settlement is; read once per event)."""
     async def load() -> dict[int, dict[str, Score]]:
         own, settled = await year_sheets(ctx, scoring)
-        return {unit: final_scores(scores_of(own.get(unit, {})), {
-            code: line.points for code, line in settled.get(unit, {}).items()})
-            for unit in set(own) | set(settled)}
+        return settled_sheets(own, settled)
     return await ctx.memo("final_sheets", load)
 
 

@@ -1,40 +1,14 @@
 """``/binhchon bienban``: the minutes of the year's vote (biên bản họp bình xét, suy tôn) as a
-Word document, from the counts of its closed rounds (no ballot exists to show); and the unit
-the vote elected, as the proposals and the year-end report name it."""
+Word document, from the counts of its closed rounds (no ballot exists to show)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from bot.domain.events import OutFile
 from bot.domain.periods import format_deadline
 from bot.domain.voting import Outcome
 from bot.kernel.context import Context
-from bot.services.exports.docx_covenant import DOCX_MIME
-from bot.services.exports.docx_minutes import MinutesDocument, Round, render_minutes
+from bot.services.exports.data import DOCX_MIME
 from storage.year_records import EmulationYear, VoteRules
-
-
-@dataclass(frozen=True)
-class Elected:
-    """The unit the vote elected to lead the bloc, and by how many votes."""
-
-    unit_id: int
-    votes: int
-    units: int  # the bloc's units when it was counted
-
-
-async def elected(ctx: Context, year: EmulationYear) -> Elected | None:
-    """The unit the year's last closed round elected (``None``: no one yet)."""
-    for vote in reversed(await ctx.repo.votes_of(year.id)):
-        if vote.closed_at is None or vote.result is None:
-            continue
-        counted = Outcome.from_stored(vote.result)
-        if counted.winner is None:
-            return None
-        votes = next((n for unit, n in counted.counts if unit == counted.winner), 0)
-        return Elected(counted.winner, votes, counted.units)
-    return None
 
 
 def rule_sentences(ctx: Context, rules: VoteRules, lang: str | None = None) -> list[str]:
@@ -52,6 +26,8 @@ def rule_sentences(ctx: Context, rules: VoteRules, lang: str | None = None) -> l
 
 async def send_minutes(ctx: Context, year: EmulationYear) -> None:
     """The Word minutes of every closed round, or why there are none yet."""
+    from bot.services.exports.docx_minutes import MinutesDocument, Round, render_minutes
+
     closed = [vote for vote in await ctx.repo.votes_of(year.id)
               if vote.closed_at is not None and vote.result is not None]
     if not closed:

@@ -23,11 +23,11 @@ from bot.kernel.context import Context
 from bot.kernel.forms import CANCEL, FINISH, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import attach_file, confirm_options
+from bot.services.year_results import elected
 from config.awards import AwardFormConfig
 from handlers._award_proposal import send_proposal
 from handlers._score_views import current_year
 from handlers._tell import officers, tell
-from handlers._vote_minutes import elected
 from storage.records import Attachment, Unit
 from storage.year_records import Awards, EmulationYear, Nomination
 
@@ -104,7 +104,7 @@ async def _show(ctx: Context, year: EmulationYear, rules: Awards) -> None:
     lines = [ctx.t("awards.title", year=year.year, recipient=escape(rules.recipient)),
              ctx.t("awards.deadline", when=format_deadline(rules.deadline, ctx.zone, ctx.t)),
              "", ctx.t("awards.forms_heading")]
-    leader = await elected(ctx, year)
+    leader = await elected(ctx.repo, year)
     for form in rules.forms:
         if form.leading_unit:
             lines.append(ctx.t("awards.form_leading", name=escape(form.name), code=form.code,

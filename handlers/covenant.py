@@ -23,7 +23,7 @@ from bot.kernel.context import Context
 from bot.kernel.forms import CANCEL, FINISH, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import confirm_options
-from bot.services.exports.docx_covenant import DOCX_MIME, CovenantDocument, render_covenant
+from bot.services.exports.data import DOCX_MIME
 from handlers._score_views import acts_for_unit, current_year
 from handlers._tell import officers, tell
 from storage.records import Unit
@@ -281,6 +281,8 @@ SIGN_FORM = router.form(Form(
 # -- the document -------------------------------------------------------------------------
 
 async def _download(ctx: Context, year: EmulationYear, text: Covenant) -> None:
+    from bot.services.exports.docx_covenant import CovenantDocument, render_covenant
+
     units = await ctx.repo.list_units(ctx.bloc.id)
     signatures = await ctx.repo.covenant_signatures(year.id)
     content = render_covenant(CovenantDocument(

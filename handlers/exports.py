@@ -1,4 +1,6 @@
-"""``/xuat`` (``/export``) and ``/baocao`` (``/report``): the workbook and the draft report.
+"""``/xuat`` (``/export``), ``/baocao`` (``/report``) and ``/tongket`` (``/yearreport``): the
+period's workbook, the year's scores (``/xuat diem``), the draft half-year and year-end
+reports.
 
 Files are built in a worker thread, so the bot keeps answering everyone else
 while a large export is made.
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import TypeVar
 
 from bot.domain.access import Action, may
 from bot.domain.events import OutFile
@@ -15,14 +18,18 @@ from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.router import Router
 from bot.services.exports.build import build_export, file_slug, find_period
+from bot.services.exports.data import DOCX_MIME as DOCX
+from bot.services.exports.data import XLSX_MIME as XLSX
 from bot.services.exports.data import ExportData
+from bot.services.exports.year_build import build_scores_workbook, build_year_report
+from bot.services.exports.year_data import ScoresWorkbook, YearReportDocument
 
 router = Router()
 
 TELEGRAM_FILE_LIMIT = 50 * 1024 * 1024
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CSV = "text/csv"
+SCORES = {"diem", "điểm", "scores"}  # /xuat diem: the year's scores
+T = TypeVar("T")
 
 
 # The renderers are imported when first used: openpyxl and python-docx take ~45 MB of memory
@@ -48,14 +55,34 @@ def render_docx(data: ExportData) -> bytes:
     return render(data)
 
 
-async def _send(ctx: Context, render: Callable[[ExportData], bytes], data: ExportData,
-                name: str, mime: str) -> None:
+def render_year_report(data: YearReportDocument) -> bytes:
+    """The year-end report (:mod:`bot.services.exports.docx_year_report`)."""
+    from bot.services.exports.docx_year_report import render_year_report as render
+
+    return render(data)
+
+
+def render_scores(data: ScoresWorkbook) -> bytes:
+    """The year's scores (:mod:`bot.services.exports.xlsx_scores`)."""
+    from bot.services.exports.xlsx_scores import render_scores as render
+
+    return render(data)
+
+
+async def _send(ctx: Context, render: Callable[[T], bytes], data: T, name: str, mime: str,
+                said: str) -> None:
+    """Render in a worker thread and send, with ``said`` as its caption."""
     content = await asyncio.to_thread(render, data)
     if len(content) > TELEGRAM_FILE_LIMIT:
         ctx.reply(ctx.t("exports.too_big", size=len(content) // (1024 * 1024)))
         return
-    document = OutFile(name, content, mime)
-    ctx.reply(ctx.t("exports.sent", period=escape(data.period_title)), file=document)
+    ctx.reply(said, file=OutFile(name, content, mime))
+
+
+def _year(ctx: Context, words: list[str]) -> int:
+    """``/tongket 2023`` → 2023; the bloc's current year by default."""
+    given = next((word for word in words if word.isdigit() and len(word) == 4), None)
+    return int(given) if given else ctx.bloc.year
 
 
 def _period_words(args: str) -> str | None:
@@ -84,15 +111,34 @@ async def export(ctx: Context) -> None:
             ctx.reply(ctx.t("common.no_unit"))
             return
         unit_id = ctx.member.unit_id
+    words = ctx.args.casefold().split()
+    if words[:1] and words[0] in SCORES:
+        await _scores(ctx, words[1:])
+        return
     data = await _data(ctx, unit_id)
     if data is None:
         return
-    as_csv = [w.lower() for w in ctx.args.split()[:1]] == ["csv"]
+    as_csv = words[:1] == ["csv"]
     stem = ctx.t("exports.workbook_name", period=file_slug(data.period_title))
+    said = ctx.t("exports.sent", period=escape(data.period_title))
     if as_csv:
-        await _send(ctx, render_csv, data, f"{stem}.csv", CSV)
+        await _send(ctx, render_csv, data, f"{stem}.csv", CSV, said)
     else:
-        await _send(ctx, render_xlsx, data, f"{stem}.xlsx", XLSX)
+        await _send(ctx, render_xlsx, data, f"{stem}.xlsx", XLSX, said)
+
+
+async def _scores(ctx: Context, words: list[str]) -> None:
+    """``/xuat diem [năm]``: the year's scores as a workbook (the officers' view)."""
+    if not may(ctx.role, Action.SEE_ALL):
+        ctx.reply(ctx.t("exports.scores_officers"))
+        return
+    year = _year(ctx, words)
+    data = await build_scores_workbook(ctx.repo, ctx.bloc, year, t=ctx.t)
+    if data is None:
+        ctx.reply(ctx.t("exports.no_scores", year=year))
+        return
+    await _send(ctx, render_scores, data, ctx.t("exports.scores_name", year=year), XLSX,
+                ctx.t("exports.scores_sent", year=year, units=len(data.ranking)))
 
 
 @router.command("baocao", "report", action=Action.SEE_ALL, help_key="help.cmd_report",
@@ -103,4 +149,16 @@ async def report(ctx: Context) -> None:
     if data is None:
         return
     stem = ctx.t("exports.report_name", period=file_slug(data.period_title))
-    await _send(ctx, render_docx, data, f"{stem}.docx", DOCX)
+    await _send(ctx, render_docx, data, f"{stem}.docx", DOCX,
+                ctx.t("exports.sent", period=escape(data.period_title)))
+
+
+@router.command("tongket", "yearreport", action=Action.SEE_ALL,
+                help_key="help.cmd_yearreport", private_only=True)
+async def year_report(ctx: Context) -> None:
+    """The draft year-end report (.docx): both halves, the scores and ranking, the vote,
+    the proposals and the next year's directions (``/tongket 2023`` for another year)."""
+    year = _year(ctx, ctx.args.split())
+    data = await build_year_report(ctx.repo, ctx.bloc, year, t=ctx.t, now=ctx.now())
+    await _send(ctx, render_year_report, data, ctx.t("exports.year_report_name", year=year),
+                DOCX, ctx.t("exports.year_report_sent", year=year, periods=len(data.periods)))

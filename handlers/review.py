@@ -18,11 +18,11 @@ from bot.domain.scoring import Line, parse_points
 from bot.domain.text import escape, says_something
 from bot.kernel.context import Context
 from bot.kernel.router import Router
+from bot.services.year_results import scores_of
 from handlers._score_views import (
     YearScoring,
     named_unit,
     points,
-    scores_of,
     split_unit_line,
     year_scoring,
 )

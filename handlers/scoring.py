@@ -26,6 +26,7 @@ from bot.kernel.context import Context
 from bot.kernel.forms import Form, InvalidAnswer, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import attach_file, picker_exits
+from bot.services.year_results import scores_of
 from handlers._score_views import (
     CLOSED,
     NOT_OPEN,
@@ -34,7 +35,6 @@ from handlers._score_views import (
     line_label,
     opening,
     points,
-    scores_of,
     sheet_text,
     total_line,
     year_scoring,

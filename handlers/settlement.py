@@ -22,12 +22,12 @@ from bot.domain.scoring import Line, Score, format_points, parse_points, totals
 from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.router import Router
+from bot.services.year_results import scores_of
 from handlers._score_views import (
     YearScoring,
     final_sheets,
     named_unit,
     points,
-    scores_of,
     split_unit_line,
     standings,
     submissions,

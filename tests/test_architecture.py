@@ -5,6 +5,8 @@ reach the bot only through their Context. (The layers themselves are checked by
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import grimp
@@ -77,3 +79,12 @@ def test_handlers_never_reach_past_their_context() -> None:
                for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                if re.search(r"\bctx\.(core|services)\b", line)]
     assert reached == []
+
+
+def test_a_running_bot_loads_the_document_libraries_only_when_it_writes_a_file() -> None:
+    """python-docx and openpyxl (about 47 MB together) are imported by the renderers when a
+    file is asked for, not by the handlers an idle bot holds (bench/results.md, idle RSS)."""
+    code = ("import sys, handlers, bot.app.runtime; handlers.build_router(); "
+            "loaded = sorted({'docx', 'openpyxl'} & set(sys.modules)); "
+            "assert not loaded, loaded")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60)

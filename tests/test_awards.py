@@ -81,7 +81,7 @@ async def test_units_nominate_and_the_chair_compiles_within_the_quotas(
         await contact.press(asked.replies[-1], "(tập thể)"))
     assert "nhập tên tập thể" in plain(await contact.say("   "))
     await contact.say("Phòng Sở hữu công nghiệp")
-    files = await contact.say("Chủ trì 12 hội thảo; hỗ trợ 40 doanh nghiệp đăng ký nhãn hiệu.")
+    await contact.say("Chủ trì 12 hội thảo; hỗ trợ 40 doanh nghiệp đăng ký nhãn hiệu.")
     assert "gửi tệp" in plain(await contact.say("không có gì"))
     review = await contact.say("", file=DOCUMENT)
     review = await contact.press(review.replies[-1], "Xong")
@@ -94,7 +94,7 @@ async def test_units_nominate_and_the_chair_compiles_within_the_quotas(
 
     # the collective form allows one per unit: it is no longer offered to this unit
     asked = await contact.say("/khenthuong de")
-    assert [option.label for option in asked.replies[-1].options][0] == \
+    assert next(option.label for option in asked.replies[-1].options) == \
         "Bằng khen của Bộ trưởng (cá nhân)"
     await contact.say("/huy")
 

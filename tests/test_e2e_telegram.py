@@ -194,7 +194,7 @@ async def test_command_menu_is_set_in_both_languages(
         "trogiup": "help", "nhiemvu": "tasks", "capnhat": "update", "cuatoi": "mine",
         "vangmat": "away",
         "tinhhinh": "status", "hanbaocao": "deadline", "bando": "matrix", "xuat": "export",
-        "baocao": "report",
+        "baocao": "report", "tongket": "yearreport",
         "dangnhiemvu": "posttasks", "nhacnho": "remind", "thongbao": "announce",
         "lichnhac": "schedule", "hoinghi": "meetings", "giaouoc": "covenant",
         "chamdiem": "score",

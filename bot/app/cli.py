@@ -86,10 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     db_verbs = db.add_subparsers(dest="db_verb", required=True)
     _common(db_verbs.add_parser("migrate", help="create or upgrade the database schema"))
 
-    export = verbs.add_parser("export", help="the period's workbook, CSV or draft report")
+    export = verbs.add_parser("export", help="the period's workbook, CSV or draft report; the "
+                              "year's report or scores")
     _common(export)
-    export.add_argument("format", choices=("xlsx", "csv", "docx"))
-    export.add_argument("--period", help="the period's code or title (default: the current one)")
+    export.add_argument("format", choices=("xlsx", "csv", "docx", "yearreport", "scores"))
+    export.add_argument("--period", help="xlsx, csv, docx: the period's code or title "
+                        "(default: the current one)")
+    export.add_argument("--year", type=int, help="yearreport, scores: the emulation year "
+                        "(default: the bloc's current one)")
     export.add_argument("--out", type=Path, required=True, help="the file to write")
 
     backup = verbs.add_parser("backup", help="a consistent copy of the live database")

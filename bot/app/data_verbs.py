@@ -39,18 +39,38 @@ async def migrate(args: argparse.Namespace, settings: Settings) -> int:
 async def export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services.exports.build import build_export, find_period
     from bot.services.exports.docx_report import render_docx
+    from bot.services.exports.docx_year_report import render_year_report
     from bot.services.exports.xlsx import render_csv, render_xlsx
+    from bot.services.exports.xlsx_scores import render_scores
+    from bot.services.exports.year_build import build_scores_workbook, build_year_report
 
     messages, language = catalog(), settings.language
+    yearly = args.format in YEARLY
+    if (args.year is not None and not yearly) or (args.period is not None and yearly):
+        say(messages.text(language, "cli.export_option_mismatch"), error=True)
+        return EXIT_CONFIG
     async with await open_runtime(settings) as runtime:
-        period = await find_period(runtime.repo, runtime.bloc, args.period, runtime.today())
-        if period is None:
-            say(messages.text(language, "exports.no_period"), error=True)
-            return EXIT_CONFIG
-        data = await build_export(runtime.repo, runtime.bloc, period,
-                                  t=runtime.texts.translator(language), now=runtime.clock.now())
-    render = {"xlsx": render_xlsx, "csv": render_csv, "docx": render_docx}[args.format]
-    content = await asyncio.to_thread(render, data)
+        t, now = runtime.texts.translator(language), runtime.clock.now()
+        year = args.year or runtime.bloc.year
+        content: bytes
+        if args.format == "yearreport":
+            report = await build_year_report(runtime.repo, runtime.bloc, year, t=t, now=now)
+            content = await asyncio.to_thread(render_year_report, report)
+        elif args.format == "scores":
+            scores = await build_scores_workbook(runtime.repo, runtime.bloc, year, t=t)
+            if scores is None:
+                say(messages.text(language, "exports.no_scores", year=year), error=True)
+                return EXIT_CONFIG
+            content = await asyncio.to_thread(render_scores, scores)
+        else:
+            period = await find_period(runtime.repo, runtime.bloc, args.period,
+                                       runtime.today())
+            if period is None:
+                say(messages.text(language, "exports.no_period"), error=True)
+                return EXIT_CONFIG
+            data = await build_export(runtime.repo, runtime.bloc, period, t=t, now=now)
+            render = {"xlsx": render_xlsx, "csv": render_csv, "docx": render_docx}[args.format]
+            content = await asyncio.to_thread(render, data)
     try:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(content)
@@ -59,6 +79,10 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_FAILURE
     say(messages.text(language, "cli.exported", path=args.out, size=len(content)))
     return EXIT_OK
+
+
+YEARLY = ("yearreport", "scores")
+"""The exports of a year (``--year``); the others are a period's (``--period``)."""
 
 
 async def _file_operation(settings: Settings, work: Callable[[], int], done_key: str,

@@ -149,6 +149,8 @@ async def build_export(
                                            name=member.display_name),
                                          *_answer(own.get(member.id), t), past=past, unit=False)
                            for member in liaisons]
+    exemplary = await exemplary_lines(repo, bloc, period.start.year, t,
+                                      {unit.id: unit.name for unit in units})
     later = [p for p in await repo.list_periods(bloc.id) if p.start > period.start]
     following = min(later, key=lambda p: p.start) if later else None
     local_now = now.astimezone(zone)
@@ -171,4 +173,19 @@ async def build_export(
         signer_name=bloc.signer_name, signer_title=bloc.signer_title,
         scope=t("export.own_unit_only", unit=units[0].name) if unit_id is not None and units
         else None,
+        exemplary=exemplary,
     )
+
+
+async def exemplary_lines(repo: Repository, bloc: Bloc, year: int, t: Translate,
+                          names: Mapping[int, str]) -> tuple[str, ...]:
+    """The year's exemplary collectives and people the units nominated (``names``' units
+    only), less those the chair left out, as the report lists them."""
+    found = await repo.emulation_year(bloc.id, year)
+    if found is None:
+        return ()
+    return tuple(
+        t("export.exemplary", nominee=t("awards.person", name=n.nominee, position=n.position)
+          if n.position else n.nominee, unit=names[n.unit_id], summary=n.summary)
+        for n in await repo.nominations(found.id)
+        if n.included is not False and n.unit_id in names)

@@ -13,6 +13,9 @@ from datetime import datetime
 
 from storage.records import ProgressStatus
 
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 @dataclass(frozen=True)
 class UnitRow:
@@ -112,6 +115,9 @@ class ExportData:
     signer_name: str | None = None  # the bloc file's signer, under "KHỐI TRƯỞNG"
     signer_title: str | None = None
     scope: str | None = None  # "Chỉ gồm số liệu của …": a contact's export of their own unit
+    # the year's exemplary collectives and people the units nominated (not left out by the
+    # chair), as the report lists them: "Phòng A (Viện B): its achievements"
+    exemplary: tuple[str, ...] = ()
 
     @property
     def complete(self) -> int:

@@ -28,7 +28,6 @@ from bot.services.exports.docx_writer import (
 )
 from storage.year_records import CovenantSignature
 
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # the header's columns, as the half-year report's (docx_report.py says why): the national
 # motto's column is wide enough for any serif LibreOffice substitutes, and the header reaches
 # 7 mm into each margin so that the bloc's name keeps one line

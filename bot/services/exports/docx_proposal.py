@@ -20,37 +20,7 @@ from docx import Document
 from bot.services.exports.docx_covenant import header
 from bot.services.exports.docx_wording import DEFAULT_TEMPLATE, Wording
 from bot.services.exports.docx_writer import TEXT_MM, Writer, setup_document
-
-
-@dataclass(frozen=True)
-class Leading:
-    """The unit the vote elected, as the proposal gives it."""
-
-    unit: str
-    points: str | None  # its final total, written in Vietnamese (None: no scores)
-    votes: int
-    units: int
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One nomination the chair included."""
-
-    nominee: str  # the collective, or the person with their position
-    unit: str
-    summary: str
-
-
-@dataclass(frozen=True)
-class FormSection:
-    """One form of commendation and what the bloc proposes for it."""
-
-    name: str
-    individual: bool
-    quota: int | None
-    entries: Sequence[Entry] = ()
-    leading: Leading | None = None
-    for_leading_unit: bool = False
+from bot.services.exports.year_data import FormSection
 
 
 @dataclass(frozen=True)

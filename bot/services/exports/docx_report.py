@@ -36,7 +36,8 @@ from bot.services.exports.docx_writer import (
 from storage.records import ProgressStatus
 
 # render_docx's default template and its error, so that callers import them with it
-__all__ = ["DEFAULT_TEMPLATE", "ReportTemplateError", "render_docx", "sentence"]
+__all__ = ["DEFAULT_TEMPLATE", "ReportTemplateError", "closing", "render_docx", "results",
+           "sentence", "standing_rows"]
 
 # The header's two columns. "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" (bold, 12 pt) sets 76 mm
 # wide in Times New Roman and its metric twin Liberation Serif, but 107 mm in DejaVu Serif,
@@ -65,13 +66,11 @@ def render_docx(data: ExportData, template: Path = DEFAULT_TEMPLATE) -> bytes:
     date = {"day": day, "month": month, "year": year}
     subject = words.text("title.subject", period=data.period_title, bloc=data.bloc_name)
     _heading_block(out, data, date, subject)
-    rows = [row for row in data.latest.values() if not row.withdrawn]
-    order = {unit.code: index for index, unit in enumerate(data.units)}
-    rows.sort(key=lambda row: (order.get(row.unit.code, len(order)), row.unit.name))
-    _results(out, data, rows, date)
+    rows = standing_rows(data)
+    results(out, data, rows, date)
     _movements(out, data)
     _next_period(out, data)
-    _closing(out, data)
+    closing(out, data.signer_name, data.signer_title)
     _appendix(out, data, rows, date)
     properties = doc.core_properties
     properties.title, properties.author = f"{words.text('title.kind')} {subject}", data.bloc_name
@@ -111,11 +110,21 @@ def _listed(clauses: list[str], words: Wording) -> str:
     return ", ".join(clauses[:-1]) + words.text("results.and") + clauses[-1]
 
 
-def _results(out: Writer, data: ExportData, rows: list[UpdateRow],
-             day: dict[str, str]) -> None:
-    """Section I: the summary, then task by task what each unit reported, then difficulties."""
+def standing_rows(data: ExportData) -> list[UpdateRow]:
+    """The units' standing reports (withdrawn ones left out), in the bloc's order of units."""
+    rows = [row for row in data.latest.values() if not row.withdrawn]
+    order = {unit.code: index for index, unit in enumerate(data.units)}
+    rows.sort(key=lambda row: (order.get(row.unit.code, len(order)), row.unit.name))
+    return rows
+
+
+def results(out: Writer, data: ExportData, rows: list[UpdateRow], day: dict[str, str], *,
+            heading: bool = True) -> None:
+    """Section I: the summary, then task by task what each unit reported, then difficulties
+    (the year report gives each period's under its own heading)."""
     date = f"{day['day']}/{day['month']}/{day['year']}"  # "20/11/2023", "01/7/2023"
-    out.say("results.heading", bold=True, keep=True, before=12)
+    if heading:
+        out.say("results.heading", bold=True, keep=True, before=12)
     counts = Counter(row.status.value for row in rows)
     if rows:
         words = out.words
@@ -190,7 +199,12 @@ def _movements(out: Writer, data: ExportData) -> None:
     for index, movement in enumerate(data.movements, start=1):
         last = index == len(data.movements)
         out.say("movements.item_last" if last else "movements.item", {"movement": movement})
-    out.say("movements.exemplary", italic=True)
+    if not data.exemplary:
+        out.say("movements.exemplary", italic=True)
+        return
+    out.say("movements.exemplary_intro")
+    for line in data.exemplary:
+        out.say("movements.exemplary_item", {"text": line})
 
 
 def _next_period(out: Writer, data: ExportData) -> None:
@@ -209,7 +223,7 @@ def sentence(text: str) -> str:
     return text if not text or text[-1] in ".!?…:;" else text + "."
 
 
-def _closing(out: Writer, data: ExportData) -> None:
+def closing(out: Writer, signer_name: str | None, signer_title: str | None) -> None:
     """"Nơi nhận" bottom left, the signer's title bottom right, kept with the last line."""
     if out.doc.paragraphs:
         out.doc.paragraphs[-1].paragraph_format.keep_with_next = True
@@ -220,10 +234,10 @@ def _closing(out: Writer, data: ExportData) -> None:
     for line in words.lines("closing.recipients"):
         out.para(left, line, size=11)
     out.para(right, words.text("closing.signer_title"), bold=True, center=True, before=12)
-    if data.signer_title:
-        out.para(right, data.signer_title.upper(), bold=True, center=True)
+    if signer_title:
+        out.para(right, signer_title.upper(), bold=True, center=True)
     out.para(right, words.text("closing.signer_hint"), italic=True, center=True)
-    out.para(right, data.signer_name or words.text("closing.signer_name"), bold=True,
+    out.para(right, signer_name or words.text("closing.signer_name"), bold=True,
              center=True, before=72)
 
 

@@ -36,7 +36,7 @@ BOLD, ITALIC, GREY = Font(bold=True), Font(italic=True), Font(italic=True, color
 _WRAP = Alignment(vertical="top", wrap_text=True)
 CENTRE = Alignment(horizontal="center", vertical="center")
 
-Value = str | int | datetime | None
+Value = str | int | float | datetime | None
 
 
 def clean(text: str) -> str:
