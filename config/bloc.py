@@ -21,6 +21,7 @@ from config.awards import AwardsConfig
 from config.covenant import ALL_UNITS, CovenantConfig
 from config.criteria import CriteriaConfig, ScoringConfig
 from config.fields import Code, Day, DayOrMoment, Strict, Text, no_duplicates
+from config.handover import HandoverConfig
 from config.reminder_plan import DaysBefore, ReminderPlanConfig, parse_weekly
 from config.vote import VoteConfig
 
@@ -159,6 +160,8 @@ class BlocConfig(Strict):
     """The year's emulation covenant (giao ước thi đua), see :mod:`config.covenant`."""
     awards: AwardsConfig | None = None
     """The year's commendation proposals (đề nghị khen thưởng), see :mod:`config.awards`."""
+    handover: HandoverConfig | None = None
+    """How the offices pass to the next year (chuyển giao), see :mod:`config.handover`."""
 
     @field_validator("groups", mode="before")
     @classmethod
@@ -196,6 +199,13 @@ class BlocConfig(Strict):
         if self.deputy is not None and self.deputy == self.chair:
             raise PydanticCustomError("chair_is_deputy", "same unit", {"value": self.chair})
         self._check_scoring()
+        if self.handover is not None:
+            no_duplicates("handover.order", list(self.handover.order))
+            for code in self.handover.order:
+                if code not in codes:
+                    raise PydanticCustomError("unknown_unit", "unknown unit", {
+                        "field": "handover.order", "value": code,
+                        "known": ", ".join(sorted(codes))})
         if self.covenant is not None:
             for key in self.covenant.targets:
                 if key != ALL_UNITS and key not in codes:

@@ -160,9 +160,19 @@ async def sync_bloc(db: Direct, config: BlocConfig) -> tuple[int, _Counter]:
         raise ValueError("the bloc's time zone must be resolved before syncing")
     zone = ZoneInfo(config.timezone)
     counter = _Counter()
+    handed = await _handed_over(db, config.code)
+    # a hand-over in chat opened a year the file has not reached: the bloc stays in that
+    # year with its officers; a file for that year brings its theme, not its officers
+    ahead = handed is not None and handed["year"] > config.year
+    kept = handed is not None and handed["year"] >= config.year
+    if ahead:
+        assert handed is not None
+        counter.skipped.append(f"year {config.year}: the bloc is in {handed['year']} since the "
+                               "hand-over; the file's year, theme and officers are not applied")
+    yearly: dict[str, Any] = {} if ahead else {"year": config.year, "theme": config.theme}
     bloc_id = await _upsert(db, counter, "blocs", {"code": config.code}, {
-        "name": config.name, "ministry": config.ministry, "year": config.year,
-        "theme": config.theme, "timezone": config.timezone,
+        "name": config.name, "ministry": config.ministry, **yearly,
+        "timezone": config.timezone,
         "liaison_organisation": config.liaison.organisation if config.liaison else None,
         "liaison_person": config.liaison.person if config.liaison else None,
         "liaison_title": config.liaison.title if config.liaison else None,
@@ -171,6 +181,7 @@ async def sync_bloc(db: Direct, config: BlocConfig) -> tuple[int, _Counter]:
         "groups": json.dumps(config.groups, sort_keys=True),
         "reminder_plan": config.reminders.model_dump_json(),
         "announce_updates": int(config.announce_updates),
+        "handover": config.handover.model_dump_json() if config.handover else None,
     })
     unit_ids: dict[str, int] = {}
     for position, unit in enumerate(config.units, start=1):
@@ -182,10 +193,11 @@ async def sync_bloc(db: Direct, config: BlocConfig) -> tuple[int, _Counter]:
             "position": position, "active": 1,
         })
     await _retire(db, counter, "units", "bloc_id", bloc_id, list(unit_ids.values()))
-    await _upsert(db, counter, "blocs", {"code": config.code}, {
-        "chair_unit_id": unit_ids[config.chair],
-        "deputy_unit_id": unit_ids[config.deputy] if config.deputy else None,
-    })
+    if not kept:  # the officers a hand-over chose stay, as tasks changed in chat do
+        await _upsert(db, counter, "blocs", {"code": config.code}, {
+            "chair_unit_id": unit_ids[config.chair],
+            "deputy_unit_id": unit_ids[config.deputy] if config.deputy else None,
+        })
 
     movement_ids = [
         await _upsert(db, counter, "movements", {"bloc_id": bloc_id, "name": name},
@@ -242,17 +254,33 @@ async def sync_bloc(db: Direct, config: BlocConfig) -> tuple[int, _Counter]:
         }))
     await _retire(db, counter, "conferences", "bloc_id", bloc_id, conference_ids,
                   extra="AND managed_in_chat = 0")
-    await _sync_year(db, counter, bloc_id, config, zone)
+    await _sync_year(db, counter, bloc_id, config, zone, unit_ids)
     return bloc_id, counter
 
 
+async def _handed_over(db: Direct, code: str) -> Any:
+    """The latest year a hand-over in chat opened for the bloc (its year and officers)."""
+    async with db.execute(
+            "SELECT y.year, y.chair_unit_id, y.deputy_unit_id FROM emulation_years AS y "
+            "JOIN blocs AS b ON b.id = y.bloc_id WHERE b.code = ? AND y.handed_over_at IS NOT "
+            "NULL ORDER BY y.year DESC LIMIT 1", (code,)) as cursor:
+        return await cursor.fetchone()
+
+
 async def _sync_year(db: Direct, counter: _Counter, bloc_id: int, config: BlocConfig,
-                     zone: ZoneInfo) -> None:
-    """The file's year: its criteria table and scoring window, its vote's rules and its
-    covenant. Another year's stay as they were loaded; this year's table and window stay once
-    a unit has submitted its sheet against them (a changed maximum would rewrite a submitted
+                     zone: ZoneInfo, unit_ids: dict[str, int]) -> None:
+    """The file's year: its officers, criteria table and scoring window, its vote's rules,
+    its covenant and its proposals. Another year's stay as they were loaded, and a year
+    closed by its hand-over is not touched at all; this year's table and window stay once a
+    unit has submitted its sheet against them (a changed maximum would rewrite a submitted
     sheet), and its covenant once a unit has signed it; until then a fix to the file
-    applies."""
+    applies. Officers a hand-over chose stay."""
+    async with db.execute("SELECT closed_at, handed_over_at FROM emulation_years WHERE "
+                          "bloc_id = ? AND year = ?", (bloc_id, config.year)) as cursor:
+        state = await cursor.fetchone()
+    if state is not None and state["closed_at"] is not None:
+        counter.skipped.append(f"year {config.year}: closed by its hand-over, kept as it was")
+        return
     scoring = config.scoring
     opens = moment_to_utc(scoring.opens if scoring else None, zone, end_of_day=False)
     deadline = moment_to_utc(scoring.deadline if scoring else None, zone, end_of_day=True)
@@ -277,6 +305,9 @@ async def _sync_year(db: Direct, counter: _Counter, bloc_id: int, config: BlocCo
     # the vote's rules always follow the file (a vote under way keeps its own copy), and so
     # do the proposals' forms and quotas (a nomination keeps its form's code)
     values: dict[str, Any] = {"vote_rules": vote_rules, "awards": _awards(config, zone)}
+    if state is None or state["handed_over_at"] is None:
+        values.update({"chair_unit_id": unit_ids[config.chair],
+                       "deputy_unit_id": unit_ids[config.deputy] if config.deputy else None})
     if submitted:  # a sheet was scored against this table: changing it would rewrite it
         counter.skipped.append(f"year {config.year}: sheets submitted, criteria and window kept")
     else:

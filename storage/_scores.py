@@ -32,6 +32,9 @@ def _year(row: aiosqlite.Row) -> EmulationYear:
         settled_at=from_db(row["settled_at"]) if row["settled_at"] else None,
         covenant=covenant_of(row),
         awards=awards_of(row["awards"]),
+        chair_unit_id=row["chair_unit_id"], deputy_unit_id=row["deputy_unit_id"],
+        handed_over_at=from_db(row["handed_over_at"]) if row["handed_over_at"] else None,
+        closed_at=from_db(row["closed_at"]) if row["closed_at"] else None,
     )
 
 

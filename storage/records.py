@@ -42,6 +42,7 @@ class Bloc:
     reminder_plan: dict[str, Any] = field(default_factory=dict)  # the bloc file's plan
     signer_name: str | None = None  # who signs the bloc's reports
     signer_title: str | None = None  # their position
+    handover: dict[str, Any] | None = None  # the bloc file's rule for the next officers
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,14 @@ from storage.messaging_ports import (
     PostingStore,
     ReminderStore,
 )
-from storage.year_ports import AwardStore, CovenantStore, ReviewStore, ScoreStore, VoteStore
+from storage.year_ports import (
+    AwardStore,
+    CovenantStore,
+    HandoverStore,
+    ReviewStore,
+    ScoreStore,
+    VoteStore,
+)
 
 __all__ = [
     "AccountStore",
@@ -42,6 +49,7 @@ __all__ = [
     "CovenantStore",
     "Database",
     "DialogStore",
+    "HandoverStore",
     "InboxStore",
     "MemberStore",
     "OutboxStore",
@@ -59,5 +67,6 @@ __all__ = [
 class Repository(Database, BlocStore, TaskStore, ConferenceStore, MemberStore, DialogStore,
                  InboxStore, ReportStore, OutboxStore, ReminderStore, PostingStore, AccountStore,
                  AuditStore, ScoreStore, VoteStore, ReviewStore, CovenantStore, AwardStore,
+                 HandoverStore,
                  Protocol):
     """Every port at once: what a handler's Context holds."""

@@ -261,4 +261,16 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX award_nominations_year ON award_nominations (year_id, form);
     """,
+    # 21: the year as a thing of its own: its officers (the chair's and deputy's units, from
+    # the file, or from the hand-over in chat that opened it, which a reload then keeps), and
+    # when the outgoing chair handed over and so closed it (read-only from then on); the bloc
+    # file's rule for who takes the offices next.
+    """
+    ALTER TABLE emulation_years ADD COLUMN chair_unit_id INTEGER REFERENCES units(id);
+    ALTER TABLE emulation_years ADD COLUMN deputy_unit_id INTEGER REFERENCES units(id);
+    ALTER TABLE emulation_years ADD COLUMN handed_over_at TEXT;
+    ALTER TABLE emulation_years ADD COLUMN handed_over_by INTEGER REFERENCES members(id);
+    ALTER TABLE emulation_years ADD COLUMN closed_at TEXT;
+    ALTER TABLE blocs ADD COLUMN handover TEXT;
+    """,
 )

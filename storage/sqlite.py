@@ -17,6 +17,7 @@ from storage._conferences import SqliteConferences
 from storage._covenant import SqliteCovenant
 from storage._dialogs import SqliteDialogs
 from storage._direct import Direct
+from storage._handover import SqliteHandover
 from storage._outbox import SqliteOutbox
 from storage._posting import SqlitePosting
 from storage._reminders import SqliteReminders
@@ -82,13 +83,14 @@ def _bloc(row: aiosqlite.Row) -> Bloc:
         announce_updates=bool(row["announce_updates"]),
         reminder_plan=json.loads(row["reminder_plan"] or "{}"),
         signer_name=row["signer_name"], signer_title=row["signer_title"],
+        handover=json.loads(row["handover"]) if row["handover"] else None,
     )
 
 
 class SqliteRepository(SqliteDialogs, SqliteReports, SqliteOutbox, SqliteTasks,
                        SqliteConferences, SqliteReminders, SqlitePosting, SqliteAccounts,
                        SqliteScores, SqliteVotes, SqliteReviews, SqliteCovenant, SqliteAwards,
-                       SqliteBase):
+                       SqliteHandover, SqliteBase):
     """The embedded implementation of the repository interface, on one SQLite file."""
 
     # -- the bloc ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from storage.records import Attachment
 from storage.year_records import (
     CovenantSignature,
     EmulationYear,
+    HandOver,
     Nomination,
     ProposedScore,
     ReviewAssignment,
@@ -143,3 +144,13 @@ class AwardStore(Protocol):
                                 quota: int | None, member_id: int | None, actor: str,
                                 now: datetime) -> Literal["done", "over_quota", "gone"]:
         """Include a nomination in the bloc's proposal or leave it out."""
+
+
+class HandoverStore(Protocol):
+    """The year's end: the outgoing chair hands the offices to the next year's."""
+
+    async def hand_over(self, bloc_id: int, year: int, *, chair_unit_id: int,
+                        deputy_unit_id: int | None, member_id: int | None, actor: str,
+                        now: datetime) -> HandOver | None:
+        """Close ``year``, open the next with these officers, move the roles; ``None`` when
+        the bloc is no longer in ``year``."""

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from config.awards import AwardFormConfig
-from storage.records import Attachment, Deadline
+from storage.records import Attachment, Deadline, Role
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,10 @@ class EmulationYear:
     settled_at: datetime | None = None  # the chair made the scores final (the ranking too)
     covenant: Covenant | None = None  # the file's covenant, when it has one
     awards: Awards | None = None  # the file's commendation proposals, when it has them
+    chair_unit_id: int | None = None  # the year's officers: from the file, or the hand-over
+    deputy_unit_id: int | None = None
+    handed_over_at: datetime | None = None  # a hand-over in chat opened it
+    closed_at: datetime | None = None  # its chair handed over: read-only from then on
 
 
 @dataclass(frozen=True)
@@ -190,3 +194,15 @@ class Nomination:
     submitted_at: datetime
     included: bool | None = None
     decided_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """What a hand-over did: the year closed, the year opened, its officers, and each
+    member whose role it moved (to their new role)."""
+
+    closed: int
+    opened: int
+    chair_unit_id: int
+    deputy_unit_id: int | None
+    moved: dict[int, Role]

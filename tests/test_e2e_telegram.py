@@ -199,7 +199,8 @@ async def test_command_menu_is_set_in_both_languages(
         "lichnhac": "schedule", "hoinghi": "meetings", "giaouoc": "covenant",
         "chamdiem": "score",
         "thamdinh": "review", "chotdiem": "settle", "xephang": "ranking",
-        "binhchon": "vote", "khenthuong": "awards", "quanlynhiemvu": "managetasks",
+        "binhchon": "vote", "khenthuong": "awards", "chuyengiao": "handover",
+        "quanlynhiemvu": "managetasks",
         "moi": "invite", "ngonngu": "lang", "huy": "cancel",
     }
     assert vi[:2] == ["trogiup", "nhiemvu"]  # help and the task list come first

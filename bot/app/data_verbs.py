@@ -146,4 +146,6 @@ async def check(args: argparse.Namespace, settings: Settings) -> int:
         say(messages.text(language, "cli.bloc_awards", count=len(config.awards.forms),
                           forms=", ".join(form.code for form in config.awards.forms),
                           deadline=_as_written(config.awards.deadline)))
+    if config.handover is not None:
+        say(messages.text(language, f"cli.bloc_handover_{config.handover.chair}"))
     return EXIT_OK

@@ -36,6 +36,7 @@ class Action(StrEnum):
     SIGN_COVENANT = "sign_covenant"  # sign the covenant for the own unit (its head where one)
     NOMINATE = "nominate"  # nominate the own unit's exemplary collectives and people for awards
     PROPOSE_AWARDS = "propose_awards"  # include nominations in the bloc's proposal or not
+    HAND_OVER = "hand_over"  # close the year and hand the offices to the next year's officers
 
 
 MANAGERS: frozenset[Role] = frozenset({Role.CHAIR, Role.DEPUTY, Role.ADMIN})
@@ -73,6 +74,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.SIGN_COVENANT: MANAGERS | {Role.CONTACT, Role.HEAD},
     Action.NOMINATE: MANAGERS | {Role.CONTACT, Role.HEAD},
     Action.PROPOSE_AWARDS: MANAGERS,
+    Action.HAND_OVER: frozenset({Role.CHAIR, Role.ADMIN}),  # "confirmed by the outgoing chair"
 }
 
 

@@ -230,6 +230,17 @@ class Context:
         """Run ``work`` after the event's transaction has committed (not if it rolls back)."""
         self.committed.append(work)
 
+    def bloc_changed(self) -> None:
+        """This event changed the bloc's own row (a hand-over moved its year and officers):
+        once it commits, every service sees the bloc as stored."""
+        code, blocs, repo = self.bloc.code, self.services.blocs, self.repo
+
+        async def refresh() -> None:
+            fresh = await repo.get_bloc(code)
+            if fresh is not None:
+                blocs.replace(fresh)
+        self.when_committed(refresh)
+
     async def save_dialog(self) -> None:
         """Note that this person's place in their conversation changed: the dispatcher
         stores it with the rest of the event's writes, in the same transaction."""
