@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from datetime import datetime
 
 from bot.domain.access import OBSERVERS, Action, may
@@ -24,12 +23,13 @@ from bot.domain.events import Option, Reply
 from bot.domain.i18n import Translate
 from bot.domain.periods import format_deadline, format_opening
 from bot.domain.text import escape
-from bot.domain.voting import ELECTED, Outcome, choices_for, outcome, top_candidates
+from bot.domain.voting import ELECTED, choices_for, top_candidates
 from bot.kernel.answers import Answers
 from bot.kernel.context import Context
 from bot.kernel.forms import InvalidAnswer
 from bot.kernel.router import Router
 from bot.kernel.steps import typed_units
+from bot.services.vote_closing import count_and_close, result_text
 from handlers._score_views import acts_for_unit, current_year, standings, year_scoring
 from handlers._tell import officers, tell
 from handlers._vote_minutes import rule_sentences, send_minutes
@@ -86,7 +86,7 @@ async def _show(ctx: Context, year: EmulationYear, rules: VoteRules) -> None:
     units = await ctx.repo.list_units(ctx.bloc.id)
     names = {unit.id: unit.short_name for unit in units}
     if current.closed_at is not None:
-        lines = [_result_text(ctx, year, current, names)]
+        lines = [result_text(ctx.t, year.year, current, names)]
         options = (Option(ctx.t("vote.next_round_button"), _command(OPEN)),) if manages and (
             current.result and current.result.get("reason") != ELECTED) else ()
         if ctx.role in OBSERVERS:
@@ -231,6 +231,7 @@ async def _open(ctx: Context, year: EmulationYear, rules: VoteRules, named: str)
                            key=f"vote:{opened.id}:open", ballot=True)
     ctx.reply("\n".join([ctx.t("vote.opened", round=opened.round, units=listed,
                                closes=closes), ctx.t("vote.told", count=sent)]))
+    await ctx.reminders.vote_closing.plan()  # it closes on its own at its closing time
 
 
 async def _candidates(ctx: Context, rules: VoteRules, units: list[Unit],
@@ -283,20 +284,15 @@ async def _close_now(ctx: Context, year: EmulationYear, *, confirmed: bool) -> N
         ctx.reply(ctx.t("vote.confirm_close", count=missing), options=(
             Option(ctx.t("vote.confirm_close_button"), _command(CLOSE, CONFIRM)),))
         return
-    if tally.ballots != len(tally.voters):  # the box and the list of voters disagree
-        log.error("vote %s: %d ballot(s) but %d unit(s) marked as voted", current.id,
-                  tally.ballots, len(tally.voters))
-    counted = outcome(tally.counts, current.candidates, current.rules, units=len(units),
-                      voters=len(tally.voters))
-    result = {**counted.as_stored(), "receipts": list(tally.receipts)}
-    if not await ctx.repo.close_vote(current.id, result, actor=ctx.actor, now=ctx.now()):
+    closed = await count_and_close(ctx.repo, current, len(units), actor=ctx.actor,
+                                   now=ctx.now())
+    if closed is None:
         ctx.reply(ctx.t("vote.nothing_open"))
         return
-    closed = replace(current, closed_at=ctx.now(), result=result)
     names = {unit.id: unit.short_name for unit in units}
-    sent = await _announce(ctx, lambda t: _result_text(ctx, year, closed, names, t=t),
+    sent = await _announce(ctx, lambda t: result_text(t, year.year, closed, names),
                            key=f"vote:{current.id}:result", ballot=False)
-    ctx.reply("\n".join([_result_text(ctx, year, closed, names),
+    ctx.reply("\n".join([result_text(ctx.t, year.year, closed, names),
                          ctx.t("vote.told", count=sent)]))
 
 
@@ -317,28 +313,3 @@ def _rules_text(ctx: Context, rules: VoteRules) -> str:
     """The bloc's rules for the vote, as its members read them."""
     return "\n".join(ctx.t("vote.rule_line", text=sentence)
                      for sentence in rule_sentences(ctx, rules))
-
-
-def _result_text(ctx: Context, year: EmulationYear, closed: Vote, names: dict[int, str], *,
-                 t: Translate | None = None) -> str:
-    """The count of a closed round: turnout, votes per candidate, who leads (or why no one
-    does), and the receipts counted."""
-    say = t or ctx.t
-    assert closed.result is not None
-    counted = Outcome.from_stored(closed.result)
-    receipts = closed.result.get("receipts") or []
-    lines = [say("vote.result_title", year=year.year, round=closed.round),
-             say("vote.result_turnout", units=counted.units, voters=counted.voters,
-                 ballots=counted.ballots,
-                 check=say("vote.box_matches" if counted.ballots == counted.voters
-                           else "vote.box_differs"))]
-    lines += [say("vote.result_line", place=index, unit=escape(names.get(unit, "?")),
-                  votes=votes) for index, (unit, votes) in enumerate(counted.counts, 1)]
-    if counted.winner is not None:
-        lines.append(say("vote.result_elected", unit=escape(names.get(counted.winner, "?")),
-                         votes=counted.counts[0][1], needed=counted.needed))
-    else:
-        lines.append(say(f"vote.result_{counted.reason}", needed=counted.needed))
-    if receipts:
-        lines.append(say("vote.receipts", receipts=", ".join(receipts)))
-    return "\n".join(lines)

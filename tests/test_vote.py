@@ -6,6 +6,7 @@ choice; the chair closes, and the count is announced with the receipts of every 
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import sqlite3
@@ -200,3 +201,32 @@ async def test_without_a_vote_section_the_bloc_is_told_it_has_none(
         runtime: Runtime) -> None:
     contact = await registered(runtime, "3", Role.CONTACT, "SHTT")
     assert "chưa quy định việc bình xét" in plain(await contact.say("/vote"))
+
+
+async def test_the_round_closes_on_its_own_at_its_closing_time(
+        voting: Runtime, clock: FixedClock) -> None:
+    from tests.test_cross_check import Inboxes  # it imports this module's helpers
+
+    inboxes = Inboxes()
+    voting.channels.add("test", inboxes)
+    chair, _, contact = await _three_units(voting)
+    await chair.say("/binhchon mo Viện ƯDCN, VP CNCL")
+    await contact.say(_ballot(await contact.say("/binhchon"))["VP CNCL"])
+    voting.scheduler.start()
+    try:
+        clock.set(datetime(2026, 11, 25, 4, 29, tzinfo=UTC))  # 11:29: not yet
+        await asyncio.sleep(0.2)
+        assert (await voting.repo.latest_vote(1)).closed_at is None  # type: ignore[union-attr]
+        clock.set(datetime(2026, 11, 25, 4, 30, tzinfo=UTC))  # 11:30, its closing time
+        for _ in range(100):  # the scheduler's job runs on the loop
+            if (await voting.repo.latest_vote(1)).closed_at is not None:  # type: ignore[union-attr]
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        voting.scheduler.stop()
+    assert not await voting.reminders.vote_closing.close_due()  # closed once
+    await voting.outbox.drain()
+    told = inboxes.to("3")
+    assert "hệ thống đã tự động kiểm phiếu và kết thúc vòng bỏ phiếu" in told
+    assert "1. VP CNCL: 1 phiếu" in told and "số phiếu trong hòm: 1 (khớp)" in told
+    assert "Không có vòng bỏ phiếu nào đang mở" in plain(await chair.say("/binhchon dong"))

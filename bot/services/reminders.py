@@ -44,6 +44,7 @@ from bot.services.outbox import OutboxWorker, Outgoing
 from bot.services.reminder_notices import DIGEST, LETTER, Notice, Notices, compose_letter
 from bot.services.scheduler import Scheduler
 from bot.services.status import StatusReads
+from bot.services.vote_closing import VoteClosing, VoteReads
 from bot.services.year_notices import YEAR_KINDS, year_notices, year_occasions_of
 from config.dates import parse_time
 from storage.records import (
@@ -53,15 +54,13 @@ from storage.records import (
 from storage.repository import (
     ConferenceStore,
     CovenantStore,
-    Database,
     ReminderStore,
-    ScoreStore,
 )
 
 log = logging.getLogger(__name__)
 
-class ReminderReads(StatusReads, ConferenceStore, ReminderStore, ScoreStore, CovenantStore,
-                    Database, Protocol):
+class ReminderReads(VoteReads, StatusReads, ConferenceStore, ReminderStore, CovenantStore,
+                    Protocol):
     """What planning and sending reminders needs of storage."""
 
 
@@ -77,6 +76,8 @@ class ReminderPlanner:
         self._outbox = outbox
         self._texts = texts
         self.notices = Notices(repo, blocs, clock, texts)  # who is told what
+        # the vote's round closes at its closing time, a timed job like the reminders
+        self.vote_closing = VoteClosing(repo, blocs, clock, scheduler, outbox, texts)
 
     def calendar(self) -> WorkCalendar:
         """Working hours of the bloc's plan, in its time zone."""
@@ -164,7 +165,8 @@ class ReminderPlanner:
 
     async def plan(self) -> None:
         """Schedule the occasions and put-off reminders ahead; send what is due now (after a
-        downtime, only the latest missed occasion of each deadline, if still useful)."""
+        downtime, only the latest missed occasion of each deadline, if still useful); have
+        the open round of the vote closed at its closing time."""
         now = self._clock.now()
         for snooze in await self._repo.pending_snoozes():  # reminders put off, due again
             if snooze.fire_at > now:
@@ -177,6 +179,7 @@ class ReminderPlanner:
                 self._scheduler.at(f"reminder:{occasion.key}", occasion.fire_at,
                                    self.fire, occasion.key, occasion.origin)
         await self._send_due(occasions)
+        await self.vote_closing.plan()
 
     async def pending(self) -> list[Occasion]:
         """The occasions not sent yet (nor skipped), soonest first."""
