@@ -90,8 +90,15 @@ class TelegramDriver(Driver):
 
     async def receive(self, who: str, text: str) -> str:
         message = await self.api.wait_for_message(
-            self.users[who].id, lambda m: text in (m.plain_text or ""), WAIT_SECONDS)
+            self.users[who].id, lambda m: text in (m.plain_text or ""), self.wait_seconds)
         return message.plain_text or ""
+
+    async def photo(self, who: str) -> str:
+        return await self._answer(who, lambda: self.api.send_photo(self.users[who]))
+
+    async def vote(self, who: str, candidate: str, ballot: str) -> str:
+        """Press the candidate's button on the ballot."""
+        return await self.choose(who, candidate)
 
 
 async def run_on_telegram(scenario: Scenario, settings: Settings, clock: Clock) -> Outcome:
@@ -151,8 +158,15 @@ class ZaloDriver(Driver):
 
     async def receive(self, who: str, text: str) -> str:
         message: SentMessage = await self.zalo.wait_for_message(
-            self.users[who], lambda m: text in (m.shown_text or ""), WAIT_SECONDS)
+            self.users[who], lambda m: text in (m.shown_text or ""), self.wait_seconds)
         return message.shown_text or ""
+
+    async def photo(self, who: str) -> str:
+        user = self.users[who]
+        sent = len(self.zalo.sent)
+        await self.completions.after(self.channel, user.id, lambda: user.send_image())
+        return "\n".join(m.shown_text or "" for m in self.zalo.sent[sent:]
+                         if m.chat_id == user.id)
 
 
 async def run_on_zalo(scenario: Scenario, settings: Settings, clock: Clock) -> Outcome:
@@ -239,6 +253,9 @@ class ConsoleDriver(Driver):
                 options.insert(0, (match.group(1), line.strip()))
             return options
         raise LookupError("the person was shown no numbered options")
+
+    async def photo(self, who: str) -> str:
+        raise LookupError("the console scenario sends no photos")
 
     async def receive(self, who: str, text: str) -> str:
         loop = asyncio.get_running_loop()

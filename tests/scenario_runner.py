@@ -13,6 +13,12 @@ A scenario (YAML, in ``tests/scenarios/``) names its people and lists what they 
       - {as: contact, expect: Đã ghi nhận}
       - {as: contact, receive: lên lịch}   # a message the bot sends on its own
 
+``at`` moves the bot's clock to a moment in the bloc's time zone (``15/12/2023 09:00``), and
+what falls due meanwhile (reminders, the vote's closing) happens; ``photo`` sends a photo;
+``vote`` casts the person's ballot for the candidate named (the button on Telegram, the
+command the ballot gives elsewhere); ``reload`` writes the scenario's bloc file of that name
+and reloads it, as the file watcher does.
+
 ``choose`` picks an option of the last menu the person received, by its label (the
 exact label, else the first containing it): on Telegram the runner presses that
 button, on Zalo and the console it types the option's number as the person reads it.
@@ -33,19 +39,21 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
 from bot.app.runtime import Runtime
+from bot.domain.clock import FixedClock
 from bot.kernel.dispatcher import Dispatcher, Handling
 from bot.services import invites
 from storage.records import OutboxStatus, Role
 from tests.scenario_dump import PeopleIds
 
-STEP_KINDS = ("join", "say", "choose", "expect", "receive")
+STEP_KINDS = ("join", "say", "choose", "expect", "receive", "at", "photo", "vote", "reload")
 OPERATOR = "operator"
 WAIT_SECONDS = 5.0
 TOKEN_IN_TEXT = re.compile(r"(?:\?start=|/start |dangky )([A-Za-z0-9_\-]{16,64})")
@@ -84,6 +92,7 @@ class Scenario:
     name: str
     people: dict[str, ScenarioPerson]
     steps: tuple[ScenarioStep, ...]
+    bloc_files: dict[str, str] = field(default_factory=dict)  # name → text, for ``reload``
 
     def count(self, kind: str) -> int:
         """How many steps of ``kind`` the scenario has."""
@@ -142,6 +151,7 @@ class Driver(ABC):
 
     channel = ""
     register_word = "/start"  # what a person types before an invite token
+    wait_seconds = WAIT_SECONDS  # how long ``receive`` waits (the outbox paces each chat 1/s)
 
     def __init__(self, scenario: Scenario, runtime: Runtime) -> None:
         self.scenario = scenario
@@ -171,6 +181,32 @@ class Driver(ABC):
     @abstractmethod
     async def receive(self, who: str, text: str) -> str:
         """Wait for a message to ``who`` containing ``text`` (not seen by an earlier wait)."""
+
+    @abstractmethod
+    async def photo(self, who: str) -> str:
+        """Send a photo as ``who``; the bot's answer."""
+
+    async def vote(self, who: str, candidate: str, ballot: str) -> str:
+        """Cast ``who``'s ballot for ``candidate``: by default by typing the command the
+        ballot (the person's last answer) lists beside the candidate."""
+        found = re.search(rf"• {re.escape(candidate)}: \S+ (/binhchon [A-Za-z0-9]+)", ballot)
+        if found is None:
+            raise LookupError(f"no line for {candidate!r} on the ballot:\n{ballot}")
+        return await self.say(who, found.group(1))
+
+    async def move_clock(self, when: str) -> None:
+        """Set the bot's test clock to ``when`` (``dd/mm/yyyy HH:MM`` in the bloc's zone)."""
+        moment = datetime.strptime(when, "%d/%m/%Y %H:%M").replace(
+            tzinfo=ZoneInfo(self.runtime.bloc.timezone))
+        clock = self.runtime.clock
+        assert isinstance(clock, FixedClock), "a scenario moves a test clock only"
+        clock.set(moment.astimezone(UTC))
+        await asyncio.sleep(0.05)  # the scheduler's jobs that fell due start
+
+    async def reload(self, text: str) -> None:
+        """Write the bloc file and reload it, as the watcher does on its next tick."""
+        self.runtime.settings.bloc_file.write_text(text, encoding="utf-8")
+        await self.runtime._reload()
 
     async def finish(self) -> None:
         """Wait until what the bot decided to send by now (the outbox) has gone out."""
@@ -216,6 +252,17 @@ async def play(scenario: Scenario, driver: Driver) -> Outcome:
                 last[step.who] = await driver.say(step.who, step.value)
             elif step.kind == "choose":
                 last[step.who] = await driver.choose(step.who, step.value)
+            elif step.kind == "photo":
+                last[step.who] = await driver.photo(step.who)
+            elif step.kind == "vote":
+                last[step.who] = await driver.vote(step.who, step.value,
+                                                   last.get(step.who, ""))
+            elif step.kind == "at":
+                await driver.move_clock(step.value)
+                continue
+            elif step.kind == "reload":
+                await driver.reload(scenario.bloc_files[step.value])
+                continue
             elif step.kind == "expect":
                 if step.value not in last.get(step.who, ""):
                     raise ScenarioFailed(f"{where}: the last answer was:\n{last.get(step.who)}")

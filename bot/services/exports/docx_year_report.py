@@ -89,9 +89,9 @@ def _scores(out: Writer, data: YearReportDocument) -> None:
     else:
         out.say("year.scores_provisional")
     groups = [code for code, _, _ in scores.groups]
-    fixed = 12.0 + 50.0
-    each = (TEXT_MM - fixed) / (len(groups) + 3)
-    table = out.table(len(scores.rows) + 1, [12.0, 50.0, *([each] * (len(groups) + 3))],
+    place_mm, unit_mm = 11.0, 44.0  # the points' columns share the rest: "Thưởng" fits
+    each = (TEXT_MM - place_mm - unit_mm) / (len(groups) + 3)
+    table = out.table(len(scores.rows) + 1, [place_mm, unit_mm, *([each] * (len(groups) + 3))],
                       grid=True, pad_mm=0.8)
     titles = [words.text("year.col_place"), words.text("year.col_unit"),
               *(words.text("year.col_group", code=code) for code in groups),
