@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-tools run lint types unit unit-shifted install clean bench bench-smoke
+.PHONY: demo demo-year test test-tools run lint types unit unit-shifted install clean bench bench-smoke
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ install: $(STAMP)
 ## The offline demo on the example bloc (add ARGS="--as chair" to choose who you are).
 demo: $(STAMP)
 	$(BIN)/thidua demo $(ARGS)
+
+## The example bloc's whole emulation year played in the demo, from a script (demo/).
+demo-year: $(STAMP)
+	$(BIN)/thidua demo --today 2/1/2023 $(ARGS) < demo/nam-thi-dua-2023.txt
 
 ## Lint, types and the whole test suite: what CI runs.
 test: $(STAMP) test-tools lint types unit unit-shifted

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 from bot.app.demo import demo_personas
 from bot.app.runtime import Runtime
 from bot.channels.console import CHANNEL, ConsoleChannel, Persona
 from bot.domain.events import Option, OutFile, Reply, Response
+from tests.conftest import ROOT
 
 
 async def personas(runtime: Runtime) -> list[Persona]:
@@ -83,3 +86,31 @@ async def test_a_second_demo_in_the_same_folder_never_overwrites_an_earlier_file
     saved = sorted((tmp_path / "out").iterdir())
     assert [(p.name, p.read_bytes()) for p in saved] == [
         ("001-bao-cao.docx", b"FIRST"), ("002-bao-cao.docx", b"SECOND")]
+
+
+def test_the_demo_plays_the_example_year_from_its_script(tmp_path: Path) -> None:
+    """``make demo-year``: the shipped script plays the covenant, the scoring, the
+    cross-check, the settlement, the vote, the proposal, the report and the hand-over."""
+    script = (ROOT / "demo" / "nam-thi-dua-2023.txt").read_text(encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.app.cli", "demo", "--today", "2/1/2023",
+         "--bloc-file", str(ROOT / "config" / "bloc.example.yaml"),
+         "--out-dir", str(tmp_path)],
+        input=script, capture_output=True, text=True, cwd=ROOT, timeout=240)
+    said = done.stdout
+    assert done.returncode == 0, done.stderr[-2000:]
+    for wanted in ("— Ngày giờ trong bản chạy thử: 09:00 03/01/2023 —",
+                   "hạn ký Giao ước thi đua năm 2023 là",
+                   "Không ghi được 12 điểm cho mục 1.2: điểm tối đa của mục này là 10.",
+                   "Đã chốt kết quả chính thức: 13 đơn vị được xếp hạng.",
+                   "Đơn vị của đồng chí đã bỏ phiếu ở vòng này.",
+                   "Viện NLNTVN được suy tôn là đơn vị dẫn đầu Khối (12 phiếu",
+                   "Đã gửi đề nghị #1: Nguyễn Văn Bình",
+                   "Dự thảo báo cáo tổng kết công tác thi đua, khen thưởng năm 2023",
+                   "Đã chuyển giao năm 2023 sang năm 2024."):
+        assert wanted in said, wanted
+    assert said.count("✅ Đã nộp bảng tự chấm điểm của đơn vị.") == 13
+    assert "chỉ chuyển tới ngày sau" not in said and "Lỗi" not in said
+    assert {path.name.partition("-")[2] for path in tmp_path.glob("*.docx")} >= {  # 001-…
+        "giao-uoc-thi-dua-2023.docx", "bien-ban-binh-xet-2023.docx",
+        "to-trinh-de-nghi-khen-thuong-2023.docx", "Bao-cao-tong-ket-2023.docx"}

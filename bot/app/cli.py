@@ -13,6 +13,8 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from contextlib import ExitStack, suppress
+from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,13 +25,13 @@ from bot.app import data_verbs
 from bot.app.data_verbs import EXIT_CONFIG, EXIT_FAILURE, EXIT_OK
 from bot.app.data_verbs import say as _say
 from bot.app.logs import configure_logging
-from bot.app.runtime import StartupError, open_runtime
+from bot.app.runtime import Runtime, StartupError, open_runtime
 from bot.domain.clock import ShiftedClock
 from bot.domain.i18n import catalog
 from bot.domain.periods import format_moment
 from bot.services import invites
 from config.bloc import BlocFileError, load_bloc_file
-from config.dates import DateParseError, parse_date
+from config.dates import DateParseError, parse_date, parse_date_or_datetime
 from config.settings import Settings
 from storage.backup import BackupError, running_lock
 from storage.records import Role
@@ -236,7 +238,10 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
                 return EXIT_FAILURE
         # files the bot sends must outlive the demo: never inside the scratch folder
         out_dir: Path | None = args.out_dir
-        clock = None
+        zone = settings.timezone  # the day begins where the bloc is
+        with suppress(BlocFileError):  # the runtime says what is wrong with the file
+            zone = load_bloc_file(settings.bloc_file).timezone or zone
+        day = None
         if args.today:
             try:
                 day = parse_date(args.today)
@@ -244,21 +249,39 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
                 _say(catalog().text(settings.language, "cli.demo_bad_today", value=args.today),
                      error=True)
                 return EXIT_CONFIG
-            zone = settings.timezone  # the day begins where the bloc is
-            with suppress(BlocFileError):  # the runtime says what is wrong with the file
-                zone = load_bloc_file(settings.bloc_file).timezone or zone
-            clock = ShiftedClock(day, ZoneInfo(zone))
+        clock = ShiftedClock(day, ZoneInfo(zone))  # today, or the day asked; /ngay moves it
         async with await open_runtime(settings, clock=clock) as runtime:
             personas = await demo_personas(runtime.repo, runtime.bloc, runtime.clock.now(),
                                            runtime.texts)
             channel = ConsoleChannel(runtime.dispatcher.handle, runtime.texts, personas,
-                                     bloc_name=runtime.bloc.name, out_dir=out_dir)
+                                     bloc_name=runtime.bloc.name, out_dir=out_dir,
+                                     move_clock=partial(move_demo_clock, runtime, clock))
             runtime.channels.add(CONSOLE, channel)
             # started once the person is chosen: reminders due now are printed at once
             if not await channel.run(args.as_who, ready=runtime.start):
                 return EXIT_CONFIG
             await runtime.outbox.drain()  # what the bot queued is shown before it exits
     return EXIT_OK
+
+
+async def move_demo_clock(runtime: Runtime, clock: ShiftedClock, text: str) -> str:
+    """``/ngay 15/12/2023 [09:00]`` in the demo: the clock moves on to then (never back) and
+    what fell due meanwhile (reminders, a vote's closing) is sent before the next line."""
+    zone, t = runtime.blocs.zone, runtime.texts.translator()
+    try:
+        when = parse_date_or_datetime(text)
+    except DateParseError:
+        return t("console.today_bad", value=text)
+    moment = (when if isinstance(when, datetime)
+              else datetime.combine(when, runtime.clock.now().astimezone(zone).time()))
+    moment = moment.replace(tzinfo=zone)
+    if moment <= runtime.clock.now():
+        return t("console.today_backwards", now=format_moment(runtime.clock.now(), zone))
+    clock.move_to(moment)
+    await asyncio.sleep(0.1)  # the scheduler's jobs that fell due run
+    await runtime.reminders.plan()
+    await runtime.outbox.drain()
+    return t("console.today_moved", now=format_moment(runtime.clock.now(), zone))
 
 
 async def _invite(args: argparse.Namespace, settings: Settings) -> int:

@@ -8,6 +8,7 @@ and images it is sent into an output folder. ``/as WHO`` changes who is typing.
 from __future__ import annotations
 
 import asyncio
+import mimetypes
 import re
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from bot.domain.events import (
     Choice,
     FileRef,
     Inbound,
+    InboundFile,
     Message,
     Option,
     Published,
@@ -36,6 +38,8 @@ CHANNEL = "console"
 # a terminal: options are numbered lines typed back, text is plain, files are saved
 TRAITS = Traits(buttons=True, markup=False, text_limit=1_000_000, caption_limit=1_000_000,
                 uploads=True, photo_urls=False)
+DATE_COMMANDS = ("/ngay", "/today")  # the demo's clock moves on: /ngay 15/12/2023 09:00
+FILE_COMMANDS = ("/tep", "/file")  # a file sent in the demo: /tep ke-hoach.pdf
 DEMO_GROUP = "demo-group"  # where the demo's posts "to the group" are printed
 _SAFE_NAME = re.compile(r"[^\w.\-]+")
 
@@ -58,6 +62,7 @@ class ConsoleChannel:
         self, handle: Handle, texts: Texts, personas: list[Persona], *, bloc_name: str,
         out_dir: Path | None, stdin: TextIO | None = None, stdout: TextIO | None = None,
         echo: bool | None = None,
+        move_clock: Callable[[str], Awaitable[str]] | None = None,
     ) -> None:
         self._handle = handle
         self._texts = texts
@@ -73,6 +78,9 @@ class ConsoleChannel:
         # presses one, as a button would (a question's numbers are its conversation's)
         self._offered: tuple[Option, ...] = ()
         self._posted = 0
+        # ``/ngay 15/12/2023 09:00``: the demo's clock moves on (what it says is printed)
+        self.move_clock = move_clock
+        self._files = 0  # files sent with /tep, numbered for their ids
 
     async def send(self, chat_id: str, message: Message) -> None:
         """Messages the bot sends on its own (reminders, notices) are printed as they come,
@@ -136,7 +144,13 @@ class ConsoleChannel:
             line = await self._read_line()
             if line is None:
                 return False
-            if line.strip() and self._switch(line.strip()):
+            wanted = line.strip()
+            if wanted.startswith("#"):  # a script's comment
+                continue
+            first, _, rest = wanted.partition(" ")
+            if fold(first) == "/as":  # a script starts as it switches later
+                wanted = rest.strip()
+            if wanted and self._switch(wanted):
                 return True
 
     async def run(self, as_who: str | None = None,
@@ -159,16 +173,38 @@ class ConsoleChannel:
             if line is None:
                 return True
             text = line.strip()
-            if not text:
+            if not text or text.startswith("#"):  # a script's comment
                 continue
             first, _, rest = text.partition(" ")
+            if fold(first) in DATE_COMMANDS and self.move_clock is not None:
+                self.print(await self.move_clock(rest.strip()))
+                continue
             if fold(first) == "/as":
                 if rest.strip():
                     self._switch(rest.strip())
                 elif not await self._ask_persona():
                     return True
                 continue
+            if fold(first) in FILE_COMMANDS and rest.strip():
+                await self.send_file(rest.strip())
+                continue
             await self.say(text)
+
+    async def send_file(self, name: str) -> Response:
+        """``/tep bao-cao.pdf``: the current persona sends a file of that name (the demo
+        stands in for one, as a messenger's attachment would come: a name and an id)."""
+        assert self.persona is not None
+        self._files += 1
+        mime, _ = mimetypes.guess_type(name)
+        photo = (mime or "").startswith("image/")
+        event = Inbound(
+            channel=CHANNEL, user_id=self.persona.external_id, chat_id=self.persona.external_id,
+            chat_kind=ChatKind.PRIVATE, display_name=self.persona.label,
+            file=InboundFile(f"demo-file-{self._files}", None if photo else name, mime, None,
+                             "photo" if photo else "document"))
+        response = await self._handle(event)
+        self.render(response)
+        return response
 
     async def say(self, text: str) -> Response:
         """Send one line as the current persona and print the bot's answer."""

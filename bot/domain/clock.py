@@ -33,17 +33,31 @@ class SystemClock:
 
 
 class ShiftedClock:
-    """The real clock moved to another day: it starts on ``day`` at the current time of day
+    r"""The real clock moved to another day: it starts on ``day`` at the current time of day
     (in ``zone``) and runs on in real time. The demo plays a past half-year with it
-    (``thidua demo --today 20/11/2023``)."""
+    (``thidua demo --today 20/11/2023``), and moves it on through a year (:meth:`move_to`),
+    telling whoever :meth:`subscribe`\ d (the scheduler), as :class:`FixedClock` does."""
 
-    def __init__(self, day: date, zone: ZoneInfo) -> None:
+    def __init__(self, day: date | None, zone: ZoneInfo) -> None:
         real = wall_now().astimezone(zone)
-        shifted = datetime.combine(day, real.timetz().replace(tzinfo=None), zone)
+        shifted = datetime.combine(day or real.date(), real.timetz().replace(tzinfo=None), zone)
         self._offset = shifted - real
+        self._listeners: list[Callable[[], None]] = []
 
     def now(self) -> datetime:
         return (wall_now() + self._offset).astimezone(UTC)
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after every move of the clock."""
+        self._listeners.append(listener)
+
+    def move_to(self, moment: datetime) -> None:
+        """From now on the clock reads ``moment`` and runs on from there."""
+        if moment.tzinfo is None:
+            raise ValueError("ShiftedClock moves to an aware datetime")
+        self._offset = moment.astimezone(UTC) - wall_now()
+        for listener in list(self._listeners):
+            listener()
 
 
 class FixedClock:
