@@ -171,3 +171,14 @@ async def test_units_yet_to_sign_are_reminded_and_told_firmly_after_the_deadline
     assert "đã quá hạn ký Giao ước thi đua năm 2026" in texts["3"]
     assert any("<b>3</b> đơn vị chưa ký: Viện ƯDCN, VP CNCL, Viện KHSHTT" in text
                for text in texts.values())
+
+
+async def test_the_weekly_digest_names_the_covenant_deadline_of_the_week(
+        bloc: Runtime, clock: FixedClock) -> None:
+    chair = await registered(bloc, "1", Role.CHAIR, "UDCN")
+    await chair.say("/giaouoc mo")
+    clock.set(datetime.combine(date(2026, 12, 7), time(8, 0), tzinfo=HANOI))  # its Monday
+    assert await bloc.digest.send() == 1
+    text = next(r for r in await bloc.repo.outbox_rows() if r.kind == "digest").payload["text"]
+    assert "Hạn ký Giao ước thi đua trong tuần này: Thứ Năm, 10/12/2026 (3 đơn vị chưa ký)." \
+        in text

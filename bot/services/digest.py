@@ -17,7 +17,7 @@ from bot.services.scheduler import Scheduler
 from bot.services.status import StatusReads, bloc_status
 from config.reminder_plan import parse_weekly
 from storage.records import Bloc, Role
-from storage.repository import ConferenceStore, ScoreStore, VoteStore
+from storage.repository import ConferenceStore, CovenantStore, ScoreStore, VoteStore
 
 DEFAULT_DIGEST = "mon 08:00"
 DIGEST_USEFUL_FOR = timedelta(hours=10)
@@ -45,7 +45,7 @@ def next_digest(bloc: Bloc, now: datetime) -> datetime:
     return due if due > now else this_weeks_digest(now + timedelta(days=7), zone, weekday, at)
 
 
-class DigestReads(StatusReads, ConferenceStore, ScoreStore, VoteStore, Protocol):
+class DigestReads(StatusReads, ConferenceStore, ScoreStore, VoteStore, CovenantStore, Protocol):
     """What the digest reads."""
 
 
@@ -101,6 +101,9 @@ class Digest:
         vote = await repo.latest_vote(emulation.id) if emulation is not None else None
         vote_closes = (vote.rules.closes if vote is not None and vote.closed_at is None
                        else None)  # a round under way, closing this week
+        covenant = emulation.covenant if emulation is not None else None
+        unsigned = len(status.units) - len(await repo.covenant_signatures(emulation.id)) \
+            if emulation is not None and covenant is not None and covenant.opened_at else 0
         messages = []
         year, week, _ = due.isocalendar()
         for officer in await repo.list_members(bloc.id):
@@ -119,6 +122,9 @@ class Digest:
                                count=scoring_left))
             if vote_closes is not None and due <= vote_closes.at < week_end:
                 lines.append(t("digest.vote", when=format_deadline(vote_closes, zone, t)))
+            if covenant is not None and unsigned and due <= covenant.deadline.at < week_end:
+                lines.append(t("digest.covenant", count=unsigned,
+                               when=format_deadline(covenant.deadline, zone, t)))
             for conference in conferences:
                 lines.append(t("digest.conference", title=escape(conference.title),
                                when=format_deadline(conference.starts, zone, t)))
