@@ -151,11 +151,16 @@ async def test_the_units_nominate_only_in_their_window(
     assert "gửi đề nghị khen thưởng từ" in plain(await contact.say("/awards de"))
 
 
-async def test_the_proposal_names_the_elected_unit_and_the_included_nominations(
-        awarding: Runtime) -> None:
-    chair = await registered(awarding, "1", Role.CHAIR, "UDCN", name="Trần Chủ Tịch")
-    deputy = await registered(awarding, "2", Role.DEPUTY, "CNCL", name="Lê Phó")
-    contact = await registered(awarding, "3", Role.CONTACT, "SHTT", name="Nguyễn An")
+async def a_year(runtime: Runtime, *, progress: bool = False) -> Person:
+    """Three sheets submitted (KHSHTT 30, CNCL 25, ƯDCN 20), a vote that elects Viện
+    KHSHTT, a person nominated and included, a collective nominated and pending; with
+    ``progress``, a report on task 1 too. Returns the chair."""
+    chair = await registered(runtime, "1", Role.CHAIR, "UDCN", name="Trần Chủ Tịch")
+    deputy = await registered(runtime, "2", Role.DEPUTY, "CNCL", name="Lê Phó")
+    contact = await registered(runtime, "3", Role.CONTACT, "SHTT", name="Nguyễn An")
+    if progress:
+        review = await contact.say("/capnhat 1 100% Đã tổ chức Hội nghị Tổng kết")
+        await contact.press(review.replies[-1], "Gửi")
     await _submit(contact, "1.1 10", "1.2 10", "2.1 10")
     await _submit(deputy, "1.1 10", "1.2 5 Chưa đủ", "2.1 10")
     await _submit(chair, "1.1 10", "1.2 5 Chưa đủ", "2.1 5 Chưa đủ")
@@ -166,7 +171,14 @@ async def test_the_proposal_names_the_elected_unit_and_the_included_nominations(
     await chair.say("/binhchon dong")
     await _nominate(contact, "(cá nhân)", "Nguyễn Văn Bình", "Trưởng phòng",
                     "Có 2 sáng kiến cấp Bộ.")
+    await _nominate(deputy, "(tập thể)", "Phòng Đánh giá", "Công nhận 30 phòng thí nghiệm.")
     await chair.say("/khenthuong nhan 1")
+    return chair
+
+
+async def test_the_proposal_names_the_elected_unit_and_the_included_nominations(
+        awarding: Runtime) -> None:
+    chair = await a_year(awarding)
 
     assert "đơn vị được suy tôn dẫn đầu Khối: Viện KHSHTT" in plain(
         await chair.say("/khenthuong"))

@@ -14,37 +14,13 @@ from bot.app.runtime import Runtime
 from storage.records import Role
 from tests.chat import plain
 from tests.conftest import EXAMPLE_BLOC
-from tests.test_awards import _nominate, awarding  # noqa: F401 - the fixture
+from tests.test_awards import a_year, awarding  # noqa: F401 - the fixture
 from tests.test_core import registered
 from tests.test_export_data import thidua
-from tests.test_vote import _ballot, _submit
-
-
-async def _the_year(runtime: Runtime) -> None:
-    """Three sheets submitted (KHSHTT 30, CNCL 25, ƯDCN 20), a progress report, a vote that
-    elects Viện KHSHTT, a nomination the chair includes and one left pending."""
-    chair = await registered(runtime, "1", Role.CHAIR, "UDCN", name="Trần Chủ Tịch")
-    deputy = await registered(runtime, "2", Role.DEPUTY, "CNCL", name="Lê Phó")
-    contact = await registered(runtime, "3", Role.CONTACT, "SHTT", name="Nguyễn An")
-    review = await contact.say("/capnhat 1 100% Đã tổ chức Hội nghị Tổng kết")
-    await contact.press(review.replies[-1], "Gửi")
-    await _submit(contact, "1.1 10", "1.2 10", "2.1 10")
-    await _submit(deputy, "1.1 10", "1.2 5 Chưa đủ", "2.1 10")
-    await _submit(chair, "1.1 10", "1.2 5 Chưa đủ", "2.1 5 Chưa đủ")
-    await chair.say("/binhchon mo")
-    for person, choice in ((contact, "VP CNCL"), (deputy, "Viện KHSHTT"),
-                           (chair, "Viện KHSHTT")):
-        await person.say(_ballot(await person.say("/binhchon"))[choice])
-    await chair.say("/binhchon dong")
-    await _nominate(contact, "(cá nhân)", "Nguyễn Văn Bình", "Trưởng phòng",
-                    "Có 2 sáng kiến cấp Bộ.")
-    await _nominate(deputy, "(tập thể)", "Phòng Đánh giá", "Công nhận 30 phòng thí nghiệm.")
-    await chair.say("/khenthuong nhan 1")
 
 
 async def test_the_year_report_gathers_the_whole_year(awarding: Runtime) -> None:  # noqa: F811
-    await _the_year(awarding)
-    chair = await registered(awarding, "1", Role.CHAIR, "UDCN")
+    chair = await a_year(awarding, progress=True)
     contact = await registered(awarding, "3", Role.CONTACT, "SHTT")
     assert "chỉ dành cho người có vai trò phù hợp" in plain(await contact.say("/tongket"))
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import io
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from docx import Document
@@ -36,8 +37,8 @@ from bot.services.exports.docx_writer import (
 from storage.records import ProgressStatus
 
 # render_docx's default template and its error, so that callers import them with it
-__all__ = ["DEFAULT_TEMPLATE", "ReportTemplateError", "closing", "render_docx", "results",
-           "sentence", "standing_rows"]
+__all__ = ["DEFAULT_TEMPLATE", "ReportTemplateError", "closing", "movements", "render_docx",
+           "results", "sentence", "standing_rows"]
 
 # The header's two columns. "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" (bold, 12 pt) sets 76 mm
 # wide in Times New Roman and its metric twin Liberation Serif, but 107 mm in DejaVu Serif,
@@ -192,18 +193,27 @@ def results(out: Writer, data: ExportData, rows: list[UpdateRow], day: dict[str,
 
 def _movements(out: Writer, data: ExportData) -> None:
     """Section II: the bloc's theme and the movements its units carried on."""
-    out.say("movements.heading", bold=True, keep=True, before=12)
-    if data.theme:
-        out.say("movements.theme", {"year": data.year, "theme": data.theme})
-    out.say("movements.intro" if data.movements else "movements.none")
-    for index, movement in enumerate(data.movements, start=1):
-        last = index == len(data.movements)
+    movements(out, "movements.heading", data.year, data.theme, data.movements, data.exemplary)
+
+
+def movements(out: Writer, heading: str, year: int, theme: str | None,
+              carried: Sequence[str], exemplary: Sequence[str], *,
+              intro: str = "movements.intro", none: str = "movements.none") -> None:
+    """The theme, the movements carried on, and the exemplary collectives and people the
+    units nominated (or the line for the chair to fill in): the half-year's section II and
+    the year-end report's."""
+    out.say(heading, bold=True, keep=True, before=12)
+    if theme:
+        out.say("movements.theme", {"year": year, "theme": theme})
+    out.say(intro if carried else none)
+    for index, movement in enumerate(carried, start=1):
+        last = index == len(carried)
         out.say("movements.item_last" if last else "movements.item", {"movement": movement})
-    if not data.exemplary:
+    if not exemplary:
         out.say("movements.exemplary", italic=True)
         return
     out.say("movements.exemplary_intro")
-    for line in data.exemplary:
+    for line in exemplary:
         out.say("movements.exemplary_item", {"text": line})
 
 

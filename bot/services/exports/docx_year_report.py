@@ -16,7 +16,7 @@ from docx import Document
 
 from bot.domain.periods import written_date
 from bot.services.exports.docx_covenant import header
-from bot.services.exports.docx_report import closing, results, standing_rows
+from bot.services.exports.docx_report import closing, movements, results, standing_rows
 from bot.services.exports.docx_wording import DEFAULT_TEMPLATE, Wording
 from bot.services.exports.docx_writer import TEXT_MM, Writer, setup_document
 from bot.services.exports.year_data import YearReportDocument
@@ -63,19 +63,8 @@ def _results(out: Writer, data: YearReportDocument) -> None:
 
 
 def _movements(out: Writer, data: YearReportDocument) -> None:
-    out.say("year.movements_heading", bold=True, keep=True, before=12)
-    if data.theme:
-        out.say("movements.theme", {"year": data.year, "theme": data.theme})
-    out.say("year.movements_intro" if data.movements else "year.movements_none")
-    for index, movement in enumerate(data.movements, 1):
-        out.say("movements.item_last" if index == len(data.movements) else "movements.item",
-                {"movement": movement})
-    if not data.exemplary:
-        out.say("movements.exemplary", italic=True)
-        return
-    out.say("movements.exemplary_intro")
-    for line in data.exemplary:
-        out.say("movements.exemplary_item", {"text": line})
+    movements(out, "year.movements_heading", data.year, data.theme, data.movements,
+              data.exemplary, intro="year.movements_intro", none="year.movements_none")
 
 
 def _scores(out: Writer, data: YearReportDocument) -> None:
