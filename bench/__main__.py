@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import conversation, fanout, retries, startup, views
+from bench import conversation, fanout, retries, startup, views, year
 from bench.report import Table, write_results
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
@@ -57,6 +57,9 @@ def run_all(*, smoke: bool, only: set[int], out: Path | None) -> list[Table]:
         show(startup.table(result))
     if 6 in only:
         show(retries.table(retries.run()))
+    if 7 in only:
+        show(year.table(year.run(("tiny",) if smoke else ("tenth", "third", "ministry"),
+                                 rounds=2 if smoke else 30, file_rounds=1 if smoke else 5)))
     if out is not None:
         write_results(out, tables, command=" ".join(["python -m bench", *sys.argv[1:]]))
     return tables
@@ -65,7 +68,7 @@ def run_all(*, smoke: bool, only: set[int], out: Path | None) -> list[Table]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, seconds")
-    parser.add_argument("--only", default="1,2,3,4,5,6", help="benchmarks to run, e.g. 1,3")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="benchmarks to run, e.g. 1,3")
     parser.add_argument("--out", type=Path, default=None,
                         help=f"results file (default {RESULTS.name} for a full run, none "
                         "for --smoke)")

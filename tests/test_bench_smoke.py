@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import conversation, fanout, startup, views
+from bench import conversation, fanout, startup, views, year
 from bench.data import SCALES, dataset
 from bench.report import Table, write_results
 
@@ -64,3 +64,11 @@ def test_startup_benchmark_and_the_results_file(tiny: object, tmp_path: Path) ->
     table = startup.table(result)
     text = write_results(tmp_path / "results.md", [table, Table("x", ["a"])], command="smoke")
     assert "CPU(s)" in text and "Python" in text and "Start and footprint" in text
+
+
+def test_the_year_benchmark_times_the_ranking_the_workbook_and_the_report(
+        tiny: object) -> None:
+    result = asyncio.run(year.measure(tiny, rounds=1, file_rounds=1))  # type: ignore[arg-type]
+    assert all(result.samples[view] for view in year.VIEWS)
+    assert result.scores == 2 * 4 * 41  # blocs × units × (40 criteria + a bonus line)
+    assert "ranking" in year.table([result]).markdown()
