@@ -6,6 +6,7 @@ for the whole deadline, and sees messages that could not be delivered.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from bot.domain.access import Action
@@ -19,6 +20,7 @@ from bot.kernel.forms import FINISH, Form, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import and_close, typed_unit, unit_options
 from bot.services.status import BlocStatus, bloc_status
+from handlers._score_views import current_year
 from handlers._status_views import current_status
 from storage.records import OutboxStatus, Unit
 
@@ -43,6 +45,7 @@ async def _overview(ctx: Context, answers: ScheduleAnswers) -> str:
     paused_ids = await ctx.repo.paused_units()
     # each period's status read once, however many of its tasks' reminders are listed
     statuses = {status.period.id: status} if status.period is not None else {}
+    entries: list[tuple[datetime, str]] = []
     for occasion in upcoming:
         local = occasion.fire_at.astimezone(ctx.zone)
         what = _what(ctx, occasion)
@@ -57,11 +60,14 @@ async def _overview(ctx: Context, answers: ScheduleAnswers) -> str:
                       else [p.unit for p in status.incomplete if p.unit.id not in paused_ids])
             whom = ctx.t("schedule.to_silent", units=len(silent), people=sum(
                 len(status.contacts.get(u.id, [])) for u in silent))
-        lines.append(ctx.t("schedule.line", time=local.strftime("%H:%M"),
-                           day=format_day(local.date(), ctx.t),
-                           what=what,
-                           whom=whom))
-    if not upcoming:
+        entries.append((occasion.fire_at, ctx.t(
+            "schedule.line", time=local.strftime("%H:%M"), day=format_day(local.date(), ctx.t),
+            what=what, whom=whom)))
+    closing = await _vote_closing(ctx)
+    if closing is not None:
+        entries.append(closing)
+    lines += [line for _, line in sorted(entries, key=lambda entry: entry[0])]
+    if not entries:
         lines.append(ctx.t("schedule.nothing"))
     paused = [u.short_name for u in status.units if u.id in paused_ids]
     if paused:
@@ -73,6 +79,19 @@ async def _overview(ctx: Context, answers: ScheduleAnswers) -> str:
     if failed:
         lines.append(ctx.t("schedule.failed", count=len(failed)))
     return "\n".join(lines)
+
+
+async def _vote_closing(ctx: Context) -> tuple[datetime, str] | None:
+    """The open round of the vote, which closes (counted and announced) on its own."""
+    year = await current_year(ctx)
+    vote = await ctx.repo.latest_vote(year.id) if year is not None else None
+    if vote is None or vote.closed_at is not None or vote.closes_at <= ctx.now():
+        return None
+    local = vote.closes_at.astimezone(ctx.zone)
+    return vote.closes_at, ctx.t(
+        "schedule.line", time=local.strftime("%H:%M"), day=format_day(local.date(), ctx.t),
+        what=ctx.t("schedule.what_vote_close", round=vote.round),
+        whom=ctx.t("schedule.to_everyone_vote"))
 
 
 def _when(ctx: Context, occasion: Occasion) -> str:

@@ -230,3 +230,11 @@ async def test_the_round_closes_on_its_own_at_its_closing_time(
     assert "hệ thống đã tự động kiểm phiếu và kết thúc vòng bỏ phiếu" in told
     assert "1. VP CNCL: 1 phiếu" in told and "số phiếu trong hòm: 1 (khớp)" in told
     assert "Không có vòng bỏ phiếu nào đang mở" in plain(await chair.say("/binhchon dong"))
+
+
+async def test_the_schedule_lists_when_the_open_round_closes(voting: Runtime) -> None:
+    chair, _, _ = await _three_units(voting)
+    await chair.say("/binhchon mo Viện ƯDCN, VP CNCL")
+    listed = plain(await chair.say("/lichnhac"))
+    assert ("11:30 Thứ Tư, 25/11/2026 — kết thúc bỏ phiếu suy tôn (vòng 1): tự động kiểm "
+            "phiếu và công bố kết quả — mọi thành viên và nhóm") in listed
