@@ -238,3 +238,39 @@ async def test_the_schedule_lists_when_the_open_round_closes(voting: Runtime) ->
     listed = plain(await chair.say("/lichnhac"))
     assert ("11:30 Thứ Tư, 25/11/2026 — kết thúc bỏ phiếu suy tôn (vòng 1): tự động kiểm "
             "phiếu và công bố kết quả — mọi thành viên và nhóm") in listed
+
+
+async def test_no_export_links_a_unit_to_its_ballot(voting: Runtime) -> None:
+    """The files a chair or the command line can make (the year report, the scores
+    workbook, the minutes) hold counts and the sorted receipts only."""
+    from bot.services.exports.docx_year_report import render_year_report
+    from bot.services.exports.xlsx_scores import render_scores
+    from bot.services.exports.year_build import build_scores_workbook, build_year_report
+
+    chair, deputy, contact = await _three_units(voting)
+    await _submit(contact, "1.1 10", "1.2 10", "2.1 10")
+    await chair.say("/binhchon mo Viện ƯDCN, VP CNCL")
+    receipts = {}
+    for person, choice, unit in ((contact, "VP CNCL", "SHTT"), (deputy, "Viện ƯDCN", "CNCL"),
+                                 (chair, "VP CNCL", "UDCN")):
+        cast = plain(await person.say(_ballot(await person.say("/binhchon"))[choice]))
+        found = re.search(r"Mã biên nhận: ([A-Z0-9]{4}-[A-Z0-9]{4})", cast)
+        assert found is not None
+        receipts[unit] = found.group(1)
+    await chair.say("/binhchon dong")
+    t, now = voting.texts.translator("vi"), voting.clock.now()
+    report = render_year_report(await build_year_report(voting.repo, voting.bloc, 2026, t=t,
+                                                        now=now))
+    scores = await build_scores_workbook(voting.repo, voting.bloc, 2026, t=t)
+    assert scores is not None
+    workbook = render_scores(scores)
+    docx = Document(io.BytesIO(report))
+    text = "\n".join(p.text for p in docx.paragraphs) + "".join(
+        cell.text for table in docx.tables for row in table.rows for cell in row.cells)
+    for receipt in receipts.values():
+        assert receipt not in text and receipt.encode() not in workbook
+    minutes = await chair.say("/binhchon bienban")
+    file = next(reply.file for reply in minutes.replies if reply.file is not None)
+    lines = [p.text for p in Document(io.BytesIO(file.content)).paragraphs]
+    holding = [line for line in lines if any(r in line for r in receipts.values())]
+    assert holding == [f"Mã biên nhận các phiếu đã kiểm: {', '.join(sorted(receipts.values()))}."]
