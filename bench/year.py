@@ -4,7 +4,7 @@ and the year-end report of one bloc, while every bloc of the ministry holds a ye
 The data set of benchmark 3 (50 blocs of 15 units, 300,000 progress updates) gains, in every
 bloc, a criteria table of 40 criteria (5 groups of 8) with bonus and penalty lines, a
 scoring window, a vote section and proposals; every unit's sheet is scored on every line,
-submitted, cross-checked on two lines and settled (so 50 × 15 × 40 = 30,000 self-scores).
+submitted, cross-checked on two lines and settled (50 × 15 × 41 lines = 30,750 self-scores).
 The served bloc also has a closed vote and included nominations. Bot-side time, as in
 benchmark 3: each sample is one ``Dispatcher.handle`` call of the chair. Run at 1/10, 1/3
 and the whole ministry, the per-bloc views must stay flat as the data grows.

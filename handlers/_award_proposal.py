@@ -5,6 +5,7 @@ included."""
 from __future__ import annotations
 
 from bot.domain.events import OutFile
+from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.services.exports.data import DOCX_MIME
 from bot.services.year_results import proposal_sections
@@ -25,5 +26,5 @@ async def send_proposal(ctx: Context, year: EmulationYear, rules: Awards) -> Non
     entries = sum(len(section.entries) for section in sections)
     leader = next((s.leading for s in sections if s.leading is not None), None)
     ctx.reply(ctx.t("awards.document", entries=entries,
-                    leader=leader.unit if leader else ctx.t("awards.no_leader_yet")),
+                    leader=escape(leader.unit) if leader else ctx.t("awards.no_leader_yet")),
               file=OutFile(ctx.t("awards.file_name", year=year.year), content, DOCX_MIME))

@@ -55,7 +55,8 @@ async def _awards(ctx: Context) -> tuple[EmulationYear, Awards] | None:
     return year, year.awards
 
 
-@router.command("khenthuong", "awards", action=Action.SEE_OWN_UNIT, help_key="help.cmd_awards")
+@router.command("khenthuong", "awards", action=Action.SEE_OWN_UNIT, help_key="help.cmd_awards",
+                private_only=True)
 async def awards(ctx: Context) -> None:
     """The forms and nominations; ``de`` nominates, ``nhan``/``bo`` decide, ``tai`` the
     proposal."""
@@ -236,8 +237,13 @@ async def _start_nominating(ctx: Context, year: EmulationYear, rules: Awards) ->
     if ctx.member is None or ctx.member.unit_id is None or not may(ctx.role, Action.NOMINATE):
         ctx.reply(ctx.t("awards.units_nominate"))
         return
-    if await _open_for(ctx, rules):
-        await ctx.start_form(NOMINATE_FORM, NominationAnswers())
+    if not await _open_for(ctx, rules):
+        return
+    if not await _form_options(ctx, NominationAnswers()):
+        ctx.reply(ctx.t("awards.all_sent"), options=(Option(ctx.t("awards.list_button"),
+                                                            COMMAND),))
+        return
+    await ctx.start_form(NOMINATE_FORM, NominationAnswers())
 
 
 async def _form_of(ctx: Context, answers: NominationAnswers) -> AwardFormConfig:
@@ -253,7 +259,8 @@ async def _form_options(ctx: Context, answers: NominationAnswers) -> list[Option
     if found is None or ctx.member is None:
         return []
     year, rules = found
-    own = [n for n in await ctx.repo.nominations(year.id) if n.unit_id == ctx.member.unit_id]
+    own = [n for n in await ctx.repo.nominations(year.id)
+           if n.unit_id == ctx.member.unit_id and n.included is not False]
     return [Option(shorten(form.name, 60), form.code) for form in rules.nominated
             if form.per_unit is None or sum(n.form == form.code for n in own) < form.per_unit]
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Literal
 
-from bot.domain.access import Action
+from bot.domain.access import Action, may
 from bot.domain.events import Option, Reply
-from bot.domain.handover import DEPUTY, next_officers
+from bot.domain.handover import DEPUTY, next_after, next_officers
 from bot.domain.periods import format_moment
 from bot.domain.text import escape
 from bot.kernel.answers import Answers
@@ -40,9 +40,18 @@ INVITE_VALIDITY = timedelta(days=7)
 class HandoverAnswers(Answers):
     """The officers the chair hands over to, and the confirmation."""
 
+    year: int | None = None  # the year shown when the chair began: only it is handed over
     chair: int | None = None
     deputy: int | None = None
     confirm: Literal["hand_over", "cancel"] | None = None
+
+
+def _order(ctx: Context, units: list[Unit]) -> list[int]:
+    """The units in the order the offices pass (the file's ``handover.order``, else its
+    order of units)."""
+    by_code = {unit.code: unit.id for unit in units}
+    named = (ctx.bloc.handover or {}).get("order") or ()
+    return [by_code[code] for code in named if code in by_code] or [unit.id for unit in units]
 
 
 def _rule_officers(ctx: Context, units: list[Unit]) -> tuple[int | None, int | None]:
@@ -50,10 +59,7 @@ def _rule_officers(ctx: Context, units: list[Unit]) -> tuple[int | None, int | N
     rule = ctx.bloc.handover
     if rule is None:
         return None, None
-    by_code = {unit.code: unit.id for unit in units}
-    order = [by_code[code] for code in rule.get("order") or () if code in by_code] \
-        or [unit.id for unit in units]
-    return next_officers(order, ctx.bloc.chair_unit_id, ctx.bloc.deputy_unit_id,
+    return next_officers(_order(ctx, units), ctx.bloc.chair_unit_id, ctx.bloc.deputy_unit_id,
                          str(rule.get("chair") or DEPUTY))
 
 
@@ -62,16 +68,22 @@ def _rule_officers(ctx: Context, units: list[Unit]) -> tuple[int | None, int | N
 async def handover(ctx: Context) -> None:
     """The plan for the next year's officers, to confirm."""
     units = await ctx.repo.list_units(ctx.bloc.id)
+    if await _vote_open(ctx):
+        return
     names = [part.strip() for part in ctx.args.split(",") if part.strip()]
+    if len(names) > 2:
+        ctx.reply(ctx.t("handover.two_units"))
+        return
     if names:
-        found = [named_unit(units, name) for name in names[:2]]
-        missing = [name for name, unit in zip(names, found, strict=False) if unit is None]
-        if missing or len(names) > 2:
-            ctx.reply(ctx.t("handover.unknown_units", names=escape(", ".join(missing or names)),
+        found = [named_unit(units, name) for name in names]
+        missing = [name for name, unit in zip(names, found, strict=True) if unit is None]
+        if missing:
+            ctx.reply(ctx.t("handover.unknown_units", names=escape(", ".join(missing)),
                             known=escape(", ".join(unit.short_name for unit in units))))
             return
         chair = found[0].id if found[0] else None
-        deputy = found[1].id if len(found) > 1 and found[1] else None
+        deputy = found[1].id if len(found) > 1 and found[1] else next_after(
+            _order(ctx, units), chair, {chair} if chair is not None else set())
     else:
         chair, deputy = _rule_officers(ctx, units)
     if chair is None:
@@ -80,7 +92,19 @@ async def handover(ctx: Context) -> None:
     if chair == deputy:
         ctx.reply(ctx.t("handover.same_unit"))
         return
-    await ctx.start_form(HANDOVER_FORM, HandoverAnswers(chair=chair, deputy=deputy))
+    await ctx.start_form(HANDOVER_FORM, HandoverAnswers(year=ctx.bloc.year, chair=chair,
+                                                        deputy=deputy))
+
+
+async def _vote_open(ctx: Context) -> bool:
+    """A round of the vote is open: it is closed first (else it would never close, its year
+    gone); says so."""
+    year = await current_year(ctx)
+    vote = await ctx.repo.latest_vote(year.id) if year is not None else None
+    if vote is None or vote.closed_at is not None:
+        return False
+    ctx.reply(ctx.t("handover.vote_open", round=vote.round))
+    return True
 
 
 async def _open_ends(ctx: Context, year: EmulationYear | None) -> list[str]:
@@ -117,10 +141,15 @@ def _confirm_route(answers: HandoverAnswers, value: Any) -> str:
 
 
 async def _hand_over(ctx: Context, answers: HandoverAnswers) -> None:
-    if answers.chair is None:
+    if answers.chair is None or answers.year is None:
         ctx.reply(ctx.t("dialog.gone"))
         return
-    year = ctx.bloc.year
+    if not may(ctx.role, Action.HAND_OVER):  # no longer the chair (handed over meanwhile)
+        ctx.reply(ctx.t("handover.already", year=answers.year))
+        return
+    if await _vote_open(ctx):
+        return
+    year = answers.year
     done = await ctx.repo.hand_over(ctx.bloc.id, year, chair_unit_id=answers.chair,
                                     deputy_unit_id=answers.deputy,
                                     member_id=ctx.member.id if ctx.member else None,
@@ -141,7 +170,8 @@ async def _hand_over(ctx: Context, answers: HandoverAnswers) -> None:
     lines = [ctx.t("handover.done", year=done.closed, next=done.opened,
                    chair=escape(chair.name), deputy=escape(deputy_name),
                    moved=len(done.moved))]
-    if not any(role is Role.CHAIR for role in done.moved.values()):
+    if not any(member.role is Role.CHAIR and member.unit_id == chair.id
+               for member in await ctx.repo.list_members(ctx.bloc.id)):
         lines.append(await _invite_next_chair(ctx, chair))
     ctx.when_committed(ctx.reminders.plan)  # with the bloc as moved: the closed year's
     # reminders end, the next year's begin

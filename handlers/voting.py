@@ -231,7 +231,7 @@ async def _open(ctx: Context, year: EmulationYear, rules: VoteRules, named: str)
                            key=f"vote:{opened.id}:open", ballot=True)
     ctx.reply("\n".join([ctx.t("vote.opened", round=opened.round, units=listed,
                                closes=closes), ctx.t("vote.told", count=sent)]))
-    await ctx.reminders.vote_closing.plan()  # it closes on its own at its closing time
+    ctx.when_committed(ctx.reminders.vote_closing.plan)  # it closes on its own at its time
 
 
 async def _candidates(ctx: Context, rules: VoteRules, units: list[Unit],

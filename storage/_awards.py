@@ -50,12 +50,14 @@ class SqliteAwards(SqliteBase):
                        per_unit: int | None, member_id: int | None, actor: str,
                        now: datetime) -> int | None:
         """A unit's nomination; ``None`` when the unit has nominated its ``per_unit`` for
-        the form already (counted in the same transaction as the write)."""
+        the form already (counted in the same transaction as the write; one the chair left
+        out does not count, so the unit may put another forward)."""
         async with self._transaction() as db:
             if per_unit is not None:
                 async with db.execute(
                         "SELECT COUNT(*) FROM award_nominations WHERE year_id = ? AND "
-                        "unit_id = ? AND form = ?", (year_id, unit_id, form)) as cursor:
+                        "unit_id = ? AND form = ? AND (included IS NULL OR included = 1)",
+                        (year_id, unit_id, form)) as cursor:
                     row = await cursor.fetchone()
                 if row is not None and row[0] >= per_unit:
                     return None

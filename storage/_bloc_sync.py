@@ -228,8 +228,11 @@ async def sync_bloc(db: Direct, config: BlocConfig) -> tuple[int, _Counter]:
         }, values)
         period_ids.append(period_id)
         await _sync_tasks(db, counter, period_id, period.code, period.tasks, zone)
+    # a closed year's periods stay as they were: its report and exports still read them
     await _retire(db, counter, "periods", "bloc_id", bloc_id, period_ids,
-                  extra="AND managed_in_chat = 0")
+                  extra="AND managed_in_chat = 0 AND CAST(substr(start_date, 1, 4) AS INTEGER) "
+                        "NOT IN (SELECT year FROM emulation_years WHERE bloc_id = periods.bloc_id "
+                        "AND closed_at IS NOT NULL)")
 
     conference_ids = []
     for conference in config.conferences:

@@ -30,8 +30,18 @@ class SqliteHandover(SqliteBase):
             await db.execute(
                 "INSERT INTO emulation_years (bloc_id, year) VALUES (?, ?) "
                 "ON CONFLICT (bloc_id, year) DO NOTHING", (bloc_id, year))
-            await db.execute("UPDATE emulation_years SET closed_at = ? WHERE bloc_id = ? AND "
-                             "year = ?", (to_db(now), bloc_id, year))
+            # the closed year keeps its theme and movements (the next year's file brings its
+            # own); officer invites not yet used would make someone an officer of the old year
+            await db.execute(
+                "UPDATE emulation_years SET closed_at = ?, theme = (SELECT theme FROM blocs "
+                "WHERE id = ?), movements = (SELECT json_group_array(name) FROM (SELECT name "
+                "FROM movements WHERE bloc_id = ? AND active = 1 ORDER BY position)) "
+                "WHERE bloc_id = ? AND year = ?",
+                (to_db(now), bloc_id, bloc_id, bloc_id, year))
+            await db.execute(
+                "UPDATE invites SET expires_at = ? WHERE bloc_id = ? AND role IN (?, ?) "
+                "AND expires_at > ? AND uses < max_uses",
+                (to_db(now), bloc_id, Role.CHAIR.value, Role.DEPUTY.value, to_db(now)))
             await db.execute(
                 "INSERT INTO emulation_years (bloc_id, year, chair_unit_id, deputy_unit_id, "
                 "handed_over_at, handed_over_by) VALUES (?, ?, ?, ?, ?, ?) "

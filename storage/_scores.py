@@ -35,6 +35,8 @@ def _year(row: aiosqlite.Row) -> EmulationYear:
         chair_unit_id=row["chair_unit_id"], deputy_unit_id=row["deputy_unit_id"],
         handed_over_at=from_db(row["handed_over_at"]) if row["handed_over_at"] else None,
         closed_at=from_db(row["closed_at"]) if row["closed_at"] else None,
+        theme=row["theme"],
+        movements=tuple(json.loads(row["movements"])) if row["movements"] else None,
     )
 
 

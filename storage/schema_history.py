@@ -263,14 +263,17 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 21: the year as a thing of its own: its officers (the chair's and deputy's units, from
     # the file, or from the hand-over in chat that opened it, which a reload then keeps), and
-    # when the outgoing chair handed over and so closed it (read-only from then on); the bloc
-    # file's rule for who takes the offices next.
+    # when the outgoing chair handed over and so closed it (read-only from then on), with the
+    # theme and movements it had then (the next year's file brings its own); the bloc file's
+    # rule for who takes the offices next.
     """
     ALTER TABLE emulation_years ADD COLUMN chair_unit_id INTEGER REFERENCES units(id);
     ALTER TABLE emulation_years ADD COLUMN deputy_unit_id INTEGER REFERENCES units(id);
     ALTER TABLE emulation_years ADD COLUMN handed_over_at TEXT;
     ALTER TABLE emulation_years ADD COLUMN handed_over_by INTEGER REFERENCES members(id);
     ALTER TABLE emulation_years ADD COLUMN closed_at TEXT;
+    ALTER TABLE emulation_years ADD COLUMN theme TEXT;
+    ALTER TABLE emulation_years ADD COLUMN movements TEXT;
     ALTER TABLE blocs ADD COLUMN handover TEXT;
     """,
 )

@@ -32,6 +32,8 @@ class EmulationYear:
     deputy_unit_id: int | None = None
     handed_over_at: datetime | None = None  # a hand-over in chat opened it
     closed_at: datetime | None = None  # its chair handed over: read-only from then on
+    theme: str | None = None  # a closed year's theme and movements, as they were
+    movements: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

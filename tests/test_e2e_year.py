@@ -225,10 +225,10 @@ async def test_the_year_on_telegram(year_settings: Settings, clock: FixedClock,
     assert "TỜ TRÌNH" in proposal and "Nguyễn Văn Bình, Trưởng phòng Sở hữu công nghiệp" \
         in proposal
     assert "Viện Năng lượng nguyên tử Việt Nam, đơn vị dẫn đầu Khối thi đua Văn phòng – " \
-        "Viện năm 2023: đạt 99 điểm, xếp thứ nhất; được suy tôn với 12/13 phiếu bầu" in proposal
+        "Viện năm 2023: đạt 99 điểm, xếp thứ 1; được suy tôn với 12/13 phiếu bầu" in proposal
     report = _text_of_pdf(documents["Bao-cao-tong-ket-2023.docx"], folder, "report")
     for wanted in ("Tổng kết công tác thi đua, khen thưởng năm 2023",
-                   "Kết quả chấm điểm đã được Khối trưởng chốt chính thức ngày 19/12/2023",
+                   "Kết quả chấm điểm đã được Khối trưởng chốt chính thức ngày 19/12/2023.",
                    "Qua bỏ phiếu kín (vòng 1), Viện Năng lượng nguyên tử Việt Nam được suy tôn",
                    "Nguyễn Văn Bình, Trưởng phòng Sở hữu công nghiệp (Viện Khoa học sở hữu trí "
                    "tuệ)", "VI. PHƯƠNG HƯỚNG NĂM 2024"):

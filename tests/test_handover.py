@@ -5,21 +5,25 @@ is told, the closed year stays readable, and a reload of the file does not undo 
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from docx import Document
 
 from bot.app.runtime import Runtime
+from bot.domain.clock import FixedClock
 from bot.domain.handover import next_officers
+from bot.services import invites
 from config.bloc import BlocFileError, parse_bloc_text
 from storage.records import Role
-from tests.chat import plain
+from tests.chat import Person, plain
 from tests.conftest import SMALL_BLOC
 from tests.test_core import registered
 from tests.test_cross_check import Inboxes
 from tests.test_self_scoring import CRITERIA
 from tests.test_task_admin import reload_with
+from tests.test_vote import VOTE
 
 RULE = """\
 handover:
@@ -43,7 +47,7 @@ async def bloc(runtime: Runtime, small_bloc_file: Path) -> Runtime:
 
 
 async def test_the_chair_hands_over_by_the_rule_and_a_reload_keeps_it(
-        bloc: Runtime, small_bloc_file: Path) -> None:
+        bloc: Runtime, small_bloc_file: Path, clock: FixedClock) -> None:
     inboxes = Inboxes()
     bloc.channels.add("test", inboxes)
     chair = await registered(bloc, "1", Role.CHAIR, "UDCN", name="Trần Chủ Tịch")
@@ -92,6 +96,13 @@ async def test_the_chair_hands_over_by_the_rule_and_a_reload_keeps_it(
     assert bloc.bloc.chair_unit_id == (await bloc.repo.list_units(bloc.bloc.id))[1].id
     opened = await bloc.repo.emulation_year(bloc.bloc.id, 2027)
     assert opened is not None and opened.criteria is not None
+    # the closed year's report still reads its half-year (kept, not retired) and its theme
+    report = await deputy.say("/tongket 2026")
+    file = next(reply.file for reply in report.replies if reply.file is not None)
+    text = "\n".join(p.text for p in Document(io.BytesIO(file.content)).paragraphs)
+    assert "1. 6 tháng cuối năm 2026" in text and "“Đoàn kết, đổi mới”" in text
+    assert "Kỷ cương, sáng tạo" not in text
+    clock.set(datetime(2027, 1, 5, 2, 0, tzinfo=UTC))  # the new year's first week
     status = plain(await deputy.say("/tinhhinh"))
     assert "6 tháng đầu năm 2027" in status, status
 
@@ -125,3 +136,26 @@ def test_the_order_names_units_of_the_bloc() -> None:
         parse_bloc_text(SMALL_BLOC + "handover:\n  order: [UDCN, XYZ]\n")
     assert [(p.where(), p.kind) for p in raised.value.problems] == [
         ("handover.order", "unknown_unit")]
+
+
+async def test_a_stale_confirmation_an_old_officer_invite_and_an_open_vote_hand_nothing_over(
+        runtime: Runtime, small_bloc_file: Path) -> None:
+    await reload_with(runtime, small_bloc_file, BLOC + VOTE)
+    first = await registered(runtime, "1", Role.CHAIR, "UDCN")
+    second = await registered(runtime, "5", Role.CHAIR, "UDCN")
+    await registered(runtime, "2", Role.DEPUTY, "CNCL")
+    await first.say("/binhchon mo Viện ƯDCN, VP CNCL")
+    assert "Vòng bỏ phiếu suy tôn 1 đang mở" in plain(await first.say("/chuyengiao"))
+    await first.say("/binhchon dong xacnhan")
+    made = await invites.create_invite(runtime.repo, runtime.bloc, role=Role.CHAIR,
+                                       unit_code=None, uses=1, validity=timedelta(days=7),
+                                       created_by="test", now=runtime.clock.now())
+    plans = [await first.say("/chuyengiao"), await second.say("/chuyengiao")]
+    assert "Đã chuyển giao năm 2026" in plain(await first.press(plans[0].replies[-1],
+                                                                "Xác nhận chuyển giao"))
+    # the second chair's form was opened for 2026: it hands over nothing more
+    late = plain(await second.press(plans[1].replies[-1], "Xác nhận chuyển giao"))
+    assert "Khối đã chuyển giao năm 2026." in late and runtime.bloc.year == 2027
+    # an officer invite made before the hand-over would make someone an officer of the old year
+    stranger = Person(runtime.dispatcher, "9", "Người Lạ")
+    assert "hết hạn" in plain(await stranger.say(f"/start {made.token}"))

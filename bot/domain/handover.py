@@ -8,7 +8,7 @@ from collections.abc import Sequence
 DEPUTY, NEXT = "deputy", "next"
 
 
-def _after(order: Sequence[int], unit: int | None, skip: set[int]) -> int | None:
+def next_after(order: Sequence[int], unit: int | None, skip: set[int]) -> int | None:
     """The first unit after ``unit`` in ``order`` (round the end) not in ``skip``."""
     if not order:
         return None
@@ -28,7 +28,7 @@ def next_officers(order: Sequence[int], chair: int | None, deputy: int | None,
     if rule == DEPUTY and deputy is not None and deputy in order:
         new_chair: int | None = deputy
     else:
-        new_chair = _after(order, chair, {chair} if chair is not None else set())
+        new_chair = next_after(order, chair, {chair} if chair is not None else set())
     if new_chair is None:
         return None, None
-    return new_chair, _after(order, new_chair, {new_chair})
+    return new_chair, next_after(order, new_chair, {new_chair})

@@ -101,10 +101,12 @@ async def proposal_sections(repo: Repository, year: EmulationYear, rules: Awards
     leading = None
     if leader is not None:
         scores = await year_scores(repo, year, units)
-        sheet = scores.sheets.get(leader.unit_id) if scores else None
-        total = format_points(totals(scores.table, sheet).total, "vi") \
-            if scores is not None and sheet else None
-        leading = Leading(names.get(leader.unit_id, "?"), total, leader.votes, leader.units)
+        standing = next((s for s in scores.standings if s.unit_id == leader.unit_id),
+                        None) if scores is not None else None
+        total = format_points(standing.totals.total, "vi") if standing is not None else None
+        leading = Leading(names.get(leader.unit_id, "?"), total, leader.votes, leader.units,
+                          standing.place if standing is not None else None,
+                          year.settled_at is not None)
     sections = []
     for form in rules.forms:
         if form.leading_unit:

@@ -76,10 +76,11 @@ def _form(out: Writer, data: ProposalDocument, number: int, form: FormSection) -
         if leading is None:
             out.say("proposal.no_leading", italic=True)
         else:
-            key = "proposal.leading" if leading.points else "proposal.leading_points_only"
+            key = ("proposal.leading_points_only" if not leading.points
+                   else "proposal.leading" if leading.final else "proposal.leading_provisional")
             out.say(key, {"unit": leading.unit, "bloc": data.bloc, "year": data.year,
-                          "points": leading.points or "", "votes": leading.votes,
-                          "units": leading.units})
+                          "points": leading.points or "", "place": leading.place or "",
+                          "votes": leading.votes, "units": leading.units})
         return
     if not form.entries:
         out.say("proposal.none_for_form", italic=True)

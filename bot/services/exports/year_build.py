@@ -63,10 +63,13 @@ async def build_year_report(repo: Repository, bloc: Bloc, year: int, *, t: Trans
     leader = await elected(repo, found) if found is not None else None
     names = {unit.id: unit.name for unit in units}
     awards = found.awards if found is not None else None
+    closed = found is not None and found.closed_at is not None  # as it was when it closed
     return YearReportDocument(
-        ministry=bloc.ministry, bloc=bloc.name, year=year, theme=bloc.theme,
+        ministry=bloc.ministry, bloc=bloc.name, year=year,
+        theme=found.theme if closed and found is not None else bloc.theme,
         today=now.astimezone(zone).date(), place=t("export.place"), periods=halves,
-        movements=tuple(await repo.list_movements(bloc.id)),
+        movements=(found.movements or ()) if closed and found is not None
+        else tuple(await repo.list_movements(bloc.id)),
         exemplary=await exemplary_lines(repo, bloc, year, t, names),
         scores=score_table(scores, units, zone) if scores is not None else None,
         vote=VoteResult(names.get(leader.unit_id, "?"), leader.votes, leader.units,

@@ -24,9 +24,11 @@ class Leading:
     """The unit the vote elected, as the proposal gives it."""
 
     unit: str
-    points: str | None  # its final total, written in Vietnamese (None: no scores)
+    points: str | None  # its total, written in Vietnamese (None: it submitted no sheet)
     votes: int
     units: int
+    place: int | None = None  # its place in the ranking
+    final: bool = False  # the scores are settled (else the total and place are provisional)
 
 
 @dataclass(frozen=True)
