@@ -270,3 +270,13 @@ def test_the_demos_examples_are_dates_near_its_own_day() -> None:
     assert result.returncode == 0, result.stderr
     # ten days after the demo's date, not a date of another year
     assert "Thời gian (ví dụ 30/11/2023 8h30, hoặc chỉ ngày 30/11/2023)?" in result.stdout
+
+
+def test_an_option_is_taken_by_its_whole_name_only(workdir: Path) -> None:
+    """``--bloc`` is not ``--bloc-file``, nor ``--per`` ``--period``: an abbreviation is
+    refused, never read as the option it begins."""
+    export = thidua("export", "xlsx", "--per", "2026-H2", "--out", str(workdir / "x.xlsx"),
+                    cwd=workdir)
+    assert export.returncode == 2 and "unrecognized arguments: --per 2026-H2" in export.stderr
+    demo = thidua("demo", "--bloc", "all", cwd=workdir)
+    assert demo.returncode == 2 and "unrecognized arguments: --bloc all" in demo.stderr

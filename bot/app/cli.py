@@ -51,10 +51,19 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default INFO)")
 
 
+class _Parser(argparse.ArgumentParser):
+    """A parser that takes whole option names only: argparse would otherwise read an
+    abbreviation as the one option it begins (``--bloc all`` as ``--bloc-file all``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``thidua`` (also used to document the verbs)."""
-    parser = argparse.ArgumentParser(prog="thidua", description="Chatbot của Khối thi đua.")
-    verbs = parser.add_subparsers(dest="verb", required=True)
+    parser = _Parser(prog="thidua", description="Chatbot của Khối thi đua.")
+    verbs = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
 
     run = verbs.add_parser("run", help="run the bot on Telegram and/or Zalo")
     _common(run)
@@ -85,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--bot-username", help="the bot's @username, for the link")
 
     db = verbs.add_parser("db", help="database maintenance")
-    db_verbs = db.add_subparsers(dest="db_verb", required=True)
+    db_verbs = db.add_subparsers(dest="db_verb", required=True, parser_class=_Parser)
     _common(db_verbs.add_parser("migrate", help="create or upgrade the database schema"))
 
     export = verbs.add_parser("export", help="the period's workbook, CSV or draft report; the "
