@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("THIDUA_WEBHOOK_SECRET")
     )
+    log_format: Literal["text", "json"] = Field(
+        default="text", validation_alias=AliasChoices("THIDUA_LOG_FORMAT"))
+    """``json``: one JSON object per log line, for a log collector (secrets still redacted)."""
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(
         default=frozenset(), validation_alias=AliasChoices("THIDUA_ADMIN_IDS")
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -280,3 +281,19 @@ def test_an_option_is_taken_by_its_whole_name_only(workdir: Path) -> None:
     assert export.returncode == 2 and "unrecognized arguments: --per 2026-H2" in export.stderr
     demo = thidua("demo", "--bloc", "all", cwd=workdir)
     assert demo.returncode == 2 and "unrecognized arguments: --bloc all" in demo.stderr
+
+
+def test_json_logs_are_one_object_per_line_with_the_secrets_redacted(workdir: Path) -> None:
+    secret = "s3cret-Value_0123456789"
+    result = thidua("run", "--database", str(workdir / "x.db"), "--log-level", "DEBUG",
+                    "--zalo-api-url", "http://127.0.0.1:9", cwd=workdir,
+                    env={"ZALO_BOT_TOKEN": "z:0123456789abcdef", "THIDUA_WEBHOOK_SECRET": secret,
+                         "THIDUA_BLOC_FILE": str(workdir / "bloc.yaml"),
+                         "THIDUA_LOG_FORMAT": "json"})
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+    assert any(line["level"] == "WARNING" and "connecting to Zalo failed" in line["message"]
+               for line in lines)
+    plain = [line for line in result.stderr.splitlines() if not line.startswith("{")]
+    assert any("Zalo Bot API" in line for line in plain)  # what the person reads: plain text
+    assert secret not in result.stderr and "0123456789abcdef" not in result.stderr

@@ -167,7 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _say(line, error=True)
         return EXIT_CONFIG
     quiet = args.verb in ("demo", "invite", "bloc", "db", "export", "backup", "restore")
-    configure_logging(args.log_level or ("WARNING" if quiet else "INFO"), settings.secrets())
+    configure_logging(args.log_level or ("WARNING" if quiet else "INFO"), settings.secrets(),
+                      settings.log_format)
     handlers = {"run": _run, "demo": _demo, "invite": _invite, "db": data_verbs.migrate,
                 "bloc": data_verbs.check, "export": data_verbs.export,
                 "backup": data_verbs.backup_database, "restore": data_verbs.restore_database}

@@ -4,10 +4,12 @@ redacted at every level."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from bot.domain.sealed import BALLOT_BOX, sealed
 
@@ -65,10 +67,29 @@ def protect(secret: str) -> None:
                 found.add(secret)
 
 
-def configure_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
-    """Log to stderr with secrets redacted; quiet the HTTP client, whose lines carry URLs."""
+class JsonLines(logging.Formatter):
+    """One JSON object per line (``THIDUA_LOG_FORMAT=json``), for a log collector: the time
+    in UTC, the level, the logger, the message (already redacted by the handler's filter)
+    and the traceback, if any. A dozen lines of the standard library; no package needed."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(
+                timespec="milliseconds"),
+            "level": record.levelname, "logger": record.name, "message": record.getMessage(),
+        }
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure_logging(level: str = "INFO", secrets: Iterable[str] = (),
+                      log_format: str = "text") -> None:
+    """Log to stderr with secrets redacted, as text or (``json``) one JSON object per line;
+    quiet the HTTP client, whose lines carry URLs."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(JsonLines() if log_format == "json" else logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
