@@ -297,3 +297,20 @@ def test_json_logs_are_one_object_per_line_with_the_secrets_redacted(workdir: Pa
     plain = [line for line in result.stderr.splitlines() if not line.startswith("{")]
     assert any("Zalo Bot API" in line for line in plain)  # what the person reads: plain text
     assert secret not in result.stderr and "0123456789abcdef" not in result.stderr
+
+
+def test_the_env_example_names_every_setting_with_its_default() -> None:
+    """``.env.example`` lists every setting by the name the bot reads, with its default."""
+    from config.settings import Settings
+
+    written = dict(line.split("=", 1) for line in
+                   (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+                   if line and not line.startswith("#"))
+    expected = {}
+    for field in Settings.model_fields.values():
+        alias = field.validation_alias
+        assert alias is not None and hasattr(alias, "choices")
+        default = field.default
+        expected[alias.choices[0]] = "" if default is None or default == frozenset() \
+            else str(default)
+    assert written == expected
