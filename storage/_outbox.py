@@ -189,6 +189,11 @@ class SqliteOutbox(SqliteBase):
             "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
         return from_db(row[0]) if row and row[0] else None
 
+    async def outbox_counts(self) -> dict[OutboxStatus, int]:
+        """How many rows the outbox holds in each status."""
+        rows = await self._all("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+        return {OutboxStatus(row["status"]): row["n"] for row in rows}
+
     async def outbox_rows(self, status: OutboxStatus | None = None,
                           limit: int = 100) -> list[OutboxRow]:
         """Messages in the outbox (newest first), optionally of one status."""

@@ -155,6 +155,9 @@ class OutboxStore(Protocol):
                           limit: int = 100) -> list[OutboxRow]:
         """Messages in the outbox (newest first), optionally of one status."""
 
+    async def outbox_counts(self) -> dict[OutboxStatus, int]:
+        """How many rows the outbox holds in each status."""
+
     async def settled_batches(self) -> list[BatchReport]:
         """Unreported batches whose every message has reached a final state."""
 

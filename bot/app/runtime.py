@@ -30,6 +30,7 @@ from bot.services.blocfile import BlocFileWatcher, last_good_bloc, render_proble
 from bot.services.blocs import Blocs
 from bot.services.channels import Channels
 from bot.services.digest import Digest
+from bot.services.metrics import Metrics
 from bot.services.outbox import OutboxWorker
 from bot.services.presenter import Presenter
 from bot.services.reminders import ReminderPlanner
@@ -114,6 +115,8 @@ class Runtime:
             self.scheduler.every("park-idle-dialogs", IDLE_CHECK, self.parking.park)
             self.digest.plan()
             self.scheduler.start()
+        # this instance runs the scheduler (what /metrics reports as the leader)
+        self.services.metrics.leader.set(1)
         await self.reminders.plan()
         await self.digest.send()  # a Monday digest missed while the bot was down
 
@@ -121,6 +124,7 @@ class Runtime:
         """Stop the scheduler and the outbox; both resume from the database on the next start."""
         await self.outbox.stop()
         self.scheduler.stop()
+        self.services.metrics.leader.set(0)
 
     def watch_bloc_file(self) -> None:
         """Reload the bloc file when it changes, from the scheduler."""
@@ -145,7 +149,8 @@ def build(settings: Settings, repo: Repository, bloc: Bloc, clock: Clock,
     texts = Texts(catalog(), settings.language)
     blocs, scheduler, channels = Blocs(bloc), Scheduler(clock), Channels()
     presenter = Presenter(channels, texts, blocs, clock)
-    outbox = OutboxWorker(repo, clock, scheduler, channels, texts, presenter)
+    metrics = Metrics()
+    outbox = OutboxWorker(repo, clock, scheduler, channels, texts, presenter, metrics=metrics)
     reminders = ReminderPlanner(repo, blocs, clock, scheduler, outbox, texts)
     digest = Digest(repo, blocs, clock, scheduler, outbox, texts)
     posted_lists = PostedLists(repo, blocs, clock, channels, texts, presenter)
@@ -154,7 +159,7 @@ def build(settings: Settings, repo: Repository, bloc: Bloc, clock: Clock,
     commands: Sequence[Listed] = tuple(router.commands())
     services = Services(repo=repo, blocs=blocs, clock=clock, texts=texts, outbox=outbox,
                         reminders=reminders, posted_lists=posted_lists, channels=channels,
-                        forms=engine, commands=lambda: tuple(commands))
+                        forms=engine, commands=lambda: tuple(commands), metrics=metrics)
     locks = PersonLocks()
     replies = ReplyLedger(repo, clock, scheduler, outbox.wake)
     admins = {"telegram": frozenset(str(user_id) for user_id in settings.admin_ids)}

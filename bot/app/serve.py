@@ -175,14 +175,15 @@ async def _start(settings: Settings, served: Served) -> str:
         downloads = DownloadStore(folder, signing_key(folder), public_url)
         served.web = WebServer(public_url=public_url, secret=secret,
                                repo=runtime.repo, clock=runtime.clock, inbox=inbox,
-                               downloads=downloads)
+                               downloads=downloads, metrics=runtime.services.metrics)
         runtime.scheduler.every("purge-downloads", PURGE_EVERY, _purge, downloads,
                                 runtime.clock)
     elif "webhook_listen" in settings.model_fields_set:
-        # polling, with THIDUA_WEBHOOK_LISTEN given: the web server answers /healthz only
+        # polling, with THIDUA_WEBHOOK_LISTEN given: the web server answers /healthz and /metrics
         host, port = settings.listen_address()
         served.web = WebServer(public_url=f"http://{host}:{port}", secret=secret,
-                               repo=runtime.repo, clock=runtime.clock, inbox=inbox)
+                               repo=runtime.repo, clock=runtime.clock, inbox=inbox,
+                               metrics=runtime.services.metrics)
     telegram_token, zalo_token = settings.token_value(), settings.zalo_token_value()
     runtime.presenter.downloads = downloads
     handle = runtime.dispatcher.handle

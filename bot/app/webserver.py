@@ -11,6 +11,8 @@ Routes, under the path of ``THIDUA_WEBHOOK_URL`` (``https://host/path``):
 - ``GET /path/files/<name>?exp=…&sig=…``: a signed, expiring download link.
 - ``GET /healthz`` (and ``/path/healthz``): 200 when the database and every
   channel are up, 503 otherwise, with a small JSON body saying which.
+- ``GET /metrics`` (and ``/path/metrics``): the bot's counters in Prometheus' text format
+  (``bot/services/metrics.py``), for the operator's monitoring.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 from aiohttp import web
@@ -28,8 +30,9 @@ from aiohttp import web
 from bot.domain.clock import Clock
 from bot.services.downloads import DownloadStore
 from bot.services.inbox import Inbox
+from bot.services.metrics import CONTENT_TYPE_LATEST, Metrics
 from storage.failures import is_storage_failure
-from storage.repository import Database
+from storage.repository import Database, OutboxStore
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +55,16 @@ def base_path(public_url: str) -> str:
     return urlsplit(public_url).path.rstrip("/")
 
 
+class WebStores(Database, OutboxStore, Protocol):
+    """What the web server reads: the database's health, the outbox's depth."""
+
+
 class WebServer:
     """One aiohttp server for all channels' webhooks, downloads and the health check."""
 
-    def __init__(self, *, public_url: str, secret: str, repo: Database, clock: Clock,
-                 inbox: Inbox, downloads: DownloadStore | None = None) -> None:
+    def __init__(self, *, public_url: str, secret: str, repo: WebStores, clock: Clock,
+                 inbox: Inbox, downloads: DownloadStore | None = None,
+                 metrics: Metrics | None = None) -> None:
         self.public_url = public_url.rstrip("/")
         self.path = base_path(public_url)
         self._secret = secret.encode()
@@ -64,6 +72,7 @@ class WebServer:
         self.clock = clock
         self.inbox = inbox
         self.downloads = downloads
+        self.metrics = metrics
         self.hooks: dict[str, Webhook] = {}
         self.health: dict[str, Callable[[], bool]] = {}
         self._runner: web.AppRunner | None = None
@@ -87,6 +96,10 @@ class WebServer:
         app.router.add_get("/healthz", self._on_health)
         if self.path:
             app.router.add_get(self.path + "/healthz", self._on_health)
+        if self.metrics is not None:
+            app.router.add_get("/metrics", self._on_metrics)
+            if self.path:
+                app.router.add_get(self.path + "/metrics", self._on_metrics)
         return app
 
     async def start(self, host: str, port: int) -> None:
@@ -111,6 +124,16 @@ class WebServer:
             self._runner = None
 
     # -- routes -----------------------------------------------------------------------------
+
+    async def _on_metrics(self, request: web.Request) -> web.Response:
+        assert self.metrics is not None
+        try:
+            page = await self.metrics.page(self.repo)
+        except Exception as exc:
+            if not is_storage_failure(exc):
+                raise
+            raise web.HTTPServiceUnavailable() from None
+        return web.Response(body=page, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def _on_update(self, request: web.Request) -> web.Response:
         hook = self.hooks.get(request.match_info["channel"])

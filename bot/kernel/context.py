@@ -21,6 +21,7 @@ from bot.kernel.answers import Answers
 from bot.services.ballot_papers import BallotPapers
 from bot.services.blocs import Blocs
 from bot.services.channels import Channels
+from bot.services.metrics import Metrics
 from bot.services.outbox import OutboxWorker
 from bot.services.reminders import ReminderPlanner
 from bot.services.tasklist import PostedLists
@@ -80,6 +81,7 @@ class Services:
     forms: Forms
     commands: Callable[[], tuple[Listed, ...]]
     ballots: BallotPapers = field(default_factory=BallotPapers)  # in memory only
+    metrics: Metrics = field(default_factory=Metrics)  # what /metrics shows
 
 
 class Context:

@@ -30,6 +30,7 @@ and last, :class:`~bot.kernel.routing.Routes` finds the handler and runs it.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -42,6 +43,7 @@ from bot.kernel.handling import Deliver, Handling, Next, Step
 from bot.kernel.locks import PersonLocks
 from bot.kernel.menus import TypedMenus
 from bot.kernel.routing import Routes
+from bot.services.metrics import Metrics
 from bot.services.presenter import Presenter
 from bot.services.replies import ReplyLedger
 from storage.failures import is_storage_failure
@@ -49,6 +51,27 @@ from storage.records import DialogState, Role, ShownMenu
 from storage.repository import Database, DialogStore, InboxStore, MemberStore
 
 log = logging.getLogger(__name__)
+
+class Measure:
+    """Counts each update by channel and result, and times its whole handling (the
+    operator's ``/metrics``)."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    async def __call__(self, handling: Handling, call_next: Next) -> None:
+        started, result = time.perf_counter(), "error"
+        try:
+            await call_next()
+            response = handling.response
+            result = ("duplicate" if response.duplicate else "failed" if response.failed
+                      else "handled")
+        finally:
+            channel = handling.event.channel
+            self._metrics.updates.labels(channel, result).inc()
+            self._metrics.handler_seconds.labels(channel).observe(
+                time.perf_counter() - started)
+
 
 class PersonLock:
     """Serialise each person's events (and the delivery of their replies)."""
@@ -319,7 +342,8 @@ def standard_steps(*, services: Services, replies: ReplyLedger, locks: PersonLoc
                    admins: Mapping[str, frozenset[str]]) -> list[Step]:
     """The pipeline every channel's events go through, outermost first."""
     repo, clock = services.repo, services.clock
-    return [PersonLock(locks), Delivery(replies), Faults(repo, services.texts, presenter),
+    return [Measure(services.metrics), PersonLock(locks), Delivery(replies),
+            Faults(repo, services.texts, presenter),
             UnitOfWork(repo), Dedup(repo, clock), TypedMenus(repo, presenter),
             Identify(services, admins), Persist(repo, replies, clock, presenter),
             HandlerFaults(repo)]

@@ -22,6 +22,7 @@ from bot.domain.events import DeliveryError, FileRef, Message, Option, OutFile, 
 from bot.domain.i18n import Texts
 from bot.services import background
 from bot.services.channels import Channels
+from bot.services.metrics import Metrics
 from bot.services.presenter import Presenter
 from bot.services.scheduler import Scheduler
 from storage.records import OutboxRow, OutboxStatus, OutgoingMessage
@@ -175,9 +176,10 @@ class OutboxWorker:
 
     def __init__(self, repo: OutboxStore, clock: Clock, scheduler: Scheduler,
                  channels: Channels, texts: Texts, presenter: Presenter,
-                 own_menus: OwnMenus | None = None) -> None:
+                 own_menus: OwnMenus | None = None, metrics: Metrics | None = None) -> None:
         self._repo = repo
         self._presenter = presenter
+        self.metrics = metrics or Metrics()  # sends by result, 429s (the operator's /metrics)
         # set by the composition root: whether a menu of the bot's own may be shown now
         self.own_menus = own_menus
         self._clock = clock
@@ -352,11 +354,14 @@ class OutboxWorker:
                         message = await self.own_menus(row.channel, row.chat_id, message)
                     await port.send(row.chat_id, message)
         except DeliveryError as exc:
+            if exc.retry_after is not None:  # the messenger said "too many requests"
+                self.metrics.rate_limited.labels(row.channel).inc()
             return await self._failed(row, exc)
         except Exception as exc:
             log.exception("unexpected error sending outbox row %s", row.id)
             return await self._failed(row, DeliveryError(repr(exc)))
         await repo.settle(row.id, OutboxStatus.SENT, self._clock.now())
+        self.metrics.sends.labels(row.channel, OutboxStatus.SENT.value).inc()
         return None, OutboxStatus.SENT
 
     async def _failed(self, row: OutboxRow,
@@ -367,6 +372,7 @@ class OutboxWorker:
         status, delay = disposition(error, attempts)
         if status is OutboxStatus.BLOCKED:
             log.warning("chat %s blocked the bot; row %s not retried", row.chat_id, row.id)
+        self.metrics.sends.labels(row.channel, status.value if delay is None else "retry").inc()
         if delay is None:
             if status is OutboxStatus.FAILED:
                 log.error("giving up on outbox row %s after %d attempt(s): %s", row.id,

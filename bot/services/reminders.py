@@ -242,6 +242,7 @@ class ReminderPlanner:
             if previous is not None:  # never a burst: an older missed one is skipped
                 log.info("skipping missed reminder %s: a later one is due", previous.key)
                 await self._mark_fired(previous)
+                self._outbox.metrics.reminders.labels("dropped").inc()
             latest[occasion.subject] = occasion
         messages: list[Outgoing] = []
         notices: list[Notice] = []
@@ -251,6 +252,7 @@ class ReminderPlanner:
                 log.info("dropping reminder %s: its deadline or conference has passed",
                          occasion.key)
                 await self._mark_fired(occasion)
+                self._outbox.metrics.reminders.labels("dropped").inc()
             elif occasion.kind == "conference":
                 messages += await self.notices.for_conference(occasion)
                 due.append(occasion)
@@ -268,6 +270,8 @@ class ReminderPlanner:
         for occasion in due:
             await self._mark_fired(occasion)
             log.info("reminder %s sent", occasion.key)
+        if due:
+            self._outbox.metrics.reminders.labels("fired").inc(len(due))
         for snooze in again:
             await self._repo.snooze_done(snooze.member_id, snooze.occasion, now)
 
