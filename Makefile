@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo demo-year test test-tools run lint types unit unit-shifted install clean bench bench-smoke
+.PHONY: demo demo-year image-check test test-tools run lint types unit unit-shifted install clean bench bench-smoke
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,20 @@ demo: $(STAMP)
 ## The example bloc's whole emulation year played in the demo, from a script (demo/).
 demo-year: $(STAMP)
 	$(BIN)/thidua demo --today 2/1/2023 $(ARGS) < demo/nam-thi-dua-2023.txt
+
+## The container image, built from Debian's packages alone and tried as an operator would
+## (it serves, answers /healthz and a person, runs the demo): tests/image_check.py. Outside
+## `make test`; CI runs it after. Installs podman, runc and mmdebstrap when missing (as root).
+IMAGE_PACKAGES = $(if $(shell command -v podman),,podman) $(if $(shell command -v runc),,runc) \
+  $(if $(shell command -v mmdebstrap),,mmdebstrap)
+
+image-check: $(STAMP)
+	@if [ -n "$(strip $(IMAGE_PACKAGES))" ]; then \
+	  echo "installing $(strip $(IMAGE_PACKAGES))"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    $(IMAGE_PACKAGES) >/dev/null; \
+	fi
+	$(BIN)/python -m tests.image_check
 
 ## Lint, types and the whole test suite: what CI runs.
 test: $(STAMP) test-tools lint types unit unit-shifted
