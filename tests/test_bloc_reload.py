@@ -29,7 +29,7 @@ async def test_edit_is_picked_up_and_a_broken_edit_is_ignored(
     await runtime.repo.upsert_member(
         bloc_id=runtime.bloc.id, channel="test", external_id="1", display_name="A",
         unit_id=None, role=Role.LIAISON, now=runtime.clock.now())
-    assert await runtime.watcher.check() is None  # unchanged file: nothing to do
+    assert await runtime.watchers[0].check() is None  # unchanged file: nothing to do
 
     touch_later(small_bloc_file, SMALL_BLOC.replace("Tổ chức Hội nghị Tổng kết",
                                                     "Tổ chức Hội nghị Tổng kết năm 2026"))

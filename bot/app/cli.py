@@ -92,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="how many people may use it (default 1)")
     invite.add_argument("--expires", default="7d", help="validity, e.g. 7d, 12h, 2w (default 7d)")
     invite.add_argument("--bot-username", help="the bot's @username, for the link")
+    invite.add_argument("--bloc", help="the bloc's code (needed when THIDUA_BLOC_FILE is a "
+                        "folder of several blocs)")
 
     db = verbs.add_parser("db", help="database maintenance")
     db_verbs = db.add_subparsers(dest="db_verb", required=True, parser_class=_Parser)
@@ -106,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--year", type=int, help="yearreport, scores: the emulation year "
                         "(default: the bloc's current one)")
     export.add_argument("--out", type=Path, required=True, help="the file to write")
+    export.add_argument("--bloc", help="the bloc's code (needed when several are served)")
 
     backup = verbs.add_parser("backup", help="a consistent copy of the live database")
     _common(backup)
@@ -289,7 +292,7 @@ async def move_demo_clock(runtime: Runtime, clock: ShiftedClock, text: str) -> s
         return t("console.today_backwards", now=format_moment(runtime.clock.now(), zone))
     clock.move_to(moment)
     await asyncio.sleep(0.1)  # the scheduler's jobs that fell due run
-    await runtime.reminders.plan()
+    await runtime.reminders.plan_all()
     await runtime.outbox.drain()
     return t("console.today_moved", now=format_moment(runtime.clock.now(), zone))
 
@@ -306,9 +309,12 @@ async def _invite(args: argparse.Namespace, settings: Settings) -> int:
         _say(invites.describe_error(exc, translate), error=True)
         return EXIT_CONFIG
     async with await open_runtime(settings) as runtime:
+        bloc = data_verbs.chosen_bloc(runtime, args.bloc, language)
+        if bloc is None:
+            return EXIT_CONFIG
         try:
             made = await invites.create_invite(
-                runtime.repo, runtime.bloc, role=Role(args.role), unit_code=args.unit,
+                runtime.repo, bloc, role=Role(args.role), unit_code=args.unit,
                 uses=args.uses, validity=validity, created_by="cli", now=runtime.clock.now(),
             )
         except invites.InviteError as exc:
@@ -318,7 +324,7 @@ async def _invite(args: argparse.Namespace, settings: Settings) -> int:
         who = messages.text(language, f"role.{made.invite.role.value}")
         if made.unit is not None:
             who = messages.text(language, "role.of_unit", role=who, unit=made.unit.name)
-        zone = runtime.blocs.zone
+        zone = ZoneInfo(bloc.timezone)
         _say(messages.text(language, "cli.invite_made", who=who, uses=made.invite.max_uses,
                            expires=format_moment(made.invite.expires_at, zone)))
         _say(messages.text(language, "cli.invite_token", token=made.token))

@@ -11,15 +11,17 @@ import asyncio
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 
-from bot.app.runtime import open_runtime
+from bot.app.runtime import Runtime, open_runtime
 from bot.domain.i18n import catalog
 from bot.domain.scoring import format_points
-from bot.services.blocfile import render_problems
+from bot.services.blocfile import bloc_files, render_problems
 from config.bloc import BlocFileError, load_bloc_file
 from config.settings import Settings
 from storage.backup import BackupError, backup, restore
 from storage.migrations import LATEST_VERSION
+from storage.records import Bloc
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
 
@@ -36,6 +38,22 @@ async def migrate(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def chosen_bloc(runtime: Runtime, code: str | None, language: str) -> Bloc | None:
+    """The bloc ``--bloc`` names, or the only one served; ``None`` after saying why not
+    (an unknown code, or several blocs and none named)."""
+    messages, served = catalog(), runtime.blocs.all
+    codes = ", ".join(bloc.code for bloc in served)
+    if code is not None:
+        found = runtime.blocs.by_code(code)
+        if found is None:
+            say(messages.text(language, "cli.unknown_bloc", code=code, codes=codes), error=True)
+        return found
+    if len(served) > 1:
+        say(messages.text(language, "cli.name_the_bloc", codes=codes), error=True)
+        return None
+    return served[0]
+
+
 async def export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services.exports.build import build_export, find_period
     from bot.services.exports.docx_report import render_docx
@@ -50,25 +68,28 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
         say(messages.text(language, "cli.export_option_mismatch"), error=True)
         return EXIT_CONFIG
     async with await open_runtime(settings) as runtime:
+        bloc = chosen_bloc(runtime, args.bloc, language)
+        if bloc is None:
+            return EXIT_CONFIG
         t, now = runtime.texts.translator(language), runtime.clock.now()
-        year = args.year or runtime.bloc.year
+        year = args.year or bloc.year
         content: bytes
         if args.format == "yearreport":
-            report = await build_year_report(runtime.repo, runtime.bloc, year, t=t, now=now)
+            report = await build_year_report(runtime.repo, bloc, year, t=t, now=now)
             content = await asyncio.to_thread(render_year_report, report)
         elif args.format == "scores":
-            scores = await build_scores_workbook(runtime.repo, runtime.bloc, year, t=t)
+            scores = await build_scores_workbook(runtime.repo, bloc, year, t=t)
             if scores is None:
                 say(messages.text(language, "exports.no_scores", year=year), error=True)
                 return EXIT_CONFIG
             content = await asyncio.to_thread(render_scores, scores)
         else:
-            period = await find_period(runtime.repo, runtime.bloc, args.period,
+            period = await find_period(runtime.repo, bloc, args.period,
                                        runtime.today())
             if period is None:
                 say(messages.text(language, "exports.no_period"), error=True)
                 return EXIT_CONFIG
-            data = await build_export(runtime.repo, runtime.bloc, period, t=t, now=now)
+            data = await build_export(runtime.repo, bloc, period, t=t, now=now)
             render = {"xlsx": render_xlsx, "csv": render_csv, "docx": render_docx}[args.format]
             content = await asyncio.to_thread(render, data)
     try:
@@ -115,8 +136,14 @@ def _as_written(value: date | datetime) -> str:
 
 
 async def check(args: argparse.Namespace, settings: Settings) -> int:
-    messages, language = catalog(), settings.language
-    path = args.file or settings.bloc_file
+    """``thidua bloc check [FILE|FOLDER]``: each bloc file checked on its own."""
+    language, path = settings.language, args.file or settings.bloc_file
+    results = [_check_file(found, language) for found in bloc_files(path)]
+    return EXIT_CONFIG if not results or EXIT_CONFIG in results else EXIT_OK
+
+
+def _check_file(path: Path, language: str) -> int:
+    messages = catalog()
     try:
         config = load_bloc_file(path)
     except BlocFileError as error:

@@ -26,7 +26,13 @@ from bot.kernel.menus import OwnMenus
 from bot.kernel.parking import IDLE_CHECK, IdleParking
 from bot.kernel.router import Router
 from bot.kernel.routing import Routes
-from bot.services.blocfile import BlocFileWatcher, last_good_bloc, render_problems, sync_file
+from bot.services.blocfile import (
+    BlocFileWatcher,
+    bloc_files,
+    last_good_bloc,
+    render_problems,
+    sync_file,
+)
 from bot.services.blocs import Blocs
 from bot.services.channels import Channels
 from bot.services.digest import Digest
@@ -74,7 +80,7 @@ class Runtime:
     engine: DialogEngine
     dispatcher: Dispatcher
     parking: IdleParking
-    watcher: BlocFileWatcher
+    watchers: list[BlocFileWatcher]  # one per bloc file
     services: Services
     admins: dict[str, frozenset[str]]
     presenter: Presenter
@@ -111,13 +117,13 @@ class Runtime:
         digest, parking idle conversations); a digest missed while down is sent."""
         await self.outbox.start()
         if not self.scheduler.running:
-            self.scheduler.every("plan-reminders", REPLAN, self.reminders.plan)
+            self.scheduler.every("plan-reminders", REPLAN, self.reminders.plan_all)
             self.scheduler.every("park-idle-dialogs", IDLE_CHECK, self.parking.park)
             self.digest.plan()
             self.scheduler.start()
         # this instance runs the scheduler (what /metrics reports as the leader)
         self.services.metrics.leader.set(1)
-        await self.reminders.plan()
+        await self.reminders.plan_all()
         await self.digest.send()  # a Monday digest missed while the bot was down
 
     async def stop(self) -> None:
@@ -131,11 +137,14 @@ class Runtime:
         self.scheduler.every("bloc-file-watch", BLOC_FILE_CHECK, self._reload)
 
     async def _reload(self) -> None:
-        bloc = await self.watcher.check()
-        if bloc is not None:
+        for watcher in self.watchers:
+            bloc = await watcher.check()
+            if bloc is None:
+                continue
             self.blocs.replace(bloc)
-            await self.posted_lists.refresh()  # pinned lists follow the file
-            await self.reminders.plan()  # and reminders follow its deadlines
+            with self.blocs.scope(bloc):
+                await self.posted_lists.refresh()  # pinned lists follow the file
+                await self.reminders.plan()  # and reminders follow its deadlines
 
     async def close(self) -> None:
         """Stop and close the database."""
@@ -143,8 +152,47 @@ class Runtime:
         await self.repo.close()
 
 
-def build(settings: Settings, repo: Repository, bloc: Bloc, clock: Clock,
-          watcher: BlocFileWatcher, router: Router | None = None) -> Runtime:
+async def _load_blocs(repo: Repository, settings: Settings,
+                      clock: Clock) -> tuple[list[Bloc], list[BlocFileWatcher]]:
+    """Every bloc file the setting names, each loaded and validated on its own.
+
+    Of a folder, a broken file is reported and skipped (the others run); of a single file,
+    a broken one leaves the last good data, and is fatal only when there is none.
+    """
+    messages, folder = catalog(), settings.bloc_file.is_dir()
+    loaded: list[Bloc] = []
+    watchers: list[BlocFileWatcher] = []
+    reports: list[str] = []
+    for path in bloc_files(settings.bloc_file):
+        watcher = BlocFileWatcher(repo, path, settings.timezone, clock, messages,
+                                  settings.language)
+        watcher.remember_current()
+        watchers.append(watcher)
+        try:
+            bloc, _ = await sync_file(repo, path, default_timezone=settings.timezone,
+                                      clock=clock)
+        except BlocFileError as error:
+            report = render_problems(error, messages, settings.language)
+            previous = None if folder else await last_good_bloc(repo)
+            if previous is None:
+                reports.append(report)
+                log.error("%s\n%s", report, messages.text(settings.language,
+                                                          "bloc.file_skipped"))
+                continue
+            log.error("%s\n%s", report, messages.text(settings.language, "bloc.kept_last_good"))
+            bloc = previous
+        if any(other.id == bloc.id for other in loaded):
+            raise StartupError(messages.text(settings.language, "bloc.same_code",
+                                             code=bloc.code, path=path))
+        loaded.append(bloc)
+    if not loaded:
+        raise StartupError("\n".join(reports) or messages.text(
+            settings.language, "bloc.no_files", path=settings.bloc_file))
+    return loaded, watchers
+
+
+def build(settings: Settings, repo: Repository, bloc: Bloc | list[Bloc], clock: Clock,
+          watchers: list[BlocFileWatcher], router: Router | None = None) -> Runtime:
     """Wire the services, the kernel and the handlers' router on an open database."""
     texts = Texts(catalog(), settings.language)
     blocs, scheduler, channels = Blocs(bloc), Scheduler(clock), Channels()
@@ -172,7 +220,7 @@ def build(settings: Settings, repo: Repository, bloc: Bloc, clock: Clock,
     return Runtime(settings=settings, repo=repo, blocs=blocs, clock=clock, texts=texts,
                    scheduler=scheduler, channels=channels, outbox=outbox, reminders=reminders,
                    digest=digest, posted_lists=posted_lists, router=router, engine=engine,
-                   dispatcher=dispatcher, parking=parking, watcher=watcher, services=services,
+                   dispatcher=dispatcher, parking=parking, watchers=watchers, services=services,
                    admins=admins, presenter=presenter)
 
 
@@ -193,20 +241,8 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
         raise StartupError(messages.text(settings.language, "cli.bad_database",
                                          path=settings.database, reason=exc)) from None
     try:
-        try:
-            bloc, _ = await sync_file(repo, settings.bloc_file,
-                                      default_timezone=settings.timezone, clock=clock)
-        except BlocFileError as error:
-            report = render_problems(error, messages, settings.language)
-            previous = await last_good_bloc(repo)
-            if previous is None:
-                raise StartupError(report) from None
-            log.error("%s\n%s", report, messages.text(settings.language, "bloc.kept_last_good"))
-            bloc = previous
-        watcher = BlocFileWatcher(repo, settings.bloc_file, settings.timezone, clock, messages,
-                                  settings.language)
-        watcher.remember_current()
-        return build(settings, repo, bloc, clock, watcher)
+        blocs, watchers = await _load_blocs(repo, settings, clock)
+        return build(settings, repo, blocs, clock, watchers)
     except BaseException:
         await repo.close()
         raise

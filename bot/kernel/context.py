@@ -112,7 +112,11 @@ class Context:
 
     @property
     def bloc(self) -> Bloc:
-        return self.services.blocs.current
+        """The person's bloc (the one in scope for a stranger; a person registered by this
+        event is in the bloc of their invite from then on)."""
+        blocs = self.services.blocs
+        return (blocs.get(self.member.bloc_id) if self.member is not None else None) \
+            or blocs.current
 
     @property
     def outbox(self) -> OutboxWorker:
@@ -229,8 +233,10 @@ class Context:
         return await self.services.forms.cancel(self)
 
     def when_committed(self, work: Callable[[], Awaitable[None]]) -> None:
-        """Run ``work`` after the event's transaction has committed (not if it rolls back)."""
-        self.committed.append(work)
+        """Run ``work`` after the event's transaction has committed (not if it rolls back),
+        in the scope of the event's bloc."""
+        blocs, bloc_id = self.services.blocs, self.bloc.id
+        self.committed.append(lambda: blocs.run_in(bloc_id, work))
 
     def bloc_changed(self) -> None:
         """This event changed the bloc's own row (a hand-over moved its year and officers):

@@ -220,7 +220,11 @@ class Identify:
 
     async def __call__(self, handling: Handling, call_next: Next) -> None:
         handling.ctx = await self.context(handling.event)
-        await call_next()
+        member = handling.ctx.member
+        blocs = self._services.blocs
+        # the rest of the event is the sender's bloc's (the first bloc's for a stranger)
+        with blocs.scope(blocs.get(member.bloc_id) if member is not None else None):
+            await call_next()
 
     async def context(self, event: Inbound) -> Context:
         """The handler context of ``event``'s sender."""

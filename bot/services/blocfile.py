@@ -47,6 +47,15 @@ async def sync_file(
     return bloc, summary
 
 
+def bloc_files(path: Path) -> list[Path]:
+    """The bloc files a setting names: the file itself, or every ``*.yaml`` (and ``*.yml``)
+    in the folder, by name (a ministry's blocs, one file each)."""
+    if path.is_dir():
+        return sorted(found for found in path.iterdir()
+                      if found.suffix in (".yaml", ".yml") and found.is_file())
+    return [path]
+
+
 async def last_good_bloc(repo: BlocStore) -> Bloc | None:
     """The bloc loaded by the last successful sync, if any."""
     return await repo.last_loaded_bloc()

@@ -62,18 +62,33 @@ class Digest:
         self._texts = texts
 
     def plan(self) -> None:
-        """Have the scheduler send the next digest when it is due."""
-        self._scheduler.at(JOB, next_digest(self._blocs.current, self._clock.now()), self._due)
+        """Have the scheduler send each bloc's next digest when it is due."""
+        for bloc in self._blocs.all:
+            with self._blocs.scope(bloc):
+                self._plan_bloc()
+
+    def _plan_bloc(self) -> None:
+        bloc = self._blocs.current
+        self._scheduler.at(f"{JOB}:{bloc.id}", next_digest(bloc, self._clock.now()),
+                           self._blocs.run_in, bloc.id, self._due)
 
     async def _due(self) -> None:
         try:
-            await self.send()
+            await self._send_bloc()
         finally:
-            self.plan()  # next week's
+            self._plan_bloc()  # next week's
 
     async def send(self) -> int:
-        """Queue this week's digest for the chair and deputy, if due and not sent; returns
-        how many.
+        """Queue this week's digest of every bloc (see :meth:`_send_bloc`); how many."""
+        sent = 0
+        for bloc in self._blocs.all:
+            with self._blocs.scope(bloc):
+                sent += await self._send_bloc()
+        return sent
+
+    async def _send_bloc(self) -> int:
+        """Queue this week's digest of the bloc in scope for its chair and deputy, if due
+        and not sent; returns how many.
 
         Safe to call at any time (on start, from the scheduler): the outbox key is
         per ISO week and person, and the digest is only useful on its Monday.

@@ -19,10 +19,10 @@ letter) and person, so nothing is sent twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain.clock import Clock
@@ -163,20 +163,37 @@ class ReminderPlanner:
         return await year_occasions_of(self._repo, self._blocs.current, self.calendar(),
                                        self._clock.now(), kind)
 
+    async def plan_all(self) -> None:
+        """:meth:`plan` for every bloc served (at start, and every half hour)."""
+        for bloc in self._blocs.all:
+            with self._blocs.scope(bloc):
+                await self.plan()
+
+    def _at(self, job_id: str, moment: datetime, func: Callable[..., Awaitable[Any]],
+            *args: Any) -> None:
+        """A job of the bloc in scope, run in its scope whenever it runs."""
+        self._scheduler.at(job_id, moment, self._blocs.run_in, self._blocs.current.id, func,
+                           *args)
+
+    async def _pending_snoozes(self) -> list[Snooze]:
+        """The reminders put off by the people of the bloc in scope."""
+        members = {m.id for m in await self._repo.list_members(self._blocs.current.id)}
+        return [s for s in await self._repo.pending_snoozes() if s.member_id in members]
+
     async def plan(self) -> None:
-        """Schedule the occasions and put-off reminders ahead; send what is due now (after a
-        downtime, only the latest missed occasion of each deadline, if still useful); have
-        the open round of the vote closed at its closing time."""
+        """For the bloc in scope: schedule the occasions and put-off reminders ahead; send
+        what is due now (after a downtime, only the latest missed occasion of each deadline,
+        if still useful); have the open round of the vote closed at its closing time."""
         now = self._clock.now()
-        for snooze in await self._repo.pending_snoozes():  # reminders put off, due again
+        for snooze in await self._pending_snoozes():  # reminders put off, due again
             if snooze.fire_at > now:
-                self._scheduler.at(f"snooze:{snooze.member_id}:{snooze.occasion}",
+                self._at(f"snooze:{snooze.member_id}:{snooze.occasion}",
                                    snooze.fire_at, self.fire_snooze, snooze)
         occasions = await self.occasions()
         sent = await self._repo.sent_reminders(o.key for o in occasions)
         for occasion in occasions:
             if occasion.key not in sent and occasion.fire_at > now:
-                self._scheduler.at(f"reminder:{occasion.key}", occasion.fire_at,
+                self._at(f"reminder:{occasion.key}", occasion.fire_at,
                                    self.fire, occasion.key, occasion.origin)
         await self._send_due(occasions)
         await self.vote_closing.plan()
@@ -205,14 +222,14 @@ class ReminderPlanner:
         if occasion is None or await self._repo.sent_reminders([key]):
             return
         if occasion.fire_at > self._clock.now():  # moved later since it was planned
-            self._scheduler.at(f"reminder:{key}", occasion.fire_at, self.fire, key, origin)
+            self._at(f"reminder:{key}", occasion.fire_at, self.fire, key, origin)
             return
         await self._send_due()
 
     async def fire_snooze(self, snooze: Snooze) -> None:
         """The scheduler's callback for a reminder put off: sent with whatever else is due."""
         if snooze.fire_at > self._clock.now():
-            self._scheduler.at(f"snooze:{snooze.member_id}:{snooze.occasion}", snooze.fire_at,
+            self._at(f"snooze:{snooze.member_id}:{snooze.occasion}", snooze.fire_at,
                                self.fire_snooze, snooze)
             return
         await self._send_due()
@@ -262,7 +279,7 @@ class ReminderPlanner:
                 notices += found
                 messages += officers
                 due.append(occasion)
-        again = [s for s in await self._repo.pending_snoozes() if s.fire_at <= now]
+        again = [s for s in await self._pending_snoozes() if s.fire_at <= now]
         for snooze in again:
             notices += await self._notices_again(snooze, occasions)
         messages += await self._letters(notices)
@@ -321,7 +338,7 @@ class ReminderPlanner:
             elif (planned := self._planned_by(occasion, when, occasions)) is not None:
                 outcomes.append(("planned", planned.fire_at))
             elif await self._repo.snooze(Snooze(member_id, occasion.key, occasion.origin, when)):
-                self._scheduler.at(f"snooze:{member_id}:{occasion.key}", when,
+                self._at(f"snooze:{member_id}:{occasion.key}", when,
                                    self.fire_snooze, Snooze(member_id, occasion.key,
                                                             occasion.origin, when))
                 outcomes.append(("snoozed", when))
@@ -399,7 +416,7 @@ class ReminderPlanner:
                     later = Snooze(notice.member.id, notice.occasion.key,
                                    notice.occasion.origin, when)
                     await self._repo.hold_over(later)
-                    self._scheduler.at(f"snooze:{later.member_id}:{later.occasion}", when,
+                    self._at(f"snooze:{later.member_id}:{later.occasion}", when,
                                        self.fire_snooze, later)
         return letters
 

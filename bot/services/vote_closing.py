@@ -81,10 +81,13 @@ class VoteClosing:
         self._scheduler, self._outbox, self._texts = scheduler, outbox, texts
 
     async def plan(self) -> None:
-        """Have the scheduler close the open round at its closing time (at once if past)."""
+        """Have the scheduler close the open round of the bloc in scope at its closing time
+        (at once if past)."""
         vote = await self._open_round()
         if vote is not None:
-            self._scheduler.at(JOB, vote.closes_at, self.close_due)
+            bloc = self._blocs.current
+            self._scheduler.at(f"{JOB}:{bloc.id}", vote.closes_at, self._blocs.run_in,
+                               bloc.id, self.close_due)
 
     async def _open_round(self) -> Vote | None:
         bloc = self._blocs.current
@@ -93,7 +96,8 @@ class VoteClosing:
         return vote if vote is not None and vote.closed_at is None else None
 
     async def close_due(self) -> bool:
-        """Close the open round if its time is up; whether this call closed it."""
+        """Close the open round of the bloc in scope if its time is up; whether this call
+        closed it."""
         bloc, now = self._blocs.current, self._clock.now()
         async with self._repo.unit_of_work(immediate=True):
             vote = await self._open_round()

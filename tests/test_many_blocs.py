@@ -1,0 +1,123 @@
+"""Many blocs on one deployment: ``THIDUA_BLOC_FILE`` names a folder, every bloc file in it is
+loaded on its own (a broken one reported and skipped), each person belongs to the bloc of
+their invite and sees that bloc only, and each bloc's reminders go to its own people."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app.runtime import Runtime, open_runtime
+from bot.domain.clock import FixedClock
+from bot.services import invites
+from config.settings import Settings
+from storage.records import Role
+from tests.chat import Person, plain
+from tests.conftest import SMALL_BLOC
+from tests.test_cli import thidua
+
+OTHER = """\
+code: other-bloc
+name: Khối thi đua Thứ hai
+ministry: Bộ Khoa học và Công nghệ
+year: 2026
+chair: VKT
+deputy: VDL
+units:
+  - {code: VKT, name: Viện Kinh tế số, short_name: Viện KTS}
+  - {code: VDL, name: Viện Dữ liệu, short_name: Viện DL}
+periods:
+  - code: 2026-H2
+    title: 6 tháng cuối năm 2026 (Khối hai)
+    start: 1/7/2026
+    end: 31/12/2026
+    report_deadline: 30/11/2026
+    tasks:
+      - {code: "1", title: Xây dựng kho dữ liệu mở}
+"""
+
+
+@pytest.fixture
+def ministry(tmp_path: Path) -> Path:
+    folder = tmp_path / "blocs"
+    folder.mkdir()
+    (folder / "a-thu-nghiem.yaml").write_text(SMALL_BLOC, encoding="utf-8")
+    (folder / "b-thu-hai.yaml").write_text(OTHER, encoding="utf-8")
+    (folder / "c-hong.yaml").write_text("code: broken\nname: [\n", encoding="utf-8")
+    (folder / "ghi-chu.txt").write_text("not a bloc file", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+async def served(settings: Settings, ministry: Path, clock: FixedClock,
+                 caplog: pytest.LogCaptureFixture) -> Runtime:
+    with caplog.at_level(logging.ERROR):
+        runtime = await open_runtime(settings.model_copy(update={"bloc_file": ministry}),
+                                     clock=clock)
+    assert "c-hong.yaml" in caplog.text and "bỏ qua" in caplog.text  # reported, skipped
+    return runtime
+
+
+async def _member(runtime: Runtime, bloc_code: str, user_id: str, role: Role,
+                  unit: str | None, name: str) -> Person:
+    bloc = runtime.blocs.by_code(bloc_code)
+    assert bloc is not None
+    made = await invites.create_invite(runtime.repo, bloc, role=role, unit_code=unit, uses=1,
+                                       validity=timedelta(days=7), created_by="test",
+                                       now=runtime.clock.now())
+    person = Person(runtime.dispatcher, user_id, name)
+    welcome = plain(await person.say(f"/start {made.token}"))
+    assert bloc.name in welcome, welcome
+    return person
+
+
+async def test_each_person_sees_the_bloc_of_their_invite_only(served: Runtime) -> None:
+    try:
+        assert [bloc.code for bloc in served.blocs.all] == ["test-bloc", "other-bloc"]
+        first = await _member(served, "test-bloc", "1", Role.CHAIR, "UDCN", "Trần Một")
+        second = await _member(served, "other-bloc", "2", Role.CHAIR, "VKT", "Lê Hai")
+        contact = await _member(served, "other-bloc", "3", Role.CONTACT, "VDL", "Phạm Ba")
+
+        tasks = plain(await contact.say("/nhiemvu"))
+        assert "Xây dựng kho dữ liệu mở" in tasks and "Tổ chức Hội nghị Tổng kết" not in tasks
+        status = plain(await second.say("/tinhhinh"))
+        assert "Viện KTS" in status and "Viện DL" in status
+        assert "Viện ƯDCN" not in status and "Viện KHSHTT" not in status
+        own = plain(await first.say("/tinhhinh"))
+        assert "Viện ƯDCN" in own and "Viện KTS" not in own
+        # a unit of the other bloc cannot be named: it is not this bloc's
+        assert "Viện KTS" not in plain(await first.say("/tinhhinh Viện KTS"))
+    finally:
+        await served.close()
+
+
+async def test_each_blocs_reminders_go_to_its_own_people(served: Runtime,
+                                                         clock: FixedClock) -> None:
+    try:
+        await _member(served, "test-bloc", "1", Role.CONTACT, "SHTT", "Trần Một")
+        await _member(served, "other-bloc", "3", Role.CONTACT, "VDL", "Phạm Ba")
+        # the other bloc's deadline (30/11) is a week ahead on 23/11; the first's (5/12) not
+        clock.set(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
+        await served.reminders.plan_all()
+        rows = [row for row in await served.repo.outbox_rows()
+                if row.dedup_key.startswith("remind:")]
+        assert {row.chat_id for row in rows} == {"3"}
+        assert "(Khối hai)" in rows[0].payload["text"]
+    finally:
+        await served.close()
+
+
+def test_the_cli_names_the_bloc_when_several_are_served(ministry: Path, tmp_path: Path) -> None:
+    common = ("--database", str(tmp_path / "x.db"), "--bloc-file", str(ministry))
+    unnamed = thidua("invite", "--role", "contact", "--unit", "VDL", *common, cwd=tmp_path)
+    assert unnamed.returncode == 2
+    assert "nhiều Khối (test-bloc, other-bloc)" in unnamed.stderr
+    named = thidua("invite", "--role", "contact", "--unit", "VDL", "--bloc", "other-bloc",
+                   *common, cwd=tmp_path)
+    assert named.returncode == 0, named.stderr
+    assert "Viện Dữ liệu" in named.stdout
+    checked = thidua("bloc", "check", str(ministry), cwd=tmp_path)
+    assert checked.returncode == 2 and "Khối thi đua Thứ hai" in checked.stdout
