@@ -4,14 +4,19 @@ their invite and sees that bloc only, and each bloc's reminders go to its own pe
 
 from __future__ import annotations
 
+import io
 import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from docx import Document
+from openpyxl import load_workbook
 
 from bot.app.runtime import Runtime, open_runtime
 from bot.domain.clock import FixedClock
+from bot.domain.events import Response
+from bot.domain.text import html_to_plain as plain_text
 from bot.services import invites
 from config.settings import Settings
 from storage.records import Role
@@ -121,3 +126,60 @@ def test_the_cli_names_the_bloc_when_several_are_served(ministry: Path, tmp_path
     assert "Viện Dữ liệu" in named.stdout
     checked = thidua("bloc", "check", str(ministry), cwd=tmp_path)
     assert checked.returncode == 2 and "Khối thi đua Thứ hai" in checked.stdout
+
+
+FORBIDDEN = ("Viện Kinh tế số", "Viện KTS", "Viện Dữ liệu", "Viện DL", "Xây dựng kho dữ liệu mở",
+             "Khối thi đua Thứ hai", "Khối hai", "Ghi chú của khối hai")  # bloc B's
+
+
+def _texts_of(response: Response) -> list[str]:
+    """What a person reads in a response: its texts, its buttons, the files' words."""
+    texts = []
+    for reply in response.replies:
+        texts += [plain_text(reply.text), *(option.label for option in reply.options)]
+        file = reply.file
+        if file is None:
+            continue
+        if file.name.endswith(".xlsx"):
+            book = load_workbook(io.BytesIO(file.content))
+            texts += [str(cell) for sheet in book.worksheets
+                      for row in sheet.iter_rows(values_only=True) for cell in row]
+        elif file.name.endswith(".docx"):
+            doc = Document(io.BytesIO(file.content))
+            texts += [p.text for p in doc.paragraphs]
+            texts += [cell.text for table in doc.tables for row in table.rows
+                      for cell in row.cells]
+        elif file.name.endswith(".csv"):
+            texts.append(file.content.decode("utf-8-sig"))
+    return texts
+
+
+async def test_no_command_or_view_shows_a_member_of_one_bloc_anything_of_another(
+        served: Runtime) -> None:
+    """Every command, by every kind of member of bloc A, and every button it offers one
+    level down: nothing of bloc B (its units, tasks, reports, name) is ever shown."""
+    try:
+        people = [await _member(served, "test-bloc", "1", Role.CHAIR, "UDCN", "Trần Một"),
+                  await _member(served, "test-bloc", "2", Role.DEPUTY, "CNCL", "Lê Phó"),
+                  await _member(served, "test-bloc", "3", Role.CONTACT, "SHTT", "Nguyễn An")]
+        other = await _member(served, "other-bloc", "9", Role.CONTACT, "VDL", "Phạm Ba")
+        review = await other.say("/capnhat 1 50% Ghi chú của khối hai")
+        await other.press(review.replies[-1], "Gửi")
+        names = [command.names[0] for command in served.router.commands()
+                 if command.names[0] not in ("start", "huy")]
+        seen = 0
+        for person in people:
+            for name in names:
+                response = await person.say(f"/{name}")
+                shown = _texts_of(response)
+                for reply in response.replies[-1:]:
+                    for option in reply.options[:6]:
+                        shown += _texts_of(await person.press(reply, option.label))
+                await person.say("/huy")
+                seen += len(shown)
+                for text in shown:
+                    for word in FORBIDDEN:
+                        assert word not in text, (person.name, name, text)
+        assert seen > 200  # the views said something
+    finally:
+        await served.close()
