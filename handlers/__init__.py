@@ -12,6 +12,7 @@ from bot.kernel.router import Router
 from handlers import (
     absence,
     awards,
+    blocs,
     cancel,
     conferences,
     covenant,
@@ -49,6 +50,7 @@ FEATURES: tuple[ModuleType, ...] = (
     my_updates,
     absence,
     status,
+    blocs,
     deadline,
     matrix,
     posting,

@@ -24,6 +24,7 @@ from bot.kernel.steps import (
     unit_options,
 )
 from bot.services.status import BlocStatus
+from handlers._bloc_views import comparison, follows_every_bloc
 from handlers._status_views import (
     current_status,
     detail_view,
@@ -218,5 +219,8 @@ async def ask_which_task(ctx: Context) -> None:
 @router.command("tinhhinh", "status", action=Action.SEE_OWN_UNIT, help_key="help.cmd_status",
                 private_only=True)
 async def show_status(ctx: Context) -> None:
-    """The chair's overview; a contact's own unit."""
+    """The chair's overview; a contact's own unit; for the ministry's liaison, the blocs side
+    by side first, then the bloc they look at."""
+    if follows_every_bloc(ctx) and len(ctx.served_blocs) > 1:
+        ctx.reply(await comparison(ctx))
     await open_status(ctx)

@@ -158,11 +158,16 @@ class MemberStore(Protocol):
     ) -> Member:
         """Register (or re-register) a person directly, e.g. the demo's personas."""
 
+    async def view_bloc(self, member_id: int, bloc_id: int) -> None:
+        """The ministry's liaison looks at this bloc from now on."""
+
     async def create_invite(
         self, *, bloc_id: int, token_hash: str, unit_id: int | None, role: Role,
         max_uses: int, expires_at: datetime, created_by: str, now: datetime,
+        all_blocs: bool = False,
     ) -> Invite:
-        """Store a new invite (only the token's hash is kept)."""
+        """Store a new invite (only the token's hash is kept); ``all_blocs``: it registers
+        the ministry's liaison, who follows every bloc."""
 
     async def redeem_invite(
         self, *, token_hash: str, channel: str, external_id: str, display_name: str,

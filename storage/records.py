@@ -128,6 +128,8 @@ class Member:
     role: Role
     language: str | None
     registered_at: datetime
+    all_blocs: bool = False  # the ministry's liaison: follows every bloc served
+    viewing_bloc_id: int | None = None  # the bloc such a liaison is looking at now
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ class Invite:
     expires_at: datetime
     created_by: str
     created_at: datetime
+    all_blocs: bool = False  # it registers the ministry's liaison, who follows every bloc
 
 
 class RedeemOutcome(StrEnum):

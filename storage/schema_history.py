@@ -276,4 +276,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE emulation_years ADD COLUMN movements TEXT;
     ALTER TABLE blocs ADD COLUMN handover TEXT;
     """,
+    # 22: the ministry's liaison, who follows every bloc of the deployment: an invite made
+    # with --bloc all, the member it registers, and the bloc that member is looking at now.
+    """
+    ALTER TABLE invites ADD COLUMN all_blocs INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE members ADD COLUMN all_blocs INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE members ADD COLUMN viewing_bloc_id INTEGER;
+    """,
 )

@@ -53,7 +53,8 @@ def _member(row: aiosqlite.Row) -> Member:
         id=row["id"], bloc_id=row["bloc_id"], channel=row["channel"],
         external_id=row["external_id"], display_name=row["display_name"],
         unit_id=row["unit_id"], role=Role(row["role"]), language=row["language"],
-        registered_at=from_db(row["registered_at"]),
+        registered_at=from_db(row["registered_at"]), all_blocs=bool(row["all_blocs"]),
+        viewing_bloc_id=row["viewing_bloc_id"],
     )
 
 
@@ -62,6 +63,7 @@ def _invite(row: aiosqlite.Row) -> Invite:
         id=row["id"], bloc_id=row["bloc_id"], unit_id=row["unit_id"], role=Role(row["role"]),
         max_uses=row["max_uses"], uses=row["uses"], expires_at=from_db(row["expires_at"]),
         created_by=row["created_by"], created_at=from_db(row["created_at"]),
+        all_blocs=bool(row["all_blocs"]),
     )
 
 
@@ -220,17 +222,20 @@ class SqliteRepository(SqliteDialogs, SqliteReports, SqliteOutbox, SqliteTasks,
     async def _register(
         self, db: Direct, *, bloc_id: int, channel: str, external_id: str,
         display_name: str, unit_id: int | None, role: Role, now: datetime,
+        all_blocs: bool = False,
     ) -> Member:
         await db.execute(
             """
             INSERT INTO members (bloc_id, channel, external_id, display_name, unit_id, role,
-                                 registered_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+                                 registered_at, all_blocs)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (channel, external_id) DO UPDATE SET
                 bloc_id = excluded.bloc_id, display_name = excluded.display_name,
-                unit_id = excluded.unit_id, role = excluded.role, active = 1
+                unit_id = excluded.unit_id, role = excluded.role, active = 1,
+                all_blocs = excluded.all_blocs, viewing_bloc_id = NULL
             """,
-            (bloc_id, channel, external_id, display_name, unit_id, role.value, to_db(now)),
+            (bloc_id, channel, external_id, display_name, unit_id, role.value, to_db(now),
+             int(all_blocs)),
         )
         row = await self._one(
             "SELECT * FROM members WHERE channel = ? AND external_id = ?", (channel, external_id)
@@ -238,26 +243,33 @@ class SqliteRepository(SqliteDialogs, SqliteReports, SqliteOutbox, SqliteTasks,
         assert row is not None
         return _member(row)
 
+    async def view_bloc(self, member_id: int, bloc_id: int) -> None:
+        """The ministry's liaison looks at this bloc from now on."""
+        async with self._transaction() as db:
+            await db.execute("UPDATE members SET viewing_bloc_id = ? WHERE id = ? AND "
+                             "all_blocs = 1", (bloc_id, member_id))
+
     # -- invites ----------------------------------------------------------------------------
 
     async def create_invite(
         self, *, bloc_id: int, token_hash: str, unit_id: int | None, role: Role,
         max_uses: int, expires_at: datetime, created_by: str, now: datetime,
+        all_blocs: bool = False,
     ) -> Invite:
         async with self._transaction() as db:
             cursor = await db.execute(
                 """
                 INSERT INTO invites (bloc_id, token_hash, unit_id, role, max_uses, expires_at,
-                                     created_by, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                                     created_by, created_at, all_blocs)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (bloc_id, token_hash, unit_id, role.value, max_uses, to_db(expires_at),
-                 created_by, to_db(now)),
+                 created_by, to_db(now), int(all_blocs)),
             )
             await self._insert_audit(
                 db, actor=created_by, action="invite.create", subject=f"invite:{cursor.lastrowid}",
                 details={"role": role.value, "unit_id": unit_id, "max_uses": max_uses,
-                         "expires_at": to_db(expires_at)},
+                         "expires_at": to_db(expires_at), "all_blocs": all_blocs},
                 now=now,
             )
             row = await self._one("SELECT * FROM invites WHERE id = ?", (cursor.lastrowid,))
@@ -289,6 +301,7 @@ class SqliteRepository(SqliteDialogs, SqliteReports, SqliteOutbox, SqliteTasks,
             member = await self._register(
                 db, bloc_id=invite.bloc_id, channel=channel, external_id=external_id,
                 display_name=display_name, unit_id=invite.unit_id, role=invite.role, now=now,
+                all_blocs=invite.all_blocs,
             )
             await self._insert_audit(
                 db, actor=f"{channel}:{external_id}", action="invite.redeem",

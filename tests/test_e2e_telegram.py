@@ -200,6 +200,7 @@ async def test_command_menu_is_set_in_both_languages(
         "chamdiem": "score",
         "thamdinh": "review", "chotdiem": "settle", "xephang": "ranking",
         "binhchon": "vote", "khenthuong": "awards", "chuyengiao": "handover",
+        "khoi": "bloc", "sosanh": "compare",
         "quanlynhiemvu": "managetasks",
         "moi": "invite", "ngonngu": "lang", "huy": "cancel",
     }

@@ -183,3 +183,43 @@ async def test_no_command_or_view_shows_a_member_of_one_bloc_anything_of_another
         assert seen > 200  # the views said something
     finally:
         await served.close()
+
+
+async def test_the_ministrys_liaison_follows_every_bloc(served: Runtime) -> None:
+    try:
+        bloc = served.blocs.all[0]
+        with pytest.raises(invites.InviteError):  # only a liaison may follow every bloc
+            await invites.create_invite(served.repo, bloc, role=Role.CONTACT, unit_code="SHTT",
+                                        uses=1, validity=timedelta(days=7), created_by="test",
+                                        now=served.clock.now(), all_blocs=True)
+        made = await invites.create_invite(served.repo, bloc, role=Role.LIAISON,
+                                           unit_code=None, uses=1, validity=timedelta(days=7),
+                                           created_by="test", now=served.clock.now(),
+                                           all_blocs=True)
+        liaison = Person(served.dispatcher, "7", "Vụ TĐKT")
+        await liaison.say(f"/start {made.token}")
+        compared = plain(await liaison.say("/sosanh"))
+        assert "So sánh 2 Khối thi đua" in compared
+        assert "Khối thi đua Thử nghiệm (test-bloc): 0/3 đủ" in compared
+        assert "Khối thi đua Thứ hai (other-bloc): 0/2 đủ" in compared
+        status = await liaison.say("/tinhhinh")
+        assert "So sánh 2 Khối" in plain(status) and "Viện ƯDCN" in plain(status)
+        switched = plain(await liaison.say("/khoi other-bloc"))
+        assert "Từ giờ đồng chí xem Khối thi đua Thứ hai" in switched
+        other = plain(await liaison.say("/tinhhinh"))
+        assert "Viện KTS" in other.split("So sánh", 1)[1].split("\n", 3)[-1]
+        # a liaison of one bloc follows that bloc only
+        one = await _member(served, "other-bloc", "8", Role.LIAISON, None, "Liên lạc")
+        assert "dành cho cán bộ theo dõi của Bộ" in plain(await one.say("/sosanh"))
+        assert "Khối thi đua Thứ hai" in plain(await one.say("/khoi"))
+    finally:
+        await served.close()
+
+
+def test_only_a_liaison_is_invited_to_every_bloc(ministry: Path, tmp_path: Path) -> None:
+    common = ("--database", str(tmp_path / "x.db"), "--bloc-file", str(ministry))
+    liaison = thidua("invite", "--role", "liaison", "--bloc", "all", *common, cwd=tmp_path)
+    assert liaison.returncode == 0, liaison.stderr
+    contact = thidua("invite", "--role", "contact", "--unit", "VDL", "--bloc", "all", *common,
+                     cwd=tmp_path)
+    assert contact.returncode == 2 and "--bloc all" in contact.stderr

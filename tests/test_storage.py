@@ -254,6 +254,8 @@ async def test_the_matrix_shows_the_newest_version_still_standing(tmp_path: Path
 
 
 UNDO_12 = """
+    ALTER TABLE members DROP COLUMN viewing_bloc_id; ALTER TABLE members DROP COLUMN all_blocs;
+    ALTER TABLE invites DROP COLUMN all_blocs;
     ALTER TABLE blocs DROP COLUMN handover;
     ALTER TABLE blocs DROP COLUMN signer_name; ALTER TABLE blocs DROP COLUMN signer_title;
     ALTER TABLE conference_attendance DROP COLUMN reason;

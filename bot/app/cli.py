@@ -51,6 +51,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default INFO)")
 
 
+ALL_BLOCS = "all"  # thidua invite --role liaison --bloc all: the ministry's liaison
+
+
 class _Parser(argparse.ArgumentParser):
     """A parser that takes whole option names only: argparse would otherwise read an
     abbreviation as the one option it begins (``--bloc all`` as ``--bloc-file all``)."""
@@ -93,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--expires", default="7d", help="validity, e.g. 7d, 12h, 2w (default 7d)")
     invite.add_argument("--bot-username", help="the bot's @username, for the link")
     invite.add_argument("--bloc", help="the bloc's code (needed when THIDUA_BLOC_FILE is a "
-                        "folder of several blocs)")
+                        "folder of several blocs); 'all': the ministry's liaison, who follows "
+                        "every bloc (--role liaison only)")
 
     db = verbs.add_parser("db", help="database maintenance")
     db_verbs = db.add_subparsers(dest="db_verb", required=True, parser_class=_Parser)
@@ -309,13 +313,16 @@ async def _invite(args: argparse.Namespace, settings: Settings) -> int:
         _say(invites.describe_error(exc, translate), error=True)
         return EXIT_CONFIG
     async with await open_runtime(settings) as runtime:
-        bloc = data_verbs.chosen_bloc(runtime, args.bloc, language)
+        every = args.bloc is not None and args.bloc.casefold() == ALL_BLOCS
+        bloc = runtime.blocs.all[0] if every else data_verbs.chosen_bloc(runtime, args.bloc,
+                                                                          language)
         if bloc is None:
             return EXIT_CONFIG
         try:
             made = await invites.create_invite(
                 runtime.repo, bloc, role=Role(args.role), unit_code=args.unit,
                 uses=args.uses, validity=validity, created_by="cli", now=runtime.clock.now(),
+                all_blocs=every,
             )
         except invites.InviteError as exc:
             reason = invites.describe_error(exc, translate)

@@ -113,10 +113,20 @@ class Context:
     @property
     def bloc(self) -> Bloc:
         """The person's bloc (the one in scope for a stranger; a person registered by this
-        event is in the bloc of their invite from then on)."""
-        blocs = self.services.blocs
-        return (blocs.get(self.member.bloc_id) if self.member is not None else None) \
-            or blocs.current
+        event is in the bloc of their invite from then on; for the ministry's liaison, the
+        bloc they chose to look at)."""
+        blocs, member = self.services.blocs, self.member
+        if member is None:
+            return blocs.current
+        if member.all_blocs:  # the ministry's liaison: the bloc they look at now
+            return blocs.get(member.viewing_bloc_id) or blocs.get(member.bloc_id) \
+                or blocs.current
+        return blocs.get(member.bloc_id) or blocs.current
+
+    @property
+    def served_blocs(self) -> list[Bloc]:
+        """Every bloc this deployment serves (what the ministry's liaison follows)."""
+        return self.services.blocs.all
 
     @property
     def outbox(self) -> OutboxWorker:

@@ -220,10 +220,8 @@ class Identify:
 
     async def __call__(self, handling: Handling, call_next: Next) -> None:
         handling.ctx = await self.context(handling.event)
-        member = handling.ctx.member
-        blocs = self._services.blocs
         # the rest of the event is the sender's bloc's (the first bloc's for a stranger)
-        with blocs.scope(blocs.get(member.bloc_id) if member is not None else None):
+        with self._services.blocs.scope(handling.ctx.bloc):
             await call_next()
 
     async def context(self, event: Inbound) -> Context:

@@ -129,16 +129,22 @@ class InviteStores(BlocStore, MemberStore, Protocol):
 
 async def create_invite(
     repo: InviteStores, bloc: Bloc, *, role: Role, unit_code: str | None, uses: int,
-    validity: timedelta, created_by: str, now: datetime,
+    validity: timedelta, created_by: str, now: datetime, all_blocs: bool = False,
 ) -> NewInvite:
-    """Make an invite and return its token (shown once, never stored in clear)."""
+    """Make an invite and return its token (shown once, never stored in clear).
+
+    ``all_blocs``: the ministry's liaison, who follows every bloc served (``bloc`` is then
+    the one they look at first); only a liaison may be invited so."""
     if uses < 1 or uses > 1000:
         raise InviteError("bad_uses", value=str(uses))
+    if all_blocs and role is not Role.LIAISON:
+        raise InviteError("all_blocs_liaison_only", role=role.value)
     unit = resolve_unit(bloc, await repo.list_units(bloc.id), role, unit_code)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     invite = await repo.create_invite(
         bloc_id=bloc.id, token_hash=hash_token(token), unit_id=unit.id if unit else None,
         role=role, max_uses=uses, expires_at=now + validity, created_by=created_by, now=now,
+        all_blocs=all_blocs,
     )
     return NewInvite(token, invite, unit)
 
