@@ -32,9 +32,14 @@ IMAGE_PACKAGES = $(if $(shell command -v podman),,podman) $(if $(shell command -
 
 image-check: $(STAMP)
 	@if [ -n "$(strip $(IMAGE_PACKAGES))" ]; then \
-	  echo "installing $(strip $(IMAGE_PACKAGES))"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    $(IMAGE_PACKAGES) >/dev/null; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing $(strip $(IMAGE_PACKAGES))"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      $(IMAGE_PACKAGES) >/dev/null; \
+	  else \
+	    echo "image-check needs $(strip $(IMAGE_PACKAGES)): install them, or run as root"; \
+	    exit 1; \
+	  fi; \
 	fi
 	$(BIN)/python -m tests.image_check
 

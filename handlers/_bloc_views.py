@@ -3,6 +3,8 @@ their ``/tinhhinh``), and who follows every bloc."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.services.status import bloc_status
@@ -24,7 +26,7 @@ async def comparison(ctx: Context) -> str:
 
 async def _line(ctx: Context, bloc: Bloc) -> str:
     read = await bloc_status(ctx.repo, bloc, ctx.now())
-    days = read.days_left(ctx.zone)
+    days = read.days_left(ZoneInfo(bloc.timezone))  # as that bloc's people count days
     year = await ctx.repo.emulation_year(bloc.id, bloc.year)
     sheets = len(await ctx.repo.score_submissions(year.id)) if year is not None and \
         year.criteria is not None else None

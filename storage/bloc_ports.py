@@ -43,6 +43,9 @@ class BlocStore(Protocol):
     async def get_bloc(self, code: str) -> Bloc | None:
         """The bloc with this code."""
 
+    async def bloc_by_id(self, bloc_id: int) -> Bloc | None:
+        """The bloc as last loaded, by its id."""
+
     async def last_loaded_bloc(self) -> Bloc | None:
         """The bloc the bloc file loaded last (kept when a later edit of the file is broken)."""
 

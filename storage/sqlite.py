@@ -116,6 +116,10 @@ class SqliteRepository(SqliteDialogs, SqliteReports, SqliteOutbox, SqliteTasks,
         row = await self._one("SELECT * FROM blocs WHERE code = ?", (code,))
         return _bloc(row) if row is not None else None
 
+    async def bloc_by_id(self, bloc_id: int) -> Bloc | None:
+        row = await self._one("SELECT * FROM blocs WHERE id = ?", (bloc_id,))
+        return _bloc(row) if row is not None else None
+
     async def last_loaded_bloc(self) -> Bloc | None:
         """The bloc the bloc file loaded last (kept when a later edit of the file is broken)."""
         row = await self._one("SELECT * FROM blocs WHERE loaded_at IS NOT NULL "

@@ -223,3 +223,23 @@ def test_only_a_liaison_is_invited_to_every_bloc(ministry: Path, tmp_path: Path)
     contact = thidua("invite", "--role", "contact", "--unit", "VDL", "--bloc", "all", *common,
                      cwd=tmp_path)
     assert contact.returncode == 2 and "--bloc all" in contact.stderr
+
+
+async def test_the_people_of_a_bloc_whose_file_broke_keep_their_own_bloc(
+        served: Runtime, settings: Settings, ministry: Path, clock: FixedClock) -> None:
+    try:
+        contact = await _member(served, "other-bloc", "3", Role.CONTACT, "VDL", "Phạm Ba")
+        assert "Xây dựng kho dữ liệu mở" in plain(await contact.say("/nhiemvu"))
+    finally:
+        await served.close()
+    (ministry / "b-thu-hai.yaml").write_text(OTHER.replace("units:", "units: [\n"),
+                                            encoding="utf-8")
+    restarted = await open_runtime(settings.model_copy(update={"bloc_file": ministry}),
+                                   clock=clock)
+    try:
+        assert [bloc.code for bloc in restarted.blocs.all] == ["test-bloc"]
+        again = Person(restarted.dispatcher, "3", "Phạm Ba")
+        tasks = plain(await again.say("/nhiemvu"))  # the last good data, never bloc A's
+        assert "Xây dựng kho dữ liệu mở" in tasks and "Tổ chức Hội nghị Tổng kết" not in tasks
+    finally:
+        await restarted.close()

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.app.runtime import Runtime, open_runtime
 from bot.domain.i18n import catalog
@@ -85,7 +86,7 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
             content = await asyncio.to_thread(render_scores, scores)
         else:
             period = await find_period(runtime.repo, bloc, args.period,
-                                       runtime.today())
+                                       now.astimezone(ZoneInfo(bloc.timezone)).date())
             if period is None:
                 say(messages.text(language, "exports.no_period"), error=True)
                 return EXIT_CONFIG

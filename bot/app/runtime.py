@@ -145,6 +145,8 @@ class Runtime:
             with self.blocs.scope(bloc):
                 await self.posted_lists.refresh()  # pinned lists follow the file
                 await self.reminders.plan()  # and reminders follow its deadlines
+                if self.scheduler.running:
+                    self.digest.plan_bloc()  # a bloc loaded since the start has its digest
 
     async def close(self) -> None:
         """Stop and close the database."""

@@ -11,8 +11,9 @@ Routes, under the path of ``THIDUA_WEBHOOK_URL`` (``https://host/path``):
 - ``GET /path/files/<name>?exp=…&sig=…``: a signed, expiring download link.
 - ``GET /healthz`` (and ``/path/healthz``): 200 when the database and every
   channel are up, 503 otherwise, with a small JSON body saying which.
-- ``GET /metrics`` (and ``/path/metrics``): the bot's counters in Prometheus' text format
-  (``bot/services/metrics.py``), for the operator's monitoring.
+- ``GET /metrics``: the bot's counters in Prometheus' text format
+  (``bot/services/metrics.py``), for the operator's monitoring; at the root only, which the
+  reverse proxy in front forwards no public address to.
 """
 
 from __future__ import annotations
@@ -96,10 +97,8 @@ class WebServer:
         app.router.add_get("/healthz", self._on_health)
         if self.path:
             app.router.add_get(self.path + "/healthz", self._on_health)
-        if self.metrics is not None:
+        if self.metrics is not None:  # at the root only: the public path is the webhooks'
             app.router.add_get("/metrics", self._on_metrics)
-            if self.path:
-                app.router.add_get(self.path + "/metrics", self._on_metrics)
         return app
 
     async def start(self, host: str, port: int) -> None:

@@ -102,6 +102,8 @@ class Context:
         self.private_chat: str | None = None  # set when a group command answers privately
         self.dialog_changed = False  # stored by the dispatcher when the event commits
         self.committed: list[Callable[[], Awaitable[None]]] = []  # run once it has committed
+        # the person's bloc when it is not served now (its file broken): its last good data
+        self.home_bloc: Bloc | None = None
         self._memo: dict[str, Any] = {}
 
     # -- the services -----------------------------------------------------------------------
@@ -121,7 +123,7 @@ class Context:
         if member.all_blocs:  # the ministry's liaison: the bloc they look at now
             return blocs.get(member.viewing_bloc_id) or blocs.get(member.bloc_id) \
                 or blocs.current
-        return blocs.get(member.bloc_id) or blocs.current
+        return blocs.get(member.bloc_id) or self.home_bloc or blocs.current
 
     @property
     def served_blocs(self) -> list[Bloc]:

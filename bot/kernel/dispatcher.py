@@ -236,8 +236,13 @@ class Identify:
         language = self._services.texts.language_of(member.language if member else None)
         dialog = await repo.load_dialog(event.channel, event.user_id) or DialogState(
             channel=event.channel, external_id=event.user_id, form=None, step=None)
-        return Context(self._services, event, member=member, role=role, language=language,
-                       dialog=dialog)
+        ctx = Context(self._services, event, member=member, role=role, language=language,
+                      dialog=dialog)
+        if member is not None and self._services.blocs.get(member.bloc_id) is None:
+            # their bloc's file is broken (skipped at start): its last good data, never
+            # another bloc's
+            ctx.home_bloc = await repo.bloc_by_id(member.bloc_id)
+        return ctx
 
 
 class Persist:

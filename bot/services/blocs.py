@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from storage.records import Bloc
 
-_SCOPE: ContextVar[int | None] = ContextVar("bloc_in_scope", default=None)
+_SCOPE: ContextVar[Bloc | None] = ContextVar("bloc_in_scope", default=None)
 
 
 class Blocs:
@@ -36,8 +36,8 @@ class Blocs:
     def current(self) -> Bloc:
         """The bloc in scope (the first loaded outside any scope)."""
         scoped = _SCOPE.get()
-        if scoped is not None and scoped in self._blocs:
-            return self._blocs[scoped]
+        if scoped is not None:  # as served now (a reload replaced it), else as scoped
+            return self._blocs.get(scoped.id, scoped)
         return next(iter(self._blocs.values()))
 
     @property
@@ -60,9 +60,11 @@ class Blocs:
 
     @contextmanager
     def scope(self, bloc: Bloc | None) -> Iterator[Bloc]:
-        """Put ``bloc`` in scope for the code inside (``None``: the first bloc)."""
+        """Put ``bloc`` in scope for the code inside (``None``: the first bloc). A bloc not
+        served now (its file broken) may be put in scope too: its people are answered from
+        its last good data, never from another bloc's."""
         chosen = bloc or self.current
-        token = _SCOPE.set(chosen.id)
+        token = _SCOPE.set(chosen)
         try:
             yield chosen
         finally:

@@ -65,9 +65,10 @@ class Digest:
         """Have the scheduler send each bloc's next digest when it is due."""
         for bloc in self._blocs.all:
             with self._blocs.scope(bloc):
-                self._plan_bloc()
+                self.plan_bloc()
 
-    def _plan_bloc(self) -> None:
+    def plan_bloc(self) -> None:
+        """Have the scheduler send the next digest of the bloc in scope."""
         bloc = self._blocs.current
         self._scheduler.at(f"{JOB}:{bloc.id}", next_digest(bloc, self._clock.now()),
                            self._blocs.run_in, bloc.id, self._due)
@@ -76,7 +77,7 @@ class Digest:
         try:
             await self._send_bloc()
         finally:
-            self._plan_bloc()  # next week's
+            self.plan_bloc()  # next week's
 
     async def send(self) -> int:
         """Queue this week's digest of every bloc (see :meth:`_send_bloc`); how many."""

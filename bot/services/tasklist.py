@@ -103,12 +103,13 @@ class PostedLists:
         return published, previous == published.message_id
 
     async def refresh(self) -> int:
-        """Edit every posted (pinned) task list in place after the list changed; returns
-        how many."""
-        refreshed = 0
+        """Edit the posted (pinned) task lists of the bloc in scope in place after its list
+        changed (another bloc's groups keep theirs); returns how many."""
+        refreshed, bloc = 0, self._blocs.current
         for channel, chat, message_id in await self._repo.posted_lists():
             port = self._channels.get(channel)
-            if port is None:
+            if port is None or chat not in (bloc.groups.get(channel),
+                                            await self._repo.bloc_group(bloc.id, channel)):
                 continue
             try:
                 published = await port.publish(chat, await self._messages(channel), pin=True,
