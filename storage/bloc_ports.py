@@ -157,9 +157,10 @@ class MemberStore(Protocol):
 
     async def upsert_member(
         self, *, bloc_id: int, channel: str, external_id: str, display_name: str,
-        unit_id: int | None, role: Role, now: datetime,
+        unit_id: int | None, role: Role, now: datetime, all_blocs: bool = False,
     ) -> Member:
-        """Register (or re-register) a person directly, e.g. the demo's personas."""
+        """Register (or re-register) a person directly, e.g. the demo's personas
+        (``all_blocs``: the ministry's liaison)."""
 
     async def view_bloc(self, member_id: int, bloc_id: int) -> None:
         """The ministry's liaison looks at this bloc from now on."""

@@ -215,12 +215,13 @@ class SqliteRepository(SqliteDialogs, SqliteReports, SqliteOutbox, SqliteTasks,
 
     async def upsert_member(
         self, *, bloc_id: int, channel: str, external_id: str, display_name: str,
-        unit_id: int | None, role: Role, now: datetime,
+        unit_id: int | None, role: Role, now: datetime, all_blocs: bool = False,
     ) -> Member:
         async with self._transaction() as db:
             return await self._register(
                 db, bloc_id=bloc_id, channel=channel, external_id=external_id,
                 display_name=display_name, unit_id=unit_id, role=role, now=now,
+                all_blocs=all_blocs,
             )
 
     async def _register(

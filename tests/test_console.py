@@ -114,3 +114,19 @@ def test_the_demo_plays_the_example_year_from_its_script(tmp_path: Path) -> None
     assert {path.name.partition("-")[2] for path in tmp_path.glob("*.docx")} >= {  # 001-…
         "giao-uoc-thi-dua-2023.docx", "bien-ban-binh-xet-2023.docx",
         "to-trinh-de-nghi-khen-thuong-2023.docx", "Bao-cao-tong-ket-2023.docx"}
+
+
+def test_the_demo_plays_a_ministry_with_its_liaison() -> None:
+    """``thidua demo --bloc-file config --as liaison``: the seed's bloc and the illustrative
+    second one, side by side for the ministry's liaison, who opens the second."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.app.cli", "demo", "--bloc-file", str(ROOT / "config"),
+         "--as", "liaison", "--today", "20/11/2023"],
+        input="/sosanh\n/khoi cuc-minh-hoa\n/tinhhinh\n", capture_output=True, text=True,
+        cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    said = done.stdout
+    assert "So sánh 2 Khối thi đua" in said
+    assert "Khối thi đua Văn phòng – Viện (vp-vien): 0/13 đủ" in said
+    assert "Khối thi đua Các Cục (minh họa) (cuc-minh-hoa): 0/4 đủ" in said
+    assert "• Cục A — chưa báo cáo nhiệm vụ nào" in said

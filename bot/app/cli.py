@@ -269,7 +269,7 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
         clock = ShiftedClock(day, ZoneInfo(zone))  # today, or the day asked; /ngay moves it
         async with await open_runtime(settings, clock=clock) as runtime:
             personas = await demo_personas(runtime.repo, runtime.bloc, runtime.clock.now(),
-                                           runtime.texts)
+                                           runtime.texts, ministry=len(runtime.blocs.all) > 1)
             channel = ConsoleChannel(runtime.dispatcher.handle, runtime.texts, personas,
                                      bloc_name=runtime.bloc.name, out_dir=out_dir,
                                      move_clock=partial(move_demo_clock, runtime, clock))

@@ -16,10 +16,11 @@ class DemoStores(BlocStore, MemberStore, Protocol):
 
 
 async def demo_personas(repo: DemoStores, bloc: Bloc, now: datetime,
-                        texts: Texts) -> list[Persona]:
+                        texts: Texts, *, ministry: bool = False) -> list[Persona]:
     """Register (idempotently) and list the demo's people.
 
-    They are the chair, the deputy, the liaison and one contact per unit.
+    They are the chair, the deputy, the liaison and one contact per unit of ``bloc``; with
+    ``ministry`` (a folder of blocs), the liaison is the ministry's, who follows every bloc.
     """
     units = await repo.list_units(bloc.id)
     unit_by_id = {unit.id: unit for unit in units}
@@ -42,7 +43,8 @@ async def demo_personas(repo: DemoStores, bloc: Bloc, now: datetime,
             continue
         external_id = f"demo-{code.lower()}"
         await repo.upsert_member(bloc_id=bloc.id, channel=CHANNEL, external_id=external_id,
-                                 display_name=display, unit_id=unit_id, role=role, now=now)
+                                 display_name=display, unit_id=unit_id, role=role, now=now,
+                                 all_blocs=ministry and role is Role.LIAISON)
         unit = unit_by_id.get(unit_id) if unit_id else None
         label = display if unit is None or role is Role.CONTACT else f"{display} — {unit.name}"
         personas.append(Persona(code, external_id, label))
