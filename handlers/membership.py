@@ -15,8 +15,7 @@ from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.router import Router
 from bot.services.outbox import Outgoing
-from handlers.posting import bloc_group
-from storage.records import Role
+from storage.records import Bloc, Role
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +35,19 @@ async def bot_status_changed(ctx: Context) -> None:
     await ctx.repo.audit(actor=ctx.actor, action=f"chat.{change.value}",
                          subject=f"{event.channel}:{event.chat_id}",
                          details={"title": event.chat_title}, now=ctx.now())
-    ours = not private and event.chat_id == await bloc_group(ctx)
+    bloc = ctx.bloc
+    if ctx.member is None and not private:  # someone not registered: the group's own bloc
+        owner = await _bloc_of_group(ctx, event.channel, event.chat_id)
+        if owner is None and len(ctx.served_blocs) > 1:
+            log.info("the bot's place in group %s changed; no bloc's group, nobody to tell",
+                     event.chat_id)
+            return
+        bloc = owner or bloc
+    ours = not private and event.chat_id in await _groups_of(ctx, bloc, event.channel)
     unit = (await ctx.repo.get_unit(ctx.member.unit_id)
             if ctx.member is not None and ctx.member.unit_id is not None else None)
     messages = []
-    for officer in await ctx.repo.list_members(ctx.bloc.id):
+    for officer in await ctx.repo.list_members(bloc.id):
         if officer.role not in (Role.CHAIR, Role.DEPUTY) or (
                 officer.channel == event.channel and officer.external_id == event.user_id):
             continue
@@ -56,3 +63,17 @@ async def bot_status_changed(ctx: Context) -> None:
             channel=officer.channel, chat_id=officer.external_id, kind="membership",
             reply=Reply(text, language=officer.language), due_at=ctx.now()))
     await ctx.outbox.enqueue(messages)
+
+
+async def _groups_of(ctx: Context, bloc: Bloc, channel: str) -> set[str]:
+    """The bloc's group on ``channel``: from its file, and where its list was posted."""
+    return {chat for chat in (bloc.groups.get(channel),
+                              await ctx.repo.bloc_group(bloc.id, channel)) if chat}
+
+
+async def _bloc_of_group(ctx: Context, channel: str, chat: str) -> Bloc | None:
+    """The served bloc whose group ``chat`` is, if one's is."""
+    for bloc in ctx.served_blocs:
+        if chat in await _groups_of(ctx, bloc, channel):
+            return bloc
+    return None

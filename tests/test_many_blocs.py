@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from bot.app.runtime import Runtime, open_runtime
 from bot.domain.clock import FixedClock
-from bot.domain.events import Response
+from bot.domain.events import ChatKind, Inbound, Membership, Response
 from bot.domain.text import html_to_plain as plain_text
 from bot.services import invites
 from config.settings import Settings
@@ -243,3 +243,24 @@ async def test_the_people_of_a_bloc_whose_file_broke_keep_their_own_bloc(
         assert "Xây dựng kho dữ liệu mở" in tasks and "Tổ chức Hội nghị Tổng kết" not in tasks
     finally:
         await restarted.close()
+
+
+async def test_the_bot_added_to_a_blocs_group_tells_that_blocs_officers(
+        settings: Settings, ministry: Path, clock: FixedClock) -> None:
+    (ministry / "b-thu-hai.yaml").write_text(OTHER.replace(
+        "chair: VKT", 'groups: {test: "-200"}\nchair: VKT'), encoding="utf-8")
+    runtime = await open_runtime(settings.model_copy(update={"bloc_file": ministry}),
+                                 clock=clock)
+    try:
+        await _member(runtime, "test-bloc", "1", Role.CHAIR, "UDCN", "Trần Một")
+        await _member(runtime, "other-bloc", "2", Role.CHAIR, "VKT", "Lê Hai")
+        for chat in ("-200", "-999"):  # bloc B's group; a group no bloc names
+            await runtime.dispatcher.handle(Inbound(
+                channel="test", user_id="77", chat_id=chat, chat_kind=ChatKind.GROUP,
+                display_name="Chủ nhóm", membership=Membership.ADDED, chat_title="Nhóm",
+                update_key=f"add-{chat}"))
+        told = {row.chat_id for row in await runtime.repo.outbox_rows()
+                if row.kind == "membership"}
+        assert told == {"2"}  # B's chair about B's group; nobody about the unknown one
+    finally:
+        await runtime.close()
