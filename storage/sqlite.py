@@ -294,6 +294,21 @@ class SqliteRepository(SqliteDialogs, SqliteReports, SqliteOutbox, SqliteTasks,
                 "SELECT * FROM members WHERE channel = ? AND external_id = ? AND active = 1",
                 (channel, external_id))
             spent = invite.uses >= invite.max_uses or invite.expires_at <= now
+            if (existing is not None and not spent and invite.all_blocs
+                    and invite.role is Role.LIAISON and existing["role"] == Role.LIAISON.value
+                    and not existing["all_blocs"]):  # a bloc's liaison becomes the ministry's
+                await db.execute("UPDATE invites SET uses = uses + 1 WHERE id = ?",
+                                 (invite.id,))
+                await db.execute("UPDATE members SET all_blocs = 1 WHERE id = ?",
+                                 (existing["id"],))
+                await self._insert_audit(
+                    db, actor=f"{channel}:{external_id}", action="invite.redeem",
+                    subject=f"invite:{invite.id}",
+                    details={"member_id": existing["id"], "all_blocs": True}, now=now)
+                upgraded = await self._one("SELECT * FROM members WHERE id = ?",
+                                           (existing["id"],))
+                assert upgraded is not None
+                return Redemption(RedeemOutcome.REGISTERED, _member(upgraded))
             if existing is not None:  # a member tapping a link keeps their role
                 # a spent invite is most often their own, opened again: they are registered
                 return Redemption(RedeemOutcome.ALREADY_REGISTERED if spent

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -264,3 +265,47 @@ async def test_the_bot_added_to_a_blocs_group_tells_that_blocs_officers(
         assert told == {"2"}  # B's chair about B's group; nobody about the unknown one
     finally:
         await runtime.close()
+
+
+async def test_a_reload_never_lets_one_file_take_another_blocs_code_and_finds_new_files(
+        served: Runtime, ministry: Path, caplog: pytest.LogCaptureFixture) -> None:
+    def edit(name: str, text: str) -> None:
+        path = ministry / name
+        path.write_text(text, encoding="utf-8")
+        os.utime(path, (path.stat().st_atime + 5, path.stat().st_mtime + 5))
+
+    try:
+        edit("d-moi.yaml", OTHER.replace("code: other-bloc", "code: test-bloc"))
+        with caplog.at_level(logging.ERROR):
+            await served._reload()  # a new file with the first bloc's code
+        assert "ghi mã Khối “test-bloc” của một tệp khác" in caplog.text
+        first = served.blocs.by_code("test-bloc")
+        assert first is not None and first.name == "Khối thi đua Thử nghiệm"
+        assert [u.code for u in await served.repo.list_units(first.id)] == [
+            "UDCN", "CNCL", "SHTT"]  # nothing of the other file was written over it
+        edit("b-thu-hai.yaml", OTHER.replace("code: other-bloc", "code: doi-ma"))
+        with caplog.at_level(logging.ERROR):
+            await served._reload()
+        assert "đổi mã Khối từ “other-bloc” thành “doi-ma”" in caplog.text
+        edit("d-moi.yaml", OTHER.replace("code: other-bloc", "code: khoi-moi")
+             .replace("Khối thi đua Thứ hai", "Khối thi đua Mới"))
+        await served._reload()
+        assert [bloc.code for bloc in served.blocs.all] == ["test-bloc", "other-bloc",
+                                                            "khoi-moi"]
+    finally:
+        await served.close()
+
+
+async def test_a_blocs_liaison_becomes_the_ministrys_with_an_all_blocs_invite(
+        served: Runtime) -> None:
+    try:
+        liaison = await _member(served, "other-bloc", "8", Role.LIAISON, None, "Liên lạc")
+        assert "dành cho cán bộ theo dõi của Bộ" in plain(await liaison.say("/sosanh"))
+        made = await invites.create_invite(served.repo, served.blocs.all[0], role=Role.LIAISON,
+                                           unit_code=None, uses=1, validity=timedelta(days=7),
+                                           created_by="test", now=served.clock.now(),
+                                           all_blocs=True)
+        await liaison.say(f"/start {made.token}")
+        assert "So sánh 2 Khối thi đua" in plain(await liaison.say("/sosanh"))
+    finally:
+        await served.close()

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from types import TracebackType
 
 from bot.domain.clock import Clock, SystemClock
@@ -137,6 +138,7 @@ class Runtime:
         self.scheduler.every("bloc-file-watch", BLOC_FILE_CHECK, self._reload)
 
     async def _reload(self) -> None:
+        self._watch_new_files()
         for watcher in self.watchers:
             bloc = await watcher.check()
             if bloc is None:
@@ -147,6 +149,13 @@ class Runtime:
                 await self.reminders.plan()  # and reminders follow its deadlines
                 if self.scheduler.running:
                     self.digest.plan_bloc()  # a bloc loaded since the start has its digest
+
+    def _watch_new_files(self) -> None:
+        """A bloc file added to the folder since is watched (and so loaded) too."""
+        known = {watcher.path for watcher in self.watchers}
+        for path in bloc_files(self.settings.bloc_file):
+            if path not in known and self.settings.bloc_file.is_dir():
+                self.watchers.append(watcher_for(self, path))
 
     async def close(self) -> None:
         """Stop and close the database."""
@@ -167,7 +176,8 @@ async def _load_blocs(repo: Repository, settings: Settings,
     reports: list[str] = []
     for path in bloc_files(settings.bloc_file):
         watcher = BlocFileWatcher(repo, path, settings.timezone, clock, messages,
-                                  settings.language)
+                                  settings.language,
+                                  others=_other_codes(watchers, path))
         watcher.remember_current()
         watchers.append(watcher)
         try:
@@ -186,11 +196,24 @@ async def _load_blocs(repo: Repository, settings: Settings,
         if any(other.id == bloc.id for other in loaded):
             raise StartupError(messages.text(settings.language, "bloc.same_code",
                                              code=bloc.code, path=path))
+        watcher.code = bloc.code
         loaded.append(bloc)
     if not loaded:
         raise StartupError("\n".join(reports) or messages.text(
             settings.language, "bloc.no_files", path=settings.bloc_file))
     return loaded, watchers
+
+
+def _other_codes(watchers: list[BlocFileWatcher], path: Path) -> Callable[[], set[str]]:
+    """The codes the folder's other files hold (read when asked: files come and go)."""
+    return lambda: {w.code for w in watchers if w.path != path and w.code is not None}
+
+
+def watcher_for(runtime: Runtime, path: Path) -> BlocFileWatcher:
+    """A watcher of a bloc file added to the folder while the bot runs (loaded at once)."""
+    settings = runtime.settings
+    return BlocFileWatcher(runtime.repo, path, settings.timezone, runtime.clock, catalog(),
+                           settings.language, others=_other_codes(runtime.watchers, path))
 
 
 def build(settings: Settings, repo: Repository, bloc: Bloc | list[Bloc], clock: Clock,

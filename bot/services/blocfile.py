@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.domain.clock import Clock
@@ -34,11 +35,25 @@ def with_timezone(config: BlocConfig, default_timezone: str) -> BlocConfig:
     return config.model_copy(update={"timezone": default_timezone})
 
 
+class BlocCodeTaken(Exception):
+    """A bloc file's code is not one it may load: it changed, or another file holds it."""
+
+    def __init__(self, code: str, kind: str) -> None:
+        super().__init__(code)
+        self.code, self.kind = code, kind
+
+
 async def sync_file(
-    repo: BlocStore, path: Path, *, default_timezone: str, clock: Clock
+    repo: BlocStore, path: Path, *, default_timezone: str, clock: Clock,
+    allowed: Callable[[str], str | None] | None = None,
 ) -> tuple[Bloc, SyncSummary]:
-    """Validate ``path`` and write it to storage (raises :class:`BlocFileError`)."""
+    """Validate ``path`` and write it to storage (raises :class:`BlocFileError`, or
+    :class:`BlocCodeTaken` when ``allowed`` names why its code may not be loaded, before
+    anything is written)."""
     config = with_timezone(load_bloc_file(path), default_timezone)
+    refusal = allowed(config.code) if allowed is not None else None
+    if refusal is not None:
+        raise BlocCodeTaken(config.code, refusal)
     summary = await repo.sync_bloc(config, clock.now())
     for skipped in summary.skipped:
         log.warning("bloc file %s: not applied: %s", path, skipped)
@@ -72,6 +87,9 @@ class BlocFileWatcher:
     catalog: Catalog
     language: str
     _mtime: float | None = None
+    code: str | None = None  # the bloc it loaded: a reload may not change it
+    # the codes the other files of the folder hold (none may be taken over)
+    others: Callable[[], set[str]] = field(default=set)
 
     def remember_current(self) -> None:
         """Note the file's current modification time (after a load)."""
@@ -83,6 +101,14 @@ class BlocFileWatcher:
         except OSError:
             return None
 
+    def _refusal(self, code: str) -> str | None:
+        """Why this file may not load ``code`` (``changed``, ``taken``), or ``None``."""
+        if self.code is not None and code != self.code:
+            return "changed"
+        if code in self.others():
+            return "taken"
+        return None
+
     async def check(self) -> Bloc | None:
         """Reload if the file changed; return the new bloc, or ``None`` if nothing changed."""
         mtime = self._stat()
@@ -91,12 +117,18 @@ class BlocFileWatcher:
         self._mtime = mtime
         try:
             bloc, summary = await sync_file(
-                self.repo, self.path, default_timezone=self.default_timezone, clock=self.clock
-            )
+                self.repo, self.path, default_timezone=self.default_timezone, clock=self.clock,
+                allowed=self._refusal)
         except BlocFileError as error:
             log.error("%s\n%s", render_problems(error, self.catalog, self.language),
                       self.catalog.text(self.language, "bloc.kept_last_good"))
             return None
+        except BlocCodeTaken as taken:
+            log.error("%s", self.catalog.text(self.language, f"bloc.code_{taken.kind}",
+                                              path=self.path, code=taken.code,
+                                              before=self.code or ""))
+            return None
+        self.code = bloc.code
         log.info("%s", self.catalog.text(self.language, "bloc.reloaded", created=summary.created,
                                          updated=summary.updated, retired=summary.retired))
         return bloc
