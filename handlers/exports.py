@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from bot.domain.access import Action, may
 from bot.domain.events import OutFile
@@ -21,14 +22,17 @@ from bot.services.exports.build import build_export, file_slug, find_period
 from bot.services.exports.data import DOCX_MIME as DOCX
 from bot.services.exports.data import XLSX_MIME as XLSX
 from bot.services.exports.data import ExportData
+from bot.services.exports.worksheet import Value
 from bot.services.exports.year_build import build_scores_workbook, build_year_report
 from bot.services.exports.year_data import ScoresWorkbook, YearReportDocument
+from handlers._bloc_views import follows_every_bloc
 
 router = Router()
 
 TELEGRAM_FILE_LIMIT = 50 * 1024 * 1024
 CSV = "text/csv"
 SCORES = {"diem", "điểm", "scores"}  # /xuat diem: the year's scores
+MINISTRY_COLUMNS = ("bloc", "period", "units", "complete", "partial", "silent", "deadline")
 T = TypeVar("T")
 
 
@@ -39,6 +43,14 @@ def render_xlsx(data: ExportData) -> bytes:
     from bot.services.exports.xlsx import render_xlsx as render
 
     return render(data)
+
+
+def render_ministry(blocs: list[ExportData], summary: list[list[Value]], headers: list[str],
+                   title: str) -> bytes:
+    """The ministry's workbook (:func:`bot.services.exports.xlsx.render_ministry`)."""
+    from bot.services.exports.xlsx import render_ministry as render
+
+    return render(blocs, summary, headers, title)
 
 
 def render_csv(data: ExportData) -> bytes:
@@ -115,6 +127,9 @@ async def export(ctx: Context) -> None:
     if words[:1] and words[0] in SCORES:
         await _scores(ctx, words[1:])
         return
+    if not words and follows_every_bloc(ctx) and len(ctx.served_blocs) > 1:
+        await _ministry(ctx)
+        return
     data = await _data(ctx, unit_id)
     if data is None:
         return
@@ -125,6 +140,27 @@ async def export(ctx: Context) -> None:
         await _send(ctx, render_csv, data, f"{stem}.csv", CSV, said)
     else:
         await _send(ctx, render_xlsx, data, f"{stem}.xlsx", XLSX, said)
+
+
+async def _ministry(ctx: Context) -> None:
+    """The ministry's liaison's workbook: every bloc's current period, a summary sheet and
+    a sheet per bloc."""
+    blocs: list[ExportData] = []
+    summary: list[list[Value]] = []
+    for bloc in ctx.served_blocs:
+        today = ctx.now().astimezone(ZoneInfo(bloc.timezone)).date()
+        period = await find_period(ctx.repo, bloc, None, today)
+        if period is None:
+            continue
+        data = await build_export(ctx.repo, bloc, period, t=ctx.t, now=ctx.now())
+        blocs.append(data)
+        summary.append([bloc.name, period.title, len(data.units), data.complete, data.partial,
+                        data.silent, data.deadline or ""])
+    headers = [ctx.t(f"exports.ministry_{key}") for key in MINISTRY_COLUMNS]
+    title = ctx.t("exports.ministry_title")
+    await _send(ctx, lambda _: render_ministry(blocs, summary, headers, title), None,
+                ctx.t("exports.ministry_name"), XLSX,
+                ctx.t("exports.ministry_sent", blocs=len(blocs)))
 
 
 async def _scores(ctx: Context, words: list[str]) -> None:

@@ -31,7 +31,7 @@ SAME_IN_BOTH = {
     "scoring.line_scored", "scoring.option_scored", "vote.ballot_line", "vote.rule_line",
     "review.sheet_line", "covenant.title_line", "covenant.target", "covenant.name_is_mine",
     "awards.file_name", "awards.nomination_line", "awards.person", "export.exemplary",
-    "exports.scores_name", "exports.year_report_name",
+    "exports.scores_name", "exports.year_report_name", "exports.ministry_name",
     "ranking.picture_place", "ranking.picture_group_name", "ranking.picture_band_1",
     "ranking.picture_band_2",
     "calendar.moment", "bloc.problem_line", "console.identity_line",
@@ -52,7 +52,7 @@ VIETNAMESE_WITHOUT_DIACRITICS = {"progress.files_done", "matrix.task", "matrix.f
                                  "reminders.command_covenant", "covenant.file_name",
                                  "ranking.picture_name", "vote.minutes_name",
                                  "awards.file_name", "exports.scores_name",
-                                 "exports.year_report_name"}
+                                 "exports.year_report_name", "exports.ministry_name"}
 
 ALLOWED_TAG = re.compile(r'<(b|i|code)>|<a href="[^"<>]*">|</(b|i|code|a)>')
 ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")

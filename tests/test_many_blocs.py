@@ -209,6 +209,16 @@ async def test_the_ministrys_liaison_follows_every_bloc(served: Runtime) -> None
         assert "Từ giờ đồng chí xem Khối thi đua Thứ hai" in switched
         other = plain(await liaison.say("/tinhhinh"))
         assert "Viện KTS" in other.split("So sánh", 1)[1].split("\n", 3)[-1]
+        # the ministry's workbook: a summary sheet, then a sheet per bloc
+        sent = await liaison.say("/xuat")
+        file = next(reply.file for reply in sent.replies if reply.file is not None)
+        assert file.name == "Tong-hop-cac-Khoi.xlsx"
+        book = load_workbook(io.BytesIO(file.content))
+        assert book.sheetnames == ["Tổng hợp các Khối", "Khối thi đua Thử nghiệm",
+                                   "Khối thi đua Thứ hai"]
+        rows = list(book["Tổng hợp các Khối"].iter_rows(values_only=True))
+        assert rows[0][:4] == ("Khối thi đua", "Kỳ báo cáo", "Số đơn vị", "Đã báo cáo đủ")
+        assert rows[2][:3] == ("Khối thi đua Thứ hai", "6 tháng cuối năm 2026 (Khối hai)", 2)
         # a liaison of one bloc follows that bloc only
         one = await _member(served, "other-bloc", "8", Role.LIAISON, None, "Liên lạc")
         assert "dành cho cán bộ theo dõi của Bộ" in plain(await one.say("/sosanh"))

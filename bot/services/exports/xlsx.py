@@ -45,6 +45,7 @@ import io
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from copy import copy
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
@@ -300,6 +301,26 @@ def render_xlsx(data: ExportData) -> bytes:
     props.creator = props.lastModifiedBy = "thidua-bot"
     props.keywords = clean(f"{data.ministry}; {data.period_code}; {data.year}")
     props.language = "vi-VN"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def render_ministry(blocs: Sequence[ExportData], summary: Sequence[Sequence[Value]],
+                   headers: Sequence[str], title: str) -> bytes:
+    """The ministry's workbook (the liaison's ``/xuat``): a summary sheet, one row per bloc,
+    then each bloc's matrix on a sheet named for the bloc."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    ws = new_sheet(wb, title, "Summary", headers)
+    styles: dict[int, Any] = {}
+    for row, values in enumerate(summary, start=2):
+        put_row(ws, row, values, styles=styles)
+    finish_table(ws, _label(blocs[0], "no_data") if blocs else DEFAULT_LABELS["no_data"])
+    for data in blocs:
+        _matrix(wb, replace(data, labels={**data.labels, "sheet_matrix": data.bloc_name}))
+    props = wb.properties
+    props.title, props.creator, props.language = clean(title), "thidua-bot", "vi-VN"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
