@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.domain.text import escape
+from bot.domain.text import escape, fold
 from bot.kernel.context import Context
 from bot.services.status import bloc_status
 from storage.records import Bloc, Role
@@ -39,3 +39,30 @@ async def _line(ctx: Context, bloc: Bloc) -> str:
                                                                   days=-days),
         sheets=ctx.t("blocs.sheets", submitted=sheets, units=len(read.units))
         if sheets is not None else "")
+
+
+BLOC_WORDS = {"khoi", "thi", "dua"}  # "Khối thi đua …": what every bloc's name begins with
+
+
+def _words(text: str) -> list[str]:
+    return "".join(ch if ch.isalnum() else " " for ch in fold(text)).split()
+
+
+def named_bloc(blocs: list[Bloc], text: str) -> tuple[Bloc, str] | None:
+    """The bloc a question names ("khối văn phòng viện …", or its code), and the question
+    without those words; ``None`` when it names none (or several equally)."""
+    asked = _words(text)
+    found: list[tuple[int, Bloc, list[str]]] = []
+    for bloc in blocs:
+        key = [word for word in _words(bloc.name) if word not in BLOC_WORDS]
+        for name in (key, _words(bloc.code)):
+            for start in range(len(asked) - len(name) + 1):
+                if name and asked[start:start + len(name)] == name:
+                    found.append((len(name), bloc, asked[:start] + asked[start + len(name):]))
+    if not found:
+        return None
+    found.sort(key=lambda item: -item[0])
+    if len(found) > 1 and found[0][0] == found[1][0] and found[0][1] != found[1][1]:
+        return None
+    _, bloc, rest = found[0]
+    return bloc, " ".join(word for word in rest if word not in BLOC_WORDS)

@@ -8,6 +8,8 @@ question it cannot place gets suggestions, never silence.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.domain.access import Action
 from bot.domain.periods import format_deadline
 from bot.domain.questions import Intent, parse_question
@@ -17,6 +19,7 @@ from bot.kernel.context import Context
 from bot.kernel.router import Router
 from bot.services.status import BlocStatus
 from config.bloc import ConferenceKind
+from handlers._bloc_views import follows_every_bloc, named_bloc
 from handlers._conference_views import (
     ANSWERS,
     conference_list,
@@ -163,10 +166,17 @@ def _blocked(ctx: Context, status: BlocStatus) -> None:
 
 @router.fallback(Action.SEE_ALL)
 async def answer_question(ctx: Context) -> None:
-    """Answer a typed question with the view it asks for."""
+    """Answer a typed question with the view it asks for (the ministry's liaison may name
+    the bloc: "khối văn phòng viện tiến độ thế nào?")."""
+    text = ctx.event.text or ""
+    if follows_every_bloc(ctx) and ctx.member is not None and len(ctx.served_blocs) > 1:
+        named = named_bloc(ctx.served_blocs, text)
+        if named is not None:  # this question is about that bloc
+            bloc, text = named
+            ctx.member = replace(ctx.member, viewing_bloc_id=bloc.id)
     status = await current_status(ctx)
     refs = [UnitRef.of(unit) for unit in status.units]
-    question = parse_question(ctx.event.text or "", refs, len(status.tasks))
+    question = parse_question(text, refs, len(status.tasks))
     unit = next((u for u in status.units if u.code == question.unit_code), None)
     task = next((t for t in status.tasks if t.position == question.task_number), None)
     if question.intent is Intent.COVENANT:

@@ -209,6 +209,11 @@ async def test_the_ministrys_liaison_follows_every_bloc(served: Runtime) -> None
         assert "Từ giờ đồng chí xem Khối thi đua Thứ hai" in switched
         other = plain(await liaison.say("/tinhhinh"))
         assert "Viện KTS" in other.split("So sánh", 1)[1].split("\n", 3)[-1]
+        # a plain question may name the bloc it is about
+        asked = plain(await liaison.say("khối thứ hai đơn vị nào chưa báo cáo?"))
+        assert "Viện KTS" in asked and "Viện ƯDCN" not in asked
+        asked = plain(await liaison.say("khối thử nghiệm, đơn vị nào chưa báo cáo?"))
+        assert "Viện ƯDCN" in asked and "Viện KTS" not in asked
         # the ministry's workbook: a summary sheet, then a sheet per bloc
         sent = await liaison.say("/xuat")
         file = next(reply.file for reply in sent.replies if reply.file is not None)
