@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.domain.access import Action, may
@@ -22,10 +22,12 @@ from bot.services.exports.build import build_export, file_slug, find_period
 from bot.services.exports.data import DOCX_MIME as DOCX
 from bot.services.exports.data import XLSX_MIME as XLSX
 from bot.services.exports.data import ExportData
-from bot.services.exports.worksheet import Value
 from bot.services.exports.year_build import build_scores_workbook, build_year_report
 from bot.services.exports.year_data import ScoresWorkbook, YearReportDocument
 from handlers._bloc_views import follows_every_bloc
+
+if TYPE_CHECKING:  # the worksheet module loads openpyxl, which an idle bot need not hold
+    from bot.services.exports.worksheet import Value
 
 router = Router()
 

@@ -81,12 +81,20 @@ class TelegramDriver(Driver):
         return [(str(number), text) for number, text in enumerate(flat, start=1)]
 
     async def choose(self, who: str, label: str) -> str:
-        """Press the button: Telegram has buttons."""
-        menu = self._keyboard(who)
-        flat = [button for row in menu.buttons for button in row if button[1] is not None]
-        data = flat[pick_label([text for text, _ in flat], label)][1]
-        assert data is not None
-        return await self._answer(who, lambda: self.api.press(self.users[who], menu, data))
+        """Press the button on the newest keyboard that has it: Telegram has buttons, and a
+        notice the outbox sends meanwhile (its own keyboard) must not hide the question's."""
+        for menu in reversed(self.api.messages_to(self.users[who].id)):
+            flat = [button for row in menu.buttons for button in row if button[1] is not None]
+            if not flat or menu.deleted:
+                continue
+            try:
+                data = flat[pick_label([text for text, _ in flat], label)][1]
+            except LookupError:
+                continue
+            assert data is not None
+            return await self._answer(who, lambda m=menu, d=data: self.api.press(
+                self.users[who], m, d))
+        raise LookupError(f"no button {label!r} was shown to {who}")
 
     async def receive(self, who: str, text: str) -> str:
         message = await self.api.wait_for_message(
