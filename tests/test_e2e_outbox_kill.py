@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.domain.events import Message
-from bot.services.outbox import payload_of
+from bot.services.outbox_payload import payload_of
 from storage.records import OutgoingMessage, Role
 from storage.sqlite import SqliteRepository
 from tests.botapi import FakeBotApi

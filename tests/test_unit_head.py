@@ -67,7 +67,7 @@ async def test_the_unit_head_is_reminded_from_the_day_before_the_deadline(
 async def test_the_upgrade_to_13_keeps_every_member_and_what_refers_to_them(
     tmp_path: Path,
 ) -> None:
-    from tests.test_storage import UNDO_12, _seeded
+    from tests.test_storage_upgrades import UNDO_12, _seeded
 
     path = tmp_path / "x.db"
     await _seeded(path)

@@ -21,45 +21,27 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from bot.domain.clock import Clock
 from bot.domain.i18n import Texts
-from bot.domain.occasions import (
-    CONFERENCE_DAYS,
-    CONFERENCE_HOURS,
-    DEADLINE_DAYS,
-    TASK_DEADLINE_DAYS,
-    Occasion,
-    conference_occasions,
-    deadline_occasions,
-    still_useful,
-)
-from bot.domain.periods import current_period
+from bot.domain.occasions import Occasion
 from bot.domain.workcalendar import WorkCalendar
 from bot.services.blocs import Blocs
 from bot.services.outbox import OutboxWorker, Outgoing
 from bot.services.reminder_notices import DIGEST, LETTER, Notice, Notices, compose_letter
+from bot.services.reminder_occasions import OccasionReads, occasions_of, work_calendar
 from bot.services.scheduler import Scheduler
 from bot.services.status import StatusReads
 from bot.services.vote_closing import VoteClosing, VoteReads
-from bot.services.year_notices import YEAR_KINDS, year_notices, year_occasions_of
-from config.dates import parse_time
-from storage.records import (
-    Period,
-    Snooze,
-)
-from storage.repository import (
-    ConferenceStore,
-    CovenantStore,
-    ReminderStore,
-)
+from bot.services.year_notices import YEAR_KINDS, year_notices
+from storage.records import Snooze
+from storage.repository import CovenantStore, ReminderStore
 
 log = logging.getLogger(__name__)
 
-class ReminderReads(VoteReads, StatusReads, ConferenceStore, ReminderStore, CovenantStore,
+class ReminderReads(VoteReads, OccasionReads, StatusReads, ReminderStore, CovenantStore,
                     Protocol):
     """What planning and sending reminders needs of storage."""
 
@@ -80,88 +62,13 @@ class ReminderPlanner:
         self.vote_closing = VoteClosing(repo, blocs, clock, scheduler, outbox, texts)
 
     def calendar(self) -> WorkCalendar:
-        """Working hours of the bloc's plan, in its time zone."""
-        plan = self._blocs.current.reminder_plan
-        hours = str(plan.get("working_hours", "08:00-17:30"))
-        start, _, end = hours.partition("-")
-        return WorkCalendar(ZoneInfo(self._blocs.current.timezone), start=parse_time(start),
-                            end=parse_time(end),
-                            days_off=frozenset(map(date.fromisoformat, plan.get("days_off", ()))),
-                            extra_days=frozenset(map(date.fromisoformat,
-                                                     plan.get("working_saturdays", ()))))
+        """Working hours of the plan of the bloc in scope, in its time zone."""
+        return work_calendar(self._blocs.current)
 
     async def occasions(self, origin: tuple[str, int] | None = None) -> list[Occasion]:
-        """Every occasion of the periods' report deadlines and of upcoming conferences (of
-        one period or one conference, with ``origin``), soonest first."""
-        repo, bloc, calendar = self._repo, self._blocs.current, self.calendar()
-        found: list[Occasion] = []
-        plan = bloc.reminder_plan
-        now = self._clock.now()
-        periods = await repo.list_periods(bloc.id)
-        # every period whose report is still worth chasing: a first-half report is often due
-        # in July, after the second half has begun
-        for period in periods if origin is None or origin[0] == "period" else []:
-            if origin is not None and period.id != origin[1]:
-                continue
-            deadline = period.report_deadline
-            if deadline is None:
-                continue
-            own = period.reminder_plan or {}
-            found += still_useful(deadline_occasions(
-                period, deadline, calendar,
-                days_before=tuple(own.get("days") or plan.get("deadline_days", DEADLINE_DAYS)),
-                morning=bool(plan.get("deadline_morning", True)) and "days" not in own), now)
-        for period in periods if origin is None or origin[0] == "task" else []:
-            found += await self._task_occasions(period, origin)
-        if origin is None or origin[0] in {"scoring", "covenant"}:
-            found += await self._year_occasions(origin[0] if origin else None)
-        conferences = (await repo.list_conferences(bloc.id)
-                       if origin is None or origin[0] == "conference" else [])
-        for conference in conferences:
-            if origin is not None and conference.id != origin[1]:
-                continue
-            due = conference.report_deadline
-            reviewed = current_period(periods, conference.starts.at.astimezone(
-                calendar.zone).date() - timedelta(days=1))
-            if due is not None and reviewed is not None:
-                # units report before the conference: the same plan as a period's deadline
-                found += still_useful(deadline_occasions(
-                    reviewed, due, calendar, subject=f"conf{conference.id}-p{reviewed.id}",
-                    origin=("conference", conference.id),
-                    days_before=tuple(plan.get("deadline_days", DEADLINE_DAYS)),
-                    morning=bool(plan.get("deadline_morning", True))), now)
-            if conference.starts.at > now:
-                own = conference.reminder_plan or {}
-                days = own.get("days")
-                found += conference_occasions(
-                    conference, calendar,
-                    days_before=tuple(days if days is not None
-                                      else plan.get("conference_days", CONFERENCE_DAYS)),
-                    hours_before=own.get("hours") or plan.get("conference_hours",
-                                                              CONFERENCE_HOURS))
-        return sorted(found, key=lambda o: o.fire_at)
-
-    async def _task_occasions(self, period: Period,
-                              origin: tuple[str, int] | None) -> list[Occasion]:
-        """The occasions of the period's tasks' own deadlines (of one task, with ``origin``)."""
-        plan, now = self._blocs.current.reminder_plan, self._clock.now()
-        found: list[Occasion] = []
-        for task in await self._repo.list_tasks(period.id):
-            if origin is not None and task.id != origin[1]:
-                continue
-            if task.deadline is None:
-                continue
-            found += still_useful(deadline_occasions(
-                period, task.deadline, self.calendar(), subject=f"task{task.id}",
-                origin=("task", task.id), task_id=task.id,
-                days_before=tuple(plan.get("task_deadline_days", TASK_DEADLINE_DAYS)),
-                morning=bool(plan.get("deadline_morning", True))), now)
-        return found
-
-    async def _year_occasions(self, kind: str | None) -> list[Occasion]:
-        """The emulation year's deadlines (of ``kind`` only, when given)."""
-        return await year_occasions_of(self._repo, self._blocs.current, self.calendar(),
-                                       self._clock.now(), kind)
+        """Every reminder occasion of the bloc in scope (of one subject, with ``origin``),
+        soonest first (:func:`bot.services.reminder_occasions.occasions_of`)."""
+        return await occasions_of(self._repo, self._blocs.current, self._clock.now(), origin)
 
     async def plan_all(self) -> None:
         """:meth:`plan` for every bloc served (at start, and every half hour)."""

@@ -17,7 +17,8 @@ from datetime import timedelta
 
 from bot.domain.clock import Clock
 from bot.domain.events import Inbound, Message, Sent
-from bot.services.outbox import disposition, payload_of
+from bot.services.outbox import disposition
+from bot.services.outbox_payload import payload_of
 from bot.services.scheduler import Scheduler
 from storage.failures import is_storage_failure
 from storage.records import OutboxStatus, OutgoingMessage, ReplyOutcome
