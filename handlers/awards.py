@@ -10,7 +10,7 @@ tai`` sends the proposal (tờ trình) to the ministry's council as a Word docum
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
@@ -20,9 +20,9 @@ from bot.domain.periods import format_deadline, format_opening
 from bot.domain.text import escape, says_something, shorten
 from bot.kernel.answers import Answers
 from bot.kernel.context import Context
-from bot.kernel.forms import CANCEL, FINISH, Form, InvalidAnswer, Step
+from bot.kernel.forms import Form, InvalidAnswer, Step
 from bot.kernel.router import Router
-from bot.kernel.steps import attach_file, confirm_options
+from bot.kernel.steps import attach_file, confirm_step, files_done_or, files_received
 from bot.services.year_results import elected
 from config.awards import AwardFormConfig
 from handlers._award_proposal import send_proposal
@@ -219,7 +219,6 @@ class NominationAnswers(Answers):
     summary: str | None = None
     files: Literal["done", "none"] | None = None
     attachments: list[Attachment] = Field(default_factory=list)
-    confirm: Literal["send", "cancel"] | None = None
 
 
 async def _open_for(ctx: Context, rules: Awards) -> bool:
@@ -292,16 +291,11 @@ async def _summary(ctx: Context, answers: NominationAnswers, text: str) -> str:
 
 
 async def _files_prompt(ctx: Context, answers: NominationAnswers) -> str:
-    text = ctx.t("awards.ask_files")
-    if answers.attachments:
-        text += "\n" + ctx.t("progress.files_received", count=len(answers.attachments))
-    return text
+    return files_received(ctx, ctx.t("awards.ask_files"), answers.attachments)
 
 
 async def _files_options(ctx: Context, answers: NominationAnswers) -> list[Option]:
-    if answers.attachments:
-        return [Option(ctx.t("progress.files_done"), "done")]
-    return [Option(ctx.t("awards.no_files"), "none")]
+    return files_done_or(ctx, answers.attachments, Option(ctx.t("awards.no_files"), "none"))
 
 
 async def _files_typed(ctx: Context, answers: NominationAnswers, text: str) -> str:
@@ -317,14 +311,6 @@ async def _review(ctx: Context, answers: NominationAnswers) -> str:
     return ctx.t("awards.review", form=escape(form.name), nominee=escape(answers.nominee or ""),
                  position=escape(answers.position or "—"),
                  summary=escape(answers.summary or ""), files=len(answers.attachments))
-
-
-async def _confirm_options(ctx: Context, answers: NominationAnswers) -> list[Option]:
-    return confirm_options(ctx, "awards.send_confirm", yes="send", no="cancel")
-
-
-def _confirm_route(answers: NominationAnswers, value: Any) -> str:
-    return FINISH if value == "send" else CANCEL
 
 
 async def _send(ctx: Context, answers: NominationAnswers) -> None:
@@ -373,8 +359,7 @@ NOMINATE_FORM = router.form(Form(
         Step("summary", "awards.ask_summary", parse=_summary),
         Step("files", _files_prompt, options=_files_options, parse=_files_typed,
              accept_file=_accept_file),
-        Step("confirm", _review, options=_confirm_options, route=_confirm_route,
-             transient=True),
+        confirm_step(_review, "awards.send_confirm", yes="send"),
     ),
     finish=_send,
     resume_hint="awards.resume_hint",

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Literal
 
 from bot.domain.access import OBSERVERS, Action, may
 from bot.domain.events import Option, OutFile, Reply
@@ -20,9 +19,9 @@ from bot.domain.periods import format_deadline, format_moment, format_opening
 from bot.domain.text import escape, says_something
 from bot.kernel.answers import Answers
 from bot.kernel.context import Context
-from bot.kernel.forms import CANCEL, FINISH, Form, InvalidAnswer, Step
+from bot.kernel.forms import Form, InvalidAnswer, Step
 from bot.kernel.router import Router
-from bot.kernel.steps import confirm_options
+from bot.kernel.steps import confirm_step
 from bot.services.exports.data import DOCX_MIME
 from handlers._score_views import acts_for_unit, current_year
 from handlers._tell import officers, tell
@@ -150,7 +149,6 @@ class SignAnswers(Answers):
     version: str | None = None  # the covenant's words as shown when signing began
     name: str | None = None
     title: str | None = None
-    confirm: Literal["sign", "cancel"] | None = None
 
 
 async def _signs(ctx: Context, unit: Unit) -> bool:
@@ -219,14 +217,6 @@ async def _review(ctx: Context, answers: SignAnswers) -> str:
     return "\n".join(lines)
 
 
-async def _confirm_options(ctx: Context, answers: SignAnswers) -> list[Option]:
-    return confirm_options(ctx, "covenant.sign_confirm", yes="sign", no="cancel")
-
-
-def _confirm_route(answers: SignAnswers, value: Any) -> str:
-    return FINISH if value == "sign" else CANCEL
-
-
 async def _sign(ctx: Context, answers: SignAnswers) -> None:
     found = await _year(ctx)
     if found is None:
@@ -270,8 +260,7 @@ SIGN_FORM = router.form(Form(
     steps=(
         Step("name", "covenant.ask_name", options=_name_options, parse=_name),
         Step("title", "covenant.ask_title", parse=_title),
-        Step("confirm", _review, options=_confirm_options, route=_confirm_route,
-             transient=True),
+        confirm_step(_review, "covenant.sign_confirm", yes="sign"),
     ),
     finish=_sign,
     resume_hint="covenant.resume_hint",

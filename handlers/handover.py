@@ -14,18 +14,18 @@ the bloc file does not undo it.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any
 
 from bot.domain.access import Action, may
-from bot.domain.events import Option, Reply
+from bot.domain.events import Reply
 from bot.domain.handover import DEPUTY, next_after, next_officers
 from bot.domain.periods import format_moment
 from bot.domain.text import escape
 from bot.kernel.answers import Answers
 from bot.kernel.context import Context
-from bot.kernel.forms import CANCEL, FINISH, Form, Step
+from bot.kernel.forms import Form
 from bot.kernel.router import Router
-from bot.kernel.steps import confirm_options
+from bot.kernel.steps import confirm_step
 from bot.services import invites
 from bot.services.year_results import elected
 from handlers._score_views import current_year, named_unit
@@ -43,7 +43,6 @@ class HandoverAnswers(Answers):
     year: int | None = None  # the year shown when the chair began: only it is handed over
     chair: int | None = None
     deputy: int | None = None
-    confirm: Literal["hand_over", "cancel"] | None = None
 
 
 def _order(ctx: Context, units: list[Unit]) -> list[int]:
@@ -132,14 +131,6 @@ async def _review(ctx: Context, answers: HandoverAnswers) -> str:
     return "\n".join(lines)
 
 
-async def _confirm_options(ctx: Context, answers: HandoverAnswers) -> list[Option]:
-    return confirm_options(ctx, "handover.confirm", yes="hand_over", no="cancel")
-
-
-def _confirm_route(answers: HandoverAnswers, value: Any) -> str:
-    return FINISH if value == "hand_over" else CANCEL
-
-
 async def _hand_over(ctx: Context, answers: HandoverAnswers) -> None:
     if answers.chair is None or answers.year is None:
         ctx.reply(ctx.t("dialog.gone"))
@@ -206,8 +197,7 @@ HANDOVER_FORM = router.form(Form(
     name="handover",
     answers=HandoverAnswers,
     steps=(
-        Step("confirm", _review, options=_confirm_options, route=_confirm_route,
-             transient=True),
+        confirm_step(_review, "handover.confirm", yes="hand_over"),
     ),
     finish=_hand_over,
 ))

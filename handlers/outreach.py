@@ -7,18 +7,18 @@ chair gets one report of how the sending went.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Literal
 
 from bot.domain.access import Action
 from bot.domain.events import Option, Reply
 from bot.domain.text import escape
 from bot.kernel.answers import Answers, UnitCodes
 from bot.kernel.context import Context
-from bot.kernel.forms import CANCEL, FINISH, Form, Step
+from bot.kernel.forms import Form, Step
 from bot.kernel.router import Router
 from bot.kernel.steps import (
     by_code,
-    confirm_options,
+    confirm_step,
     required_text,
     typed_units,
     unit_options,
@@ -106,14 +106,6 @@ async def _review(ctx: Context, answers: AnnounceAnswers) -> str:
     return ctx.t("outreach.review", people=len(recipients), text=escape(answers.text or ""))
 
 
-async def _confirm_options(ctx: Context, answers: AnnounceAnswers) -> list[Option]:
-    return confirm_options(ctx, "outreach.send", yes="send", no="cancel")
-
-
-def _confirm_route(answers: AnnounceAnswers, value: Any) -> str:
-    return FINISH if value == "send" else CANCEL
-
-
 async def _recipients(ctx: Context, answers: AnnounceAnswers) -> list[tuple[Unit, Member]]:
     codes = set(answers.units or ()) if answers.to == "some" else None
     units = [u for u in await ctx.repo.list_units(ctx.bloc.id) if codes is None or u.code in codes]
@@ -158,8 +150,7 @@ ANNOUNCE = router.form(Form(
              parse=typed_units,
              when=lambda a: a.to == "some"),
         Step("text", "outreach.ask_text", parse=required_text),
-        Step("confirm", _review, options=_confirm_options, route=_confirm_route,
-             transient=True),
+        confirm_step(_review, "outreach.send", yes="send"),
     ),
     finish=_send,
 ))

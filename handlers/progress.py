@@ -22,7 +22,14 @@ from bot.kernel.answers import Answers
 from bot.kernel.context import Context
 from bot.kernel.forms import CANCEL, FINISH, Form, InvalidAnswer, Step
 from bot.kernel.router import Router
-from bot.kernel.steps import attach_file, picker_exits, required_text, typed_unit, unit_options
+from bot.kernel.steps import (
+    attach_file,
+    files_received,
+    picker_exits,
+    required_text,
+    typed_unit,
+    unit_options,
+)
 from handlers._progress_views import ReportDraft, period_tasks, status_text, summary, task_label
 from storage.records import ProgressStatus
 
@@ -66,9 +73,7 @@ def _asks_percent(answers: UpdateAnswers) -> bool:
 
 
 async def _files_prompt(ctx: Context, answers: UpdateAnswers) -> str:
-    count = len(answers.attachments)
-    return ctx.t("progress.ask_files") + (
-        "\n" + ctx.t("progress.files_received", count=count) if count else "")
+    return files_received(ctx, ctx.t("progress.ask_files"), answers.attachments)
 
 
 async def _files_options(ctx: Context, answers: UpdateAnswers) -> list[Option]:

@@ -25,7 +25,7 @@ from bot.kernel.answers import Answers
 from bot.kernel.context import Context
 from bot.kernel.forms import Form, InvalidAnswer, Step
 from bot.kernel.router import Router
-from bot.kernel.steps import attach_file, picker_exits
+from bot.kernel.steps import attach_file, files_done_or, files_received, picker_exits
 from bot.services.year_results import scores_of
 from handlers._score_views import (
     CLOSED,
@@ -159,17 +159,13 @@ async def _files_prompt(ctx: Context, answers: ScoreAnswers) -> str:
     if (gone := await _gone(ctx, answers)) is not None:
         return gone
     line = await _line(ctx, answers)
-    text = ctx.t("scoring.ask_files", code=line.code)
-    if answers.attachments:
-        text += "\n" + ctx.t("progress.files_received", count=len(answers.attachments))
-    return text
+    return files_received(ctx, ctx.t("scoring.ask_files", code=line.code), answers.attachments)
 
 
 async def _files_options(ctx: Context, answers: ScoreAnswers) -> list[Option]:
-    if answers.attachments:
-        return [Option(ctx.t("progress.files_done"), "done")]
-    # the points are kept; the sheet cannot be submitted until the file is in
-    return [Option(ctx.t("scoring.files_later"), "later")]
+    # later: the points are kept; the sheet cannot be submitted until the file is in
+    return files_done_or(ctx, answers.attachments,
+                         Option(ctx.t("scoring.files_later"), "later"))
 
 
 async def _files_typed(ctx: Context, answers: ScoreAnswers, text: str) -> str:

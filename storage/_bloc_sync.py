@@ -345,12 +345,10 @@ def _covenant(config: BlocConfig, zone: ZoneInfo) -> str | None:
     covenant = config.covenant
     if covenant is None:
         return None
-    opens = moment_to_utc(covenant.opens, zone, end_of_day=False)
-    deadline = moment_to_utc(covenant.deadline, zone, end_of_day=True)
     return json.dumps({
         "title": covenant.title, "text": list(covenant.text),
         "targets": {key: list(items) for key, items in covenant.targets.items()},
-        "opens": opens[0], "deadline": deadline[0], "deadline_all_day": bool(deadline[1]),
+        **_window(covenant.opens, covenant.deadline, zone),
         "reminder_days": list(covenant.reminder_days)
         if covenant.reminder_days is not None else None,
     }, ensure_ascii=False, sort_keys=True)
@@ -361,13 +359,20 @@ def _awards(config: BlocConfig, zone: ZoneInfo) -> str | None:
     awards = config.awards
     if awards is None:
         return None
-    opens = moment_to_utc(awards.opens, zone, end_of_day=False)
-    deadline = moment_to_utc(awards.deadline, zone, end_of_day=True)
     return json.dumps({
         "recipient": awards.recipient, "grounds": list(awards.grounds),
         "forms": [form.model_dump(mode="json") for form in awards.forms],
-        "opens": opens[0], "deadline": deadline[0], "deadline_all_day": bool(deadline[1]),
+        **_window(awards.opens, awards.deadline, zone),
     }, ensure_ascii=False, sort_keys=True)
+
+
+def _window(opens: date | datetime | None, deadline: date | datetime,
+            zone: ZoneInfo) -> dict[str, Any]:
+    """When something of the year opens and is due, as stored with it (in UTC; a bare
+    date is due at the end of its day)."""
+    opened = moment_to_utc(opens, zone, end_of_day=False)[0]
+    due, all_day = moment_to_utc(deadline, zone, end_of_day=True)
+    return {"opens": opened, "deadline": due, "deadline_all_day": bool(all_day)}
 
 
 def _vote_rules(config: BlocConfig, zone: ZoneInfo) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from bot.domain.events import LEAVE, InboundFile, Option
 from bot.domain.reporting import MAX_DOCUMENT_BYTES
@@ -17,7 +18,7 @@ from bot.domain.text import escape
 from bot.domain.unit_names import UnitRef, match_unit
 from bot.kernel.answers import Answers, Moment
 from bot.kernel.context import Context
-from bot.kernel.forms import InvalidAnswer, OptionsFn, back_to
+from bot.kernel.forms import CANCEL, FINISH, InvalidAnswer, OptionsFn, PromptFn, Step, back_to
 from config.dates import DateParseError, parse_date, parse_date_or_datetime
 from storage.records import Attachment, Unit
 
@@ -59,6 +60,18 @@ def confirm_options(ctx: Context, yes_key: str, no_key: str = "common.cancel",
                     *, yes: str = "yes", no: str = "no") -> list[Option]:
     """A confirmation: ``yes_key``'s label, then ``no_key``'s."""
     return [Option(ctx.t(yes_key), yes), Option(ctx.t(no_key), no)]
+
+
+def confirm_step(prompt: str | PromptFn[Any], yes_key: str, yes: str) -> Step[Any]:
+    """A form's last question: its summary (``prompt``), then ``yes_key`` (the form
+    finishes; the button's value ``yes``) or "Hủy" (it is cancelled). Not kept."""
+    async def options(ctx: Context, answers: Answers) -> list[Option]:
+        return confirm_options(ctx, yes_key, yes=yes, no="cancel")
+
+    def route(answers: Answers, value: Any) -> str:
+        return FINISH if value == yes else CANCEL
+
+    return Step("confirm", prompt, options=options, route=route, transient=True)
 
 
 # -- typed answers ----------------------------------------------------------------------------
@@ -154,6 +167,18 @@ async def typed_units(ctx: Context, answers: Answers, text: str) -> tuple[str, .
 
 
 # -- files ------------------------------------------------------------------------------------
+
+def files_received(ctx: Context, question: str, attachments: list[Attachment]) -> str:
+    """A files step's question, with how many have come so far."""
+    if not attachments:
+        return question
+    return question + "\n" + ctx.t("progress.files_received", count=len(attachments))
+
+
+def files_done_or(ctx: Context, attachments: list[Attachment], otherwise: Option) -> list[Option]:
+    """A files step's way on: "Xong" once a file has come, ``otherwise`` before."""
+    return [Option(ctx.t("progress.files_done"), "done")] if attachments else [otherwise]
+
 
 def attach_file(ctx: Context, attachments: list[Attachment],
                 file: InboundFile) -> list[Attachment]:

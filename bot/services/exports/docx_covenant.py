@@ -10,20 +10,17 @@ block). The wording is the ``[covenant]`` section of ``config/report.vi.toml``.
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from docx import Document
-
 from bot.domain.periods import written_date
-from bot.services.exports.docx_wording import DEFAULT_TEMPLATE, Wording
 from bot.services.exports.docx_writer import (
     TEXT_MM,
     Writer,
     fitting_size,
-    setup_document,
+    new_writer,
+    saved,
     text_mm,
 )
 from storage.year_records import CovenantSignature
@@ -53,10 +50,8 @@ class CovenantDocument:
 
 def render_covenant(data: CovenantDocument) -> bytes:
     """The covenant as .docx bytes."""
-    words = Wording.load(DEFAULT_TEMPLATE)
-    doc = Document()
-    setup_document(doc)
-    out = Writer(doc, words)
+    out = new_writer()
+    words, doc = out.words, out.doc
     header(out, data.ministry, data.bloc, data.today, data.place)
     out.para(doc, data.title.upper(), bold=True, center=True, before=18)
     out.rule(doc, 45, TEXT_MM)
@@ -77,11 +72,7 @@ def render_covenant(data: CovenantDocument) -> bytes:
                 out.para(doc, words.text("covenant.item", number=number, text=item), body=True)
     out.say("covenant.closing", {"count": len(data.units)}, before=6)
     _signatures(out, data)
-    properties = doc.core_properties
-    properties.title, properties.author, properties.language = data.title, data.bloc, "vi-VN"
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    return saved(out, data.title, data.bloc)
 
 
 def header(out: Writer, ministry: str, bloc: str, today: datetime.date, place: str,

@@ -11,16 +11,12 @@ keeps no ballot, so no unit's choice can appear here.
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from docx import Document
-
 from bot.domain.periods import written_date
 from bot.services.exports.docx_covenant import header
-from bot.services.exports.docx_wording import DEFAULT_TEMPLATE, Wording
-from bot.services.exports.docx_writer import TEXT_MM, Writer, setup_document
+from bot.services.exports.docx_writer import TEXT_MM, Writer, new_writer, saved
 
 
 @dataclass(frozen=True)
@@ -56,10 +52,8 @@ class MinutesDocument:
 
 def render_minutes(data: MinutesDocument) -> bytes:
     """The minutes as .docx bytes."""
-    words = Wording.load(DEFAULT_TEMPLATE)
-    doc = Document()
-    setup_document(doc)
-    out = Writer(doc, words)
+    out = new_writer()
+    words, doc = out.words, out.doc
     header(out, data.ministry, data.bloc, data.today, data.place)
     out.para(doc, words.text("minutes.kind"), bold=True, center=True, before=18)
     out.para(doc, words.text("minutes.subject", bloc=data.bloc, year=data.year), bold=True,
@@ -73,12 +67,7 @@ def render_minutes(data: MinutesDocument) -> bytes:
     for vote in data.rounds:
         _round(out, vote)
     _signatures(out, data)
-    properties = doc.core_properties
-    properties.title = words.text("minutes.subject", bloc=data.bloc, year=data.year)
-    properties.author, properties.language = data.bloc, "vi-VN"
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    return saved(out, words.text("minutes.subject", bloc=data.bloc, year=data.year), data.bloc)
 
 
 def _round(out: Writer, vote: Round) -> None:

@@ -11,15 +11,11 @@ wording is the ``[proposal]`` section of ``config/report.vi.toml``.
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from docx import Document
-
 from bot.services.exports.docx_covenant import header
-from bot.services.exports.docx_wording import DEFAULT_TEMPLATE, Wording
-from bot.services.exports.docx_writer import TEXT_MM, Writer, setup_document
+from bot.services.exports.docx_writer import TEXT_MM, Writer, new_writer, saved
 from bot.services.exports.year_data import FormSection
 
 
@@ -40,10 +36,8 @@ class ProposalDocument:
 
 def render_proposal(data: ProposalDocument) -> bytes:
     """The proposal as .docx bytes."""
-    words = Wording.load(DEFAULT_TEMPLATE)
-    doc = Document()
-    setup_document(doc)
-    out = Writer(doc, words)
+    out = new_writer()
+    words, doc = out.words, out.doc
     header(out, data.ministry, data.bloc, data.today, data.place,
            number=words.text("proposal.number"))
     out.para(doc, words.text("proposal.kind"), bold=True, center=True, before=18)
@@ -59,12 +53,7 @@ def render_proposal(data: ProposalDocument) -> bytes:
     out.say("proposal.attached", italic=True, before=6)
     out.say("proposal.closing", {"bloc": data.bloc, "recipient": data.recipient})
     _signature(out, data)
-    properties = doc.core_properties
-    properties.title = words.text("proposal.subject", year=data.year)
-    properties.author, properties.language = data.bloc, "vi-VN"
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    return saved(out, words.text("proposal.subject", year=data.year), data.bloc)
 
 
 def _form(out: Writer, data: ProposalDocument, number: int, form: FormSection) -> None:

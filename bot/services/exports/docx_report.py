@@ -12,12 +12,10 @@ default's value.
 from __future__ import annotations
 
 import datetime
-import io
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.shared import Mm, Pt
@@ -30,7 +28,8 @@ from bot.services.exports.docx_writer import (
     TEXT_MM,
     Writer,
     fitting_size,
-    setup_document,
+    new_writer,
+    saved,
     text_mm,
     xml_element,
 )
@@ -59,10 +58,8 @@ def render_docx(data: ExportData, template: Path = DEFAULT_TEMPLATE) -> bytes:
     Only the latest standing update of each unit × task (``data.latest``) is reported;
     withdrawn ones are left out. Raises :class:`ReportTemplateError` for a broken template.
     """
-    words = Wording.load(template)
-    doc = Document()
-    setup_document(doc)
-    out = Writer(doc, words)
+    out = new_writer(template)
+    words = out.words
     day, month, year = written_date(datetime.date(*reversed(data.report_date))).split("/")
     date = {"day": day, "month": month, "year": year}
     subject = words.text("title.subject", period=data.period_title, bloc=data.bloc_name)
@@ -73,12 +70,7 @@ def render_docx(data: ExportData, template: Path = DEFAULT_TEMPLATE) -> bytes:
     _next_period(out, data)
     closing(out, data.signer_name, data.signer_title)
     _appendix(out, data, rows, date)
-    properties = doc.core_properties
-    properties.title, properties.author = f"{words.text('title.kind')} {subject}", data.bloc_name
-    properties.language = "vi-VN"
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    return saved(out, f"{words.text('title.kind')} {subject}", data.bloc_name)
 
 
 def _heading_block(out: Writer, data: ExportData, date: dict[str, str], subject: str) -> None:

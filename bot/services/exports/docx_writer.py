@@ -10,10 +10,13 @@ Nothing here knows what the report says: that is :mod:`bot.services.exports.docx
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from collections.abc import Mapping
+from pathlib import Path
 
+from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
@@ -25,7 +28,7 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from bot.services.exports.docx_wording import Wording
+from bot.services.exports.docx_wording import DEFAULT_TEMPLATE, Wording
 
 _FONT = "Times New Roman"
 _BODY_PT = 14
@@ -181,3 +184,20 @@ class Writer:
         for row in table.rows:
             row._tr.get_or_add_trPr().append(xml_element("cantSplit"))
         return table
+
+
+def new_writer(template: Path = DEFAULT_TEMPLATE) -> Writer:
+    """A blank A4 document set up as the decree asks, and its writer in ``template``'s
+    words (every document of the bloc's begins so)."""
+    doc = Document()
+    setup_document(doc)
+    return Writer(doc, Wording.load(template))
+
+
+def saved(out: Writer, title: str, author: str) -> bytes:
+    """The document as .docx bytes, titled and authored in its properties (Vietnamese)."""
+    properties = out.doc.core_properties
+    properties.title, properties.author, properties.language = title, author, "vi-VN"
+    buffer = io.BytesIO()
+    out.doc.save(buffer)
+    return buffer.getvalue()

@@ -10,24 +10,17 @@ bloc's other documents (Decree 30/2020/NĐ-CP); the wording is the ``[year]`` se
 
 from __future__ import annotations
 
-import io
-
-from docx import Document
-
 from bot.domain.periods import written_date
 from bot.services.exports.docx_covenant import header
 from bot.services.exports.docx_report import closing, movements, results, standing_rows
-from bot.services.exports.docx_wording import DEFAULT_TEMPLATE, Wording
-from bot.services.exports.docx_writer import TEXT_MM, Writer, setup_document
+from bot.services.exports.docx_writer import TEXT_MM, Writer, new_writer, saved
 from bot.services.exports.year_data import YearReportDocument
 
 
 def render_year_report(data: YearReportDocument) -> bytes:
     """The year-end report as .docx bytes."""
-    words = Wording.load(DEFAULT_TEMPLATE)
-    doc = Document()
-    setup_document(doc)
-    out = Writer(doc, words)
+    out = new_writer()
+    words, doc = out.words, out.doc
     header(out, data.ministry, data.bloc, data.today, data.place,
            number=words.text("year.number"))
     subject = words.text("year.subject", year=data.year, bloc=data.bloc)
@@ -42,12 +35,7 @@ def render_year_report(data: YearReportDocument) -> bytes:
     _proposals(out, data)
     _next_year(out, data)
     closing(out, data.signer_name, data.signer_title)
-    properties = doc.core_properties
-    properties.title = f"{words.text('title.kind')} {subject}"
-    properties.author, properties.language = data.bloc, "vi-VN"
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    return saved(out, f"{words.text('title.kind')} {subject}", data.bloc)
 
 
 def _results(out: Writer, data: YearReportDocument) -> None:
