@@ -15,6 +15,7 @@ from bot.domain.text import escape
 from bot.kernel.context import Context
 from bot.kernel.router import Router
 from bot.services.outbox import Outgoing
+from bot.services.tasklist import bloc_group_of
 from storage.records import Bloc, Role
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ async def bot_status_changed(ctx: Context) -> None:
                      event.chat_id)
             return
         bloc = owner or bloc
-    ours = not private and event.chat_id in await _groups_of(ctx, bloc, event.channel)
+    ours = not private and event.chat_id == await bloc_group_of(ctx.repo, bloc, event.channel)
     unit = (await ctx.repo.get_unit(ctx.member.unit_id)
             if ctx.member is not None and ctx.member.unit_id is not None else None)
     messages = []
@@ -65,15 +66,9 @@ async def bot_status_changed(ctx: Context) -> None:
     await ctx.outbox.enqueue(messages)
 
 
-async def _groups_of(ctx: Context, bloc: Bloc, channel: str) -> set[str]:
-    """The bloc's group on ``channel``: from its file, and where its list was posted."""
-    return {chat for chat in (bloc.groups.get(channel),
-                              await ctx.repo.bloc_group(bloc.id, channel)) if chat}
-
-
 async def _bloc_of_group(ctx: Context, channel: str, chat: str) -> Bloc | None:
     """The served bloc whose group ``chat`` is, if one's is."""
     for bloc in ctx.served_blocs:
-        if chat in await _groups_of(ctx, bloc, channel):
+        if chat == await bloc_group_of(ctx.repo, bloc, channel):
             return bloc
     return None

@@ -14,7 +14,7 @@ from bot.domain.events import ChatKind, Reply
 from bot.kernel.context import Context
 from bot.kernel.router import Router
 from bot.services.outbox import Outgoing
-from bot.services.tasklist import task_list_text
+from bot.services.tasklist import bloc_group_of, task_list_text
 from storage.records import Role
 
 router = Router()
@@ -23,8 +23,7 @@ router = Router()
 
 async def bloc_group(ctx: Context) -> str | None:
     """The bloc's group on this channel: from the bloc file, else where the list was posted."""
-    channel = ctx.event.channel
-    return ctx.bloc.groups.get(channel) or await ctx.repo.bloc_group(ctx.bloc.id, channel)
+    return await bloc_group_of(ctx.repo, ctx.bloc, ctx.event.channel)
 
 
 @router.command("dangnhiemvu", "posttasks", action=Action.POST_TASKS,

@@ -8,8 +8,6 @@ question it cannot place gets suggestions, never silence.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.domain.access import Action
 from bot.domain.periods import format_deadline
 from bot.domain.questions import Intent, parse_question
@@ -169,11 +167,17 @@ async def answer_question(ctx: Context) -> None:
     """Answer a typed question with the view it asks for (the ministry's liaison may name
     the bloc: "khối văn phòng viện tiến độ thế nào?")."""
     text = ctx.event.text or ""
-    if follows_every_bloc(ctx) and ctx.member is not None and len(ctx.served_blocs) > 1:
-        named = named_bloc(ctx.served_blocs, text)
-        if named is not None:  # this question is about that bloc
-            bloc, text = named
-            ctx.member = replace(ctx.member, viewing_bloc_id=bloc.id)
+    named = named_bloc(ctx.served_blocs, text) if follows_every_bloc(ctx) \
+        and len(ctx.served_blocs) > 1 else None
+    if named is None:
+        await _answer(ctx, text)
+        return
+    bloc, rest = named  # this question is about that bloc
+    with ctx.looking_at(bloc):
+        await _answer(ctx, rest)
+
+
+async def _answer(ctx: Context, text: str) -> None:
     status = await current_status(ctx)
     refs = [UnitRef.of(unit) for unit in status.units]
     question = parse_question(text, refs, len(status.tasks))

@@ -380,11 +380,10 @@ def _vote_rules(config: BlocConfig, zone: ZoneInfo) -> str | None:
     vote = config.vote
     if vote is None:
         return None
-    opens = moment_to_utc(vote.opens, zone, end_of_day=False)[0]
-    closes, all_day = moment_to_utc(vote.closes, zone, end_of_day=True)
-    assert closes is not None, "a vote section has its closing time"
+    window = _window(vote.opens, vote.closes, zone)
+    assert window["deadline"] is not None, "a vote section has its closing time"
     return vote_rules_json(VoteRules(
-        closes=Deadline(from_db(closes), bool(all_day)),
-        opens=from_db(opens) if opens else None, candidates=vote.candidates,
+        closes=Deadline(from_db(window["deadline"]), window["deadline_all_day"]),
+        opens=from_db(window["opens"]) if window["opens"] else None, candidates=vote.candidates,
         self_vote=vote.self_vote, majority_percent=vote.majority_percent,
         majority_of=vote.majority_of))

@@ -152,10 +152,13 @@ class Runtime:
 
     def _watch_new_files(self) -> None:
         """A bloc file added to the folder since is watched (and so loaded) too."""
+        if not self.settings.bloc_file.is_dir():
+            return
         known = {watcher.path for watcher in self.watchers}
         for path in bloc_files(self.settings.bloc_file):
-            if path not in known and self.settings.bloc_file.is_dir():
-                self.watchers.append(watcher_for(self, path))
+            if path not in known:
+                self.watchers.append(_watcher(self.repo, self.settings, self.clock, path,
+                                              self.watchers))
 
     async def close(self) -> None:
         """Stop and close the database."""
@@ -175,9 +178,7 @@ async def _load_blocs(repo: Repository, settings: Settings,
     watchers: list[BlocFileWatcher] = []
     reports: list[str] = []
     for path in bloc_files(settings.bloc_file):
-        watcher = BlocFileWatcher(repo, path, settings.timezone, clock, messages,
-                                  settings.language,
-                                  others=_other_codes(watchers, path))
+        watcher = _watcher(repo, settings, clock, path, watchers)
         watcher.remember_current()
         watchers.append(watcher)
         try:
@@ -209,11 +210,12 @@ def _other_codes(watchers: list[BlocFileWatcher], path: Path) -> Callable[[], se
     return lambda: {w.code for w in watchers if w.path != path and w.code is not None}
 
 
-def watcher_for(runtime: Runtime, path: Path) -> BlocFileWatcher:
-    """A watcher of a bloc file added to the folder while the bot runs (loaded at once)."""
-    settings = runtime.settings
-    return BlocFileWatcher(runtime.repo, path, settings.timezone, runtime.clock, catalog(),
-                           settings.language, others=_other_codes(runtime.watchers, path))
+def _watcher(repo: Repository, settings: Settings, clock: Clock, path: Path,
+             watchers: list[BlocFileWatcher]) -> BlocFileWatcher:
+    """The watcher of one bloc file of the setting (a new one loads it on its first check);
+    the folder's other files' codes are ``watchers``' (read when asked: files come and go)."""
+    return BlocFileWatcher(repo, path, settings.timezone, clock, catalog(), settings.language,
+                           others=_other_codes(watchers, path))
 
 
 def build(settings: Settings, repo: Repository, bloc: Bloc | list[Bloc], clock: Clock,

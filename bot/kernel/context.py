@@ -8,8 +8,9 @@ channels. A handler needs nothing else, and reaches nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
@@ -179,6 +180,21 @@ class Context:
     @property
     def display_name(self) -> str:
         return self.member.display_name if self.member else self.event.display_name
+
+    @contextmanager
+    def looking_at(self, bloc: Bloc) -> Iterator[None]:
+        """For the code inside, this event is about ``bloc`` (the ministry's liaison asking
+        of another bloc): the context, the services' scope and what was read once per event
+        all follow it, and come back after."""
+        member, memo = self.member, self._memo
+        if member is not None:
+            self.member = replace(member, viewing_bloc_id=bloc.id)
+        self._memo = {}
+        try:
+            with self.services.blocs.scope(bloc):
+                yield
+        finally:
+            self.member, self._memo = member, memo
 
     async def memo(self, key: str, make: Callable[[], Awaitable[T]]) -> T:
         """``make()``'s result, computed once per event.

@@ -68,6 +68,12 @@ async def task_list_text(repo: ListReads, bloc: Bloc, today: date, t: Translate)
     return "\n".join(lines)
 
 
+async def bloc_group_of(repo: BlocStore, bloc: Bloc, channel: str) -> str | None:
+    """The bloc's group on ``channel``: the one its file names, else where its list was
+    posted."""
+    return bloc.groups.get(channel) or await repo.bloc_group(bloc.id, channel)
+
+
 class PostedLists:
     """The task list as posted (and pinned) in the bloc's groups, kept up to date."""
 

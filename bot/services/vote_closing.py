@@ -20,6 +20,7 @@ from bot.domain.voting import Outcome, outcome
 from bot.services.blocs import Blocs
 from bot.services.outbox import OutboxWorker, Outgoing
 from bot.services.scheduler import Scheduler
+from bot.services.tasklist import bloc_group_of
 from storage.repository import BlocStore, Database, MemberStore, PostingStore, ScoreStore, VoteStore
 from storage.year_records import Vote
 
@@ -113,8 +114,7 @@ class VoteClosing:
                                       member.external_id, member.language, bloc.year, closed,
                                       names, now) for member in members]
             for channel in {member.channel for member in members}:
-                group = bloc.groups.get(channel) or await self._repo.bloc_group(bloc.id,
-                                                                                channel)
+                group = await bloc_group_of(self._repo, bloc, channel)
                 if group:
                     messages.append(self._message(f"vote:{vote.id}:result:group", channel,
                                                   group, None, bloc.year, closed, names, now))
