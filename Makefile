@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo demo-year image-check test test-tools run lint types unit unit-shifted install clean bench bench-smoke
+.PHONY: demo demo-year image-check test test-tools run lint types unit unit-postgres units unit-shifted install clean bench bench-smoke
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,7 @@ image-check: $(STAMP)
 	$(BIN)/python -m tests.image_check
 
 ## Lint, types and the whole test suite: what CI runs.
-test: $(STAMP) test-tools lint types unit unit-shifted
+test: $(STAMP) test-tools lint types units unit-shifted
 
 ## What the tests use to look at the bot as a person would, each checked on its own and
 ## installed from Debian packages when missing (as root): LibreOffice and poppler to open
@@ -75,6 +75,24 @@ types: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## The storage and end-to-end suites again on a real PostgreSQL server: Debian's, installed
+## when missing (as root), in a throw-away cluster started, run as the postgres user and
+## removed by tests/postgres_cluster.sh; each test on a new database of its own.
+PG_TESTS = tests/test_storage.py tests/test_postgres.py tests/test_e2e_*.py
+unit-postgres: $(STAMP)
+	tests/postgres_cluster.sh $(BIN)/python -m pytest -q -p no:cacheprovider $(PG_TESTS)
+
+## Both at once (what `make test` runs): the PostgreSQL run mostly waits on its server and
+## its processes, so it takes little from the SQLite run beside it; its output follows.
+units: $(STAMP)
+	@log=$$(mktemp); \
+	$(MAKE) --no-print-directory unit-postgres >"$$log" 2>&1 & postgres=$$!; \
+	$(BIN)/python -m pytest -q; sqlite=$$?; \
+	wait $$postgres; on_postgres=$$?; \
+	echo "--- the storage and end-to-end suites on PostgreSQL (make unit-postgres):"; \
+	cat "$$log"; rm -f "$$log"; \
+	[ $$sqlite = 0 ] && [ $$on_postgres = 0 ]
 
 ## The time-sensitive tests again with the machine's date a year ahead and a month back:
 ## the bot's time comes from its injected clock, so a test that reads the wall clock

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from config.database import ServerDatabase, database_address
+
 Language = Literal["vi", "en"]
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_\-]{8,256}")
 
@@ -35,9 +37,15 @@ class Settings(BaseSettings):
         default="https://api.telegram.org",
         validation_alias=AliasChoices("THIDUA_TELEGRAM_API_URL"),
     )
-    database: Path = Field(
+    database: Path | ServerDatabase = Field(
         default=Path("data/thidua.db"), validation_alias=AliasChoices("THIDUA_DATABASE")
     )
+    """A SQLite file's path, or ``postgresql://…`` for a PostgreSQL server."""
+    files_dir: Path | None = Field(
+        default=None, validation_alias=AliasChoices("THIDUA_FILES_DIR")
+    )
+    """Where files offered by link are kept: beside a SQLite file by default, ``data/files``
+    with PostgreSQL (two instances share one folder)."""
     bloc_file: Path = Field(
         default=Path("config/bloc.example.yaml"),
         validation_alias=AliasChoices("THIDUA_BLOC_FILE"),
@@ -72,6 +80,13 @@ class Settings(BaseSettings):
         default=frozenset(), validation_alias=AliasChoices("THIDUA_ADMIN_IDS")
     )
 
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database_address(cls, value: object) -> object:
+        if isinstance(value, str | Path | ServerDatabase):
+            return database_address(value)
+        return value
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_admin_ids(cls, value: object) -> object:
@@ -82,7 +97,7 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("telegram_bot_token", "zalo_bot_token", "webhook_secret", "webhook_url",
-                     "public_url", mode="before")
+                     "public_url", "files_dir", mode="before")
     @classmethod
     def _blank_token(cls, value: object) -> object:
         """A value of only spaces (an empty line in .env) means none."""
@@ -147,4 +162,15 @@ class Settings(BaseSettings):
         """Every secret this configuration holds, for redaction in logs."""
         return [value for value in (self.token_value(), self.zalo_token_value(),
                                     self.webhook_secret.get_secret_value()
-                                    if self.webhook_secret else None) if value]
+                                    if self.webhook_secret else None,
+                                    self.database.password
+                                    if isinstance(self.database, ServerDatabase) else None)
+                if value]
+
+    def files_folder(self) -> Path:
+        """Where files offered by link are kept (``THIDUA_FILES_DIR``)."""
+        if self.files_dir is not None:
+            return self.files_dir
+        if isinstance(self.database, ServerDatabase):
+            return Path("data/files")
+        return self.database.parent / f"{self.database.name}.files"

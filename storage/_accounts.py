@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from storage._base import SqliteBase
+from storage._sql import SqlParts
 
 
-class SqliteAccounts(SqliteBase):
-    """The messengers' part of the SQLite repository."""
+class SqlAccounts(SqlParts):
+    """The messengers' part of the repository."""
 
     async def bot_username(self, channel: str) -> str | None:
         """The bot's name on ``channel`` as it last connected (``thidua invite`` prints the

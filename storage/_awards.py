@@ -9,10 +9,8 @@ import json
 from datetime import datetime
 from typing import Any, Literal
 
-import aiosqlite
-
 from config.awards import AwardFormConfig
-from storage._base import SqliteBase
+from storage._sql import Row, SqlParts
 from storage._time import from_db, to_db
 from storage.records import Attachment, Deadline
 from storage.year_records import Awards, Nomination
@@ -32,7 +30,7 @@ def awards_of(stored: str | None) -> Awards | None:
         opens=from_db(data["opens"]) if data.get("opens") else None)
 
 
-def _nomination(row: aiosqlite.Row) -> Nomination:
+def _nomination(row: Row) -> Nomination:
     return Nomination(
         id=row["id"], year_id=row["year_id"], unit_id=row["unit_id"], form=row["form"],
         nominee=row["nominee"], position=row["position"], summary=row["summary"],
@@ -42,8 +40,8 @@ def _nomination(row: aiosqlite.Row) -> Nomination:
         decided_at=from_db(row["decided_at"]) if row["decided_at"] else None)
 
 
-class SqliteAwards(SqliteBase):
-    """The commendation proposals part of the SQLite repository."""
+class SqlAwards(SqlParts):
+    """The commendation proposals part of the repository."""
 
     async def nominate(self, year_id: int, unit_id: int, form: str, nominee: str,
                        position: str | None, summary: str, files: tuple[Attachment, ...], *,

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar, Token
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
 import aiosqlite
 
 from storage._direct import Direct
-from storage._time import to_db
+from storage._sql import SqlParts, new_instance
 from storage.database import connect
 from storage.failures import DatabaseGone
 from storage.migrations import migrate
@@ -63,7 +61,7 @@ def _open_unit() -> _Unit | None:
     return unit if unit is not None and unit.owner is asyncio.current_task() else None
 
 
-class SqliteBase:
+class SqliteBase(SqlParts):
     """One SQLite connection, shared by the repository's parts.
 
     Writes that must hold together run in ``BEGIN IMMEDIATE`` transactions
@@ -82,6 +80,16 @@ class SqliteBase:
         self._write_lock = asyncio.Lock()
         self._path = path
         self._identity = _identity(path) if path is not None else None
+        self.instance, self._lock_key = new_instance()
+
+    exclusive = True  # one process per file: the running lock (storage/backup.py) sees to it
+
+    async def _held_lock_keys(self) -> set[int] | None:
+        return set()  # no other process can be alive on the file
+
+    @asynccontextmanager
+    async def person_lock(self, channel: str, user_id: str) -> AsyncIterator[None]:
+        yield  # one process: its own per-person locks (bot/kernel/locks.py) are enough
 
     @classmethod
     async def open(cls, path: Path | str) -> Self:
@@ -303,13 +311,4 @@ class SqliteBase:
                 return list(await self._threaded(self._db.execute_fetchall(sql, params)))
             return self._direct.rows(sql, params)
 
-    @staticmethod
-    async def _insert_audit(
-        db: Direct, *, actor: str, action: str, subject: str,
-        details: dict[str, Any], now: datetime,
-    ) -> None:
-        await db.execute(
-            "INSERT INTO audit_log (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)",
-            (to_db(now), actor, action, subject, json.dumps(details, ensure_ascii=False)),
-        )
 

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from config.bloc import BlocConfig, TaskConfig
-from storage._direct import Direct
+from storage._sql import Statements
 from storage._time import day_to_db, from_db, to_db
 from storage._votes import vote_rules_json
 from storage.records import Deadline
@@ -44,7 +44,7 @@ def moment_to_utc(value: date | datetime | None, zone: ZoneInfo, *,
 
 
 async def _upsert(
-    db: Direct, counter: _Counter, table: str,
+    db: Statements, counter: _Counter, table: str,
     key: dict[str, Any], values: dict[str, Any], on_insert: dict[str, Any] | None = None,
 ) -> int:
     """Insert or update the row with ``key``; ``on_insert`` values are set only on a new row."""
@@ -74,7 +74,7 @@ async def _upsert(
 
 
 async def _retire(
-    db: Direct, counter: _Counter, table: str, parent: str, parent_id: int,
+    db: Statements, counter: _Counter, table: str, parent: str, parent_id: int,
     kept: Sequence[int], extra: str = "",
 ) -> None:
     marks = ", ".join("?" for _ in kept) or "NULL"
@@ -86,7 +86,7 @@ async def _retire(
     counter.retired += max(cursor.rowcount, 0)
 
 
-async def _managed_in_chat(db: Direct, table: str, parent: str, parent_id: int,
+async def _managed_in_chat(db: Statements, table: str, parent: str, parent_id: int,
                            code: str) -> int | None:
     """The id of the row with this code if the chair changed it in chat (the file yields)."""
     async with db.execute(
@@ -97,7 +97,7 @@ async def _managed_in_chat(db: Direct, table: str, parent: str, parent_id: int,
 
 
 async def _sync_tasks(
-    db: Direct, counter: _Counter, period_id: int, period_code: str,
+    db: Statements, counter: _Counter, period_id: int, period_code: str,
     tasks: Sequence[TaskConfig], zone: ZoneInfo,
 ) -> None:
     """A period's tasks from the file, leaving alone what the chair changed in chat.
@@ -142,7 +142,7 @@ async def _sync_tasks(
     await renumber(db, period_id)
 
 
-async def renumber(db: Direct, period_id: int) -> None:
+async def renumber(db: Statements, period_id: int) -> None:
     """Number a period's active tasks 1, 2, 3… in their current order."""
     async with db.execute("SELECT id FROM tasks WHERE period_id = ? AND active = 1 "
                           "ORDER BY position, id", (period_id,)) as cursor:
@@ -151,7 +151,7 @@ async def renumber(db: Direct, period_id: int) -> None:
                          [(number, task_id, number) for number, task_id in enumerate(ids, 1)])
 
 
-async def sync_bloc(db: Direct, config: BlocConfig) -> tuple[int, _Counter]:
+async def sync_bloc(db: Statements, config: BlocConfig) -> tuple[int, _Counter]:
     """Write ``config`` into the database inside the caller's transaction.
 
     ``config.timezone`` must be set (the runtime fills it from the settings).
@@ -261,7 +261,7 @@ async def sync_bloc(db: Direct, config: BlocConfig) -> tuple[int, _Counter]:
     return bloc_id, counter
 
 
-async def _handed_over(db: Direct, code: str) -> Any:
+async def _handed_over(db: Statements, code: str) -> Any:
     """The latest year a hand-over in chat opened for the bloc (its year and officers)."""
     async with db.execute(
             "SELECT y.year, y.chair_unit_id, y.deputy_unit_id FROM emulation_years AS y "
@@ -270,7 +270,7 @@ async def _handed_over(db: Direct, code: str) -> Any:
         return await cursor.fetchone()
 
 
-async def _sync_year(db: Direct, counter: _Counter, bloc_id: int, config: BlocConfig,
+async def _sync_year(db: Statements, counter: _Counter, bloc_id: int, config: BlocConfig,
                      zone: ZoneInfo, unit_ids: dict[str, int]) -> None:
     """The file's year: its officers, criteria table and scoring window, its vote's rules,
     its covenant and its proposals. Another year's stay as they were loaded, and a year

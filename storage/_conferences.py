@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from storage._base import SqliteBase
+from storage._sql import SqlParts
 from storage._time import from_db, to_db
 from storage.records import Attendance, Deadline
 
 
-class SqliteConferences(SqliteBase):
-    """The conference part of the SQLite repository."""
+class SqlConferences(SqlParts):
+    """The conference part of the repository."""
 
     async def schedule_conference(self, *, bloc_id: int, kind: str, title: str,
                                   starts: Deadline, place: str | None, agenda: list[str],

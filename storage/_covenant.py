@@ -6,15 +6,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from storage._base import SqliteBase
+from storage._sql import Row, SqlParts
 from storage._time import from_db, to_db
 from storage.records import Deadline
 from storage.year_records import Covenant, CovenantSignature
 
 
-def covenant_of(row: aiosqlite.Row) -> Covenant | None:
+def covenant_of(row: Row) -> Covenant | None:
     """The covenant stored with a year, and when it was opened."""
     if not row["covenant"]:
         return None
@@ -30,8 +28,8 @@ def covenant_of(row: aiosqlite.Row) -> Covenant | None:
         opened_at=from_db(row["covenant_opened_at"]) if row["covenant_opened_at"] else None)
 
 
-class SqliteCovenant(SqliteBase):
-    """The covenant part of the SQLite repository."""
+class SqlCovenant(SqlParts):
+    """The covenant part of the repository."""
 
     async def open_covenant(self, year_id: int, *, member_id: int | None, actor: str,
                             now: datetime) -> bool:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from storage._base import SqliteBase
+from storage._sql import SqlParts
 from storage._time import from_db, to_db
 from storage.records import DialogState, ShownMenu
 
 
-class SqliteDialogs(SqliteBase):
-    """The dialog part of the SQLite repository."""
+class SqlDialogs(SqlParts):
+    """The dialog part of the repository."""
 
     # -- dialogs ----------------------------------------------------------------------------
 

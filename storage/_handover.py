@@ -3,16 +3,17 @@ officers take office, in one transaction with every role it moves."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-from storage._base import SqliteBase
+from storage._sql import SqlParts
 from storage._time import to_db
 from storage.records import Role
 from storage.year_records import HandOver
 
 
-class SqliteHandover(SqliteBase):
-    """The hand-over part of the SQLite repository."""
+class SqlHandover(SqlParts):
+    """The hand-over part of the repository."""
 
     async def hand_over(self, bloc_id: int, year: int, *, chair_unit_id: int,
                         deputy_unit_id: int | None, member_id: int | None, actor: str,
@@ -32,12 +33,13 @@ class SqliteHandover(SqliteBase):
                 "ON CONFLICT (bloc_id, year) DO NOTHING", (bloc_id, year))
             # the closed year keeps its theme and movements (the next year's file brings its
             # own); officer invites not yet used would make someone an officer of the old year
+            async with db.execute("SELECT name FROM movements WHERE bloc_id = ? AND active = 1 "
+                                  "ORDER BY position", (bloc_id,)) as cursor:
+                movements = [row["name"] for row in await cursor.fetchall()]
             await db.execute(
                 "UPDATE emulation_years SET closed_at = ?, theme = (SELECT theme FROM blocs "
-                "WHERE id = ?), movements = (SELECT json_group_array(name) FROM (SELECT name "
-                "FROM movements WHERE bloc_id = ? AND active = 1 ORDER BY position)) "
-                "WHERE bloc_id = ? AND year = ?",
-                (to_db(now), bloc_id, bloc_id, bloc_id, year))
+                "WHERE id = ?), movements = ? WHERE bloc_id = ? AND year = ?",
+                (to_db(now), bloc_id, json.dumps(movements, ensure_ascii=False), bloc_id, year))
             await db.execute(
                 "UPDATE invites SET expires_at = ? WHERE bloc_id = ? AND role IN (?, ?) "
                 "AND expires_at > ? AND uses < max_uses",

@@ -7,15 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from storage._base import SqliteBase
-from storage._direct import Direct
+from storage._sql import Row, SqlParts, Statements
 from storage._time import from_db, to_db
 from storage.records import Invite, Member, RedeemOutcome, Redemption, Role
 
 
-def _member(row: aiosqlite.Row) -> Member:
+def _member(row: Row) -> Member:
     return Member(
         id=row["id"], bloc_id=row["bloc_id"], channel=row["channel"],
         external_id=row["external_id"], display_name=row["display_name"],
@@ -25,7 +22,7 @@ def _member(row: aiosqlite.Row) -> Member:
     )
 
 
-def _invite(row: aiosqlite.Row) -> Invite:
+def _invite(row: Row) -> Invite:
     return Invite(
         id=row["id"], bloc_id=row["bloc_id"], unit_id=row["unit_id"], role=Role(row["role"]),
         max_uses=row["max_uses"], uses=row["uses"], expires_at=from_db(row["expires_at"]),
@@ -34,8 +31,8 @@ def _invite(row: aiosqlite.Row) -> Invite:
     )
 
 
-class SqliteMembers(SqliteBase):
-    """The members and invites part of the SQLite repository."""
+class SqlMembers(SqlParts):
+    """The members and invites part of the repository."""
 
     async def get_member(self, channel: str, external_id: str) -> Member | None:
         row = await self._one(
@@ -68,7 +65,7 @@ class SqliteMembers(SqliteBase):
             )
 
     async def _register(
-        self, db: Direct, *, bloc_id: int, channel: str, external_id: str,
+        self, db: Statements, *, bloc_id: int, channel: str, external_id: str,
         display_name: str, unit_id: int | None, role: Role, now: datetime,
         all_blocs: bool = False,
     ) -> Member:

@@ -10,9 +10,7 @@ import json
 from dataclasses import replace
 from datetime import datetime
 
-import aiosqlite
-
-from storage._base import SqliteBase
+from storage._sql import Row, SqlParts
 from storage._time import from_db, to_db
 from storage.records import (
     BatchReport,
@@ -25,7 +23,7 @@ from storage.records import (
 TERMINAL = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.BLOCKED, OutboxStatus.EXPIRED)
 
 
-def _row(row: aiosqlite.Row) -> OutboxRow:
+def _row(row: Row) -> OutboxRow:
     return OutboxRow(
         id=row["id"], dedup_key=row["dedup_key"], batch_id=row["batch_id"],
         channel=row["channel"], chat_id=row["chat_id"], kind=row["kind"],
@@ -43,8 +41,8 @@ _MESSAGE = ("CASE WHEN instr(o.dedup_key, '#') > 0 "
             "THEN substr(o.dedup_key, 1, instr(o.dedup_key, '#') - 1) ELSE o.dedup_key END")
 
 
-class SqliteOutbox(SqliteBase):
-    """The outbox part of the SQLite repository."""
+class SqlOutbox(SqlParts):
+    """The outbox part of the repository."""
 
     async def create_batch(self, *, channel: str, report_chat: str | None, language: str,
                            kind: str, now: datetime) -> int:
@@ -76,11 +74,9 @@ class SqliteOutbox(SqliteBase):
                     for m in messages if (m.part == 1) == part_one]
 
         async with self._transaction() as db:
-            before = db.total_changes
-            await db.executemany(insert, rows(True))
-            added = db.total_changes - before
+            added = await db.executemany(insert, rows(True))  # its rowcount: the rows added
             await db.executemany(insert, rows(False))
-            return added
+            return int(added.rowcount)
 
     async def record_replies(self, messages: list[OutgoingMessage], now: datetime) -> list[int]:
         """Store an event's replies, already claimed for sending (status ``sending``) by the
@@ -94,10 +90,10 @@ class SqliteOutbox(SqliteBase):
         rows = [(m.dedup_key, m.batch_id, m.channel, m.chat_id, m.kind,
                  json.dumps(m.payload, ensure_ascii=False), to_db(m.due_at),
                  to_db(m.expires_at) if m.expires_at else None, to_db(m.due_at), to_db(now),
-                 m.file) for m in messages]
-        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', ?)"] * len(rows))
+                 m.file, self.instance) for m in messages]
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', ?, ?)"] * len(rows))
         sql = ("INSERT INTO outbox (dedup_key, batch_id, channel, chat_id, kind, payload, "  # noqa: S608 - placeholders only
-               "due_at, expires_at, next_attempt_at, created_at, status, file) "
+               "due_at, expires_at, next_attempt_at, created_at, status, file, claimed_by) "
                f"VALUES {values} RETURNING id")
         # one statement: one trip to SQLite's thread
         async with self._transaction() as db, db.execute(
@@ -119,14 +115,15 @@ class SqliteOutbox(SqliteBase):
                 if outcome.status is OutboxStatus.PENDING:
                     await db.execute(
                         "UPDATE outbox SET status = 'pending', next_attempt_at = ?, "
-                        "last_error = ?, attempts = attempts + 1 WHERE id = ?",
+                        "last_error = ?, attempts = attempts + 1, claimed_by = NULL "
+                        "WHERE id = ?",
                         (to_db(outcome.retry_at or now), outcome.error, outcome.row_id))
                 elif outcome.status is OutboxStatus.SENT:  # said and done: nothing to keep
                     await db.execute("DELETE FROM outbox WHERE id = ?", (outcome.row_id,))
                 else:
                     await db.execute(
                         "UPDATE outbox SET status = ?, last_error = ?, attempts = attempts + 1, "
-                        "file = NULL WHERE id = ?",
+                        "file = NULL, claimed_by = NULL WHERE id = ?",
                         (outcome.status.value, outcome.error, outcome.row_id))
 
     async def expire_pending(self, key_prefix: str, now: datetime) -> int:
@@ -149,8 +146,8 @@ class SqliteOutbox(SqliteBase):
             rows = await self._all(
                 "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
                 "ORDER BY next_attempt_at, id LIMIT ?", (to_db(now), limit))
-            await db.executemany("UPDATE outbox SET status = 'sending' WHERE id = ?",
-                                 [(row["id"],) for row in rows])
+            await db.executemany("UPDATE outbox SET status = 'sending', claimed_by = ? "
+                                 "WHERE id = ?", [(self.instance, row["id"]) for row in rows])
         return [replace(_row(row), status=OutboxStatus.SENDING) for row in rows]
 
     async def settle(self, row_id: int, status: OutboxStatus, now: datetime,
@@ -159,7 +156,7 @@ class SqliteOutbox(SqliteBase):
         async with self._transaction() as db:
             await db.execute(
                 "UPDATE outbox SET status = ?, last_error = ?, sent_at = ?, "
-                "attempts = attempts + ?, file = NULL WHERE id = ?",
+                "attempts = attempts + ?, file = NULL, claimed_by = NULL WHERE id = ?",
                 (status.value, error, to_db(now) if status is OutboxStatus.SENT else None,
                  int(attempted), row_id))
 
@@ -173,14 +170,19 @@ class SqliteOutbox(SqliteBase):
         async with self._transaction() as db:
             await db.execute(
                 "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, "
-                "attempts = attempts + ? WHERE id = ?",
+                "attempts = attempts + ?, claimed_by = NULL WHERE id = ?",
                 (to_db(at), error, int(attempted), row_id))
 
-    async def recover_in_flight(self) -> list[OutboxRow]:
-        """After a crash: messages that were being sent go back to the queue (returned)."""
+    async def recover_in_flight(self, now: datetime) -> list[OutboxRow]:
+        """After a crash: messages that a process no longer alive was sending go back to the
+        queue (returned); those of the live ones (this one's included) are theirs still."""
         async with self._transaction() as db:
-            rows = await self._all("SELECT * FROM outbox WHERE status = 'sending'")
-            await db.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
+            live = await self._live_instances(now)
+            rows = [row for row in await self._all(
+                "SELECT * FROM outbox WHERE status = 'sending'")
+                if row["claimed_by"] is None or row["claimed_by"] not in live]
+            await db.executemany("UPDATE outbox SET status = 'pending', claimed_by = NULL "
+                                 "WHERE id = ?", [(row["id"],) for row in rows])
         return [_row(row) for row in rows]
 
     async def next_due(self) -> datetime | None:

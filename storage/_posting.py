@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from storage._base import SqliteBase
+from storage._sql import SqlParts
 
 
-class SqlitePosting(SqliteBase):
-    """The posting part of the SQLite repository."""
+class SqlPosting(SqlParts):
+    """The posting part of the repository."""
 
     async def posted_list(self, channel: str, chat_id: str) -> str | None:
         """The message holding the task list posted in ``chat_id``, if one was."""

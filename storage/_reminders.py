@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from storage._base import SqliteBase
+from storage._sql import SqlParts
 from storage._time import from_db, to_db
 from storage.records import Absence, Snooze
 
 
-class SqliteReminders(SqliteBase):
-    """The reminders' part of the SQLite repository."""
+class SqlReminders(SqlParts):
+    """The reminders' part of the repository."""
 
     async def sent_reminders(self, occasions: Iterable[str]) -> set[str]:
         """Those of ``occasions`` (keys such as ``deadline:3@1764867600:7d``) already sent

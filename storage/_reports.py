@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-import aiosqlite
-
-from storage._base import SqliteBase
+from storage._sql import Row, SqlParts
 from storage._time import from_db, to_db
 from storage.records import (
     Attachment,
@@ -34,7 +32,7 @@ _MARK_NEWEST = """
 _STATUS = {status.value: status for status in ProgressStatus}  # a dict look-up, not Enum()
 
 
-def _update(row: aiosqlite.Row, attachments: tuple[Attachment, ...]) -> ProgressUpdate:
+def _update(row: Row, attachments: tuple[Attachment, ...]) -> ProgressUpdate:
     """A row of :data:`_SELECT` as a record (by position: a status view maps hundreds)."""
     (update_id, unit_id, task_id, version, status, percent, note, help_needed, author_id,
      author_name, on_behalf, created_at, withdrawn_at) = row
@@ -44,8 +42,8 @@ def _update(row: aiosqlite.Row, attachments: tuple[Attachment, ...]) -> Progress
         from_db(withdrawn_at) if withdrawn_at else None, attachments)
 
 
-class SqliteReports(SqliteBase):
-    """The progress-update part of the SQLite repository."""
+class SqlReports(SqlParts):
+    """The progress-update part of the repository."""
 
     async def record_update(self, new: NewProgressUpdate, now: datetime) -> ProgressUpdate:
         """Store a new version of the unit's report on the task (numbered, audited)."""

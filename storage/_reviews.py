@@ -13,16 +13,15 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
 
-from storage._base import SqliteBase
-from storage._direct import Direct
+from storage._sql import SqlParts, Statements
 from storage._time import from_db, to_db
 from storage.year_records import ProposedScore, ReviewAssignment, SettledScore
 
 
-class SqliteReviews(SqliteBase):
-    """The cross-check and settlement part of the SQLite repository."""
+class SqlReviews(SqlParts):
+    """The cross-check and settlement part of the repository."""
 
-    async def _settled(self, db: Direct, year_id: int) -> bool:
+    async def _settled(self, db: Statements, year_id: int) -> bool:
         async with db.execute("SELECT settled_at FROM emulation_years WHERE id = ?",
                               (year_id,)) as cursor:
             row = await cursor.fetchone()

@@ -8,18 +8,16 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
 
-import aiosqlite
-
 from storage._awards import awards_of
-from storage._base import SqliteBase
 from storage._covenant import covenant_of
+from storage._sql import Row, SqlParts
 from storage._time import from_db, to_db
 from storage._votes import vote_rules_of
 from storage.records import Attachment, Deadline
 from storage.year_records import EmulationYear, StoredScore
 
 
-def _year(row: aiosqlite.Row) -> EmulationYear:
+def _year(row: Row) -> EmulationYear:
     deadline = row["scoring_deadline_at"]
     return EmulationYear(
         id=row["id"], bloc_id=row["bloc_id"], year=row["year"],
@@ -40,8 +38,8 @@ def _year(row: aiosqlite.Row) -> EmulationYear:
     )
 
 
-class SqliteScores(SqliteBase):
-    """The scoring part of the SQLite repository."""
+class SqlScores(SqlParts):
+    """The scoring part of the repository."""
 
     async def emulation_year(self, bloc_id: int, year: int) -> EmulationYear | None:
         """The bloc's year as loaded from its file."""

@@ -6,16 +6,16 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from storage._base import SqliteBase
 from storage._bloc_sync import renumber
+from storage._sql import SqlParts
 from storage._time import day_to_db, to_db
 from storage.records import Deadline
 
 _UNSET: Any = object()
 
 
-class SqliteTasks(SqliteBase):
-    """The chat-managed task list part of the SQLite repository."""
+class SqlTasks(SqlParts):
+    """The chat-managed task list part of the repository."""
 
     async def add_task(self, *, period_id: int, title: str, description: str | None,
                        deadline: Deadline | None, unit_ids: list[int] | None, actor: str,

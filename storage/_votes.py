@@ -14,9 +14,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from storage._base import SqliteBase
+from storage._sql import Row, SqlParts
 from storage._time import from_db, to_db
 from storage.records import Deadline
 from storage.year_records import Tally, Vote, VoteRules
@@ -44,7 +42,7 @@ def vote_rules_json(rules: VoteRules) -> str:
         "majority_of": rules.majority_of}, sort_keys=True)
 
 
-def _vote(row: aiosqlite.Row) -> Vote:
+def _vote(row: Row) -> Vote:
     rules = vote_rules_of(row["rules"])
     assert rules is not None, "a vote is opened with its rules"
     return Vote(id=row["id"], year_id=row["year_id"], round=row["round"],
@@ -54,8 +52,8 @@ def _vote(row: aiosqlite.Row) -> Vote:
                 result=json.loads(row["result"]) if row["result"] else None)
 
 
-class SqliteVotes(SqliteBase):
-    """The voting part of the SQLite repository."""
+class SqlVotes(SqlParts):
+    """The voting part of the repository."""
 
     async def latest_vote(self, year_id: int) -> Vote | None:
         """The year's last round (open or closed), if the chair has opened one."""
@@ -85,6 +83,9 @@ class SqliteVotes(SqliteBase):
                 (year_id, round_, json.dumps(list(candidates)), vote_rules_json(rules),
                  member_id, to_db(now)))
             vote_id = cursor.lastrowid
+            # every candidate's count from the start: a ballot then rewrites them all alike
+            await db.executemany("INSERT INTO vote_tallies (vote_id, candidate_unit_id, votes) "
+                                 "VALUES (?, ?, 0)", [(vote_id, unit) for unit in candidates])
             await self._insert_audit(db, actor=actor, action="vote.open",
                                      subject=f"year:{year_id}:vote:{vote_id}",
                                      details={"round": round_, "candidates": list(candidates)},
@@ -107,10 +108,17 @@ class SqliteVotes(SqliteBase):
                 "ON CONFLICT (vote_id, unit_id) DO NOTHING", (vote_id, unit_id, to_db(now)))
             if cursor.rowcount != 1:
                 return False
+            # Every count of the round is rewritten, the chosen one by one more: which row a
+            # ballot changed is not in what the transaction wrote (on PostgreSQL, each row's
+            # version names the transaction that wrote it, the same as the voter's row's).
+            # A round opened before counts were made at its opening gets its row here.
             await db.execute(
-                "INSERT INTO vote_tallies (vote_id, candidate_unit_id, votes) VALUES (?, ?, 1) "
-                "ON CONFLICT (vote_id, candidate_unit_id) DO UPDATE SET votes = votes + 1",
+                "INSERT INTO vote_tallies (vote_id, candidate_unit_id, votes) VALUES (?, ?, 0) "
+                "ON CONFLICT (vote_id, candidate_unit_id) DO NOTHING",
                 (vote_id, candidate_unit_id))
+            await db.execute(
+                "UPDATE vote_tallies SET votes = votes + CASE WHEN candidate_unit_id = ? "
+                "THEN 1 ELSE 0 END WHERE vote_id = ?", (candidate_unit_id, vote_id))
             await db.execute("INSERT INTO vote_receipts (vote_id, receipt) VALUES (?, ?)",
                              (vote_id, receipt))
             await self._insert_audit(db, actor=actor, action="vote.cast",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from storage.records import (
@@ -50,6 +50,32 @@ class Database(Protocol):
         """Fold the write-ahead journal into the database and empty it: the pages a
         transaction wrote together (a unit's "has voted" row and its ballot) no longer sit
         side by side in a file. Outside any unit of work."""
+
+    def person_lock(self, channel: str, user_id: str) -> AbstractAsyncContextManager[None]:
+        """Held while one person's event is handled, by whichever process of the bot
+        handles it (nothing to hold where only one process can open the database)."""
+
+
+class InstanceStore(Protocol):
+    """The bot's processes on one database: which are alive, which runs the scheduler."""
+
+    @property
+    def instance(self) -> str:
+        """This process's name among them (host, process id and a random part)."""
+
+    @property
+    def exclusive(self) -> bool:
+        """Whether no other process can use the database (SQLite's file lock)."""
+
+    async def heartbeat(self, now: datetime) -> None:
+        """This process is alive (and was, ``now``)."""
+
+    async def take_lease(self, name: str, now: datetime, ttl: timedelta) -> bool:
+        """Hold (or renew) the lease ``name`` until ``now + ttl``; ``False`` while another
+        live process holds it unexpired."""
+
+    async def leave(self) -> None:
+        """A clean stop: the leases and half-sent messages this process held are let go."""
 
 
 class InboxStore(Protocol):
@@ -145,8 +171,9 @@ class OutboxStore(Protocol):
                           attempted: bool = True) -> None:
         """Queue a message again for another attempt at ``at`` (counted if ``attempted``)."""
 
-    async def recover_in_flight(self) -> list[OutboxRow]:
-        """After a crash: messages that were being sent go back to the queue."""
+    async def recover_in_flight(self, now: datetime) -> list[OutboxRow]:
+        """After a crash: messages that were being sent by a process no longer alive (or by
+        this one) go back to the queue."""
 
     async def next_due(self) -> datetime | None:
         """When the earliest pending message is due."""

@@ -27,6 +27,7 @@ from storage.messaging_ports import (
     Database,
     DialogStore,
     InboxStore,
+    InstanceStore,
     OutboxStore,
     PostingStore,
     ReminderStore,
@@ -51,6 +52,7 @@ __all__ = [
     "DialogStore",
     "HandoverStore",
     "InboxStore",
+    "InstanceStore",
     "MemberStore",
     "OutboxStore",
     "PostingStore",
@@ -65,8 +67,7 @@ __all__ = [
 
 
 class Repository(Database, BlocStore, TaskStore, ConferenceStore, MemberStore, DialogStore,
-                 InboxStore, ReportStore, OutboxStore, ReminderStore, PostingStore, AccountStore,
-                 AuditStore, ScoreStore, VoteStore, ReviewStore, CovenantStore, AwardStore,
-                 HandoverStore,
-                 Protocol):
+                 InboxStore, InstanceStore, ReportStore, OutboxStore, ReminderStore, PostingStore,
+                 AccountStore, AuditStore, ScoreStore, VoteStore, ReviewStore, CovenantStore,
+                 AwardStore, HandoverStore, Protocol):
     """Every port at once: what a handler's Context holds."""

@@ -283,4 +283,22 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE members ADD COLUMN all_blocs INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE members ADD COLUMN viewing_bloc_id INTEGER;
     """,
+    # 23: several processes of the bot on one database (PostgreSQL, two machines): each says
+    # it is alive, one holds the scheduler's lease until it expires, and a message being
+    # sent names the process sending it, so that a start puts back only what a dead
+    # process left half-sent.
+    """
+    CREATE TABLE instances (
+        id TEXT PRIMARY KEY,
+        lock_key INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        seen_at TEXT NOT NULL
+    );
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+    """,
 )

@@ -1,4 +1,5 @@
-"""Shared fixtures: a real SQLite file per test, the example bloc, a fixed clock."""
+"""Shared fixtures: a real database per test (SQLite, or PostgreSQL), the example bloc, a
+fixed clock."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from pydantic import SecretStr
 
 from bot.app.runtime import Runtime, open_runtime
 from bot.domain.clock import FixedClock
+from config.database import DatabaseAddress, ServerDatabase
 from config.settings import Settings
 from tests.botapi import FakeBotApi
+from tests.databases import new_server_database, server, test_database
 from tests.zaloapi import FakeZaloApi
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,15 +64,44 @@ def small_bloc_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, small_bloc_file: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+async def database(tmp_path: Path) -> AsyncIterator[DatabaseAddress]:
+    """The test's own database: a new SQLite file, or a new PostgreSQL database when the
+    run is on PostgreSQL (``tests/databases.py``)."""
+    async with test_database(tmp_path) as address:
+        yield address
+
+
+@pytest.fixture
+async def postgres() -> AsyncIterator[ServerDatabase]:
+    """A new, empty database on the test server (the test is skipped in the SQLite run)."""
+    if server() is None:
+        pytest.skip("needs the PostgreSQL server that make test starts")
+    async with new_server_database() as address:
+        yield address
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, only the tests whose database is the test's ``database`` (or that need
+    the server, ``postgres``) run: the others would try SQLite a second time."""
+    if server() is None:
+        return
+    chosen = [item for item in items
+              if {"database", "postgres"} & set(getattr(item, "fixturenames", ()))]
+    config.hook.pytest_deselected(items=[item for item in items if item not in chosen])
+    items[:] = chosen
+
+
+@pytest.fixture
+def settings(tmp_path: Path, small_bloc_file: Path, monkeypatch: pytest.MonkeyPatch,
+             database: DatabaseAddress) -> Settings:
     """Settings isolated from the developer's environment and .env."""
     for name in ("TELEGRAM_BOT_TOKEN", "THIDUA_TELEGRAM_API_URL", "THIDUA_DATABASE",
                  "THIDUA_BLOC_FILE", "THIDUA_TIMEZONE", "THIDUA_LANGUAGE", "THIDUA_ADMIN_IDS",
                  "ZALO_BOT_TOKEN", "THIDUA_ZALO_API_URL", "THIDUA_WEBHOOK_URL",
-                 "THIDUA_WEBHOOK_LISTEN", "THIDUA_WEBHOOK_SECRET"):
+                 "THIDUA_WEBHOOK_LISTEN", "THIDUA_WEBHOOK_SECRET", "THIDUA_FILES_DIR"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
-    return Settings(database=tmp_path / "thidua.db", bloc_file=small_bloc_file)
+    return Settings(database=database, bloc_file=small_bloc_file)
 
 
 @pytest.fixture

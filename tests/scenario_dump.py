@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from bot.domain.text import html_to_plain
+from config.database import DatabaseAddress
+from tests.databases import read_tables
 
 # Tables a channel keeps for itself, not the bloc's business: which updates it already
 # handled (the console has no update ids), the numbered menu a Zalo chat last saw, the
 # bot's name on the messenger; and the health check's probe.
 CHANNEL_TABLES = frozenset({"processed_updates", "shown_menus", "sqlite_sequence",
-                            "bot_accounts", "health_probe"})
+                            "bot_accounts", "health_probe",
+                            "instances", "leases"})  # (the processes, not the bloc's)
 # Columns (and JSON keys) holding a person's id on the channel, or their member row id.
 CHAT_COLUMNS = frozenset({"external_id", "chat_id", "report_chat"})
 MEMBER_COLUMNS = frozenset({"author_member_id", "withdrawn_by", "member_id"})
@@ -36,16 +36,6 @@ class PeopleIds:
 
     channel: str
     by_external_id: dict[str, str]
-
-
-def _rows(db: sqlite3.Connection, table: str) -> Iterator[dict[str, Any]]:
-    (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
-    # a table without rowid (the ballot box) is read in its key's order
-    order = "1, 2" if "WITHOUT ROWID" in (sql or "").upper() else "rowid"
-    cursor = db.execute(f'SELECT * FROM "{table}" ORDER BY {order}')
-    names = [column[0] for column in cursor.description]
-    for row in cursor:
-        yield dict(zip(names, row, strict=True))
 
 
 class Normaliser:
@@ -117,7 +107,8 @@ def _json(text: str) -> Any:
         return None
 
 
-def dump_database(path: Path, people: PeopleIds) -> dict[str, list[dict[str, Any]]]:
+def dump_database(database: DatabaseAddress,
+                  people: PeopleIds) -> dict[str, list[dict[str, Any]]]:
     """Every table of the bloc's business, rows in storage order, channel ids replaced.
 
     Left out: :data:`CHANNEL_TABLES`. Members lose their row id
@@ -125,28 +116,23 @@ def dump_database(path: Path, people: PeopleIds) -> dict[str, list[dict[str, Any
     ids; a person's channel id and ``channel:id`` actor become ``<key>``; invite token
     hashes become ``<token>``. Everything else, ids and times included, must match.
     """
-    db = sqlite3.connect(path)
-    try:
-        tables = [name for (name,) in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        members = list(_rows(db, "members"))
-        normalise = Normaliser(people, members)
-        dump: dict[str, list[dict[str, Any]]] = {}
-        for table in tables:
-            if table in CHANNEL_TABLES:
-                continue
-            rows = []
-            for row in _rows(db, table):
-                if table == "members":
-                    row.pop("id")
-                if table == "outbox":
-                    row["payload"] = _said(row["payload"])
-                rows.append({column: normalise.value(column, value)
-                             for column, value in row.items()})
-            dump[table] = rows
-        return dump
-    finally:
-        db.close()
+    tables = read_tables(database)
+    normalise = Normaliser(people, tables["members"])
+    dump: dict[str, list[dict[str, Any]]] = {}
+    for table, stored in tables.items():
+        if table in CHANNEL_TABLES:
+            continue
+        rows = []
+        for row in stored:
+            row = dict(row)
+            if table == "members":
+                row.pop("id")
+            if table == "outbox":
+                row["payload"] = _said(row["payload"])
+            rows.append({column: normalise.value(column, value)
+                         for column, value in row.items()})
+        dump[table] = rows
+    return dump
 
 
 def differences(dumps: dict[str, dict[str, list[dict[str, Any]]]]) -> str:

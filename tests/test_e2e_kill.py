@@ -13,18 +13,18 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import sys
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app.runtime import open_runtime
+from config.database import DatabaseAddress, ServerDatabase
 from config.settings import Settings
 from storage.records import Role
-from storage.sqlite import SqliteRepository
 from tests.botapi import FakeBotApi
 from tests.conftest import ROOT, SMALL_BLOC
+from tests.databases import query
 from tests.zaloapi import FakeZaloApi
 
 PEOPLE = 5
@@ -34,11 +34,11 @@ BLOC = "\n".join(line for line in SMALL_BLOC.splitlines() if "report_deadline" n
                  ).replace(', deadline: "15/12/2026 14h30"', "")
 
 
-async def seed(db: Path, channel: str = "telegram") -> None:
+async def seed(db: DatabaseAddress, bloc_file: Path, channel: str = "telegram") -> None:
     """Five registered contacts (ids 1–5, or z1–z5 on Zalo)."""
-    settings = Settings(database=db, bloc_file=db.parent / "bloc.yaml")
+    settings = Settings(database=db, bloc_file=bloc_file)
     runtime = await open_runtime(settings)
-    repo: SqliteRepository = runtime.repo  # type: ignore[assignment]
+    repo = runtime.repo
     units = await repo.list_units(runtime.bloc.id)
     for number in range(1, PEOPLE + 1):
         await repo.upsert_member(
@@ -63,11 +63,17 @@ async def polling(api: FakeBotApi, env: dict[str, str], cwd: Path
     return process
 
 
-def environment(api: FakeBotApi, tmp_path: Path) -> dict[str, str]:
+def address(database: DatabaseAddress) -> str:
+    """The database as THIDUA_DATABASE gives it."""
+    return database.connection_string() if isinstance(database, ServerDatabase) \
+        else str(database)
+
+
+def environment(api: FakeBotApi, tmp_path: Path, database: DatabaseAddress) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")}
     env.update({"PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": api.token,
                 "THIDUA_TELEGRAM_API_URL": api.base_url,
-                "THIDUA_DATABASE": str(tmp_path / "bot.db"),
+                "THIDUA_DATABASE": address(database),
                 "THIDUA_BLOC_FILE": str(tmp_path / "bloc.yaml")})
     return env
 
@@ -77,24 +83,16 @@ def answers(api: FakeBotApi) -> Counter[int]:
     return Counter(int(m.chat_id) for m in api.sent)
 
 
-def replies_waiting(db: Path) -> int:
+def replies_waiting(db: DatabaseAddress) -> int:
     """Replies stored and not yet delivered (being sent, or waiting for a retry)."""
-    raw = sqlite3.connect(db)
-    try:
-        return int(raw.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'reply' AND "
-                               "status IN ('pending', 'sending')").fetchone()[0])
-    finally:
-        raw.close()
+    return int(query(db, "SELECT COUNT(*) FROM outbox WHERE kind = 'reply' AND "
+                         "status IN ('pending', 'sending')")[0][0])
 
 
-def replies_in_flight(db: Path) -> set[str]:
+def replies_in_flight(db: DatabaseAddress) -> set[str]:
     """The chats of replies being sent at the kill: sent or not, nobody can tell."""
-    raw = sqlite3.connect(db)
-    try:
-        return {str(row[0]) for row in raw.execute(
-            "SELECT chat_id FROM outbox WHERE kind = 'reply' AND status = 'sending'")}
-    finally:
-        raw.close()
+    return {str(row[0]) for row in query(
+        db, "SELECT chat_id FROM outbox WHERE kind = 'reply' AND status = 'sending'")}
 
 
 async def restart_until_answered(api: FakeBotApi, env: dict[str, str], cwd: Path) -> None:
@@ -118,13 +116,13 @@ async def stop(process: asyncio.subprocess.Process) -> None:
 
 
 async def test_a_batch_handed_over_just_before_a_kill_is_handled_once_after_the_restart(
-    tmp_path: Path,
+    tmp_path: Path, database: DatabaseAddress,
 ) -> None:
     (tmp_path / "bloc.yaml").write_text(BLOC, encoding="utf-8")
-    await seed(tmp_path / "bot.db")
+    await seed(database, tmp_path / "bloc.yaml")
     async with FakeBotApi() as api:
         people = [api.user(number, f"Đầu mối {number}") for number in range(1, PEOPLE + 1)]
-        env = environment(api, tmp_path)
+        env = environment(api, tmp_path, database)
         first = await polling(api, env, tmp_path)
         try:
             for person in people:
@@ -133,7 +131,7 @@ async def test_a_batch_handed_over_just_before_a_kill_is_handled_once_after_the_
         finally:
             await kill(first)
         answered_before = sum(answers(api).values())
-        ambiguous = replies_in_flight(tmp_path / "bot.db")
+        ambiguous = replies_in_flight(database)
         second = await start(env, tmp_path)
         try:
             await api.wait_until(lambda: len(answers(api)) >= PEOPLE or None, 60)
@@ -149,14 +147,14 @@ async def test_a_batch_handed_over_just_before_a_kill_is_handled_once_after_the_
 
 
 async def test_replies_committed_but_not_delivered_at_a_kill_arrive_after_the_restart(
-    tmp_path: Path,
+    tmp_path: Path, database: DatabaseAddress,
 ) -> None:
     (tmp_path / "bloc.yaml").write_text(BLOC, encoding="utf-8")
-    db = tmp_path / "bot.db"
-    await seed(db)
+    db = database
+    await seed(db, tmp_path / "bloc.yaml")
     async with FakeBotApi() as api:
         people = [api.user(number, f"Đầu mối {number}") for number in range(1, PEOPLE + 1)]
-        env = environment(api, tmp_path)
+        env = environment(api, tmp_path, database)
         first = await polling(api, env, tmp_path)
         try:
             api.fail("sendMessage", status=500, times=10_000)  # Telegram is down for sends
@@ -167,9 +165,7 @@ async def test_replies_committed_but_not_delivered_at_a_kill_arrive_after_the_re
             await api.wait_until(lambda: replies_waiting(db) >= PEOPLE or None, 30)
         finally:
             await kill(first)
-        raw = sqlite3.connect(db)
-        handled = raw.execute("SELECT COUNT(*) FROM processed_updates").fetchone()[0]
-        raw.close()
+        handled = query(db, "SELECT COUNT(*) FROM processed_updates")[0][0]
         assert handled == PEOPLE and answers(api) == Counter()
         api.clear_faults()  # Telegram is back
         await restart_until_answered(api, env, tmp_path)
@@ -181,16 +177,16 @@ async def test_replies_committed_but_not_delivered_at_a_kill_arrive_after_the_re
 
 
 async def test_a_zalo_update_taken_just_before_a_kill_is_handled_once_after_the_restart(
-    tmp_path: Path,
+    tmp_path: Path, database: DatabaseAddress,
 ) -> None:
     """Zalo's getUpdates has no offset: an update it returned is the bot's alone, so it is
     written to the inbox on receipt, before it is handled. (Between Zalo's answer and that
     write, a few milliseconds, a kill still loses it: nothing the bot can do closes that.)"""
     (tmp_path / "bloc.yaml").write_text(BLOC, encoding="utf-8")
-    await seed(tmp_path / "bot.db", "zalo")
+    await seed(database, tmp_path / "bloc.yaml", "zalo")
     async with FakeZaloApi() as zalo:
         people = [zalo.user(f"Đầu mối {n}", f"z{n}") for n in range(1, PEOPLE + 1)]
-        env = zalo_environment(zalo, tmp_path)
+        env = zalo_environment(zalo, tmp_path, database)
         first = await start(env, tmp_path)
         try:
             await zalo.wait_until(lambda: zalo.calls_of("getUpdates") or None, 30)
@@ -199,12 +195,8 @@ async def test_a_zalo_update_taken_just_before_a_kill_is_handled_once_after_the_
             await zalo.wait_until_consumed(timeout=30)
 
             def taken() -> bool | None:  # in the inbox, or handled: ours now
-                raw = sqlite3.connect(tmp_path / "bot.db")
-                try:
-                    count = raw.execute("SELECT (SELECT COUNT(*) FROM inbox) + "
-                                        "(SELECT COUNT(*) FROM processed_updates)").fetchone()[0]
-                finally:
-                    raw.close()
+                count = query(database, "SELECT (SELECT COUNT(*) FROM inbox) + "
+                                        "(SELECT COUNT(*) FROM processed_updates)")[0][0]
                 return count >= PEOPLE or None
 
             for _ in range(500):  # the kill lands as soon as the last one is written down
@@ -214,7 +206,7 @@ async def test_a_zalo_update_taken_just_before_a_kill_is_handled_once_after_the_
         finally:
             await kill(first)
         answered_before = sum(len(zalo.messages_to(p)) for p in people)
-        ambiguous = replies_in_flight(tmp_path / "bot.db")
+        ambiguous = replies_in_flight(database)
         second = await start(env, tmp_path)
         try:
             await zalo.wait_until(
@@ -230,24 +222,25 @@ async def test_a_zalo_update_taken_just_before_a_kill_is_handled_once_after_the_
           f"in flight; after the restart 0 lost, {len(repeated)} repeated")
 
 
-def zalo_environment(zalo: FakeZaloApi, tmp_path: Path) -> dict[str, str]:
+def zalo_environment(zalo: FakeZaloApi, tmp_path: Path,
+                     database: DatabaseAddress) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")}
     env.update({"PYTHONPATH": str(ROOT), "ZALO_BOT_TOKEN": zalo.token,
-                "THIDUA_ZALO_API_URL": zalo.url, "THIDUA_DATABASE": str(tmp_path / "bot.db"),
+                "THIDUA_ZALO_API_URL": zalo.url, "THIDUA_DATABASE": address(database),
                 "THIDUA_BLOC_FILE": str(tmp_path / "bloc.yaml")})
     env.pop("TELEGRAM_BOT_TOKEN", None)
     return env
 
 
 async def test_zalo_replies_committed_but_not_delivered_at_a_kill_arrive_after_it(
-    tmp_path: Path,
+    tmp_path: Path, database: DatabaseAddress,
 ) -> None:
     (tmp_path / "bloc.yaml").write_text(BLOC, encoding="utf-8")
-    db = tmp_path / "bot.db"
-    await seed(db, "zalo")
+    db = database
+    await seed(db, tmp_path / "bloc.yaml", "zalo")
     async with FakeZaloApi() as zalo:
         people = [zalo.user(f"Đầu mối {n}", f"z{n}") for n in range(1, PEOPLE + 1)]
-        env = zalo_environment(zalo, tmp_path)
+        env = zalo_environment(zalo, tmp_path, database)
         first = await start(env, tmp_path)
         try:
             await zalo.wait_until(lambda: zalo.calls_of("getUpdates") or None, 30)
@@ -273,7 +266,7 @@ async def test_zalo_replies_committed_but_not_delivered_at_a_kill_arrive_after_i
 
 
 async def test_webhook_updates_acknowledged_just_before_a_kill_are_handled_once_after_it(
-    tmp_path: Path,
+    tmp_path: Path, database: DatabaseAddress,
 ) -> None:
     """Telegram got 200 for each update (so it never sends them again), then the bot died."""
     import httpx
@@ -281,11 +274,11 @@ async def test_webhook_updates_acknowledged_just_before_a_kill_are_handled_once_
     from tests.zalo_e2e import free_port
 
     (tmp_path / "bloc.yaml").write_text(BLOC, encoding="utf-8")
-    await seed(tmp_path / "bot.db")
+    await seed(database, tmp_path / "bloc.yaml")
     port, secret = free_port(), "kill-test-secret"
     async with FakeBotApi() as api, httpx.AsyncClient() as http:
         people = [api.user(number, f"Đầu mối {number}") for number in range(1, PEOPLE + 1)]
-        env = environment(api, tmp_path)
+        env = environment(api, tmp_path, database)
         env.update({"THIDUA_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
                     "THIDUA_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
                     "THIDUA_WEBHOOK_SECRET": secret})
@@ -302,7 +295,7 @@ async def test_webhook_updates_acknowledged_just_before_a_kill_are_handled_once_
         finally:
             await kill(first)  # at once after the last 200
         answered_before = sum(answers(api).values())
-        ambiguous = replies_in_flight(tmp_path / "bot.db")
+        ambiguous = replies_in_flight(database)
         await restart_until_answered(api, env, tmp_path)
     counts = answers(api)
     assert sorted(counts) == [p.id for p in people]

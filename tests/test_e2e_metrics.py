@@ -3,6 +3,8 @@ the handling time, sends, the outbox's depth, reminders and the scheduler's lead
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -27,7 +29,12 @@ async def test_the_metrics_page_counts_what_the_bot_did(
     async with running_zalo_bot(listening, zalo, clock), httpx.AsyncClient() as http:
         await join(zalo, listening, clock, chair, Role.CHAIR, "UDCN")
         await ask(zalo, chair, "/nhiemvu", contains="Tổ chức Hội nghị Tổng kết")
-        page = await http.get(f"http://127.0.0.1:{port}/metrics")
+        key = ("thidua_updates_total", (("channel", "zalo"), ("result", "handled")))
+        for _ in range(100):  # an update is counted once its replies are delivered
+            page = await http.get(f"http://127.0.0.1:{port}/metrics")
+            if _samples(page.text).get(key) == 2:
+                break
+            await asyncio.sleep(0.05)
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/plain")
     seen = _samples(page.text)
     assert seen[("thidua_updates_total", (("channel", "zalo"), ("result", "handled")))] == 2

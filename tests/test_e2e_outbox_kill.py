@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import sys
 from collections import Counter
 from datetime import UTC, datetime
@@ -18,22 +17,24 @@ from pathlib import Path
 
 from bot.domain.events import Message
 from bot.services.outbox_payload import payload_of
+from config.database import DatabaseAddress
 from storage.records import OutgoingMessage, Role
-from storage.sqlite import SqliteRepository
 from tests.botapi import FakeBotApi
 from tests.conftest import ROOT, SMALL_BLOC
+from tests.databases import query
+from tests.test_e2e_kill import address
 
 COUNT = 200
 
 
-async def seed(db: Path) -> None:
+async def seed(db: DatabaseAddress, bloc_file: Path) -> None:
     """200 contacts, each with one reminder due now in the outbox."""
     from bot.app.runtime import open_runtime
     from config.settings import Settings
 
-    settings = Settings(database=db, bloc_file=db.parent / "bloc.yaml")
+    settings = Settings(database=db, bloc_file=bloc_file)
     runtime = await open_runtime(settings)
-    repo: SqliteRepository = runtime.repo  # type: ignore[assignment]
+    repo = runtime.repo
     now = datetime.now(UTC)
     units = await repo.list_units(runtime.bloc.id)
     messages = []
@@ -61,26 +62,26 @@ def reminders(api: FakeBotApi) -> Counter[int]:
     return Counter(m.chat_id for m in api.sent if (m.text or "").startswith("Nhắc hạn số"))
 
 
-async def test_a_killed_bot_neither_loses_nor_repeats_reminders(tmp_path: Path) -> None:
+async def test_a_killed_bot_neither_loses_nor_repeats_reminders(
+    tmp_path: Path, database: DatabaseAddress,
+) -> None:
     (tmp_path / "bloc.yaml").write_text(SMALL_BLOC, encoding="utf-8")
-    db = tmp_path / "bot.db"
-    await seed(db)
+    db = database
+    await seed(db, tmp_path / "bloc.yaml")
     async with FakeBotApi() as api:
         for number in range(COUNT):
             api.user(10_000 + number, f"Người {number}")
         env = {k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")}
         env.update({"PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": api.token,
-                    "THIDUA_TELEGRAM_API_URL": api.base_url, "THIDUA_DATABASE": str(db),
+                    "THIDUA_TELEGRAM_API_URL": api.base_url, "THIDUA_DATABASE": address(db),
                     "THIDUA_BLOC_FILE": str(tmp_path / "bloc.yaml")})
         first = await start(env, tmp_path)
         await api.wait_until(lambda: sum(reminders(api).values()) >= COUNT // 4 or None, 60)
         first.send_signal(signal.SIGKILL)  # no clean stop
         await first.wait()
-        raw = sqlite3.connect(db)
-        ambiguous = {row[0] for row in raw.execute(
-            "SELECT chat_id FROM outbox WHERE status = 'sending'")}
+        ambiguous = {row[0] for row in query(
+            db, "SELECT chat_id FROM outbox WHERE status = 'sending'")}
         sent_before = sum(reminders(api).values())
-        raw.close()
         assert 0 < sent_before < COUNT
 
         second = await start(env, tmp_path)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bot.domain.clock import FixedClock
 from config.settings import Settings
+from storage.opening import open_repository
 from storage.records import Role
-from storage.sqlite import SqliteRepository
 from tests.botapi import BotMessage, FakeBotApi, FakeUser
 from tests.conftest import SMALL_BLOC
 from tests.e2e import make_invite, running_bot, start_bot
@@ -32,7 +32,7 @@ async def tap(api: FakeBotApi, user: FakeUser, message: BotMessage, label: str) 
 
 
 async def stored_updates(settings: Settings) -> list[tuple[str, int, str, int, str]]:
-    repo = await SqliteRepository.open(settings.database)
+    repo = await open_repository(settings.database)
     try:
         rows = await repo._all(  # a direct look at what the database holds
             "SELECT u.code, t.position, p.status, p.percent, p.note FROM progress_updates p "

@@ -276,6 +276,7 @@ async def test_invite_tokens_never_reach_the_log_even_at_debug(
     finally:
         root.handlers[:] = kept[0]
         root.setLevel(kept[1])
-    assert "/start" in logged and "aiosqlite" in logged  # the dumps are there, at DEBUG
+    assert "/start" in logged  # the dumps are there, at DEBUG (and SQLite's driver's)
+    assert "aiosqlite" in logged or not isinstance(tg_settings.database, Path)
     assert token not in logged
     assert "/start <redacted>" in logged

@@ -178,11 +178,11 @@ async def test_an_update_acknowledged_just_before_a_crash_is_handled_after_the_r
     """The bot wrote the update down and said "received", then died before handling it."""
     import json
 
-    from storage.sqlite import SqliteRepository
+    from storage.opening import open_repository
 
     an = zalo.user("An")
     token = await make_invite(both, unit="SHTT", clock=clock)
-    repo = await SqliteRepository.open(both.database)
+    repo = await open_repository(both.database)
     try:
         body = zalo_text(an, f"dangky {token}", "c" * 32)
         assert await repo.inbox_add(

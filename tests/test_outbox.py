@@ -8,6 +8,7 @@ from bot.app.runtime import Runtime
 from bot.domain.clock import FixedClock
 from bot.domain.events import DeliveryError, Message, Published, Reply, Traits
 from bot.services.outbox import MAX_ATTEMPTS, Outgoing
+from storage.opening import open_repository
 from storage.records import OutboxStatus
 
 
@@ -96,7 +97,9 @@ async def test_rows_half_sent_at_a_crash_are_sent_again_on_start(
     runtime: Runtime, clock: FixedClock,
 ) -> None:
     await runtime.outbox.enqueue([message("x", "1", clock)])
-    claimed = await runtime.repo.claim_due(clock.now(), 10)  # a sender took it, then died
+    earlier = await open_repository(runtime.settings.database)  # the last run of the bot
+    claimed = await earlier.claim_due(clock.now(), 10)  # its sender took it, then it died
+    await earlier.close()
     assert [row.status for row in await runtime.repo.outbox_rows()] == [OutboxStatus.SENDING]
     assert claimed
     channel = ScriptedChannel()

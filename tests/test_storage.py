@@ -1,4 +1,5 @@
-"""Storage on a real SQLite file: migrations, idempotent bloc loading, constraints, concurrency."""
+"""Storage on a real database (a SQLite file, or PostgreSQL in the run on it): migrations,
+idempotent bloc loading, constraints, concurrency."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import pytest
 import yaml
 
 from config.bloc import BlocConfig, parse_bloc_text
+from config.database import DatabaseAddress
 from storage.migrations import LATEST_VERSION
+from storage.opening import open_repository
 from storage.records import (
     DialogState,
     NewProgressUpdate,
@@ -19,8 +22,10 @@ from storage.records import (
     RedeemOutcome,
     Role,
 )
+from storage.repository import Repository
 from storage.sqlite import SqliteRepository
 from tests.conftest import EXAMPLE_BLOC, SMALL_BLOC
+from tests.databases import query
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
@@ -53,10 +58,12 @@ async def test_database_from_a_newer_program_is_refused(tmp_path: Path) -> None:
         await SqliteRepository.open(path)
 
 
-async def test_loading_the_example_bloc_twice_changes_nothing(tmp_path: Path) -> None:
+async def test_loading_the_example_bloc_twice_changes_nothing(
+    database: DatabaseAddress,
+) -> None:
     config = parse_bloc_text(EXAMPLE_BLOC.read_text(encoding="utf-8"))
     config = config.model_copy(update={"timezone": "Asia/Ho_Chi_Minh"})
-    repo = await SqliteRepository.open(tmp_path / "bot.db")
+    repo = await open_repository(database)
     first = await repo.sync_bloc(config, NOW)
     audit_rows = len(await repo.list_audit())
     second = await repo.sync_bloc(config, NOW)
@@ -70,8 +77,10 @@ async def test_loading_the_example_bloc_twice_changes_nothing(tmp_path: Path) ->
     await repo.close()
 
 
-async def test_edited_task_title_keeps_its_id_and_removed_task_is_retired(tmp_path: Path) -> None:
-    repo = await SqliteRepository.open(tmp_path / "bot.db")
+async def test_edited_task_title_keeps_its_id_and_removed_task_is_retired(
+    database: DatabaseAddress,
+) -> None:
+    repo = await open_repository(database)
     await repo.sync_bloc(small_config(), NOW)
     bloc = await repo.get_bloc("test-bloc")
     assert bloc is not None
@@ -91,21 +100,22 @@ async def test_edited_task_title_keeps_its_id_and_removed_task_is_retired(tmp_pa
     await repo.close()
 
 
-async def test_deadlines_are_stored_in_utc_and_read_back_in_local_time(tmp_path: Path) -> None:
-    path = tmp_path / "bot.db"
-    repo = await SqliteRepository.open(path)
+async def test_deadlines_are_stored_in_utc_and_read_back_in_local_time(
+    database: DatabaseAddress,
+) -> None:
+    repo = await open_repository(database)
     await repo.sync_bloc(small_config(), NOW)
     await repo.close()
-    raw = sqlite3.connect(path)
-    stored = raw.execute(
-        "SELECT deadline_at, deadline_all_day FROM tasks WHERE code = '1'").fetchone()
-    raw.close()
+    (stored,) = query(database, "SELECT deadline_at, deadline_all_day FROM tasks "
+                                "WHERE code = '1'")
     # 15/12/2026 14:30 in Hà Nội (UTC+7) is 07:30 UTC
     assert stored == ("2026-12-15T07:30:00.000000+00:00", 0)
 
 
-async def test_invite_is_used_once_and_counts_cannot_exceed_limit(tmp_path: Path) -> None:
-    repo = await SqliteRepository.open(tmp_path / "bot.db")
+async def test_invite_is_used_once_and_counts_cannot_exceed_limit(
+    database: DatabaseAddress,
+) -> None:
+    repo = await open_repository(database)
     summary = await repo.sync_bloc(small_config(), NOW)
     await repo.create_invite(bloc_id=summary.bloc_id, token_hash="h1", unit_id=None,
                              role=Role.LIAISON, max_uses=1, expires_at=NOW + timedelta(days=1),
@@ -121,16 +131,15 @@ async def test_invite_is_used_once_and_counts_cannot_exceed_limit(tmp_path: Path
 
 
 async def test_concurrent_redemptions_of_a_single_use_invite_register_one_person(
-    tmp_path: Path,
+    database: DatabaseAddress,
 ) -> None:
-    path = tmp_path / "bot.db"
-    setup = await SqliteRepository.open(path)
+    setup = await open_repository(database)
     summary = await setup.sync_bloc(small_config(), NOW)
     await setup.create_invite(bloc_id=summary.bloc_id, token_hash="race", unit_id=None,
                               role=Role.LIAISON, max_uses=1, expires_at=NOW + timedelta(days=1),
                               created_by="test", now=NOW)
     # two processes' worth of connections, ten people racing for the same token
-    repos = [setup, await SqliteRepository.open(path)]
+    repos = [setup, await open_repository(database)]
     results = await asyncio.gather(*(
         repos[i % 2].redeem_invite(token_hash="race", channel="t", external_id=str(i),
                                    display_name=f"P{i}", now=NOW)
@@ -142,13 +151,14 @@ async def test_concurrent_redemptions_of_a_single_use_invite_register_one_person
         await repo.close()
 
 
-async def test_dialog_place_survives_reopening_the_database(tmp_path: Path) -> None:
-    path = tmp_path / "bot.db"
-    repo = await SqliteRepository.open(path)
+async def test_dialog_place_survives_reopening_the_database(
+    database: DatabaseAddress,
+) -> None:
+    repo = await open_repository(database)
     await repo.save_dialog(DialogState("telegram", "42", "invite", "unit",
                                        {"role": "contact", "note": "Ghi chú có dấu ✓"}, 7), NOW)
     await repo.close()
-    reopened = await SqliteRepository.open(path)
+    reopened = await open_repository(database)
     state = await reopened.load_dialog("telegram", "42")
     assert state is not None
     assert (state.form, state.step, state.token) == ("invite", "unit", 7)
@@ -156,8 +166,10 @@ async def test_dialog_place_survives_reopening_the_database(tmp_path: Path) -> N
     await reopened.close()
 
 
-async def test_an_update_is_processed_once(tmp_path: Path) -> None:
-    repo = await SqliteRepository.open(tmp_path / "bot.db")
+async def test_an_update_is_processed_once(
+    database: DatabaseAddress,
+) -> None:
+    repo = await open_repository(database)
     assert await repo.mark_handled("telegram", "100", NOW)
     assert not await repo.mark_handled("telegram", "100", NOW)
     assert await repo.mark_handled("zalo", "100", NOW)
@@ -165,9 +177,9 @@ async def test_an_update_is_processed_once(tmp_path: Path) -> None:
 
 
 async def test_a_task_added_in_the_middle_of_the_file_keeps_the_files_order(
-    tmp_path: Path,
+    database: DatabaseAddress,
 ) -> None:
-    repo = await SqliteRepository.open(tmp_path / "bot.db")
+    repo = await open_repository(database)
     await repo.sync_bloc(small_config(), NOW)
     data = yaml.safe_load(SMALL_BLOC)
     data["periods"][0]["tasks"].insert(1, {"code": "1b", "title": "Nhiệm vụ chen giữa"})
@@ -189,7 +201,7 @@ async def test_a_blocs_members_are_found_without_reading_every_member(tmp_path: 
         await repo.close()
 
 
-async def _report(repo: SqliteRepository, unit_id: int, task_id: int, member_id: int,
+async def _report(repo: Repository, unit_id: int, task_id: int, member_id: int,
                   percent: int) -> int:
     stored = await repo.record_update(NewProgressUpdate(
         unit_id=unit_id, task_id=task_id, status=ProgressStatus.IN_PROGRESS, percent=percent,
@@ -198,10 +210,12 @@ async def _report(repo: SqliteRepository, unit_id: int, task_id: int, member_id:
     return stored.id
 
 
-async def test_the_matrix_shows_the_newest_version_still_standing(tmp_path: Path) -> None:
+async def test_the_matrix_shows_the_newest_version_still_standing(
+    database: DatabaseAddress,
+) -> None:
     """Withdrawing the standing version brings back the one before; withdrawing an older one
     changes nothing; withdrawing every version leaves the unit silent on the task."""
-    repo = await SqliteRepository.open(tmp_path / "x.db")
+    repo = await open_repository(database)
     try:
         bloc_id = (await repo.sync_bloc(small_config(), NOW)).bloc_id
         period = (await repo.list_periods(bloc_id))[0]

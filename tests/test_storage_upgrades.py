@@ -43,6 +43,7 @@ async def test_queued_messages_survive_the_upgrade_to_per_channel_outbox_keys(
 
 
 UNDO_12 = """
+    DROP TABLE instances; DROP TABLE leases; ALTER TABLE outbox DROP COLUMN claimed_by;
     ALTER TABLE members DROP COLUMN viewing_bloc_id; ALTER TABLE members DROP COLUMN all_blocs;
     ALTER TABLE invites DROP COLUMN all_blocs;
     ALTER TABLE blocs DROP COLUMN handover;

@@ -31,6 +31,7 @@ from bot.domain.i18n import catalog
 from bot.domain.periods import format_moment
 from bot.services import invites
 from config.bloc import BlocFileError, load_bloc_file
+from config.database import DatabaseAddress, ServerDatabase, database_address, hide_password
 from config.dates import DateParseError, parse_date, parse_date_or_datetime
 from config.settings import Settings
 from storage.backup import BackupError, running_lock
@@ -41,8 +42,18 @@ log = logging.getLogger(__name__)
 
 
 
+def _database_option(value: str) -> DatabaseAddress:
+    try:
+        return database_address(value)
+    except ValueError as exc:  # argparse would print the value, password and all
+        raise argparse.ArgumentTypeError(f"{hide_password(value)}: {exc}") from None
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--database", type=Path, help="SQLite file (THIDUA_DATABASE)")
+    parser.add_argument("--database", type=_database_option, metavar="FILE|postgresql://…",
+                        help="SQLite file, or PostgreSQL server (THIDUA_DATABASE)")
+    parser.add_argument("--files-dir", type=Path,
+                        help="folder of files offered by link (THIDUA_FILES_DIR)")
     parser.add_argument("--bloc-file", type=Path, help="bloc YAML file (THIDUA_BLOC_FILE)")
     parser.add_argument("--timezone", help="bloc time zone (THIDUA_TIMEZONE)")
     parser.add_argument("--language", choices=("vi", "en"),
@@ -102,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     db = verbs.add_parser("db", help="database maintenance")
     db_verbs = db.add_subparsers(dest="db_verb", required=True, parser_class=_Parser)
     _common(db_verbs.add_parser("migrate", help="create or upgrade the database schema"))
+    copy = db_verbs.add_parser("copy", help="copy the SQLite database into an empty "
+                               "PostgreSQL one (row counts checked)")
+    _common(copy)
+    copy.add_argument("--to", type=_database_option, required=True,
+                      metavar="postgresql://…", help="the PostgreSQL database to copy into")
 
     export = verbs.add_parser("export", help="the period's workbook, CSV or draft report; the "
                               "year's report or scores")
@@ -133,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
 def load_settings(args: argparse.Namespace) -> Settings:
     """Environment (and .env) settings, overridden by the command line's options."""
     overrides: dict[str, Any] = {}
-    for option, field in (("database", "database"), ("bloc_file", "bloc_file"),
+    for option, field in (("database", "database"), ("files_dir", "files_dir"),
+                          ("bloc_file", "bloc_file"),
                           ("timezone", "timezone"), ("language", "language"),
                           ("api_url", "telegram_api_url"), ("zalo_api_url", "zalo_api_url"),
                           ("webhook", "webhook_url"), ("listen", "webhook_listen")):
@@ -159,7 +176,7 @@ def setting_problems(error: ValidationError) -> list[str]:
         hint = f"cli.hint_{field}" if messages.has(f"cli.hint_{field}") else "cli.hint_other"
         lines.append(messages.text("vi", "cli.bad_setting", name=_ENV_NAMES.get(field, field),
                                    value="***" if field in _SECRET_FIELDS
-                                   else str(item.get("input", ""))[:80],
+                                   else hide_password(str(item.get("input", "")))[:80],
                                    hint=messages.text("vi", hint)))
     return lines
 
@@ -174,9 +191,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             _say(line, error=True)
         return EXIT_CONFIG
     quiet = args.verb in ("demo", "invite", "bloc", "db", "export", "backup", "restore")
-    configure_logging(args.log_level or ("WARNING" if quiet else "INFO"), settings.secrets(),
+    target = getattr(args, "to", None)
+    secrets = settings.secrets() + ([target.password] if isinstance(target, ServerDatabase)
+                                    and target.password else [])
+    configure_logging(args.log_level or ("WARNING" if quiet else "INFO"), secrets,
                       settings.log_format)
-    handlers = {"run": _run, "demo": _demo, "invite": _invite, "db": data_verbs.migrate,
+    database_verb = data_verbs.copy_database if getattr(args, "db_verb", None) == "copy" \
+        else data_verbs.migrate
+    handlers = {"run": _run, "demo": _demo, "invite": _invite, "db": database_verb,
                 "bloc": data_verbs.check, "export": data_verbs.export,
                 "backup": data_verbs.backup_database, "restore": data_verbs.restore_database}
     try:
@@ -246,7 +268,7 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
     with tempfile.TemporaryDirectory(prefix="thidua-demo-") as scratch, ExitStack() as held:
         if args.database is None:
             settings = settings.model_copy(update={"database": Path(scratch) / "demo.db"})
-        else:
+        elif isinstance(settings.database, Path):
             try:  # a demo never writes into the database a running bot serves
                 held.enter_context(running_lock(settings.database))
             except BackupError as exc:

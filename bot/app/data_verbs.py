@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shlex
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -19,9 +20,13 @@ from bot.domain.i18n import catalog
 from bot.domain.scoring import format_points
 from bot.services.blocfile import bloc_files, render_problems
 from config.bloc import BlocFileError, load_bloc_file
+from config.database import HIDDEN, ServerDatabase, hide_password
 from config.settings import Settings
-from storage.backup import BackupError, backup, restore
+from storage.backup import BackupError, backup, restore, running_lock
+from storage.copying import CopyRefused, copy_to_postgres
+from storage.failures import OPENING_ERRORS
 from storage.migrations import LATEST_VERSION
+from storage.opening import open_repository
 from storage.records import Bloc
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
@@ -121,13 +126,62 @@ async def _file_operation(settings: Settings, work: Callable[[], int], done_key:
 
 
 async def backup_database(args: argparse.Namespace, settings: Settings) -> int:
-    return await _file_operation(settings, lambda: backup(settings.database, args.out),
+    database = settings.database
+    if isinstance(database, ServerDatabase):  # the server's own tool, which knows its engine
+        command = shlex.join(["pg_dump", "--format=custom", f"--file={args.out}",
+                              f"--dbname={database}"])
+        say(catalog().text(settings.language, "cli.backup_on_server", command=command),
+            error=True)
+        return EXIT_FAILURE
+    return await _file_operation(settings, lambda: backup(database, args.out),
                                  "cli.backed_up", path=args.out)
 
 
 async def restore_database(args: argparse.Namespace, settings: Settings) -> int:
-    return await _file_operation(settings, lambda: restore(args.file, settings.database),
-                                 "cli.restored", path=settings.database)
+    database = settings.database
+    if isinstance(database, ServerDatabase):
+        command = shlex.join(["pg_restore", "--clean", "--if-exists", f"--dbname={database}",
+                              str(args.file)])
+        say(catalog().text(settings.language, "cli.restore_on_server", command=command),
+            error=True)
+        return EXIT_FAILURE
+    return await _file_operation(settings, lambda: restore(args.file, database),
+                                 "cli.restored", path=database)
+
+
+async def copy_database(args: argparse.Namespace, settings: Settings) -> int:
+    """``thidua db copy --to postgresql://…``: the SQLite deployment moved to PostgreSQL."""
+    messages, language = catalog(), settings.language
+    source, target = settings.database, args.to
+    if not isinstance(source, Path):
+        say(messages.text(language, "cli.copy_needs_sqlite"), error=True)
+        return EXIT_CONFIG
+    if not isinstance(target, ServerDatabase):
+        say(messages.text(language, "cli.copy_needs_server", target=target), error=True)
+        return EXIT_CONFIG
+    if not source.is_file():
+        say(messages.text(language, "cli.copy_missing", path=source), error=True)
+        return EXIT_FAILURE
+    try:
+        with running_lock(source):  # no bot writes into the file while it is copied
+            await (await open_repository(source)).close()  # at the latest schema first
+            copied = await copy_to_postgres(source, target)
+    except BackupError as exc:
+        say(messages.text(language, f"cli.backup_{exc.kind}", detail=exc.detail), error=True)
+        return EXIT_FAILURE
+    except CopyRefused as exc:
+        say(messages.text(language, f"cli.copy_{exc.kind}", detail=exc.detail), error=True)
+        return EXIT_FAILURE
+    except OPENING_ERRORS as exc:
+        reason = hide_password(str(exc))
+        if target.password:
+            reason = reason.replace(target.password, HIDDEN)
+        say(messages.text(language, "cli.copy_failed", target=target, reason=reason),
+            error=True)
+        return EXIT_FAILURE
+    say(messages.text(language, "cli.copied", tables=len(copied.rows), rows=copied.total,
+                      source=source, target=target))
+    return EXIT_OK
 
 
 def _as_written(value: date | datetime) -> str:

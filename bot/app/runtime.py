@@ -10,9 +10,8 @@ on its own (the scheduler's jobs, the outbox), :meth:`Runtime.stop` stops it, an
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -37,6 +36,7 @@ from bot.services.blocfile import (
 from bot.services.blocs import Blocs
 from bot.services.channels import Channels
 from bot.services.digest import Digest
+from bot.services.leadership import HEARTBEAT, Leadership
 from bot.services.metrics import Metrics
 from bot.services.outbox import OutboxWorker
 from bot.services.presenter import Presenter
@@ -45,17 +45,21 @@ from bot.services.replies import ReplyLedger
 from bot.services.scheduler import Scheduler
 from bot.services.tasklist import PostedLists
 from config.bloc import BlocFileError
+from config.database import HIDDEN, ServerDatabase, hide_password
 from config.settings import Settings
 from handlers import build_router
+from storage.failures import OPENING_ERRORS
 from storage.migrations import SchemaTooNew
+from storage.opening import open_repository
 from storage.records import Bloc
 from storage.repository import Repository
-from storage.sqlite import SqliteRepository
 
 log = logging.getLogger(__name__)
 
 BLOC_FILE_CHECK = timedelta(seconds=30)
+REPLAN_SHARED = timedelta(minutes=1)  # (another process may have planned: see lead())
 REPLAN = timedelta(minutes=30)  # the database may have changed (a new deadline, a moved conference)
+REPLAN_SHARED = timedelta(minutes=1)  # as much, with other processes on the database
 
 
 class StartupError(Exception):
@@ -71,7 +75,8 @@ class Runtime:
     blocs: Blocs
     clock: Clock
     texts: Texts
-    scheduler: Scheduler
+    scheduler: Scheduler  # the leader's jobs: reminders, digests, the vote's closing
+    timers: Scheduler  # this process's own: its outbox, inbox, bloc files, lease
     channels: Channels
     outbox: OutboxWorker
     reminders: ReminderPlanner
@@ -85,6 +90,7 @@ class Runtime:
     services: Services
     admins: dict[str, frozenset[str]]
     presenter: Presenter
+    leadership: Leadership = field(init=False)
 
     async def __aenter__(self) -> Runtime:
         return self
@@ -114,28 +120,40 @@ class Runtime:
     # -- lifecycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start what runs on its own: the outbox, then the scheduler's jobs (reminders, the
-        digest, parking idle conversations); a digest missed while down is sent."""
+        """Start what runs on its own: the outbox, then, in the process that holds the
+        scheduler's lease (the only one on SQLite), the scheduler's jobs."""
         await self.outbox.start()
+        self.timers.start()
+        await self.leadership.beat()
+        self.timers.every("leadership", HEARTBEAT, self.leadership.beat)
+
+    async def lead(self) -> None:
+        """This process runs the scheduler: reminders, the digest, the vote's closing,
+        parking idle conversations; a digest missed while nobody led is sent."""
         if not self.scheduler.running:
-            self.scheduler.every("plan-reminders", REPLAN, self.reminders.plan_all)
+            # with other processes beside it, what they planned reaches the leader sooner
+            replan = REPLAN if self.repo.exclusive else REPLAN_SHARED
+            self.scheduler.every("plan-reminders", replan, self.reminders.plan_all)
             self.scheduler.every("park-idle-dialogs", IDLE_CHECK, self.parking.park)
             self.digest.plan()
             self.scheduler.start()
-        # this instance runs the scheduler (what /metrics reports as the leader)
-        self.services.metrics.leader.set(1)
         await self.reminders.plan_all()
         await self.digest.send()  # a Monday digest missed while the bot was down
+
+    async def follow(self) -> None:
+        """Another process runs the scheduler now."""
+        self.scheduler.stop()
 
     async def stop(self) -> None:
         """Stop the scheduler and the outbox; both resume from the database on the next start."""
         await self.outbox.stop()
+        self.timers.stop()
+        await self.leadership.leave()
         self.scheduler.stop()
-        self.services.metrics.leader.set(0)
 
     def watch_bloc_file(self) -> None:
-        """Reload the bloc file when it changes, from the scheduler."""
-        self.scheduler.every("bloc-file-watch", BLOC_FILE_CHECK, self._reload)
+        """Reload the bloc file when it changes (each process keeps its own copy)."""
+        self.timers.every("bloc-file-watch", BLOC_FILE_CHECK, self._reload)
 
     async def _reload(self) -> None:
         self._watch_new_files()
@@ -222,10 +240,13 @@ def build(settings: Settings, repo: Repository, bloc: Bloc | list[Bloc], clock: 
           watchers: list[BlocFileWatcher], router: Router | None = None) -> Runtime:
     """Wire the services, the kernel and the handlers' router on an open database."""
     texts = Texts(catalog(), settings.language)
-    blocs, scheduler, channels = Blocs(bloc), Scheduler(clock), Channels()
+    blocs, channels = Blocs(bloc), Channels()
+    # the leader's jobs (one process of several runs them: bot/services/leadership.py),
+    # and this process's own (its outbox, its inbox, its bloc files)
+    scheduler, timers = Scheduler(clock), Scheduler(clock)
     presenter = Presenter(channels, texts, blocs, clock)
     metrics = Metrics()
-    outbox = OutboxWorker(repo, clock, scheduler, channels, texts, presenter, metrics=metrics)
+    outbox = OutboxWorker(repo, clock, timers, channels, texts, presenter, metrics=metrics)
     reminders = ReminderPlanner(repo, blocs, clock, scheduler, outbox, texts)
     digest = Digest(repo, blocs, clock, scheduler, outbox, texts)
     posted_lists = PostedLists(repo, blocs, clock, channels, texts, presenter)
@@ -235,8 +256,8 @@ def build(settings: Settings, repo: Repository, bloc: Bloc | list[Bloc], clock: 
     services = Services(repo=repo, blocs=blocs, clock=clock, texts=texts, outbox=outbox,
                         reminders=reminders, posted_lists=posted_lists, channels=channels,
                         forms=engine, commands=lambda: tuple(commands), metrics=metrics)
-    locks = PersonLocks()
-    replies = ReplyLedger(repo, clock, scheduler, outbox.wake)
+    locks = PersonLocks(repo)
+    replies = ReplyLedger(repo, clock, timers, outbox.wake)
     admins = {"telegram": frozenset(str(user_id) for user_id in settings.admin_ids)}
     dispatcher = Dispatcher(
         standard_steps(services=services, replies=replies, locks=locks, presenter=presenter,
@@ -244,11 +265,14 @@ def build(settings: Settings, repo: Repository, bloc: Bloc | list[Bloc], clock: 
         Routes(router, engine, lambda: channels.usernames))
     parking = IdleParking(repo, engine, locks, clock, texts, channels, presenter)
     outbox.own_menus = OwnMenus(repo, engine, clock)
-    return Runtime(settings=settings, repo=repo, blocs=blocs, clock=clock, texts=texts,
-                   scheduler=scheduler, channels=channels, outbox=outbox, reminders=reminders,
-                   digest=digest, posted_lists=posted_lists, router=router, engine=engine,
-                   dispatcher=dispatcher, parking=parking, watchers=watchers, services=services,
-                   admins=admins, presenter=presenter)
+    runtime = Runtime(settings=settings, repo=repo, blocs=blocs, clock=clock, texts=texts,
+                      scheduler=scheduler, timers=timers, channels=channels, outbox=outbox,
+                      reminders=reminders, digest=digest, posted_lists=posted_lists,
+                      router=router, engine=engine, dispatcher=dispatcher, parking=parking,
+                      watchers=watchers, services=services, admins=admins, presenter=presenter)
+    runtime.leadership = Leadership(repo, clock, metrics, lead=runtime.lead,
+                                    follow=runtime.follow, recover=outbox.recover)
+    return runtime
 
 
 async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
@@ -260,13 +284,18 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
     clock = clock or SystemClock()
     messages = catalog()
     try:
-        repo = await SqliteRepository.open(settings.database)
+        repo = await open_repository(settings.database)
     except SchemaTooNew as exc:
         raise StartupError(messages.text(settings.language, "cli.schema_too_new",
                                          path=settings.database, version=exc.version)) from None
-    except (sqlite3.Error, OSError) as exc:
-        raise StartupError(messages.text(settings.language, "cli.bad_database",
-                                         path=settings.database, reason=exc)) from None
+    except OPENING_ERRORS as exc:
+        on_server = isinstance(settings.database, ServerDatabase)
+        reason = str(exc)
+        for secret in settings.secrets():
+            reason = reason.replace(secret, HIDDEN)
+        key = "cli.bad_server_database" if on_server else "cli.bad_database"
+        raise StartupError(messages.text(settings.language, key, path=settings.database,
+                                         reason=hide_password(reason))) from None
     try:
         blocs, watchers = await _load_blocs(repo, settings, clock)
         return build(settings, repo, blocs, clock, watchers)

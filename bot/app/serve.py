@@ -14,6 +14,7 @@ import ipaddress
 import logging
 import secrets
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -21,12 +22,14 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from bot.app.logs import protect
-from bot.app.runtime import Runtime, open_runtime
+from bot.app.runtime import Runtime, StartupError, open_runtime
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel, ZaloStartError
 from bot.domain.clock import Clock
+from bot.domain.i18n import catalog
 from bot.services.downloads import DownloadStore
 from bot.services.inbox import RETRY_EVERY, Inbox
+from config.database import ServerDatabase
 from config.settings import Settings
 from storage.backup import running_lock
 from storage.files import write_private
@@ -77,8 +80,8 @@ class Served:
 
 
 def downloads_folder(settings: Settings) -> Path:
-    """Files offered by link live beside the database."""
-    return settings.database.parent / f"{settings.database.name}.files"
+    """Where files offered by link live (``THIDUA_FILES_DIR``; beside a SQLite file)."""
+    return settings.files_folder()
 
 
 def signing_key(folder: Path) -> bytes:
@@ -111,7 +114,9 @@ async def serve(
     """
     if not settings.token_value() and not settings.zalo_token_value():
         raise ValueError("serve needs a Telegram or a Zalo bot token")
-    with running_lock(settings.database):  # one bot per database; restore checks it
+    # one bot per SQLite file (restore checks it); on PostgreSQL, several instances
+    with running_lock(settings.database) if isinstance(settings.database, Path) \
+            else nullcontext():
         async with await open_runtime(settings, clock=clock) as runtime:
             if on_runtime is not None:
                 on_runtime(runtime)
@@ -127,7 +132,7 @@ async def serve(
                 await served.inbox.replay()
                 if not await _settled_unless_stopped(served.inbox, stop):
                     return  # asked to stop while handling what a crash left
-                runtime.scheduler.every("inbox-retry", RETRY_EVERY, served.inbox.replay)
+                runtime.timers.every("inbox-retry", RETRY_EVERY, served.inbox.replay)
                 await _receive(settings, served, secret)
                 runtime.watch_bloc_file()
                 if on_ready is not None:
@@ -176,7 +181,7 @@ async def _start(settings: Settings, served: Served) -> str:
         served.web = WebServer(public_url=public_url, secret=secret,
                                repo=runtime.repo, clock=runtime.clock, inbox=inbox,
                                downloads=downloads, metrics=runtime.services.metrics)
-        runtime.scheduler.every("purge-downloads", PURGE_EVERY, _purge, downloads,
+        runtime.timers.every("purge-downloads", PURGE_EVERY, _purge, downloads,
                                 runtime.clock)
     elif "webhook_listen" in settings.model_fields_set:
         # polling, with THIDUA_WEBHOOK_LISTEN given: the web server answers /healthz and /metrics
@@ -212,6 +217,11 @@ async def _start(settings: Settings, served: Served) -> str:
             served.notes.append(("cli.zalo_polling", {}))
         if not zalo.can_join_groups:
             served.notes.append(("cli.zalo_no_groups", {"bot": served.names["zalo"]}))
+    if settings.webhook_url and isinstance(settings.database, ServerDatabase) \
+            and settings.webhook_secret is None:
+        # every process behind the address must check the same secret: one made at the
+        # start of each would undo the other's setWebhook
+        raise StartupError(catalog().text(settings.language, "cli.shared_secret_needed"))
     return secret
 
 

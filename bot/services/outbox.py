@@ -129,12 +129,21 @@ class OutboxWorker:
 
     async def start(self) -> None:
         """Requeue what a crash left half-sent, then start sending."""
-        for row in await self._repo.recover_in_flight():
-            # sent or not, nobody can tell: sending again is better than losing it
-            log.warning("outbox row %s (%s) was being sent when the bot stopped; sending again",
-                        row.id, row.dedup_key)
+        await self.recover()
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="outbox")
+
+    async def recover(self) -> int:
+        """Requeue what a process that died was sending (at the start, the last run of this
+        one; with several processes on one database, also another's): how many."""
+        rows = await self._repo.recover_in_flight(self._clock.now())
+        for row in rows:
+            # sent or not, nobody can tell: sending again is better than losing it
+            log.warning("outbox row %s (%s) was being sent when its bot process stopped; "
+                        "sending again", row.id, row.dedup_key)
+        if rows:
+            self._wake.set()
+        return len(rows)
 
     async def stop(self) -> None:
         """Stop sending; unsent rows stay in the database for the next start."""

@@ -53,9 +53,14 @@ class Scheduler:
         self._jobs: dict[str, _Job] = {}
         self._running: set[str] = set()
         self._aps = AsyncIOScheduler(timezone="UTC")
-        subscribe = getattr(clock, "subscribe", None)
-        if callable(subscribe):
+        self._subscribed = False
+        self._follow_clock()
+
+    def _follow_clock(self) -> None:
+        subscribe = getattr(self._clock, "subscribe", None)
+        if callable(subscribe) and not self._subscribed:
             subscribe(self._rebase)
+            self._subscribed = True
 
     @property
     def running(self) -> bool:
@@ -63,6 +68,7 @@ class Scheduler:
 
     def start(self) -> None:
         """Start running jobs (inside the running event loop)."""
+        self._follow_clock()  # (again, after a stop)
         if not self._aps.running:
             self._aps.start()
 
@@ -73,8 +79,9 @@ class Scheduler:
         self._aps.remove_all_jobs()
         self._jobs.clear()
         unsubscribe = getattr(self._clock, "unsubscribe", None)
-        if callable(unsubscribe):
+        if callable(unsubscribe) and self._subscribed:
             unsubscribe(self._rebase)
+            self._subscribed = False
 
     def at(self, job_id: str, moment: datetime, func: JobFn, *args: Any) -> None:
         """Run ``func(*args)`` once at ``moment`` (replacing a job of the same id)."""

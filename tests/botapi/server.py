@@ -151,6 +151,7 @@ class FakeBotApi(UpdateInjector):
         self.limits: LimitCounter | None = LimitCounter(limits) if limits is not None else None
         self.inboxes = Inboxes()
         self._faults: dict[str, list[Fault]] = {}
+        self.send_delay = 0.0  # seconds each sendMessage takes (a fan-out that lasts)
         self._removed: set[str] = set()
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -294,6 +295,8 @@ class FakeBotApi(UpdateInjector):
             if entry is None or given.lower() in self._removed:
                 raise ApiError(404, "Not Found: method not found")
             params = await self._read_params(request)
+            if self.send_delay and given.lower() == "sendmessage":
+                await asyncio.sleep(self.send_delay)
             fault = self._take_fault(given.lower())
             if fault is not None and fault.drop:
                 self._record(Call(name, params, at, None, "connection dropped"))

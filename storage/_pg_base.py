@@ -1,0 +1,378 @@
+"""The shared machinery of the PostgreSQL repository: a pool, units of work, SQL in its words.
+
+The repository's statements are written once, in the SQL both engines share, with SQLite's
+``?`` placeholders; :func:`postgres_sql` turns each into PostgreSQL's (``$1``, ``INSERT OR
+IGNORE`` as ``ON CONFLICT DO NOTHING``, ``instr`` as ``strpos``, the new row's id returned
+where SQLite gives its rowid), once per statement text.
+
+Writers are serialised as on SQLite: a transaction that writes takes one advisory lock of
+the database (``pg_advisory_xact_lock``) before its first write, whichever instance it runs
+in, and holds it to its commit. So what the repository reasons from SQLite — a unit of work
+reads and then writes without another writer between, a quota is counted in the
+transaction that uses it — holds on PostgreSQL too, across instances. Reads need no lock:
+each runs on a connection of the pool, and sees what was committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import zlib
+from collections.abc import AsyncIterator, Generator, Sequence
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from types import TracebackType
+from typing import Any, Self
+
+import asyncpg
+
+from storage._sql import SqlParts, new_instance
+from storage.postgres_schema import migrate_postgres
+
+WRITE_LOCK = 7_245_000  # the advisory lock every writing transaction holds (see above)
+INSTANCE_LOCKS = 7_245_002  # (this, key): held by a live process on its own connection
+PERSON_LOCKS = 7_245_003  # (this, key of the person): held while their event is handled
+PERSON_LOCK_POLL = 0.02  # seconds between tries for a person's lock another process holds
+POOL_SIZE = 10
+
+_PLACEHOLDER = re.compile(r"'[^']*'|\?")
+_INSERT_OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO", re.IGNORECASE)
+_INSERT_INTO = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
+_RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
+_READS = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
+_STATUS_COUNT = re.compile(r"(\d+)\s*$")
+
+
+def postgres_sql(sql: str, tables_with_id: frozenset[str]) -> tuple[str, bool]:
+    """The statement in PostgreSQL's words, and whether it gives rows back."""
+    numbers = iter(range(1, 10_000))
+    sql = _PLACEHOLDER.sub(lambda m: m.group(0) if m.group(0) != "?" else f"${next(numbers)}",
+                           sql)
+    sql = re.sub(r"\binstr\(", "strpos(", sql)
+    ignore = _INSERT_OR_IGNORE.match(sql) is not None
+    if ignore:
+        sql = _INSERT_OR_IGNORE.sub("INSERT INTO", sql, count=1)
+    insert = _INSERT_INTO.match(sql)
+    returning = _RETURNING.search(sql)
+    if ignore:
+        cut = returning.start() if returning else len(sql)
+        sql = f"{sql[:cut].rstrip()} ON CONFLICT DO NOTHING {sql[cut:]}".rstrip()
+    if insert and not returning and insert.group(1) in tables_with_id:
+        sql += " RETURNING id"  # SQLite's lastrowid
+        returning = True  # type: ignore[assignment]
+    return sql, bool(returning) or _READS.match(sql) is not None
+
+
+class Done:
+    """A statement that has run: its rows, how many rows it touched, the id it inserted
+    (read as SQLite's cursor is)."""
+
+    def __init__(self, rows: list[asyncpg.Record], rowcount: int, lastrowid: int | None) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+        self.lastrowid = lastrowid
+
+    async def fetchone(self) -> asyncpg.Record | None:
+        return self._rows[0] if self._rows else None
+
+    async def fetchall(self) -> list[asyncpg.Record]:
+        return list(self._rows)
+
+
+class _Running:
+    """A statement sent: awaited, or entered with ``async with``, it gives its :class:`Done`."""
+
+    def __init__(self, run: Any) -> None:
+        self._run = run
+
+    def __await__(self) -> Generator[Any, None, Done]:
+        return self._run.__await__()  # type: ignore[no-any-return]
+
+    async def __aenter__(self) -> Done:
+        done: Done = await self._run
+        return done
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                        trace: TracebackType | None) -> None:
+        return None
+
+
+class Statements:
+    """One connection's statements, in the calls the repository's SQL parts make."""
+
+    def __init__(self, connection: asyncpg.Connection, translate: Any) -> None:
+        self._connection = connection
+        self._translate = translate
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> _Running:
+        return _Running(self._execute(sql, parameters))
+
+    async def _execute(self, sql: str, parameters: Sequence[Any]) -> Done:
+        text, gives_rows = self._translate(sql)
+        if gives_rows:
+            rows = await self._connection.fetch(text, *parameters)
+            last = rows[0]["id"] if rows and _INSERT_INTO.match(text) else None
+            return Done(rows, len(rows), last)
+        status = await self._connection.execute(text, *parameters)
+        count = _STATUS_COUNT.search(status)
+        return Done([], int(count.group(1)) if count else 0, None)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> _Running:
+        async def run() -> Done:  # its rowcount the sum of the rows', as sqlite3's
+            changed = 0
+            for row in rows:
+                changed += (await self._execute(sql, row)).rowcount
+            return Done([], changed, None)
+        return _Running(run())
+
+    async def rows(self, sql: str, parameters: Sequence[Any] = ()) -> list[asyncpg.Record]:
+        text, _ = self._translate(sql)
+        return list(await self._connection.fetch(text, *parameters))
+
+
+class _Unit:
+    """An open unit of work: its task, and once it writes, its connection and transaction."""
+
+    def __init__(self) -> None:
+        self.owner = asyncio.current_task()
+        self.connection: asyncpg.pool.PoolConnectionProxy | None = None
+        self.transaction: asyncpg.transaction.Transaction | None = None
+        self.spoiled_by: BaseException | None = None
+
+
+_UNIT: ContextVar[_Unit | None] = ContextVar("postgres_unit_of_work", default=None)
+# a transaction opened outside a unit of work (one port's call): its task and connection
+_PLAIN: ContextVar[tuple[asyncio.Task[Any] | None, asyncpg.Connection] | None] = ContextVar(
+    "postgres_transaction", default=None)
+
+
+def _open_unit() -> _Unit | None:
+    unit = _UNIT.get()
+    return unit if unit is not None and unit.owner is asyncio.current_task() else None
+
+
+def _open_connection() -> asyncpg.Connection | None:
+    """The connection of this task's open transaction (its unit's, or a port call's)."""
+    unit = _open_unit()
+    if unit is not None:
+        return unit.connection
+    plain = _PLAIN.get()
+    return plain[1] if plain is not None and plain[0] is asyncio.current_task() else None
+
+
+class PostgresBase(SqlParts):
+    """A pool of connections to one PostgreSQL database, shared by the repository's parts."""
+
+    exclusive = False  # another process (another machine) may use the database too
+
+    def __init__(self, pool: asyncpg.Pool, tables_with_id: frozenset[str],
+                 locks: asyncpg.Connection) -> None:
+        self._pool = pool
+        self._tables_with_id = tables_with_id
+        self._translated: dict[str, tuple[str, bool]] = {}
+        self._writer = asyncio.Lock()  # one writer of this process waits on the database's
+        # A connection of its own holds this process's lock while it lives (when the process
+        # dies, the server closes the connection and lets the lock go at once: the other
+        # process knows), and the people's locks; one statement at a time.
+        self._locks = locks
+        self._locks_use = asyncio.Lock()
+        self.instance, self._lock_key = new_instance()
+
+    @classmethod
+    async def open(cls, dsn: str) -> Self:
+        """Connect (a pool), and bring the schema up to date."""
+        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=POOL_SIZE,
+                                         command_timeout=60)
+        try:
+            async with pool.acquire() as connection:
+                await migrate_postgres(connection)
+                names = await connection.fetch(
+                    "SELECT table_name FROM information_schema.columns WHERE column_name = "
+                    "'id' AND is_identity = 'YES' AND table_schema = current_schema()")
+            locks = await asyncpg.connect(dsn)
+        except BaseException:
+            await pool.close()
+            raise
+        opened = cls(pool, frozenset(row["table_name"] for row in names), locks)
+        try:
+            await locks.execute("SELECT pg_advisory_lock($1, $2)", INSTANCE_LOCKS,
+                                opened._lock_key)
+        except BaseException:
+            await opened.close()
+            raise
+        return opened
+
+    async def close(self) -> None:
+        async with self._writer:
+            await self._pool.close()
+            async with self._locks_use:
+                await self._locks.close()
+
+    async def _held_lock_keys(self) -> set[int] | None:
+        rows = await self._all("SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND "
+                               "classid = ? AND objsubid = 2 AND granted", (INSTANCE_LOCKS,))
+        return {int(row["objid"]) for row in rows}
+
+    @asynccontextmanager
+    async def person_lock(self, channel: str, user_id: str) -> AsyncIterator[None]:
+        """The person's lock in the database, so that two processes never handle two of
+        their events at once (tried every few milliseconds: a wait holds no connection)."""
+        key = zlib.crc32(f"{channel}:{user_id}".encode()) & 0x7FFFFFFF
+        while True:
+            async with self._locks_use:
+                taken = await self._locks.fetchval("SELECT pg_try_advisory_lock($1, $2)",
+                                                   PERSON_LOCKS, key)
+            if taken:
+                break
+            await asyncio.sleep(PERSON_LOCK_POLL)
+        try:
+            yield
+        finally:
+            async with self._locks_use:
+                await asyncio.shield(self._locks.execute(
+                    "SELECT pg_advisory_unlock($1, $2)", PERSON_LOCKS, key))
+
+    def _translate(self, sql: str) -> tuple[str, bool]:
+        known = self._translated.get(sql)
+        if known is None:
+            known = self._translated[sql] = postgres_sql(sql, self._tables_with_id)
+        return known
+
+    async def ping(self) -> bool:
+        """Whether the database takes a write."""
+        try:
+            async with self._transaction() as db:
+                await db.execute("INSERT INTO health_probe (id, probes) VALUES (1, 1) "
+                                 "ON CONFLICT (id) DO UPDATE SET probes = health_probe.probes "
+                                 "+ 1")
+            return True
+        except Exception:  # the server gone, the disk full: the check says so
+            return False
+
+    # -- units of work ---------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def unit_of_work(self, *, join: bool = False,
+                           immediate: bool = False) -> AsyncIterator[None]:
+        """As on SQLite (see :meth:`storage._base.SqliteBase.unit_of_work`): one transaction,
+        begun at the first write (or at once, ``immediate``), committed at the end."""
+        open_unit = _open_unit()
+        if open_unit is not None:
+            if not join:
+                raise RuntimeError("a unit of work is already open in this task")
+            if immediate and open_unit.connection is None:
+                await self._begin(open_unit)
+            yield
+            return
+        unit = _Unit()
+        token = _UNIT.set(unit)
+        try:
+            if immediate:
+                await self._begin(unit)
+            yield
+        except BaseException:
+            await self._end_unit(unit, commit=False)
+            raise
+        else:
+            await self._end_unit(unit, commit=True)
+        finally:
+            _UNIT.reset(token)
+
+    async def discard_unit(self) -> None:
+        unit = _open_unit()
+        if unit is None:
+            raise RuntimeError("no unit of work is open")
+        await self._end_unit(unit, commit=False)
+
+    async def _begin(self, unit: _Unit) -> None:
+        await self._writer.acquire()
+        try:
+            connection = await self._pool.acquire()
+            try:
+                transaction = connection.transaction()
+                await transaction.start()
+                await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+            except BaseException:
+                await self._pool.release(connection)
+                raise
+        except BaseException:
+            self._writer.release()
+            raise
+        unit.connection, unit.transaction = connection, transaction
+
+    async def _end_unit(self, unit: _Unit, *, commit: bool) -> None:
+        if unit.connection is None or unit.transaction is None:
+            return
+        if commit and unit.spoiled_by is not None:
+            error = unit.spoiled_by
+            await self._end_unit(unit, commit=False)
+            raise error
+        connection, transaction = unit.connection, unit.transaction
+        try:
+            if commit:
+                await asyncio.shield(transaction.commit())
+            else:
+                await asyncio.shield(transaction.rollback())
+        finally:
+            unit.connection, unit.transaction, unit.spoiled_by = None, None, None
+            try:
+                await self._pool.release(connection)
+            finally:
+                self._writer.release()
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[Statements]:
+        unit = _open_unit()
+        if unit is not None:
+            if unit.connection is None:
+                await self._begin(unit)
+            assert unit.connection is not None
+            try:
+                yield Statements(unit.connection, self._translate)
+            except BaseException as exc:
+                unit.spoiled_by = exc
+                raise
+            return
+        connection = _open_connection()
+        if connection is not None:  # inside this call's own transaction: part of it
+            yield Statements(connection, self._translate)
+            return
+        async with self._writer, self._pool.acquire() as connection, \
+                connection.transaction():
+            await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+            token = _PLAIN.set((asyncio.current_task(), connection))
+            try:
+                yield Statements(connection, self._translate)
+            finally:
+                _PLAIN.reset(token)
+
+    async def _write_alone(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        async with self._transaction() as db:
+            await db.execute(sql, params)
+
+    async def erase_journal(self) -> None:
+        """Rewrite the ballot box's tables (``VACUUM FULL``): the earlier versions of the
+        counts, which PostgreSQL keeps beside the current ones until a vacuum, are gone with
+        the old files. PostgreSQL's own write-ahead log is the server's; see the note on
+        secrecy in the README."""
+        if _open_connection() is not None or _open_unit() is not None:
+            raise RuntimeError("the journal is erased after a commit, not inside a transaction")
+        async with self._pool.acquire() as connection:
+            await connection.execute("VACUUM FULL vote_tallies, vote_voters, vote_receipts")
+
+    # -- reads -----------------------------------------------------------------------------
+
+    async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> asyncpg.Record | None:
+        rows = await self._all(sql, params)
+        return rows[0] if rows else None
+
+    async def _all(self, sql: str, params: tuple[Any, ...] = (), *,
+                   slow: bool = False) -> list[asyncpg.Record]:
+        """Every row of a read: inside this task's transaction on its connection (it sees
+        its own writes), else on any connection of the pool."""
+        del slow  # a read on PostgreSQL never holds up the event loop
+        connection = _open_connection()
+        if connection is not None:
+            return await Statements(connection, self._translate).rows(sql, params)
+        async with self._pool.acquire() as connection:
+            return await Statements(connection, self._translate).rows(sql, params)
