@@ -79,7 +79,8 @@ unit: $(STAMP)
 ## The storage and end-to-end suites again on a real PostgreSQL server: Debian's, installed
 ## when missing (as root), in a throw-away cluster started, run as the postgres user and
 ## removed by tests/postgres_cluster.sh; each test on a new database of its own.
-PG_TESTS = tests/test_storage.py tests/test_postgres.py tests/test_e2e_*.py
+PG_TESTS = tests/test_storage.py tests/test_postgres.py tests/test_instances.py \
+  tests/test_e2e_*.py
 unit-postgres: $(STAMP)
 	tests/postgres_cluster.sh $(BIN)/python -m pytest -q -p no:cacheprovider $(PG_TESTS)
 

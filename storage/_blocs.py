@@ -170,31 +170,6 @@ class SqlBlocs(SqlParts):
                                       (to_db(before),))
             return max(cursor.rowcount, 0)
 
-    async def inbox_add(self, channel: str, updates: list[tuple[str, str]],
-                              now: datetime) -> list[int | None]:
-        """Write down ``(key, body)`` updates in one transaction; each one's inbox row, or
-        ``None`` for one already waiting."""
-        stored: list[int | None] = []
-        async with self._transaction() as db:
-            for key, body in updates:
-                cursor = await db.execute(
-                    "INSERT OR IGNORE INTO inbox (channel, update_key, body, received_at) "
-                    "VALUES (?, ?, ?, ?)", (channel, key, body, to_db(now)))
-                stored.append(int(cursor.lastrowid)
-                              if cursor.rowcount > 0 and cursor.lastrowid else None)
-        return stored
-
-    async def inbox_waiting(self, channel: str) -> list[tuple[int, str]]:
-        """Updates received but not yet handled (the bot stopped meanwhile), oldest first."""
-        rows = await self._all("SELECT id, body FROM inbox WHERE channel = ? ORDER BY id",
-                               (channel,))
-        return [(int(row["id"]), str(row["body"])) for row in rows]
-
-    async def inbox_remove(self, inbox_id: int) -> None:
-        """The update was handled: it leaves the inbox."""
-        async with self._transaction() as db:
-            await db.execute("DELETE FROM inbox WHERE id = ?", (inbox_id,))
-
     # -- audit ------------------------------------------------------------------------------
 
     async def audit(

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from storage._sql import SqlParts
 from storage._time import from_db, to_db
 
-ALIVE_FOR = timedelta(seconds=15)
-"""A process not heard of for this long is taken for dead (it says it is alive every 5 s)."""
+ALIVE_FOR = timedelta(seconds=30)
+"""A process not heard of for this long is taken for dead (it says it is alive every 5 s;
+longer than the scheduler's lease, whose holder steps down once it cannot renew it)."""
 
 
 class SqlInstances(SqlParts):
@@ -27,8 +28,8 @@ class SqlInstances(SqlParts):
                 held = await cursor.fetchone()
             if held is not None and held["holder"] != self.instance \
                     and from_db(held["expires_at"]) > now \
-                    and held["holder"] in await self._live_instances(now):
-                return False
+                    and not await self._gone(held["holder"]):
+                return False  # (until it runs out, unless its holder is surely gone)
             await db.execute(
                 "INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
@@ -41,6 +42,18 @@ class SqlInstances(SqlParts):
             await db.execute("UPDATE outbox SET status = 'pending', claimed_by = NULL "
                              "WHERE status = 'sending' AND claimed_by = ?", (self.instance,))
             await db.execute("DELETE FROM instances WHERE id = ?", (self.instance,))
+
+    async def live_instances(self, now: datetime) -> set[str]:
+        return await self._live_instances(now)
+
+    async def _gone(self, instance: str) -> bool:
+        """Whether ``instance`` surely stopped: it left, or its lock in the server went
+        with its connection (a process cut off from the server still holds it)."""
+        row = await self._one("SELECT lock_key FROM instances WHERE id = ?", (instance,))
+        if row is None:
+            return True
+        held = await self._held_lock_keys()
+        return held is not None and row["lock_key"] not in held
 
     async def _live_instances(self, now: datetime) -> set[str]:
         """The processes alive ``now``: heard of lately (and, where the engine can tell at

@@ -16,6 +16,7 @@ each runs on a connection of the pool, and sees what was committed.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import zlib
 from collections.abc import AsyncIterator, Generator, Sequence
@@ -29,11 +30,19 @@ import asyncpg
 from storage._sql import SqlParts, new_instance
 from storage.postgres_schema import migrate_postgres
 
+log = logging.getLogger(__name__)
+
 WRITE_LOCK = 7_245_000  # the advisory lock every writing transaction holds (see above)
 INSTANCE_LOCKS = 7_245_002  # (this, key): held by a live process on its own connection
 PERSON_LOCKS = 7_245_003  # (this, key of the person): held while their event is handled
 PERSON_LOCK_POLL = 0.02  # seconds between tries for a person's lock another process holds
+PERSON_LOCK_WAIT = 60.0  # seconds before the event is given up (and kept for later)
 POOL_SIZE = 10
+# every connection: a peer cut off is noticed in about 25 s (TCP keepalives), and a
+# transaction left open by a process that stopped answering ends after a minute, letting
+# go of the locks it held (the writers' included)
+SESSION = {"tcp_keepalives_idle": "10", "tcp_keepalives_interval": "5",
+           "tcp_keepalives_count": "3", "idle_in_transaction_session_timeout": "60000"}
 
 _PLACEHOLDER = re.compile(r"'[^']*'|\?")
 _INSERT_OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO", re.IGNORECASE)
@@ -45,7 +54,8 @@ _STATUS_COUNT = re.compile(r"(\d+)\s*$")
 
 def postgres_sql(sql: str, tables_with_id: frozenset[str]) -> tuple[str, bool]:
     """The statement in PostgreSQL's words, and whether it gives rows back."""
-    numbers = iter(range(1, 10_000))
+    sql = sql.strip().removesuffix(";")
+    numbers = iter(range(1, 100_000))
     sql = _PLACEHOLDER.sub(lambda m: m.group(0) if m.group(0) != "?" else f"${next(numbers)}",
                            sql)
     sql = re.sub(r"\binstr\(", "strpos(", sql)
@@ -111,7 +121,8 @@ class Statements:
         text, gives_rows = self._translate(sql)
         if gives_rows:
             rows = await self._connection.fetch(text, *parameters)
-            last = rows[0]["id"] if rows and _INSERT_INTO.match(text) else None
+            # SQLite's lastrowid: the id of the last row inserted
+            last = rows[-1].get("id") if rows and _INSERT_INTO.match(text) else None
             return Done(rows, len(rows), last)
         status = await self._connection.execute(text, *parameters)
         count = _STATUS_COUNT.search(status)
@@ -177,23 +188,25 @@ class PostgresBase(SqlParts):
         self._locks = locks
         self._locks_use = asyncio.Lock()
         self.instance, self._lock_key = new_instance()
+        self._dsn = ""  # to open the locks' connection again (set by open)
 
     @classmethod
     async def open(cls, dsn: str) -> Self:
         """Connect (a pool), and bring the schema up to date."""
         pool = await asyncpg.create_pool(dsn, min_size=1, max_size=POOL_SIZE,
-                                         command_timeout=60)
+                                         command_timeout=60, server_settings=SESSION)
         try:
             async with pool.acquire() as connection:
                 await migrate_postgres(connection)
                 names = await connection.fetch(
                     "SELECT table_name FROM information_schema.columns WHERE column_name = "
                     "'id' AND is_identity = 'YES' AND table_schema = current_schema()")
-            locks = await asyncpg.connect(dsn)
+            locks = await asyncpg.connect(dsn, server_settings=SESSION)
         except BaseException:
             await pool.close()
             raise
         opened = cls(pool, frozenset(row["table_name"] for row in names), locks)
+        opened._dsn = dsn
         try:
             await locks.execute("SELECT pg_advisory_lock($1, $2)", INSTANCE_LOCKS,
                                 opened._lock_key)
@@ -208,29 +221,70 @@ class PostgresBase(SqlParts):
             async with self._locks_use:
                 await self._locks.close()
 
+    async def _locks_connection(self) -> asyncpg.Connection:
+        """The locks' connection; opened again, and this process's lock taken again, when
+        it was lost (the server restarted): meanwhile the others took this process for
+        dead, and what it held is theirs."""
+        if self._locks.is_closed():
+            log.warning("the connection holding this process's locks was lost; opening it "
+                        "again")
+            self._locks = await asyncpg.connect(self._dsn, server_settings=SESSION)
+            await self._locks.execute("SELECT pg_advisory_lock($1, $2)", INSTANCE_LOCKS,
+                                      self._lock_key)
+        return self._locks
+
+    async def _on_locks(self, sql: str, *args: Any) -> tuple[Any, bool]:
+        """One statement on the locks' connection, run to its end even if this task is
+        cancelled meanwhile (the lock it takes or lets go must be known): its value, and
+        whether the task was cancelled (the caller raises after tidying up)."""
+        async with self._locks_use:
+            connection = await self._locks_connection()
+            task = asyncio.ensure_future(connection.fetchval(sql, *args))
+            cancelled = False
+            while not task.done():
+                try:
+                    await asyncio.wait({task})
+                except asyncio.CancelledError:
+                    cancelled = True
+            return task.result(), cancelled
+
     async def _held_lock_keys(self) -> set[int] | None:
-        rows = await self._all("SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND "
-                               "classid = ? AND objsubid = 2 AND granted", (INSTANCE_LOCKS,))
+        await self._on_locks("SELECT 1")  # this process's own lock, taken again if lost
+        rows = await self._all(
+            "SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND classid = ? AND "
+            "objsubid = 2 AND granted AND database = (SELECT oid FROM pg_database WHERE "
+            "datname = current_database())", (INSTANCE_LOCKS,))
         return {int(row["objid"]) for row in rows}
 
     @asynccontextmanager
     async def person_lock(self, channel: str, user_id: str) -> AsyncIterator[None]:
         """The person's lock in the database, so that two processes never handle two of
-        their events at once (tried every few milliseconds: a wait holds no connection)."""
+        their events at once (tried every few milliseconds: a wait holds no connection;
+        given up after :data:`PERSON_LOCK_WAIT`, a failure the event is kept for)."""
         key = zlib.crc32(f"{channel}:{user_id}".encode()) & 0x7FFFFFFF
+        waited = 0.0
         while True:
-            async with self._locks_use:
-                taken = await self._locks.fetchval("SELECT pg_try_advisory_lock($1, $2)",
-                                                   PERSON_LOCKS, key)
+            taken, cancelled = await self._on_locks("SELECT pg_try_advisory_lock($1, $2)",
+                                                    PERSON_LOCKS, key)
+            if cancelled:
+                if taken:
+                    await self._on_locks("SELECT pg_advisory_unlock($1, $2)", PERSON_LOCKS,
+                                         key)
+                raise asyncio.CancelledError
             if taken:
                 break
+            if waited >= PERSON_LOCK_WAIT:
+                raise TimeoutError(f"another process held {channel} {user_id}'s lock for "
+                                   f"{PERSON_LOCK_WAIT:.0f} s")
             await asyncio.sleep(PERSON_LOCK_POLL)
+            waited += PERSON_LOCK_POLL
         try:
             yield
         finally:
-            async with self._locks_use:
-                await asyncio.shield(self._locks.execute(
-                    "SELECT pg_advisory_unlock($1, $2)", PERSON_LOCKS, key))
+            _, cancelled = await self._on_locks("SELECT pg_advisory_unlock($1, $2)",
+                                                PERSON_LOCKS, key)
+            if cancelled:
+                raise asyncio.CancelledError
 
     def _translate(self, sql: str) -> tuple[str, bool]:
         known = self._translated.get(sql)
@@ -289,7 +343,7 @@ class PostgresBase(SqlParts):
         try:
             connection = await self._pool.acquire()
             try:
-                transaction = connection.transaction()
+                transaction = connection.transaction(isolation="read_committed")
                 await transaction.start()
                 await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
             except BaseException:
@@ -308,17 +362,23 @@ class PostgresBase(SqlParts):
             await self._end_unit(unit, commit=False)
             raise error
         connection, transaction = unit.connection, unit.transaction
-        try:
-            if commit:
-                await asyncio.shield(transaction.commit())
-            else:
-                await asyncio.shield(transaction.rollback())
-        finally:
-            unit.connection, unit.transaction, unit.spoiled_by = None, None, None
+        # to its end even if this task is cancelled meanwhile: the connection goes back to
+        # the pool only once the commit (or rollback) is over, and its outcome is raised
+        ending = asyncio.ensure_future(transaction.commit() if commit else transaction.rollback())
+        cancelled = False
+        while not ending.done():
             try:
-                await self._pool.release(connection)
-            finally:
-                self._writer.release()
+                await asyncio.wait({ending})
+            except asyncio.CancelledError:
+                cancelled = True
+        unit.connection, unit.transaction, unit.spoiled_by = None, None, None
+        try:
+            await self._pool.release(connection)
+        finally:
+            self._writer.release()
+        ending.result()
+        if cancelled:
+            raise asyncio.CancelledError
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[Statements]:
@@ -338,7 +398,7 @@ class PostgresBase(SqlParts):
             yield Statements(connection, self._translate)
             return
         async with self._writer, self._pool.acquire() as connection, \
-                connection.transaction():
+                connection.transaction(isolation="read_committed"):
             await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
             token = _PLAIN.set((asyncio.current_task(), connection))
             try:

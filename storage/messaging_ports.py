@@ -74,6 +74,9 @@ class InstanceStore(Protocol):
         """Hold (or renew) the lease ``name`` until ``now + ttl``; ``False`` while another
         live process holds it unexpired."""
 
+    async def live_instances(self, now: datetime) -> set[str]:
+        """The processes alive ``now`` (this one included)."""
+
     async def leave(self) -> None:
         """A clean stop: the leases and half-sent messages this process held are let go."""
 
@@ -81,13 +84,18 @@ class InstanceStore(Protocol):
 class InboxStore(Protocol):
     """Messengers' updates: written down on receipt, handled once."""
 
-    async def inbox_add(self, channel: str, updates: list[tuple[str, str]],
+    async def inbox_add(self, channel: str, updates: list[tuple[str, str, str | None]],
                         now: datetime) -> list[int | None]:
-        """Write down a messenger's ``(key, body)`` updates in one transaction; each one's
-        inbox row, or ``None`` for one already waiting."""
+        """Write down a messenger's ``(key, body, sender)`` updates in one transaction; each
+        one's inbox row, or ``None`` for one already waiting."""
 
-    async def inbox_waiting(self, channel: str) -> list[tuple[int, str]]:
-        """Updates received but not yet handled, oldest first: (inbox id, JSON body)."""
+    async def inbox_waiting(self, channel: str, now: datetime) -> list[tuple[int, str]]:
+        """Updates received but not yet handled, this process's or a dead one's, oldest
+        first: (inbox id, JSON body)."""
+
+    async def inbox_before(self, channel: str, sender: str,
+                           receipt: int) -> list[tuple[int, str]]:
+        """The sender's updates not yet handled, written down before ``receipt``."""
 
     async def inbox_remove(self, inbox_id: int) -> None:
         """The update was handled: it leaves the inbox."""

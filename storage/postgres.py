@@ -9,6 +9,7 @@ from storage._conferences import SqlConferences
 from storage._covenant import SqlCovenant
 from storage._dialogs import SqlDialogs
 from storage._handover import SqlHandover
+from storage._inbox import SqlInbox
 from storage._instances import SqlInstances
 from storage._members import SqlMembers
 from storage._outbox import SqlOutbox
@@ -24,6 +25,7 @@ from storage._votes import SqlVotes
 
 class PostgresRepository(SqlBlocs, SqlDialogs, SqlReports, SqlOutbox, SqlTasks, SqlConferences,
                        SqlReminders, SqlPosting, SqlAccounts, SqlScores, SqlVotes, SqlReviews,
-                       SqlCovenant, SqlAwards, SqlHandover, SqlMembers, SqlInstances, PostgresBase):
+                       SqlCovenant, SqlAwards, SqlHandover, SqlMembers, SqlInstances,
+                         SqlInbox, PostgresBase):
     """The repository on a PostgreSQL server: the same parts as on SQLite, in its words
     (:mod:`storage._pg_base`), for a ministry's deployment on two machines."""

@@ -5,7 +5,8 @@ database begins at version :data:`BASELINE`: the tables and indexes those first 
 leave on SQLite, read back from SQLite's own catalog and written for PostgreSQL (the early
 scripts rebuilt tables the way only SQLite needs, with foreign keys switched off). Every
 later script is the same text on both, translated the same way. So the two schemas cannot
-drift apart: ``tests/test_postgres.py`` compares them column by column.
+drift apart: ``tests/test_postgres.py`` compares their columns (names, NOT NULL, defaults)
+and indexes.
 
 The translation keeps SQLite's behaviour where it differs: integers are 64-bit, text
 compares byte by byte as SQLite's does (``COLLATE "C"``, whatever the server's locale), and

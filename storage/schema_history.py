@@ -284,9 +284,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE members ADD COLUMN viewing_bloc_id INTEGER;
     """,
     # 23: several processes of the bot on one database (PostgreSQL, two machines): each says
-    # it is alive, one holds the scheduler's lease until it expires, and a message being
-    # sent names the process sending it, so that a start puts back only what a dead
-    # process left half-sent.
+    # it is alive, one holds the scheduler's lease until it expires, a message being sent
+    # names the process sending it and an update waiting in the inbox the process that
+    # received it (what a dead process left is another's to finish), and an update its
+    # sender (whose earlier updates are handled first, whoever received them).
     """
     CREATE TABLE instances (
         id TEXT PRIMARY KEY,
@@ -300,5 +301,8 @@ MIGRATIONS: tuple[str, ...] = (
         expires_at TEXT NOT NULL
     );
     ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+    ALTER TABLE inbox ADD COLUMN received_by TEXT;
+    ALTER TABLE inbox ADD COLUMN sender TEXT;
+    CREATE INDEX inbox_by_sender ON inbox (channel, sender, id);
     """,
 )

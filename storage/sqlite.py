@@ -10,6 +10,7 @@ from storage._conferences import SqlConferences
 from storage._covenant import SqlCovenant
 from storage._dialogs import SqlDialogs
 from storage._handover import SqlHandover
+from storage._inbox import SqlInbox
 from storage._instances import SqlInstances
 from storage._members import SqlMembers
 from storage._outbox import SqlOutbox
@@ -24,5 +25,6 @@ from storage._votes import SqlVotes
 
 class SqliteRepository(SqlBlocs, SqlDialogs, SqlReports, SqlOutbox, SqlTasks, SqlConferences,
                        SqlReminders, SqlPosting, SqlAccounts, SqlScores, SqlVotes, SqlReviews,
-                       SqlCovenant, SqlAwards, SqlHandover, SqlMembers, SqlInstances, SqliteBase):
+                       SqlCovenant, SqlAwards, SqlHandover, SqlMembers, SqlInstances,
+                       SqlInbox, SqliteBase):
     """The embedded implementation of the repository interface, on one SQLite file."""

@@ -186,7 +186,7 @@ async def test_an_update_acknowledged_just_before_a_crash_is_handled_after_the_r
     try:
         body = zalo_text(an, f"dangky {token}", "c" * 32)
         assert await repo.inbox_add(
-            "zalo", [(ZaloChannel.update_key(body) or "", json.dumps(body))],
+            "zalo", [(ZaloChannel.update_key(body) or "", json.dumps(body), an.id)],
             clock.now()) != [None]
     finally:
         await repo.close()
@@ -194,10 +194,10 @@ async def test_an_update_acknowledged_just_before_a_crash_is_handled_after_the_r
         welcome = await zalo.wait_for_message(an, lambda m: "Xin chào" in (m.text or ""))
         assert "đã được đăng ký" in (welcome.text or "")
         for _ in range(100):  # handled, so it leaves the inbox (just after the answer)
-            if not await bot.runtime.repo.inbox_waiting("zalo"):
+            if not await bot.runtime.repo.inbox_waiting("zalo", clock.now()):
                 break
             await asyncio.sleep(0.02)
-        assert await bot.runtime.repo.inbox_waiting("zalo") == []
+        assert await bot.runtime.repo.inbox_waiting("zalo", clock.now()) == []
         # Zalo retrying the same update later changes nothing
         assert await zalo.post_to_webhook(body, SECRET) == 200
         await ask(zalo, an, "/nhiemvu")

@@ -116,8 +116,8 @@ async def test_an_event_from_the_inbox_leaves_it_only_with_its_writes(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     chair = await registered(runtime, "9", Role.CHAIR, None)
-    [receipt] = await runtime.repo.inbox_add("test", [("u-7", "{}")],
-                                                    runtime.clock.now())
+    [receipt] = await runtime.repo.inbox_add("test", [("u-7", "{}", "9")],
+                                             runtime.clock.now())
     assert receipt is not None
 
     async def locked(*args: object, **kwargs: object) -> None:
@@ -128,12 +128,13 @@ async def test_an_event_from_the_inbox_leaves_it_only_with_its_writes(
     response: Response = await runtime.dispatcher.handle(event(chair, "/tinhhinh", "u-7"),
                                                    receipt=receipt)
     assert response.failed and "giữ lại tin nhắn" in plain(response)
-    assert [row for row, _ in await runtime.repo.inbox_waiting("test")] == [receipt]
+    waiting = await runtime.repo.inbox_waiting("test", runtime.clock.now())
+    assert [row for row, _ in waiting] == [receipt]
     assert not await runtime.repo.was_handled("test", "u-7")
     monkeypatch.setattr(runtime.repo, "inbox_remove", real)
     response = await runtime.dispatcher.handle(event(chair, "/tinhhinh", "u-7"), receipt=receipt)
     assert not response.failed and "Tình hình" in plain(response)
-    assert await runtime.repo.inbox_waiting("test") == []
+    assert await runtime.repo.inbox_waiting("test", runtime.clock.now()) == []
     assert await runtime.repo.was_handled("test", "u-7")
 
 

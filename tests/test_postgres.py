@@ -8,6 +8,7 @@ The tests that need a server run in the PostgreSQL run of ``make test`` (which s
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from contextlib import closing
 from datetime import timedelta
@@ -32,11 +33,12 @@ from tests.test_storage import NOW, small_config
 PASSWORD = "m4t-khau-bi-mat"
 
 
-def _sqlite_columns(path: Path) -> dict[str, set[tuple[str, bool]]]:
+def _sqlite_columns(path: Path) -> dict[str, set[tuple[str, bool, bool]]]:
     with closing(sqlite3.connect(path)) as db:
         tables = [name for (name,) in db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {table: {(column, bool(notnull) and not pk) for _, column, _, notnull, _, pk
+        return {table: {(column, bool(notnull) and not pk, default is not None)
+                        for _, column, _, notnull, default, pk
                         in db.execute(f'PRAGMA table_info("{table}")')} for table in tables}
 
 
@@ -55,12 +57,14 @@ async def test_the_schema_on_postgresql_is_the_schema_on_sqlite(
             "EXISTS (SELECT 1 FROM information_schema.key_column_usage k JOIN "
             "information_schema.table_constraints t ON t.constraint_name = k.constraint_name "
             "WHERE t.constraint_type = 'PRIMARY KEY' AND k.table_name = c.table_name AND "
-            "k.column_name = c.column_name) AS in_key FROM information_schema.columns c "
+            "k.column_name = c.column_name) AS in_key, c.column_default IS NOT NULL AS "
+            "has_default FROM information_schema.columns c "
             "WHERE c.table_schema = current_schema() AND c.table_name <> 'thidua_schema'")
-        found: dict[str, set[tuple[str, bool]]] = {}
+        found: dict[str, set[tuple[str, bool, bool]]] = {}
         for row in rows:
             found.setdefault(row["table_name"], set()).add(
-                (row["column_name"], row["not_null"] and not row["in_key"]))
+                (row["column_name"], row["not_null"] and not row["in_key"],
+                 row["has_default"]))
         pg_indexes = {row["indexname"] for row in await connection.fetch(
             "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")}
     finally:
@@ -153,7 +157,13 @@ def test_a_password_never_reaches_the_terminal_the_log_or_a_repr(
     settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     address = f"postgresql://thidua:{PASSWORD}@127.0.0.1:1/thidua"  # nothing listens there
-    assert main(["db", "migrate", "--database", address, "--log-level", "DEBUG"]) == 2
+    root = logging.getLogger()
+    kept = root.handlers[:], root.level
+    try:
+        assert main(["db", "migrate", "--database", address, "--log-level", "DEBUG"]) == 2
+    finally:  # the log's handlers write to this test's captured stream: put back the others
+        root.handlers[:] = kept[0]
+        root.setLevel(kept[1])
     said = capsys.readouterr()
     assert "Không kết nối được cơ sở dữ liệu PostgreSQL postgresql://thidua:***@127.0.0.1:1" \
         in said.err

@@ -44,6 +44,8 @@ async def test_queued_messages_survive_the_upgrade_to_per_channel_outbox_keys(
 
 UNDO_12 = """
     DROP TABLE instances; DROP TABLE leases; ALTER TABLE outbox DROP COLUMN claimed_by;
+    DROP INDEX inbox_by_sender; ALTER TABLE inbox DROP COLUMN received_by;
+    ALTER TABLE inbox DROP COLUMN sender;
     ALTER TABLE members DROP COLUMN viewing_bloc_id; ALTER TABLE members DROP COLUMN all_blocs;
     ALTER TABLE invites DROP COLUMN all_blocs;
     ALTER TABLE blocs DROP COLUMN handover;

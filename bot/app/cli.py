@@ -268,7 +268,10 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
     with tempfile.TemporaryDirectory(prefix="thidua-demo-") as scratch, ExitStack() as held:
         if args.database is None:
             settings = settings.model_copy(update={"database": Path(scratch) / "demo.db"})
-        elif isinstance(settings.database, Path):
+        elif isinstance(settings.database, ServerDatabase):  # another process may serve it
+            _say(catalog().text(settings.language, "cli.demo_needs_file"), error=True)
+            return EXIT_CONFIG
+        else:
             try:  # a demo never writes into the database a running bot serves
                 held.enter_context(running_lock(settings.database))
             except BackupError as exc:

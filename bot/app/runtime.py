@@ -125,7 +125,9 @@ class Runtime:
         await self.outbox.start()
         self.timers.start()
         await self.leadership.beat()
-        self.timers.every("leadership", HEARTBEAT, self.leadership.beat)
+        await self.leadership.settled()
+        if self.leadership.shared:
+            self.timers.every("leadership", HEARTBEAT, self.leadership.beat)
 
     async def lead(self) -> None:
         """This process runs the scheduler: reminders, the digest, the vote's closing,

@@ -121,6 +121,7 @@ async def serve(
             if on_runtime is not None:
                 on_runtime(runtime)
             served = Served(runtime)
+            await _refuse_a_second_poller(settings, runtime)
             try:
                 secret = await _start(settings, served)
                 # In this order: the outbox puts back what a crash left half-sent, and the
@@ -161,6 +162,17 @@ async def _listen(web: WebServer, settings: Settings) -> None:
         raise ListenError(f"{host}:{port}", exc.strerror or str(exc)) from None
 
 
+async def _refuse_a_second_poller(settings: Settings, runtime: Runtime) -> None:
+    """Two processes cannot both long-poll one bot (Telegram answers the second 409, and its
+    start deletes the other's webhook): without a webhook, one process serves, alone."""
+    if settings.webhook_url or runtime.repo.exclusive:
+        return
+    others = await runtime.repo.live_instances(runtime.clock.now()) - {runtime.repo.instance}
+    if others:
+        raise StartupError(catalog().text(settings.language, "cli.polling_alone",
+                                          count=len(others)))
+
+
 async def _start(settings: Settings, served: Served) -> str:
     """Build the channels and the web server and check each token; returns the webhook
     secret. Nothing is received yet (see :func:`_receive`)."""
@@ -168,6 +180,7 @@ async def _start(settings: Settings, served: Served) -> str:
 
     runtime = served.runtime
     inbox = served.inbox = Inbox(runtime.repo, runtime.clock)
+    runtime.leadership.also_recover(inbox.replay)  # what a dead process received, handled
     if settings.webhook_secret:
         secret = settings.webhook_secret.get_secret_value()
     else:

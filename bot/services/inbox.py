@@ -34,6 +34,20 @@ STOP_WAIT = 10.0  # seconds a stop waits for the updates being handled
 Feed = Callable[[Any, int], Awaitable[Response | None]]
 
 
+def sender_of(body: Any, depth: int = 3) -> str | None:
+    """Who sent an update, as its messenger's JSON says (the ``from`` of its message,
+    button press or membership change, on Telegram and Zalo alike), or None."""
+    if not isinstance(body, dict) or depth == 0:
+        return None
+    sender = body.get("from")
+    if isinstance(sender, dict) and sender.get("id") is not None:
+        return str(sender["id"])
+    for value in body.values():
+        if isinstance(value, dict) and (found := sender_of(value, depth - 1)) is not None:
+            return found
+    return None
+
+
 class Inbox:
     """Stores updates on receipt and hands them, once each, to their channel."""
 
@@ -41,7 +55,7 @@ class Inbox:
         self._repo = repo
         self._clock = clock
         self._feeds: dict[str, Feed] = {}
-        self._busy: set[int] = set()  # rows being handled now
+        self._busy: dict[int, asyncio.Event] = {}  # rows being handled now: set when done
         self._tasks: set[asyncio.Task[None]] = set()
 
     def register(self, channel: str, feed: Feed) -> None:
@@ -58,22 +72,22 @@ class Inbox:
         stored = await self._repo.inbox_add(
             # ASCII JSON: a lone surrogate in a body (valid JSON, not valid UTF-8) is stored
             # as its escape instead of failing the write
-            channel, [(key, json.dumps(body)) for key, body in updates],
+            channel, [(key, json.dumps(body), sender_of(body)) for key, body in updates],
             self._clock.now())
         return [(receipt, body) for receipt, (_, body) in zip(stored, updates, strict=True)
                 if receipt is not None]
 
     def handle_soon(self, channel: str, receipt: int, body: Any) -> None:
         """Handle a stored update in the background (in the order of the calls)."""
-        self._busy.add(receipt)
-        self._spawn(self._handle(channel, receipt, body))
+        self._busy[receipt] = asyncio.Event()
+        self._spawn(self._after_earlier(channel, receipt, body))
 
     async def handle(self, channel: str, receipt: int, body: Any) -> None:
         """Handle a stored update now (returns when it is handled)."""
         if receipt in self._busy:
             return
-        self._busy.add(receipt)
-        await self._handle(channel, receipt, body)
+        self._busy[receipt] = asyncio.Event()
+        await self._after_earlier(channel, receipt, body)
 
     async def replay(self) -> int:
         """Handle, in order, the updates still waiting (left by a crash, or refused by the
@@ -82,7 +96,7 @@ class Inbox:
         for channel in list(self._feeds):
             try:
                 waiting = [(receipt, body) for receipt, body
-                           in await self._repo.inbox_waiting(channel)
+                           in await self._repo.inbox_waiting(channel, self._clock.now())
                            if receipt not in self._busy]
             except Exception as exc:
                 if not is_storage_failure(exc):
@@ -94,7 +108,7 @@ class Inbox:
             log.warning("handling %d %s update(s) received but not yet handled",
                         len(waiting), channel)
             count += len(waiting)
-            self._busy.update(receipt for receipt, _ in waiting)
+            self._busy.update((receipt, asyncio.Event()) for receipt, _ in waiting)
             self._spawn(self._in_order(channel, [(r, json.loads(b)) for r, b in waiting]))
         return count
 
@@ -123,6 +137,26 @@ class Inbox:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def _after_earlier(self, channel: str, receipt: int, body: Any) -> None:
+        """Handle the sender's earlier updates still waiting first (another process received
+        them and died, or is handling them now: the dedup mark then skips them here), so
+        a person's updates are handled in the order they sent them."""
+        sender = sender_of(body)
+        if sender is not None:
+            try:
+                earlier = await self._repo.inbox_before(channel, sender, receipt)
+            except Exception as exc:
+                if not is_storage_failure(exc):
+                    raise
+                earlier = []  # the update itself then meets the same failure, and waits
+            for older, older_body in earlier:
+                if (handling := self._busy.get(older)) is not None:
+                    await handling.wait()  # this process is on it already: after it
+                else:
+                    self._busy[older] = asyncio.Event()
+                    await self._handle(channel, older, json.loads(older_body))
+        await self._handle(channel, receipt, body)
+
     async def _in_order(self, channel: str, updates: list[tuple[int, Any]]) -> None:
         for receipt, body in updates:
             await self._handle(channel, receipt, body)
@@ -146,4 +180,5 @@ class Inbox:
                 log.exception("could not handle %s update %s; dropped", channel, receipt)
                 await self._repo.inbox_remove(receipt)
         finally:
-            self._busy.discard(receipt)
+            if (handling := self._busy.pop(receipt, None)) is not None:
+                handling.set()

@@ -71,6 +71,8 @@ class Scheduler:
         self._follow_clock()  # (again, after a stop)
         if not self._aps.running:
             self._aps.start()
+            for job in list(self._jobs.values()):  # what was planned before the start
+                self._arm(job)
 
     def stop(self) -> None:
         """Stop running jobs; what was planned is planned again at the next start."""
@@ -111,6 +113,8 @@ class Scheduler:
         self._arm(job)
 
     def _arm(self, job: _Job) -> None:
+        if not self._aps.running:
+            return  # kept in _jobs, armed at the start (a stopped scheduler keeps no timers)
         wall = wall_now() + (job.moment - self._clock.now())
         # In a fresh context: APScheduler's wake-up is scheduled with call_soon_threadsafe,
         # which copies the caller's context into every job it starts from then on; armed
