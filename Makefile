@@ -80,6 +80,7 @@ unit: $(STAMP)
 ## when missing (as root), in a throw-away cluster started, run as the postgres user and
 ## removed by tests/postgres_cluster.sh; each test on a new database of its own.
 PG_TESTS = tests/test_storage.py tests/test_postgres.py tests/test_instances.py \
+  tests/test_bench_smoke.py \
   tests/test_e2e_*.py
 unit-postgres: $(STAMP)
 	tests/postgres_cluster.sh $(BIN)/python -m pytest -q -p no:cacheprovider $(PG_TESTS)
@@ -115,11 +116,11 @@ unit-shifted: $(STAMP)
 
 ## Benchmarks (not tests: several minutes, not in CI); the tables go to bench/results.md.
 bench: $(STAMP)
-	$(BIN)/python -m bench $(ARGS)
+	tests/postgres_cluster.sh $(BIN)/python -m bench $(ARGS)
 
 ## Each benchmark at a tiny size, in seconds (tests/test_bench_smoke.py runs the same).
 bench-smoke: $(STAMP)
-	$(BIN)/python -m bench --smoke
+	tests/postgres_cluster.sh $(BIN)/python -m bench --smoke
 
 ## Run for real on Telegram (needs TELEGRAM_BOT_TOKEN in the environment or .env).
 run: $(STAMP)

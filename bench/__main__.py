@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import conversation, fanout, retries, startup, views, year
+from bench import conversation, engines, fanout, ministry, retries, startup, views, year
 from bench.report import Table, write_results
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
@@ -60,6 +60,15 @@ def run_all(*, smoke: bool, only: set[int], out: Path | None) -> list[Table]:
     if 7 in only:
         show(year.table(year.run(("tiny",) if smoke else ("tenth", "third", "ministry"),
                                  rounds=2 if smoke else 30, file_rounds=1 if smoke else 5)))
+    if 8 in only:
+        show(ministry.table(ministry.run(smoke=smoke)))
+    if (9 in only or 10 in only) and not engines.available():
+        print(engines.postgres_note(), flush=True)
+    elif 9 in only or 10 in only:
+        if 9 in only:
+            show(engines.engines_table(engines.run_engines(smoke=smoke)))
+        if 10 in only:
+            show(engines.instances_table(engines.run_instances(smoke=smoke)))
     if out is not None:
         write_results(out, tables, command=" ".join(["python -m bench", *sys.argv[1:]]))
     return tables
@@ -68,7 +77,8 @@ def run_all(*, smoke: bool, only: set[int], out: Path | None) -> list[Table]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, seconds")
-    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="benchmarks to run, e.g. 1,3")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,9,10",
+                        help="benchmarks to run, e.g. 1,3")
     parser.add_argument("--out", type=Path, default=None,
                         help=f"results file (default {RESULTS.name} for a full run, none "
                         "for --smoke)")

@@ -14,6 +14,7 @@ import asyncio
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,14 +116,19 @@ async def _drive(api: FakeBotApi, run: Run, ids: list[int], proc: Process,
     run.peak_rss_mb = proc.memory()[1]
 
 
-async def measure_bot(data: Dataset, people: int, *, flood_cap: bool = False) -> Run:
-    """The bot (``thidua run``) with ``people`` contacts reporting at once."""
+async def measure_bot(data: Dataset, people: int, *, flood_cap: bool = False,
+                      postgres: bool = False) -> Run:
+    """The bot (``thidua run``) with ``people`` contacts reporting at once (``postgres``:
+    on the same data moved to PostgreSQL, bench/engines.py)."""
+    from bench.engines import on_postgres
+
     name = "thidua-bot" + (" (as shipped: 30 msg/s cap)" if flood_cap else "")
     run = Run(name, people)
     with tempfile.TemporaryDirectory(prefix="thidua-bench-") as folder:
         copy = data.copy_to(Path(folder))
         ids = add_contacts(copy.database, people, FIRST_ID)
-        async with FakeBotApi() as api:
+        async with on_postgres(copy) if postgres else nullcontext(copy) as copy, \
+                FakeBotApi() as api:
             proc = await start_thidua(api, copy, Path(folder), flood_cap=flood_cap)
             try:
                 await first_poll(api)

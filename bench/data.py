@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from config.bloc import BlocConfig
+from config.database import ServerDatabase
 from storage.migrations import LATEST_VERSION
 from storage.sqlite import SqliteRepository
 
@@ -79,6 +80,7 @@ class Dataset:
     database: Path
     bloc_file: Path
     bloc_code: str
+    server: ServerDatabase | None = None  # the same data moved to PostgreSQL (bench/engines)
 
     def copy_to(self, folder: Path) -> Dataset:
         """A private copy (benchmarks that write must not spoil the cache)."""

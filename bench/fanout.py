@@ -16,6 +16,7 @@ import random
 import sqlite3
 import tempfile
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from bench.data import Dataset, add_contacts, dataset
 from bench.procs import first_poll, start_thidua
 from bench.report import Table, verdict
 from tests.botapi import FakeBotApi, TelegramLimits
+from tests.databases import query
 
 FIRST_ID = 3_000_000
 PREFIX = "Nhắc hạn báo cáo số"
@@ -78,13 +80,17 @@ def _counts(api: FakeBotApi) -> Counter[int]:
 
 
 async def measure(data: Dataset, count: int, *, kill: bool, seed: int = 8,
-                  limit_s: float = 600) -> FanOut:
-    """One fan-out of ``count`` reminders, optionally killed and restarted midway."""
+                  limit_s: float = 600, postgres: bool = False) -> FanOut:
+    """One fan-out of ``count`` reminders, optionally killed and restarted midway
+    (``postgres``: on the same data moved to PostgreSQL, bench/engines.py)."""
+    from bench.engines import on_postgres
+
     result = FanOut("killed at a random point, restarted" if kill else "one run", count)
     with tempfile.TemporaryDirectory(prefix="thidua-bench-") as folder:
         copy = data.copy_to(Path(folder))
         ids = seed_reminders(copy.database, count)
-        async with FakeBotApi(limits=TelegramLimits()) as api:
+        async with on_postgres(copy) if postgres else nullcontext(copy) as copy, \
+                FakeBotApi(limits=TelegramLimits()) as api:
             for user_id in ids:
                 api.user(user_id, f"Người {user_id}")
             proc = await start_thidua(api, copy, Path(folder))
@@ -95,12 +101,9 @@ async def measure(data: Dataset, count: int, *, kill: bool, seed: int = 8,
                     await api.wait_until(lambda: len(_times(api)) >= point or None, limit_s)
                     await proc.kill()
                     result.killed_after = len(_times(api))
-                    db = sqlite3.connect(copy.database)
-                    try:
-                        in_flight = {int(row[0]) for row in db.execute(
-                            "SELECT chat_id FROM outbox WHERE status = 'sending'")}
-                    finally:
-                        db.close()
+                    in_flight = {int(row[0]) for row in query(
+                        copy.server or copy.database,
+                        "SELECT chat_id FROM outbox WHERE status = 'sending'")}
                     result.ambiguous = len(in_flight)
                     proc = await start_thidua(api, copy, Path(folder))
                 else:
@@ -109,23 +112,28 @@ async def measure(data: Dataset, count: int, *, kill: bool, seed: int = 8,
                 await asyncio.sleep(1.0)  # anything sent twice would show by now
             finally:
                 await proc.stop()
-        times = sorted(_times(api))
-        counts = _counts(api)
-        assert api.limits is not None
-        result.refused = len(api.limits.refused)
-        if len(times) > 1:
-            result.seconds = times[-1] - times[0]
-            result.rate = (len(times) - 1) / result.seconds
-            result.max_per_second = api.limits.max_in_window(times)
-        repeated = {chat for chat, n in counts.items() if n > 1}
-        result.repeated_ambiguous = len(repeated & in_flight)
-        result.duplicates = len(repeated - in_flight)
-        result.lost = sum(1 for user_id in ids if counts[user_id] == 0)
-        reasons = Counter(why for _, why, _, _ in api.limits.refused)
-        if reasons:
-            result.notes.append("429 answers by limit: " + ", ".join(
-                f"{why} {n}" for why, n in reasons.items()))
+        settle(result, api, ids, in_flight)
     return result
+
+
+def settle(result: FanOut, api: FakeBotApi, ids: list[int], in_flight: set[int]) -> None:
+    """What the server saw of a fan-out: its pace, its 429s, repeats and losses."""
+    times = sorted(_times(api))
+    counts = _counts(api)
+    assert api.limits is not None
+    result.refused = len(api.limits.refused)
+    if len(times) > 1:
+        result.seconds = times[-1] - times[0]
+        result.rate = (len(times) - 1) / result.seconds
+        result.max_per_second = api.limits.max_in_window(times)
+    repeated = {chat for chat, n in counts.items() if n > 1}
+    result.repeated_ambiguous = len(repeated & in_flight)
+    result.duplicates = len(repeated - in_flight)
+    result.lost = sum(1 for user_id in ids if counts[user_id] == 0)
+    reasons = Counter(why for _, why, _, _ in api.limits.refused)
+    if reasons:
+        result.notes.append("429 answers by limit: " + ", ".join(
+            f"{why} {n}" for why, n in reasons.items()))
 
 
 def run(count: int = 2000, *, scale: str = "ministry", seed: int = 8) -> list[FanOut]:

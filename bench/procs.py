@@ -20,7 +20,9 @@ def bot_env(api: FakeBotApi, data: Dataset) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")}
     env.update({
         "PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": api.token,
-        "THIDUA_TELEGRAM_API_URL": api.base_url, "THIDUA_DATABASE": str(data.database),
+        "THIDUA_TELEGRAM_API_URL": api.base_url,
+        "THIDUA_DATABASE": data.server.connection_string() if data.server
+        else str(data.database),
         "THIDUA_BLOC_FILE": str(data.bloc_file)
     })
     return env

@@ -18,6 +18,7 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from datetime import time as clock_time
@@ -98,71 +99,83 @@ async def _timed(samples: list[float], call: Callable[[], Awaitable[Response]]) 
 
 
 async def measure(data: Dataset, *, rounds: int = 30, file_rounds: int = 5,
-                  plans: bool = True) -> ViewTimes:
-    """Time every view on ``data`` (a private copy is used)."""
+                  plans: bool = True, postgres: bool = False) -> ViewTimes:
+    """Time every view on ``data`` (a private copy is used; ``postgres``: the copy moved to
+    PostgreSQL, without the bare read and the query plans, which are SQLite's)."""
+    from bench.engines import on_postgres
+
     with tempfile.TemporaryDirectory(prefix="thidua-bench-") as folder:
         copy = data.copy_to(Path(folder))
         add_person(copy.database, CHAIR_ID, "chair")
-        settings = Settings(database=copy.database, bloc_file=copy.bloc_file)
-        clock = FixedClock(datetime.combine(data.anchor, clock_time(10), tzinfo=ZONE))
-        runtime = await open_runtime(settings, clock=clock)
-        result = ViewTimes(data.scale.name, data.scale.updates)
-        statements: list[str] = []
-        try:
-            session = ChairSession(runtime)
-            s = result.samples
-            for name in VIEWS:
-                s[name] = []
-            units = await runtime.repo.list_units(runtime.bloc.id)
-            await session.say("/tinhhinh")  # warm: first imports, catalogs, caches
-            await session.tap("close")
-            for view, command in (("heat map", "/bando"), ("XLSX", "/xuat"),
-                                  ("DOCX", "/baocao")):  # their libraries load on first use
-                started = time.perf_counter()
-                await session.say(command)
-                result.first[view] = time.perf_counter() - started
-            db = runtime.repo._db  # type: ignore[attr-defined]
-            period = await _current_period_id(db, runtime.bloc.id)
-            s[BARE] = []
+        async with on_postgres(copy) if postgres else nullcontext(copy) as moved:
+            return await _measure(data, moved, rounds=rounds, file_rounds=file_rounds,
+                                  plans=plans and not postgres, bare=not postgres)
 
-            async def bare_read() -> None:
-                if plans:  # the yardstick's own statements are not the views'
-                    await db.set_trace_callback(None)
-                started = time.perf_counter()
-                for sql in BARE_READ:
-                    await db.execute_fetchall(sql, {"bloc": runtime.bloc.id, "period": period})
-                s[BARE].append(time.perf_counter() - started)
-                if plans:
-                    await db.set_trace_callback(statements.append)
 
+async def _measure(data: Dataset, copy: Dataset, *, rounds: int, file_rounds: int,
+                   plans: bool, bare: bool) -> ViewTimes:
+    settings = Settings(database=copy.server or copy.database, bloc_file=copy.bloc_file)
+    clock = FixedClock(datetime.combine(data.anchor, clock_time(10), tzinfo=ZONE))
+    runtime = await open_runtime(settings, clock=clock)
+    result = ViewTimes(data.scale.name, data.scale.updates)
+    statements: list[str] = []
+    try:
+        session = ChairSession(runtime)
+        s = result.samples
+        for name in VIEWS:
+            s[name] = []
+        units = await runtime.repo.list_units(runtime.bloc.id)
+        await session.say("/tinhhinh")  # warm: first imports, catalogs, caches
+        await session.tap("close")
+        for view, command in (("heat map", "/bando"), ("XLSX", "/xuat"),
+                              ("DOCX", "/baocao")):  # their libraries load on first use
+            started = time.perf_counter()
+            await session.say(command)
+            result.first[view] = time.perf_counter() - started
+        db = runtime.repo._db if bare else None  # type: ignore[attr-defined]
+        period = await _current_period_id(db, runtime.bloc.id) if bare else 0
+        s[BARE] = []
+
+        async def bare_read() -> None:
+            if not bare:  # (SQLite's connection: not on PostgreSQL)
+                return
+            if plans:  # the yardstick's own statements are not the views'
+                await db.set_trace_callback(None)
+            started = time.perf_counter()
+            for sql in BARE_READ:
+                await db.execute_fetchall(sql, {"bloc": runtime.bloc.id, "period": period})
+            s[BARE].append(time.perf_counter() - started)
             if plans:
                 await db.set_trace_callback(statements.append)
-            for index in range(rounds):
-                unit = units[index % len(units)]
-                await _timed(s["overview"], lambda: session.say("/tinhhinh"))
-                await session.tap("unit")
-                response = await _timed(s["unit view"], lambda u=unit: session.tap(str(u.id)))
-                task_value = next(o.value for o in response.replies[-1].options
-                                  if o.value not in ("back", "close"))
-                await _timed(s["detail view"], lambda v=task_value: session.tap(v))
-                await session.tap("close")
-                await session.say("/tinhhinh")
-                tasks = await session.tap("task")
-                task_ids = [o.value for o in tasks.replies[-1].options]
-                chosen = task_ids[index % len(task_ids)]
-                await _timed(s["task view"], lambda t=chosen: session.tap(t))
-                await session.tap("close")
-                await bare_read()  # in the same round: the machine's pace is shared by both
-            if plans:
-                await db.set_trace_callback(None)
-            for _ in range(max(1, file_rounds)):
-                await _timed(s["heat map"], lambda: session.say("/bando"))
-                await _timed(s["XLSX"], lambda: session.say("/xuat"))
-                await _timed(s["DOCX"], lambda: session.say("/baocao"))
-        finally:
-            await runtime.close()
+
         if plans:
-            result.plans = explain(copy.database, statements)
+            await db.set_trace_callback(statements.append)
+        for index in range(rounds):
+            unit = units[index % len(units)]
+            await _timed(s["overview"], lambda: session.say("/tinhhinh"))
+            await session.tap("unit")
+            response = await _timed(s["unit view"], lambda u=unit: session.tap(str(u.id)))
+            task_value = next(o.value for o in response.replies[-1].options
+                              if o.value not in ("back", "close"))
+            await _timed(s["detail view"], lambda v=task_value: session.tap(v))
+            await session.tap("close")
+            await session.say("/tinhhinh")
+            tasks = await session.tap("task")
+            task_ids = [o.value for o in tasks.replies[-1].options]
+            chosen = task_ids[index % len(task_ids)]
+            await _timed(s["task view"], lambda t=chosen: session.tap(t))
+            await session.tap("close")
+            await bare_read()  # in the same round: the machine's pace is shared by both
+        if plans:
+            await db.set_trace_callback(None)
+        for _ in range(max(1, file_rounds)):
+            await _timed(s["heat map"], lambda: session.say("/bando"))
+            await _timed(s["XLSX"], lambda: session.say("/xuat"))
+            await _timed(s["DOCX"], lambda: session.say("/baocao"))
+    finally:
+        await runtime.close()
+    if plans:
+        result.plans = explain(copy.database, statements)
     return result
 
 

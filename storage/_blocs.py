@@ -26,7 +26,25 @@ def _deadline(at: str | None, all_day: int) -> Deadline | None:
     return Deadline(from_db(at), bool(all_day)) if at else None
 
 
-def _unit(row: Row) -> Unit:
+def period_of(row: Row) -> Period:
+    return Period(
+        id=row["id"], bloc_id=row["bloc_id"], code=row["code"], title=row["title"],
+        start=day_from_db(row["start_date"]), end=day_from_db(row["end_date"]),
+        report_deadline=_deadline(row["report_deadline_at"], row["report_deadline_all_day"]),
+        reminder_plan=json.loads(row["reminder_plan"]) if row["reminder_plan"] else None,
+    )
+
+
+def task_of(row: Row) -> Task:
+    return Task(
+        id=row["id"], period_id=row["period_id"], code=row["code"],
+        position=row["position"], title=row["title"], description=row["description"],
+        deadline=_deadline(row["deadline_at"], row["deadline_all_day"]),
+        unit_ids=tuple(json.loads(row["unit_ids"])) if row["unit_ids"] else None,
+    )
+
+
+def unit_of(row: Row) -> Unit:
     return Unit(
         id=row["id"], bloc_id=row["bloc_id"], code=row["code"], name=row["name"],
         short_name=row["short_name"], aliases=tuple(json.loads(row["aliases"])),
@@ -86,11 +104,11 @@ class SqlBlocs(SqlParts):
         rows = await self._all(
             "SELECT * FROM units WHERE bloc_id = ? AND active = 1 ORDER BY position", (bloc_id,)
         )
-        return [_unit(row) for row in rows]
+        return [unit_of(row) for row in rows]
 
     async def get_unit(self, unit_id: int) -> Unit | None:
         row = await self._one("SELECT * FROM units WHERE id = ?", (unit_id,))
-        return _unit(row) if row else None
+        return unit_of(row) if row else None
 
     async def list_movements(self, bloc_id: int) -> list[str]:
         rows = await self._all(
@@ -104,31 +122,14 @@ class SqlBlocs(SqlParts):
             "SELECT * FROM periods WHERE bloc_id = ? AND active = 1 ORDER BY start_date, id",
             (bloc_id,),
         )
-        return [
-            Period(
-                id=row["id"], bloc_id=row["bloc_id"], code=row["code"], title=row["title"],
-                start=day_from_db(row["start_date"]), end=day_from_db(row["end_date"]),
-                report_deadline=_deadline(row["report_deadline_at"],
-                                          row["report_deadline_all_day"]),
-                reminder_plan=json.loads(row["reminder_plan"]) if row["reminder_plan"] else None,
-            )
-            for row in rows
-        ]
+        return [period_of(row) for row in rows]
 
     async def list_tasks(self, period_id: int) -> list[Task]:
         rows = await self._all(
             "SELECT * FROM tasks WHERE period_id = ? AND active = 1 ORDER BY position",
             (period_id,),
         )
-        return [
-            Task(
-                id=row["id"], period_id=row["period_id"], code=row["code"],
-                position=row["position"], title=row["title"], description=row["description"],
-                deadline=_deadline(row["deadline_at"], row["deadline_all_day"]),
-                unit_ids=tuple(json.loads(row["unit_ids"])) if row["unit_ids"] else None,
-            )
-            for row in rows
-        ]
+        return [task_of(row) for row in rows]
 
     async def list_conferences(self, bloc_id: int) -> list[Conference]:
         rows = await self._all(

@@ -8,6 +8,7 @@ from storage._blocs import SqlBlocs
 from storage._conferences import SqlConferences
 from storage._covenant import SqlCovenant
 from storage._dialogs import SqlDialogs
+from storage._glance import SqlGlance
 from storage._handover import SqlHandover
 from storage._inbox import SqlInbox
 from storage._instances import SqlInstances
@@ -26,6 +27,6 @@ from storage._votes import SqlVotes
 class PostgresRepository(SqlBlocs, SqlDialogs, SqlReports, SqlOutbox, SqlTasks, SqlConferences,
                        SqlReminders, SqlPosting, SqlAccounts, SqlScores, SqlVotes, SqlReviews,
                        SqlCovenant, SqlAwards, SqlHandover, SqlMembers, SqlInstances,
-                         SqlInbox, PostgresBase):
+                         SqlInbox, SqlGlance, PostgresBase):
     """The repository on a PostgreSQL server: the same parts as on SQLite, in its words
     (:mod:`storage._pg_base`), for a ministry's deployment on two machines."""

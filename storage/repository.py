@@ -18,6 +18,7 @@ from storage.bloc_ports import (
     AuditStore,
     BlocStore,
     ConferenceStore,
+    GlanceStore,
     MemberStore,
     ReportStore,
     TaskStore,
@@ -50,6 +51,7 @@ __all__ = [
     "CovenantStore",
     "Database",
     "DialogStore",
+    "GlanceStore",
     "HandoverStore",
     "InboxStore",
     "InstanceStore",
@@ -69,5 +71,5 @@ __all__ = [
 class Repository(Database, BlocStore, TaskStore, ConferenceStore, MemberStore, DialogStore,
                  InboxStore, InstanceStore, ReportStore, OutboxStore, ReminderStore, PostingStore,
                  AccountStore, AuditStore, ScoreStore, VoteStore, ReviewStore, CovenantStore,
-                 AwardStore, HandoverStore, Protocol):
+                 AwardStore, HandoverStore, GlanceStore, Protocol):
     """Every port at once: what a handler's Context holds."""

@@ -9,6 +9,7 @@ from storage._blocs import SqlBlocs
 from storage._conferences import SqlConferences
 from storage._covenant import SqlCovenant
 from storage._dialogs import SqlDialogs
+from storage._glance import SqlGlance
 from storage._handover import SqlHandover
 from storage._inbox import SqlInbox
 from storage._instances import SqlInstances
@@ -26,5 +27,5 @@ from storage._votes import SqlVotes
 class SqliteRepository(SqlBlocs, SqlDialogs, SqlReports, SqlOutbox, SqlTasks, SqlConferences,
                        SqlReminders, SqlPosting, SqlAccounts, SqlScores, SqlVotes, SqlReviews,
                        SqlCovenant, SqlAwards, SqlHandover, SqlMembers, SqlInstances,
-                       SqlInbox, SqliteBase):
+                       SqlInbox, SqlGlance, SqliteBase):
     """The embedded implementation of the repository interface, on one SQLite file."""

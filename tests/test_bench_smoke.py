@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import conversation, fanout, startup, views, year
+from bench import conversation, engines, fanout, ministry, startup, views, year
 from bench.data import SCALES, dataset
 from bench.report import Table, write_results
 
@@ -72,3 +72,26 @@ def test_the_year_benchmark_times_the_ranking_the_workbook_and_the_report(
     assert all(result.samples[view] for view in year.VIEWS)
     assert result.scores == 2 * 4 * 41  # blocs × units × (40 criteria + a bonus line)
     assert "ranking" in year.table([result]).markdown()
+
+
+def test_ministry_benchmark_serves_every_bloc_and_times_the_replies_beside_a_fan_out(
+        tiny: object) -> None:
+    result = asyncio.run(ministry.measure(tiny, rounds=1, count=6,  # type: ignore[arg-type]
+                                          talkers=1, idle_seconds=1))
+    assert all(result.views[setup]["overview"] for setup in result.views)
+    assert set(result.views) == {"one bloc", "2 blocs"} and result.liaison
+    assert result.idle and result.reminders == 6 and result.lost == 0
+    assert "ministry liaison" in ministry.table(result).markdown()
+
+
+async def test_the_engines_and_the_two_processes_benchmarks_run_on_postgresql(
+        postgres: object) -> None:
+    both = await asyncio.to_thread(engines.run_engines, smoke=True)
+    assert set(both.views) == {"SQLite", "PostgreSQL"}
+    assert all(run.updates and not run.failures for run in both.conversation.values())
+    assert all(fan.lost == 0 and fan.duplicates == 0 for fan in both.fan_out.values())
+    assert "PostgreSQL ÷ SQLite" in engines.engines_table(both).markdown()
+    two = await asyncio.to_thread(engines.run_instances, smoke=True)
+    assert all(run.updates and not run.failures for run in two.conversation.values())
+    assert all(fan.lost == 0 and fan.duplicates == 0 for fan in two.fan_out.values())
+    assert "two processes" in engines.instances_table(two).markdown()

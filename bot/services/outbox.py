@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.domain.clock import Clock
 from bot.domain.events import DeliveryError, Message, Reply
@@ -25,10 +26,16 @@ from bot.services.metrics import Metrics
 from bot.services.outbox_payload import PAYLOAD_VERSION, message_of, payload_of, reply_of
 from bot.services.presenter import Presenter
 from bot.services.scheduler import Scheduler
+from bot.services.send_lanes import SendLane
 from storage.records import OutboxRow, OutboxStatus, OutgoingMessage
-from storage.repository import OutboxStore
+from storage.repository import InstanceStore, OutboxStore
 
 log = logging.getLogger(__name__)
+
+
+class OutboxStores(OutboxStore, InstanceStore, Protocol):
+    """What the outbox reads and writes: its rows, and which processes send beside it."""
+
 
 MAX_ATTEMPTS = 6
 PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat (Telegram asks for ≤ 1/s)
@@ -84,33 +91,10 @@ def disposition(error: DeliveryError, attempts: int) -> tuple[OutboxStatus, time
     return OutboxStatus.PENDING, wait
 
 
-class Pace:
-    """Lets senders go one at a time, at least ``1 / rate`` seconds apart, in the order asked.
-
-    Spacing is measured from when the previous sender really went, not from a timetable: if
-    the event loop was busy, waiting senders do not all go at once to catch up (a timetable
-    did exactly that after a restart, and Telegram answered 26 of them with 429).
-    """
-
-    def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
-        self._last = -self.interval
-        self._lock = asyncio.Lock()
-
-    async def slot(self) -> None:
-        """Wait for this caller's turn."""
-        async with self._lock:
-            loop = asyncio.get_running_loop()
-            wait = self._last + self.interval - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self._last = loop.time()
-
-
 class OutboxWorker:
     """Queues messages and drains the outbox in the background while the bot runs."""
 
-    def __init__(self, repo: OutboxStore, clock: Clock, scheduler: Scheduler,
+    def __init__(self, repo: OutboxStores, clock: Clock, scheduler: Scheduler,
                  channels: Channels, texts: Texts, presenter: Presenter,
                  own_menus: OwnMenus | None = None, metrics: Metrics | None = None) -> None:
         self._repo = repo
@@ -125,7 +109,8 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._last_sent: dict[tuple[str, str], float] = {}
-        self._paces = {channel: Pace(rate) for channel, rate in OVERALL_RATE.items()}
+        # each messenger's budget, shared with the replies (bot/services/send_lanes.py)
+        self.lanes = {channel: SendLane(rate) for channel, rate in OVERALL_RATE.items()}
 
     async def start(self) -> None:
         """Requeue what a crash left half-sent, then start sending."""
@@ -144,6 +129,11 @@ class OutboxWorker:
         if rows:
             self._wake.set()
         return len(rows)
+
+    def share_among(self, processes: int) -> None:
+        """``processes`` of the bot send on the same tokens: this one takes its share."""
+        for lane in self.lanes.values():
+            lane.share = 1.0 / max(1, processes)
 
     async def stop(self) -> None:
         """Stop sending; unsent rows stay in the database for the next start."""
@@ -238,6 +228,8 @@ class OutboxWorker:
         """Send every row due now (one chat's rows in order); returns how many were handled."""
         horizon = asyncio.get_running_loop().time() - PER_CHAT_INTERVAL
         self._last_sent = {k: t for k, t in self._last_sent.items() if t > horizon}
+        if not self._repo.exclusive:  # other processes send on the same tokens: a share each
+            self.share_among(len(await self._repo.live_instances(self._clock.now())))
         rows = await self._repo.claim_due(self._clock.now(), CLAIM_SIZE)
         by_chat: dict[tuple[str, str], list[OutboxRow]] = defaultdict(list)
         for row in rows:
@@ -282,8 +274,8 @@ class OutboxWorker:
         wait = self._last_sent.get(chat, -PER_CHAT_INTERVAL) + PER_CHAT_INTERVAL - loop.time()
         if wait > 0:
             await asyncio.sleep(wait)
-        if (pace := self._paces.get(row.channel)) is not None:
-            await pace.slot()
+        if (lane := self.lanes.get(row.channel)) is not None:
+            await lane.bulk()
         self._last_sent[chat] = loop.time()
         try:
             if row.payload.get("v") == PAYLOAD_VERSION:

@@ -16,6 +16,7 @@ It reads the repository and returns plain data; handlers render it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -34,7 +35,7 @@ from storage.records import (
     Task,
     Unit,
 )
-from storage.repository import BlocStore, MemberStore, ReportStore, TaskStore
+from storage.repository import BlocStore, GlanceStore, MemberStore, ReportStore, TaskStore
 
 
 class StatusReads(BlocStore, TaskStore, ReportStore, MemberStore, Protocol):
@@ -75,16 +76,31 @@ class UnitProgress:
 
     @property
     def complete(self) -> bool:
-        return self.concerned and not self.missing
+        return is_complete(self.required, self.reported)
 
     @property
     def silent(self) -> bool:
         """Nothing reported of what it owes."""
-        return bool(self.missing) and self.reported == 0
+        return is_silent(self.required, self.reported)
 
     @property
     def partial(self) -> bool:
-        return bool(self.missing) and self.reported > 0
+        return is_partial(self.required, self.reported)
+
+
+def is_complete(required: int, reported: int) -> bool:
+    """Reported on every task that concerns it (and some does)."""
+    return required > 0 and reported == required
+
+
+def is_silent(required: int, reported: int) -> bool:
+    """Reported on none of the tasks it owes."""
+    return required > 0 and reported == 0
+
+
+def is_partial(required: int, reported: int) -> bool:
+    """Reported on some of the tasks it owes, not all."""
+    return 0 < reported < required
 
 
 @dataclass(frozen=True)
@@ -114,9 +130,7 @@ class BlocStatus:
     def days_left(self, zone: ZoneInfo) -> int | None:
         """Days from today to the report deadline's last day (negative after it): a
         deadline of "5/12 0h00" is due on 4/12."""
-        if self.period is None or self.period.report_deadline is None:
-            return None
-        return (self.period.report_deadline.last_day(zone) - self.today).days
+        return days_left(self.period, self.today, zone)
 
     def deadline_passed(self, now: datetime) -> bool:
         """Whether the report deadline has passed at ``now`` (by its time: a deadline at
@@ -130,10 +144,7 @@ class BlocStatus:
 
     @cached_property
     def _progress(self) -> list[UnitProgress]:
-        return [UnitProgress(unit, sum(1 for task in self.tasks if task.concerns(unit.id)),
-                             tuple(task for task in self.tasks if task.concerns(unit.id)
-                                   and (unit.id, task.id) not in self.latest))
-                for unit in self.units]
+        return units_progress(self.units, self.tasks, self.latest)
 
     def unit_progress(self, unit_id: int) -> UnitProgress | None:
         """One unit's completeness."""
@@ -223,6 +234,84 @@ class BlocStatus:
         task = next((t for t in self.tasks if t.id == task_id), None)
         return [(unit, self.latest.get((unit.id, task_id))) for unit in self.units
                 if task is None or task.concerns(unit.id)]
+
+
+def units_progress(units: list[Unit], tasks: list[Task],
+                   standing: Container[tuple[int, int]]) -> list[UnitProgress]:
+    """Each unit's completeness: the tasks that concern it, and those with no standing
+    report (``standing``: the (unit id, task id) pairs that have one)."""
+    return [UnitProgress(unit, sum(1 for task in tasks if task.concerns(unit.id)),
+                         tuple(task for task in tasks if task.concerns(unit.id)
+                               and (unit.id, task.id) not in standing))
+            for unit in units]
+
+
+def days_left(period: Period | None, today: date, zone: ZoneInfo) -> int | None:
+    """Days from ``today`` to the period's report deadline's last day (negative after it)."""
+    if period is None or period.report_deadline is None:
+        return None
+    return (period.report_deadline.last_day(zone) - today).days
+
+
+@dataclass(frozen=True)
+class BlocGlance:
+    """One bloc as the blocs side by side show it: how its units stand on the current
+    period (each unit's tasks owed and reported, in the bloc's order), its report deadline,
+    its year's score sheets."""
+
+    bloc: Bloc
+    period: Period | None
+    today: date
+    owed: list[tuple[int, int]]  # (required, reported) per unit
+    sheets: int | None  # submitted this year (None: the year has no criteria)
+
+    @property
+    def complete(self) -> int:
+        return sum(1 for required, reported in self.owed if is_complete(required, reported))
+
+    @property
+    def partial(self) -> int:
+        return sum(1 for required, reported in self.owed if is_partial(required, reported))
+
+    @property
+    def silent(self) -> int:
+        return sum(1 for required, reported in self.owed if is_silent(required, reported))
+
+    @property
+    def concerned(self) -> int:
+        return sum(1 for required, _ in self.owed if required > 0)
+
+    def days_left(self) -> int | None:
+        return days_left(self.period, self.today, ZoneInfo(self.bloc.timezone))
+
+
+async def blocs_at_a_glance(repo: GlanceStore, blocs: list[Bloc],
+                            now: datetime) -> list[BlocGlance]:
+    """Every bloc's standing, read in six queries whatever the number of blocs, the reports
+    counted in the database (a status read per bloc took 288 ms for 50: benchmark 8)."""
+    ids = [bloc.id for bloc in blocs]
+    units, periods, sheets = (await repo.units_of(ids), await repo.periods_of(ids),
+                              await repo.sheets_of(ids))
+    todays = {bloc.id: now.astimezone(ZoneInfo(bloc.timezone)).date() for bloc in blocs}
+    current = {bloc.id: current_period(periods.get(bloc.id, []), todays[bloc.id])
+               for bloc in blocs}
+    chosen = [period.id for period in current.values() if period is not None]
+    tasks = await repo.tasks_of(chosen)
+    counts, some = await repo.standing_counts(chosen), await repo.standing_on_some(chosen)
+    glances = []
+    for bloc in blocs:
+        period = current[bloc.id]
+        period_tasks = tasks.get(period.id, []) if period is not None else []
+        for_all = sum(1 for task in period_tasks if task.unit_ids is None)
+        for_some = [task for task in period_tasks if task.unit_ids is not None]
+        owed = []
+        for unit in units.get(bloc.id, []):
+            theirs = [task for task in for_some if task.concerns(unit.id)]
+            reported = (counts.get((period.id, unit.id), 0) if period is not None else 0) + \
+                sum(1 for task in theirs if (unit.id, task.id) in some)
+            owed.append((for_all + len(theirs), reported))
+        glances.append(BlocGlance(bloc, period, todays[bloc.id], owed, sheets.get(bloc.id)))
+    return glances
 
 
 async def bloc_status(repo: StatusReads, bloc: Bloc, now: datetime,
