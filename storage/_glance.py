@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 
-from storage._blocs import period_of, task_of, unit_of
+from storage._blocs import period_of
 from storage._sql import SqlParts
-from storage.records import Period, Task, Unit
+from storage.records import Period
 
 
 def _marks(values: list[int]) -> str:
@@ -16,13 +17,13 @@ def _marks(values: list[int]) -> str:
 class SqlGlance(SqlParts):
     """The blocs-at-a-glance part of the repository."""
 
-    async def units_of(self, bloc_ids: list[int]) -> dict[int, list[Unit]]:
-        found: dict[int, list[Unit]] = defaultdict(list)
+    async def unit_ids_of(self, bloc_ids: list[int]) -> dict[int, list[int]]:
+        found: dict[int, list[int]] = defaultdict(list)
         if bloc_ids:
             for row in await self._all(
-                    f"SELECT * FROM units WHERE bloc_id IN ({_marks(bloc_ids)}) "  # noqa: S608
+                    f"SELECT bloc_id, id FROM units WHERE bloc_id IN ({_marks(bloc_ids)}) "  # noqa: S608
                     "AND active = 1 ORDER BY bloc_id, position", tuple(bloc_ids)):
-                found[row["bloc_id"]].append(unit_of(row))
+                found[int(row[0])].append(int(row[1]))
         return dict(found)
 
     async def periods_of(self, bloc_ids: list[int]) -> dict[int, list[Period]]:
@@ -34,13 +35,15 @@ class SqlGlance(SqlParts):
                 found[row["bloc_id"]].append(period_of(row))
         return dict(found)
 
-    async def tasks_of(self, period_ids: list[int]) -> dict[int, list[Task]]:
-        found: dict[int, list[Task]] = defaultdict(list)
+    async def task_reach_of(
+            self, period_ids: list[int]) -> dict[int, list[tuple[int, tuple[int, ...] | None]]]:
+        found: dict[int, list[tuple[int, tuple[int, ...] | None]]] = defaultdict(list)
         if period_ids:
             for row in await self._all(
-                    f"SELECT * FROM tasks WHERE period_id IN ({_marks(period_ids)}) "  # noqa: S608
-                    "AND active = 1 ORDER BY period_id, position", tuple(period_ids)):
-                found[row["period_id"]].append(task_of(row))
+                    f"SELECT period_id, id, unit_ids FROM tasks WHERE period_id IN "  # noqa: S608
+                    f"({_marks(period_ids)}) AND active = 1", tuple(period_ids)):
+                found[int(row[0])].append(
+                    (int(row[1]), tuple(json.loads(row[2])) if row[2] else None))
         return dict(found)
 
     async def standing_counts(self, period_ids: list[int]) -> dict[tuple[int, int], int]:

@@ -231,14 +231,16 @@ class AuditStore(Protocol):
 class GlanceStore(Protocol):
     """Many blocs at once (the ministry's liaison's blocs side by side), each in one read."""
 
-    async def units_of(self, bloc_ids: list[int]) -> dict[int, list[Unit]]:
-        """Each bloc's active units, in its order."""
+    async def unit_ids_of(self, bloc_ids: list[int]) -> dict[int, list[int]]:
+        """Each bloc's active units' ids, in its order."""
 
     async def periods_of(self, bloc_ids: list[int]) -> dict[int, list[Period]]:
         """Each bloc's active periods, by start."""
 
-    async def tasks_of(self, period_ids: list[int]) -> dict[int, list[Task]]:
-        """Each period's active tasks, in list order."""
+    async def task_reach_of(
+            self, period_ids: list[int]) -> dict[int, list[tuple[int, tuple[int, ...] | None]]]:
+        """Each period's active tasks as (task id, whom it concerns: its units' ids, or None
+        for every unit)."""
 
     async def standing_counts(self, period_ids: list[int]) -> dict[tuple[int, int], int]:
         """(period id, unit id) → how many of the period's tasks for every unit the unit has

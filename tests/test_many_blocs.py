@@ -9,6 +9,7 @@ import logging
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from docx import Document
@@ -322,5 +323,40 @@ async def test_a_blocs_liaison_becomes_the_ministrys_with_an_all_blocs_invite(
                                            all_blocs=True)
         await liaison.say(f"/start {made.token}")
         assert "So sánh 2 Khối thi đua" in plain(await liaison.say("/sosanh"))
+    finally:
+        await served.close()
+
+
+async def test_the_blocs_side_by_side_count_as_each_blocs_own_status_does(
+    served: Runtime,
+) -> None:
+    """Read at once for every bloc (the reports counted in the database), the counts are
+    those of each bloc's status: a complete unit, a partial one, a silent one, a task for
+    some units only (one reported, one not)."""
+    from bot.services.status import bloc_status, blocs_at_a_glance
+
+    repo, now = served.repo, served.clock.now()
+    try:
+        bloc = served.blocs.by_code("test-bloc")
+        assert bloc is not None
+        units = {unit.code: unit.id for unit in await repo.list_units(bloc.id)}
+        period = (await repo.list_periods(bloc.id))[0]
+        await repo.add_task(period_id=period.id, title="Chỉ hai viện", description=None,
+                            deadline=None, unit_ids=[units["SHTT"], units["UDCN"]],
+                            actor="test", now=now)
+        shtt = await _member(served, "test-bloc", "1", Role.CONTACT, "SHTT", "Trần Một")
+        udcn = await _member(served, "test-bloc", "2", Role.CONTACT, "UDCN", "Lê Hai")
+        for person, number in ((shtt, 1), (shtt, 2), (shtt, 3), (udcn, 1)):
+            await person.say(f"/capnhat {number} 50% Đang làm")
+            await person.say("Gửi")
+        glances = await blocs_at_a_glance(repo, served.blocs.all, now)
+        mine = next(glance for glance in glances if glance.bloc.id == bloc.id)
+        assert (mine.complete, mine.partial, mine.silent) == (1, 1, 1)
+        for glance in glances:
+            status = await bloc_status(repo, glance.bloc, now)
+            assert (glance.complete, glance.partial, glance.silent, glance.concerned) == (
+                len(status.complete_units), len(status.partial_units),
+                len(status.silent_units), status.concerned_units)
+            assert glance.days_left() == status.days_left(ZoneInfo(glance.bloc.timezone))
     finally:
         await served.close()

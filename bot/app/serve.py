@@ -29,6 +29,7 @@ from bot.domain.clock import Clock
 from bot.domain.i18n import catalog
 from bot.services.downloads import DownloadStore
 from bot.services.inbox import RETRY_EVERY, Inbox
+from bot.services.send_lanes import SendLane
 from config.database import ServerDatabase
 from config.settings import Settings
 from storage.backup import running_lock
@@ -162,6 +163,15 @@ async def _listen(web: WebServer, settings: Settings) -> None:
         raise ListenError(f"{host}:{port}", exc.strerror or str(exc)) from None
 
 
+def _counted_lane(runtime: Runtime, channel: str) -> SendLane | None:
+    """The channel's sending budget, which the channel is to tell of every message it posts
+    (replies and the outbox's alike)."""
+    lane = runtime.outbox.lanes.get(channel)
+    if lane is not None:
+        lane.counted_by_channel()
+    return lane
+
+
 async def _refuse_a_second_poller(settings: Settings, runtime: Runtime) -> None:
     """Two processes cannot both long-poll one bot (Telegram answers the second 409, and its
     start deletes the other's webhook): without a webhook, one process serves, alone."""
@@ -213,7 +223,7 @@ async def _start(settings: Settings, served: Served) -> str:
         telegram = TelegramChannel(handle, token=telegram_token, inbox=inbox,
                                    api_url=settings.telegram_api_url,
                                    moved=await runtime.repo.moved_chats("telegram"),
-                                   on_move=moved)
+                                   on_move=moved, lane=_counted_lane(runtime, "telegram"))
         served.channels["telegram"] = telegram
         username = await telegram.connect(runtime.command_menu())
         # `thidua invite` prints the bot's link even while the bot is not running

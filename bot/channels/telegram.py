@@ -50,6 +50,7 @@ from bot.domain.events import Published, Response, Sent, Traits
 from bot.domain.text import escape
 from bot.services import background
 from bot.services.inbox import Inbox
+from bot.services.send_lanes import SendLane
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,27 @@ class TelegramStartError(Exception):
         self.params = params
 
 
+class _Counted(AIORateLimiter):
+    """PTB's throttling, telling the token's budget (bot/services/send_lanes.py) of every
+    message the bot posts, a reply's and the outbox's alike: the outbox's bulk waits while
+    they have used it."""
+
+    def __init__(self, lane: SendLane | None) -> None:
+        super().__init__(max_retries=0)
+        self._lane = lane
+
+    async def process_request(self, callback: Any, args: Any, kwargs: dict[str, Any],
+                              endpoint: str, data: dict[str, Any],
+                              rate_limit_args: int | None) -> Any:
+        if self._lane is not None and endpoint.lower().startswith(_POSTS):
+            await self._lane.posting()
+        return await super().process_request(callback, args, kwargs, endpoint, data,
+                                             rate_limit_args)
+
+
+_POSTS = ("send", "copy", "forward")  # what posts a message (an edit does not count)
+
+
 class TelegramChannel:
     """Connects the bot to one Telegram bot account."""
 
@@ -79,7 +101,7 @@ class TelegramChannel:
 
     def __init__(self, handle: Handle, *, token: str, api_url: str, inbox: Inbox,
                  moved: Mapping[str, str] | None = None, on_move: OnMove | None = None,
-                 poll_timeout: int = POLL_TIMEOUT) -> None:
+                 poll_timeout: int = POLL_TIMEOUT, lane: SendLane | None = None) -> None:
         self._handle = handle
         self.inbox = inbox
         self.poll_timeout = poll_timeout
@@ -88,7 +110,7 @@ class TelegramChannel:
             token, base_url=f"{api_url}/bot", base_file_url=f"{api_url}/file/bot",
             request=self._requests[0], get_updates_request=self._requests[1],
             # throttling only: a 429 is retried by the one owner (bot/channels/retry.py)
-            rate_limiter=AIORateLimiter(max_retries=0))
+            rate_limiter=_Counted(lane))
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder()
             .bot(self.bot)

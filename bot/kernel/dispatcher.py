@@ -46,7 +46,6 @@ from bot.kernel.routing import Routes
 from bot.services.metrics import Metrics
 from bot.services.presenter import Presenter
 from bot.services.replies import ReplyLedger
-from bot.services.send_lanes import SendLane
 from storage.failures import is_storage_failure
 from storage.records import DialogState, Role, ShownMenu
 from storage.repository import Database, DialogStore, InboxStore, MemberStore
@@ -87,18 +86,16 @@ class PersonLock:
 
 class Delivery:
     """After the commit: send the replies and note how it went. They go at once, ahead of
-    the outbox's bulk, which counts them in its messenger's budget (``send_lanes``)."""
+    the outbox's bulk, which takes what they leave of the messenger's budget
+    (``bot/services/send_lanes.py``; the channel counts what it posts)."""
 
-    def __init__(self, replies: ReplyLedger, lanes: Mapping[str, SendLane]) -> None:
+    def __init__(self, replies: ReplyLedger) -> None:
         self._replies = replies
-        self._lanes = lanes
 
     async def __call__(self, handling: Handling, call_next: Next) -> None:
         await call_next()
         if handling.deliver is None:
             return
-        if (lane := self._lanes.get(handling.event.channel)) is not None:
-            lane.interactive(len(handling.response.messages))
         if handling.rows is not None:
             sent = await handling.deliver(handling.response)
             await self._replies.settle(handling.rows, sent)
@@ -354,8 +351,7 @@ def standard_steps(*, services: Services, replies: ReplyLedger, locks: PersonLoc
                    admins: Mapping[str, frozenset[str]]) -> list[Step]:
     """The pipeline every channel's events go through, outermost first."""
     repo, clock = services.repo, services.clock
-    return [Measure(services.metrics), PersonLock(locks),
-            Delivery(replies, services.outbox.lanes),
+    return [Measure(services.metrics), PersonLock(locks), Delivery(replies),
             Faults(repo, services.texts, presenter),
             UnitOfWork(repo), Dedup(repo, clock), TypedMenus(repo, presenter),
             Identify(services, admins), Persist(repo, replies, clock, presenter),
