@@ -201,16 +201,17 @@ def _seed_across_blocs(database: Path, count: int, prefix: str) -> list[int]:
         db.close()
 
 
-async def _talk(api: FakeBotApi, user_id: int, samples: list[float],
+async def _talk(api: FakeBotApi, user_id: int, samples: list[tuple[float, float]],
                 until: asyncio.Event, pause: float) -> None:
-    """Ask ``/nhiemvu`` and wait for the answer, again and again, until ``until``."""
+    """Ask ``/nhiemvu`` and wait for the answer, again and again, until ``until``: (when
+    asked, how long the answer took) each time."""
     user = api.users[user_id]
     while not until.is_set():
         started = time.monotonic()
         api.send_text(user, "/nhiemvu")
         with contextlib.suppress(AssertionError):  # no answer in a minute: counted as one
             await api.wait_for_message(user_id, timeout=60)
-        samples.append(time.monotonic() - started)
+        samples.append((started, time.monotonic() - started))
         await asyncio.sleep(pause)
 
 
@@ -249,28 +250,31 @@ async def _fan_out(data: Dataset, folder: Path, blocs: Path, result: Ministry, c
         proc = await start_thidua(api, copy, folder)
         try:
             await first_poll(api)
-            stop = asyncio.Event()
-            talking = [asyncio.create_task(_talk(api, user_id, result.idle, stop, PAUSE))
+            stop, idle = asyncio.Event(), []
+            talking = [asyncio.create_task(_talk(api, user_id, idle, stop, PAUSE))
                        for user_id in talker_ids]
             await asyncio.sleep(idle_seconds)
             stop.set()
             await asyncio.gather(*talking)
+            result.idle = [took for _, took in idle]
 
             since = len(api.calls)
             ids = await _reminders(api, copy.database, count, ALONE)
             result.reminders = len(ids)
             result.rate = _rate(_sends(api, since, ALONE))
 
-            since, stop, busy = len(api.calls), asyncio.Event(), []
+            since, stop = len(api.calls), asyncio.Event()
+            busy: list[tuple[float, float]] = []
             talking = [asyncio.create_task(_talk(api, user_id, busy, stop, PAUSE))
                        for user_id in talker_ids]
             await asyncio.sleep(PAUSE)  # the talkers under way, the fan-out comes
-            began = len(busy)
             shared = await _reminders(api, copy.database, count, SHARED)
             stop.set()
             await asyncio.gather(*talking)
-            result.busy = busy[began:]
             bulk = _sends(api, since, SHARED)
+            # the answers asked for and given while the fan-out went out, only
+            result.busy = [took for asked, took in busy
+                           if bulk and bulk[0] <= asked and asked + took <= bulk[-1]]
             every = [at for at in _sends(api, since) if bulk and bulk[0] <= at <= bulk[-1]]
             result.shared_rate, result.bulk_rate = _rate(every), _rate(bulk)
             assert api.limits is not None

@@ -38,3 +38,14 @@ async def test_a_reply_waits_only_when_the_messengers_limit_itself_is_reached() 
     lane.sent(LIMIT)  # the messenger's limit itself: a burst of replies waits for a slot
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(lane.posting(), 0.2)
+
+
+async def test_beside_another_process_the_bulk_still_leaves_the_replies_a_slot() -> None:
+    from bot.services.send_lanes import LIMIT
+
+    lane = SendLane(28)
+    lane.share = 0.5  # 14 of 28 for this process's bulk, 14 of 29 for all it posts
+    lane.sent(int(LIMIT * 0.5) - 1)
+    with pytest.raises(TimeoutError):  # the bulk stops one short of the limit
+        await asyncio.wait_for(lane.bulk(), 0.2)
+    await asyncio.wait_for(lane.posting(), 0.5)  # which a reply then has

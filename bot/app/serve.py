@@ -166,10 +166,7 @@ async def _listen(web: WebServer, settings: Settings) -> None:
 def _counted_lane(runtime: Runtime, channel: str) -> SendLane | None:
     """The channel's sending budget, which the channel is to tell of every message it posts
     (replies and the outbox's alike)."""
-    lane = runtime.outbox.lanes.get(channel)
-    if lane is not None:
-        lane.counted_by_channel()
-    return lane
+    return runtime.outbox.lanes.get(channel)
 
 
 async def _refuse_a_second_poller(settings: Settings, runtime: Runtime) -> None:

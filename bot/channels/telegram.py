@@ -85,13 +85,37 @@ class _Counted(AIORateLimiter):
     async def process_request(self, callback: Any, args: Any, kwargs: dict[str, Any],
                               endpoint: str, data: dict[str, Any],
                               rate_limit_args: int | None) -> Any:
-        if self._lane is not None and endpoint.lower().startswith(_POSTS):
-            await self._lane.posting()
-        return await super().process_request(callback, args, kwargs, endpoint, data,
+        lane, posts = self._lane, _posts(endpoint, data)
+        if lane is None or not posts:
+            return await super().process_request(callback, args, kwargs, endpoint, data,
+                                                 rate_limit_args)
+
+        async def counted(*call_args: Any, **call_kwargs: Any) -> Any:
+            # counted as it goes out, after PTB's own throttling (a group's 20 a minute)
+            for _ in range(posts):
+                await lane.posting()
+            return await callback(*call_args, **call_kwargs)
+
+        return await super().process_request(counted, args, kwargs, endpoint, data,
                                              rate_limit_args)
 
 
-_POSTS = ("send", "copy", "forward")  # what posts a message (an edit does not count)
+# What posts a message, as Telegram's flood limits count them (an edit, an answer to a
+# button or a chat action does not: tests/botapi/_limits.py counts the same)
+_POSTS = frozenset({
+    "sendmessage", "sendphoto", "senddocument", "sendvideo", "sendaudio", "sendvoice",
+    "sendanimation", "sendsticker", "sendmediagroup", "sendlocation", "sendcontact",
+    "sendpoll", "senddice", "sendvenue", "sendvideonote", "copymessage", "forwardmessage",
+    "copymessages", "forwardmessages"})
+
+
+def _posts(endpoint: str, data: dict[str, Any]) -> int:
+    """How many messages a call posts (an album's or a batch's each)."""
+    name = endpoint.lower()
+    if name not in _POSTS:
+        return 0
+    many = data.get("media") if name == "sendmediagroup" else data.get("message_ids")
+    return len(many) if isinstance(many, list | tuple) and many else 1
 
 
 class TelegramChannel:

@@ -26,7 +26,7 @@ from bot.services.metrics import Metrics
 from bot.services.outbox_payload import PAYLOAD_VERSION, message_of, payload_of, reply_of
 from bot.services.presenter import Presenter
 from bot.services.scheduler import Scheduler
-from bot.services.send_lanes import SendLane
+from bot.services.send_lanes import SendLane, outbox_turn
 from storage.records import OutboxRow, OutboxStatus, OutgoingMessage
 from storage.repository import InstanceStore, OutboxStore
 
@@ -282,14 +282,16 @@ class OutboxWorker:
                 message = message_of(row.payload, row.file)
                 if message.menu and self.own_menus is not None:
                     message = await self.own_menus(row.channel, row.chat_id, message)
-                await port.send(row.chat_id, message)
+                with outbox_turn():
+                    await port.send(row.chat_id, message)
             else:  # queued before the upgrade: the whole reply, presented now
                 shown = await self._presenter.present(row.channel,
                                                       reply_of(row.payload, row.file), None)
                 for message in shown.messages:
                     if message.menu and self.own_menus is not None:
                         message = await self.own_menus(row.channel, row.chat_id, message)
-                    await port.send(row.chat_id, message)
+                    with outbox_turn():
+                        await port.send(row.chat_id, message)
         except DeliveryError as exc:
             if exc.retry_after is not None:  # the messenger said "too many requests"
                 self.metrics.rate_limited.labels(row.channel).inc()

@@ -13,10 +13,28 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 WINDOW = 1.0  # seconds the budget is counted over
 LIMIT = 29  # what any message waits beyond in a WINDOW (the messenger takes 30: one spare,
 # as a message's arrival at the server may fall in another second than its start here)
+
+
+# posts of the outbox's message whose turn (:meth:`SendLane.bulk`) counted them already
+_PREPAID: ContextVar[list[int] | None] = ContextVar("outbox_turn", default=None)
+
+
+@contextmanager
+def outbox_turn() -> Iterator[None]:
+    """The outbox posts one message inside, counted when its turn was given: its first post
+    is not counted again (a second part of it is)."""
+    token = _PREPAID.set([1])
+    try:
+        yield
+    finally:
+        _PREPAID.reset(token)
 
 
 class SendLane:
@@ -27,7 +45,6 @@ class SendLane:
         self.share = 1.0  # of the budget this process may use (1 / the processes sending)
         self._sent: deque[float] = deque()  # when each send of the last WINDOW went
         self._last_bulk = float("-inf")
-        self._counted_by_channel = False
         self._lock = asyncio.Lock()
 
     @property
@@ -38,16 +55,24 @@ class SendLane:
         while self._sent and self._sent[0] <= now - WINDOW:
             self._sent.popleft()
 
+    @property
+    def _limit(self) -> int:
+        return max(1, int(LIMIT * self.share))
+
     async def posting(self) -> None:
-        """A message is being posted now (the channel tells, for each one): it goes at once,
-        unless the last second's messages reached the messenger's limit (a burst of replies
-        beside a fan-out): then it waits for a slot, a few milliseconds, instead of a 429."""
+        """A message is being posted now (the channel tells, for each one, as it goes out):
+        at once, unless the last second's messages reached the messenger's limit (a burst
+        of replies beside a fan-out): then it waits for a slot, a few milliseconds, instead
+        of a 429. The outbox's message counted at its turn is not counted twice."""
+        prepaid = _PREPAID.get()
+        if prepaid is not None and prepaid[0] > 0:
+            prepaid[0] -= 1
+            return
         loop = asyncio.get_running_loop()
-        limit = max(1, int(LIMIT * self.share))
-        while True:  # (the outbox's own turn was given below the limit: it rarely waits here)
+        while True:
             now = loop.time()
             self._forget_old(now)
-            if len(self._sent) < limit:
+            if len(self._sent) < self._limit:
                 break
             await asyncio.sleep(self._sent[0] + WINDOW - now)
         self._sent.append(loop.time())
@@ -55,6 +80,7 @@ class SendLane:
     def sent(self, count: int = 1) -> None:
         """``count`` messages were posted now (as :meth:`posting`, without waiting)."""
         now = asyncio.get_running_loop().time()
+        self._forget_old(now)
         self._sent.extend([now] * count)
 
     async def bulk(self) -> None:
@@ -69,15 +95,12 @@ class SendLane:
                 now = loop.time()
                 self._forget_old(now)
                 spacing = self._last_bulk + 1.0 / self._budget - now
-                full = len(self._sent) >= int(self._budget) and self._sent
+                # at least one slot of every second is left to the replies
+                threshold = max(1, min(int(self._budget), self._limit - 1))
+                full = len(self._sent) >= threshold and self._sent
                 wait = max(spacing, (self._sent[0] + WINDOW - now) if full else 0.0)
                 if wait <= 0:
                     break
                 await asyncio.sleep(wait)
             self._last_bulk = loop.time()
-            if not self._counted_by_channel:
-                self._sent.append(self._last_bulk)  # (no channel counts its messages)
-
-    def counted_by_channel(self) -> None:
-        """The channel tells of every message it posts (:meth:`sent`), the outbox's too."""
-        self._counted_by_channel = True
+            self._sent.append(self._last_bulk)  # counted now (see outbox_turn)
