@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from config.database import DatabaseAddress, ServerDatabase
-from storage._pg_base import postgres_sql
+from storage._pg_statements import postgres_sql
 from storage.postgres_schema import migrate_postgres
 
 SERVER = "THIDUA_TEST_POSTGRES"
