@@ -31,7 +31,7 @@ class SqlInbox(SqlParts):
         """Updates received but not yet handled, oldest first: by this process (the database
         refused them a moment ago), or by one no longer alive (a crash, this one's last
         run included); another live process's are its own to handle."""
-        live = await self._live_instances(now)
+        live = await self.live_instances(now)
         rows = await self._all("SELECT id, body, received_by FROM inbox WHERE channel = ? "
                                "ORDER BY id", (channel,))
         return [(int(row["id"]), str(row["body"])) for row in rows

@@ -43,9 +43,6 @@ class SqlInstances(SqlParts):
                              "WHERE status = 'sending' AND claimed_by = ?", (self.instance,))
             await db.execute("DELETE FROM instances WHERE id = ?", (self.instance,))
 
-    async def live_instances(self, now: datetime) -> set[str]:
-        return await self._live_instances(now)
-
     async def _gone(self, instance: str) -> bool:
         """Whether ``instance`` surely stopped: it left, or its lock in the server went
         with its connection (a process cut off from the server still holds it)."""
@@ -55,7 +52,7 @@ class SqlInstances(SqlParts):
         held = await self._held_lock_keys()
         return held is not None and row["lock_key"] not in held
 
-    async def _live_instances(self, now: datetime) -> set[str]:
+    async def live_instances(self, now: datetime) -> set[str]:
         """The processes alive ``now``: heard of lately (and, where the engine can tell at
         once that a process is gone, not gone)."""
         rows = await self._all("SELECT id, lock_key FROM instances WHERE seen_at >= ?",

@@ -177,7 +177,7 @@ class SqlOutbox(SqlParts):
         """After a crash: messages that a process no longer alive was sending go back to the
         queue (returned); those of the live ones (this one's included) are theirs still."""
         async with self._transaction() as db:
-            live = await self._live_instances(now)
+            live = await self.live_instances(now)
             rows = [row for row in await self._all(
                 "SELECT * FROM outbox WHERE status = 'sending'")
                 if row["claimed_by"] is None or row["claimed_by"] not in live]

@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import socket
+from abc import ABC, abstractmethod
 from collections.abc import Generator, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
@@ -73,37 +74,44 @@ def new_instance() -> tuple[str, int]:
             secrets.randbits(31))
 
 
-class SqlParts:
-    """The calls every part of the repository makes; an engine's base provides them."""
+class SqlParts(ABC):
+    """The calls every part of the repository makes; an engine's base provides them (a
+    repository made of parts without a base cannot be made)."""
 
     instance: str
     _lock_key: int
     exclusive: bool
 
-    async def _live_instances(self, now: datetime) -> set[str]:
-        raise NotImplementedError
+    @abstractmethod
+    async def live_instances(self, now: datetime) -> set[str]:
+        """The processes alive ``now`` (storage/_instances.py)."""
 
+    @abstractmethod
     async def _held_lock_keys(self) -> set[int] | None:
         """The lock keys of the processes whose connection is open now (``None``: the
         engine cannot tell, and a process is alive while it is heard of)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _transaction(self) -> AbstractAsyncContextManager[Statements]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def unit_of_work(self, *, join: bool = False,
                      immediate: bool = False) -> AbstractAsyncContextManager[None]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     async def _all(self, sql: str, params: tuple[Any, ...] = (), *,
                    slow: bool = False) -> list[Any]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     async def _write_alone(self, sql: str, params: tuple[Any, ...] = ()) -> None:
-        raise NotImplementedError
+        ...
 
     @staticmethod
     async def _insert_audit(

@@ -45,6 +45,7 @@ PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat (Telegram as
 # evenly just under the limit keeps every one-second window within it, jitter included.
 OVERALL_RATE: dict[str, float] = {"telegram": 28.0}
 RESTART_QUIET = 2.0  # seconds after the last send a previous run recorded (see below)
+SHARE_CHECK = 5.0  # seconds between reads of which processes send beside this one
 CLAIM_SIZE = 30  # about a second of sending: rows are marked "sending" only when near their turn
 IDLE_POLL_SECONDS = 5.0
 NO_CHANNEL_RETRY = timedelta(seconds=30)
@@ -111,6 +112,7 @@ class OutboxWorker:
         self._last_sent: dict[tuple[str, str], float] = {}
         # each messenger's budget, shared with the replies (bot/services/send_lanes.py)
         self.lanes = {channel: SendLane(rate) for channel, rate in OVERALL_RATE.items()}
+        self._share_checked = float("-inf")
 
     async def start(self) -> None:
         """Requeue what a crash left half-sent, then start sending."""
@@ -129,6 +131,17 @@ class OutboxWorker:
         if rows:
             self._wake.set()
         return len(rows)
+
+    async def _share_with_the_others(self) -> None:
+        """Other processes send on the same tokens: this one takes its share of each budget
+        (who is alive read again at most every :data:`SHARE_CHECK` seconds, not per claim)."""
+        if self._repo.exclusive:
+            return
+        now = asyncio.get_running_loop().time()
+        if now - self._share_checked < SHARE_CHECK:
+            return
+        self._share_checked = now
+        self.share_among(len(await self._repo.live_instances(self._clock.now())))
 
     def share_among(self, processes: int) -> None:
         """``processes`` of the bot send on the same tokens: this one takes its share."""
@@ -228,8 +241,7 @@ class OutboxWorker:
         """Send every row due now (one chat's rows in order); returns how many were handled."""
         horizon = asyncio.get_running_loop().time() - PER_CHAT_INTERVAL
         self._last_sent = {k: t for k, t in self._last_sent.items() if t > horizon}
-        if not self._repo.exclusive:  # other processes send on the same tokens: a share each
-            self.share_among(len(await self._repo.live_instances(self._clock.now())))
+        await self._share_with_the_others()
         rows = await self._repo.claim_due(self._clock.now(), CLAIM_SIZE)
         by_chat: dict[tuple[str, str], list[OutboxRow]] = defaultdict(list)
         for row in rows:
